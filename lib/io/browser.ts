@@ -1,0 +1,23 @@
+// Opening cait-layout HDF5 in the browser: the bytes go into h5wasm's in-memory file system.
+// The page passes its own h5wasm import (`import h5wasm from "npm:h5wasm"`), which lib code
+// cannot name.
+
+import {openH5, type CaitFile, type H5Module} from "./caitFile.js";
+import {checkHdf5Header, HDF5_HEADER_BYTES} from "./hdf5Signature.js";
+
+export type {CaitFile} from "./caitFile.js";
+
+export interface BrowserH5Module extends H5Module {
+  ready: Promise<{FS: {writeFile(path: string, data: Uint8Array): void; unlink(path: string): void}}>;
+}
+
+let opened = 0;
+
+export async function openCaitBuffer(h5wasm: BrowserH5Module, buffer: ArrayBuffer, name: string): Promise<CaitFile> {
+  const bytes = new Uint8Array(buffer);
+  checkHdf5Header(bytes.subarray(0, HDF5_HEADER_BYTES), bytes.length, name);
+  const {FS} = await h5wasm.ready;
+  const path = `/pulsebook-${++opened}.h5`;
+  FS.writeFile(path, bytes);
+  return openH5(h5wasm, path, name);
+}

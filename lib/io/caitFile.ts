@@ -1,0 +1,219 @@
+// Reading cait-layout HDF5 files (groups events/testpulses/noise, `event` channel × event × sample).
+// The h5wasm module is passed in: Node uses `h5wasm/node` (reads straight from disk, so a 2 GB
+// file is never loaded whole) and pages use the browser build (file in wasm memory). The code
+// over an open file is the same for both.
+
+import type {Dataset as H5Dataset, File as H5File, Group as H5Group} from "h5wasm";
+import {DataFileError} from "./errors.js";
+import {
+  CAIT_LAYOUT, RECORD_GROUPS,
+  type Channel, type Dataset, type EventChunk, type Record, type RecordGroup, type RecordLayout
+} from "../types.js";
+
+/** The part of an h5wasm module this code uses (Node and browser builds both fit). */
+export interface H5Module {
+  File: typeof H5File;
+}
+
+const FLOAT_TYPE = 1; // h5wasm metadata.type for H5T_FLOAT
+
+function scalar(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number(value);
+  if (ArrayBuffer.isView(value) && (value as unknown as ArrayLike<number>).length === 1) {
+    return Number((value as unknown as ArrayLike<number | bigint>)[0]);
+  }
+  return undefined;
+}
+
+/** An open cait-layout file. Created by `openCaitFile` (Node) or `openCaitBuffer` (browser). */
+export class CaitFile {
+  readonly file: string;
+  readonly dataset: Dataset;
+  private readonly h5: H5File;
+
+  constructor(h5: H5File, file: string) {
+    this.h5 = h5;
+    this.file = file;
+    this.dataset = this.describe();
+  }
+
+  private fail(problem: string, dataset?: string): never {
+    throw new DataFileError(this.file, problem, dataset);
+  }
+
+  private describe(): Dataset {
+    const keys = this.h5.keys();
+    const groups: Dataset["groups"] = {};
+    let nChannels: number | undefined;
+    let recordLength: number | undefined;
+    for (const group of RECORD_GROUPS) {
+      if (!keys.includes(group)) continue;
+      const {shape} = this.eventDataset(group);
+      if (nChannels !== undefined && shape[0] !== nChannels) {
+        this.fail(`has ${shape[0]} channels, other groups have ${nChannels}`, `${group}/event`);
+      }
+      if (recordLength !== undefined && shape[2] !== recordLength) {
+        this.fail(`records have ${shape[2]} samples, other groups have ${recordLength}`, `${group}/event`);
+      }
+      nChannels = shape[0];
+      recordLength = shape[2];
+      groups[group] = shape[1];
+    }
+    if (nChannels === undefined || recordLength === undefined) {
+      this.fail(`no record group: expected one of ${RECORD_GROUPS.join(", ")} (found: ${keys.join(", ") || "nothing"})`);
+    }
+    const layout = this.readLayout(recordLength);
+    const attrs = this.h5.attrs;
+    const channels: Channel[] = Array.from({length: nChannels}, (_, index) => {
+      const number = scalar(attrs[`Ch_${index + 1}`]?.value);
+      const kind = nChannels === 2 && index === 1 ? "light" : "phonon";
+      return {index, name: number === undefined ? `${kind} ${index}` : `${kind} Ch${number}`, kind};
+    });
+    const hasLabels = keys.includes("events") && (this.h5.get("events") as H5Group).keys().includes("labels");
+    return {path: this.file, layout, channels, groups, hasLabels};
+  }
+
+  /** Layout from `metainfo` when present (cait writes it from the .par file), else cait's defaults. */
+  private readLayout(recordLength: number): RecordLayout {
+    let sampleFrequency_Hz = CAIT_LAYOUT.sampleFrequency_Hz;
+    if (this.h5.keys().includes("metainfo")) {
+      const meta = this.h5.get("metainfo") as H5Group;
+      const fs = meta.keys().includes("sample_frequency") ? scalar((meta.get("sample_frequency") as H5Dataset).value) : undefined;
+      if (fs !== undefined) sampleFrequency_Hz = fs;
+      const rl = meta.keys().includes("record_length") ? scalar((meta.get("record_length") as H5Dataset).value) : undefined;
+      if (rl !== undefined && rl !== recordLength) {
+        this.fail(`metainfo says record_length ${rl} but records have ${recordLength} samples`, "metainfo/record_length");
+      }
+    }
+    if (!(sampleFrequency_Hz > 0)) this.fail(`invalid sample frequency ${sampleFrequency_Hz}`, "metainfo/sample_frequency");
+    return {sampleFrequency_Hz, recordLength, triggerIndex: Math.floor(recordLength / 4)};
+  }
+
+  private eventDataset(group: RecordGroup): H5Dataset & {shape: number[]} {
+    const path = `${group}/event`;
+    const g = this.h5.get(group);
+    if (!g || !("keys" in g)) this.fail("is not a group", group);
+    if (!(g as H5Group).keys().includes("event")) this.fail("missing dataset `event`", path);
+    const ds = (g as H5Group).get("event") as H5Dataset;
+    const shape = ds.shape;
+    if (!shape || shape.length !== 3) {
+      this.fail(`expected rank 3 (channel × event × sample), found shape ${JSON.stringify(shape)}`, path);
+    }
+    const meta = ds.metadata;
+    if (meta.type !== FLOAT_TYPE || (meta.size !== 4 && meta.size !== 8)) {
+      this.fail(`expected float32 samples, found dtype ${ds.dtype}`, path);
+    }
+    return ds as H5Dataset & {shape: number[]};
+  }
+
+  /**
+   * Events [start, start+count) of a per-event dataset shaped (n,) or (nChannels, n), read as a
+   * slice so that per-chunk cost does not grow with the file. Undefined when absent.
+   */
+  private perEvent(group: RecordGroup, name: string, start: number, count: number): {values: Float64Array; perChannel: boolean} | undefined {
+    const path = `${group}/${name}`;
+    const g = this.h5.get(group) as H5Group;
+    if (!g.keys().includes(name)) return undefined;
+    const ds = g.get(name) as H5Dataset;
+    const shape = ds.shape ?? [];
+    const n = this.dataset.groups[group]!;
+    const nChannels = this.dataset.channels.length;
+    let raw: ArrayLike<number | bigint>;
+    if (shape.length === 1 && shape[0] === n) raw = ds.slice([[start, start + count]]) as ArrayLike<number>;
+    else if (shape.length === 2 && shape[0] === nChannels && shape[1] === n) raw = ds.slice([[0, nChannels], [start, start + count]]) as ArrayLike<number>;
+    else this.fail(`expected shape [${n}] or [${nChannels}, ${n}], found ${JSON.stringify(shape)}`, path);
+    const values = new Float64Array(raw.length);
+    for (let i = 0; i < raw.length; ++i) values[i] = Number(raw[i]);
+    return {values, perChannel: shape.length === 2};
+  }
+
+  /** Events of a group present in the file. */
+  count(group: RecordGroup): number {
+    const n = this.dataset.groups[group];
+    if (n === undefined) this.fail(`group \`${group}\` not found (file has: ${Object.keys(this.dataset.groups).join(", ")})`, group);
+    return n;
+  }
+
+  /**
+   * Reads events [start, start+count) of `group`, all channels. Samples are checked: a NaN or
+   * infinite sample is an error naming the event and channel, never a silent wrong feature.
+   */
+  readChunk(group: RecordGroup, start: number, count: number): EventChunk {
+    const n = this.count(group);
+    if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > n) {
+      this.fail(`events [${start}, ${start + count}) out of range (group has ${n})`, `${group}/event`);
+    }
+    const nChannels = this.dataset.channels.length;
+    const {recordLength} = this.dataset.layout;
+    const ds = this.eventDataset(group);
+    const raw = ds.slice([[0, nChannels], [start, start + count], [0, recordLength]]) as Float32Array | Float64Array;
+    const samples = raw instanceof Float32Array ? raw : Float32Array.from(raw);
+    const bad = firstNonFinite(samples);
+    if (bad >= 0) {
+      const channel = Math.floor(bad / (count * recordLength));
+      const event = start + Math.floor(bad / recordLength) % count;
+      this.fail(`record of event ${event}, channel ${channel} holds ${samples[bad]} at sample ${bad % recordLength}`, `${group}/event`);
+    }
+    const hours = this.perEvent(group, "hours", start, count)?.values ?? new Float64Array(count).fill(NaN);
+    const chunk: EventChunk = {group, start, count, nChannels, recordLength, samples, hours};
+    const labels = group === "events" ? this.perEvent(group, "labels", start, count) : undefined;
+    if (labels) {
+      if (!labels.perChannel) this.fail(`expected shape [${nChannels}, ${n}] (channel × event)`, "events/labels");
+      chunk.labels = Int32Array.from(labels.values);
+    }
+    const tpa = group === "testpulses" ? this.perEvent(group, "testpulseamplitude", start, count) : undefined;
+    // cait stores one TPA per event, or one per channel × event with `indiv_tpas` (then channel 0's).
+    if (tpa) chunk.testpulseAmplitude = tpa.values.slice(0, count);
+    return chunk;
+  }
+
+  /** Iterates a group in chunks of `chunkEvents` events: memory stays bounded by one chunk. */
+  *chunks(group: RecordGroup, chunkEvents = 64): Generator<EventChunk> {
+    const n = this.count(group);
+    for (let start = 0; start < n; start += chunkEvents) yield this.readChunk(group, start, Math.min(chunkEvents, n - start));
+  }
+
+  /** The records of all channels of one event. */
+  readEvent(group: RecordGroup, event: number): Record[] {
+    const chunk = this.readChunk(group, event, 1);
+    const L = chunk.recordLength;
+    return Array.from({length: chunk.nChannels}, (_, c) => chunk.samples.slice(c * L, (c + 1) * L));
+  }
+
+  /** A numeric dataset of the file (e.g. `stdevent/event`), with its shape. */
+  readArray(path: string): {shape: number[]; values: Float64Array} {
+    const obj = this.h5.get(path);
+    if (!obj || !("shape" in obj)) this.fail("dataset not found", path);
+    const ds = obj as H5Dataset;
+    return {shape: ds.shape ?? [], values: Float64Array.from(ds.value as ArrayLike<number>)};
+  }
+
+  close(): void {
+    this.h5.close();
+  }
+}
+
+function firstNonFinite(x: Float32Array): number {
+  for (let i = 0; i < x.length; ++i) {
+    // x - x is NaN exactly for NaN and ±Infinity; one compare per sample keeps this cheap.
+    if (x[i] - x[i] !== 0) return i;
+  }
+  return -1;
+}
+
+/** Opens an h5wasm file and validates its layout, turning HDF5's errors into DataFileError. */
+export function openH5(h5wasm: H5Module, path: string, file: string): CaitFile {
+  let h5: H5File;
+  try {
+    h5 = new h5wasm.File(path, "r");
+  } catch (e) {
+    throw new DataFileError(file, `HDF5 library could not open the file (${(e as Error).message})`);
+  }
+  try {
+    return new CaitFile(h5, file);
+  } catch (e) {
+    h5.close();
+    throw e;
+  }
+}

@@ -1,0 +1,12 @@
+import {defineConfig} from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 300_000,
+    // Browser tests build the site once; keep files in separate workers but cap parallelism at the 2 cores CI has.
+    maxWorkers: 2,
+    reporters: ["default"]
+  }
+});
