@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `pulsebook` command. The library is TypeScript; tsx compiles it on the fly so that the
+// CLI, the data loaders and the tests all run the very same source.
+import {register} from "tsx/esm/api";
+
+register();
+const {main} = await import("../data-loaders/cli.ts");
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,44 @@
+// Simulated detector module → cait-layout HDF5, written chunk by chunk (any size in bounded
+// memory) and atomically. Every event depends only on (seed, group, index), so the file does
+// not depend on the chunk size.
+
+import {createCaitFile} from "../lib/io/node.js";
+import {CRESST_LIKE, simulateChunk, type DetectorPreset} from "../lib/sim/index.js";
+import type {RecordGroup} from "../lib/types.js";
+import {PULSEBOOK_VERSION} from "./provenance.js";
+
+export interface SimulationOptions {
+  events: number;
+  testpulses?: number;
+  noise?: number;
+  seed?: number;
+  preset?: DetectorPreset;
+  /** Events simulated and written per step. */
+  chunkEvents?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function writeSimulation(path: string, options: SimulationOptions): Promise<void> {
+  const {events, testpulses = 0, noise = 0, seed = 1, preset = CRESST_LIKE, chunkEvents = 64, onProgress} = options;
+  const counts: [RecordGroup, number][] = [["events", events], ["testpulses", testpulses], ["noise", noise]];
+  const total = events + testpulses + noise;
+  await createCaitFile(path, {
+    layout: preset.layout,
+    channelNumbers: preset.channelNumbers,
+    groups: counts.filter(([, n]) => n > 0).map(([group, count]) => ({group, count, labels: group === "events"})),
+    attributes: {
+      pulsebook_version: PULSEBOOK_VERSION,
+      pulsebook_simulation: JSON.stringify({preset: preset.name, seed, events, testpulses, noise})
+    }
+  }, (writer) => {
+    let done = 0;
+    for (const [group, n] of counts) {
+      for (let start = 0; start < n; start += chunkEvents) {
+        const count = Math.min(chunkEvents, n - start);
+        writer.write(simulateChunk(preset, {group, start, count, seed}).chunk);
+        done += count;
+        onProgress?.(done, total);
+      }
+    }
+  });
+}

@@ -1,0 +1,112 @@
+// Parquet in Node: feature tables are written as a stream of row groups, so a table never has
+// to exist whole in memory, and read back as Arrow tables.
+//
+// parquet-wasm (Rust's arrow-rs compiled to wasm) does the encoding: it is the library
+// Framework itself uses for `FileAttachment.parquet()`, so what we write is what pages read.
+// The Node build initialises itself on import.
+
+import {createWriteStream} from "node:fs";
+import {rm, rename} from "node:fs/promises";
+import {basename, dirname, join} from "node:path";
+import {Readable} from "node:stream";
+import {pipeline} from "node:stream/promises";
+import * as arrow from "apache-arrow";
+import * as pq from "parquet-wasm";
+import {DataFileError} from "./errors.js";
+
+/** Columns of equal length, by name: the in-memory form of a table slice. */
+export type Columns = {[name: string]: Int32Array | Float64Array | Float32Array};
+
+/** Number of rows of a column set (throws when the columns disagree). */
+export function rowCount(columns: Columns): number {
+  let n: number | undefined;
+  for (const [name, values] of Object.entries(columns)) {
+    if (n !== undefined && values.length !== n) throw new RangeError(`column ${name} has ${values.length} rows, expected ${n}`);
+    n = values.length;
+  }
+  return n ?? 0;
+}
+
+function toParquetBatch(columns: Columns): pq.RecordBatch {
+  const ipc = arrow.tableToIPC(arrow.makeTable(columns as {[name: string]: Int32Array | Float64Array}), "stream");
+  const table = pq.Table.fromIPCStream(ipc);
+  const batch = table.recordBatch(0);
+  if (!batch) throw new Error("empty record batch");
+  return batch;
+}
+
+/** Row-group size: large enough for fast scans, small enough to keep the encoder's buffers modest. */
+const MAX_ROW_GROUP_ROWS = 131_072;
+
+function writerProperties(metadata: {[key: string]: string}): pq.WriterProperties {
+  return new pq.WriterPropertiesBuilder()
+    .setCompression(pq.Compression.ZSTD)
+    .setMaxRowGroupSize(MAX_ROW_GROUP_ROWS)
+    .setKeyValueMetadata(new Map(Object.entries(metadata)))
+    .build();
+}
+
+/**
+ * Writes the column batches yielded by `batches` to `path` as one Parquet file, one row group
+ * per batch, with `metadata` as key-value metadata. Batches are pulled one at a time, so
+ * memory holds one batch plus the encoder's page buffers. The file appears atomically.
+ */
+export async function writeParquetStream(path: string, batches: AsyncIterable<Columns> | Iterable<Columns>, metadata: {[key: string]: string}): Promise<{rows: number}> {
+  const iterator = (Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : (batches as Iterable<Columns>)[Symbol.iterator]()) as AsyncIterator<Columns> | Iterator<Columns>;
+  let rows = 0;
+  let first = true;
+  const input = new ReadableStream({
+    async pull(controller) {
+      const {value, done} = await iterator.next();
+      if (done) {
+        // An empty table still needs a schema; the caller must yield at least one batch.
+        if (first) controller.error(new Error("no batches to write"));
+        else controller.close();
+        return;
+      }
+      first = false;
+      rows += rowCount(value);
+      controller.enqueue(toParquetBatch(value));
+    }
+  }, {highWaterMark: 0});
+  const output = await pq.transformParquetStream(input, writerProperties(metadata));
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await pipeline(Readable.fromWeb(output as import("node:stream/web").ReadableStream<Uint8Array>), createWriteStream(tmp));
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, {force: true});
+    throw e;
+  }
+  return {rows};
+}
+
+/** Encodes one in-memory column set as Parquet bytes. */
+export function encodeParquet(columns: Columns, metadata: {[key: string]: string} = {}): Uint8Array {
+  const table = pq.Table.fromIPCStream(arrow.tableToIPC(arrow.makeTable(columns as {[name: string]: Int32Array | Float64Array}), "stream"));
+  return pq.writeParquet(table, writerProperties(metadata));
+}
+
+/** Decodes Parquet bytes to an Arrow table; `file` names the source in errors. */
+export function readParquet(bytes: Uint8Array, file: string): arrow.Table {
+  try {
+    return arrow.tableFromIPC(pq.readParquet(bytes).intoIPCStream());
+  } catch (e) {
+    throw new DataFileError(file, `not a readable Parquet file (${(e as Error).message ?? e})`);
+  }
+}
+
+/** The key-value metadata of a Parquet file (provenance written by Pulsebook) and its row groups. */
+export async function readParquetMetadata(bytes: Uint8Array, file: string): Promise<{metadata: {[key: string]: string}; rowGroups: number; rows: number}> {
+  let parquetFile: pq.ParquetFile;
+  try {
+    parquetFile = await pq.ParquetFile.fromFile(new Blob([bytes]));
+  } catch (e) {
+    throw new DataFileError(file, `not a readable Parquet file (${(e as Error).message ?? e})`);
+  }
+  const meta = parquetFile.metadata();
+  const fileMeta = meta.fileMetadata();
+  const metadata: {[key: string]: string} = {};
+  for (const [k, v] of fileMeta.keyValueMetadata()) if (k !== "ARROW:schema") metadata[String(k)] = String(v);
+  return {metadata, rowGroups: meta.numRowGroups(), rows: fileMeta.numRows()};
+}

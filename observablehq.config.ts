@@ -1,0 +1,24 @@
+// Observable Framework configuration for the Pulsebook notebooks.
+// Everything is served from this repository: no Google Fonts, no DuckDB extensions from the
+// network, no footer link. `npm:` imports come from the cache that
+// scripts/prefill-npm-cache.mjs fills from node_modules before every build and preview
+// (see /docs and the offline recipe).
+export default {
+  title: "Pulsebook",
+  root: "src",
+  output: "dist",
+  // The default stylesheet list links fonts.googleapis.com; keep only Framework's own CSS.
+  globalStylesheets: [],
+  // Default config downloads the json and parquet extensions at build time; the pages decode
+  // Parquet with parquet-wasm and register Arrow tables with DuckDB instead.
+  duckdb: {extensions: {json: null, parquet: null}},
+  footer: "",
+  search: false,
+  pages: [
+    {
+      name: "Tutorials",
+      open: true,
+      pages: [{name: "1 · First look at the data", path: "/tutorials/01-first-look"}]
+    }
+  ]
+};
