@@ -46,8 +46,8 @@ export async function writeFeatures(input: string, output: string, options: Feat
       let pending: Columns[] = [];
       let pendingRows = 0;
       for (const chunk of file.chunks(group, chunkEvents)) {
-        const cols = computeFeatures(chunk, layout) as unknown as Columns;
-        pending.push(cols);
+        const {rows: _rows, ...cols} = computeFeatures(chunk, layout);
+        pending.push(cols as Columns);
         pendingRows += cols.event.length;
         onProgress?.(chunk.start + chunk.count, total);
         if (pendingRows >= batchRows) {

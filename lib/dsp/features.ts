@@ -97,6 +97,21 @@ export function derivativeExtremes(s: ArrayLike<number>, n = s.length, out: Deri
   return out;
 }
 
+/** Sum with four accumulators: shorter dependency chains, about twice as fast as one. */
+function sumOf(x: Float64Array): number {
+  const n = x.length;
+  const n4 = n - (n % 4);
+  let a = 0, b = 0, c = 0, d = 0;
+  for (let k = 0; k < n4; k += 4) {
+    a += x[k];
+    b += x[k + 1];
+    c += x[k + 2];
+    d += x[k + 3];
+  }
+  for (let k = n4; k < n; k++) a += x[k];
+  return a + b + (c + d);
+}
+
 // Scratch reused across records and calls (JS is single-threaded, so one set suffices).
 let smoothedScratch = new Float64Array(0);
 const mp = emptyMainParameters();
@@ -161,9 +176,7 @@ export function computeFeatures(chunk: EventChunk, layout: RecordLayout): Featur
       t.baseline_offset_V[row] = mp.offset;
       t.baseline_slope_V_per_s[row] = mp.linear_drift * fs;
 
-      let sum = 0;
-      for (let k = 0; k < L; k++) sum += s[k];
-      const m = moments(s, sum / L);
+      const m = moments(s, sumOf(s) / L);
       t.record_mean_V[row] = m.mean;
       t.record_var_V2[row] = m.variance;
       t.record_skewness[row] = m.skewness;

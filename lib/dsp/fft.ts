@@ -11,13 +11,20 @@ interface Plan {
   fft: FFT;
   a: Float64Array;
   b: Float64Array;
+  /** cos, sin of 2πk/(2·size) for k < size: the twiddles that unpack a real transform of 2·size. */
+  twiddle: Float64Array;
 }
 const plans = new Map<number, Plan>();
 
 function plan(size: number): Plan {
   let p = plans.get(size);
   if (!p) {
-    p = {fft: new FFT(size), a: new Float64Array(2 * size), b: new Float64Array(2 * size)};
+    const twiddle = new Float64Array(2 * size);
+    for (let k = 0; k < size; k++) {
+      twiddle[2 * k] = Math.cos((Math.PI * k) / size);
+      twiddle[2 * k + 1] = Math.sin((Math.PI * k) / size);
+    }
+    p = {fft: new FFT(size), a: new Float64Array(2 * size), b: new Float64Array(2 * size), twiddle};
     plans.set(size, p);
   }
   return p;
@@ -58,13 +65,13 @@ export function irfft(spec: ArrayLike<number>, n: number, out?: FloatArray): Flo
   const p = plan(m);
   const z = p.a;
   // E[k] = (X[k] + conj X[m−k])/2, O[k] = (X[k] − conj X[m−k])·e^{+2πik/n}/2, Z[k] = E[k] + i·O[k].
-  const w = (2 * Math.PI) / n;
+  const tw = p.twiddle;
   for (let k = 0; k < m; k++) {
     const xr = spec[2 * k], xi = k === 0 ? 0 : spec[2 * k + 1];
     const yr = spec[2 * (m - k)], yi = k === 0 ? 0 : -spec[2 * (m - k) + 1];
     const er = 0.5 * (xr + yr), ei = 0.5 * (xi + yi);
     const dr = 0.5 * (xr - yr), di = 0.5 * (xi - yi);
-    const c = Math.cos(w * k), s = Math.sin(w * k);
+    const c = tw[2 * k], s = tw[2 * k + 1];
     const or = dr * c - di * s, oi = dr * s + di * c;
     z[2 * k] = er - oi;
     z[2 * k + 1] = ei + or;

@@ -77,16 +77,15 @@ export function mainParameters(
   if (L < 8) throw new RangeError(`record has ${L} samples; main parameters need at least 8`);
   if (smoothed.length < L) throw new RangeError(`scratch holds ${smoothed.length} samples, record has ${L}`);
 
-  // Offset and, in the same pass, the total sum: a finite total proves every sample finite.
   const nOffset = Math.floor(L / 8);
   let head = 0;
   for (let i = 0; i < nOffset; i++) head += record[i];
-  let total = head;
-  for (let i = nOffset; i < L; i++) total += record[i];
-  assertFiniteRecord(record, total);
   const offset = head / nOffset;
 
   const s = boxcarSmooth(record, MAINPAR_SMOOTHING_SAMPLES, smoothed, offset);
+  // Every sample passes through the box-car's running sum, and a non-finite value (or an
+  // overflow) leaves it non-finite for good: a finite last output proves the record finite.
+  assertFiniteRecord(record, s[L - 1]);
 
   const nDrift = Math.min(DRIFT_SAMPLES, L);
   let first = 0;

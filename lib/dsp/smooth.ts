@@ -26,7 +26,20 @@ export function boxcarSmooth(
   let sum = 0;
   for (let j = -back; j < w - back; j++) sum += x[j < 0 ? 0 : j > last ? last : j];
   out[0] = sum / w - offset;
-  for (let i = 0; i < last; i++) {
+  // Same running sum as one clamped loop, split so that the interior has no clamping branches
+  // (this loop dominates feature extraction).
+  const interiorEnd = Math.max(back, Math.min(last, n - ahead)); // i < interiorEnd ⇒ enter ≤ last
+  let i = 0;
+  for (; i < last && i < back; i++) {
+    const enter = i + ahead;
+    sum += x[enter > last ? last : enter] - x[0];
+    out[i + 1] = sum / w - offset;
+  }
+  for (; i < interiorEnd; i++) {
+    sum += x[i + ahead] - x[i - back];
+    out[i + 1] = sum / w - offset;
+  }
+  for (; i < last; i++) {
     const enter = i + ahead;
     const leave = i - back;
     sum += x[enter > last ? last : enter] - x[leave < 0 ? 0 : leave];

@@ -21,6 +21,7 @@ export type Columns = {[name: string]: Int32Array | Float64Array | Float32Array}
 export function rowCount(columns: Columns): number {
   let n: number | undefined;
   for (const [name, values] of Object.entries(columns)) {
+    if (!ArrayBuffer.isView(values)) throw new TypeError(`column ${name} is not a typed array`);
     if (n !== undefined && values.length !== n) throw new RangeError(`column ${name} has ${values.length} rows, expected ${n}`);
     n = values.length;
   }
@@ -100,7 +101,7 @@ export function readParquet(bytes: Uint8Array, file: string): arrow.Table {
 export async function readParquetMetadata(bytes: Uint8Array, file: string): Promise<{metadata: {[key: string]: string}; rowGroups: number; rows: number}> {
   let parquetFile: pq.ParquetFile;
   try {
-    parquetFile = await pq.ParquetFile.fromFile(new Blob([bytes]));
+    parquetFile = await pq.ParquetFile.fromFile(new Blob([bytes as unknown as ArrayBuffer]));
   } catch (e) {
     throw new DataFileError(file, `not a readable Parquet file (${(e as Error).message ?? e})`);
   }

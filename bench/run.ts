@@ -1,0 +1,60 @@
+// `npm run bench`: throughput and memory of the data path on real-sized data.
+//   1. simulate a 20,000-event CRESST-like file (2 channels × 16384 samples, ≈ 2.6 GB)
+//   2. features → Parquet, streamed, in a fresh process: records/s, MB/s, peak RSS
+// Figures go to bench/results/<name>.json and are printed as a table. Options:
+//   --events N (default 20000)   --keep (keep the simulated file for the next run)
+import {execFileSync} from "node:child_process";
+import {existsSync, mkdirSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {cpus, totalmem} from "node:os";
+import {join} from "node:path";
+import {fileURLToPath} from "node:url";
+import {parseArgs} from "node:util";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}}});
+const events = Number(values.events);
+const work = join(ROOT, ".pulsebook", "bench");
+mkdirSync(work, {recursive: true});
+const h5 = join(work, `bench-${events}.h5`);
+const parquet = join(work, `bench-${events}.parquet`);
+const tsx = join(ROOT, "node_modules", ".bin", "tsx");
+
+function worker(script: string, args: string[]): {[k: string]: number} {
+  const out = execFileSync(tsx, [join(ROOT, "bench", script), ...args], {encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]});
+  return JSON.parse(out.trim().split("\n").at(-1)!);
+}
+
+const machine = {cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memory_GiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version};
+const results: {[k: string]: unknown} = {date: new Date().toISOString(), machine};
+
+let sim: {[k: string]: number} | undefined;
+if (!existsSync(h5)) {
+  console.error(`simulating ${events} events → ${h5}`);
+  sim = worker("simulate-worker.ts", [h5, String(events), "12345"]);
+}
+const bytes = statSync(h5).size;
+const recordsPerEvent = 2;
+if (sim) {
+  results.simulate = {...sim, records_per_s: (events * recordsPerEvent) / sim.seconds, MB_per_s: bytes / 1e6 / sim.seconds};
+}
+
+console.error(`features of ${h5} (${(bytes / 1e9).toFixed(2)} GB)`);
+const feat = worker("features-worker.ts", [h5, parquet, "64"]);
+results.features = {
+  file_GB: bytes / 1e9,
+  events: feat.events,
+  rows: feat.rows,
+  seconds: feat.seconds,
+  records_per_s: feat.rows / feat.seconds,
+  MB_per_s: bytes / 1e6 / feat.seconds,
+  peak_RSS_MiB: feat.maxRSS_MiB,
+  parquet_MB: statSync(parquet).size / 1e6
+};
+
+mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
+const outFile = join(ROOT, "bench", "results", `features-${events}.json`);
+writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
+console.log(JSON.stringify(results, null, 2));
+console.error(`wrote ${outFile}`);
+if (!values.keep) rmSync(h5, {force: true});
+rmSync(parquet, {force: true});

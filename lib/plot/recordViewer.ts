@@ -1,0 +1,103 @@
+// The record viewer: all channels of one event on one time axis, as an Observable Plot figure.
+// x is time in milliseconds relative to the trigger, y is the record in volts, one coloured
+// line per channel, named in the legend. The page passes its own Plot module (`npm:@observablehq/plot`),
+// which lib code cannot name, the same way lib/io/browser.ts receives h5wasm.
+
+import type * as PlotModule from "@observablehq/plot";
+import type {Record, RecordLayout} from "../types.js";
+
+/** One drawn sample of one channel. */
+export interface RecordPoint {
+  channel: string;
+  t_ms: number;
+  volts: number;
+}
+
+export interface RecordViewerOptions {
+  /** Channel names, one per record (default "channel 0", "channel 1", …). */
+  channels?: string[];
+  /** Event number, shown in the title and written to the figure's `data-event`. */
+  event?: number;
+  /**
+   * Records longer than this are drawn from per-bin minima and maxima (2 points per bin), which
+   * keeps every spike visible while the SVG stays small. Default 2048 bins.
+   */
+  maxBins?: number;
+  width?: number;
+  height?: number;
+  title?: string;
+}
+
+/**
+ * The points drawn for `records`: time relative to the trigger in ms, and volts. A record longer
+ * than `2 × maxBins` samples is reduced to the minimum and maximum of each of `maxBins` bins, in
+ * time order, so that the drawn envelope is exactly the record's.
+ */
+export function recordViewerPoints(records: readonly Record[], layout: RecordLayout, channels?: readonly string[], maxBins = 2048): RecordPoint[] {
+  const {sampleFrequency_Hz, triggerIndex} = layout;
+  const msPerSample = 1000 / sampleFrequency_Hz;
+  const points: RecordPoint[] = [];
+  records.forEach((record, c) => {
+    const channel = channels?.[c] ?? `channel ${c}`;
+    const n = record.length;
+    const push = (i: number) => points.push({channel, t_ms: (i - triggerIndex) * msPerSample, volts: record[i]});
+    if (n <= 2 * maxBins) {
+      for (let i = 0; i < n; ++i) push(i);
+      return;
+    }
+    for (let b = 0; b < maxBins; ++b) {
+      const start = Math.floor((b * n) / maxBins);
+      const end = Math.floor(((b + 1) * n) / maxBins);
+      let iMin = start;
+      let iMax = start;
+      for (let i = start + 1; i < end; ++i) {
+        if (record[i] < record[iMin]) iMin = i;
+        if (record[i] > record[iMax]) iMax = i;
+      }
+      if (iMin <= iMax) {
+        push(iMin);
+        if (iMax !== iMin) push(iMax);
+      } else {
+        push(iMax);
+        push(iMin);
+      }
+    }
+  });
+  return points;
+}
+
+/**
+ * Draws all channels' records of one event: one line per channel (colour = channel, with a
+ * legend), a rule at the trigger time, x in ms relative to the trigger, y in volts.
+ * Returns Plot's figure; it carries `data-event` and `data-channels` attributes, and the group of
+ * channel lines has `data-role="records"`.
+ */
+export function recordViewer(
+  Plot: typeof PlotModule,
+  records: readonly Record[],
+  layout: RecordLayout,
+  options: RecordViewerOptions = {}
+): HTMLElement | SVGSVGElement {
+  const {channels, event, maxBins = 2048, width, height = 320} = options;
+  const names = records.map((_, c) => channels?.[c] ?? `channel ${c}`);
+  const points = recordViewerPoints(records, layout, names, maxBins);
+  const title = options.title ?? (event === undefined ? undefined : `Event ${event}`);
+  const figure = Plot.plot({
+    title,
+    width,
+    height,
+    marginLeft: 56,
+    x: {label: "Time relative to trigger (ms)", grid: true},
+    y: {label: "Voltage (V)", grid: true},
+    color: {legend: true, domain: names, label: "Channel"},
+    marks: [
+      Plot.ruleX([0], {stroke: "currentColor", strokeOpacity: 0.3, strokeDasharray: "4,3"}),
+      Plot.lineY(points, {x: "t_ms", y: "volts", stroke: "channel", z: "channel", strokeWidth: 1})
+    ]
+  });
+  // One <path> per channel inside this group; tag it so that pages and tests can find the lines.
+  figure.querySelector('g[aria-label="line"]')?.setAttribute("data-role", "records");
+  if (event !== undefined) figure.setAttribute("data-event", String(event));
+  figure.setAttribute("data-channels", String(records.length));
+  return figure;
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// A tiny static server for the built site (dist/), bound to 127.0.0.1 only. Framework's links
+// have no `.html` (`/tutorials/01-first-look`), so `/page` is served from `page.html` and
+// `/dir/` from `dir/index.html`, as Framework's own preview and most static hosts do.
+// Used by the browser tests; also handy to read a build: `node scripts/serve-dist.mjs [dir] [--port N]`.
+
+import {createReadStream, realpathSync} from "node:fs";
+import {stat} from "node:fs/promises";
+import {createServer} from "node:http";
+import {extname, join, resolve, sep} from "node:path";
+import {fileURLToPath} from "node:url";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".csv": "text/csv; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+  ".parquet": "application/vnd.apache.parquet",
+  ".arrow": "application/vnd.apache.arrow.file",
+  ".h5": "application/x-hdf5"
+};
+
+async function isFile(path) {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The file under `root` that serves `pathname`, or undefined. Never leaves `root`. */
+export async function resolveDistPath(root, pathname) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return undefined;
+  }
+  if (decoded.includes("\0")) return undefined;
+  const path = resolve(root, "." + decoded);
+  if (path !== root && !path.startsWith(root + sep)) return undefined;
+  const candidates = decoded.endsWith("/") ? [join(path, "index.html")] : [path, `${path}.html`, join(path, "index.html")];
+  for (const candidate of candidates) if (await isFile(candidate)) return candidate;
+  return undefined;
+}
+
+/**
+ * Serves `dir` on 127.0.0.1 (`port` 0 picks a free one). Resolves to {url, port, close()} once
+ * listening; `url` ends with "/".
+ */
+export async function serveDist(dir, {port = 0, host = "127.0.0.1"} = {}) {
+  const root = resolve(dir);
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const file = req.method === "GET" || req.method === "HEAD" ? await resolveDistPath(root, url.pathname) : undefined;
+    if (!file) {
+      const notFound = await isFile(join(root, "404.html")) ? join(root, "404.html") : undefined;
+      res.writeHead(req.method === "GET" || req.method === "HEAD" ? 404 : 405, {"content-type": "text/html; charset=utf-8"});
+      if (notFound && req.method === "GET") createReadStream(notFound).pipe(res);
+      else res.end("not found\n");
+      return;
+    }
+    const {size} = await stat(file);
+    res.writeHead(200, {
+      "content-type": TYPES[extname(file).toLowerCase()] ?? "application/octet-stream",
+      "content-length": size,
+      "cache-control": "no-store"
+    });
+    if (req.method === "HEAD") res.end();
+    else createReadStream(file).pipe(res);
+  });
+  await new Promise((resolvePromise, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolvePromise(undefined));
+  });
+  const address = server.address();
+  const actualPort = typeof address === "object" && address ? address.port : port;
+  return {
+    url: `http://${host}:${actualPort}/`,
+    port: actualPort,
+    close: () => new Promise((resolveClose) => {
+      server.closeAllConnections?.();
+      server.close(() => resolveClose(undefined));
+    })
+  };
+}
+
+if (process.argv[1] && realpathSync(resolve(process.argv[1])) === realpathSync(fileURLToPath(import.meta.url))) {
+  const args = process.argv.slice(2);
+  const portIndex = args.indexOf("--port");
+  const port = portIndex >= 0 ? Number(args[portIndex + 1]) : 0;
+  const dir = args.find((a, i) => !a.startsWith("--") && i !== portIndex + 1) ?? "dist";
+  const {url} = await serveDist(dir, {port});
+  console.log(`serving ${resolve(dir)} at ${url}`);
+}
