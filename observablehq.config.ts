@@ -6,7 +6,8 @@
 export default {
   title: "Pulsebook",
   root: "src",
-  output: "dist",
+  // The tests build a second copy elsewhere (offline build check) without touching dist/.
+  output: process.env.PULSEBOOK_DIST || "dist",
   // The default stylesheet list links fonts.googleapis.com; keep only Framework's own CSS.
   globalStylesheets: [],
   // Default config downloads the json and parquet extensions at build time; the pages decode
@@ -15,6 +16,7 @@ export default {
   footer: "",
   search: false,
   pages: [
+    {name: "Pulsebook", path: "/"},
     {
       name: "Tutorials",
       open: true,

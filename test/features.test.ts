@@ -110,7 +110,7 @@ describe("derivatives", () => {
 });
 
 describe("slope and offset conversions", () => {
-  it("baseline_slope_V_per_s = linear_drift · fs, offset = mainpar offset", () => {
+  it("baseline_slope_V_per_s is the true slope (cait's linear_drift rescaled), offset = mainpar offset", () => {
     const chunk = makeChunk(2, 1, (_c, i, x) => {
       for (let k = 0; k < L; k++) x[k] = 0.125 * (i + 1) + (k - 1024) * 2 ** -14;
     }, 3);
@@ -118,9 +118,12 @@ describe("slope and offset conversions", () => {
     for (let i = 0; i < 2; i++) {
       const p = mainParameters(chunkRecord(chunk, 0, i));
       expect(t.baseline_offset_V[i]).toBe(p.offset);
-      expect(t.baseline_slope_V_per_s[i]).toBe(p.linear_drift * 10_000);
-      // cait's drift for a ramp of b per sample is b·(L − 500.221)/L (see mainParameters.test).
-      expect(t.baseline_slope_V_per_s[i]).toBeCloseTo(2 ** -14 * 10_000 * (L - 500.221) / L, 12);
+      expect(t.baseline_slope_V_per_s[i]).toBeCloseTo((p.linear_drift * 10_000 * L) / (L - 500), 12);
+      // cait's drift for a ramp of b per sample is b·(L − 500.221)/L (see mainParameters.test):
+      // the rescaled slope is within 0.221/(L − 500) of the true b·fs.
+      const trueSlope = 2 ** -14 * 10_000;
+      expect(t.baseline_slope_V_per_s[i]).toBeCloseTo(trueSlope * (L - 500.221) / (L - 500), 12);
+      expect(Math.abs(t.baseline_slope_V_per_s[i] / trueSlope - 1)).toBeLessThan(0.3 / (L - 500));
       expect(t.baseline_offset_V[i]).toBeCloseTo(0.125 * (i + 1) + (127.5 - 1024) * 2 ** -14, 12); // mean of k = 0…255
     }
   });

@@ -3,7 +3,7 @@
 // (definitions and cait equivalents: docs/features.md).
 
 import type {EventChunk, RecordLayout} from "../types.js";
-import {emptyMainParameters, mainParameters} from "./mainParameters.js";
+import {emptyMainParameters, mainParameters, DRIFT_SAMPLES} from "./mainParameters.js";
 import {moments} from "./moments.js";
 
 export interface FeatureColumnInfo {
@@ -25,7 +25,7 @@ export const FEATURE_COLUMNS = [
   {name: "peak_time_ms", unit: "ms", dtype: "float64", description: "Drift-corrected peak position t_max, relative to the trigger"},
   {name: "decay_time_ms", unit: "ms", dtype: "float64", description: "From the last sample above 90 % of the peak (t_decaystart) to the first sample after the peak below 36.8 % (t_end) (cait decay_time)"},
   {name: "baseline_offset_V", unit: "V", dtype: "float64", description: "Mean of the first 1/8 of the raw record (cait mainpar offset)"},
-  {name: "baseline_slope_V_per_s", unit: "V/s", dtype: "float64", description: "Linear drift: difference of the means of the last and first 500 smoothed samples per record length, per second"},
+  {name: "baseline_slope_V_per_s", unit: "V/s", dtype: "float64", description: "Baseline slope: difference of the means of the last and first 500 smoothed samples divided by the time between their centres"},
   {name: "record_mean_V", unit: "V", dtype: "float64", description: "Mean of the smoothed, offset-subtracted record (cait add_mainpar 7)"},
   {name: "record_var_V2", unit: "V²", dtype: "float64", description: "Population variance of the smoothed, offset-subtracted record (cait add_mainpar 6)"},
   {name: "record_skewness", unit: "", dtype: "float64", description: "Skewness m3/m2^1.5 of the smoothed, offset-subtracted record (cait add_mainpar 8)"},
@@ -174,7 +174,9 @@ export function computeFeatures(chunk: EventChunk, layout: RecordLayout): Featur
       t.peak_time_ms[row] = (mp.t_max - trigger) * msPerSample;
       t.decay_time_ms[row] = (mp.t_end - mp.t_decaystart) * msPerSample;
       t.baseline_offset_V[row] = mp.offset;
-      t.baseline_slope_V_per_s[row] = mp.linear_drift * fs;
+      // cait's linear_drift divides the difference of the two end-means by L, but their centres
+      // are only L − 500 samples apart: rescale so that the column is the true slope.
+      t.baseline_slope_V_per_s[row] = L > DRIFT_SAMPLES ? (mp.linear_drift * L * fs) / (L - DRIFT_SAMPLES) : 0;
 
       const m = moments(s, sumOf(s) / L);
       t.record_mean_V[row] = m.mean;
