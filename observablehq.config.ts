@@ -1,8 +1,8 @@
 // Observable Framework configuration for the Pulsebook notebooks.
 // Everything is served from this repository: no Google Fonts, no DuckDB extensions from the
 // network, no footer link. `npm:` imports come from the cache that
-// scripts/prefill-npm-cache.mjs fills from node_modules before every build and preview
-// (see /docs and the offline recipe).
+// scripts/prefill-npm-cache.mjs fills from node_modules
+// before every build and preview.
 export default {
   title: "Pulsebook",
   root: "src",
@@ -16,7 +16,7 @@ export default {
   footer: "",
   search: false,
   pages: [
-    {name: "Pulsebook", path: "/"},
+    {name: "Overview", path: "/"},
     {
       name: "Tutorials",
       open: true,

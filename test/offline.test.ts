@@ -1,0 +1,161 @@
+// The site needs no internet: the build runs inside a network namespace with no network
+// (`unshare -n`), and the built files reference nothing outside the site that a browser
+// would fetch. (test/site.test.ts checks the browser side: every non-loopback request is
+// blocked and must not happen.)
+
+import {existsSync, readdirSync, readFileSync, statSync} from "node:fs";
+import {mkdtemp, rm} from "node:fs/promises";
+import {spawnSync} from "node:child_process";
+import {tmpdir} from "node:os";
+import {dirname, extname, join, relative, resolve} from "node:path";
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {buildSite, canUnshareNetwork, ensureBuilt, ROOT, withBuildLock} from "./support/build.js";
+
+/** Text files a browser may parse; everything else (wasm, parquet, h5) is data. */
+const TEXT = new Set([".html", ".js", ".mjs", ".css", ".json", ".map", ".txt", ".svg", ".webmanifest"]);
+
+/**
+ * Absolute URLs that may appear in built files because no browser ever fetches them. Each entry:
+ * the files it may occur in, the exact URL text, and why it is harmless.
+ */
+const ALLOWED: {files: RegExp; url: string; why: string}[] = [
+  {files: /./, url: "http://www.w3.org/2000/svg", why: "XML namespace name (createElementNS, xmlns attributes), an identifier, never fetched"},
+  {files: /./, url: "http://www.w3.org/1999/xhtml", why: "XML namespace name (d3-selection namespaces)"},
+  {files: /./, url: "http://www.w3.org/1999/xlink", why: "XML namespace name (d3-selection, htl)"},
+  {files: /./, url: "http://www.w3.org/XML/1998/namespace", why: "XML namespace name (d3-selection)"},
+  {files: /./, url: "http://www.w3.org/2000/xmlns/", why: "XML namespace name (d3-selection)"},
+  {files: /_npm\/@duckdb\/duckdb-wasm@[^/]+\/[^/]+\.js$/, url: "https://cdn.jsdelivr.net/npm/",
+    why: "duckdb-wasm's getJsDelivrBundles(), which only a caller can invoke; Framework's DuckDBClient uses the self-hosted bundles in _npm/@duckdb (the browser test blocks and fails on any external request)"},
+  {files: /_npm\/@duckdb\/duckdb-wasm@[^/]+\//, url: "https://github.com/duckdb/duckdb-wasm.git", why: "the `repository` field of duckdb-wasm's package.json, bundled as data"},
+  {files: /_npm\/@duckdb\/duckdb-wasm@[^/]+\//, url: "https://github.com/emn178/js-sha256", why: "a doc comment / package metadata string in duckdb-wasm"},
+  {files: /_npm\/@duckdb\/duckdb-wasm@[^/]+\/dist\/duckdb-browser-(mvp|eh)\.worker\.[0-9a-f]+\.js$/, url: "https://",
+    why: "the scheme prefix with which duckdb-wasm's worker builds S3 URLs for s3:// paths; the pages open no s3:// file"}
+];
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const entry of readdirSync(dir, {withFileTypes: true})) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) walk(path, out);
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}
+
+/** Every absolute http(s) URL in the text files of `dist` that is not allow-listed, as "file: url". */
+function strayUrls(dist: string): string[] {
+  const stray: string[] = [];
+  for (const file of walk(dist)) {
+    if (!TEXT.has(extname(file).toLowerCase())) continue;
+    const rel = relative(dist, file);
+    const text = readFileSync(file, "utf8");
+    for (const match of text.matchAll(/\b(?:https?:)?\/\/(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?[^\s"'`()<>\\{}]*|\bhttps?:\/\//gi)) {
+      const url = match[0];
+      if (url.startsWith("//") && !/^\/\/(?:[a-z0-9-]+\.)+[a-z]{2,}\//i.test(url)) continue; // a `//` comment, not a URL
+      const ok = ALLOWED.some((a) => a.files.test(rel) && url === a.url);
+      if (!ok) stray.push(`${rel}: ${url} (…${text.slice(Math.max(0, match.index! - 60), match.index! + url.length + 20).replace(/\s+/g, " ")}…)`);
+    }
+  }
+  return stray;
+}
+
+/** Local references of a built HTML page (src, href, imports, modulepreload) that point at missing files. */
+function missingLocalReferences(dist: string): string[] {
+  const missing: string[] = [];
+  for (const file of walk(dist).filter((f) => f.endsWith(".html"))) {
+    const html = readFileSync(file, "utf8");
+    const refs = [
+      ...Array.from(html.matchAll(/\b(?:src|href)="([^"#?]+)[^"]*"/g), (m) => m[1]),
+      ...Array.from(html.matchAll(/\bimport\s*(?:\(\s*)?["']([^"']+)["']/g), (m) => m[1]),
+      ...Array.from(html.matchAll(/\bfrom\s*["']([^"']+)["']/g), (m) => m[1])
+    ];
+    for (const ref of refs) {
+      if (/^[a-z]+:/i.test(ref) || ref.startsWith("//")) {
+        if (!/^(data|blob|mailto):/i.test(ref)) missing.push(`${relative(dist, file)}: external reference ${ref}`);
+        continue;
+      }
+      const target = ref.startsWith("/") ? join(dist, ref) : resolve(dirname(file), ref);
+      const candidates = [target, `${target}.html`, join(target, "index.html")];
+      if (!candidates.some((c) => existsSync(c) && statSync(c).isFile())) missing.push(`${relative(dist, file)}: ${ref}`);
+    }
+  }
+  return missing;
+}
+
+describe("the built site references nothing outside itself", () => {
+  let dist: string;
+  beforeAll(async () => {
+    ({dist} = await ensureBuilt());
+  }, 300_000);
+
+  it("has no absolute URL that a browser would fetch", () => {
+    expect(strayUrls(dist)).toEqual([]);
+  });
+
+  it("has every locally referenced file, and no remote stylesheet, script or font", () => {
+    expect(missingLocalReferences(dist)).toEqual([]);
+    for (const file of walk(dist).filter((f) => /\.(html|css)$/.test(f))) {
+      const text = readFileSync(file, "utf8");
+      expect(text, file).not.toMatch(/fonts\.googleapis|fonts\.gstatic|cdn\.jsdelivr|unpkg\.com|esm\.sh/);
+    }
+  });
+
+  it("self-hosts the libraries the pages load (no 0.0.0-offline placeholder is used)", () => {
+    const npm = join(dist, "_npm");
+    const dirs = walk(npm).map((f) => relative(npm, f));
+    expect(dirs.some((f) => f.includes("0.0.0-offline"))).toBe(false);
+    for (const file of ["duckdb-mvp.wasm", "duckdb-eh.wasm", "parquet_wasm_bg.wasm"]) {
+      expect(dirs.some((f) => f.endsWith(file)), file).toBe(true);
+    }
+    expect(dirs.some((f) => f.startsWith("h5wasm@"))).toBe(true);
+  });
+
+  it("flags a remote URL (the check itself works)", async () => {
+    const {mkdirSync, writeFileSync} = await import("node:fs");
+    const dir = await mkdtemp(join(tmpdir(), "pulsebook-scan-"));
+    try {
+      mkdirSync(join(dir, "x"));
+      writeFileSync(join(dir, "x", "a.js"), `import "https://cdn.jsdelivr.net/npm/d3@7/+esm"; const ns = "http://www.w3.org/2000/svg";`);
+      writeFileSync(join(dir, "index.html"), `<link rel="stylesheet" href="https://fonts.googleapis.com/css2?family=Inter"><script src="./missing.js"></script>`);
+      expect(strayUrls(dir)).toHaveLength(2);
+      expect(missingLocalReferences(dir)).toHaveLength(2);
+    } finally {
+      await rm(dir, {recursive: true, force: true});
+    }
+  });
+});
+
+describe("building with no network", async () => {
+  const unshare = await canUnshareNetwork();
+  let output: string;
+  afterAll(async () => {
+    if (output) await rm(output, {recursive: true, force: true});
+  });
+
+  it.skipIf(!unshare)("runs the npm-cache pre-fill and `observable build` inside `unshare -n`", async () => {
+    // The namespace really has no network: only the loopback interface exists, and it is down.
+    const probe = spawnSync("unshare", ["-n", "cat", "/proc/net/dev"], {encoding: "utf8"});
+    expect(probe.status).toBe(0);
+    const interfaces = probe.stdout.split("\n").slice(2).map((l) => l.split(":")[0].trim()).filter(Boolean);
+    expect(interfaces).toEqual(["lo"]);
+
+    output = await mkdtemp(join(tmpdir(), "pulsebook-offline-dist-"));
+    const result = await withBuildLock(() => buildSite({output, offline: true}));
+    console.log(`offline build: ${(result.ms / 1000).toFixed(1)} s`);
+    for (const page of ["index.html", "tutorials/01-first-look.html"]) expect(existsSync(join(output, page)), page).toBe(true);
+    const data = readdirSync(join(output, "_file", "data"));
+    expect(data.some((f) => /^features\.[0-9a-f]+\.parquet$/.test(f))).toBe(true);
+    expect(data.some((f) => /^demo\.[0-9a-f]+\.h5$/.test(f))).toBe(true);
+    expect(result.log).not.toMatch(/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|fetch failed/);
+    expect(strayUrls(output)).toEqual([]);
+    expect(missingLocalReferences(output)).toEqual([]);
+  }, 240_000);
+
+  it.skipIf(!unshare)("runs the data loaders inside `unshare -n` (Framework may have reused their cached output above)", () => {
+    const tsx = join(ROOT, "node_modules", ".bin", "tsx");
+    for (const loader of readdirSync(join(ROOT, "src", "data")).filter((f) => /\.[a-z0-9]+\.ts$/.test(f))) {
+      const run = spawnSync("unshare", ["-n", tsx, join("src", "data", loader)], {cwd: ROOT, maxBuffer: 1 << 30});
+      expect(run.status, `${loader}: ${run.stderr?.toString()}`).toBe(0);
+      expect(run.stdout.length, loader).toBeGreaterThan(0);
+    }
+  }, 240_000);
+});

@@ -1,0 +1,147 @@
+// Building the site for the browser tests: once per set of sources, shared by test files.
+//
+// `ensureBuilt()` runs the same steps as `npm run build` (pre-fill Framework's npm cache from
+// node_modules, then `observable build`) unless dist/ already holds a build of exactly the
+// current sources, recorded by a stamp file with a hash of them. A lock directory keeps two
+// test files (or workers) from building, or clearing the npm cache, at the same time.
+
+import {spawn} from "node:child_process";
+import {createHash} from "node:crypto";
+import {existsSync} from "node:fs";
+import {mkdir, readdir, readFile, rm, stat, writeFile} from "node:fs/promises";
+import {join, relative} from "node:path";
+import {fileURLToPath} from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const DIST = join(ROOT, "dist");
+const STAMP = ".pulsebook-build.json";
+const LOCK = join(ROOT, ".pulsebook", "build.lock");
+const FRAMEWORK_BIN = join(ROOT, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
+
+/** What a build depends on (besides node_modules, pinned by package-lock.json). */
+const INPUTS = ["src", "lib", "data-loaders", "observablehq.config.ts", "scripts/prefill-npm-cache.mjs", "package.json", "package-lock.json"];
+
+async function listFiles(path: string, out: string[]): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) return;
+  if (info.isFile()) {
+    out.push(path);
+    return;
+  }
+  if (!info.isDirectory()) return;
+  for (const entry of await readdir(path, {withFileTypes: true})) {
+    // src/.observablehq is Framework's cache; src/lib is a symlink to lib/ (hashed as lib).
+    if (entry.name === ".observablehq" || entry.isSymbolicLink()) continue;
+    await listFiles(join(path, entry.name), out);
+  }
+}
+
+/** Hash of the build's inputs: file names and contents. */
+export async function sourceHash(): Promise<string> {
+  const files: string[] = [];
+  for (const input of INPUTS) await listFiles(join(ROOT, input), files);
+  const hash = createHash("sha256");
+  for (const file of files.sort()) hash.update(relative(ROOT, file)).update("\0").update(await readFile(file)).update("\0");
+  return hash.digest("hex");
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Runs `fn` holding the build lock (a directory, so acquiring it is atomic). */
+export async function withBuildLock<T>(fn: () => Promise<T>, timeoutMs = 280_000): Promise<T> {
+  await mkdir(join(ROOT, ".pulsebook"), {recursive: true});
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await mkdir(LOCK);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      // A lock left by a process that died is stale.
+      const owner = Number(await readFile(join(LOCK, "pid"), "utf8").catch(() => "NaN"));
+      const age = Date.now() - ((await stat(LOCK).catch(() => undefined))?.mtimeMs ?? Date.now());
+      if ((Number.isInteger(owner) && !processAlive(owner)) || age > 15 * 60_000) {
+        await rm(LOCK, {recursive: true, force: true});
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${LOCK} (held by pid ${owner})`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  await writeFile(join(LOCK, "pid"), String(process.pid));
+  try {
+    return await fn();
+  } finally {
+    await rm(LOCK, {recursive: true, force: true});
+  }
+}
+
+export interface BuildResult {
+  output: string;
+  ms: number;
+  log: string;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{code: number | null; log: string}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"]});
+    let log = "";
+    child.stdout.on("data", (d) => (log += d));
+    child.stderr.on("data", (d) => (log += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({code, log}));
+  });
+}
+
+/**
+ * Pre-fills the npm cache and builds the site into `output` (default dist/). With
+ * `offline: true` both steps run under `unshare -n`, in a network namespace with no network.
+ * Call inside `withBuildLock`. Throws with the log when a step fails.
+ */
+export async function buildSite({output = DIST, offline = false}: {output?: string; offline?: boolean} = {}): Promise<BuildResult> {
+  const t0 = performance.now();
+  const env = {...process.env, PULSEBOOK_DIST: output, NO_COLOR: "1", OBSERVABLE_TELEMETRY_DISABLE: "true"};
+  const steps: [string, string[]][] = [
+    [process.execPath, [join(ROOT, "scripts", "prefill-npm-cache.mjs"), "--quiet"]],
+    [process.execPath, [FRAMEWORK_BIN, "build"]]
+  ];
+  let log = "";
+  for (const [command, args] of steps) {
+    const [cmd, argv] = offline ? ["unshare", ["-n", command, ...args]] : [command, args];
+    const result = await run(cmd, argv, env);
+    log += `$ ${[cmd, ...argv].join(" ")}\n${result.log}\n`;
+    if (result.code !== 0) throw new Error(`build step failed (exit ${result.code}):\n${log}`);
+  }
+  return {output, ms: performance.now() - t0, log};
+}
+
+/** dist/ built from the current sources: reuses it when its stamp matches, else builds. */
+export async function ensureBuilt(): Promise<{dist: string; built: boolean; ms: number}> {
+  return withBuildLock(async () => {
+    const hash = await sourceHash();
+    const stampPath = join(DIST, STAMP);
+    if (existsSync(stampPath)) {
+      const stamp = JSON.parse(await readFile(stampPath, "utf8")) as {hash?: string};
+      if (stamp.hash === hash) return {dist: DIST, built: false, ms: 0};
+    }
+    const {ms} = await buildSite();
+    await writeFile(stampPath, JSON.stringify({hash, builtAt: new Date().toISOString(), ms: Math.round(ms)}, null, 2));
+    return {dist: DIST, built: true, ms};
+  });
+}
+
+/** Can this process create a network namespace (`unshare -n`)? */
+export async function canUnshareNetwork(): Promise<boolean> {
+  try {
+    return (await run("unshare", ["-n", "true"], process.env)).code === 0;
+  } catch {
+    return false;
+  }
+}
