@@ -40,6 +40,11 @@ if (sim) {
 
 console.error(`features of ${h5} (${(bytes / 1e9).toFixed(2)} GB)`);
 const feat = worker("features-worker.ts", [h5, parquet, "64"]);
+// The same on a file 20× smaller: bounded memory means the same peak RSS.
+const small = join(work, "bench-small.h5");
+const smallEvents = Math.max(1, Math.round(events / 20));
+if (!existsSync(small)) worker("simulate-worker.ts", [small, String(smallEvents), "12345"]);
+const featSmall = worker("features-worker.ts", [small, parquet + ".small", "64"]);
 results.features = {
   file_GB: bytes / 1e9,
   events: feat.events,
@@ -48,6 +53,8 @@ results.features = {
   records_per_s: feat.rows / feat.seconds,
   MB_per_s: bytes / 1e6 / feat.seconds,
   peak_RSS_MiB: feat.maxRSS_MiB,
+  wasm_baseline_RSS_MiB: feat.baselineRSS_MiB,
+  peak_RSS_MiB_on_file_20x_smaller: featSmall.maxRSS_MiB,
   parquet_MB: statSync(parquet).size / 1e6
 };
 
@@ -56,5 +63,5 @@ const outFile = join(ROOT, "bench", "results", `features-${events}.json`);
 writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
 console.log(JSON.stringify(results, null, 2));
 console.error(`wrote ${outFile}`);
-if (!values.keep) rmSync(h5, {force: true});
-rmSync(parquet, {force: true});
+if (!values.keep) for (const f of [h5, small]) rmSync(f, {force: true});
+for (const f of [parquet, parquet + ".small"]) rmSync(f, {force: true});
