@@ -20,7 +20,13 @@ export default {
     {
       name: "Tutorials",
       open: true,
-      pages: [{name: "1 · First look at the data", path: "/tutorials/01-first-look"}]
+      pages: [
+        {name: "1 · First look at the data", path: "/tutorials/01-first-look"},
+        {name: "2 · Standard event and pulse fit", path: "/tutorials/02-standard-event"},
+        {name: "3 · Noise and the optimum filter", path: "/tutorials/03-optimum-filter"},
+        {name: "4 · Triggering a stream", path: "/tutorials/04-trigger"},
+        {name: "5 · Energy calibration", path: "/tutorials/05-calibration"}
+      ]
     }
   ]
 };
