@@ -125,15 +125,4 @@ describe("simulateChunk", () => {
     }
     expect(checked).toBeGreaterThan(30);
   });
-
-  it("simulates fast enough (CRESST_LIKE, 16384 samples)", () => {
-    simulateChunk(CRESST_LIKE, {group: "events", start: 0, count: 5, seed: 1});
-    const t0 = performance.now();
-    const count = 100;
-    simulateChunk(CRESST_LIKE, {group: "events", start: 1000, count, seed: 1});
-    const s = (performance.now() - t0) / 1000;
-    const recordsPerSecond = (2 * count) / s;
-    console.log(`simulation: ${recordsPerSecond.toFixed(0)} records/s (${(count / s).toFixed(0)} events/s)`);
-    expect(recordsPerSecond).toBeGreaterThan(200); // loose: shared CI cores; target is ≥ 1000
-  });
 });
