@@ -3,6 +3,19 @@
 // network, no footer link. `npm:` imports come from the cache that
 // scripts/prefill-npm-cache.mjs fills from node_modules
 // before every build and preview.
+import {readdirSync, readFileSync} from "node:fs";
+
+function tutorials(): {name: string; path: string}[] {
+  const dir = new URL("./src/tutorials/", import.meta.url);
+  return readdirSync(dir)
+    .filter((f) => /^\d\d-.*\.md$/.test(f))
+    .sort()
+    .map((f) => {
+      const title = /^---\n[\s\S]*?^title:\s*(.+)$/m.exec(readFileSync(new URL(f, dir), "utf8"))?.[1]?.trim();
+      return {name: title ?? f.replace(/\.md$/, ""), path: `/tutorials/${f.replace(/\.md$/, "")}`};
+    });
+}
+
 export default {
   title: "Pulsebook",
   root: "src",
@@ -20,13 +33,8 @@ export default {
     {
       name: "Tutorials",
       open: true,
-      pages: [
-        {name: "1 · First look at the data", path: "/tutorials/01-first-look"},
-        {name: "2 · Standard event and pulse fit", path: "/tutorials/02-standard-event"},
-        {name: "3 · Noise and the optimum filter", path: "/tutorials/03-optimum-filter"},
-        {name: "4 · Triggering a stream", path: "/tutorials/04-trigger"},
-        {name: "5 · Energy calibration", path: "/tutorials/05-calibration"}
-      ]
+      // Every tutorial in src/tutorials, in file-name order, named by its front-matter title.
+      pages: tutorials()
     }
   ]
 };
