@@ -1,0 +1,403 @@
+// Per-record SEV fit (cait `apply_sev_fit`): record ≈ h·SEV(t − Δt) + baseline polynomial
+// (order 0–3, cait's default cubic), least squares over the whole record at full resolution.
+//
+// For a given shift δ the height and the polynomial are linear, and with an orthonormal
+// polynomial basis Q_j (Gram–Schmidt on the record grid) they have a closed form from a few
+// inner products:
+//   pr_j = ⟨Q_j, r⟩, g_j(δ) = ⟨Q_j, s_δ⟩, c(δ) = ⟨r, s_δ⟩, ss = ⟨s, s⟩
+//   h = (c − Σ g_j pr_j)/(ss − Σ g_j²),  χ² = ⟨r,r⟩ − Σ pr_j² − h·(c − Σ g_j pr_j).
+// The shifted SEV s_δ is the circular, band-limited (Fourier) shift of the sampled SEV, so
+// c(δ) for every integer δ is one inverse FFT of the cross-spectrum R·conj(S), and at a
+// fractional δ a single O(n) sum over that spectrum. g_j(δ) does not depend on the record: it
+// is tabulated once per SEV on the integer lags and interpolated (4-point Lagrange; it is a
+// smooth function of δ). The shift is the best integer lag in ±maxShift, refined by golden
+// section to 1e-3 sample. Cost per record: two FFTs of length L and a few O(L) passes.
+//
+// Truncated fit (saturated pulses): only samples whose value above the baseline (mean of the
+// first L/8) is below `truncationLevel_V` count. The mask depends on the record, so such
+// records take a slower direct path (masked normal equations per lag: coarse lags, then every
+// lag near the best, then golden section with a Fourier-shifted SEV); records that never reach
+// the level take the fast path, which is then the same fit.
+
+import {chunkRecord, type EventChunk, type RecordLayout} from "../types.js";
+import {irfft, rfft} from "./fft.js";
+import {goldenMax, spectralValueAt} from "./standardEvent.js";
+
+export interface SevFitOptions {
+  /** Order of the baseline polynomial, 0–3 (default 3, cait's cubic). */
+  baselineOrder?: number;
+  /** Largest onset shift searched, ms (default 5 ms). */
+  maxShift_ms?: number;
+}
+
+/** Everything about one SEV that every record's fit reuses. */
+export interface SevFitPlan {
+  layout: RecordLayout;
+  n: number;
+  order: number;
+  maxLag: number;
+  sev: Float64Array;
+  /** rfft of the SEV. */
+  S: Float64Array;
+  /** ⟨s, s⟩. */
+  ss: number;
+  /** Orthonormal polynomial basis on the grid, Q[j] of degree j. */
+  Q: Float64Array[];
+  /** Q_j = Σ_p M[j][p]·x^p with x = 2i/(L−1) − 1. */
+  M: number[][];
+  /** g[j][lag + maxLag + 2] = ⟨Q_j, s_lag⟩ for lag in −maxLag−2 … maxLag+2. */
+  g: Float64Array[];
+}
+
+export interface SevFitResult {
+  /** h: the record's pulse height in units of the SEV (V for a SEV of maximum 1). */
+  height_V: number;
+  /** Δt: shift of the SEV that fits best, ms (positive = later). */
+  onsetShift_ms: number;
+  /** sqrt(mean squared residual over the samples used), V. */
+  rms_V: number;
+  /** Baseline polynomial b_p in powers of x = 2i/(L−1) − 1 (x ∈ [−1, 1] across the record), V. */
+  baseline_V: Float64Array;
+  /** Whether the truncated (masked) fit was used. */
+  truncated: boolean;
+  /** Samples that entered the fit. */
+  samplesUsed: number;
+}
+
+/** Orthonormal polynomials of degree 0…order on x_i = 2i/(L−1) − 1, with their monomial coefficients. */
+function orthonormalPolynomials(L: number, order: number): {Q: Float64Array[]; M: number[][]} {
+  const Q: Float64Array[] = [];
+  const M: number[][] = [];
+  for (let p = 0; p <= order; p++) {
+    const v = new Float64Array(L);
+    for (let i = 0; i < L; i++) v[i] = (L > 1 ? (2 * i) / (L - 1) - 1 : 0) ** p;
+    const m = new Array(order + 1).fill(0);
+    m[p] = 1;
+    // Gram–Schmidt twice ("twice is enough") for orthogonality to rounding.
+    for (let pass = 0; pass < 2; pass++) {
+      for (let j = 0; j < Q.length; j++) {
+        let d = 0;
+        for (let i = 0; i < L; i++) d += v[i] * Q[j][i];
+        for (let i = 0; i < L; i++) v[i] -= d * Q[j][i];
+        for (let q = 0; q <= order; q++) m[q] -= d * M[j][q];
+      }
+    }
+    let nn = 0;
+    for (let i = 0; i < L; i++) nn += v[i] * v[i];
+    const inv = 1 / Math.sqrt(nn);
+    for (let i = 0; i < L; i++) v[i] *= inv;
+    for (let q = 0; q <= order; q++) m[q] *= inv;
+    Q.push(v);
+    M.push(m);
+  }
+  return {Q, M};
+}
+
+/** Cross-spectrum A·conj(B) into `out` (rfft layout). */
+function crossSpectrum(A: Float64Array, B: Float64Array, out: Float64Array): Float64Array {
+  for (let k = 0; k < out.length; k += 2) {
+    const ar = A[k], ai = A[k + 1], br = B[k], bi = B[k + 1];
+    out[k] = ar * br + ai * bi;
+    out[k + 1] = ai * br - ar * bi;
+  }
+  return out;
+}
+
+/** Prepares the fit of records against `sev` (any scale; heights are in units of its maximum = 1 if normalised). */
+export function prepareSevFit(sev: ArrayLike<number>, layout: RecordLayout, options: SevFitOptions = {}): SevFitPlan {
+  const n = layout.recordLength;
+  if (sev.length !== n) throw new RangeError(`SEV has ${sev.length} samples, layout says ${n}`);
+  const order = options.baselineOrder ?? 3;
+  if (!Number.isInteger(order) || order < 0 || order > 3) throw new RangeError(`baseline order must be 0–3, got ${order}`);
+  const maxLag = Math.max(1, Math.min(Math.floor(n / 2) - 4, Math.round(((options.maxShift_ms ?? 5) * layout.sampleFrequency_Hz) / 1000)));
+  const s = Float64Array.from(sev);
+  const S = rfft(s);
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += s[i] * s[i];
+  const {Q, M} = orthonormalPolynomials(n, order);
+  const X = new Float64Array(n + 2);
+  const g = Q.map((q) => {
+    const c = irfft(crossSpectrum(rfft(q), S, X), n);
+    const t = new Float64Array(2 * maxLag + 5);
+    for (let lag = -maxLag - 2; lag <= maxLag + 2; lag++) t[lag + maxLag + 2] = c[(lag + n) % n];
+    return t;
+  });
+  return {layout, n, order, maxLag, sev: s, S, ss, Q, M, g};
+}
+
+/** 4-point Lagrange interpolation of table t (index 0 ↔ lag −maxLag−2) at real lag δ. */
+function lagrange(t: Float64Array, maxLag: number, delta: number): number {
+  const x = delta + maxLag + 2;
+  const i = Math.min(Math.max(Math.floor(x), 1), t.length - 3);
+  const u = x - i;
+  const a = t[i - 1], b = t[i], c = t[i + 1], d = t[i + 2];
+  return (-u * (u - 1) * (u - 2) * a) / 6 + ((u + 1) * (u - 1) * (u - 2) * b) / 2 - ((u + 1) * u * (u - 2) * c) / 2 + ((u + 1) * u * (u - 1) * d) / 6;
+}
+
+// Scratch for the fast path (single-threaded JS: one set per length suffices).
+let scratchN = 0;
+let recSpec = new Float64Array(0), crossSpec = new Float64Array(0), corr = new Float64Array(0);
+
+function baselineOffset(record: ArrayLike<number>, n: number): number {
+  const nb = Math.max(1, Math.floor(n / 8));
+  let s = 0;
+  for (let i = 0; i < nb; i++) s += record[i];
+  return s / nb;
+}
+
+function toMonomials(plan: SevFitPlan, a: ArrayLike<number>): Float64Array {
+  const b = new Float64Array(plan.order + 1);
+  for (let j = 0; j <= plan.order; j++) for (let p = 0; p <= plan.order; p++) b[p] += a[j] * plan.M[j][p];
+  return b;
+}
+
+/** Fits one record; see the module comment. */
+export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: {truncationLevel_V?: number} = {}): SevFitResult {
+  const {n, Q, maxLag, ss, order} = plan;
+  if (record.length !== n) throw new RangeError(`record has ${record.length} samples, SEV ${n}`);
+  if (options.truncationLevel_V !== undefined) {
+    const level = baselineOffset(record, n) + options.truncationLevel_V;
+    let over = 0;
+    for (let i = 0; i < n; i++) if (record[i] >= level) over++;
+    if (over > 0) return fitTruncated(plan, record, level, n - over);
+  }
+  if (scratchN !== n) {
+    scratchN = n;
+    recSpec = new Float64Array(n + 2);
+    crossSpec = new Float64Array(n + 2);
+    corr = new Float64Array(n);
+  }
+  // Projections on the polynomials and ⟨r, r⟩ in one pass.
+  const pr = new Float64Array(order + 1);
+  let rr = 0;
+  for (let i = 0; i < n; i++) {
+    const v = record[i];
+    rr += v * v;
+    for (let j = 0; j <= order; j++) pr[j] += Q[j][i] * v;
+  }
+  let prpr = 0;
+  for (let j = 0; j <= order; j++) prpr += pr[j] * pr[j];
+  if (!Number.isFinite(rr)) throw new RangeError("record holds a non-finite sample");
+
+  const X = crossSpectrum(rfft(record, recSpec), plan.S, crossSpec);
+  const c = irfft(X, n, corr);
+  const gAt = new Float64Array(order + 1);
+  // num·|num|/den: the χ² reduction, signed so that negative pulses are not preferred.
+  const score = (cv: number, g: (j: number) => number): {num: number; den: number; value: number} => {
+    let num = cv, den = ss;
+    for (let j = 0; j <= order; j++) {
+      const gj = g(j);
+      gAt[j] = gj;
+      num -= gj * pr[j];
+      den -= gj * gj;
+    }
+    return {num, den, value: (num * Math.abs(num)) / den};
+  };
+  let bestLag = 0, bestV = -Infinity;
+  for (let lag = -maxLag; lag <= maxLag; lag++) {
+    const v = score(c[(lag + n) % n], (j) => plan.g[j][lag + maxLag + 2]).value;
+    if (v > bestV) { bestV = v; bestLag = lag; }
+  }
+  const f = (d: number) => score(spectralValueAt(X, n, d), (j) => lagrange(plan.g[j], maxLag, d)).value;
+  const delta = goldenMax(f, bestLag - 1, bestLag + 1, 1e-3).x;
+  const {num, den} = score(spectralValueAt(X, n, delta), (j) => lagrange(plan.g[j], maxLag, delta));
+  const h = num / den;
+  const chi2 = rr - prpr - h * num;
+  const a = new Float64Array(order + 1);
+  for (let j = 0; j <= order; j++) a[j] = pr[j] - h * gAt[j];
+  return {
+    height_V: h,
+    onsetShift_ms: (delta * 1000) / plan.layout.sampleFrequency_Hz,
+    rms_V: Math.sqrt(Math.max(chi2, 0) / n),
+    baseline_V: toMonomials(plan, a),
+    truncated: false,
+    samplesUsed: n
+  };
+}
+
+/** Solves the small dense system A x = b (Gaussian elimination, partial pivoting); A, b are overwritten. */
+function solve(A: Float64Array[], b: Float64Array): Float64Array | undefined {
+  const m = b.length;
+  for (let k = 0; k < m; k++) {
+    let p = k;
+    for (let i = k + 1; i < m; i++) if (Math.abs(A[i][k]) > Math.abs(A[p][k])) p = i;
+    if (!(Math.abs(A[p][k]) > 1e-300)) return undefined;
+    [A[k], A[p]] = [A[p], A[k]];
+    [b[k], b[p]] = [b[p], b[k]];
+    for (let i = k + 1; i < m; i++) {
+      const f = A[i][k] / A[k][k];
+      for (let j = k; j < m; j++) A[i][j] -= f * A[k][j];
+      b[i] -= f * b[k];
+    }
+  }
+  const x = new Float64Array(m);
+  for (let k = m - 1; k >= 0; k--) {
+    let s = b[k];
+    for (let j = k + 1; j < m; j++) s -= A[k][j] * x[j];
+    x[k] = s / A[k][k];
+  }
+  return x;
+}
+
+/** Masked least squares of record against shifted SEV `sd` + polynomial, over samples with record < level. */
+function maskedSolve(plan: SevFitPlan, record: ArrayLike<number>, level: number, sd: (i: number) => number): {x: Float64Array; chi2: number} | undefined {
+  const {n, Q, order} = plan;
+  const m = order + 2;
+  const A = Array.from({length: m}, () => new Float64Array(m));
+  const b = new Float64Array(m);
+  let rr = 0;
+  const basis = new Float64Array(m);
+  for (let i = 0; i < n; i++) {
+    const r = record[i];
+    if (r >= level) continue;
+    basis[0] = sd(i);
+    for (let j = 0; j <= order; j++) basis[j + 1] = Q[j][i];
+    rr += r * r;
+    for (let p = 0; p < m; p++) {
+      const bp = basis[p];
+      b[p] += bp * r;
+      for (let q = p; q < m; q++) A[p][q] += bp * basis[q];
+    }
+  }
+  for (let p = 0; p < m; p++) for (let q = 0; q < p; q++) A[p][q] = A[q][p];
+  const bCopy = b.slice();
+  const x = solve(A, b);
+  if (!x) return undefined;
+  let xb = 0;
+  for (let p = 0; p < m; p++) xb += x[p] * bCopy[p];
+  return {x, chi2: rr - xb};
+}
+
+function fitTruncated(plan: SevFitPlan, record: ArrayLike<number>, level: number, used: number): SevFitResult {
+  const {n, maxLag, sev} = plan;
+  if (used < plan.order + 3) throw new RangeError(`truncated fit: only ${used} samples below the truncation level`);
+  const chiAtLag = (lag: number) => {
+    const res = maskedSolve(plan, record, level, (i) => sev[(i - lag + n) % n]);
+    return res ? -res.chi2 : -Infinity;
+  };
+  // Coarse lags, then every lag around the best coarse one.
+  const step = Math.max(1, Math.floor(maxLag / 16));
+  let best = 0, bestV = -Infinity;
+  for (let lag = -maxLag; lag <= maxLag; lag += step) {
+    const v = chiAtLag(lag);
+    if (v > bestV) { bestV = v; best = lag; }
+  }
+  const lo = Math.max(-maxLag, best - step), hi = Math.min(maxLag, best + step);
+  for (let lag = lo; lag <= hi; lag++) {
+    const v = chiAtLag(lag);
+    if (v > bestV) { bestV = v; best = lag; }
+  }
+  // Fourier-shifted SEV at fractional lags.
+  const shifted = new Float64Array(n);
+  const spec = new Float64Array(n + 2);
+  const shiftSev = (d: number) => {
+    const w = (-2 * Math.PI * d) / n;
+    for (let k = 0; k <= n / 2; k++) {
+      const cr = Math.cos(w * k), ci = Math.sin(w * k);
+      spec[2 * k] = plan.S[2 * k] * cr - plan.S[2 * k + 1] * ci;
+      spec[2 * k + 1] = plan.S[2 * k] * ci + plan.S[2 * k + 1] * cr;
+    }
+    spec[n + 1] = 0;
+    return irfft(spec, n, shifted);
+  };
+  const at = (d: number) => {
+    const sd = shiftSev(d);
+    return maskedSolve(plan, record, level, (i) => sd[i]);
+  };
+  const delta = goldenMax((d) => {
+    const r = at(d);
+    return r ? -r.chi2 : -Infinity;
+  }, best - 1, best + 1, 1e-3).x;
+  const res = at(delta);
+  if (!res) throw new RangeError("truncated fit is singular");
+  return {
+    height_V: res.x[0],
+    onsetShift_ms: (delta * 1000) / plan.layout.sampleFrequency_Hz,
+    rms_V: Math.sqrt(Math.max(res.chi2, 0) / used),
+    baseline_V: toMonomials(plan, res.x.subarray(1)),
+    truncated: true,
+    samplesUsed: used
+  };
+}
+
+/** The fitted curve h·s_δ + baseline on the record grid (for plots). */
+export function sevFitCurve(plan: SevFitPlan, fit: SevFitResult): Float64Array {
+  const {n} = plan;
+  const d = (fit.onsetShift_ms * plan.layout.sampleFrequency_Hz) / 1000;
+  const spec = new Float64Array(n + 2);
+  const w = (-2 * Math.PI * d) / n;
+  for (let k = 0; k <= n / 2; k++) {
+    const cr = Math.cos(w * k), ci = Math.sin(w * k);
+    spec[2 * k] = plan.S[2 * k] * cr - plan.S[2 * k + 1] * ci;
+    spec[2 * k + 1] = plan.S[2 * k] * ci + plan.S[2 * k + 1] * cr;
+  }
+  spec[n + 1] = 0;
+  const out = irfft(spec, n) as Float64Array;
+  const b = fit.baseline_V;
+  for (let i = 0; i < n; i++) {
+    const x = n > 1 ? (2 * i) / (n - 1) - 1 : 0;
+    let p = 0;
+    for (let k = b.length - 1; k >= 0; k--) p = p * x + b[k];
+    out[i] = fit.height_V * out[i] + p;
+  }
+  return out;
+}
+
+export const SEV_FIT_COLUMNS = [
+  {name: "fit_height_V", unit: "V", description: "Height of the SEV fitted to the record (SEV normalised to maximum 1), cait sev_fit_par[0]"},
+  {name: "fit_onset_shift_ms", unit: "ms", description: "Shift of the fitted SEV against the SEV's own position, cait sev_fit_par[1]"},
+  {name: "fit_rms_V", unit: "V", description: "RMS of the fit residual over the samples used (truncated fits: samples below the truncation level)"}
+] as const;
+
+/** The SEV-fit columns of one chunk, event-major rows like lib/dsp/features.ts: row = i·nChannels + c. */
+export interface SevFitColumns {
+  rows: number;
+  event: Int32Array;
+  channel: Int32Array;
+  fit_height_V: Float64Array;
+  fit_onset_shift_ms: Float64Array;
+  fit_rms_V: Float64Array;
+}
+
+/**
+ * SEV fit of every record of a chunk. `sevPerChannel[c]` is channel c's SEV (or a prepared
+ * plan); `truncationLevel_V` (one value, or one per channel; undefined = never truncate).
+ */
+export function sevFitFeatures(
+  chunk: EventChunk,
+  sevPerChannel: ReadonlyArray<ArrayLike<number> | SevFitPlan>,
+  layout: RecordLayout,
+  options: SevFitOptions & {truncationLevel_V?: number | ReadonlyArray<number | undefined>} = {}
+): SevFitColumns {
+  const {count, nChannels} = chunk;
+  if (sevPerChannel.length !== nChannels) throw new RangeError(`${sevPerChannel.length} SEVs for ${nChannels} channels`);
+  const plans = sevPerChannel.map((s) => ("S" in s && "Q" in s ? (s as SevFitPlan) : prepareSevFit(s as ArrayLike<number>, layout, options)));
+  const rows = count * nChannels;
+  const t: SevFitColumns = {
+    rows,
+    event: new Int32Array(rows),
+    channel: new Int32Array(rows),
+    fit_height_V: new Float64Array(rows),
+    fit_onset_shift_ms: new Float64Array(rows),
+    fit_rms_V: new Float64Array(rows)
+  };
+  const lv = options.truncationLevel_V;
+  for (let c = 0; c < nChannels; c++) {
+    const level = typeof lv === "number" ? lv : lv?.[c];
+    for (let i = 0; i < count; i++) {
+      const row = i * nChannels + c;
+      let fit: SevFitResult;
+      try {
+        fit = fitRecord(plans[c], chunkRecord(chunk, c, i), {truncationLevel_V: level});
+      } catch (e) {
+        throw new Error(`${chunk.group} event ${chunk.start + i}, channel ${c}: ${(e as Error).message}`);
+      }
+      t.event[row] = chunk.start + i;
+      t.channel[row] = c;
+      t.fit_height_V[row] = fit.height_V;
+      t.fit_onset_shift_ms[row] = fit.onsetShift_ms;
+      t.fit_rms_V[row] = fit.rms_V;
+    }
+  }
+  return t;
+}

@@ -1,0 +1,117 @@
+// SQL over a feature table in Node, with the engine the pages use (DuckDB-wasm), so a cut
+// written on a page selects the same rows in a script or test.
+//
+// DuckDB's Node *blocking* build runs the wasm in this thread: no workers, no network, no
+// extensions. Parquet is decoded by parquet-wasm (lib/io/parquet.ts) and handed to DuckDB as an
+// Arrow IPC stream, so nothing DuckDB would download (its parquet extension) is ever needed.
+// The table is always registered as `features`.
+
+import {createRequire} from "node:module";
+import * as arrow from "apache-arrow";
+import * as duckdb from "@duckdb/duckdb-wasm/blocking";
+import {readParquet} from "./parquet.js";
+
+const require = createRequire(import.meta.url);
+
+let dbCount = 0;
+let dbPromise: Promise<duckdb.DuckDBBindings> | undefined;
+
+/** The process-wide DuckDB instance (about 1 s to instantiate, once). */
+function database(): Promise<duckdb.DuckDBBindings> {
+  return (dbPromise ??= (async () => {
+    const file = (name: string) => require.resolve(`@duckdb/duckdb-wasm/dist/${name}`);
+    const bundles: duckdb.DuckDBBundles = {
+      mvp: {mainModule: file("duckdb-mvp.wasm"), mainWorker: file("duckdb-node-mvp.worker.cjs")},
+      eh: {mainModule: file("duckdb-eh.wasm"), mainWorker: file("duckdb-node-eh.worker.cjs")}
+    };
+    const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), duckdb.NODE_RUNTIME);
+    await db.instantiate();
+    return db;
+  })());
+}
+
+/** A feature table as Arrow, or Parquet bytes (decoded with parquet-wasm). */
+export type FeatureSource = arrow.Table | Uint8Array;
+
+function toArrow(source: FeatureSource): arrow.Table {
+  return source instanceof Uint8Array ? readParquet(source, "features.parquet") : source;
+}
+
+/** One registered feature table; run any number of queries, then `close()`. */
+export interface FeatureDb {
+  /** Runs `sql` (the table is `features`); throws an Error naming the SQL and DuckDB's message. */
+  query(sql: string): arrow.Table;
+  /** Sorted distinct `event` values of rows matching `where` (optionally one channel). */
+  selectEvents(where: string, options?: {channel?: number}): Int32Array;
+  close(): void;
+}
+
+/** SELECT for `selectEvents`: distinct events matching a predicate, optionally on one channel. */
+export function selectEventsSql(where: string, channel?: number): string {
+  if (channel !== undefined && !Number.isInteger(channel)) throw new RangeError(`channel must be an integer, got ${channel}`);
+  const onChannel = channel === undefined ? "" : ` AND channel = ${channel}`;
+  // The predicate is parenthesised so that an OR in it cannot escape the channel condition.
+  return `SELECT DISTINCT event FROM features WHERE (${where})${onChannel} ORDER BY event`;
+}
+
+/** Registers `source` as table `features` in a fresh connection. */
+export async function openFeatureDb(source: FeatureSource): Promise<FeatureDb> {
+  const db = await database();
+  const conn = db.connect();
+  const table = toArrow(source);
+  // Through IPC rather than insertArrowTable: our apache-arrow instance is not DuckDB's, and
+  // the IPC bytes are the one format both sides agree on.
+  // Each FeatureDb gets its own schema, found first through the connection's search_path, so
+  // that several can be open at once and every query still just says `features`.
+  const schema = `pulsebook_features_${++dbCount}`;
+  conn.query(`CREATE SCHEMA ${schema}`);
+  conn.query(`SET search_path = '${schema}'`);
+  conn.insertArrowFromIPCStream(arrow.tableToIPC(table, "stream"), {schema, name: "features", create: true});
+  let open = true;
+  const run = (sql: string, what: string): arrow.Table => {
+    if (!open) throw new Error("feature database is closed");
+    try {
+      return conn.query(sql) as unknown as arrow.Table;
+    } catch (e) {
+      throw new Error(`${what} failed: ${(e as Error).message ?? e}`);
+    }
+  };
+  return {
+    query: (sql) => run(sql, `SQL "${sql}"`),
+    selectEvents(where, options = {}) {
+      const result = run(selectEventsSql(where, options.channel), `SQL predicate "${where}"`);
+      const column = result.getChild("event");
+      const out = new Int32Array(result.numRows);
+      if (column) for (let i = 0; i < out.length; i++) out[i] = Number(column.get(i));
+      return out;
+    },
+    close() {
+      if (!open) return;
+      open = false;
+      try { conn.query(`DROP SCHEMA ${schema} CASCADE`); } finally { conn.close(); }
+    }
+  };
+}
+
+/** Runs one SQL statement over `source` (registered as `features`). */
+export async function querySql(source: FeatureSource, sql: string): Promise<arrow.Table> {
+  const db = await openFeatureDb(source);
+  try {
+    return db.query(sql);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Event indices (sorted, distinct) of the rows of `source` satisfying the SQL predicate
+ * `where`, e.g. `label = 1 AND pulse_height_V BETWEEN 0.2 AND 1`, optionally on one channel.
+ */
+export async function selectEvents(source: FeatureSource, where: string, options: {channel?: number} = {}): Promise<Int32Array> {
+  const db = await openFeatureDb(source);
+  try {
+    return db.selectEvents(where, options);
+  } finally {
+    db.close();
+  }
+}
