@@ -2,8 +2,10 @@
 
 import {parseArgs} from "node:util";
 import {DataFileError} from "../lib/io/errors.js";
+import {ConfigError} from "../lib/config/processConfig.js";
 import {writeFeatures} from "./features.js";
 import {writeSimulation} from "./simulate.js";
+import {processFromFile} from "./processFile.js";
 import {PULSEBOOK_VERSION} from "./provenance.js";
 import type {RecordGroup} from "../lib/types.js";
 import {RECORD_GROUPS} from "../lib/types.js";
@@ -16,6 +18,10 @@ Usage:
       layout, with ground-truth labels. Defaults: seed 1, testpulses N/5, noise N/5.
   pulsebook features IN.h5 [--group events|testpulses|noise] --out FILE.parquet
       Main pulse parameters, one row per (event, channel), streamed in bounded memory.
+  pulsebook process CONFIG.yaml
+      The whole DSP chain of a run as the processing config describes it (docs/processing-config.md):
+      features, standard event, noise power spectrum, optimum filter, SEV fit, energy calibration.
+      Writes tables, spectra and summary.json to the config's output directory.
   pulsebook help
 
 Options:
@@ -82,6 +88,14 @@ async function features(argv: string[]): Promise<void> {
   if (!values.quiet) console.error(`wrote ${values.out}: ${rows} rows from ${events} events in ${s.toFixed(1)} s`);
 }
 
+async function process_(argv: string[]): Promise<void> {
+  const {values, positionals} = parseArgs({args: argv, allowPositionals: true, options: {quiet: {type: "boolean", default: false}}, strict: true});
+  if (positionals.length !== 1) throw new UsageError("expected exactly one config file CONFIG.yaml");
+  const log = values.quiet ? undefined : (m: string) => console.error(m);
+  const summary = await processFromFile(positionals[0], {log});
+  if (!values.quiet) console.error(`wrote ${summary.output} in ${summary.seconds.toFixed(1)} s (config ${summary.config_hash.slice(0, 12)})`);
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad command line). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -89,6 +103,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "simulate": await simulate(rest); return 0;
       case "features": await features(rest); return 0;
+      case "process": await process_(rest); return 0;
       case undefined: case "help": case "--help": case "-h": console.log(USAGE); return 0;
       case "--version": console.log(PULSEBOOK_VERSION); return 0;
       default: throw new UsageError(`unknown command "${command}"`);
@@ -99,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     // A bad input file is the user's to fix: say which file and what, without a stack trace.
-    console.error(`pulsebook: ${e instanceof DataFileError ? e.message : (e as Error).stack ?? e}`);
+    console.error(`pulsebook: ${e instanceof DataFileError || e instanceof ConfigError ? e.message : (e as Error).stack ?? e}`);
     return 1;
   }
 }

@@ -4,6 +4,7 @@
 
 import {openCaitFile} from "../lib/io/node.js";
 import {writeParquetStream, type Columns} from "../lib/io/parquet.js";
+import {concatColumns} from "./columns.js";
 import {computeFeatures, FEATURE_COLUMNS} from "../lib/dsp/features.js";
 import type {RecordGroup} from "../lib/types.js";
 import {fileIdentity, FEATURES_FORMAT_VERSION, PULSEBOOK_VERSION} from "./provenance.js";
@@ -18,20 +19,6 @@ export interface FeaturesOptions {
   onProgress?: (done: number, total: number) => void;
   /** The command line or loader that asked for this table, stored as provenance. */
   command?: string;
-}
-
-/** Concatenates column sets (same names, same types) into one. */
-function concatColumns(parts: Columns[]): Columns {
-  if (parts.length === 1) return parts[0];
-  const out: Columns = {};
-  for (const name of Object.keys(parts[0])) {
-    const n = parts.reduce((s, p) => s + p[name].length, 0);
-    const col = new (parts[0][name].constructor as Float64ArrayConstructor | Int32ArrayConstructor)(n);
-    let at = 0;
-    for (const p of parts) { col.set(p[name] as never, at); at += p[name].length; }
-    out[name] = col;
-  }
-  return out;
 }
 
 /** Writes the feature table of `group` in `input` to `output` (Parquet). Returns rows and events. */
