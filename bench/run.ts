@@ -1,6 +1,8 @@
 // `npm run bench`: throughput and memory of the data path on real-sized data.
 //   1. simulate a 20,000-event CRESST-like file (2 channels × 16384 samples, ≈ 2.6 GB)
 //   2. features → Parquet, streamed, in a fresh process: records/s, MB/s, peak RSS
+//   3. DSP: OF amplitudes (records/s), OF trigger (× real time), SEV fit (records/s), beside
+//      the same work in numpy/scipy (bench/python/dsp_numpy.py) when python3 has them
 // Figures go to bench/results/<name>.json and are printed as a table. Options:
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
 import {execFileSync} from "node:child_process";
@@ -57,6 +59,23 @@ results.features = {
   peak_RSS_MiB_on_file_20x_smaller: featSmall.maxRSS_MiB,
   parquet_MB: statSync(parquet).size / 1e6
 };
+
+// DSP chain: OF, trigger, SEV fit — and the same work in numpy/scipy where python3 has them.
+console.error("DSP throughput (OF amplitudes, OF trigger, SEV fit)");
+results.dsp = worker("dsp-worker.ts", []);
+try {
+  const py = execFileSync("python3", [join(ROOT, "bench", "python", "dsp_numpy.py"), "100"], {encoding: "utf8", stdio: ["ignore", "pipe", "pipe"]});
+  const numpy = JSON.parse(py.trim().split("\n").at(-1)!);
+  const dsp = results.dsp as {[k: string]: number};
+  results.dsp_numpy = numpy;
+  results.dsp_speedup_vs_numpy = {
+    of: dsp.of_records_per_s / numpy.of_records_per_s,
+    trigger: dsp.trigger_samples_per_s / numpy.trigger_samples_per_s,
+    sev_fit: dsp.sev_fit_records_per_s / numpy.sev_fit_records_per_s
+  };
+} catch (e) {
+  results.dsp_numpy = `not measured: python3 with numpy and scipy is not available (${(e as Error).message.split("\n")[0]})`;
+}
 
 mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
 const outFile = join(ROOT, "bench", "results", `features-${events}.json`);

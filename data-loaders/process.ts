@@ -19,7 +19,8 @@ import {configHash, forChannel, stableJson, type ProcessConfig} from "../lib/con
 import {calibrate, type Calibration} from "../lib/dsp/calibration.js";
 import {computeFeatures, FEATURE_COLUMNS} from "../lib/dsp/features.js";
 import {noisePowerSpectrum} from "../lib/dsp/nps.js";
-import {measuredResolution, ofAmplitude, optimumFilter, type OptimumFilter} from "../lib/dsp/optimumFilter.js";
+import {measuredResolution, optimumFilter} from "../lib/dsp/optimumFilter.js";
+import {ofBatch, type OfBatch} from "../lib/dsp/ofBatch.js";
 import {fitRecord, prepareSevFit, SEV_FIT_COLUMNS, type SevFitPlan} from "../lib/dsp/sevFit.js";
 import {StandardEventBuilder} from "../lib/dsp/standardEvent.js";
 import {DataFileError, openCaitFile, writeFileAtomic, type CaitFile} from "../lib/io/node.js";
@@ -74,6 +75,7 @@ export async function runProcess(config: ProcessConfig, options: ProcessOptions 
     throw new Error(`${config.source}: trigger is for continuous streams; a record file (${config.input}) is already triggered — set trigger: false`);
   }
   const file = await openCaitFile(config.input);
+  const ofs = new Map<number, OfBatch>();
   try {
     const {layout, channels: fileChannels} = file.dataset;
     const nChannels = fileChannels.length;
@@ -105,7 +107,6 @@ export async function runProcess(config: ProcessConfig, options: ProcessOptions 
     const summaries: ChannelSummary[] = channels.map((channel) => ({channel}));
     const sevs = new Map<number, Float64Array>();
     const psds = new Map<number, Float64Array>();
-    const ofs = new Map<number, OptimumFilter>();
     const arrays: Columns = {};
 
     if (config.sev.enabled) {
@@ -145,7 +146,7 @@ export async function runProcess(config: ProcessConfig, options: ProcessOptions 
       if (!config.sev.enabled || !config.nps.enabled) throw new Error(`${config.source}: optimumFilter needs sev and nps enabled`);
       for (const [i, c] of channels.entries()) {
         const of = optimumFilter(sevs.get(c)!, psds.get(c)!, layout, {window: ofConfig.window ? "tukey" : "none", search: searchRange(ofConfig.search_ms, layout)});
-        ofs.set(c, of);
+        ofs.set(c, await ofBatch(of));
         const measured = measuredResolution(of, selectedRecords(file, config.nps.group, noisePicks!.get(c)!, c));
         arrays[`of_transfer_ch${c}_re`] = Float64Array.from({length: of.transfer.length / 2}, (_, k) => of.transfer[2 * k]);
         arrays[`of_transfer_ch${c}_im`] = Float64Array.from({length: of.transfer.length / 2}, (_, k) => of.transfer[2 * k + 1]);
@@ -175,7 +176,7 @@ export async function runProcess(config: ProcessConfig, options: ProcessOptions 
               const record = chunkRecord(chunk, c, i);
               const of = ofs.get(c);
               if (of) {
-                const a = ofAmplitude(of, record);
+                const a = of.amplitude(record);
                 extra.of_amplitude_V[row] = a.amplitude_V;
                 extra.of_time_ms[row] = a.time_ms;
               }
@@ -282,6 +283,7 @@ export async function runProcess(config: ProcessConfig, options: ProcessOptions 
     writeFileAtomic(join(config.output, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
     return summary;
   } finally {
+    for (const of of ofs.values()) of.dispose();
     file.close();
   }
 }

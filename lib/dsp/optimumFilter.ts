@@ -53,7 +53,7 @@ function buffers(n: number) {
   return s;
 }
 
-function argmax(x: ArrayLike<number>, lo = 0, hi = x.length): number {
+export function argmax(x: ArrayLike<number>, lo = 0, hi = x.length): number {
   let best = lo;
   for (let i = lo + 1; i < hi; i++) if (x[i] > x[best]) best = i;
   return best;
@@ -165,7 +165,7 @@ export function optimumFilterFromTransfer(real: ArrayLike<number>, imag: ArrayLi
 }
 
 /** Copy `record` into x, minus its leading baseline mean, times the window (when the filter has one). */
-function prepare(of: OptimumFilter, record: ArrayLike<number>, x: Float64Array, skipBaseline = false): void {
+export function prepareRecord(of: OptimumFilter, record: ArrayLike<number>, x: Float64Array | Float32Array, skipBaseline = false): void {
   const n = of.recordLength;
   if (record.length !== n) throw new RangeError(`optimum filter: record has ${record.length} samples, filter expects ${n}`);
   // With H_0 = 0 a constant offset filters to exactly 0, so the baseline only matters under a window.
@@ -184,7 +184,7 @@ function prepare(of: OptimumFilter, record: ArrayLike<number>, x: Float64Array, 
 export function filterRecord(of: OptimumFilter, record: ArrayLike<number>, out?: Float64Array, internal: {skipBaseline?: boolean} = {}): Float64Array {
   const n = of.recordLength;
   const {x, spec} = buffers(n);
-  prepare(of, record, x, internal.skipBaseline);
+  prepareRecord(of, record, x, internal.skipBaseline);
   rfft(x, spec);
   const H = of.transfer;
   for (let k = 0; k <= n >> 1; k++) {
@@ -231,7 +231,7 @@ export function ofAmplitudeAt(of: OptimumFilter, record: ArrayLike<number>, inde
   const n = of.recordLength;
   const g = impulseResponse(of);
   const {x} = buffers(n);
-  prepare(of, record, x);
+  prepareRecord(of, record, x);
   let s = 0;
   // t ≤ index: g[index − t]; t > index: g[index − t + n].
   for (let t = 0; t <= index; t++) s += x[t] * g[index - t];

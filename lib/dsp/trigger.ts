@@ -9,7 +9,8 @@
 // centred (lags −N/2..N/2−1), which is the record filter made linear: a pulse aligned like the
 // SEV with its trigger index at sample p gives the filtered maximum at p − triggerIndex + t_m.
 import type {EventChunk, RecordGroup, RecordLayout} from "../types.js";
-import {irfft, rfft} from "./fft.js";
+import {irfft, rfft, type FloatArray} from "./fft.js";
+import {RealConvolver, type PffftModule} from "./realConvolver.js";
 import {impulseResponse, type OptimumFilter} from "./optimumFilter.js";
 
 /** Fills `buf` with the samples [start, start + buf.length) of a signal (any integers, also outside it). */
@@ -30,16 +31,31 @@ export function arraySource(x: ArrayLike<number>): BlockSource {
  * Linear convolution y[j] = Σ_m kernel[m mod N]·x[j − m], m ∈ [−N/2, N/2), of a signal of
  * `length` samples, by overlap-save with FFTs of `fftSize` (default 4N): yields consecutive
  * output blocks {start, values} (values is reused: copy it if you keep it). Cost per output
- * sample: one rfft + one irfft of fftSize per fftSize − N samples.
+ * sample: one rfft + one irfft of fftSize per fftSize − N samples. With `pffft` (the loaded
+ * module, lib/dsp/realConvolver.ts) the blocks are filtered in float32 by PFFFT, ≈ 4× faster.
  */
-export function* convolveBlocks(source: BlockSource, length: number, kernel: ArrayLike<number>, fftSize = 4 * kernel.length): Generator<{start: number; values: Float64Array}> {
+export function* convolveBlocks(source: BlockSource, length: number, kernel: ArrayLike<number>, fftSize = 4 * kernel.length, pffft?: PffftModule): Generator<{start: number; values: FloatArray}> {
   const N = kernel.length, M = fftSize, half = N >> 1, V = M - N;
   if (V <= 0) throw new RangeError(`convolveBlocks: fftSize ${M} must exceed the kernel length ${N}`);
   const kp = new Float64Array(M);
   for (let i = 0; i < half; i++) kp[i] = kernel[i];
   for (let i = half; i < N; i++) kp[M - N + i] = kernel[i];
   const K = rfft(kp);
-  const buf = new Float64Array(M), spec = new Float64Array(M + 2), out = new Float64Array(M);
+  const buf = new Float64Array(M);
+  if (pffft) {
+    const conv = new RealConvolver(pffft, M, K);
+    try {
+      for (let s = 0; s < length; s += V) {
+        source(buf, s - half);
+        conv.input().set(buf);
+        yield {start: s, values: conv.run().subarray(half, half + Math.min(V, length - s))};
+      }
+    } finally {
+      conv.dispose();
+    }
+    return;
+  }
+  const spec = new Float64Array(M + 2), out = new Float64Array(M);
   for (let s = 0; s < length; s += V) {
     source(buf, s - half);
     rfft(buf, spec);
@@ -59,8 +75,8 @@ export function ofKernel(of: OptimumFilter): Float64Array {
 }
 
 /** The whole filtered stream (amplitude units, V) — for plots and tests; `triggerStream` does not keep it. */
-export function filterStream(of: OptimumFilter, stream: ArrayLike<number>, out = new Float32Array(stream.length)): Float32Array {
-  for (const {start, values} of convolveBlocks(arraySource(stream), stream.length, ofKernel(of))) out.set(values, start);
+export function filterStream(of: OptimumFilter, stream: ArrayLike<number>, out = new Float32Array(stream.length), pffft?: PffftModule): Float32Array {
+  for (const {start, values} of convolveBlocks(arraySource(stream), stream.length, ofKernel(of), 4 * of.recordLength, pffft)) out.set(values, start);
   return out;
 }
 
@@ -72,6 +88,8 @@ export interface TriggerOptions {
   deadSamples?: number;
   /** Time of sample 0, s. Default 0. */
   startTime_s?: number;
+  /** Filter with PFFFT (float32; `await loadPffft()` from lib/dsp/realConvolver.ts) instead of fft.js. */
+  pffft?: PffftModule;
 }
 
 export interface Trigger {
@@ -106,7 +124,7 @@ export function triggerStream(of: OptimumFilter, stream: ArrayLike<number>, opti
   const at = (j: number) => (j >= curStart ? cur[j - curStart] : prev[j - prevStart]);
   const triggers: Trigger[] = [];
   let j = 0;
-  for (const {start, values} of convolveBlocks(arraySource(stream), n, kernel, M)) {
+  for (const {start, values} of convolveBlocks(arraySource(stream), n, kernel, M, options.pffft)) {
     [prev, cur] = [cur, prev];
     prevStart = curStart;
     curStart = start;
@@ -115,6 +133,13 @@ export function triggerStream(of: OptimumFilter, stream: ArrayLike<number>, opti
     const end = start + curLen;
     const last = end >= n;
     while (j < end) {
+      if (j >= curStart) {
+        // Tight scan to the next crossing within the current block (the hot loop).
+        let i = j - curStart;
+        while (i < curLen && !(cur[i] > thr)) i++;
+        j = curStart + i;
+        if (j >= end) break;
+      }
       if (at(j) > thr) {
         const stop = Math.min(j + W, n);
         if (stop > end && !last) break; // finish this search when the next block is in
