@@ -5,6 +5,7 @@
 //      the same work in numpy/scipy (bench/python/dsp_numpy.py) when python3 has them
 // Figures go to bench/results/<name>.json and are printed as a table. Options:
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
+//   --only features|dsp (one section; figures to bench/results/<section>.json)
 import {execFileSync} from "node:child_process";
 import {existsSync, mkdirSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {cpus, totalmem} from "node:os";
@@ -13,7 +14,10 @@ import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}}});
+const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}}});
+const SECTIONS = ["features", "dsp"] as const;
+if (values.only && !SECTIONS.includes(values.only as never)) throw new Error(`--only must be one of ${SECTIONS.join(", ")}, got "${values.only}"`);
+const run = (section: (typeof SECTIONS)[number]) => !values.only || values.only === section;
 const events = Number(values.events);
 const work = join(ROOT, ".pulsebook", "bench");
 mkdirSync(work, {recursive: true});
@@ -29,58 +33,64 @@ function worker(script: string, args: string[]): {[k: string]: number} {
 const machine = {cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memory_GiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version};
 const results: {[k: string]: unknown} = {date: new Date().toISOString(), machine};
 
-let sim: {[k: string]: number} | undefined;
-if (!existsSync(h5)) {
-  console.error(`simulating ${events} events → ${h5}`);
-  sim = worker("simulate-worker.ts", [h5, String(events), "12345"]);
-}
-const bytes = statSync(h5).size;
-const recordsPerEvent = 2;
-if (sim) {
-  results.simulate = {...sim, records_per_s: (events * recordsPerEvent) / sim.seconds, MB_per_s: bytes / 1e6 / sim.seconds};
-}
+if (run("features")) {
+  let sim: {[k: string]: number} | undefined;
+  if (!existsSync(h5)) {
+    console.error(`simulating ${events} events → ${h5}`);
+    sim = worker("simulate-worker.ts", [h5, String(events), "12345"]);
+  }
+  const bytes = statSync(h5).size;
+  const recordsPerEvent = 2;
+  if (sim) {
+    results.simulate = {...sim, records_per_s: (events * recordsPerEvent) / sim.seconds, MB_per_s: bytes / 1e6 / sim.seconds};
+  }
 
-console.error(`features of ${h5} (${(bytes / 1e9).toFixed(2)} GB)`);
-const feat = worker("features-worker.ts", [h5, parquet, "64"]);
-// The same on a file 20× smaller: bounded memory means the same peak RSS.
-const small = join(work, "bench-small.h5");
-const smallEvents = Math.max(1, Math.round(events / 20));
-if (!existsSync(small)) worker("simulate-worker.ts", [small, String(smallEvents), "12345"]);
-const featSmall = worker("features-worker.ts", [small, parquet + ".small", "64"]);
-results.features = {
-  file_GB: bytes / 1e9,
-  events: feat.events,
-  rows: feat.rows,
-  seconds: feat.seconds,
-  records_per_s: feat.rows / feat.seconds,
-  MB_per_s: bytes / 1e6 / feat.seconds,
-  peak_RSS_MiB: feat.maxRSS_MiB,
-  wasm_baseline_RSS_MiB: feat.baselineRSS_MiB,
-  peak_RSS_MiB_on_file_20x_smaller: featSmall.maxRSS_MiB,
-  parquet_MB: statSync(parquet).size / 1e6
-};
-
-// DSP chain: OF, trigger, SEV fit — and the same work in numpy/scipy where python3 has them.
-console.error("DSP throughput (OF amplitudes, OF trigger, SEV fit)");
-results.dsp = worker("dsp-worker.ts", []);
-try {
-  const py = execFileSync("python3", [join(ROOT, "bench", "python", "dsp_numpy.py"), "100"], {encoding: "utf8", stdio: ["ignore", "pipe", "pipe"]});
-  const numpy = JSON.parse(py.trim().split("\n").at(-1)!);
-  const dsp = results.dsp as {[k: string]: number};
-  results.dsp_numpy = numpy;
-  results.dsp_speedup_vs_numpy = {
-    of: dsp.of_records_per_s / numpy.of_records_per_s,
-    trigger: dsp.trigger_samples_per_s / numpy.trigger_samples_per_s,
-    sev_fit: dsp.sev_fit_records_per_s / numpy.sev_fit_records_per_s
+  console.error(`features of ${h5} (${(bytes / 1e9).toFixed(2)} GB)`);
+  const feat = worker("features-worker.ts", [h5, parquet, "64"]);
+  // The same on a file 20× smaller: bounded memory means the same peak RSS.
+  const small = join(work, "bench-small.h5");
+  const smallEvents = Math.max(1, Math.round(events / 20));
+  if (!existsSync(small)) worker("simulate-worker.ts", [small, String(smallEvents), "12345"]);
+  const featSmall = worker("features-worker.ts", [small, parquet + ".small", "64"]);
+  results.features = {
+    file_GB: bytes / 1e9,
+    events: feat.events,
+    rows: feat.rows,
+    seconds: feat.seconds,
+    records_per_s: feat.rows / feat.seconds,
+    MB_per_s: bytes / 1e6 / feat.seconds,
+    peak_RSS_MiB: feat.maxRSS_MiB,
+    wasm_baseline_RSS_MiB: feat.baselineRSS_MiB,
+    peak_RSS_MiB_on_file_20x_smaller: featSmall.maxRSS_MiB,
+    parquet_MB: statSync(parquet).size / 1e6
   };
-} catch (e) {
-  results.dsp_numpy = `not measured: python3 with numpy and scipy is not available (${(e as Error).message.split("\n")[0]})`;
+}
+
+if (run("dsp")) {
+  // DSP chain: OF, trigger, SEV fit — and the same work in numpy/scipy where python3 has them.
+  console.error("DSP throughput (OF amplitudes, OF trigger, SEV fit)");
+  results.dsp = worker("dsp-worker.ts", []);
+  try {
+    const py = execFileSync("python3", [join(ROOT, "bench", "python", "dsp_numpy.py"), "100"], {encoding: "utf8", stdio: ["ignore", "pipe", "pipe"]});
+    const numpy = JSON.parse(py.trim().split("\n").at(-1)!);
+    const dsp = results.dsp as {[k: string]: number};
+    results.dsp_numpy = numpy;
+    results.dsp_speedup_vs_numpy = {
+      of: dsp.of_records_per_s / numpy.of_records_per_s,
+      trigger: dsp.trigger_samples_per_s / numpy.trigger_samples_per_s,
+      sev_fit: dsp.sev_fit_records_per_s / numpy.sev_fit_records_per_s
+    };
+  } catch (e) {
+    results.dsp_numpy = `not measured: python3 with numpy and scipy is not available (${(e as Error).message.split("\n")[0]})`;
+  }
 }
 
 mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
-const outFile = join(ROOT, "bench", "results", `features-${events}.json`);
+const outFile = join(ROOT, "bench", "results", values.only ? `${values.only}.json` : `features-${events}.json`);
 writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
 console.log(JSON.stringify(results, null, 2));
 console.error(`wrote ${outFile}`);
-if (!values.keep) for (const f of [h5, small]) rmSync(f, {force: true});
-for (const f of [parquet, parquet + ".small"]) rmSync(f, {force: true});
+if (run("features")) {
+  if (!values.keep) for (const f of [h5, join(work, "bench-small.h5")]) rmSync(f, {force: true});
+  for (const f of [parquet, parquet + ".small"]) rmSync(f, {force: true});
+}
