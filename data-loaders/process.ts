@@ -256,7 +256,9 @@ export async function runProcess(config: ProcessConfig, options: ProcessOptions 
       ...extra
     });
     const written: ProcessSummary["tables"] = {};
-    for (const g of config.groups.length ? config.groups : groups) {
+    // features: false keeps the tables internal (the selections still need them); only the
+    // spectra, filter and summary are written.
+    for (const g of config.features.enabled ? config.groups : []) {
       const table = tables.get(g)!;
       const name = `${g}.parquet`;
       writeFileAtomic(join(config.output, name), encodeParquet(table, provenance("features", {

@@ -114,6 +114,17 @@ describe("pulsebook process", () => {
   }, 120_000);
 });
 
+describe("pulsebook process: options", () => {
+  it("features: false writes spectra, filter and summary but no tables", async () => {
+    const path = write("nofeat.yaml", CONFIG.replace("output: out", "output: out-nofeat\nfeatures: false").replace("sevFit: true", "sevFit: false").replace(/calibration:[\s\S]*$/, ""));
+    const s = await processFromFile(path);
+    expect(s.tables).toEqual({});
+    expect(existsSync(join(dir, "out-nofeat", "events.parquet"))).toBe(false);
+    for (const f of ["sev.parquet", "nps.parquet", "optimum-filter.parquet", "summary.json"]) expect(existsSync(join(dir, "out-nofeat", f)), f).toBe(true);
+    expect(s.channels[0].optimumFilter!.predictedResolution_V).toBeGreaterThan(0);
+  }, 60_000);
+});
+
 describe("pulsebook process: bad input", () => {
   it("names the config and the key when a selection picks nothing", async () => {
     const path = write("empty.yaml", CONFIG.replace(`"label = 1"]`, `"pulse_height_V > 1000"]`).replace("output: out", "output: out-empty"));
