@@ -4,6 +4,7 @@ import {parseArgs} from "node:util";
 import {DataFileError} from "../lib/io/errors.js";
 import {writeFeatures} from "./features.js";
 import {writeSimulation} from "./simulate.js";
+import {caitOutputName, convertRdt} from "./convert.js";
 import {PULSEBOOK_VERSION} from "./provenance.js";
 import type {RecordGroup} from "../lib/types.js";
 import {RECORD_GROUPS} from "../lib/types.js";
@@ -16,6 +17,10 @@ Usage:
       layout, with ground-truth labels. Defaults: seed 1, testpulses N/5, noise N/5.
   pulsebook features IN.h5 [--group events|testpulses|noise] --out FILE.parquet
       Main pulse parameters, one row per (event, channel), streamed in bounded memory.
+  pulsebook convert RUN.rdt --channels 0,1 [--par RUN.par] [--con RUN.con | --no-con] [--out FILE.h5]
+      CRESST/COSINUS raw records → cait's HDF5 layout (events/testpulses/noise by test-pulse
+      amplitude, metainfo from .par, controlpulses from .con), streamed in bounded memory.
+      Defaults: .par/.con next to the .rdt; output named as cait does (RUN-P_Ch0-L_Ch1.h5).
   pulsebook help
 
 Options:
@@ -82,6 +87,32 @@ async function features(argv: string[]): Promise<void> {
   if (!values.quiet) console.error(`wrote ${values.out}: ${rows} rows from ${events} events in ${s.toFixed(1)} s`);
 }
 
+/** "0,1" → [0, 1] (non-negative integers). */
+function integerList(name: string, value: string | undefined): number[] {
+  if (!value) throw new UsageError(`--${name} is required (e.g. --${name} 0,1)`);
+  return value.split(",").map((v) => integer(name, v.trim()));
+}
+
+async function convert(argv: string[]): Promise<void> {
+  const {values, positionals} = parseArgs({args: argv, allowPositionals: true, options: {
+    channels: {type: "string"}, par: {type: "string"}, con: {type: "string"}, "no-con": {type: "boolean", default: false},
+    out: {type: "string"}, quiet: {type: "boolean", default: false}
+  }, strict: true});
+  if (positionals.length !== 1) throw new UsageError("expected exactly one input file RUN.rdt");
+  const channels = integerList("channels", values.channels);
+  const out = values.out ?? caitOutputName(positionals[0], channels);
+  const t0 = performance.now();
+  const res = await convertRdt(positionals[0], out, {
+    channels, par: values.par, con: values["no-con"] ? null : values.con,
+    command: ["pulsebook", "convert", ...argv].join(" "), onProgress: progress(values.quiet!, "convert")
+  });
+  const c = res.counts;
+  if (!values.quiet) {
+    console.error(`wrote ${out}: ${c.events} events, ${c.testpulses} test pulses, ${c.noise} noise traces, ${res.controlPulses} control pulses` +
+      `${res.skippedEvents ? ` (${res.skippedEvents} events of other TPA skipped)` : ""} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad command line). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -89,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "simulate": await simulate(rest); return 0;
       case "features": await features(rest); return 0;
+      case "convert": await convert(rest); return 0;
       case undefined: case "help": case "--help": case "-h": console.log(USAGE); return 0;
       case "--version": console.log(PULSEBOOK_VERSION); return 0;
       default: throw new UsageError(`unknown command "${command}"`);
