@@ -175,7 +175,7 @@ export async function convertRdt(rdt: string, out: string, options: ConvertOptio
     await createCaitFile(out, {
       layout: {sampleFrequency_Hz: par.sampleFrequency_Hz, recordLength: L, triggerIndex: Math.floor(L / 4)},
       channelNumbers: channels,
-      groups: RECORD_GROUPS.filter((g) => counts[g] > 0).map((group) => ({group, count: counts[group], times: true})),
+      groups: RECORD_GROUPS.filter((g) => counts[g] > 0).map((group) => ({group, count: counts[group], times: true, dacOutput: true})),
       metainfo: par.metainfo,
       attributes: {
         pulsebook_version: PULSEBOOK_VERSION,

@@ -13,8 +13,10 @@ export interface GroupSpec {
   count: number;
   /** Write `labels` (channel × event, float64 like cait's simulated files). */
   labels?: boolean;
-  /** Write `time_s`, `time_mus` (int32) and `dac_output` (float64) per event, as cait's raw conversion. */
+  /** Write `time_s`, `time_mus` (int32) per event, as cait's raw conversion. */
   times?: boolean;
+  /** Write `dac_output` (float64) per event, as cait's raw conversion. */
+  dacOutput?: boolean;
 }
 
 export interface WriterSpec {
@@ -61,7 +63,7 @@ export class CaitWriter {
         ? {name, data: BigInt64Array.of(BigInt(value)), shape: [], dtype}
         : {name, data: Float64Array.of(value), shape: [], dtype});
     }
-    for (const {group, count, labels, times} of spec.groups) {
+    for (const {group, count, labels, times, dacOutput} of spec.groups) {
       const g = this.h5.create_group(group);
       const perChunk = Math.max(1, Math.min(RECORDS_PER_H5_CHUNK, count));
       extendable(g, "event", [nChannels, count, L], "<f", [1, perChunk, L]);
@@ -72,8 +74,8 @@ export class CaitWriter {
         const c = [Math.max(1, Math.min(4096, count))];
         extendable(g, "time_s", [count], "<i", c);
         extendable(g, "time_mus", [count], "<i", c);
-        extendable(g, "dac_output", [count], "<d", c);
       }
+      if (dacOutput) extendable(g, "dac_output", [count], "<d", [Math.max(1, Math.min(4096, count))]);
     }
   }
 
@@ -102,9 +104,12 @@ export class CaitWriter {
       this.ds(group, "testpulseamplitude").write_slice([events], chunk.testpulseAmplitude);
     }
     if (spec.times) {
-      if (!chunk.time_s || !chunk.time_mus || !chunk.dacOutput) throw new Error(`chunk of ${group} has no time_s/time_mus/dacOutput`);
+      if (!chunk.time_s || !chunk.time_mus) throw new Error(`chunk of ${group} has no time_s/time_mus`);
       this.ds(group, "time_s").write_slice([events], chunk.time_s);
       this.ds(group, "time_mus").write_slice([events], chunk.time_mus);
+    }
+    if (spec.dacOutput) {
+      if (!chunk.dacOutput) throw new Error(`chunk of ${group} has no dacOutput`);
       this.ds(group, "dac_output").write_slice([events], chunk.dacOutput);
     }
   }
