@@ -65,3 +65,6 @@ console.log(JSON.stringify(results, null, 2));
 console.error(`wrote ${outFile}`);
 if (!values.keep) for (const f of [h5, small]) rmSync(f, {force: true});
 for (const f of [parquet, parquet + ".small"]) rmSync(f, {force: true});
+
+// Raw DAQ data: .rdt conversion MB/s and .csmpl trigger speed on ≥ 1 GB made from the reference files.
+execFileSync(tsx, [join(ROOT, "bench", "raw.ts")], {stdio: "inherit"});

@@ -12,7 +12,7 @@ import h5wasm from "h5wasm/node";
 import {caitOutputName, convertRdt} from "../data-loaders/convert.js";
 import {openCaitFile, DataFileError} from "../lib/io/node.js";
 import {parsePar} from "../lib/io/par.js";
-import {adcToVolts, rdtRecordBytes} from "../lib/io/rdt.js";
+import {adcToVolts, rdtRecordBytes, samplesToVolts} from "../lib/io/rdt.js";
 
 const REF = fileURLToPath(new URL("../../shared/reference-data/cait-mock/", import.meta.url));
 const RAW = join(REF, "raw");
@@ -124,6 +124,17 @@ describe("convert mock_001.rdt like cait", () => {
     const {inp, out} = REFERENCE.convert_to_V as {inp: number[]; out: number[]};
     expect(inp.map(adcToVolts)).toEqual(out);
     expect(inp.map((x) => Math.fround(adcToVolts(x)))).toEqual(out); // exact in float32 too
+  });
+
+  it("gives the same volts on aligned (typed-array path) and unaligned (DataView path) sample bytes", () => {
+    const x = Int16Array.from({length: 4096}, (_, i) => ((i * 2654435761) % 65536) - 32768);
+    const bytes = new Uint8Array(2 * x.length + 1);
+    bytes.set(new Uint8Array(x.buffer), 1);
+    const even = new Float32Array(x.length), odd = new Float32Array(x.length);
+    samplesToVolts(new DataView(x.buffer), 0, x.length, even);
+    samplesToVolts(new DataView(bytes.buffer, 1), 0, x.length, odd);
+    expect(odd).toEqual(even);
+    expect(Array.from(even)).toEqual(Array.from(x, adcToVolts));
   });
 
   it("parses the .par into cait's metainfo", () => {
