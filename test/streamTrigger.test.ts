@@ -13,6 +13,8 @@
 // walk continues from the moved window and everything agrees.
 
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {execFile} from "node:child_process";
+import {promisify} from "node:util";
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
@@ -167,5 +169,26 @@ describe("bad stream input", () => {
     const db = join(dir, "junk.db");
     writeFileSync(db, "not a database at all, just text that is long enough to be read as a header page");
     expect((await failure([a], {db})).file).toBe(db);
+  });
+});
+
+describe("pulsebook trigger", () => {
+  const BIN = fileURLToPath(new URL("../bin/pulsebook.mjs", import.meta.url));
+  const run = (...args: string[]) => promisify(execFile)(process.execPath, [BIN, ...args], {encoding: "utf8"})
+    .then(({stderr}) => ({code: 0, stderr}), (e: {code: number; stderr: string}) => ({code: e.code, stderr: e.stderr}));
+
+  it("triggers the reference streams from the command line and rejects bad arguments", async () => {
+    const out = join(dir, "cli.h5");
+    const ok = await run("trigger", ...STREAMS, "--of", OF_FILE, "--threshold", "0.003,0.0025", "--out", out);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toMatch(/triggers per stream: 31, 21; wrote .*cli\.h5: 16 events, 12 test pulses, 8 noise traces, 3 control pulses/);
+    const f = await openCaitFile(out);
+    expect(f.dataset.groups).toEqual({events: 16, testpulses: 12, noise: 8});
+    f.close();
+    expect((await run("trigger", ...STREAMS, "--of", OF_FILE, "--threshold", "0.003", "--out", out)).stderr).toMatch(/1 values for 2 streams/);
+    expect((await run("trigger", ...STREAMS, "--of", OF_FILE, "--threshold", "3mV,2mV", "--out", out)).code).toBe(2);
+    const missing = await run("trigger", join(dir, "nope_Ch0.csmpl"), "--of", OF_FILE, "--threshold", "0.003", "--out", out);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope_Ch0\.csmpl: cannot read file \(ENOENT\)/);
   });
 });
