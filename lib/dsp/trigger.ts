@@ -181,8 +181,10 @@ function argmaxIn(y: Float64Array, lo: number, hi: number): number {
  * moved window in [overlap, RL − overlap) is the trigger (so a larger pulse just after the first
  * crossing wins). The walk then continues from the moved window, and triggers within
  * `blockSamples` (RL) after a trigger are blocked. The "+ 1" and "continues from the moved
- * window" are what makes every trigger sample and record start equal cait's on the reference
- * streams (test/streamTrigger.test.ts). Cost: one rfft + irfft of RL per RL − 2·overlap samples.
+ * window" are not in the description; they are what makes all 52 trigger samples and 51 of 52
+ * record starts equal cait's on the reference streams (the other one depends on the walk's phase
+ * before the first trigger: see test/streamTrigger.test.ts). Cost: one rfft + irfft of RL per
+ * RL − 2·overlap samples, plus one per trigger.
  */
 export function triggerRecordWindows(of: OptimumFilter, stream: ArrayLike<number> | StreamInput, options: TriggerOptions): Trigger[] {
   const {source, length: n} = asStream(stream);
