@@ -58,9 +58,9 @@ function sibling(rdt: string, ext: string): string {
   return join(dirname(rdt), basename(rdt).replace(/\.rdt$/i, "") + ext);
 }
 
-function readText(path: string, what: string): string {
+function readWhole(path: string, what: string): Buffer {
   try {
-    return readFileSync(path, "latin1");
+    return readFileSync(path);
   } catch (e) {
     throw new DataFileError(path, `cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
@@ -143,7 +143,7 @@ export async function convertRdt(rdt: string, out: string, options: ConvertOptio
   const {channels, chunkEvents = 64, readBlockBytes = 8 << 20, onProgress} = options;
   const parPath = options.par ?? sibling(rdt, ".par");
   if (!options.par && !existsSync(parPath)) throw new DataFileError(rdt, `no .par file next to it (${parPath}); pass --par`);
-  const par: ParInfo = parsePar(readText(parPath, ".par file"), parPath);
+  const par: ParInfo = parsePar(readWhole(parPath, ".par file").toString("latin1"), parPath);
   const layout: RdtLayout = {recordLength: par.recordLength, intsInHeader: par.intsInHeader, dvmChannels: par.dvmChannels};
   const conPath = options.con === null ? undefined : options.con ?? (existsSync(sibling(rdt, ".con")) ? sibling(rdt, ".con") : undefined);
 
@@ -165,7 +165,7 @@ export async function convertRdt(rdt: string, out: string, options: ConvertOptio
     const nRecords = checkRecordStructure(size, layout, probe, rdt);
     const head = readHeaders(fd, rdt, nRecords, layout);
     const firsts = groupRecords(head.detector, channels, rdt);
-    const cps = conPath ? parseCon(new Uint8Array(readFileSync(conPath)), channels, conPath) : undefined;
+    const cps = conPath ? parseCon(new Uint8Array(readWhole(conPath, ".con file")), channels, conPath) : undefined;
     const groupOf: (RecordGroup | undefined)[] = Array.from(firsts, (r) => groupOfTpa(head.tpa[r]));
     const counts = {events: 0, testpulses: 0, noise: 0} as {[G in RecordGroup]: number};
     for (const g of groupOf) if (g) counts[g]++;

@@ -173,6 +173,7 @@ export async function triggerCsmpl(csmpl: string[], out: string, options: Stream
   // Start of the stream in Unix time: FILELIST's CREATED of the first stream (UTC), else 0.
   const created = db?.files.find((f) => basename(f.fileName) === basename(csmpl[0]))?.created ?? db?.files[0]?.created;
   const start_s = created ? Date.parse(created.replace(" ", "T") + "Z") / 1000 : 0;
+  if (!Number.isFinite(start_s)) throw new DataFileError(dbPath!, `FILELIST.CREATED "${created}" is not a date (expected YYYY-MM-DD hh:mm:ss)`, "FILELIST");
 
   const streams = csmpl.map(openStream);
   try {

@@ -201,6 +201,19 @@ describe("bad raw input", () => {
     expect(e2.message).toMatch(/unknown header version "CRESST Version 2\.0"/);
   });
 
+  it("a truncated or missing .con", async () => {
+    const rdt = smallRun("con", 4);
+    const con = join(dir, "con.con");
+    writeFileSync(con, readFileSync(join(RAW, "mock_001.con")).subarray(0, 12 + 24 * 5 + 7));
+    const out = join(dir, "con.h5");
+    const e = await convertRdt(rdt, out, {channels: [0, 1], con}).then(() => undefined, (x: unknown) => x) as DataFileError;
+    expect(e).toBeInstanceOf(DataFileError);
+    expect(e.message).toBe(`${con}: truncated record: 7 B left after 5 records of 24 B`);
+    const e2 = await convertRdt(rdt, out, {channels: [0, 1], con: join(dir, "none.con")}).then(() => undefined, (x: unknown) => x) as DataFileError;
+    expect(e2.message).toMatch(/none\.con: cannot read the \.con file \(ENOENT\)/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("a missing .par names where it was looked for", async () => {
     const rdt = join(dir, "orphan.rdt");
     copyFileSync(smallRun("orphan-src", 2), rdt);
