@@ -5,7 +5,7 @@
 //      the same work in numpy/scipy (bench/python/dsp_numpy.py) when python3 has them
 // Figures go to bench/results/<name>.json and are printed as a table. Options:
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
-//   --only features|dsp (one section; figures to bench/results/<section>.json)
+//   --only features|dsp|raw (one section; figures to bench/results/<section>.json; raw: bench/results/raw.json)
 import {execFileSync} from "node:child_process";
 import {existsSync, mkdirSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {cpus, totalmem} from "node:os";
@@ -15,7 +15,7 @@ import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}}});
-const SECTIONS = ["features", "dsp"] as const;
+const SECTIONS = ["features", "dsp", "raw"] as const;
 if (values.only && !SECTIONS.includes(values.only as never)) throw new Error(`--only must be one of ${SECTIONS.join(", ")}, got "${values.only}"`);
 const run = (section: (typeof SECTIONS)[number]) => !values.only || values.only === section;
 const events = Number(values.events);
@@ -94,3 +94,6 @@ if (run("features")) {
   if (!values.keep) for (const f of [h5, join(work, "bench-small.h5")]) rmSync(f, {force: true});
   for (const f of [parquet, parquet + ".small"]) rmSync(f, {force: true});
 }
+
+// Raw DAQ data: .rdt conversion MB/s and .csmpl trigger speed on ≥ 1 GB made from the reference files.
+if (run("raw")) execFileSync(tsx, [join(ROOT, "bench", "raw.ts")], {stdio: "inherit"});

@@ -6,6 +6,8 @@ import {ConfigError} from "../lib/config/processConfig.js";
 import {writeFeatures} from "./features.js";
 import {writeSimulation} from "./simulate.js";
 import {processFromFile} from "./processFile.js";
+import {caitOutputName, convertRdt} from "./convert.js";
+import {triggerCsmpl} from "./streamTrigger.js";
 import {PULSEBOOK_VERSION} from "./provenance.js";
 import type {RecordGroup} from "../lib/types.js";
 import {RECORD_GROUPS} from "../lib/types.js";
@@ -22,6 +24,15 @@ Usage:
       The whole DSP chain of a run as the processing config describes it (docs/processing-config.md):
       features, standard event, noise power spectrum, optimum filter, SEV fit, energy calibration.
       Writes tables, spectra and summary.json to the config's output directory.
+  pulsebook convert RUN.rdt --channels 0,1 [--par RUN.par] [--con RUN.con | --no-con] [--out FILE.h5]
+      CRESST/COSINUS raw records → cait's HDF5 layout (events/testpulses/noise by test-pulse
+      amplitude, metainfo from .par, controlpulses from .con), streamed in bounded memory.
+      Defaults: .par/.con next to the .rdt; output named as cait does (RUN-P_Ch0-L_Ch1.h5).
+  pulsebook trigger RUN_Ch0.csmpl [RUN_Ch1.csmpl …] --of FILTER.h5 --threshold V0[,V1…] --out FILE.h5
+                   [--method record-windows|filter-walk] [--db RUN.db] [--dig-stamps F] [--test-stamps F]
+      Optimum-filter trigger on continuous streams (row i of FILTER.h5's optimumfilter for
+      stream i; thresholds in volts), streamed from disk; writes the triggered records, test
+      pulses (from the test stamps), noise traces and the trigger list (group stream).
   pulsebook help
 
 Options:
@@ -96,6 +107,59 @@ async function process_(argv: string[]): Promise<void> {
   if (!values.quiet) console.error(`wrote ${summary.output} in ${summary.seconds.toFixed(1)} s (config ${summary.config_hash.slice(0, 12)})`);
 }
 
+/** "0,1" → [0, 1] (non-negative integers). */
+function integerList(name: string, value: string | undefined): number[] {
+  if (!value) throw new UsageError(`--${name} is required (e.g. --${name} 0,1)`);
+  return value.split(",").map((v) => integer(name, v.trim()));
+}
+
+async function convert(argv: string[]): Promise<void> {
+  const {values, positionals} = parseArgs({args: argv, allowPositionals: true, options: {
+    channels: {type: "string"}, par: {type: "string"}, con: {type: "string"}, "no-con": {type: "boolean", default: false},
+    out: {type: "string"}, quiet: {type: "boolean", default: false}
+  }, strict: true});
+  if (positionals.length !== 1) throw new UsageError("expected exactly one input file RUN.rdt");
+  const channels = integerList("channels", values.channels);
+  const out = values.out ?? caitOutputName(positionals[0], channels);
+  const t0 = performance.now();
+  const res = await convertRdt(positionals[0], out, {
+    channels, par: values.par, con: values["no-con"] ? null : values.con,
+    command: ["pulsebook", "convert", ...argv].join(" "), onProgress: progress(values.quiet!, "convert")
+  });
+  const c = res.counts;
+  if (!values.quiet) {
+    console.error(`wrote ${out}: ${c.events} events, ${c.testpulses} test pulses, ${c.noise} noise traces, ${res.controlPulses} control pulses` +
+      `${res.skippedEvents ? ` (${res.skippedEvents} events of other TPA skipped)` : ""} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+}
+
+async function trigger(argv: string[]): Promise<void> {
+  const {values, positionals} = parseArgs({args: argv, allowPositionals: true, options: {
+    of: {type: "string"}, threshold: {type: "string"}, out: {type: "string"}, method: {type: "string", default: "record-windows"},
+    db: {type: "string"}, "dig-stamps": {type: "string"}, "test-stamps": {type: "string"}, quiet: {type: "boolean", default: false}
+  }, strict: true});
+  if (positionals.length === 0) throw new UsageError("expected one .csmpl stream per channel");
+  if (!values.of) throw new UsageError("--of FILTER.h5 is required (a cait-layout file with optimumfilter/optimumfilter_real|imag)");
+  if (!values.out) throw new UsageError("--out FILE.h5 is required");
+  if (!values.threshold) throw new UsageError("--threshold is required: one value in volts per stream, e.g. --threshold 0.003,0.0025");
+  const thresholds_V = values.threshold.split(",").map((v) => Number(v.trim()));
+  if (thresholds_V.some((v) => !(v > 0))) throw new UsageError(`--threshold must be positive numbers (volts), got "${values.threshold}"`);
+  if (thresholds_V.length !== positionals.length) throw new UsageError(`--threshold gives ${thresholds_V.length} values for ${positionals.length} streams`);
+  const method = values.method as "record-windows" | "filter-walk";
+  if (method !== "record-windows" && method !== "filter-walk") throw new UsageError(`--method must be record-windows or filter-walk, got "${values.method}"`);
+  const t0 = performance.now();
+  const res = await triggerCsmpl(positionals, values.out, {
+    of: values.of, thresholds_V, method, db: values.db, digStamps: values["dig-stamps"], testStamps: values["test-stamps"],
+    command: ["pulsebook", "trigger", ...argv].join(" ")
+  });
+  const s = (performance.now() - t0) / 1000;
+  if (!values.quiet) {
+    const c = res.counts;
+    console.error(`triggers per stream: ${res.triggers.map((t) => t.length).join(", ")}; wrote ${values.out}: ${c.events} events, ${c.testpulses} test pulses, ` +
+      `${c.noise} noise traces, ${c.controlpulses} control pulses in ${s.toFixed(1)} s (${(res.streamSamples / res.layout.sampleFrequency_Hz / s).toFixed(0)}× real time)`);
+  }
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad command line). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -104,6 +168,8 @@ export async function main(argv: string[]): Promise<number> {
       case "simulate": await simulate(rest); return 0;
       case "features": await features(rest); return 0;
       case "process": await process_(rest); return 0;
+      case "convert": await convert(rest); return 0;
+      case "trigger": await trigger(rest); return 0;
       case undefined: case "help": case "--help": case "-h": console.log(USAGE); return 0;
       case "--version": console.log(PULSEBOOK_VERSION); return 0;
       default: throw new UsageError(`unknown command "${command}"`);

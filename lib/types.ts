@@ -49,6 +49,11 @@ export interface EventChunk {
   labels?: Int32Array;
   /** Per event: test-pulse amplitude (testpulses group only). */
   testpulseAmplitude?: Float64Array;
+  /** Per event: DAQ time of the trigger, whole seconds (Unix) and microseconds (raw conversion). */
+  time_s?: Int32Array;
+  time_mus?: Int32Array;
+  /** Per event: DAC output of the heater (raw conversion). */
+  dacOutput?: Float64Array;
 }
 
 /** The record of channel `channel`, event `i` (0-based within the chunk), as a view. */

@@ -4,6 +4,11 @@
 // of the filtered stream in [j, j + search) (cait: search = RL), and the walk resumes at
 // trigger + dead (cait: RL/2). Memory is bounded by a few FFT blocks, so hour-long streams work.
 //
+// A second walk, `method: "record-windows"`, is cait's legacy `trigger_csmpl` (the one CRESST
+// streams were triggered with, and the one `stream_trigger_reference.json` records): see
+// `triggerRecordWindows` below. Both take the stream as an array or as a block source, so a
+// stream on disk is triggered without loading it.
+//
 // Differences from cait: cait convolves with irfft(H) as a causal kernel (lags 0..N−1), so
 // negative lags of the OF (the samples after t_m) come out delayed by N; here the kernel is
 // centred (lags −N/2..N/2−1), which is the record filter made linear: a pulse aligned like the
@@ -11,7 +16,7 @@
 import type {EventChunk, RecordGroup, RecordLayout} from "../types.js";
 import {irfft, rfft, type FloatArray} from "./fft.js";
 import {RealConvolver, type PffftModule} from "./realConvolver.js";
-import {impulseResponse, type OptimumFilter} from "./optimumFilter.js";
+import {filterRecord, impulseResponse, type OptimumFilter} from "./optimumFilter.js";
 
 /** Fills `buf` with the samples [start, start + buf.length) of a signal (any integers, also outside it). */
 export type BlockSource = (buf: Float64Array, start: number) => void;
@@ -69,6 +74,16 @@ export function* convolveBlocks(source: BlockSource, length: number, kernel: Arr
   }
 }
 
+/** A stream that is read block by block (e.g. from a file) rather than held as an array. */
+export interface StreamInput {
+  source: BlockSource;
+  length: number;
+}
+
+function asStream(stream: ArrayLike<number> | StreamInput): StreamInput {
+  return "source" in stream ? stream : {source: arraySource(stream), length: stream.length};
+}
+
 /** The OF impulse response as a centred kernel (index m mod N = lag m): filtered = kernel ∗ stream. */
 export function ofKernel(of: OptimumFilter): Float64Array {
   return impulseResponse(of);
@@ -82,6 +97,17 @@ export function filterStream(of: OptimumFilter, stream: ArrayLike<number>, out =
 
 export interface TriggerOptions {
   threshold_V: number;
+  /**
+   * "filter-walk" (default): cait versatile `trigger_of` on the whole filtered stream.
+   * "record-windows": cait legacy `trigger_csmpl`, record-sized windows (see triggerRecordWindows).
+   */
+  method?: "filter-walk" | "record-windows";
+  /** record-windows: overlap of consecutive windows, samples (cait: RL/8). */
+  overlapSamples?: number;
+  /** record-windows: samples after a trigger in which no other is taken (cait trigger_block: RL). */
+  blockSamples?: number;
+  /** record-windows: start of the first window, samples (cait's phase is not documented; default 0). */
+  firstWindowStart?: number;
   /** Samples after a crossing within which the maximum is taken (cait trigger_of: RL). */
   searchSamples?: number;
   /** Samples after a trigger before the walk resumes (cait trigger_of: RL/2). */
@@ -101,6 +127,8 @@ export interface Trigger {
   time_s: number;
   /** Filtered amplitude at the maximum, V. */
   amplitude_V: number;
+  /** record-windows: start of the window in which the trigger was taken (cait's record start). */
+  recordStart?: number;
 }
 
 /**
@@ -108,13 +136,16 @@ export interface Trigger {
  * filtered[j] > threshold, trigger = argmax over [j, j + search) (truncated at the stream end),
  * then j = trigger + dead.
  */
-export function triggerStream(of: OptimumFilter, stream: ArrayLike<number>, options: TriggerOptions): Trigger[] {
+export function triggerStream(of: OptimumFilter, stream: ArrayLike<number> | StreamInput, options: TriggerOptions): Trigger[] {
+  const input = asStream(stream);
+  if (options.method === "record-windows") return triggerRecordWindows(of, input, options);
+  if (options.method !== undefined && options.method !== "filter-walk") throw new RangeError(`triggerStream: unknown method "${options.method}"`);
   const L = of.recordLength;
   const W = options.searchSamples ?? L;
   const D = options.deadSamples ?? L >> 1;
   const thr = options.threshold_V;
   const fs = of.sampleFrequency_Hz, t0 = options.startTime_s ?? 0;
-  const n = stream.length;
+  const n = input.length;
   const kernel = ofKernel(of);
   const M = 4 * L;
   if (W > M - L) throw new RangeError(`triggerStream: search window ${W} longer than a filter block ${M - L}`);
@@ -124,7 +155,7 @@ export function triggerStream(of: OptimumFilter, stream: ArrayLike<number>, opti
   const at = (j: number) => (j >= curStart ? cur[j - curStart] : prev[j - prevStart]);
   const triggers: Trigger[] = [];
   let j = 0;
-  for (const {start, values} of convolveBlocks(arraySource(stream), n, kernel, M, options.pffft)) {
+  for (const {start, values} of convolveBlocks(input.source, n, kernel, M, options.pffft)) {
     [prev, cur] = [cur, prev];
     prevStart = curStart;
     curStart = start;
@@ -155,6 +186,66 @@ export function triggerStream(of: OptimumFilter, stream: ArrayLike<number>, opti
         j = best + D;
       } else j++;
     }
+  }
+  return triggers;
+}
+
+function argmaxIn(y: Float64Array, lo: number, hi: number): number {
+  let best = lo;
+  for (let i = lo + 1; i < hi; i++) if (y[i] > y[best]) best = i;
+  return best;
+}
+
+/**
+ * cait's legacy `trigger_csmpl` (after Ferreiro Iachellini 2018), reproduced from its
+ * description (CAIT-NOTES §1) and checked against cait's triggers on the reference streams:
+ * windows of RL samples start every RL − 2·overlap samples. Each window is filtered as a record:
+ * minus the mean of its first overlap/2 samples, times the filter's window (Tukey), times H.
+ * The maximum is taken in [max(block, overlap), RL − overlap). Above threshold, the window is
+ * moved to start overlap + 1 samples before that maximum and filtered again; the maximum of the
+ * moved window in [overlap, RL − overlap) is the trigger (so a larger pulse just after the first
+ * crossing wins). The walk then continues from the moved window, and triggers within
+ * `blockSamples` (RL) after a trigger are blocked. The "+ 1" and "continues from the moved
+ * window" are not in the description; they are what makes all 52 trigger samples and 51 of 52
+ * record starts equal cait's on the reference streams (the other one depends on the walk's phase
+ * before the first trigger: see test/streamTrigger.test.ts). Cost: one rfft + irfft of RL per
+ * RL − 2·overlap samples, plus one per trigger.
+ */
+export function triggerRecordWindows(of: OptimumFilter, stream: ArrayLike<number> | StreamInput, options: TriggerOptions): Trigger[] {
+  const {source, length: n} = asStream(stream);
+  const L = of.recordLength;
+  const ov = options.overlapSamples ?? L >> 3;
+  const blockLen = options.blockSamples ?? L;
+  const stride = L - 2 * ov;
+  if (!(ov >= 1 && stride > 0)) throw new RangeError(`triggerRecordWindows: overlap ${ov} must be in [1, RL/2) (RL ${L})`);
+  const thr = options.threshold_V;
+  const fs = of.sampleFrequency_Hz, t0 = options.startTime_s ?? 0;
+  // cait subtracts the mean of the first overlap/2 samples of every window before the window function.
+  const f: OptimumFilter = {...of, baselineSamples: Math.max(1, ov >> 1)};
+  const rec = new Float64Array(L), y = new Float64Array(L);
+  const triggers: Trigger[] = [];
+  let counter = options.firstWindowStart ?? 0, block = 0;
+  while (counter + L <= n) {
+    source(rec, counter);
+    filterRecord(f, rec, y);
+    const lo = Math.max(block, ov), hi = L - ov;
+    if (lo < hi) {
+      const t = argmaxIn(y, lo, hi);
+      if (y[t] > thr) {
+        const start = Math.max(0, counter + t - ov - 1);
+        if (start + L <= n) {
+          source(rec, start);
+          filterRecord(f, rec, y);
+          const t2 = argmaxIn(y, ov, hi);
+          const sample = start + t2;
+          triggers.push({sample, alignedSample: sample - of.peakIndex + of.triggerIndex, time_s: t0 + sample / fs, amplitude_V: y[t2], recordStart: start});
+          counter = start;
+          block = t2 + blockLen;
+        }
+      }
+    }
+    counter += stride;
+    block = Math.max(0, block - stride);
   }
   return triggers;
 }

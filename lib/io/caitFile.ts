@@ -186,7 +186,8 @@ export class CaitFile {
     const obj = this.h5.get(path);
     if (!obj || !("shape" in obj)) this.fail("dataset not found", path);
     const ds = obj as H5Dataset;
-    return {shape: ds.shape ?? [], values: Float64Array.from(ds.value as ArrayLike<number>)};
+    // Number() also takes int64 datasets (h5wasm gives BigInt64Array).
+    return {shape: ds.shape ?? [], values: Float64Array.from(ds.value as ArrayLike<number | bigint>, Number)};
   }
 
   close(): void {

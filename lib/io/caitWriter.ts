@@ -5,6 +5,7 @@
 import type {Dataset as H5Dataset, File as H5File, Group as H5Group} from "h5wasm";
 import type {H5Module} from "./caitFile.js";
 import type {EventChunk, RecordGroup, RecordLayout} from "../types.js";
+import type {MetaValue} from "./par.js";
 
 export interface GroupSpec {
   group: RecordGroup;
@@ -12,6 +13,10 @@ export interface GroupSpec {
   count: number;
   /** Write `labels` (channel × event, float64 like cait's simulated files). */
   labels?: boolean;
+  /** Write `time_s`, `time_mus` (int32) per event, as cait's raw conversion. */
+  times?: boolean;
+  /** Write `dac_output` (float64) per event, as cait's raw conversion. */
+  dacOutput?: boolean;
 }
 
 export interface WriterSpec {
@@ -21,6 +26,8 @@ export interface WriterSpec {
   groups: GroupSpec[];
   /** Provenance written as root attributes (strings). */
   attributes?: {[name: string]: string};
+  /** More `metainfo/<name>` scalars (cait's from the .par file); record_length and sample_frequency come from `layout`. */
+  metainfo?: {[name: string]: MetaValue};
 }
 
 const RECORDS_PER_H5_CHUNK = 8;
@@ -50,13 +57,25 @@ export class CaitWriter {
     meta.create_dataset(Number.isInteger(fs)
       ? {name: "sample_frequency", data: BigInt64Array.of(BigInt(fs)), shape: [], dtype: "<q"}
       : {name: "sample_frequency", data: Float64Array.of(fs), shape: [], dtype: "<d"});
-    for (const {group, count, labels} of spec.groups) {
+    for (const [name, {value, dtype}] of Object.entries(spec.metainfo ?? {})) {
+      if (name === "record_length" || name === "sample_frequency") continue;
+      meta.create_dataset(dtype === "<q"
+        ? {name, data: BigInt64Array.of(BigInt(value)), shape: [], dtype}
+        : {name, data: Float64Array.of(value), shape: [], dtype});
+    }
+    for (const {group, count, labels, times, dacOutput} of spec.groups) {
       const g = this.h5.create_group(group);
       const perChunk = Math.max(1, Math.min(RECORDS_PER_H5_CHUNK, count));
       extendable(g, "event", [nChannels, count, L], "<f", [1, perChunk, L]);
       extendable(g, "hours", [count], "<d", [Math.max(1, Math.min(4096, count))]);
       if (labels) extendable(g, "labels", [nChannels, count], "<d", [1, Math.max(1, Math.min(4096, count))]);
       if (group === "testpulses") extendable(g, "testpulseamplitude", [count], "<d", [Math.max(1, Math.min(4096, count))]);
+      if (times) {
+        const c = [Math.max(1, Math.min(4096, count))];
+        extendable(g, "time_s", [count], "<i", c);
+        extendable(g, "time_mus", [count], "<i", c);
+      }
+      if (dacOutput) extendable(g, "dac_output", [count], "<d", [Math.max(1, Math.min(4096, count))]);
     }
   }
 
@@ -84,6 +103,24 @@ export class CaitWriter {
       if (!chunk.testpulseAmplitude) throw new Error("test-pulse chunk has no testpulseAmplitude");
       this.ds(group, "testpulseamplitude").write_slice([events], chunk.testpulseAmplitude);
     }
+    if (spec.times) {
+      if (!chunk.time_s || !chunk.time_mus) throw new Error(`chunk of ${group} has no time_s/time_mus`);
+      this.ds(group, "time_s").write_slice([events], chunk.time_s);
+      this.ds(group, "time_mus").write_slice([events], chunk.time_mus);
+    }
+    if (spec.dacOutput) {
+      if (!chunk.dacOutput) throw new Error(`chunk of ${group} has no dacOutput`);
+      this.ds(group, "dac_output").write_slice([events], chunk.dacOutput);
+    }
+  }
+
+  /** Writes a whole (small) array at `path` (e.g. `controlpulses/hours`), creating its group. */
+  writeArray(path: string, data: Float64Array | Int32Array | BigInt64Array, shape: number[], dtype: "<d" | "<i" | "<q"): void {
+    const parts = path.split("/");
+    const name = parts.pop()!;
+    let g: H5Group = this.h5;
+    for (const p of parts) g = (g.keys().includes(p) ? g.get(p) : g.create_group(p)) as H5Group;
+    g.create_dataset({name, data, shape, dtype});
   }
 
   close(): void {
