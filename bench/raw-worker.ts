@@ -1,6 +1,6 @@
 // One measured raw-data run in a fresh process (peak RSS belongs to it alone); prints one JSON line.
 //   raw-worker.ts convert RUN.rdt OUT.h5
-//   raw-worker.ts trigger OF.h5 OUT.h5 THRESHOLDS STREAM…
+//   raw-worker.ts trigger|trigger32 OF.h5 OUT.h5 THRESHOLDS STREAM…   (trigger32: PFFFT float32)
 import h5wasm from "h5wasm/node";
 
 await h5wasm.ready;
@@ -15,7 +15,7 @@ if (mode === "convert") {
 } else {
   const {triggerCsmpl} = await import("../data-loaders/streamTrigger.js");
   const [of, out, thresholds, ...streams] = args;
-  const r = await triggerCsmpl(streams, out, {of, thresholds_V: thresholds.split(",").map(Number), command: "bench"});
+  const r = await triggerCsmpl(streams, out, {of, thresholds_V: thresholds.split(",").map(Number), command: "bench", precision: mode === "trigger32" ? "float32" : "float64"});
   info = {samples_per_stream: r.streamSamples, streams: streams.length, triggers: r.triggers.map((t) => t.length), counts: r.counts};
 }
 const seconds = (performance.now() - t0) / 1000;

@@ -70,6 +70,7 @@ try {
   const streamBytes = statSync(streams[0]).size;
   console.error(`triggering 2 streams of ${(streamBytes / 1e9).toFixed(2)} GB (stream_001_Ch{0,1}.csmpl × ${reps[0]})`);
   const trig = worker(["trigger", OF, join(work, "trig.h5"), THRESHOLDS, ...streams]);
+  const trig32 = worker(["trigger32", OF, join(work, "trig32.h5"), THRESHOLDS, ...streams]);
   for (const s of streams) rmSync(s);
   const trigSmall = worker(["trigger", OF, join(work, "trig-small.h5"), THRESHOLDS, ...[0, 1].map((c) => join(RAW, `stream_001_Ch${c}.csmpl`))]);
   const samples = trig.samples_per_stream;
@@ -81,6 +82,12 @@ try {
     triggers: trig.triggers, triggers_on_the_original_times_copies: (trigSmall.triggers as unknown as number[]).map((n) => n * reps[0]),
     note: "extra triggers over 'original × copies' are at the joins of the copies, where the stream jumps",
     peak_RSS_MiB: trig.maxRSS_MiB, peak_RSS_MiB_on_the_6MB_original: trigSmall.maxRSS_MiB
+  };
+  results.trigger_float32 = {
+    method: "record-windows, PFFFT float32 (--float32)", seconds: trig32.seconds,
+    samples_per_s_per_stream: samples / trig32.seconds,
+    real_time_multiple_at_25kHz: samples / FS_HZ / trig32.seconds,
+    triggers: trig32.triggers, speedup_vs_float64: trig.seconds / trig32.seconds, peak_RSS_MiB: trig32.maxRSS_MiB
   };
 } finally {
   rmSync(work, {recursive: true, force: true});

@@ -15,6 +15,7 @@ import {csmplSamples, csmplSource, parseDigStamps, parseTestStamps, streamStartT
 import {parseCsmplDb, type CsmplDb} from "../lib/io/csmplDb.js";
 import {optimumFilterFromTransfer, type OptimumFilter} from "../lib/dsp/optimumFilter.js";
 import {triggerStream, type StreamInput, type Trigger} from "../lib/dsp/trigger.js";
+import {loadPffft} from "../lib/dsp/realConvolver.js";
 import {RECORD_GROUPS, type EventChunk, type RecordGroup, type RecordLayout} from "../lib/types.js";
 import {fileIdentity, PULSEBOOK_VERSION} from "./provenance.js";
 
@@ -30,6 +31,8 @@ export interface StreamTriggerOptions {
   digStamps?: string;
   testStamps?: string;
   method?: "record-windows" | "filter-walk";
+  /** "float64" (default; fft.js, cait's numbers to 1e-9) or "float32" (PFFFT, several times faster, ≈1e-7 relative). */
+  precision?: "float64" | "float32";
   /** Triggers of different channels closer than this are one event (default RL/4). */
   coincidenceSamples?: number;
   chunkEvents?: number;
@@ -181,7 +184,8 @@ export async function triggerCsmpl(csmpl: string[], out: string, options: Stream
     streams.forEach((s, c) => {
       if (s.length !== n) throw new DataFileError(csmpl[c], `holds ${s.length} samples, ${csmpl[0]} holds ${n}: streams of one run must be equally long`);
     });
-    const triggers = streams.map((s, c) => triggerStream(filters[c], s, {threshold_V: options.thresholds_V[c], method: options.method ?? "record-windows"}));
+    const pffft = options.precision === "float32" ? await loadPffft() : undefined;
+    const triggers = streams.map((s, c) => triggerStream(filters[c], s, {threshold_V: options.thresholds_V[c], method: options.method ?? "record-windows", pffft}));
     const events = mergeTriggers(triggers, coincidence);
     const counts = {events: 0, testpulses: 0, noise: 0, controlpulses: 0};
     if (stampSamples) {
@@ -221,7 +225,7 @@ export async function triggerCsmpl(csmpl: string[], out: string, options: Stream
       attributes: {
         pulsebook_version: PULSEBOOK_VERSION,
         pulsebook_stream_trigger: JSON.stringify({
-          format_version: STREAM_TRIGGER_FORMAT_VERSION, command: options.command ?? "triggerCsmpl", method: options.method ?? "record-windows",
+          format_version: STREAM_TRIGGER_FORMAT_VERSION, command: options.command ?? "triggerCsmpl", method: options.method ?? "record-windows", precision: options.precision ?? "float64",
           thresholds_V: options.thresholds_V, coincidence_samples: coincidence, start_s, start_tick: startTick ?? null,
           streams: csmpl.map(fileIdentity), of: fileIdentity(options.of)
         })

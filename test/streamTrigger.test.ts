@@ -66,6 +66,16 @@ describe("trigger_csmpl on the reference streams", () => {
     expect(res.triggers.map((t) => t.length)).toEqual([31, 21]);
   });
 
+  it("float32 (PFFFT) filtering finds the same triggers at the same samples, heights within 1e-5", async () => {
+    const fast = await triggerCsmpl(STREAMS, join(dir, "stream32.h5"), {of: OF_FILE, thresholds_V: [ref.ch0.threshold, ref.ch1.threshold], precision: "float32"});
+    for (const c of [0, 1]) {
+      const want = ref[`ch${c}`];
+      expect(fast.triggers[c].map((t) => t.sample)).toEqual(want.trigger_sample);
+      fast.triggers[c].forEach((t, i) => expect(Math.abs(t.amplitude_V / res.triggers[c][i].amplitude_V - 1)).toBeLessThan(1e-5));
+    }
+    expect(fast.counts).toEqual(res.counts);
+  });
+
   it("matches every record start when the first window's phase is one cait's implies", () => {
     const f = new h5wasm.File(OF_FILE, "r");
     const re = Float64Array.from((f.get("optimumfilter/optimumfilter_real") as unknown as {value: Float64Array}).value);

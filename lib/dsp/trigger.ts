@@ -16,7 +16,7 @@
 import type {EventChunk, RecordGroup, RecordLayout} from "../types.js";
 import {irfft, rfft, type FloatArray} from "./fft.js";
 import {RealConvolver, type PffftModule} from "./realConvolver.js";
-import {filterRecord, impulseResponse, type OptimumFilter} from "./optimumFilter.js";
+import {filterRecord, impulseResponse, prepareRecord, type OptimumFilter} from "./optimumFilter.js";
 
 /** Fills `buf` with the samples [start, start + buf.length) of a signal (any integers, also outside it). */
 export type BlockSource = (buf: Float64Array, start: number) => void;
@@ -190,7 +190,7 @@ export function triggerStream(of: OptimumFilter, stream: ArrayLike<number> | Str
   return triggers;
 }
 
-function argmaxIn(y: Float64Array, lo: number, hi: number): number {
+function argmaxIn(y: ArrayLike<number>, lo: number, hi: number): number {
   let best = lo;
   for (let i = lo + 1; i < hi; i++) if (y[i] > y[best]) best = i;
   return best;
@@ -222,32 +222,43 @@ export function triggerRecordWindows(of: OptimumFilter, stream: ArrayLike<number
   const fs = of.sampleFrequency_Hz, t0 = options.startTime_s ?? 0;
   // cait subtracts the mean of the first overlap/2 samples of every window before the window function.
   const f: OptimumFilter = {...of, baselineSamples: Math.max(1, ov >> 1)};
-  const rec = new Float64Array(L), y = new Float64Array(L);
-  const triggers: Trigger[] = [];
-  let counter = options.firstWindowStart ?? 0, block = 0;
-  while (counter + L <= n) {
-    source(rec, counter);
-    filterRecord(f, rec, y);
-    const lo = Math.max(block, ov), hi = L - ov;
-    if (lo < hi) {
-      const t = argmaxIn(y, lo, hi);
-      if (y[t] > thr) {
-        const start = Math.max(0, counter + t - ov - 1);
-        if (start + L <= n) {
-          source(rec, start);
-          filterRecord(f, rec, y);
-          const t2 = argmaxIn(y, ov, hi);
-          const sample = start + t2;
-          triggers.push({sample, alignedSample: sample - of.peakIndex + of.triggerIndex, time_s: t0 + sample / fs, amplitude_V: y[t2], recordStart: start});
-          counter = start;
-          block = t2 + blockLen;
+  const rec = new Float64Array(L), y64 = new Float64Array(L);
+  // Exact float64 (fft.js, matches cait to 1e-9) or PFFFT float32 (faster, ≈1e-7 relative).
+  const conv = options.pffft ? new RealConvolver(options.pffft, L, of.transfer) : undefined;
+  const filter = (): ArrayLike<number> => {
+    if (!conv) return filterRecord(f, rec, y64);
+    prepareRecord(f, rec, conv.input());
+    return conv.run();
+  };
+  try {
+    const triggers: Trigger[] = [];
+    let counter = options.firstWindowStart ?? 0, block = 0;
+    while (counter + L <= n) {
+      source(rec, counter);
+      let y = filter();
+      const lo = Math.max(block, ov), hi = L - ov;
+      if (lo < hi) {
+        const t = argmaxIn(y, lo, hi);
+        if (y[t] > thr) {
+          const start = Math.max(0, counter + t - ov - 1);
+          if (start + L <= n) {
+            source(rec, start);
+            y = filter();
+            const t2 = argmaxIn(y, ov, hi);
+            const sample = start + t2;
+            triggers.push({sample, alignedSample: sample - of.peakIndex + of.triggerIndex, time_s: t0 + sample / fs, amplitude_V: y[t2], recordStart: start});
+            counter = start;
+            block = t2 + blockLen;
+          }
         }
       }
+      counter += stride;
+      block = Math.max(0, block - stride);
     }
-    counter += stride;
-    block = Math.max(0, block - stride);
+    return triggers;
+  } finally {
+    conv?.dispose();
   }
-  return triggers;
 }
 
 /** k·σ. */
