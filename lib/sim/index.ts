@@ -5,3 +5,4 @@ export * from "./noise.js";
 export * from "./artefacts.js";
 export * from "./presets.js";
 export * from "./simulate.js";
+export * from "./tpc.js";
