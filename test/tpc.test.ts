@@ -77,7 +77,7 @@ describe("TPC toy simulator", () => {
       for (let k = 0; k < 32; k++) v += (k - m) ** 2 * w[k];
       return Math.sqrt(v / s);
     };
-    const shallow = [], deep = [];
+    const shallow: number[] = [], deep: number[] = [];
     for (let i = 0; i < 400; i++) (ev.drift_us[i] < 300 ? shallow : deep).push(width(i));
     expect(deep.reduce((a, b) => a + b) / deep.length).toBeGreaterThan(1.2 * (shallow.reduce((a, b) => a + b) / shallow.length));
     // Fraction of S1 in the first 2 samples (prompt fraction): higher for NR.
