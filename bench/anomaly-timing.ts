@@ -1,8 +1,8 @@
 // Timing code shared by the Node and browser anomaly benchmarks (no Node APIs here).
 import * as tf from "@tensorflow/tfjs";
 import {selectBackend, type BackendName} from "../lib/ml/backend.js";
-import {predictNR, trainClassifier} from "../lib/ml/tpcClassifier.js";
-import {trainVae, vaeLoss} from "../lib/ml/vae.js";
+import {disposeClassifier, predictNR, trainClassifier} from "../lib/ml/tpcClassifier.js";
+import {disposeVae, trainVae, vaeLoss} from "../lib/ml/vae.js";
 import {Rng, featureLength, simulateTpc, tpcFeatures, uniformEnergies} from "../lib/sim/index.js";
 import {runPseudoExperiments} from "../lib/stats/anomalySearch.js";
 import {prepareDarwinSearch, type AnomalyTemplates} from "../lib/stats/darwinSearch.js";
@@ -42,6 +42,8 @@ export async function timeMl(backend: BackendName) {
   t0 = performance.now();
   vaeLoss(vae, x);
   const vaeInfer = ev.n / ((performance.now() - t0) / 1000);
+  disposeClassifier(clf);
+  disposeVae(vae);
   return {backend: got, tfjs_backend: tf.getBackend(), classifier_train_records_per_s: clfTrain, classifier_infer_records_per_s: clfInfer, vae_train_records_per_s: vaeTrain, vae_infer_records_per_s: vaeInfer};
 }
 

@@ -2,7 +2,10 @@
 //   1. simulate a 20,000-event CRESST-like file (2 channels × 16384 samples, ≈ 2.6 GB)
 //   2. features → Parquet, streamed, in a fresh process: records/s, MB/s, peak RSS
 // Figures go to bench/results/<name>.json and are printed as a table. Options:
+//   3. anomaly search (bench/anomaly.ts → bench/results/anomaly.json): 10⁴ pseudo-experiments
+//      in Node and Chromium, classifier/VAE training and inference per tfjs backend
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
+//   --only features|anomaly (run one part)
 import {execFileSync} from "node:child_process";
 import {existsSync, mkdirSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {cpus, totalmem} from "node:os";
@@ -11,7 +14,7 @@ import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}}});
+const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}}});
 const events = Number(values.events);
 const work = join(ROOT, ".pulsebook", "bench");
 mkdirSync(work, {recursive: true});
@@ -22,6 +25,11 @@ const tsx = join(ROOT, "node_modules", ".bin", "tsx");
 function worker(script: string, args: string[]): {[k: string]: number} {
   const out = execFileSync(tsx, [join(ROOT, "bench", script), ...args], {encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]});
   return JSON.parse(out.trim().split("\n").at(-1)!);
+}
+
+if (values.only === "anomaly") {
+  execFileSync(tsx, [join(ROOT, "bench", "anomaly.ts")], {stdio: "inherit"});
+  process.exit(0);
 }
 
 const machine = {cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memory_GiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version};
@@ -65,3 +73,4 @@ console.log(JSON.stringify(results, null, 2));
 console.error(`wrote ${outFile}`);
 if (!values.keep) for (const f of [h5, small]) rmSync(f, {force: true});
 for (const f of [parquet, parquet + ".small"]) rmSync(f, {force: true});
+if (values.only !== "features") execFileSync(tsx, [join(ROOT, "bench", "anomaly.ts")], {stdio: "inherit"});

@@ -18,7 +18,8 @@ export interface DenseLayer {
 export function denseLayer(name: string, nIn: number, nOut: number, rng: Rng, scale = Math.sqrt(2 / nIn)): DenseLayer {
   const w = new Float32Array(nIn * nOut);
   for (let i = 0; i < w.length; i++) w[i] = rng.normal(0, scale);
-  return {name, W: tf.variable(tf.tensor2d(w, [nIn, nOut]), true, `${name}/W`), b: tf.variable(tf.zeros([nOut]), true, `${name}/b`)};
+  // Unnamed variables: tfjs names must be unique per engine, and several models coexist.
+  return {name, W: tf.variable(tf.tensor2d(w, [nIn, nOut]), true), b: tf.variable(tf.zeros([nOut]), true)};
 }
 
 export function applyDense(l: DenseLayer, x: tf.Tensor2D, activation: "relu" | "linear" = "linear"): tf.Tensor2D {
