@@ -104,3 +104,26 @@ describe("TPC toy simulator", () => {
     expect(x[0]).toBeCloseTo(Math.log1p(ev.s1Waveform[0]), 6);
   });
 });
+
+describe("simulated TPC experiment", () => {
+  it("draws Poisson counts of ER, NR background and WIMP events with the WIMP spectrum of the SI rate", async () => {
+    const {simulateTpcExperiment} = await import("../lib/sim/tpcExperiment.js");
+    const {LXE, wimpRate} = await import("../lib/stats/recoil.js");
+    const x = {exposure_tonne_yr: 100, erRate_per_tonne_yr_keV: 3, nrBackground_per_tonne_yr: 0.5, wimp: {mass_GeV: 50, sigma_cm2: 1e-46}};
+    const r = simulateTpcExperiment(x, 4);
+    expect(r.expected.er).toBeCloseTo(2400, 9);
+    const count = (s: number) => r.source.reduce((n, v) => n + (v === s ? 1 : 0), 0);
+    expect(Math.abs(count(0) - 2400)).toBeLessThan(4 * Math.sqrt(2400));
+    // 50 GeV, 1e-46 cm²: ≈ 22 events/(t·yr) in 5–35 keVnr.
+    expect(r.expected.wimp).toBeGreaterThan(2000);
+    expect(Math.abs(count(2) - r.expected.wimp)).toBeLessThan(4 * Math.sqrt(r.expected.wimp));
+    // Mean WIMP recoil energy equals that of the rate in the window.
+    let num = 0, den = 0;
+    for (let E = 5; E <= 35; E += 0.01) { const w = wimpRate(E, LXE, x.wimp).total; num += w * E; den += w; }
+    let m = 0;
+    for (let i = 0; i < r.events.n; i++) if (r.source[i] === 2) m += r.events.energy_keV[i];
+    expect(Math.abs(m / count(2) - num / den)).toBeLessThan(0.3);
+    for (let i = 0; i < r.events.n; i++) expect(r.events.kind[i]).toBe(r.source[i] === 0 ? 0 : 1);
+    expect(simulateTpcExperiment(x, 4).events.s2_PE).toEqual(r.events.s2_PE);
+  });
+});

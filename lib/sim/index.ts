@@ -6,3 +6,4 @@ export * from "./artefacts.js";
 export * from "./presets.js";
 export * from "./simulate.js";
 export * from "./tpc.js";
+export * from "./tpcExperiment.js";
