@@ -66,7 +66,7 @@ describe("pulsebook train-anomaly / anomaly-search", () => {
     expect(existsSync(join(DEFAULT_MODEL_DIR, "classifier.json"))).toBe(true);
     const t = await scoreTemplates({events: 2000});
     let ok = 0, n = 0;
-    for (const h of t.er.hB) { ok += h < Math.LN2 ? 1 : 0; n++; } // p < ½ ⇔ H_B < ln 2
+    for (const h of Array.from(t.er.hB)) { ok += h < Math.LN2 ? 1 : 0; n++; } // p < ½ ⇔ H_B < ln 2
     for (let i = 0; i < t.nr.hB.length; i++) {
       if (t.nr.energy_keV[i] < 5 || t.nr.energy_keV[i] > 35) continue;
       ok += t.nr.hB[i] >= Math.LN2 ? 1 : 0; n++;
