@@ -1,7 +1,7 @@
 import {describe, expect, it} from "vitest";
 import {
   AMU_GeV, CAWO4, CALCIUM, FERMI_GeV2, HBARC2_GeV2_cm2, LXE, OXYGEN, PROTON_MASS_GeV, SHM_2021, SHM_220, TONNE_YEAR_KG_DAY,
-  TUNGSTEN, XENON, cevnsDiffCrossSection_cm2_keV, cevnsMaxRecoil_keV, erf, helmFormFactorSq, integrateRate, meanInverseSpeed_s_km,
+  TUNGSTEN, XENON, cevnsDiffCrossSection_cm2_keV, cevnsRate, cevnsRateElement, flatErRate, GEV_PER_C2_IN_KG, type NeutrinoFlux, cevnsMaxRecoil_keV, erf, helmFormFactorSq, integrateRate, meanInverseSpeed_s_km,
   nucleusMass_GeV, reducedMass, weakCharge, wimpRate, wimpRateElement, type Element
 } from "../lib/stats/recoil.js";
 
@@ -114,5 +114,20 @@ describe("CEvNS", () => {
     // Xe, 10 MeV: σ ≈ 2.9e-39 cm² (the textbook 4.2e-45 cm² N² E²/MeV², N = 77).
     expect(rel(integrateRate((E) => cevnsDiffCrossSection_cm2_keV(E, 10, XENON, false), 0, cevnsMaxRecoil_keV(10, XENON), 2000),
       4.22e-45 * 77.293 ** 2 * 100 * (weakCharge(XENON) / 77.293) ** 2)).toBeLessThan(0.03);
+  });
+
+  it("rate from a line flux is Φ · dσ/dE · N_T; a narrow tabulated spectrum gives the same", () => {
+    const line: NeutrinoFlux = {name: "10 MeV line", kind: "line", energy_MeV: 10, flux_cm2_s: 1e6};
+    const nT = 1 / (nucleusMass_GeV(XENON) * GEV_PER_C2_IN_KG);
+    expect(cevnsRateElement(1, XENON, line)).toBeCloseTo(1e6 * cevnsDiffCrossSection_cm2_keV(1, 10, XENON) * nT * 86400, 30);
+    const e = Float64Array.from({length: 2001}, (_, i) => 9 + i * 0.001);
+    const sd = 0.05;
+    const phi = Float64Array.from(e, (x) => (1e6 * Math.exp(-0.5 * ((x - 10) / sd) ** 2)) / (sd * Math.sqrt(2 * Math.PI)));
+    const spec: NeutrinoFlux = {name: "narrow", kind: "spectrum", energy_MeV: e, flux_cm2_s_MeV: phi};
+    expect(rel(cevnsRate(1, LXE, [spec]), cevnsRate(1, LXE, [line]))).toBeLessThan(2e-3);
+    // Kinematic end point: nothing above E_max.
+    expect(cevnsRateElement(cevnsMaxRecoil_keV(10, XENON) * 1.001, XENON, line)).toBe(0);
+    expect(flatErRate(5, 1e-5, 2, 10)).toBe(1e-5);
+    expect(flatErRate(11, 1e-5, 2, 10)).toBe(0);
   });
 });
