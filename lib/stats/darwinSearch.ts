@@ -95,14 +95,16 @@ export function buildSearch(t: AnomalyTemplates, p: SearchParams): SearchModel {
   const erW = Float64Array.from(t.er.energy_keV, (e) => (e >= erLo && e <= erHi ? 1 : 0));
   const nrW = Float64Array.from(t.nr.energy_keV, (e) => (e >= nrLo && e <= nrHi ? 1 : 0));
   const wW = Float64Array.from(t.nr.energy_keV, (e) => (e >= wLo && e <= wHi ? wimpRate(e, LXE, {mass_GeV: q.wimpMass_GeV, sigma_cm2: q.sigma_cm2, halo: q.halo ?? SHM_2021}).total : 0));
+  // A WIMP too light to give any recoil in the window: no signal (and no weights to sample).
+  const noSignal = !(wimpExp > 0) || !wW.some((w) => w > 0);
   const erScore = score(t.er, q.R), nrScore = score(t.nr, q.R);
   return {
     background: [
       {name: "ER", expected: erExp, score: erScore, energy_keVee: t.er.energyRec_keVee, weight: erW, classicalAcceptance: 1 - q.erRejection},
       {name: "NR background", expected: nrExp, score: nrScore, energy_keVee: t.nr.energyRec_keVee, weight: nrW, classicalAcceptance: q.nrAcceptance}
     ],
-    signal: {name: "WIMP", expected: wimpExp, score: nrScore, energy_keVee: t.nr.energyRec_keVee, weight: wW, classicalAcceptance: q.nrAcceptance},
-    expected: {er: erExp, nr: nrExp, wimp: wimpExp}
+    signal: {name: "WIMP", expected: noSignal ? 0 : wimpExp, score: nrScore, energy_keVee: t.nr.energyRec_keVee, weight: noSignal ? null : wW, classicalAcceptance: q.nrAcceptance},
+    expected: {er: erExp, nr: nrExp, wimp: noSignal ? 0 : wimpExp}
   };
 }
 
