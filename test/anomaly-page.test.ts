@@ -75,6 +75,11 @@ describe("anomaly-search report", () => {
     const big = await result();
     expect(big.er).toBeCloseTo(2400, 6);
     expect(big.wimp / first.wimp).toBeCloseTo(10, 6);
+    // A WIMP too light to recoil in the 5–35 keVnr window: no signal, no error.
+    await setSlider("WIMP mass", 5);
+    await browser.page.waitForFunction(() => document.querySelector<HTMLElement>("#pe-result")?.dataset.mass === "5", null, {timeout: 60_000});
+    await settle();
+    expect((await result()).wimp).toBe(0);
     const errors = await browser.page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent ?? ""));
     expect(errors).toEqual([]);
     expect(browser.pageErrors).toEqual([]);
