@@ -66,3 +66,12 @@ describe("VAE on ER and the anomaly score", () => {
     expect(tf.getBackend()).toBe("wasm");
   });
 });
+
+describe("backend selection", () => {
+  it("skips WebGPU when its backend is not registered, falls back in order, and fails loudly when nothing works", async () => {
+    expect(await selectBackend(["webgpu", "cpu"])).toBe("cpu");
+    expect(tf.getBackend()).toBe("cpu");
+    expect(await selectBackend()).toBe("wasm");
+    await expect(selectBackend(["webgpu"])).rejects.toThrow(/none of webgpu/);
+  });
+});
