@@ -131,3 +131,12 @@ describe("unbinned likelihood in TS and the binned baseline", () => {
     expect(() => prepareSearch(bg, null, {energyEdges_keVee: [3, 1]})).toThrow(/increasing/);
   });
 });
+
+describe("bulk uniforms", () => {
+  it("Rng.fillUniform gives exactly the values of successive uniform() calls", () => {
+    const a = new Rng(77), b = new Rng(77);
+    const bulk = a.fillUniform(new Float64Array(1000));
+    for (let i = 0; i < 1000; i++) expect(bulk[i]).toBe(b.uniform());
+    expect(a.uniform()).toBe(b.uniform());
+  });
+});

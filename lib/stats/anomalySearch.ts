@@ -13,7 +13,7 @@
 // species — ER background, NR background, signal — with per-event weights (used to give the
 // NR template the spectrum of the NR background or of a WIMP).
 import {Rng} from "../sim/random.js";
-import {aliasDraw, aliasTable, binomialDraw, type AliasTable, type GridDensity, gridLogDensity, kdeGrid, normalCdf, zFromP} from "./distributions.js";
+import {aliasTable, binomialDraw, type AliasTable, type GridDensity, gridLogDensity, kdeGrid, normalCdf, zFromP} from "./distributions.js";
 
 export interface Species {
   name: string;
@@ -127,6 +127,7 @@ export function runPseudoExperiments(p: PreparedSearch, n: number, seed: number,
   const nBins = p.lambda0.length;
   const counts = new Int32Array(nBins);
   const species = p.signal && signalStrength > 0 ? [...p.background, {...p.signal, expected: p.signal.expected * signalStrength}] : p.background;
+  let u = new Float64Array(1024);
   for (let e = 0; e < n; e++) {
     let sumLn = 0, N = 0;
     counts.fill(0);
@@ -134,9 +135,16 @@ export function runPseudoExperiments(p: PreparedSearch, n: number, seed: number,
       const k = rng.poisson(sp.expected);
       const pass = binomialDraw(k, sp.acceptance, rng);
       N += k;
-      const {table, lnf0, bin} = sp;
+      if (k === 0) continue;
+      // Same draws as aliasDraw / rng.int one at a time, generated in bulk (hot loop).
+      if (u.length < k) u = new Float64Array(2 * k);
+      rng.fillUniform(u, k);
+      const {table, lnf0, bin} = sp, m = sp.n;
+      const prob = table ? table.prob : null, alias = table ? table.alias : null;
       for (let j = 0; j < k; j++) {
-        const i = table ? aliasDraw(table, rng) : rng.int(sp.n);
+        const x = u[j] * m;
+        let i = x | 0;
+        if (prob !== null && x - i >= prob[i]) i = alias![i];
         sumLn += lnf0[i];
         if (j < pass && bin[i] >= 0) counts[bin[i]]++;
       }
