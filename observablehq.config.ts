@@ -16,6 +16,18 @@ function tutorials(): {name: string; path: string}[] {
     });
 }
 
+/** Every report in src/reports, by front-matter title. */
+function reports(): {name: string; path: string}[] {
+  const dir = new URL("./src/reports/", import.meta.url);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".md"))
+    .sort()
+    .map((f) => {
+      const title = /^---\n[\s\S]*?^title:\s*(.+)$/m.exec(readFileSync(new URL(f, dir), "utf8"))?.[1]?.trim();
+      return {name: title ?? f.replace(/\.md$/, ""), path: `/reports/${f.replace(/\.md$/, "")}`};
+    });
+}
+
 export default {
   title: "Pulsebook",
   root: "src",
@@ -35,6 +47,7 @@ export default {
       open: true,
       // Every tutorial in src/tutorials, in file-name order, named by its front-matter title.
       pages: tutorials()
-    }
+    },
+    {name: "Reports", open: true, pages: reports()}
   ]
 };

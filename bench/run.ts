@@ -3,9 +3,11 @@
 //   2. features → Parquet, streamed, in a fresh process: records/s, MB/s, peak RSS
 //   3. DSP: OF amplitudes (records/s), OF trigger (× real time), SEV fit (records/s), beside
 //      the same work in numpy/scipy (bench/python/dsp_numpy.py) when python3 has them
-// Figures go to bench/results/<name>.json and are printed as a table. Options:
+//   4. raw DAQ data (bench/raw.ts → bench/results/raw.json): .rdt conversion, .csmpl trigger
+//   5. anomaly search (bench/anomaly.ts → bench/results/anomaly.json): 10⁴ pseudo-experiments
+//      in Node and Chromium, classifier/VAE training and inference per tfjs backend
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
-//   --only features|dsp|raw (one section; figures to bench/results/<section>.json; raw: bench/results/raw.json)
+//   --only features|dsp|raw|anomaly (one section; figures to bench/results/<section>.json)
 import {execFileSync} from "node:child_process";
 import {existsSync, mkdirSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {cpus, totalmem} from "node:os";
@@ -15,7 +17,7 @@ import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}}});
-const SECTIONS = ["features", "dsp", "raw"] as const;
+const SECTIONS = ["features", "dsp", "raw", "anomaly"] as const;
 if (values.only && !SECTIONS.includes(values.only as never)) throw new Error(`--only must be one of ${SECTIONS.join(", ")}, got "${values.only}"`);
 const run = (section: (typeof SECTIONS)[number]) => !values.only || values.only === section;
 const events = Number(values.events);
@@ -85,11 +87,14 @@ if (run("dsp")) {
   }
 }
 
-mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
-const outFile = join(ROOT, "bench", "results", values.only ? `${values.only}.json` : `features-${events}.json`);
-writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
-console.log(JSON.stringify(results, null, 2));
-console.error(`wrote ${outFile}`);
+// raw and anomaly write their own files (bench/results/raw.json, anomaly.json).
+if (run("features") || run("dsp")) {
+  mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
+  const outFile = join(ROOT, "bench", "results", values.only ? `${values.only}.json` : `features-${events}.json`);
+  writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
+  console.log(JSON.stringify(results, null, 2));
+  console.error(`wrote ${outFile}`);
+}
 if (run("features")) {
   if (!values.keep) for (const f of [h5, join(work, "bench-small.h5")]) rmSync(f, {force: true});
   for (const f of [parquet, parquet + ".small"]) rmSync(f, {force: true});
@@ -97,3 +102,6 @@ if (run("features")) {
 
 // Raw DAQ data: .rdt conversion MB/s and .csmpl trigger speed on ≥ 1 GB made from the reference files.
 if (run("raw")) execFileSync(tsx, [join(ROOT, "bench", "raw.ts")], {stdio: "inherit"});
+
+// Anomaly search: pseudo-experiments in Node and Chromium, classifier/VAE records/s per backend.
+if (run("anomaly")) execFileSync(tsx, [join(ROOT, "bench", "anomaly.ts")], {stdio: "inherit"});

@@ -5,3 +5,5 @@ export * from "./noise.js";
 export * from "./artefacts.js";
 export * from "./presets.js";
 export * from "./simulate.js";
+export * from "./tpc.js";
+export * from "./tpcExperiment.js";

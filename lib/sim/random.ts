@@ -62,6 +62,29 @@ export class Rng {
     return (this.nextUint32() + 0.5) * TWO_POW_M32;
   }
 
+  /** Fill out[0..n) with the next n values of uniform(), identically, but with the generator
+   *  state kept in locals: several times faster in hot loops (pseudo-experiments). */
+  fillUniform(out: Float64Array, n = out.length): Float64Array {
+    let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
+    for (let i = 0; i < n; i++) {
+      const r = Math.imul(s1, 5);
+      const result = Math.imul((r << 7) | (r >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = ((result >>> 0) + 0.5) * TWO_POW_M32;
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+    return out;
+  }
+
   uniformIn(lo: number, hi: number): number {
     return lo + (hi - lo) * this.uniform();
   }

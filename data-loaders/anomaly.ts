@@ -1,0 +1,123 @@
+// DARWIN anomaly-aware search, the I/O side: train the ER/NR classifier and the ER-only VAE on
+// simulated TPC events and write them as model files (`pulsebook train-anomaly`); score
+// template events with them (the report's data loader); run the sensitivity scan
+// (`pulsebook anomaly-search`).
+import {existsSync, readFileSync, renameSync, writeFileSync, mkdirSync} from "node:fs";
+import {dirname, join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+import {DataFileError} from "../lib/io/errors.js";
+import {selectBackend, type BackendName} from "../lib/ml/backend.js";
+import {accuracy, backgroundCrossEntropy, disposeClassifier, loadClassifier, predictNR, saveClassifier, trainClassifier} from "../lib/ml/tpcClassifier.js";
+import {disposeVae, loadVae, saveVae, trainVae, vaeLoss} from "../lib/ml/vae.js";
+import {Rng, featureLength, simulateTpc, tpcFeatures, uniformEnergies} from "../lib/sim/index.js";
+import {sensitivityVsExposure, type AnomalyTemplates, type SearchParams} from "../lib/stats/darwinSearch.js";
+import {PULSEBOOK_VERSION} from "./provenance.js";
+
+export const DEFAULT_MODEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "models", "anomaly");
+/** True-energy ranges of the training and template events (keVee for ER, keVnr for NR). */
+export const ER_RANGE_keVee: [number, number] = [2, 10];
+export const NR_RANGE_keVnr: [number, number] = [3, 60];
+export const TEMPLATES_FORMAT_VERSION = 1;
+
+function writeJsonAtomic(path: string, value: unknown): void {
+  mkdirSync(dirname(path), {recursive: true});
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value) + "\n");
+  renameSync(tmp, path);
+}
+
+function readJson(path: string): unknown {
+  if (!existsSync(path)) throw new DataFileError(path, "model file not found (run `pulsebook train-anomaly`)");
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new DataFileError(path, `not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export interface TrainAnomalyOptions {
+  /** Events per class for training (the classifier sees ER + NR, the VAE ER only). */
+  events?: number;
+  epochs?: number;
+  beta?: number;
+  seed?: number;
+  outDir?: string;
+  backend?: BackendName;
+  log?: (msg: string) => void;
+}
+
+export async function trainAnomalyModels(o: TrainAnomalyOptions = {}): Promise<{classifier: string; vae: string; testAccuracy: number; backend: BackendName}> {
+  const {events = 20000, epochs = 30, beta = 1, seed = 1, outDir = DEFAULT_MODEL_DIR, log = () => {}} = o;
+  const backend = await selectBackend(o.backend ? [o.backend] : ["wasm", "cpu"]);
+  const rng = new Rng(seed, 0xda);
+  const d = featureLength();
+  const sim = (n: number, s: number) => simulateTpc([
+    {kind: "ER", energy_keV: uniformEnergies(n, ...ER_RANGE_keVee, rng)},
+    {kind: "NR", energy_keV: uniformEnergies(n, ...NR_RANGE_keVnr, rng)}
+  ], s);
+  const train = sim(events, seed * 1000 + 1), test = sim(Math.ceil(events / 4), seed * 1000 + 2);
+  log(`backend ${backend}; classifier on ${2 * events} events, ${epochs} epochs`);
+  const {model: clf} = await trainClassifier(tpcFeatures(train), train.kind, d, {epochs, seed, onEpoch: (e, l) => log(`  classifier epoch ${e + 1}: loss ${l.toFixed(4)}`)});
+  const testAccuracy = accuracy(predictNR(clf, tpcFeatures(test)), test.kind);
+  log(`  test accuracy ${(100 * testAccuracy).toFixed(2)} %`);
+  const erOnly = simulateTpc([{kind: "ER", energy_keV: uniformEnergies(events, ...ER_RANGE_keVee, rng)}], seed * 1000 + 3);
+  log(`VAE on ${events} ER events, β = ${beta}`);
+  const {model: vae} = await trainVae(tpcFeatures(erOnly), d, {epochs, beta, seed, onEpoch: (e, l) => log(`  VAE epoch ${e + 1}: −ELBO ${l.toFixed(2)}`)});
+  const meta = {pulsebook: PULSEBOOK_VERSION, command: "pulsebook train-anomaly", seed, events, epochs, backend, erRange_keVee: ER_RANGE_keVee, nrRange_keVnr: NR_RANGE_keVnr};
+  const cPath = join(outDir, "classifier.json"), vPath = join(outDir, "vae.json");
+  writeJsonAtomic(cPath, saveClassifier(clf, {...meta, testAccuracy}));
+  writeJsonAtomic(vPath, saveVae(vae, meta));
+  disposeClassifier(clf);
+  disposeVae(vae);
+  return {classifier: cPath, vae: vPath, testAccuracy, backend};
+}
+
+const round = (a: ArrayLike<number>, digits: number) => Array.from(a, (v) => +v.toFixed(digits));
+
+/** Simulate template events uniformly in energy and score them with the trained models. */
+export async function scoreTemplates(o: {events?: number; seed?: number; modelDir?: string} = {}): Promise<AnomalyTemplates & {format: string; version: number; provenance: {[k: string]: unknown}}> {
+  const {events = 10000, seed = 7, modelDir = DEFAULT_MODEL_DIR} = o;
+  await selectBackend(["wasm", "cpu"]);
+  const cPath = join(modelDir, "classifier.json"), vPath = join(modelDir, "vae.json");
+  const clfJson = readJson(cPath), vaeJson = readJson(vPath);
+  const load = <T>(f: () => T, path: string): T => {
+    try {
+      return f();
+    } catch (e) {
+      throw new DataFileError(path, (e as Error).message.replace(`${path}: `, ""));
+    }
+  };
+  const clf = load(() => loadClassifier(clfJson, cPath), cPath);
+  const vae = load(() => loadVae(vaeJson, vPath), vPath);
+  const rng = new Rng(seed, 0x7e);
+  const one = (kind: "ER" | "NR", range: [number, number], s: number) => {
+    const ev = simulateTpc([{kind, energy_keV: uniformEnergies(events, ...range, rng)}], s);
+    const x = tpcFeatures(ev);
+    return {
+      energyRange_keV: range,
+      energy_keV: round(ev.energy_keV, 3),
+      energyRec_keVee: round(ev.energyRec_keVee, 3),
+      negElbo: round(vaeLoss(vae, x), 3),
+      hB: round(backgroundCrossEntropy(predictNR(clf, x)), 5),
+      s1_PE: round(ev.s1_PE, 1),
+      s2_PE: round(ev.s2_PE, 0)
+    };
+  };
+  const out = {
+    format: "pulsebook-anomaly-templates", version: TEMPLATES_FORMAT_VERSION,
+    provenance: {pulsebook: PULSEBOOK_VERSION, seed, events, classifier: (clfJson as {meta: unknown}).meta, vae: (vaeJson as {meta: unknown}).meta},
+    er: one("ER", ER_RANGE_keVee, seed * 1000 + 11),
+    nr: one("NR", NR_RANGE_keVnr, seed * 1000 + 12)
+  };
+  disposeClassifier(clf);
+  disposeVae(vae);
+  return out;
+}
+
+export async function anomalySearch(o: {params: Omit<SearchParams, "exposure_tonne_yr">; exposures: number[]; nNull?: number; nSignal?: number; events?: number; modelDir?: string; out?: string}) {
+  const t = await scoreTemplates({events: o.events, modelDir: o.modelDir});
+  const points = sensitivityVsExposure(t, o.params, o.exposures, {nNull: o.nNull, nSignal: o.nSignal});
+  const result = {format: "pulsebook-anomaly-sensitivity", version: 1, params: o.params, provenance: t.provenance, points};
+  if (o.out) writeJsonAtomic(o.out, result);
+  return result;
+}

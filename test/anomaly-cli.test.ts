@@ -1,0 +1,78 @@
+// `pulsebook train-anomaly` and `pulsebook anomaly-search` on small sizes; the committed models
+// and the template loader the report uses.
+import {afterAll, describe, expect, it} from "vitest";
+import {execFile} from "node:child_process";
+import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {promisify} from "node:util";
+import {fileURLToPath} from "node:url";
+import {DEFAULT_MODEL_DIR, scoreTemplates} from "../data-loaders/anomaly.js";
+import {DataFileError} from "../lib/io/errors.js";
+
+const BIN = fileURLToPath(new URL("../bin/pulsebook.mjs", import.meta.url));
+const run = async (...args: string[]) => {
+  try {
+    const {stdout, stderr} = await promisify(execFile)(process.execPath, [BIN, ...args], {encoding: "utf8"});
+    return {code: 0, stdout, stderr};
+  } catch (e) {
+    const err = e as {code: number; stdout: string; stderr: string};
+    return {code: err.code, stdout: err.stdout, stderr: err.stderr};
+  }
+};
+
+const dir = mkdtempSync(join(tmpdir(), "pulsebook-anomaly-"));
+afterAll(() => rmSync(dir, {recursive: true, force: true}));
+
+describe("pulsebook train-anomaly / anomaly-search", () => {
+  it("trains both models into versioned files, then scans sensitivity versus exposure", async () => {
+    const models = join(dir, "models");
+    const t = await run("train-anomaly", "--events", "400", "--epochs", "3", "--out", models);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stderr).toMatch(/test accuracy \d+\.\d+ %/);
+    for (const f of ["classifier.json", "vae.json"]) {
+      const m = JSON.parse(readFileSync(join(models, f), "utf8"));
+      expect(m.format).toBe("pulsebook-dense-model");
+      expect(m.version).toBe(1);
+      expect(m.meta.events).toBe(400);
+    }
+    const out = join(dir, "sens.json");
+    const s = await run("anomaly-search", "--models", models, "--exposures", "1,20", "--null", "500", "--signal", "60", "--out", out, "--quiet");
+    expect(s.code, s.stderr).toBe(0);
+    const res = JSON.parse(readFileSync(out, "utf8"));
+    expect(res.points.map((p: {exposure_tonne_yr: number}) => p.exposure_tonne_yr)).toEqual([1, 20]);
+    // Expected counts scale with exposure: ER = 3 /(t·yr·keV) × 8 keV.
+    expect(res.points[0].expected.er).toBeCloseTo(24, 6);
+    expect(res.points[1].expected.wimp / res.points[0].expected.wimp).toBeCloseTo(20, 6);
+    expect(res.points[1].powerUnbinned).toBeGreaterThan(res.points[0].powerUnbinned);
+  }, 240_000);
+
+  it("bad command lines and missing or wrong model files give clear errors", async () => {
+    expect((await run("anomaly-search", "--exposures", "1,-2", "--out", join(dir, "x.json"))).stderr).toMatch(/--exposures must be a positive number/);
+    const empty = join(dir, "empty");
+    const r = await run("anomaly-search", "--models", empty, "--out", join(dir, "y.json"));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(join(empty, "classifier.json"));
+    expect(r.stderr).toMatch(/model file not found/);
+    const bad = join(dir, "bad");
+    mkdirSync(bad);
+    copyFileSync(join(DEFAULT_MODEL_DIR, "classifier.json"), join(bad, "classifier.json"));
+    writeFileSync(join(bad, "vae.json"), JSON.stringify({format: "pulsebook-dense-model", version: 99}));
+    await expect(scoreTemplates({modelDir: bad, events: 10})).rejects.toThrow(DataFileError);
+    await expect(scoreTemplates({modelDir: bad, events: 10})).rejects.toThrow(/vae\.json: model format version 99/);
+  }, 60_000);
+
+  it("the committed models score templates: classifier ≥ 98 % on NR 5–35 keVnr vs ER, VAE loss higher on NR", async () => {
+    expect(existsSync(join(DEFAULT_MODEL_DIR, "classifier.json"))).toBe(true);
+    const t = await scoreTemplates({events: 2000});
+    let ok = 0, n = 0;
+    for (const h of Array.from(t.er.hB)) { ok += h < Math.LN2 ? 1 : 0; n++; } // p < ½ ⇔ H_B < ln 2
+    for (let i = 0; i < t.nr.hB.length; i++) {
+      if (t.nr.energy_keV[i] < 5 || t.nr.energy_keV[i] > 35) continue;
+      ok += t.nr.hB[i] >= Math.LN2 ? 1 : 0; n++;
+    }
+    expect(ok / n).toBeGreaterThanOrEqual(0.98);
+    const mean = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0) / a.length;
+    expect(mean(t.nr.negElbo)).toBeGreaterThan(1.2 * mean(t.er.negElbo));
+  }, 60_000);
+});
