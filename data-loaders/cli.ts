@@ -3,12 +3,7 @@
 import {parseArgs} from "node:util";
 import {DataFileError} from "../lib/io/errors.js";
 import {ConfigError} from "../lib/config/processConfig.js";
-import {writeFeatures} from "./features.js";
-import {writeSimulation} from "./simulate.js";
-import {processFromFile} from "./processFile.js";
-import {caitOutputName, convertRdt} from "./convert.js";
-import {triggerCsmpl} from "./streamTrigger.js";
-import {anomalySearch, trainAnomalyModels} from "./anomaly.js";
+// Each command imports its module when it runs: `pulsebook help` should not load tfjs or DuckDB.
 import {PULSEBOOK_VERSION} from "./provenance.js";
 import type {RecordGroup} from "../lib/types.js";
 import {RECORD_GROUPS} from "../lib/types.js";
@@ -82,6 +77,7 @@ async function simulate(argv: string[]): Promise<void> {
   const events = integer("events", values.events, undefined, 1);
   if (!values.out) throw new UsageError("--out FILE.h5 is required");
   const t0 = performance.now();
+  const {writeSimulation} = await import("./simulate.js");
   await writeSimulation(values.out, {
     events,
     seed: integer("seed", values.seed, 1),
@@ -101,6 +97,7 @@ async function features(argv: string[]): Promise<void> {
   const group = values.group as RecordGroup;
   if (!RECORD_GROUPS.includes(group)) throw new UsageError(`--group must be one of ${RECORD_GROUPS.join(", ")}, got "${values.group}"`);
   const t0 = performance.now();
+  const {writeFeatures} = await import("./features.js");
   const {rows, events} = await writeFeatures(positionals[0], values.out, {
     group,
     command: ["pulsebook", "features", ...argv].join(" "),
@@ -114,6 +111,7 @@ async function process_(argv: string[]): Promise<void> {
   const {values, positionals} = parseArgs({args: argv, allowPositionals: true, options: {quiet: {type: "boolean", default: false}}, strict: true});
   if (positionals.length !== 1) throw new UsageError("expected exactly one config file CONFIG.yaml");
   const log = values.quiet ? undefined : (m: string) => console.error(m);
+  const {processFromFile} = await import("./processFile.js");
   const summary = await processFromFile(positionals[0], {log});
   if (!values.quiet) console.error(`wrote ${summary.output} in ${summary.seconds.toFixed(1)} s (config ${summary.config_hash.slice(0, 12)})`);
 }
@@ -131,6 +129,7 @@ async function convert(argv: string[]): Promise<void> {
   }, strict: true});
   if (positionals.length !== 1) throw new UsageError("expected exactly one input file RUN.rdt");
   const channels = integerList("channels", values.channels);
+  const {caitOutputName, convertRdt} = await import("./convert.js");
   const out = values.out ?? caitOutputName(positionals[0], channels);
   const t0 = performance.now();
   const res = await convertRdt(positionals[0], out, {
@@ -159,6 +158,7 @@ async function trigger(argv: string[]): Promise<void> {
   const method = values.method as "record-windows" | "filter-walk";
   if (method !== "record-windows" && method !== "filter-walk") throw new UsageError(`--method must be record-windows or filter-walk, got "${values.method}"`);
   const t0 = performance.now();
+  const {triggerCsmpl} = await import("./streamTrigger.js");
   const res = await triggerCsmpl(positionals, values.out, {
     of: values.of, thresholds_V, method, precision: values.float32 ? "float32" : "float64", db: values.db, digStamps: values["dig-stamps"], testStamps: values["test-stamps"],
     command: ["pulsebook", "trigger", ...argv].join(" ")
@@ -182,6 +182,7 @@ async function trainAnomaly(argv: string[]): Promise<void> {
   const {values} = parseArgs({args: argv, options: {
     events: {type: "string"}, epochs: {type: "string"}, beta: {type: "string"}, seed: {type: "string"}, out: {type: "string"}, quiet: {type: "boolean", default: false}
   }, strict: true});
+  const {trainAnomalyModels} = await import("./anomaly.js");
   const r = await trainAnomalyModels({
     events: integer("events", values.events, 20000, 10), epochs: integer("epochs", values.epochs, 30, 1),
     beta: positive("beta", values.beta, 1), seed: integer("seed", values.seed, 1), outDir: values.out,
@@ -199,6 +200,7 @@ async function anomalySearchCommand(argv: string[]): Promise<void> {
   const exposures = (values.exposures ?? "1,3,10,30,100,200").split(",").map((v) => positive("exposures", v.trim(), 1));
   const R = values.R === undefined ? 100 : Number(values.R);
   if (!(R >= 0)) throw new UsageError(`--R must be ≥ 0, got "${values.R}"`);
+  const {anomalySearch} = await import("./anomaly.js");
   const res = await anomalySearch({
     params: {R, wimpMass_GeV: positive("mass", values.mass, 50), sigma_cm2: positive("sigma", values.sigma, 1e-47)},
     exposures, nNull: integer("null", values.null, 10000, 100), nSignal: integer("signal", values.signal, 1000, 10), modelDir: values.models, out: values.out
