@@ -35,6 +35,11 @@ export default {
       open: true,
       // Every tutorial in src/tutorials, in file-name order, named by its front-matter title.
       pages: tutorials()
+    },
+    {
+      name: "Tools",
+      open: true,
+      pages: [{name: "Labeling", path: "/tools/labeling"}]
     }
   ]
 };

@@ -213,3 +213,13 @@ describe("raster scatter", () => {
     expect(palette[LABEL_INDEX.get(99)!]).toBe(rgba(0, 0, 0));
   });
 });
+
+describe("data set identity", () => {
+  it("is the raw file's name and content hash from the provenance, else the table's name and size", async () => {
+    const {datasetId} = await import("../lib/labels/dataset.js");
+    const input = JSON.stringify({path: "/data/run34/bck_001.h5", size_bytes: 1, mtime: "x", sha256_first_MiB: "0123456789abcdef0123"});
+    expect(datasetId(new Map([["pulsebook.input", input]]), "features.parquet", 10)).toBe("bck_001.h5#0123456789abcdef");
+    expect(datasetId(new Map(), "mine.parquet", 400)).toBe("mine.parquet#400rows");
+    expect(datasetId(new Map([["pulsebook.input", "{oops"]]), "mine.parquet", 400)).toBe("mine.parquet#400rows");
+  });
+});

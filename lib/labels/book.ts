@@ -55,11 +55,12 @@ export function labelCode(text: string): number | undefined {
   return undefined;
 }
 
-const key = (event: number, channel: number) => `${event}:${channel}`;
+// A number key (faster than a string in Map lookups over 200,000 points): channels < 65536.
+const key = (event: number, channel: number) => event * 65_536 + channel;
 
 function checkRef({event, channel}: RecordRef): void {
   if (!Number.isInteger(event) || event < 0) throw new RangeError(`event must be an integer ≥ 0, got ${event}`);
-  if (!Number.isInteger(channel) || channel < 0) throw new RangeError(`channel must be an integer ≥ 0, got ${channel}`);
+  if (!Number.isInteger(channel) || channel < 0 || channel >= 65_536) throw new RangeError(`channel must be an integer in [0, 65535], got ${channel}`);
 }
 
 export interface AssignOptions {
@@ -71,7 +72,7 @@ export interface AssignOptions {
 
 /** The labels of one data set with an undo/redo history. */
 export class LabelBook {
-  private readonly entries = new Map<string, LabelEntry>();
+  private readonly entries = new Map<number, LabelEntry>();
   private readonly done: LabelChange[] = [];
   private readonly undone: LabelChange[] = [];
 
@@ -123,7 +124,7 @@ export class LabelBook {
   assign(refs: readonly RecordRef[], label: number, options: AssignOptions): LabelChange | undefined {
     if (!isLabelClass(label)) throw new RangeError(`${label} is not a cait label class`);
     const time = options.time ?? new Date().toISOString();
-    const seen = new Set<string>();
+    const seen = new Set<number>();
     const change: LabelChange = {refs: [], before: [], after: []};
     for (const r of refs) {
       checkRef(r);
@@ -150,7 +151,7 @@ export class LabelBook {
    */
   merge(entries: readonly LabelEntry[]): LabelChange | undefined {
     const change: LabelChange = {refs: [], before: [], after: []};
-    const byKey = new Map<string, LabelEntry>();
+    const byKey = new Map<number, LabelEntry>();
     for (const e of entries) {
       checkRef(e);
       if (!isLabelClass(e.label)) throw new RangeError(`event ${e.event}, channel ${e.channel}: ${e.label} is not a cait label class`);
@@ -160,6 +161,7 @@ export class LabelBook {
       const before = this.entries.get(k);
       const after = e.label === 0 ? undefined : {...e};
       if (!before && !after) continue;
+      if (before && after && before.label === after.label && before.author === after.author && before.time === after.time && before.note === after.note) continue;
       change.refs.push({event: e.event, channel: e.channel});
       change.before.push(before);
       change.after.push(after);

@@ -1,0 +1,271 @@
+// The labeling page in headless Chromium: draw a rectangle and a lasso with the mouse, check the
+// selected records against the feature table read in Node, label them, undo with the keyboard,
+// reload and find the labels (IndexedDB), export CSV and Parquet, and import the export into
+// fresh browser profiles.
+
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {readFileSync} from "node:fs";
+import type {Page} from "playwright-core";
+import * as arrow from "apache-arrow";
+import * as parquet from "parquet-wasm";
+import {serveDist, type DistServer} from "../scripts/serve-dist.mjs";
+import {launchBrowser, type TestBrowser} from "./support/browser.js";
+import {ensureBuilt} from "./support/build.js";
+import {builtFeaturesPath, readFeatureRows, type FeatureRow} from "./support/features.js";
+import {decodeLabelsCsv} from "../lib/labels/csv.js";
+import {decodeLabelsParquet} from "../lib/labels/parquet.js";
+import type {LabelEntry} from "../lib/labels/book.js";
+
+let server: DistServer;
+let browser: TestBrowser;
+let page: Page;
+let phonon: FeatureRow[];
+let url: string;
+const NOTE = `<img src=x onerror="document.body.dataset.pwned=1"> & "quoted", note`;
+
+interface Frame {
+  xDomain: [number, number];
+  yDomain: [number, number];
+  xRange: [number, number];
+  yRange: [number, number];
+  box: {x: number; y: number};
+}
+
+async function frame(): Promise<Frame> {
+  await page.locator("#label-scatter").scrollIntoViewIfNeeded();
+  const box = (await page.locator("#label-scatter .selection-overlay").boundingBox())!;
+  const d = await page.evaluate(() => ({...document.querySelector<HTMLElement>("#label-scatter")!.dataset}));
+  return {xDomain: JSON.parse(d.xDomain!), yDomain: JSON.parse(d.yDomain!), xRange: JSON.parse(d.xRange!), yRange: JSON.parse(d.yRange!), box};
+}
+
+/** Viewport pixel of a data point. */
+function toScreen(f: Frame, x: number, y: number): [number, number] {
+  const px = f.xRange[0] + ((x - f.xDomain[0]) / (f.xDomain[1] - f.xDomain[0])) * (f.xRange[1] - f.xRange[0]);
+  const py = f.yRange[0] + ((y - f.yDomain[0]) / (f.yDomain[1] - f.yDomain[0])) * (f.yRange[1] - f.yRange[0]);
+  return [f.box.x + px, f.box.y + py];
+}
+
+async function selection(): Promise<{count: number; polygon: [number, number][]}> {
+  return page.evaluate(() => {
+    const el = document.querySelector<HTMLElement>("#label-scatter")!;
+    return {count: Number(el.dataset.selected), polygon: JSON.parse(el.dataset.polygon ?? "[]")};
+  });
+}
+
+/** Even-odd ray casting, written independently of d3's polygonContains used by the page. */
+function inside(poly: [number, number][], x: number, y: number): boolean {
+  let c = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i], [xj, yj] = poly[j];
+    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
+  }
+  return c;
+}
+
+const labelTotal = () => page.locator("#label-total").getAttribute("data-count").then(Number);
+const waitTotal = (n: number) => page.waitForSelector(`#label-total[data-count="${n}"]`, {timeout: 20_000});
+
+async function openPage(p: Page): Promise<void> {
+  await p.goto(url);
+  await p.waitForSelector("#label-scatter[data-drawn]", {timeout: 45_000});
+  await p.waitForSelector("#label-total", {timeout: 20_000});
+}
+
+async function exportFile(p: Page, button: string): Promise<Uint8Array> {
+  const [download] = await Promise.all([p.waitForEvent("download"), p.click(button)]);
+  return new Uint8Array(readFileSync((await download.path())!));
+}
+
+const summary = (entries: LabelEntry[]) => entries.map((e) => `${e.event}/${e.channel}:${e.label}:${e.author}:${e.note}`).sort();
+
+beforeAll(async () => {
+  const {dist} = await ensureBuilt();
+  phonon = readFeatureRows(builtFeaturesPath(dist)).filter((r) => r.channel === 0);
+  server = await serveDist(dist);
+  url = new URL("./tools/labeling", server.url).href;
+  browser = await launchBrowser();
+  page = browser.page;
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+let rectEvents: number[] = [];
+let rectRightEdge = NaN;
+let lassoEvents: number[] = [];
+let exportedCsv: Uint8Array;
+let exportedParquet: Uint8Array;
+
+describe("labeling page", () => {
+  it("draws every phonon record of the table as a point", async () => {
+    await openPage(page);
+    const d = await page.evaluate(() => ({...document.querySelector<HTMLElement>("#label-scatter")!.dataset}));
+    const finite = phonon.filter((r) => Number.isFinite(r.pulse_height_V) && Number.isFinite(r.rise_time_ms));
+    expect(Number(d.points)).toBe(phonon.length);
+    expect(Number(d.drawn)).toBe(finite.length);
+    expect(await labelTotal()).toBe(0);
+  });
+
+  it("selects with a rectangle exactly the records inside it, and labels all their channels", async () => {
+    const f = await frame();
+    // Pulses between the 20th and 60th percentile of pulse height, rise time below 5 ms.
+    const heights = phonon.map((r) => r.pulse_height_V).sort((a, b) => a - b);
+    const [x0, x1] = [heights[Math.floor(heights.length * 0.2)], heights[Math.floor(heights.length * 0.6)]];
+    const [sx0, sy0] = toScreen(f, x0, 5);
+    const [sx1, sy1] = toScreen(f, x1, -1);
+    await page.mouse.move(sx0, sy0);
+    await page.mouse.down();
+    await page.mouse.move((sx0 + sx1) / 2, (sy0 + sy1) / 2, {steps: 4});
+    await page.mouse.move(sx1, sy1, {steps: 4});
+    await page.mouse.up();
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>("#label-scatter")!.dataset.selected) > 0);
+    const s = await selection();
+    const xs = s.polygon.map((p) => p[0]), ys = s.polygon.map((p) => p[1]);
+    const [lo, hi, ylo, yhi] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    // The drawn rectangle is the intended one to within a pixel.
+    const xPerPx = (f.xDomain[1] - f.xDomain[0]) / (f.xRange[1] - f.xRange[0]);
+    expect(Math.abs(lo - x0)).toBeLessThan(1.5 * xPerPx);
+    expect(Math.abs(hi - x1)).toBeLessThan(1.5 * xPerPx);
+    rectRightEdge = hi;
+    rectEvents = phonon.filter((r) => r.pulse_height_V >= lo && r.pulse_height_V <= hi && r.rise_time_ms >= ylo && r.rise_time_ms <= yhi).map((r) => r.event).sort((a, b) => a - b);
+    expect(rectEvents.length).toBeGreaterThan(10);
+    expect(s.count).toBe(rectEvents.length);
+
+    await page.fill("#label-author input", "tester");
+    await page.fill("#label-note input", NOTE);
+    await page.selectOption("#label-class select", {label: "1 · Event_Pulse"});
+    await page.click('#label-scope input[value="1"]'); // "all channels"
+    await page.click("#assign-selection");
+    await waitTotal(2 * rectEvents.length);
+  });
+
+  it("selects with a lasso exactly the records inside it, and labels one channel", async () => {
+    await page.click('#mode input[value="1"]'); // lasso
+    await page.fill("#label-note input", "");
+    await page.selectOption("#label-class select", {label: "4 · Squid_Jump"});
+    await page.click('#label-scope input[value="0"]'); // "this channel"
+    const f = await frame();
+    // A pentagon right of the rectangle (higher pulse heights), drawn as a lasso of many short moves.
+    const heights = phonon.map((r) => r.pulse_height_V).sort((a, b) => a - b);
+    const xPerPx = (f.xDomain[1] - f.xDomain[0]) / (f.xRange[1] - f.xRange[0]);
+    const left = rectRightEdge + 4 * xPerPx, right = heights[heights.length - 1] + 4 * xPerPx;
+    const corners: [number, number][] = [[left, -1], [right, -1], [right, 6], [(left + right) / 2, 9], [left, 4]].map(([x, y]) => toScreen(f, x, y));
+    await page.mouse.move(...corners[0]);
+    await page.mouse.down();
+    for (let k = 1; k <= corners.length; ++k) {
+      const [a, b] = [corners[k - 1], corners[k % corners.length]];
+      for (let t = 1; t <= 10; ++t) await page.mouse.move(a[0] + ((b[0] - a[0]) * t) / 10, a[1] + ((b[1] - a[1]) * t) / 10);
+    }
+    await page.mouse.up();
+    await page.waitForFunction(() => JSON.parse(document.querySelector<HTMLElement>("#label-scatter")!.dataset.polygon ?? "[]").length > 10);
+    const s = await selection();
+    lassoEvents = phonon.filter((row) => inside(s.polygon, row.pulse_height_V, row.rise_time_ms)).map((row) => row.event).sort((a, b) => a - b);
+    expect(lassoEvents.length).toBeGreaterThan(3);
+    expect(s.count).toBe(lassoEvents.length);
+    // None of the lasso's records was in the rectangle, so every one adds a label.
+    expect(lassoEvents.filter((e) => rectEvents.includes(e))).toEqual([]);
+    await page.click("#assign-selection");
+    await waitTotal(2 * rectEvents.length + lassoEvents.length);
+  });
+
+  it("steps through the selection with the keyboard, labels one by one, and undoes", async () => {
+    const base = 2 * rectEvents.length + lassoEvents.length;
+    await page.focus("#stepper");
+    await page.keyboard.press("ArrowRight");
+    await page.waitForSelector('#stepper[data-position="1"]');
+    expect(Number(await page.locator("#stepper").getAttribute("data-event"))).toBe(lassoEvents[1]);
+    // The record viewer follows with all channels of the shown event.
+    await page.waitForSelector(`#record-viewer[data-event="${lassoEvents[1]}"] g[data-role="records"] path`, {state: "attached", timeout: 20_000});
+    expect(await page.locator('#record-viewer g[data-role="records"] path').count()).toBe(2);
+    // "3" labels the shown record as Noise (replacing its SQUID-jump label) and moves on.
+    await page.keyboard.press("3");
+    await page.waitForSelector('#stepper[data-position="2"]');
+    await expect.poll(() => page.locator(`#stepper .chip[data-channel="0"]`).innerText()).toMatch(/Squid_Jump/); // event 2 of the lasso
+    await page.keyboard.press("ArrowLeft");
+    await expect.poll(() => page.locator(`#stepper .chip[data-channel="0"]`).innerText()).toMatch(/Noise/);
+    expect(await labelTotal()).toBe(base);
+    // "0" unlabels, "u" undoes it, Undo button undoes the Noise.
+    await page.keyboard.press("0");
+    await waitTotal(base - 1);
+    await page.focus("#stepper");
+    await page.keyboard.press("u");
+    await waitTotal(base);
+    await page.click("#undo");
+    await page.focus("#stepper");
+    await page.keyboard.press("ArrowLeft"); // "0" had moved on to position 2
+    await page.waitForSelector('#stepper[data-position="1"]');
+    await expect.poll(() => page.locator(`#stepper .chip[data-channel="0"]`).innerText()).toMatch(/Squid_Jump/);
+  });
+
+  it("shows typed notes as text, never as markup", async () => {
+    // Re-label the lasso selection with the note: its rows become the newest, first in the table.
+    await page.fill("#label-note input", NOTE);
+    await page.click("#assign-selection");
+    await expect.poll(() => page.locator("#label-status").innerText()).toContain(`${lassoEvents.length} records · saved`);
+    const table = page.locator("#observablehq-main table").first();
+    await expect.poll(() => table.innerText()).toContain(`<img src=x`);
+    expect(await page.locator("#observablehq-main table img").count()).toBe(0);
+    expect(await page.evaluate(() => document.body.dataset.pwned ?? null)).toBeNull();
+  });
+
+  it("keeps the labels across a reload (IndexedDB), and exports them as CSV and Parquet", async () => {
+    const total = 2 * rectEvents.length + lassoEvents.length;
+    await openPage(page);
+    await waitTotal(total);
+    exportedCsv = await exportFile(page, "#export-csv");
+    exportedParquet = await exportFile(page, "#export-parquet");
+    const csv = decodeLabelsCsv(new TextDecoder().decode(exportedCsv), "export.csv");
+    const pq = decodeLabelsParquet({arrow, parquet}, exportedParquet, "export.parquet");
+    expect(csv.version).toBe(1);
+    expect(pq.entries).toEqual(csv.entries);
+    const dataset = await page.locator("#dataset-summary").getAttribute("data-dataset");
+    expect(csv.dataset).toBe(dataset);
+    expect(pq.dataset).toBe(dataset);
+    const want = [
+      ...rectEvents.flatMap((e) => [0, 1].map((c) => `${e}/${c}:1:tester:${NOTE}`)),
+      ...lassoEvents.map((e) => `${e}/0:4:tester:${NOTE}`)
+    ].sort();
+    expect(summary(csv.entries)).toEqual(want);
+    for (const e of csv.entries) expect(Date.parse(e.time)).toBeGreaterThan(Date.now() - 10 * 60_000);
+  });
+
+  it("imports the Parquet export into a fresh profile, and the CSV export into another", async () => {
+    const csv = decodeLabelsCsv(new TextDecoder().decode(exportedCsv), "export.csv").entries;
+    for (const [file, name] of [[exportedParquet, "labels.parquet"], [exportedCsv, "labels.csv"]] as const) {
+      const fresh = await launchBrowser();
+      try {
+        const p = fresh.page;
+        await openPage(p);
+        expect(await p.locator("#label-total").getAttribute("data-count")).toBe("0");
+        await p.setInputFiles("#import-file input", {name, mimeType: "application/octet-stream", buffer: Buffer.from(file)});
+        await p.waitForSelector(`#import-result[data-count="${csv.length}"]`, {timeout: 20_000});
+        await p.waitForSelector(`#label-total[data-count="${csv.length}"]`, {timeout: 20_000});
+        // Saved in this profile too: a reload still has them, identical to the original, times included.
+        await openPage(p);
+        await p.waitForSelector(`#label-total[data-count="${csv.length}"]`, {timeout: 20_000});
+        const again = decodeLabelsCsv(new TextDecoder().decode(await exportFile(p, "#export-csv")), "again.csv").entries;
+        expect(again).toEqual(csv);
+        expect(fresh.pageErrors).toEqual([]);
+        expect(fresh.external).toEqual([]);
+      } finally {
+        await fresh.close();
+      }
+    }
+  }, 120_000);
+
+  it("reports a bad import file by name, and changes nothing", async () => {
+    const before = await labelTotal();
+    await page.setInputFiles("#import-file input", {name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from("event,channel,label\n1,0,frog\n")});
+    await page.waitForSelector('#import-result[data-error="1"]', {timeout: 20_000});
+    expect(await page.locator("#import-result").innerText()).toMatch(/bad\.csv: row 2: "frog" is not a cait label class/);
+    expect(await labelTotal()).toBe(before);
+  });
+
+  it("raised no page errors and requested nothing outside 127.0.0.1", async () => {
+    expect(await page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent))).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
+    expect(browser.external).toEqual([]);
+  });
+});
