@@ -4,6 +4,7 @@ import {parseArgs} from "node:util";
 import {DataFileError} from "../lib/io/errors.js";
 import {writeFeatures} from "./features.js";
 import {writeSimulation} from "./simulate.js";
+import {importLabels, readLabelsFile} from "./labels.js";
 import {PULSEBOOK_VERSION} from "./provenance.js";
 import type {RecordGroup} from "../lib/types.js";
 import {RECORD_GROUPS} from "../lib/types.js";
@@ -16,6 +17,9 @@ Usage:
       layout, with ground-truth labels. Defaults: seed 1, testpulses N/5, noise N/5.
   pulsebook features IN.h5 [--group events|testpulses|noise] --out FILE.parquet
       Main pulse parameters, one row per (event, channel), streamed in bounded memory.
+  pulsebook labels import LABELS.parquet|LABELS.csv IN.h5
+      Write a label table (event, channel, label, author, time, note; exported by the
+      labeling page) into IN.h5's events/labels, atomically; other records keep their labels.
   pulsebook help
 
 Options:
@@ -82,6 +86,17 @@ async function features(argv: string[]): Promise<void> {
   if (!values.quiet) console.error(`wrote ${values.out}: ${rows} rows from ${events} events in ${s.toFixed(1)} s`);
 }
 
+async function labels(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub !== "import") throw new UsageError(`unknown labels command "${sub ?? ""}" (expected: labels import LABELS IN.h5)`);
+  const {values, positionals} = parseArgs({args: rest, allowPositionals: true, options: {quiet: {type: "boolean", default: false}}, strict: true});
+  if (positionals.length !== 2) throw new UsageError("expected: labels import LABELS.parquet|LABELS.csv IN.h5");
+  const [labelsPath, h5] = positionals;
+  const {entries} = readLabelsFile(labelsPath);
+  const r = await importLabels(entries, h5, labelsPath);
+  if (!values.quiet) console.error(`wrote ${r.written} labels (${r.changed} changed) into ${h5} [events/labels${r.created ? ", created" : ""}]`);
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad command line). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -89,6 +104,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "simulate": await simulate(rest); return 0;
       case "features": await features(rest); return 0;
+      case "labels": await labels(rest); return 0;
       case undefined: case "help": case "--help": case "-h": console.log(USAGE); return 0;
       case "--version": console.log(PULSEBOOK_VERSION); return 0;
       default: throw new UsageError(`unknown command "${command}"`);
