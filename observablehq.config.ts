@@ -39,7 +39,10 @@ export default {
     {
       name: "Tools",
       open: true,
-      pages: [{name: "Labeling", path: "/tools/labeling"}]
+      pages: [
+        {name: "Labeling", path: "/tools/labeling"},
+        {name: "Cuts", path: "/tools/cuts"}
+      ]
     }
   ]
 };

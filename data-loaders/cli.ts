@@ -5,6 +5,7 @@ import {DataFileError} from "../lib/io/errors.js";
 import {writeFeatures} from "./features.js";
 import {writeSimulation} from "./simulate.js";
 import {importLabels, readLabelsFile} from "./labels.js";
+import {cutFeatures} from "./cuts.js";
 import {PULSEBOOK_VERSION} from "./provenance.js";
 import type {RecordGroup} from "../lib/types.js";
 import {RECORD_GROUPS} from "../lib/types.js";
@@ -20,6 +21,9 @@ Usage:
   pulsebook labels import LABELS.parquet|LABELS.csv IN.h5
       Write a label table (event, channel, label, author, time, note; exported by the
       labeling page) into IN.h5's events/labels, atomically; other records keep their labels.
+  pulsebook cuts FEATURES.parquet CUT.cut.json... [--out FILE.parquet]
+      Apply cut files (SQL predicates or polygons) in order; print how many events pass each;
+      with --out, write the rows of the events that pass them all.
   pulsebook help
 
 Options:
@@ -97,6 +101,17 @@ async function labels(argv: string[]): Promise<void> {
   if (!values.quiet) console.error(`wrote ${r.written} labels (${r.changed} changed) into ${h5} [events/labels${r.created ? ", created" : ""}]`);
 }
 
+async function cuts(argv: string[]): Promise<void> {
+  const {values, positionals} = parseArgs({args: argv, allowPositionals: true, options: {out: {type: "string"}}, strict: true});
+  if (positionals.length < 2) throw new UsageError("expected: cuts FEATURES.parquet CUT.cut.json... [--out FILE.parquet]");
+  const [input, ...cutFiles] = positionals;
+  const {cuts: applied, report, rows} = await cutFeatures(input, cutFiles, values.out);
+  const n = report.events.length;
+  console.log(`${n} events in ${input}`);
+  applied.forEach((cut, k) => console.log(`${k + 1}. ${cut.name}: ${report.survival.passedAlone[k]} pass alone, ${report.survival.passedCumulative[k]} pass with all before (${((100 * report.survival.passedCumulative[k]) / n).toFixed(1)} %)`));
+  if (values.out) console.error(`wrote ${values.out}: ${rows} rows`);
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad command line). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -105,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
       case "simulate": await simulate(rest); return 0;
       case "features": await features(rest); return 0;
       case "labels": await labels(rest); return 0;
+      case "cuts": await cuts(rest); return 0;
       case undefined: case "help": case "--help": case "-h": console.log(USAGE); return 0;
       case "--version": console.log(PULSEBOOK_VERSION); return 0;
       default: throw new UsageError(`unknown command "${command}"`);

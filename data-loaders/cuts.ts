@@ -4,9 +4,10 @@
 
 import {readdirSync, readFileSync} from "node:fs";
 import {join} from "node:path";
-import * as arrow from "apache-arrow";
+import type * as arrow from "apache-arrow";
 import {DataFileError} from "../lib/io/errors.js";
-import {readParquet} from "../lib/io/parquet.js";
+import {encodeParquet, readParquet, type Columns} from "../lib/io/parquet.js";
+import {writeFileAtomic} from "../lib/io/node.js";
 import {openFeatureDb} from "../lib/io/sqlSelect.js";
 import {parseCut, type Cut} from "../lib/cuts/cut.js";
 import {evaluateCut, survival, tableEvents, type CutTable, type Survival} from "../lib/cuts/apply.js";
@@ -75,4 +76,38 @@ export async function applyCuts(bytes: Uint8Array, cuts: readonly Cut[], file: s
   } finally {
     db.close();
   }
+}
+
+/**
+ * `pulsebook cuts`: applies the cut files to a feature table; with `out`, writes the rows of the
+ * events passing every cut (same columns and metadata, plus `pulsebook.cuts`), atomically.
+ */
+export async function cutFeatures(featuresPath: string, cutPaths: readonly string[], out?: string): Promise<{cuts: Cut[]; report: CutReport; rows?: number}> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(featuresPath));
+  } catch (e) {
+    throw new DataFileError(featuresPath, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const cuts = cutPaths.map(readCutFile);
+  const report = await applyCuts(bytes, cuts, featuresPath);
+  if (!out) return {cuts, report};
+  const keep = new Set<number>();
+  report.events.forEach((e, i) => {
+    if (report.passes.every((p) => p[i])) keep.add(e);
+  });
+  const table = readParquet(bytes, featuresPath);
+  const event = table.getChild("event")!.toArray() as ArrayLike<number>;
+  const rows: number[] = [];
+  for (let r = 0; r < table.numRows; ++r) if (keep.has(Number(event[r]))) rows.push(r);
+  const columns: Columns = {};
+  for (const field of table.schema.fields) {
+    const values = table.getChild(field.name)!.toArray() as ArrayLike<number>;
+    const picked = rows.map((r) => Number(values[r]));
+    columns[field.name] = values instanceof Int32Array ? Int32Array.from(picked) : values instanceof Float32Array ? Float32Array.from(picked) : Float64Array.from(picked);
+  }
+  const metadata = Object.fromEntries(table.schema.metadata);
+  metadata["pulsebook.cuts"] = JSON.stringify(cuts);
+  writeFileAtomic(out, encodeParquet(columns, metadata));
+  return {cuts, report, rows: rows.length};
 }

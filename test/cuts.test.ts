@@ -1,8 +1,8 @@
 // Cuts as files: validation, SQL and polygon evaluation, survival spectra, and the demo cuts of
 // src/cuts on the demo run, checked against the simulation's true labels.
 
-import {describe, expect, it} from "vitest";
-import {mkdtempSync, readFileSync, rmSync} from "node:fs";
+import {describe, expect, it, vi} from "vitest";
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
@@ -103,4 +103,36 @@ describe("applying cuts", () => {
       rmSync(dir, {recursive: true, force: true});
     }
   }, 120_000);
+});
+
+describe("pulsebook cuts", () => {
+  it("prints the pass counts and writes the rows of the passing events", async () => {
+    const {main} = await import("../data-loaders/cli.js");
+    const dir = mkdtempSync(join(tmpdir(), "pulsebook-cutcli-"));
+    try {
+      writeFileSync(join(dir, "f.parquet"), encodeParquet(cols, {"pulsebook.table": "features"}));
+      writeFileSync(join(dir, "a.cut.json"), formatCut(makeCut({name: "fast", kind: "sql", where: "rise_time_ms < 10", channel: 0})));
+      writeFileSync(join(dir, "b.cut.json"), formatCut(makeCut({name: "high", kind: "polygon", x: "pulse_height_V", y: "rise_time_ms", channel: 0, polygon: [[0.2, 0], [1, 0], [1, 40], [0.2, 40]]})));
+      const log: string[] = [];
+      const spy = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void log.push(a.join(" ")));
+      const errSpy = vi.spyOn(console, "error").mockImplementation(() => undefined);
+      let code: number;
+      try {
+        code = await main(["cuts", join(dir, "f.parquet"), join(dir, "a.cut.json"), join(dir, "b.cut.json"), "--out", join(dir, "clean.parquet")]);
+      } finally {
+        spy.mockRestore();
+        errSpy.mockRestore();
+      }
+      expect(code).toBe(0);
+      expect(log).toEqual([`4 events in ${join(dir, "f.parquet")}`, "1. fast: 3 pass alone, 3 pass with all before (75.0 %)", "2. high: 3 pass alone, 2 pass with all before (50.0 %)"]);
+      const clean = readParquet(new Uint8Array(readFileSync(join(dir, "clean.parquet"))), "clean.parquet");
+      // Events 1 and 3 pass both cuts: their rows, both channels, every column.
+      expect(Array.from(clean.getChild("event")!.toArray() as Int32Array)).toEqual([1, 1, 3, 3]);
+      expect(Array.from(clean.getChild("rise_time_ms")!.toArray() as Float64Array)).toEqual([2, 5, 1.5, 2]);
+      expect(clean.schema.metadata.get("pulsebook.table")).toBe("features");
+      expect(JSON.parse(clean.schema.metadata.get("pulsebook.cuts")!).map((c: {name: string}) => c.name)).toEqual(["fast", "high"]);
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
 });

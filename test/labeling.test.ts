@@ -15,11 +15,16 @@ import {builtFeaturesPath, readFeatureRows, type FeatureRow} from "./support/fea
 import {decodeLabelsCsv} from "../lib/labels/csv.js";
 import {decodeLabelsParquet} from "../lib/labels/parquet.js";
 import type {LabelEntry} from "../lib/labels/book.js";
+import {parseCut} from "../lib/cuts/cut.js";
+import {applyCuts, readCutDir} from "../data-loaders/cuts.js";
+import {fileURLToPath} from "node:url";
 
 let server: DistServer;
 let browser: TestBrowser;
 let page: Page;
 let phonon: FeatureRow[];
+let rows: FeatureRow[];
+let featuresBytes: Uint8Array;
 let url: string;
 const NOTE = `<img src=x onerror="document.body.dataset.pwned=1"> & "quoted", note`;
 
@@ -80,7 +85,9 @@ const summary = (entries: LabelEntry[]) => entries.map((e) => `${e.event}/${e.ch
 
 beforeAll(async () => {
   const {dist} = await ensureBuilt();
-  phonon = readFeatureRows(builtFeaturesPath(dist)).filter((r) => r.channel === 0);
+  rows = readFeatureRows(builtFeaturesPath(dist));
+  featuresBytes = new Uint8Array(readFileSync(builtFeaturesPath(dist)));
+  phonon = rows.filter((r) => r.channel === 0);
   server = await serveDist(dist);
   url = new URL("./tools/labeling", server.url).href;
   browser = await launchBrowser();
@@ -96,6 +103,7 @@ let rectEvents: number[] = [];
 let rectRightEdge = NaN;
 let lassoEvents: number[] = [];
 let exportedCsv: Uint8Array;
+let lassoCut = "";
 let exportedParquet: Uint8Array;
 
 describe("labeling page", () => {
@@ -168,6 +176,17 @@ describe("labeling page", () => {
     expect(lassoEvents.filter((e) => rectEvents.includes(e))).toEqual([]);
     await page.click("#assign-selection");
     await waitTotal(2 * rectEvents.length + lassoEvents.length);
+  });
+
+  it("saves the lasso as a polygon cut file", async () => {
+    const s = await selection();
+    expect(await page.locator("#save-cut").isDisabled()).toBe(true); // no name yet
+    await page.fill("#selection-cut-name input", "Lasso <high> pulses");
+    const bytes = await exportFile(page, "#save-cut");
+    lassoCut = new TextDecoder().decode(bytes);
+    const cut = parseCut(lassoCut, "lasso.cut.json");
+    expect(cut).toMatchObject({kind: "polygon", name: "Lasso <high> pulses", x: "pulse_height_V", y: "rise_time_ms", channel: 0});
+    expect((cut as {polygon: [number, number][]}).polygon).toEqual(s.polygon);
   });
 
   it("steps through the selection with the keyboard, labels one by one, and undoes", async () => {
@@ -261,6 +280,42 @@ describe("labeling page", () => {
     await page.waitForSelector('#import-result[data-error="1"]', {timeout: 20_000});
     expect(await page.locator("#import-result").innerText()).toMatch(/bad\.csv: row 2: "frog" is not a cait label class/);
     expect(await labelTotal()).toBe(before);
+  });
+
+  it("cuts page: the demo cuts pass what Node computes from the same files", async () => {
+    await page.goto(new URL("./tools/cuts", server.url).href);
+    await page.waitForSelector("#demo-cuts[data-cumulative]", {timeout: 45_000});
+    await page.waitForSelector("#cut-result", {timeout: 45_000});
+    const cuts = readCutDir(fileURLToPath(new URL("../src/cuts/", import.meta.url))).map((c) => c.cut);
+    const report = await applyCuts(featuresBytes, cuts, "features.parquet");
+    expect(JSON.parse((await page.locator("#demo-cuts").getAttribute("data-cumulative"))!)).toEqual(report.survival.passedCumulative);
+    expect(await page.locator("#demo-survival svg").count()).toBeGreaterThan(0);
+    expect(await page.locator("#class-survival").innerText()).toContain("Squid_Jump");
+  }, 90_000);
+
+  it("cuts page: a typed SQL cut on every channel keeps the events whose rows all pass, names shown as text", async () => {
+    await page.fill("#cut-name input", "<b>decay</b> & co");
+    await page.selectOption("#cut-channel select", {label: "every channel"});
+    await page.fill("#cut-where input", "decay_time_ms > 4 AND label = 1");
+    await page.waitForSelector('#cut-result[data-name="<b>decay</b> & co"]', {timeout: 20_000});
+    const events = new Set(rows.map((r) => r.event));
+    const want = [...events].filter((e) => rows.filter((r) => r.event === e).every((r) => r.decay_time_ms > 4 && r.label === 1)).length;
+    expect(want).toBeGreaterThan(10);
+    expect(want).toBeLessThan(events.size);
+    await expect.poll(() => page.locator("#cut-result").getAttribute("data-passed").then(Number)).toBe(want);
+    expect(await page.locator("#cut-result").innerText()).toContain("<b>decay</b> & co keeps");
+    expect(await page.locator("#cut-result b").count()).toBe(0);
+    const cut = parseCut(new TextDecoder().decode(await exportFile(page, "#download-cut")), "typed.cut.json");
+    expect(cut).toEqual({format: "pulsebook-cut", format_version: 1, name: "<b>decay</b> & co", kind: "sql", where: "decay_time_ms > 4 AND label = 1"});
+    await page.fill("#cut-where input", "decay_time_ms >");
+    await page.waitForSelector("#cut-error", {timeout: 20_000});
+    expect(await page.locator("#cut-error").innerText()).toMatch(/Parser Error|syntax error/i);
+  });
+
+  it("cuts page: the lasso cut from the labeling page keeps exactly the lasso's events", async () => {
+    await page.setInputFiles("#cut-file input", {name: "lasso.cut.json", mimeType: "application/json", buffer: Buffer.from(lassoCut)});
+    await page.waitForSelector('#cut-result[data-name="Lasso <high> pulses"]', {timeout: 20_000});
+    expect(Number(await page.locator("#cut-result").getAttribute("data-passed"))).toBe(lassoEvents.length);
   });
 
   it("raised no page errors and requested nothing outside 127.0.0.1", async () => {
