@@ -41,7 +41,8 @@ export default {
       open: true,
       pages: [
         {name: "Labeling", path: "/tools/labeling"},
-        {name: "Cuts", path: "/tools/cuts"}
+        {name: "Cuts", path: "/tools/cuts"},
+        {name: "Data manifold", path: "/tools/manifold"}
       ]
     }
   ]

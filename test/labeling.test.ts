@@ -318,6 +318,25 @@ describe("labeling page", () => {
     expect(Number(await page.locator("#cut-result").getAttribute("data-passed"))).toBe(lassoEvents.length);
   });
 
+  it("manifold page: colours events by the labels made on the labeling page, and shows the clicked event", async () => {
+    await page.goto(new URL("./tools/manifold", server.url).href);
+    await page.waitForSelector("#manifold circle[data-event]", {timeout: 45_000});
+    const events = new Set(rows.map((r) => r.event)).size;
+    expect(Number(await page.locator("#manifold").getAttribute("data-points"))).toBe(events);
+    await page.click('#colour-by input[value="3"]'); // your labels
+    await page.waitForSelector('#manifold[data-colour="your labels (labeling page)"]', {timeout: 20_000});
+    const groups = JSON.parse((await page.locator("#manifold").getAttribute("data-groups"))!);
+    expect(groups).toEqual({
+      "0 · unlabeled": events - rectEvents.length - lassoEvents.length,
+      "1 · Event_Pulse": rectEvents.length,
+      "4 · Squid_Jump": lassoEvents.length
+    });
+    const event = lassoEvents[0];
+    await page.locator(`#manifold circle[data-event="${event}"]`).dispatchEvent("click");
+    await page.waitForSelector(`#manifold-records[data-event="${event}"] g[data-role="records"] path`, {state: "attached", timeout: 20_000});
+    expect(await page.locator('#manifold-records g[data-role="records"] path').count()).toBe(2);
+  }, 90_000);
+
   it("raised no page errors and requested nothing outside 127.0.0.1", async () => {
     expect(await page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent))).toEqual([]);
     expect(browser.pageErrors).toEqual([]);
