@@ -1,6 +1,8 @@
 // `npm run bench`: throughput and memory of the data path on real-sized data.
 //   1. simulate a 20,000-event CRESST-like file (2 channels × 16384 samples, ≈ 2.6 GB)
 //   2. features → Parquet, streamed, in a fresh process: records/s, MB/s, peak RSS
+//   3. the labeling page at 200,000 points in Chromium: first render, re-render after a
+//      selection and after labelling (bench/labeling-render.ts, also `npm run bench:labeling`)
 // Figures go to bench/results/<name>.json and are printed as a table. Options:
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
 import {execFileSync} from "node:child_process";
@@ -65,3 +67,6 @@ console.log(JSON.stringify(results, null, 2));
 console.error(`wrote ${outFile}`);
 if (!values.keep) for (const f of [h5, small]) rmSync(f, {force: true});
 for (const f of [parquet, parquet + ".small"]) rmSync(f, {force: true});
+
+// The labeling page at 200,000 points per channel, in headless Chromium (bench/labeling-render.ts).
+execFileSync(tsx, [join(ROOT, "bench", "labeling-render.ts")], {stdio: ["ignore", "ignore", "inherit"]});
