@@ -4,7 +4,8 @@
 // fresh browser profiles.
 
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {readFileSync} from "node:fs";
+import {readdirSync, readFileSync} from "node:fs";
+import {join} from "node:path";
 import type {Page} from "playwright-core";
 import * as arrow from "apache-arrow";
 import * as parquet from "parquet-wasm";
@@ -25,6 +26,13 @@ let page: Page;
 let phonon: FeatureRow[];
 let rows: FeatureRow[];
 let featuresBytes: Uint8Array;
+let distDir: string;
+const builtFile = (dist: string, pattern: RegExp) => {
+  const dir = join(dist, "_file", "data");
+  const matches = readdirSync(dir).filter((f) => pattern.test(f));
+  if (matches.length !== 1) throw new Error(`expected one file matching ${pattern} in ${dir}, found ${matches.join(", ") || "none"}`);
+  return join(dir, matches[0]);
+};
 let url: string;
 const NOTE = `<img src=x onerror="document.body.dataset.pwned=1"> & "quoted", note`;
 
@@ -85,6 +93,7 @@ const summary = (entries: LabelEntry[]) => entries.map((e) => `${e.event}/${e.ch
 
 beforeAll(async () => {
   const {dist} = await ensureBuilt();
+  distDir = dist;
   rows = readFeatureRows(builtFeaturesPath(dist));
   featuresBytes = new Uint8Array(readFileSync(builtFeaturesPath(dist)));
   phonon = rows.filter((r) => r.channel === 0);
@@ -335,6 +344,15 @@ describe("labeling page", () => {
     await page.locator(`#manifold circle[data-event="${event}"]`).dispatchEvent("click");
     await page.waitForSelector(`#manifold-records[data-event="${event}"] g[data-role="records"] path`, {state: "attached", timeout: 20_000});
     expect(await page.locator('#manifold-records g[data-role="records"] path').count()).toBe(2);
+    // The UMAP projection plots the loader's UMAP coordinates: circles in the order of umap1.
+    const json = JSON.parse(readFileSync(builtFile(distDir, /^manifold(\.[0-9a-f]+)?\.json$/), "utf8"));
+    await page.click('#projection input[value="1"]');
+    await page.waitForSelector('#manifold[data-projection="UMAP"] circle[data-event]', {timeout: 20_000});
+    const cx = await page.evaluate(() => Array.from(document.querySelectorAll("#manifold circle[data-event]"), (c) => [Number(c.getAttribute("data-event")), Number(c.getAttribute("cx"))]));
+    expect(cx).toHaveLength(events);
+    const umap1 = new Map<number, number>(json.events.map((e: number, i: number) => [e, json.umap1[i]]));
+    const byX = [...cx].sort((a, b) => a[1] - b[1]).map(([e]) => umap1.get(e)!);
+    for (let k = 1; k < byX.length; ++k) expect(byX[k]).toBeGreaterThanOrEqual(byX[k - 1]);
   }, 90_000);
 
   it("raised no page errors and requested nothing outside 127.0.0.1", async () => {

@@ -92,3 +92,28 @@ describe("the demo run's manifold", () => {
     expect(m.explained[0]).toBeGreaterThan(m.explained[1]);
   }, 120_000);
 });
+
+describe("UMAP embedding", () => {
+  it("keeps separated clusters apart, and gives the same picture for the same seed", async () => {
+    const {umapEmbedding} = await import("../lib/ml/embedding.js");
+    const dim = 6, per = 40;
+    let seed = 7;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+    // Three clusters of 40 points, centres 10 apart, spread 1.
+    const rows = new Float64Array(3 * per * dim);
+    for (let i = 0; i < 3 * per; ++i) for (let j = 0; j < dim; ++j) rows[i * dim + j] = (j === Math.floor(i / per) ? 10 : 0) + rand();
+    const e = umapEmbedding(rows, 3 * per, dim, {seed: 5});
+    expect(e.length).toBe(3 * per * 2);
+    // Every point's nearest neighbour in the plane is from its own cluster.
+    for (let i = 0; i < 3 * per; ++i) {
+      let best = -1, bestD = Infinity;
+      for (let k = 0; k < 3 * per; ++k) {
+        if (k === i) continue;
+        const d = (e[2 * i] - e[2 * k]) ** 2 + (e[2 * i + 1] - e[2 * k + 1]) ** 2;
+        if (d < bestD) { bestD = d; best = k; }
+      }
+      expect(Math.floor(best / per), `point ${i}`).toBe(Math.floor(i / per));
+    }
+    expect(Array.from(umapEmbedding(rows, 3 * per, dim, {seed: 5}))).toEqual(Array.from(e));
+  }, 60_000);
+});
