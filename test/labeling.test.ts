@@ -4,7 +4,10 @@
 // fresh browser profiles.
 
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {readdirSync, readFileSync} from "node:fs";
+import {copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {importLabels, readLabelsFile} from "../data-loaders/labels.js";
+import {writeFeatures} from "../data-loaders/features.js";
 import {join} from "node:path";
 import type {Page} from "playwright-core";
 import * as arrow from "apache-arrow";
@@ -282,6 +285,29 @@ describe("labeling page", () => {
       }
     }
   }, 120_000);
+
+  it("writes the exported labels into a copy of the run's HDF5 file, and the features command reads them back", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pulsebook-labeling-"));
+    try {
+      const h5 = join(dir, "demo.h5");
+      copyFileSync(builtFile(distDir, /^demo(\.[0-9a-f]+)?\.h5$/), h5);
+      writeFileSync(join(dir, "labels.parquet"), exportedParquet);
+      const {entries} = readLabelsFile(join(dir, "labels.parquet"));
+      const result = await importLabels(entries, h5, "labels.parquet");
+      expect(result.written).toBe(entries.length);
+      await writeFeatures(h5, join(dir, "features.parquet"));
+      const back = readFeatureRows(join(dir, "features.parquet"));
+      const label = new Map(back.map((r) => [`${r.event}/${r.channel}`, r.label]));
+      for (const e of entries) expect(label.get(`${e.event}/${e.channel}`)).toBe(e.label);
+      // Records nobody labelled keep the file's own labels.
+      const labelled = new Set(entries.map((e) => `${e.event}/${e.channel}`));
+      const untouched = rows.filter((r) => !labelled.has(`${r.event}/${r.channel}`));
+      expect(untouched.length).toBeGreaterThan(0);
+      for (const r of untouched) expect(label.get(`${r.event}/${r.channel}`)).toBe(r.label);
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
+  }, 60_000);
 
   it("reports a bad import file by name, and changes nothing", async () => {
     const before = await labelTotal();
