@@ -309,6 +309,22 @@ describe("labeling page", () => {
     }
   }, 60_000);
 
+  it("starts from the feature table's own labels in one undoable step", async () => {
+    await openPage(page);
+    const before = await labelTotal();
+    const fromTable = rows.filter((r) => r.label !== 0);
+    const mine = decodeLabelsCsv(new TextDecoder().decode(exportedCsv), "export.csv").entries;
+    const union = new Set([...fromTable.map((r) => `${r.event}/${r.channel}`), ...mine.map((e) => `${e.event}/${e.channel}`)]);
+    expect(await page.locator("#copy-table-labels").innerText()).toContain(`${fromTable.length} labels`);
+    await page.click("#copy-table-labels");
+    await waitTotal(union.size);
+    const csv = decodeLabelsCsv(new TextDecoder().decode(await exportFile(page, "#export-csv")), "all.csv").entries;
+    const want = new Map(fromTable.map((r) => [`${r.event}/${r.channel}`, r.label]));
+    for (const e of csv) if (want.has(`${e.event}/${e.channel}`)) expect(e.label).toBe(want.get(`${e.event}/${e.channel}`));
+    await page.click("#undo");
+    await waitTotal(before);
+  });
+
   it("reports a bad import file by name, and changes nothing", async () => {
     const before = await labelTotal();
     await page.setInputFiles("#import-file input", {name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from("event,channel,label\n1,0,frog\n")});
