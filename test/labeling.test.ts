@@ -207,6 +207,8 @@ describe("labeling page", () => {
     await page.keyboard.press("ArrowRight");
     await page.waitForSelector('#stepper[data-position="1"]');
     expect(Number(await page.locator("#stepper").getAttribute("data-event"))).toBe(lassoEvents[1]);
+    // The scatter marks the event being looked at.
+    await page.waitForSelector(`#label-scatter[data-focus-event="${lassoEvents[1]}"]`);
     // The record viewer follows with all channels of the shown event.
     await page.waitForSelector(`#record-viewer[data-event="${lassoEvents[1]}"] g[data-role="records"] path`, {state: "attached", timeout: 20_000});
     expect(await page.locator('#record-viewer g[data-role="records"] path').count()).toBe(2);

@@ -204,6 +204,13 @@ describe("raster scatter", () => {
     expect(pixels.filter((p) => p === black).length).toBe(16);
     expect(pixels.filter((p) => p === blue).length).toBe(0);
     expect(invertScale(yScale, applyScale(yScale, 3.3))).toBeCloseTo(3.3, 12);
+    // A focused point is painted last, 4 px larger: a 6×6 square over the black one.
+    const focused = rasterScatter({
+      x: Float64Array.of(2, 7.5), y: Float64Array.of(1, 4), colour: Uint8Array.of(0, 1), palette: Uint32Array.of(red, blue),
+      xScale, yScale, width: 100, height: 50, pointSize: 2, highlight: [1], highlightColour: black, focus: 1, focusColour: rgba(0, 255, 0)
+    }).pixels;
+    expect(focused.filter((p) => p === rgba(0, 255, 0)).length).toBe(36);
+    expect(focused.filter((p) => p === black).length).toBe(0);
   });
 
   it("gives every cait class its own colour", () => {

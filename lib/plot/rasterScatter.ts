@@ -49,6 +49,9 @@ export interface RasterOptions {
   highlightColour?: number;
   /** Drawn in this order when given (e.g. unlabelled first, so labels stay visible). */
   order?: ArrayLike<number>;
+  /** One point drawn on top of everything, 4 px larger than the others, in `focusColour`. */
+  focus?: number;
+  focusColour?: number;
 }
 
 /** Packs 8-bit r, g, b, a into ImageData's little-endian 32-bit pixel. */
@@ -69,7 +72,7 @@ export function hexColour(hex: string, alpha = 255): number {
  * ImageData) and how many points were drawn (finite and inside the frame).
  */
 export function rasterScatter(options: RasterOptions, out?: Uint32Array): {pixels: Uint32Array; drawn: number} {
-  const {x, y, colour, palette, xScale, yScale, width, height, pointSize = 2, highlight, highlightColour = rgba(0, 0, 0), order} = options;
+  const {x, y, colour, palette, xScale, yScale, width, height, pointSize = 2, highlight, highlightColour = rgba(0, 0, 0), order, focus, focusColour = rgba(255, 0, 0)} = options;
   const pixels = out && out.length === width * height ? out : new Uint32Array(width * height);
   pixels.fill(0);
   // Precomputed affine maps: p = a + b·v, the same arithmetic as applyScale.
@@ -97,5 +100,6 @@ export function rasterScatter(options: RasterOptions, out?: Uint32Array): {pixel
     if (paint(i, palette[colour[i]], pointSize)) ++drawn;
   }
   if (highlight) for (let k = 0; k < highlight.length; ++k) paint(highlight[k], highlightColour, pointSize + 2);
+  if (focus !== undefined && focus >= 0 && focus < x.length) paint(focus, focusColour, pointSize + 4);
   return {pixels, drawn};
 }

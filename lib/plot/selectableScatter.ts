@@ -40,6 +40,8 @@ export interface DrawOptions {
   highlightColour?: number;
   order?: ArrayLike<number>;
   pointSize?: number;
+  /** The point to mark above all others (the record being looked at). */
+  focus?: number;
 }
 
 export interface SelectableScatter {
@@ -176,7 +178,7 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
     yScale,
     draw(o) {
       const t0 = performance.now();
-      const result = rasterScatter({x, y, colour: o.colour, palette: o.palette, xScale, yScale, width, height, pointSize: o.pointSize, highlight: o.highlight, highlightColour: o.highlightColour, order: o.order}, pixels);
+      const result = rasterScatter({x, y, colour: o.colour, palette: o.palette, xScale, yScale, width, height, pointSize: o.pointSize, highlight: o.highlight, highlightColour: o.highlightColour, order: o.order, focus: o.focus}, pixels);
       pixels = result.pixels;
       image.data.set(new Uint8ClampedArray(pixels.buffer, pixels.byteOffset, pixels.byteLength));
       ctx.putImageData(image, 0, 0);
