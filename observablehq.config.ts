@@ -48,6 +48,15 @@ export default {
       // Every tutorial in src/tutorials, in file-name order, named by its front-matter title.
       pages: tutorials()
     },
-    {name: "Reports", open: true, pages: reports()}
+    {name: "Reports", open: true, pages: reports()},
+    {
+      name: "Tools",
+      open: true,
+      pages: [
+        {name: "Labeling", path: "/tools/labeling"},
+        {name: "Cuts", path: "/tools/cuts"},
+        {name: "Data manifold", path: "/tools/manifold"}
+      ]
+    }
   ]
 };

@@ -6,8 +6,10 @@
 //   4. raw DAQ data (bench/raw.ts → bench/results/raw.json): .rdt conversion, .csmpl trigger
 //   5. anomaly search (bench/anomaly.ts → bench/results/anomaly.json): 10⁴ pseudo-experiments
 //      in Node and Chromium, classifier/VAE training and inference per tfjs backend
+//   6. the labeling page at 200,000 points in Chromium: first render, re-render after a
+//      selection and after labelling (bench/labeling-render.ts, also `npm run bench:labeling`)
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
-//   --only features|dsp|raw|anomaly (one section; figures to bench/results/<section>.json)
+//   --only features|dsp|raw|anomaly|labeling (one section; figures to bench/results/<section>.json)
 import {execFileSync} from "node:child_process";
 import {existsSync, mkdirSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {cpus, totalmem} from "node:os";
@@ -17,7 +19,7 @@ import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}}});
-const SECTIONS = ["features", "dsp", "raw", "anomaly"] as const;
+const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling"] as const;
 if (values.only && !SECTIONS.includes(values.only as never)) throw new Error(`--only must be one of ${SECTIONS.join(", ")}, got "${values.only}"`);
 const run = (section: (typeof SECTIONS)[number]) => !values.only || values.only === section;
 const events = Number(values.events);
@@ -87,7 +89,7 @@ if (run("dsp")) {
   }
 }
 
-// raw and anomaly write their own files (bench/results/raw.json, anomaly.json).
+// raw, anomaly and labeling write their own files (bench/results/raw.json, anomaly.json, labeling-render-*.json).
 if (run("features") || run("dsp")) {
   mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
   const outFile = join(ROOT, "bench", "results", values.only ? `${values.only}.json` : `features-${events}.json`);
@@ -105,3 +107,6 @@ if (run("raw")) execFileSync(tsx, [join(ROOT, "bench", "raw.ts")], {stdio: "inhe
 
 // Anomaly search: pseudo-experiments in Node and Chromium, classifier/VAE records/s per backend.
 if (run("anomaly")) execFileSync(tsx, [join(ROOT, "bench", "anomaly.ts")], {stdio: "inherit"});
+
+// The labeling page at 200,000 points per channel, in headless Chromium (bench/labeling-render.ts).
+if (run("labeling")) execFileSync(tsx, [join(ROOT, "bench", "labeling-render.ts")], {stdio: ["ignore", "ignore", "inherit"]});

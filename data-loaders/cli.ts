@@ -39,6 +39,12 @@ Usage:
       Median sensitivity versus exposure (t·yr) of the anomaly score TS = −ELBO + R·H_B
       (unbinned likelihood) and of the classical binned ER-veto analysis, from pseudo-
       experiments (defaults: R 100, 50 GeV, 1e-47 cm², 10⁴ null / 1000 signal).
+  pulsebook labels import LABELS.parquet|LABELS.csv IN.h5
+      Write a label table (event, channel, label, author, time, note; exported by the
+      labeling page) into IN.h5's events/labels, atomically; other records keep their labels.
+  pulsebook cuts FEATURES.parquet CUT.cut.json... [--out FILE.parquet]
+      Apply cut files (SQL predicates or polygons) in order; print how many events pass each;
+      with --out, write the rows of the events that pass them all.
   pulsebook help
 
 Options:
@@ -211,6 +217,30 @@ async function anomalySearchCommand(argv: string[]): Promise<void> {
   }
 }
 
+async function labels(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub !== "import") throw new UsageError(`unknown labels command "${sub ?? ""}" (expected: labels import LABELS IN.h5)`);
+  const {values, positionals} = parseArgs({args: rest, allowPositionals: true, options: {quiet: {type: "boolean", default: false}}, strict: true});
+  if (positionals.length !== 2) throw new UsageError("expected: labels import LABELS.parquet|LABELS.csv IN.h5");
+  const [labelsPath, h5] = positionals;
+  const {importLabels, readLabelsFile} = await import("./labels.js");
+  const {entries} = readLabelsFile(labelsPath);
+  const r = await importLabels(entries, h5, labelsPath);
+  if (!values.quiet) console.error(`wrote ${r.written} labels (${r.changed} changed) into ${h5} [events/labels${r.created ? ", created" : ""}]`);
+}
+
+async function cuts(argv: string[]): Promise<void> {
+  const {values, positionals} = parseArgs({args: argv, allowPositionals: true, options: {out: {type: "string"}}, strict: true});
+  if (positionals.length < 2) throw new UsageError("expected: cuts FEATURES.parquet CUT.cut.json... [--out FILE.parquet]");
+  const [input, ...cutFiles] = positionals;
+  const {cutFeatures} = await import("./cuts.js");
+  const {cuts: applied, report, rows} = await cutFeatures(input, cutFiles, values.out);
+  const n = report.events.length;
+  console.log(`${n} events in ${input}`);
+  applied.forEach((cut, k) => console.log(`${k + 1}. ${cut.name}: ${report.survival.passedAlone[k]} pass alone, ${report.survival.passedCumulative[k]} pass with all before (${((100 * report.survival.passedCumulative[k]) / n).toFixed(1)} %)`));
+  if (values.out) console.error(`wrote ${values.out}: ${rows} rows`);
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad command line). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -223,6 +253,8 @@ export async function main(argv: string[]): Promise<number> {
       case "trigger": await trigger(rest); return 0;
       case "train-anomaly": await trainAnomaly(rest); return 0;
       case "anomaly-search": await anomalySearchCommand(rest); return 0;
+      case "labels": await labels(rest); return 0;
+      case "cuts": await cuts(rest); return 0;
       case undefined: case "help": case "--help": case "-h": console.log(USAGE); return 0;
       case "--version": console.log(PULSEBOOK_VERSION); return 0;
       default: throw new UsageError(`unknown command "${command}"`);

@@ -1,0 +1,141 @@
+// Benchmark of the labeling page at 200,000 points per channel, in headless Chromium:
+//   - first render: from choosing a 400,000-row feature table (200,000 events × 2 channels) in
+//     the page's file input to the scatter drawn (Parquet decode, columns, raster);
+//   - re-render after a selection: from the pointer release of a rectangle to the scatter
+//     redrawn with the selection highlighted;
+//   - re-render after labelling the selection (recolouring all points, IndexedDB write);
+//   - the raster draw alone (the page's own timing of rasterScatter + putImageData).
+// The table is the demo feature table replicated with jitter, so that the points have the
+// demo run's distribution. Writes bench/results/labeling-render.json.
+// Usage: tsx bench/labeling-render.ts [--events 200000] [--repeats 5]
+
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {cpus, totalmem} from "node:os";
+import {join} from "node:path";
+import {parseArgs} from "node:util";
+import {fileURLToPath} from "node:url";
+import {encodeParquet, readParquet, type Columns} from "../lib/io/parquet.js";
+import {serveDist} from "../scripts/serve-dist.mjs";
+import {launchBrowser} from "../test/support/browser.js";
+import {ensureBuilt} from "../test/support/build.js";
+import {builtFeaturesPath} from "../test/support/features.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const {values} = parseArgs({options: {events: {type: "string", default: "200000"}, repeats: {type: "string", default: "5"}}});
+const events = Number(values.events);
+const repeats = Number(values.repeats);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function syntheticTable(demo: Uint8Array, nEvents: number): Uint8Array {
+  const t = readParquet(demo, "features.parquet");
+  const nRows = t.numRows;
+  const nChannels = new Set(Array.from(t.getChild("channel")!.toArray() as Int32Array)).size;
+  const demoEvents = nRows / nChannels;
+  const rows = nEvents * nChannels;
+  const out: Columns = {};
+  let seed = 12345;
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const jitter = Float64Array.from({length: rows}, () => 1 + 0.05 * (rand() - 0.5));
+  for (const field of t.schema.fields) {
+    const src = t.getChild(field.name)!.toArray() as ArrayLike<number>;
+    if (field.name === "event") out.event = Int32Array.from({length: rows}, (_, r) => Math.floor(r / nChannels));
+    else if (field.name === "channel" || field.name === "label") out[field.name] = Int32Array.from({length: rows}, (_, r) => Number(src[(Math.floor(r / nChannels) % demoEvents) * nChannels + (r % nChannels)]));
+    else out[field.name] = Float64Array.from({length: rows}, (_, r) => Number(src[(Math.floor(r / nChannels) % demoEvents) * nChannels + (r % nChannels)]) * jitter[r]);
+  }
+  return encodeParquet(out, {"pulsebook.table": "features", "pulsebook.benchmark": `demo replicated to ${nEvents} events`});
+}
+
+const {dist} = await ensureBuilt();
+const table = syntheticTable(new Uint8Array(readFileSync(builtFeaturesPath(dist))), events);
+const tableFile = join(ROOT, ".pulsebook", "bench", `labeling-${events}.parquet`);
+mkdirSync(join(ROOT, ".pulsebook", "bench"), {recursive: true});
+writeFileSync(tableFile, table);
+console.error(`feature table: ${events} events, ${(table.length / 1e6).toFixed(1)} MB Parquet`);
+const server = await serveDist(dist);
+const browser = await launchBrowser({width: 1200, height: 1000});
+const page = browser.page;
+const results: {[k: string]: unknown} = {};
+try {
+  const firstRender: number[] = [];
+  const drawMs: number[] = [];
+  for (let k = 0; k < repeats; ++k) {
+    await page.goto(new URL("./tools/labeling", server.url).href);
+    await page.waitForSelector("#label-scatter[data-drawn]", {timeout: 60_000});
+    const t0 = performance.now();
+    await page.setInputFiles("#features-file input", tableFile);
+    await page.waitForSelector(`#label-scatter[data-points="${events}"][data-drawn]`, {timeout: 120_000});
+    // One more frame so that the canvas is painted.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+    firstRender.push(performance.now() - t0);
+    drawMs.push(Number(await page.locator("#label-scatter").getAttribute("data-draw-ms")));
+  }
+
+  // Re-render after a selection, timed inside the page: pointerup → scatter redrawn → next frame.
+  const box = (await page.locator("#label-scatter .selection-overlay").boundingBox())!;
+  const selectMs: number[] = [];
+  const selected: number[] = [];
+  for (let k = 0; k < repeats; ++k) {
+    await page.evaluate(() => {
+      const el = document.querySelector<HTMLElement>("#label-scatter")!;
+      const w = window as unknown as {benchDone: Promise<number>};
+      w.benchDone = new Promise((resolve) => {
+        let up = 0;
+        el.querySelector(".selection-overlay")!.addEventListener("pointerup", () => (up = performance.now()), {once: true, capture: true});
+        const before = el.dataset.polygon;
+        const obs = new MutationObserver(() => {
+          if (el.dataset.polygon !== before && up) {
+            obs.disconnect();
+            requestAnimationFrame(() => resolve(performance.now() - up));
+          }
+        });
+        obs.observe(el, {attributes: true});
+      });
+    });
+    const x0 = box.x + 80 + 10 * k, y0 = box.y + 40;
+    await page.mouse.move(x0, y0);
+    await page.mouse.down();
+    await page.mouse.move(x0 + 200, y0 + 250, {steps: 3});
+    await page.mouse.up();
+    selectMs.push(await page.evaluate(() => (window as unknown as {benchDone: Promise<number>}).benchDone));
+    selected.push(Number(await page.locator("#label-scatter").getAttribute("data-selected")));
+  }
+
+  // Re-render after labelling the selection: click → IndexedDB write → recolour → frame.
+  const labelMs: number[] = [];
+  for (let k = 0; k < repeats; ++k) {
+    await page.selectOption("#label-class select", {label: k % 2 ? "1 · Event_Pulse" : "3 · Noise"});
+    const version = await page.locator("#label-scatter").getAttribute("data-labels-version");
+    const t0 = performance.now();
+    await page.click("#assign-selection");
+    await page.waitForFunction((v) => document.querySelector<HTMLElement>("#label-scatter")!.dataset.labelsVersion !== v, version, {timeout: 60_000});
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+    labelMs.push(performance.now() - t0);
+  }
+  if (browser.pageErrors.length) throw new Error(`page errors: ${browser.pageErrors.join("; ")}`);
+  results.labeling = {
+    points_per_channel: events,
+    table_rows: events * 2,
+    parquet_MB: table.length / 1e6,
+    first_render_ms_median: median(firstRender),
+    first_render_ms: firstRender.map(Math.round),
+    raster_draw_ms_median: median(drawMs),
+    rerender_after_selection_ms_median: median(selectMs),
+    rerender_after_selection_ms: selectMs.map((x) => +x.toFixed(1)),
+    points_selected: selected,
+    rerender_after_labelling_ms_median: median(labelMs),
+    rerender_after_labelling_ms: labelMs.map(Math.round),
+    repeats
+  };
+} finally {
+  await browser.close();
+  await server.close();
+  rmSync(tableFile, {force: true});
+}
+
+const out = {date: new Date().toISOString(), machine: {cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memory_GiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, browser: "Debian chromium, headless, --disable-gpu"}, ...results};
+mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
+const file = join(ROOT, "bench", "results", `labeling-render-${events}.json`);
+writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
+console.log(JSON.stringify(out, null, 2));
+console.error(`wrote ${file}`);

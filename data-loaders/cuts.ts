@@ -1,0 +1,113 @@
+// Cuts in Node: read `*.cut.json` files, apply them to a feature table (SQL cuts in DuckDB-wasm,
+// the engine of the pages), and report survival. Used by the cut-survival loader and by
+// `pulsebook cuts`.
+
+import {readdirSync, readFileSync} from "node:fs";
+import {join} from "node:path";
+import type * as arrow from "apache-arrow";
+import {DataFileError} from "../lib/io/errors.js";
+import {encodeParquet, readParquet, type Columns} from "../lib/io/parquet.js";
+import {writeFileAtomic} from "../lib/io/node.js";
+import {openFeatureDb} from "../lib/io/sqlSelect.js";
+import {parseCut, type Cut} from "../lib/cuts/cut.js";
+import {evaluateCut, survival, tableEvents, type CutTable, type Survival} from "../lib/cuts/apply.js";
+
+export function readCutFile(path: string): Cut {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new DataFileError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return parseCut(text, path);
+}
+
+/** The `*.cut.json` files of a directory, in file-name order (the order cuts are applied in). */
+export function readCutDir(dir: string): {file: string; cut: Cut}[] {
+  return readdirSync(dir).filter((f) => f.endsWith(".cut.json")).sort().map((f) => ({file: f, cut: readCutFile(join(dir, f))}));
+}
+
+function cutTable(table: arrow.Table): CutTable {
+  const col = (name: string) => {
+    const v = table.getChild(name);
+    return v ? Float64Array.from(v.toArray() as ArrayLike<number>, Number) : undefined;
+  };
+  const event = col("event"), channel = col("channel");
+  if (!event || !channel) throw new Error("feature table needs columns event and channel");
+  return {event, channel, column: col};
+}
+
+export interface CutReport {
+  events: Int32Array;
+  passes: Uint8Array[];
+  survival: Survival;
+}
+
+/**
+ * Applies `cuts` in order to a feature table (Parquet bytes): pass flags per cut and the
+ * spectrum of `spectrumColumn` on `spectrumChannel` before and after each. `file` names the
+ * table in errors; a failing SQL cut is reported with its name.
+ */
+export async function applyCuts(bytes: Uint8Array, cuts: readonly Cut[], file: string, options: {spectrumColumn?: string; spectrumChannel?: number; bins?: number} = {}): Promise<CutReport> {
+  const {spectrumColumn = "pulse_height_V", spectrumChannel = 0, bins = 60} = options;
+  const table = readParquet(bytes, file);
+  const t = cutTable(table);
+  const events = tableEvents(t);
+  const db = await openFeatureDb(table);
+  try {
+    const passes: Uint8Array[] = [];
+    for (const cut of cuts) {
+      passes.push(await evaluateCut(cut, t, events, async (sql) => {
+        try {
+          const result = db.query(sql);
+          return Int32Array.from(result.getChild("event")!.toArray() as ArrayLike<number>, Number);
+        } catch (e) {
+          throw new DataFileError(file, `cut "${cut.name}" failed: ${(e as Error).message}`);
+        }
+      }));
+    }
+    const values = t.column(spectrumColumn);
+    if (!values) throw new DataFileError(file, `no column ${spectrumColumn} for the spectrum`);
+    const perEvent = new Float64Array(events.length).fill(NaN);
+    const position = new Map<number, number>();
+    events.forEach((e, i) => position.set(e, i));
+    for (let r = 0; r < t.event.length; ++r) if (t.channel[r] === spectrumChannel) perEvent[position.get(t.event[r])!] = values[r];
+    return {events, passes, survival: survival(perEvent, passes, bins)};
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * `pulsebook cuts`: applies the cut files to a feature table; with `out`, writes the rows of the
+ * events passing every cut (same columns and metadata, plus `pulsebook.cuts`), atomically.
+ */
+export async function cutFeatures(featuresPath: string, cutPaths: readonly string[], out?: string): Promise<{cuts: Cut[]; report: CutReport; rows?: number}> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(featuresPath));
+  } catch (e) {
+    throw new DataFileError(featuresPath, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const cuts = cutPaths.map(readCutFile);
+  const report = await applyCuts(bytes, cuts, featuresPath);
+  if (!out) return {cuts, report};
+  const keep = new Set<number>();
+  report.events.forEach((e, i) => {
+    if (report.passes.every((p) => p[i])) keep.add(e);
+  });
+  const table = readParquet(bytes, featuresPath);
+  const event = table.getChild("event")!.toArray() as ArrayLike<number>;
+  const rows: number[] = [];
+  for (let r = 0; r < table.numRows; ++r) if (keep.has(Number(event[r]))) rows.push(r);
+  const columns: Columns = {};
+  for (const field of table.schema.fields) {
+    const values = table.getChild(field.name)!.toArray() as ArrayLike<number>;
+    const picked = rows.map((r) => Number(values[r]));
+    columns[field.name] = values instanceof Int32Array ? Int32Array.from(picked) : values instanceof Float32Array ? Float32Array.from(picked) : Float64Array.from(picked);
+  }
+  const metadata = Object.fromEntries(table.schema.metadata);
+  metadata["pulsebook.cuts"] = JSON.stringify(cuts);
+  writeFileAtomic(out, encodeParquet(columns, metadata));
+  return {cuts, report, rows: rows.length};
+}
