@@ -9,7 +9,7 @@
 //   6. the labeling page at 200,000 points in Chromium: first render, re-render after a
 //      selection and after labelling (bench/labeling-render.ts, also `npm run bench:labeling`)
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
-//   --only features|dsp|raw|anomaly|labeling (one section; figures to bench/results/<section>.json)
+//   --only features|dsp|raw|anomaly|labeling (one section; each writes its own file in bench/results/)
 import {execFileSync} from "node:child_process";
 import {existsSync, mkdirSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {cpus, totalmem} from "node:os";
@@ -92,7 +92,7 @@ if (run("dsp")) {
 // raw, anomaly and labeling write their own files (bench/results/raw.json, anomaly.json, labeling-render-*.json).
 if (run("features") || run("dsp")) {
   mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
-  const outFile = join(ROOT, "bench", "results", values.only ? `${values.only}.json` : `features-${events}.json`);
+  const outFile = join(ROOT, "bench", "results", values.only === "dsp" ? "dsp.json" : `features-${events}.json`);
   writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
   console.log(JSON.stringify(results, null, 2));
   console.error(`wrote ${outFile}`);
