@@ -1,25 +1,12 @@
 // `pulsebook train-anomaly` and `pulsebook anomaly-search` on small sizes; the committed models
 // and the template loader the report uses.
 import {afterAll, describe, expect, it} from "vitest";
-import {execFile} from "node:child_process";
 import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {promisify} from "node:util";
-import {fileURLToPath} from "node:url";
 import {DEFAULT_MODEL_DIR, scoreTemplates} from "../data-loaders/anomaly.js";
 import {DataFileError} from "../lib/io/errors.js";
-
-const BIN = fileURLToPath(new URL("../bin/pulsebook.mjs", import.meta.url));
-const run = async (...args: string[]) => {
-  try {
-    const {stdout, stderr} = await promisify(execFile)(process.execPath, [BIN, ...args], {encoding: "utf8"});
-    return {code: 0, stdout, stderr};
-  } catch (e) {
-    const err = e as {code: number; stdout: string; stderr: string};
-    return {code: err.code, stdout: err.stdout, stderr: err.stderr};
-  }
-};
+import {runPulsebook as run} from "./support/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pulsebook-anomaly-"));
 afterAll(() => rmSync(dir, {recursive: true, force: true}));

@@ -1,29 +1,16 @@
 // The `pulsebook` command on small files: simulate → HDF5 in cait's layout, features → Parquet.
 
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {execFile} from "node:child_process";
 import {mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {promisify} from "node:util";
-import {fileURLToPath} from "node:url";
 import {openCaitFile} from "../lib/io/node.js";
 import {readParquet, readParquetMetadata} from "../lib/io/parquet.js";
 import {computeFeatures, FEATURE_COLUMNS} from "../lib/dsp/features.js";
 import {CRESST_LIKE, simulateChunk} from "../lib/sim/index.js";
 import {writeFeatures} from "../data-loaders/features.js";
 import {CAIT_LAYOUT, LABEL} from "../lib/types.js";
-
-const BIN = fileURLToPath(new URL("../bin/pulsebook.mjs", import.meta.url));
-const run = async (...args: string[]) => {
-  try {
-    const {stdout, stderr} = await promisify(execFile)(process.execPath, [BIN, ...args], {encoding: "utf8"});
-    return {code: 0, stdout, stderr};
-  } catch (e) {
-    const err = e as {code: number; stdout: string; stderr: string};
-    return {code: err.code, stdout: err.stdout, stderr: err.stderr};
-  }
-};
+import {runPulsebook as run} from "./support/cli.js";
 
 let dir: string;
 let h5: string;

@@ -3,13 +3,11 @@
 // import killed while it writes leaves the old file intact.
 
 import {afterAll, beforeAll, describe, expect, it, vi} from "vitest";
-import {execFile, spawn} from "node:child_process";
+import {spawn} from "node:child_process";
 import {createHash} from "node:crypto";
 import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {promisify} from "node:util";
-import {fileURLToPath} from "node:url";
 import * as arrow from "apache-arrow";
 import * as parquet from "parquet-wasm";
 import h5wasm from "h5wasm/node";
@@ -20,17 +18,8 @@ import {writeSimulation} from "../data-loaders/simulate.js";
 import {encodeLabelsParquet} from "../lib/labels/parquet.js";
 import {encodeLabelsCsv} from "../lib/labels/csv.js";
 import type {LabelEntry} from "../lib/labels/book.js";
+import {PULSEBOOK_BIN as BIN, runPulsebook as run} from "./support/cli.js";
 
-const BIN = fileURLToPath(new URL("../bin/pulsebook.mjs", import.meta.url));
-const run = async (...args: string[]) => {
-  try {
-    const {stdout, stderr} = await promisify(execFile)(process.execPath, [BIN, ...args], {encoding: "utf8"});
-    return {code: 0, stdout, stderr};
-  } catch (e) {
-    const err = e as {code: number; stdout: string; stderr: string};
-    return {code: err.code, stdout: err.stdout, stderr: err.stderr};
-  }
-};
 /** The CLI in this process (no start-up cost): exit code and what it printed on stderr. */
 async function runHere(...args: string[]): Promise<{code: number; stderr: string}> {
   const {main} = await import("../data-loaders/cli.js");

@@ -2,28 +2,15 @@
 // what the simulator knows (test-pulse gain, calibration line), reproducibility, and bad input.
 
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {execFile} from "node:child_process";
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {promisify} from "node:util";
-import {fileURLToPath} from "node:url";
 import {writeSimulation} from "../data-loaders/simulate.js";
 import {processFromFile} from "../data-loaders/processFile.js";
 import {readParquet, readParquetMetadata} from "../lib/io/parquet.js";
 import {CRESST_LIKE} from "../lib/sim/index.js";
 import {LABEL} from "../lib/types.js";
-
-const BIN = fileURLToPath(new URL("../bin/pulsebook.mjs", import.meta.url));
-const cli = async (...args: string[]) => {
-  try {
-    const {stdout, stderr} = await promisify(execFile)(process.execPath, [BIN, ...args], {encoding: "utf8"});
-    return {code: 0, stdout, stderr};
-  } catch (e) {
-    const err = e as {code: number; stdout: string; stderr: string};
-    return {code: err.code, stdout: err.stdout, stderr: err.stderr};
-  }
-};
+import {runPulsebook as cli} from "./support/cli.js";
 
 const LINE_KEV = 5.895;
 const CONFIG = `version: 1

@@ -2,8 +2,6 @@
 // run, and every kind of bad input the issue names.
 
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {execFile} from "node:child_process";
-import {promisify} from "node:util";
 import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
@@ -13,6 +11,7 @@ import {caitOutputName, convertRdt} from "../data-loaders/convert.js";
 import {openCaitFile, DataFileError} from "../lib/io/node.js";
 import {parsePar} from "../lib/io/par.js";
 import {adcToVolts, rdtRecordBytes, samplesToVolts} from "../lib/io/rdt.js";
+import {runPulsebook} from "./support/cli.js";
 
 const REF = fileURLToPath(new URL("../../shared/reference-data/cait-mock/", import.meta.url));
 const RAW = join(REF, "raw");
@@ -223,9 +222,7 @@ describe("bad raw input", () => {
 });
 
 describe("pulsebook convert", () => {
-  const BIN = fileURLToPath(new URL("../bin/pulsebook.mjs", import.meta.url));
-  const run = (...args: string[]) => promisify(execFile)(process.execPath, [BIN, ...args], {encoding: "utf8"})
-    .then(({stderr}) => ({code: 0, stderr}), (e: {code: number; stderr: string}) => ({code: e.code, stderr: e.stderr}));
+  const run = runPulsebook;
 
   it("converts a run (cait's output name by default) and fails with the file and problem on bad input", async () => {
     const rdt = smallRun("cli_run", 40);

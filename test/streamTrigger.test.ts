@@ -13,8 +13,6 @@
 // walk continues from the moved window and everything agrees.
 
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {execFile} from "node:child_process";
-import {promisify} from "node:util";
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
@@ -26,6 +24,7 @@ import {optimumFilterFromTransfer} from "../lib/dsp/optimumFilter.js";
 import {triggerStream} from "../lib/dsp/trigger.js";
 import {adcToVolts} from "../lib/io/rdt.js";
 import {parseTestStamps} from "../lib/io/csmpl.js";
+import {runPulsebook} from "./support/cli.js";
 
 const REF = fileURLToPath(new URL("../../shared/reference-data/cait-mock/", import.meta.url));
 const RAW = join(REF, "raw");
@@ -183,9 +182,7 @@ describe("bad stream input", () => {
 });
 
 describe("pulsebook trigger", () => {
-  const BIN = fileURLToPath(new URL("../bin/pulsebook.mjs", import.meta.url));
-  const run = (...args: string[]) => promisify(execFile)(process.execPath, [BIN, ...args], {encoding: "utf8"})
-    .then(({stderr}) => ({code: 0, stderr}), (e: {code: number; stderr: string}) => ({code: e.code, stderr: e.stderr}));
+  const run = runPulsebook;
 
   it("triggers the reference streams from the command line and rejects bad arguments", async () => {
     const out = join(dir, "cli.h5");
