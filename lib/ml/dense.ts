@@ -123,3 +123,44 @@ export function gatherRows(x: Float32Array, d: number, idx: ArrayLike<number>, f
   for (let r = from; r < to; r++) out.set(x.subarray(idx[r] * d, idx[r] * d + d), (r - from) * d);
   return out;
 }
+
+export interface MiniBatchOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  onEpoch?: (epoch: number, loss: number) => void;
+}
+
+/**
+ * Adam over shuffled minibatches of the rows of xs (n × d): for each batch, `batch(xb, rows)`
+ * gives the loss to minimise and the tensors it made (disposed after the step). Returns the
+ * mean loss of every epoch. Shared by the classifier and the VAE.
+ */
+export async function fitMiniBatches(
+  xs: Float32Array, d: number, rng: Rng, o: MiniBatchOptions,
+  batch: (xb: tf.Tensor2D, rows: Int32Array) => {loss: () => tf.Scalar; made: tf.Tensor[]}
+): Promise<number[]> {
+  const n = xs.length / d;
+  const opt = tf.train.adam(o.learningRate);
+  const losses: number[] = [];
+  try {
+    for (let e = 0; e < o.epochs; e++) {
+      const order = epochOrder(n, rng);
+      let sum = 0, batches = 0;
+      for (let s = 0; s < n; s += o.batchSize) {
+        const t = Math.min(n, s + o.batchSize);
+        const xb = tf.tensor2d(gatherRows(xs, d, order, s, t), [t - s, d]);
+        const {loss, made} = batch(xb, order.subarray(s, t));
+        const value = opt.minimize(loss, true)!;
+        sum += (await value.data())[0];
+        batches++;
+        tf.dispose([xb, value, ...made]);
+      }
+      losses.push(sum / batches);
+      o.onEpoch?.(e, sum / batches);
+    }
+  } finally {
+    opt.dispose();
+  }
+  return losses;
+}

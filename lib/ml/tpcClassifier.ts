@@ -4,7 +4,7 @@
 // the background label, H_B = −ln(1 − p), enters the anomaly score TS = −ELBO + R·H_B.
 import * as tf from "@tensorflow/tfjs";
 import {Rng} from "../sim/random.js";
-import {applyDense, denseLayer, deserializeModel, epochOrder, fitStandardizer, gatherRows, serializeModel, standardize, type DenseLayer, type ModelFile, type Standardizer} from "./dense.js";
+import {applyDense, denseLayer, deserializeModel, fitMiniBatches, fitStandardizer, serializeModel, standardize, type DenseLayer, type ModelFile, type Standardizer} from "./dense.js";
 
 export interface TpcClassifier {
   inputDim: number;
@@ -36,24 +36,10 @@ export async function trainClassifier(x: Float32Array, y: Uint8Array, d: number,
   const st = fitStandardizer(x, d);
   const xs = standardize(x, st);
   const model: TpcClassifier = {inputDim: d, st, l1: denseLayer("c1", d, hidden[0], rng), l2: denseLayer("c2", hidden[0], hidden[1], rng), out: denseLayer("c3", hidden[1], 1, rng, Math.sqrt(1 / hidden[1]))};
-  const opt = tf.train.adam(learningRate);
-  const losses: number[] = [];
-  for (let e = 0; e < epochs; e++) {
-    const order = epochOrder(n, rng);
-    let sum = 0, batches = 0;
-    for (let s = 0; s < n; s += batchSize) {
-      const t = Math.min(n, s + batchSize);
-      const xb = tf.tensor2d(gatherRows(xs, d, order, s, t), [t - s, d]);
-      const yb = tf.tensor2d(Float32Array.from({length: t - s}, (_, i) => y[order[s + i]]), [t - s, 1]);
-      const loss = opt.minimize(() => tf.losses.sigmoidCrossEntropy(yb, logits(model, xb)) as tf.Scalar, true)!;
-      sum += (await loss.data())[0];
-      batches++;
-      tf.dispose([xb, yb, loss]);
-    }
-    losses.push(sum / batches);
-    opts.onEpoch?.(e, sum / batches);
-  }
-  opt.dispose();
+  const losses = await fitMiniBatches(xs, d, rng, {epochs, batchSize, learningRate, onEpoch: opts.onEpoch}, (xb, rows) => {
+    const yb = tf.tensor2d(Float32Array.from(rows, (r) => y[r]), [rows.length, 1]);
+    return {loss: () => tf.losses.sigmoidCrossEntropy(yb, logits(model, xb)) as tf.Scalar, made: [yb]};
+  });
   return {model, losses};
 }
 

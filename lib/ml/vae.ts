@@ -5,7 +5,7 @@
 // For scoring, −ELBO is evaluated at z = μ (deterministic), so scores are reproducible.
 import * as tf from "@tensorflow/tfjs";
 import {Rng} from "../sim/random.js";
-import {applyDense, denseLayer, deserializeModel, epochOrder, fitStandardizer, gatherRows, serializeModel, standardize, type DenseLayer, type ModelFile, type Standardizer} from "./dense.js";
+import {applyDense, denseLayer, deserializeModel, fitMiniBatches, fitStandardizer, serializeModel, standardize, type DenseLayer, type ModelFile, type Standardizer} from "./dense.js";
 
 export interface Vae {
   inputDim: number;
@@ -54,24 +54,10 @@ export async function trainVae(x: Float32Array, d: number, opts: VaeOptions = {}
     enc: denseLayer("e1", d, hidden, rng), mu: denseLayer("mu", hidden, latent, rng, Math.sqrt(1 / hidden)),
     logVar: denseLayer("lv", hidden, latent, rng, 0.01), dec: denseLayer("d1", latent, hidden, rng), out: denseLayer("d2", hidden, d, rng, Math.sqrt(1 / hidden))
   };
-  const opt = tf.train.adam(learningRate);
-  const losses: number[] = [];
-  for (let e = 0; e < epochs; e++) {
-    const order = epochOrder(n, rng);
-    let sum = 0, batches = 0;
-    for (let s = 0; s < n; s += batchSize) {
-      const t = Math.min(n, s + batchSize);
-      const xb = tf.tensor2d(gatherRows(xs, d, order, s, t), [t - s, d]);
-      const eps = tf.tensor2d(Float32Array.from({length: (t - s) * latent}, () => rng.normal()), [t - s, latent]);
-      const loss = opt.minimize(() => tf.mean(negElbo(model, xb, eps)) as tf.Scalar, true)!;
-      sum += (await loss.data())[0];
-      batches++;
-      tf.dispose([xb, eps, loss]);
-    }
-    losses.push(sum / batches);
-    opts.onEpoch?.(e, sum / batches);
-  }
-  opt.dispose();
+  const losses = await fitMiniBatches(xs, d, rng, {epochs, batchSize, learningRate, onEpoch: opts.onEpoch}, (xb, rows) => {
+    const eps = tf.tensor2d(Float32Array.from({length: rows.length * latent}, () => rng.normal()), [rows.length, latent]);
+    return {loss: () => tf.mean(negElbo(model, xb, eps)) as tf.Scalar, made: [eps]};
+  });
   return {model, losses};
 }
 
