@@ -139,11 +139,7 @@ export class LabelBook {
       change.before.push(before);
       change.after.push(after);
     }
-    if (!change.refs.length) return undefined;
-    this.apply(change.refs, change.after);
-    this.done.push(change);
-    this.undone.length = 0;
-    return change;
+    return this.commit(change);
   }
 
   /**
@@ -166,6 +162,11 @@ export class LabelBook {
       change.before.push(before);
       change.after.push(after);
     }
+    return this.commit(change);
+  }
+
+  /** Applies a new change and makes it the one to undo next (nothing when it changes nothing). */
+  private commit(change: LabelChange): LabelChange | undefined {
     if (!change.refs.length) return undefined;
     this.apply(change.refs, change.after);
     this.done.push(change);
