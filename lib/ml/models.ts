@@ -1,0 +1,54 @@
+// The paper's CNN (appendix Table 3): three 1-D convolutions (kernel 8, valid padding, stride 1,
+// ReLU) with 4, 16, 64 filters, each followed by max-pooling 4, then dense 320 → 200 → 84 → 1
+// (ReLU, ReLU, sigmoid): 512 → 505 → 126 → 119 → 29 → 22 → 5 samples × 64 channels = 320
+// inputs, 89,989 weights.
+import {tf, tfl} from "./tf.js";
+import {MODEL_SAMPLES} from "./preprocess.js";
+
+export type ModelKind = "cnn";
+export const MODEL_KINDS: readonly ModelKind[] = ["cnn"];
+
+/** Learning rates of the paper (Table 7). */
+export const PAPER_LEARNING_RATE: {[K in ModelKind]: number} = {cnn: 5e-4};
+
+export function buildCnn(seed = 1, samples = MODEL_SAMPLES): tfl.LayersModel {
+  const init = (k: number) => tfl.initializers.glorotUniform({seed: seed * 101 + k});
+  const conv = (filters: number, k: number, first: boolean) =>
+    tfl.layers.conv1d({filters, kernelSize: 8, strides: 1, padding: "valid", activation: "relu", kernelInitializer: init(k), ...(first ? {inputShape: [samples, 1]} : {})});
+  const pool = () => tfl.layers.maxPooling1d({poolSize: 4, strides: 4, padding: "valid"});
+  return tfl.sequential({
+    name: "cnn",
+    layers: [
+      conv(4, 1, true), pool(),
+      conv(16, 2, false), pool(),
+      conv(64, 3, false), pool(),
+      tfl.layers.flatten(),
+      tfl.layers.dense({units: 200, activation: "relu", kernelInitializer: init(4)}),
+      tfl.layers.dense({units: 84, activation: "relu", kernelInitializer: init(5)}),
+      tfl.layers.dense({units: 1, activation: "sigmoid", kernelInitializer: init(6)})
+    ]
+  });
+}
+
+export function buildModel(kind: ModelKind, seed = 1): tfl.LayersModel {
+  switch (kind) {
+    case "cnn": return buildCnn(seed);
+    default: throw new RangeError(`unknown model "${kind as string}" (known: ${MODEL_KINDS.join(", ")})`);
+  }
+}
+
+/**
+ * Probabilities for preprocessed records (n × samples), in batches; the backend's work is
+ * awaited with `data()` (WebGPU cannot read synchronously).
+ */
+export async function predictRecords(model: tfl.LayersModel, x: Float32Array, samples = MODEL_SAMPLES, batchSize = 1024): Promise<Float32Array> {
+  const n = x.length / samples;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += batchSize) {
+    const m = Math.min(batchSize, n - i);
+    const p = tf.tidy(() => model.predict(tf.tensor3d(x.subarray(i * samples, (i + m) * samples), [m, samples, 1])) as tf.Tensor);
+    out.set(await p.data(), i);
+    p.dispose();
+  }
+  return out;
+}
