@@ -16,6 +16,15 @@ Usage:
       layout, with ground-truth labels. Defaults: seed 1, testpulses N/5, noise N/5.
   pulsebook features IN.h5 [--group events|testpulses|noise] --out FILE.parquet
       Main pulse parameters, one row per (event, channel), streamed in bounded memory.
+  pulsebook train --model cnn --data sim|A.h5[,B.h5…] [--validation V.h5[,…]] --out DIR
+        [--epochs N] [--batch N] [--lr X] [--seed S] [--backend webgpu,wasm,cpu]
+        [--modules N] [--events-per-module N]
+      Train a data-cleaning classifier (the CRESST paper's CNN) on labeled cait files or on
+      simulated detectors (--data sim: N training modules, held-out validation and test modules).
+      Writes DIR/model.json (preprocessing, metrics, backend, format version) and DIR/weights.bin.
+  pulsebook classify IN.h5 [--model DIR] --out FILE.parquet [--backend webgpu,wasm,cpu]
+      One probability per (event, channel) of the events group (≥ 0.5 = clean pulse).
+      Default model: the pretrained CNN in models/cnn.
   pulsebook help
 
 Options:
@@ -82,6 +91,55 @@ async function features(argv: string[]): Promise<void> {
   if (!values.quiet) console.error(`wrote ${values.out}: ${rows} rows from ${events} events in ${s.toFixed(1)} s`);
 }
 
+function backends(value: string | undefined): ("webgpu" | "wasm" | "cpu")[] | undefined {
+  if (!value) return undefined;
+  const list = value.split(",");
+  for (const b of list) if (!["webgpu", "wasm", "cpu"].includes(b)) throw new UsageError(`--backend: unknown backend "${b}" (webgpu, wasm, cpu)`);
+  return list as ("webgpu" | "wasm" | "cpu")[];
+}
+
+async function train(argv: string[]): Promise<void> {
+  const {values} = parseArgs({args: argv, options: {
+    model: {type: "string", default: "cnn"}, data: {type: "string"}, validation: {type: "string"}, out: {type: "string"},
+    epochs: {type: "string"}, batch: {type: "string"}, lr: {type: "string"}, seed: {type: "string"}, backend: {type: "string"},
+    modules: {type: "string"}, "events-per-module": {type: "string"}, quiet: {type: "boolean", default: false}
+  }, strict: true});
+  if (!values.data) throw new UsageError("--data sim|FILE.h5[,…] is required");
+  if (!values.out) throw new UsageError("--out DIR is required");
+  if (values.model !== "cnn") throw new UsageError(`--model: only "cnn" is implemented, got "${values.model}"`);
+  const lr = values.lr === undefined ? undefined : Number(values.lr);
+  if (lr !== undefined && !(lr > 0)) throw new UsageError(`--lr must be a positive number, got "${values.lr}"`);
+  const {trainCommand} = await import("./ml.js");
+  const modules = integer("modules", values.modules, 12, 1);
+  await trainCommand({
+    model: "cnn",
+    data: values.data === "sim" ? "sim" : values.data.split(","),
+    validation: values.validation?.split(","),
+    out: values.out,
+    epochs: integer("epochs", values.epochs, 15, 1),
+    batchSize: integer("batch", values.batch, 64, 1),
+    learningRate: lr,
+    seed: integer("seed", values.seed, 1),
+    backend: backends(values.backend),
+    sim: {trainModules: modules, validationModules: Math.max(1, Math.round(modules / 6)), testModules: Math.max(1, Math.round(modules / 4)), eventsPerModule: integer("events-per-module", values["events-per-module"], 1000, 10)},
+    log: values.quiet ? undefined : (line) => console.error(line)
+  });
+  if (!values.quiet) console.error(`wrote ${values.out}`);
+}
+
+async function classify(argv: string[]): Promise<void> {
+  const {values, positionals} = parseArgs({args: argv, allowPositionals: true, options: {
+    model: {type: "string"}, out: {type: "string"}, backend: {type: "string"}, quiet: {type: "boolean", default: false}
+  }, strict: true});
+  if (positionals.length !== 1) throw new UsageError("expected exactly one input file IN.h5");
+  if (!values.out) throw new UsageError("--out FILE.parquet is required");
+  const {classifyCommand, DEFAULT_MODEL_DIR} = await import("./ml.js");
+  const {rows, backend, seconds} = await classifyCommand(positionals[0], values.model ?? DEFAULT_MODEL_DIR, values.out, {
+    backend: backends(values.backend), command: ["pulsebook", "classify", ...argv].join(" ")
+  });
+  if (!values.quiet) console.error(`wrote ${values.out}: ${rows} probabilities on ${backend} in ${seconds.toFixed(1)} s`);
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad command line). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -89,6 +147,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "simulate": await simulate(rest); return 0;
       case "features": await features(rest); return 0;
+      case "train": await train(rest); return 0;
+      case "classify": await classify(rest); return 0;
       case undefined: case "help": case "--help": case "-h": console.log(USAGE); return 0;
       case "--version": console.log(PULSEBOOK_VERSION); return 0;
       default: throw new UsageError(`unknown command "${command}"`);
