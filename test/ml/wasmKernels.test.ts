@@ -1,4 +1,5 @@
-// The Conv2DBackpropFilter kernel we register for wasm against tfjs-cpu's reference gradients.
+// The training kernels we register for wasm (Conv2DBackpropFilter, Conv2DBackpropInput,
+// MaxPoolGrad, transpose-aware BatchMatMul) against tfjs-cpu's reference gradients.
 import {describe, expect, it} from "vitest";
 import {tf} from "../../lib/ml/tf.ts";
 import {selectBackend, backendInfo} from "../../lib/ml/backend.ts";
@@ -27,7 +28,37 @@ async function gradients(backend: "wasm" | "cpu", c: Case, xv: Float32Array, fv:
   });
 }
 
-describe("wasm Conv2DBackpropFilter", () => {
+function maxRelErr(got: Float32Array, ref: Float32Array): number {
+  let e = 0, m = 0;
+  for (let i = 0; i < ref.length; i++) { e = Math.max(e, Math.abs(got[i] - ref[i])); m = Math.max(m, Math.abs(ref[i])); }
+  return e / m;
+}
+
+describe("wasm training kernels", () => {
+  it("max-pool and dense (transposed matmul) gradients match tfjs-cpu", async () => {
+    const rng = new Rng(9);
+    const xv = randomArray(2 * 1 * 37 * 6, rng), wv = randomArray(6 * 5, rng), gv = randomArray(2 * 9 * 5, rng);
+    const run = async (b: "wasm" | "cpu") => {
+      await selectBackend([b]);
+      return tf.tidy(() => {
+        const f = (x: tf.Tensor, w: tf.Tensor) => {
+          const p = tf.maxPool(x as tf.Tensor4D, [1, 4], [1, 4], "valid"); // [2, 1, 9, 6]
+          const d = tf.matMul(tf.reshape(p, [18, 6]), w); // [18, 5]
+          return tf.sum(tf.mul(d, tf.tensor(gv, [18, 5])));
+        };
+        const [dx, dw] = tf.grads(f as never)([tf.tensor4d(xv, [2, 1, 37, 6]), tf.tensor2d(wv, [6, 5])]);
+        const wt = tf.matMul(tf.tensor2d(wv, [6, 5]), tf.tensor2d(wv, [6, 5]), true, false); // Wᵀ·W
+        return {dx: dx.dataSync().slice(), dw: dw.dataSync().slice(), wt: wt.dataSync().slice()};
+      });
+    };
+    const ref = await run("cpu");
+    const got = await run("wasm");
+    expect(maxRelErr(got.dx, ref.dx)).toBeLessThan(1e-6);
+    expect(maxRelErr(got.dw, ref.dw)).toBeLessThan(1e-5);
+    expect(maxRelErr(got.wt, ref.wt)).toBeLessThan(1e-5);
+    expect(ref.dx.filter((v) => v !== 0).length).toBe(2 * 9 * 6); // one maximum per window
+  });
+
   it("matches tfjs-cpu gradients for 1-D (CNN) and 2-D, valid and same padding, strides 1 and 2", async () => {
     expect(await selectBackend(["wasm"])).toBe("wasm");
     expect(backendInfo().name).toBe("wasm");
