@@ -1,8 +1,12 @@
 // `npm run bench`: throughput and memory of the data path on real-sized data.
 //   1. simulate a 20,000-event CRESST-like file (2 channels × 16384 samples, ≈ 2.6 GB)
 //   2. features → Parquet, streamed, in a fresh process: records/s, MB/s, peak RSS
+//   3. ML: the CNN's training and inference records/s on every backend available here (wasm,
+//      cpu; webgpu where navigator.gpu gives a hardware adapter), and inference on 2 worker
+//      threads (bench/ml-worker.ts, one fresh process per backend) → bench/results/ml.json
 // Figures go to bench/results/<name>.json and are printed as a table. Options:
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
+//   --only features|ml           (run one part)
 import {execFileSync} from "node:child_process";
 import {existsSync, mkdirSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {cpus, totalmem} from "node:os";
@@ -11,7 +15,7 @@ import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}}});
+const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}}});
 const events = Number(values.events);
 const work = join(ROOT, ".pulsebook", "bench");
 mkdirSync(work, {recursive: true});
@@ -26,6 +30,11 @@ function worker(script: string, args: string[]): {[k: string]: number} {
 
 const machine = {cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memory_GiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version};
 const results: {[k: string]: unknown} = {date: new Date().toISOString(), machine};
+
+if (values.only === "ml") {
+  runMl();
+  process.exit(0);
+}
 
 let sim: {[k: string]: number} | undefined;
 if (!existsSync(h5)) {
@@ -65,3 +74,22 @@ console.log(JSON.stringify(results, null, 2));
 console.error(`wrote ${outFile}`);
 if (!values.keep) for (const f of [h5, small]) rmSync(f, {force: true});
 for (const f of [parquet, parquet + ".small"]) rmSync(f, {force: true});
+
+if (values.only !== "features") runMl();
+
+/** The ML section: one fresh process per backend, with TensorFlow.js from its ESM build. */
+function runMl(): void {
+  const ml: {[k: string]: unknown} = {date: new Date().toISOString(), machine, note: "CPU shared with other work while measured: figures are lower bounds"};
+  for (const backend of ["webgpu", "wasm", "cpu"]) {
+    // tfjs-cpu trains at ~100 records/s: measure it on fewer records.
+    const sizes = backend === "cpu" ? ["320", "2048", "0"] : ["3200", "20480", "2"];
+    console.error(`ML bench: CNN on ${backend}`);
+    const out = execFileSync(tsx, ["--import", join(ROOT, "lib", "ml", "registerTfjsEsm.mjs"), join(ROOT, "bench", "ml-worker.ts"), backend, ...sizes], {encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]});
+    ml[backend] = JSON.parse(out.trim().split("\n").at(-1)!);
+  }
+  mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
+  const file = join(ROOT, "bench", "results", "ml.json");
+  writeFileSync(file, JSON.stringify(ml, null, 2) + "\n");
+  console.log(JSON.stringify(ml, null, 2));
+  console.error(`wrote ${file}`);
+}

@@ -1,6 +1,7 @@
 // `pulsebook <command>`: batch versions of what the data loaders do for the notebooks.
 
 import {parseArgs} from "node:util";
+import {availableParallelism} from "node:os";
 import {DataFileError} from "../lib/io/errors.js";
 import {writeFeatures} from "./features.js";
 import {writeSimulation} from "./simulate.js";
@@ -17,14 +18,18 @@ Usage:
   pulsebook features IN.h5 [--group events|testpulses|noise] --out FILE.parquet
       Main pulse parameters, one row per (event, channel), streamed in bounded memory.
   pulsebook train --model cnn --data sim|A.h5[,B.h5…] [--validation V.h5[,…]] --out DIR
-        [--epochs N] [--batch N] [--lr X] [--seed S] [--backend webgpu,wasm,cpu]
+        [--epochs N] [--batch N] [--lr X] [--seed S] [--backend webgpu,wasm,cpu] [--threads N]
         [--modules N] [--events-per-module N]
       Train a data-cleaning classifier (the CRESST paper's CNN) on labeled cait files or on
       simulated detectors (--data sim: N training modules, held-out validation and test modules).
       Writes DIR/model.json (preprocessing, metrics, backend, format version) and DIR/weights.bin.
+      --threads N: share each mini-batch among N threads (default: 2, or 1 on one core).
   pulsebook classify IN.h5 [--model DIR] --out FILE.parquet [--backend webgpu,wasm,cpu]
       One probability per (event, channel) of the events group (≥ 0.5 = clean pulse).
       Default model: the pretrained CNN in models/cnn.
+  pulsebook evaluate --model DIR [--modules N] [--events-per-module N] [--seed S] [--write]
+      Held-out metrics on simulated test modules: balanced accuracy, recall, precision, the
+      cutoff sweep, IOR (SNR 3–300) and IOS (pile-up). --write stores them in DIR/model.json.
   pulsebook help
 
 Options:
@@ -102,7 +107,7 @@ async function train(argv: string[]): Promise<void> {
   const {values} = parseArgs({args: argv, options: {
     model: {type: "string", default: "cnn"}, data: {type: "string"}, validation: {type: "string"}, out: {type: "string"},
     epochs: {type: "string"}, batch: {type: "string"}, lr: {type: "string"}, seed: {type: "string"}, backend: {type: "string"},
-    modules: {type: "string"}, "events-per-module": {type: "string"}, quiet: {type: "boolean", default: false}
+    modules: {type: "string"}, "events-per-module": {type: "string"}, threads: {type: "string"}, quiet: {type: "boolean", default: false}
   }, strict: true});
   if (!values.data) throw new UsageError("--data sim|FILE.h5[,…] is required");
   if (!values.out) throw new UsageError("--out DIR is required");
@@ -121,6 +126,7 @@ async function train(argv: string[]): Promise<void> {
     learningRate: lr,
     seed: integer("seed", values.seed, 1),
     backend: backends(values.backend),
+    threads: integer("threads", values.threads, Math.min(2, availableParallelism()), 1),
     sim: {trainModules: modules, validationModules: Math.max(1, Math.round(modules / 6)), testModules: Math.max(1, Math.round(modules / 4)), eventsPerModule: integer("events-per-module", values["events-per-module"], 1000, 10)},
     log: values.quiet ? undefined : (line) => console.error(line)
   });
@@ -140,6 +146,20 @@ async function classify(argv: string[]): Promise<void> {
   if (!values.quiet) console.error(`wrote ${values.out}: ${rows} probabilities on ${backend} in ${seconds.toFixed(1)} s`);
 }
 
+async function evaluate(argv: string[]): Promise<void> {
+  const {values} = parseArgs({args: argv, options: {
+    model: {type: "string"}, modules: {type: "string"}, "events-per-module": {type: "string"}, seed: {type: "string"},
+    backend: {type: "string"}, write: {type: "boolean", default: false}
+  }, strict: true});
+  const {evaluateCommand, DEFAULT_MODEL_DIR} = await import("./ml.js");
+  const t = await evaluateCommand(values.model ?? DEFAULT_MODEL_DIR, {
+    testModules: integer("modules", values.modules, 10, 1), eventsPerModule: integer("events-per-module", values["events-per-module"], 1500, 10),
+    seed: integer("seed", values.seed, 1), backend: backends(values.backend), write: values.write
+  });
+  const {cutoffSweep: _s, recallBySnr: _r, selectivityByOnset: _o, selectivityByRelativeHeight: _h, ...summary} = t;
+  console.log(JSON.stringify(summary, null, 2));
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad command line). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -149,6 +169,7 @@ export async function main(argv: string[]): Promise<number> {
       case "features": await features(rest); return 0;
       case "train": await train(rest); return 0;
       case "classify": await classify(rest); return 0;
+      case "evaluate": await evaluate(rest); return 0;
       case undefined: case "help": case "--help": case "-h": console.log(USAGE); return 0;
       case "--version": console.log(PULSEBOOK_VERSION); return 0;
       default: throw new UsageError(`unknown command "${command}"`);

@@ -16,9 +16,12 @@ import {buildModel, predictRecords, PAPER_LEARNING_RATE, MODEL_KINDS, type Model
 import {deserializeModel, manifestProblem, serializeModel, type ModelManifest} from "../lib/ml/modelFormat.js";
 import {simulatedSplit} from "../lib/ml/simDetectors.js";
 import {evaluate, trainClassifier, type EpochRecord} from "../lib/ml/train.js";
-import {cutoffSweep} from "../lib/ml/metrics.js";
+import {classifierMetrics, cutoffSweep} from "../lib/ml/metrics.js";
+import {evaluateOnSimulation} from "../lib/ml/simEval.js";
+import {LABEL_CLASSES} from "../lib/types.js";
 import type {tfl} from "../lib/ml/tf.js";
 import {fileIdentity, PULSEBOOK_VERSION} from "./provenance.js";
+import {InferencePool} from "./mlPool.js";
 
 const MANIFEST = "model.json";
 
@@ -113,6 +116,8 @@ export interface TrainCommandOptions {
   learningRate?: number;
   seed?: number;
   backend?: BackendName[];
+  /** Threads sharing each mini-batch (this one + threads−1 helper workers); wasm/cpu only. */
+  threads?: number;
   /** Simulation sizes (data = "sim"). */
   sim?: {trainModules: number; validationModules: number; testModules: number; eventsPerModule: number};
   log?: (line: string) => void;
@@ -124,6 +129,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
   const backend = await selectBackend(o.backend ?? [...BACKEND_NAMES]);
   log(`backend: ${backend} (${backendInfo().detail})`);
   let train: LabeledSet, validation: LabeledSet, test: LabeledSet | null = null;
+  void evaluate;
   let data: {[k: string]: unknown};
   if (o.data === "sim") {
     const sim = o.sim ?? {trainModules: 12, validationModules: 2, testModules: 3, eventsPerModule: 1000};
@@ -140,18 +146,19 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
   log(`training records ${train.y.length} (${(100 * train.y.reduce((a, b) => a + b, 0) / train.y.length).toFixed(1)} % positive), validation ${validation.y.length}`);
   const model = buildModel(o.model, o.seed ?? 1);
   const learningRate = o.learningRate ?? PAPER_LEARNING_RATE[o.model];
+  const threads = backend === "webgpu" ? 1 : o.threads ?? 1;
+  let pool: InferencePool | null = null;
+  if (threads > 1) {
+    const init = await serializeModel(model, {model: o.model, backend: backendInfo(), metrics: {}, training: {}});
+    pool = await InferencePool.create(init.manifest, init.weights, {workers: threads - 1, backend: [backend]});
+    log(`training on ${threads} threads`);
+  }
   const result = await trainClassifier(model, train, validation, {
-    epochs: o.epochs, batchSize: o.batchSize ?? 64, learningRate, seed: o.seed ?? 1,
+    epochs: o.epochs, batchSize: o.batchSize ?? 64, learningRate, seed: o.seed ?? 1, helpers: pool?.gradientHelpers(),
     onEpoch: (e) => log(`epoch ${e.epoch + 1}/${o.epochs}: train loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validationLoss.toFixed(4)}, BA ${e.validation.balancedAccuracy.toFixed(4)}, ${e.recordsPerSecond.toFixed(0)} records/s`)
   });
+  await pool?.close();
   const metrics: {[k: string]: unknown} = {validation: result.epochs[result.bestEpoch]?.validation};
-  if (test) {
-    const t0 = performance.now();
-    const ev = await evaluate(model, test, result.classWeights);
-    const seconds = (performance.now() - t0) / 1000;
-    metrics.test = {...ev.metrics, records: test.y.length, inferenceRecordsPerSecond: test.y.length / seconds, cutoffSweep: cutoffSweep(ev.prob, test.y).map(({cutoff, balancedAccuracy, recall, precision}) => ({cutoff, balancedAccuracy, recall, precision}))};
-    log(`held-out test detectors: BA ${ev.metrics.balancedAccuracy.toFixed(4)}, recall ${ev.metrics.recall.toFixed(4)}, precision ${ev.metrics.precision.toFixed(4)}`);
-  }
   const {manifest, weights} = await serializeModel(model, {
     model: o.model,
     backend: result.backend,
@@ -160,12 +167,18 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
       pulsebookVersion: PULSEBOOK_VERSION, data, epochs: o.epochs, epochsRun: result.epochs.length, bestEpoch: result.bestEpoch,
       batchSize: o.batchSize ?? 64, learningRate, optimizer: "adam", loss: "class-weighted binary cross-entropy",
       classWeights: result.classWeights, augmentation: "paper (pile-up 0.2, noise 0.2, shift ±26)", seed: o.seed ?? 1,
-      trainingRecordsPerSecond: result.trainingRecordsPerSecond,
+      trainingRecordsPerSecond: result.trainingRecordsPerSecond, threads,
       history: result.epochs.map(({epoch, trainLoss, validationLoss, validation, recordsPerSecond}) => ({epoch, trainLoss, validationLoss, validationBalancedAccuracy: validation.balancedAccuracy, recordsPerSecond}))
     }
   });
   saveModelDir(o.out, manifest, weights);
   model.dispose();
+  if (test && o.data === "sim") {
+    const sim = o.sim ?? {testModules: 3, eventsPerModule: 1000};
+    const t = await evaluateCommand(o.out, {testModules: sim.testModules, eventsPerModule: sim.eventsPerModule, seed: o.seed ?? 1, backend: [backend], write: true});
+    log(`held-out test detectors: BA ${(t.balancedAccuracy as number).toFixed(4)}, recall ${(t.recall as number).toFixed(4)}, precision ${(t.precision as number).toFixed(4)}, IOR ${(t.ior as number).toFixed(4)}, IOS ${(t.ios as number).toFixed(4)}`);
+    return {manifest: (await loadModelDir(o.out)).manifest, epochs: result.epochs};
+  }
   return {manifest, epochs: result.epochs};
 }
 
@@ -216,3 +229,43 @@ export async function classifyCommand(input: string, modelDir: string, output: s
   }
 }
 
+
+/**
+ * Held-out evaluation of a model directory on simulated test modules (never used in training
+ * with the same seed): balanced accuracy, recall, precision, the cutoff sweep, IOR and IOS.
+ * With `write`, the figures replace `metrics.test` in the manifest (atomically).
+ */
+export async function evaluateCommand(modelDir: string, o: {testModules?: number; eventsPerModule?: number; probes?: number; seed?: number; backend?: BackendName[]; write?: boolean} = {}): Promise<{[k: string]: unknown}> {
+  const backend = await selectBackend(o.backend ?? [...BACKEND_NAMES]);
+  const {model, manifest} = await loadModelDir(modelDir);
+  const seed = o.seed ?? 1;
+  const split = simulatedSplit({trainModules: 0, validationModules: 0, testModules: o.testModules ?? 10, eventsPerModule: o.eventsPerModule ?? 1500, seed});
+  const t0 = performance.now();
+  const prob = await predictRecords(model, split.test.x);
+  const seconds = (performance.now() - t0) / 1000;
+  const m = classifierMetrics(prob, split.test.y);
+  const sim = await evaluateOnSimulation((x) => predictRecords(model, x), split.testPresets, o.probes ?? 1000, seed * 7919);
+  const byClass: {[name: string]: {records: number; correct: number}} = {};
+  for (let i = 0; i < prob.length; i++) {
+    const name = LABEL_CLASSES[split.test.labelClass[i] as keyof typeof LABEL_CLASSES] ?? String(split.test.labelClass[i]);
+    const c = (byClass[name] ??= {records: 0, correct: 0});
+    c.records++;
+    if ((prob[i] >= 0.5 ? 1 : 0) === split.test.y[i]) c.correct++;
+  }
+  const test = {
+    description: `${split.testPresets.length} held-out simulated modules (preset seeds ${seed * 100_000 + 70_000}…), ${prob.length} records`,
+    balancedAccuracy: m.balancedAccuracy, recall: m.recall, precision: m.precision, selectivity: m.selectivity,
+    tp: m.tp, fp: m.fp, tn: m.tn, fn: m.fn,
+    ior: sim.ior, ios: sim.ios, recallBySnr: sim.recallBySnr,
+    selectivityByOnset: sim.selectivityByOnset, selectivityByRelativeHeight: sim.selectivityByRelativeHeight,
+    cutoffSweep: cutoffSweep(prob, split.test.y).map(({cutoff, balancedAccuracy, recall, precision}) => ({cutoff, balancedAccuracy, recall, precision})),
+    byClass,
+    inference: {backend, recordsPerSecond: prob.length / seconds}
+  };
+  if (o.write) {
+    const weights = new Uint8Array(readFileSync(join(modelDir, manifest.weightsFile)));
+    saveModelDir(modelDir, {...manifest, metrics: {...manifest.metrics, test}}, weights);
+  }
+  model.dispose();
+  return test;
+}

@@ -14,7 +14,7 @@ export interface Preprocessing {
 export const PREPROCESSING: Preprocessing = {samples: MODEL_SAMPLES, downsampling: "block-mean", scaling: "min-max per record"};
 
 /** Block means of `record` into `out` (length n). The record length must be a multiple of n. */
-export function downsample(record: ArrayLike<number>, n = MODEL_SAMPLES, out = new Float32Array(n)): Float32Array {
+export function downsample(record: ArrayLike<number>, n = MODEL_SAMPLES, out: Float32Array = new Float32Array(n)): Float32Array {
   const L = record.length;
   if (L < n || L % n !== 0) throw new RangeError(`cannot downsample a record of ${L} samples to ${n}: not a multiple`);
   const f = L / n;
@@ -42,7 +42,7 @@ export function minMaxScale(x: Float32Array): Float32Array {
 }
 
 /** Downsampled and scaled record, written into `out`. */
-export function preprocessRecord(record: ArrayLike<number>, out = new Float32Array(MODEL_SAMPLES)): Float32Array {
+export function preprocessRecord(record: ArrayLike<number>, out: Float32Array = new Float32Array(MODEL_SAMPLES)): Float32Array {
   return minMaxScale(downsample(record, out.length, out));
 }
 

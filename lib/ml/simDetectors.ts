@@ -41,11 +41,22 @@ export function randomDetectorPreset(seed: number): DetectorPreset {
   const fractions = {...CRESST_LIKE.events.artefactFractions};
   const scale = logUniform(rng, 0.5, 2);
   for (const k of ARTEFACT_KINDS) fractions[k] *= scale * logUniform(rng, 0.4, 2.5);
+  const channels = [channel(0, "phonon", CRESST_LIKE.channels[0]), channel(1, "light", CRESST_LIKE.channels[1])];
+  // Artefacts that stay what their label says on every layout and pulse shape: the pile-up
+  // pulse inside the window, the decaying tail starting at most 1.5 decay times before it.
+  const windowStart_ms = (-layout.triggerIndex / layout.sampleFrequency_Hz) * 1000;
+  const windowEnd_ms = ((layout.recordLength - layout.triggerIndex) / layout.sampleFrequency_Hz) * 1000;
+  const tauT = Math.min(...channels.map((c) => c.pulse.tauT_ms));
   return {
     ...CRESST_LIKE,
     name: `sim-detector-${seed}`,
     layout,
-    channels: [channel(0, "phonon", CRESST_LIKE.channels[0]), channel(1, "light", CRESST_LIKE.channels[1])],
+    channels,
+    artefacts: {
+      ...CRESST_LIKE.artefacts,
+      pileUpDelay_ms: [5, 0.85 * windowEnd_ms],
+      decayingOnset_ms: [windowStart_ms - 1.5 * tauT - 5, windowStart_ms - 5]
+    },
     events: {...CRESST_LIKE.events, backgroundMean_V: logUniform(rng, 0.05, 0.6), artefactFractions: fractions}
   };
 }
@@ -119,6 +130,8 @@ export interface SimulatedSplit {
   train: LabeledSet;
   validation: LabeledSet;
   test: LabeledSet & {pulseHeightSnr: Float32Array};
+  /** The held-out test modules. */
+  testPresets: DetectorPreset[];
   description: {[key: string]: unknown};
 }
 
@@ -143,6 +156,7 @@ export function simulatedSplit(opts: {trainModules: number; validationModules: n
   const test = cat(make(70_000, testModules, 200_000));
   return {
     train, validation, test,
+    testPresets: Array.from({length: testModules}, (_, m) => randomDetectorPreset(seed * 100_000 + 70_000 + m)),
     description: {
       source: "lib/sim randomDetectorPreset modules (phonon + light channel, each channel one detector)",
       seed, trainModules, validationModules, testModules, eventsPerModule,

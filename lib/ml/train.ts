@@ -12,6 +12,31 @@ import {classifierMetrics, type ClassifierMetrics} from "./metrics.js";
 import {predictRecords} from "./models.js";
 import {backendInfo, type BackendInfo} from "./backend.js";
 
+/**
+ * Another thread computing gradients for part of each mini-batch (data parallelism: with one
+ * helper both cores work on every step). It gets the current weights with each request.
+ */
+export interface GradientHelper {
+  gradients(weights: Float32Array[], x: Float32Array, y: Float32Array, w: ClassWeights): Promise<{loss: number; pred: Float32Array; grads: Float32Array[]}>;
+}
+
+/** Loss, predictions and gradients (in `model.trainableWeights` order) for one batch. */
+export function batchGradients(model: tfl.LayersModel, x: Float32Array, y: Float32Array, samples: number, w: ClassWeights): {loss: number; pred: Float32Array; grads: tf.Tensor[]} {
+  const m = y.length;
+  const vars = model.trainableWeights.map((v) => (v as unknown as {read(): tf.Variable}).read());
+  let pred: Float32Array = new Float32Array(0);
+  const xt = tf.tensor3d(x, [m, samples, 1]);
+  const yt = tf.tensor2d(y, [m, 1]);
+  const {value, grads} = tf.variableGrads(() => {
+    const p = model.apply(xt, {training: true}) as tf.Tensor;
+    pred = p.dataSync() as Float32Array;
+    return weightedBce(yt, p, w);
+  }, vars);
+  const loss = value.dataSync()[0];
+  tf.dispose([xt, yt, value]);
+  return {loss, pred, grads: vars.map((v) => grads[v.name])};
+}
+
 export interface TrainOptions {
   epochs: number;
   batchSize?: number;
@@ -24,6 +49,8 @@ export interface TrainOptions {
   onEpoch?: (e: EpochRecord) => void | Promise<void>;
   /** Polled between steps: return true to stop (the best weights so far are kept). */
   shouldStop?: () => boolean;
+  /** Threads sharing each mini-batch (see GradientHelper); none = this thread alone. */
+  helpers?: GradientHelper[];
 }
 
 export interface EpochRecord {
@@ -53,7 +80,7 @@ export async function evaluate(model: tfl.LayersModel, set: LabeledSet, w: Class
 }
 
 export async function trainClassifier(model: tfl.LayersModel, train: LabeledSet, validation: LabeledSet, opts: TrainOptions): Promise<TrainingResult> {
-  const {epochs, batchSize = 64, learningRate, seed = 1, augmentation = PAPER_AUGMENTATION} = opts;
+  const {epochs, batchSize = 64, learningRate, seed = 1, augmentation = PAPER_AUGMENTATION, helpers = []} = opts;
   const L = train.samples;
   const rng = new Rng(seed, 0x7a1);
   const w = classWeights(train.y);
@@ -79,17 +106,37 @@ export async function trainClassifier(model: tfl.LayersModel, train: LabeledSet,
         }
         const xs = xb.subarray(0, m * L), ys = yb.subarray(0, m);
         if (augmentation) augmentBatch(xs, ys, L, rng, augmentation);
-        let predKept: tf.Tensor | null = null;
-        const x = tf.tensor3d(xs, [m, L, 1]);
-        const y = tf.tensor2d(ys, [m, 1]);
-        const lossT = optimizer.minimize(() => {
-          const p = model.apply(x, {training: true}) as tf.Tensor;
-          predKept = tf.keep(tf.clone(p));
-          return weightedBce(y, p, w);
-        }, true, weights) as tf.Scalar;
-        const loss = (await lossT.data())[0];
-        const pred = await (predKept as unknown as tf.Tensor).data();
-        tf.dispose([x, y, lossT, predKept as unknown as tf.Tensor]);
+        let loss: number, pred: Float32Array;
+        if (helpers.length === 0) {
+          const g = batchGradients(model, xs, ys, L, w);
+          optimizer.applyGradients(weights.map((v, k) => ({name: v.name, tensor: g.grads[k]})));
+          tf.dispose(g.grads);
+          ({loss, pred} = g);
+        } else {
+          // Split the batch: this thread takes the first share, each helper the next one; the
+          // batch gradient is the size-weighted mean of the shares' mean gradients.
+          const shares = helpers.length + 1;
+          const per = Math.ceil(m / shares);
+          const current = weights.map((v) => v.dataSync() as Float32Array);
+          const requests = helpers.map((h, k) => {
+            const lo = Math.min(m, (k + 1) * per), hi = Math.min(m, lo + per);
+            return hi > lo ? h.gradients(current, xs.slice(lo * L, hi * L), ys.slice(lo, hi), w).then((r) => ({...r, n: hi - lo})) : null;
+          });
+          const own = batchGradients(model, xs.subarray(0, per * L), ys.subarray(0, per), L, w);
+          const others = (await Promise.all(requests)).filter((r) => r !== null);
+          const combined = tf.tidy(() => weights.map((v, k) => {
+            let g = tf.mul(own.grads[k], per / m);
+            for (const r of others) g = tf.add(g, tf.mul(tf.tensor(r.grads[k], v.shape), r.n / m));
+            return g;
+          }));
+          optimizer.applyGradients(weights.map((v, k) => ({name: v.name, tensor: combined[k]})));
+          tf.dispose([...own.grads, ...combined]);
+          loss = (own.loss * per + others.reduce((a, r) => a + r.loss * r.n, 0)) / m;
+          pred = new Float32Array(m);
+          pred.set(own.pred);
+          let at = own.pred.length;
+          for (const r of others) { pred.set(r.pred, at); at += r.pred.length; }
+        }
         let correct = 0;
         for (let k = 0; k < m; k++) if ((pred[k] >= 0.5 ? 1 : 0) === ys[k]) correct++;
         lossSum += loss * m; lossN += m; records += m; step++;

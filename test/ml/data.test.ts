@@ -28,6 +28,7 @@ describe("preprocessing", () => {
 
   it("binary targets from cait label classes", () => {
     expect(binaryTarget(LABEL.EventPulse)).toBe(1);
+    expect(binaryTarget(LABEL.SaturatedEventPulse)).toBe(1);
     expect(binaryTarget(LABEL.PileUp)).toBe(0);
     expect(binaryTarget(LABEL.SquidJump)).toBe(0);
     expect(binaryTarget(LABEL.Unlabeled)).toBe(-1);

@@ -42,3 +42,33 @@ describe("classifier metrics", () => {
     expect(() => confusion([0.1, 0.2], [1])).toThrow(/2 probabilities for 1 labels/);
   });
 });
+
+import {binnedRate, integralOverRecall, integralOverSelectivity, simulatedCleanPulses, simulatedPileUps} from "../../lib/ml/simEval.ts";
+import {CRESST_LIKE} from "../../lib/sim/index.ts";
+
+describe("IOR and IOS (paper Sec. 4.2)", () => {
+  it("integrals and binned rates by hand", () => {
+    const snr = [2, 4, 10, 50, 200, 299, 400];
+    const p = [0.9, 0.2, 0.6, 0.7, 0.4, 0.8, 0.1];
+    // In [3, 300]: 4 (rej), 10 (acc), 50 (acc), 200 (rej), 299 (acc) → 3/5
+    expect(integralOverRecall(p, snr)).toBeCloseTo(0.6, 12);
+    expect(integralOverSelectivity([0.1, 0.7, 0.3, 0.5])).toBeCloseTo(0.5, 12);
+    const bins = binnedRate(snr, p, [3, 20, 300], true);
+    expect(bins.map((b) => [b.n, b.rate])).toEqual([[2, 0.5], [3, 2 / 3]]);
+  });
+
+  it("simulated probes: pulses at the trigger with the requested SNR range; pile-ups carry two onsets", () => {
+    const clean = simulatedCleanPulses(CRESST_LIKE, 0, 20, 3, [100, 300]);
+    expect(clean.x).toHaveLength(20 * 512);
+    for (let i = 0; i < 20; i++) {
+      expect(clean.snr[i]).toBeGreaterThanOrEqual(100);
+      const r = clean.x.subarray(i * 512, (i + 1) * 512);
+      const onset = r.findIndex((v) => v > 0.5);
+      expect(onset).toBeGreaterThan(128);
+      expect(onset).toBeLessThan(150);
+    }
+    const pile = simulatedPileUps(CRESST_LIKE, 0, 20, 4);
+    expect(pile.onsetDifference_ms!.every((d) => d >= 0 && d <= 491.52)).toBe(true);
+    expect(pile.relativeHeight!.every((r) => r >= 0 && r < 1)).toBe(true);
+  });
+});

@@ -61,7 +61,7 @@ describe("CNN on a separable simulated task", () => {
     saveModelDir(out, manifest, weights); // replacing an existing directory works too
     const loaded = await loadModelDir(out);
     expect(loaded.manifest.formatVersion).toBe(MODEL_FORMAT_VERSION);
-    expect(loaded.manifest.preprocessing).toMatchObject({samples: 512, scaling: "min-max per record", positiveLabels: [LABEL.EventPulse]});
+    expect(loaded.manifest.preprocessing).toMatchObject({samples: 512, scaling: "min-max per record", positiveLabels: [LABEL.EventPulse, LABEL.SaturatedEventPulse]});
     expect(loaded.manifest.backend.name).toBe("wasm");
     const after = await predictRecords(loaded.model, probe.x);
     expect([...after]).toEqual([...before]);

@@ -48,7 +48,7 @@ describe("wasm training kernels", () => {
         };
         const [dx, dw] = tf.grads(f as never)([tf.tensor4d(xv, [2, 1, 37, 6]), tf.tensor2d(wv, [6, 5])]);
         const wt = tf.matMul(tf.tensor2d(wv, [6, 5]), tf.tensor2d(wv, [6, 5]), true, false); // Wᵀ·W
-        return {dx: dx.dataSync().slice(), dw: dw.dataSync().slice(), wt: wt.dataSync().slice()};
+        return {dx: dx.dataSync().slice() as Float32Array, dw: dw.dataSync().slice() as Float32Array, wt: wt.dataSync().slice() as Float32Array};
       });
     };
     const ref = await run("cpu");
