@@ -35,6 +35,7 @@ export default {
       open: true,
       // Every tutorial in src/tutorials, in file-name order, named by its front-matter title.
       pages: tutorials()
-    }
+    },
+    {name: "Reports", open: true, pages: [{name: "Data cleaning with a CNN", path: "/reports/data-cleaning"}]}
   ]
 };
