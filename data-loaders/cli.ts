@@ -116,7 +116,12 @@ async function train(argv: string[]): Promise<void> {
   if (lr !== undefined && !(lr > 0)) throw new UsageError(`--lr must be a positive number, got "${values.lr}"`);
   const {trainCommand} = await import("./ml.js");
   const modules = integer("modules", values.modules, 12, 1);
+  // Ctrl-C stops after the current step and still saves the best epoch so far.
+  let stop = false;
+  const onInt = () => { stop = true; console.error("stopping after this step…"); };
+  process.once("SIGINT", onInt);
   await trainCommand({
+    shouldStop: () => stop,
     model: "cnn",
     data: values.data === "sim" ? "sim" : values.data.split(","),
     validation: values.validation?.split(","),
@@ -130,6 +135,7 @@ async function train(argv: string[]): Promise<void> {
     sim: {trainModules: modules, validationModules: Math.max(1, Math.round(modules / 6)), testModules: Math.max(1, Math.round(modules / 4)), eventsPerModule: integer("events-per-module", values["events-per-module"], 1000, 10)},
     log: values.quiet ? undefined : (line) => console.error(line)
   });
+  process.off("SIGINT", onInt);
   if (!values.quiet) console.error(`wrote ${values.out}`);
 }
 

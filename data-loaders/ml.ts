@@ -121,6 +121,8 @@ export interface TrainCommandOptions {
   /** Simulation sizes (data = "sim"). */
   sim?: {trainModules: number; validationModules: number; testModules: number; eventsPerModule: number};
   log?: (line: string) => void;
+  /** Polled between steps: true stops training; the best epoch so far is saved. */
+  shouldStop?: () => boolean;
 }
 
 export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: ModelManifest; epochs: EpochRecord[]}> {
@@ -154,7 +156,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
     log(`training on ${threads} threads`);
   }
   const result = await trainClassifier(model, train, validation, {
-    epochs: o.epochs, batchSize: o.batchSize ?? 64, learningRate, seed: o.seed ?? 1, helpers: pool?.gradientHelpers(),
+    epochs: o.epochs, batchSize: o.batchSize ?? 64, learningRate, seed: o.seed ?? 1, helpers: pool?.gradientHelpers(), shouldStop: o.shouldStop,
     onEpoch: (e) => log(`epoch ${e.epoch + 1}/${o.epochs}: train loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validationLoss.toFixed(4)}, BA ${e.validation.balancedAccuracy.toFixed(4)}, ${e.recordsPerSecond.toFixed(0)} records/s`)
   });
   await pool?.close();
