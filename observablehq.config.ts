@@ -36,6 +36,6 @@ export default {
       // Every tutorial in src/tutorials, in file-name order, named by its front-matter title.
       pages: tutorials()
     },
-    {name: "Reports", open: true, pages: [{name: "Data cleaning with a CNN", path: "/reports/data-cleaning"}]}
+    {name: "Reports", open: true, pages: [{name: "Data cleaning with a CNN", path: "/reports/data-cleaning"}, {name: "Train a classifier", path: "/reports/train-classifier"}]}
   ]
 };

@@ -14,6 +14,8 @@ export interface BackendInfo {
   /** GPU adapter description (webgpu), wasm features (wasm). */
   detail: string;
   tfjsVersion: string;
+  /** Backends tried first and why they were not used. */
+  skipped: string[];
 }
 
 interface GpuAdapterLike {
@@ -25,11 +27,14 @@ interface NavigatorGpuLike {
 }
 
 let current: BackendInfo | null = null;
-let wasmPaths: string | undefined;
+let wasmPaths: string | {[file: string]: string} | undefined;
 
-/** Where the page serves tfjs-backend-wasm's .wasm files (browser only; Node finds them). */
-export function setWasmFilesPrefix(prefix: string): void {
-  wasmPaths = prefix;
+/**
+ * Where the page serves tfjs-backend-wasm's .wasm files: a folder prefix or a URL per file
+ * name (browser only; Node finds them next to the package). Call before `selectBackend`.
+ */
+export function setWasmFiles(paths: string | {[file: string]: string}): void {
+  wasmPaths = paths;
 }
 
 /** A non-fallback WebGPU adapter's description, or null when there is none. */
@@ -58,7 +63,7 @@ async function tryBackend(name: BackendName): Promise<string | null> {
   }
   if (name === "wasm") {
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
-    if (wasmPaths) wasm.setWasmPaths(wasmPaths);
+    if (wasmPaths) wasm.setWasmPaths(wasmPaths as never);
     registerWasmTrainingKernels();
     if (!(await tf.setBackend("wasm"))) return null;
     const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
@@ -82,7 +87,7 @@ export async function selectBackend(prefer: BackendName[] = [...BACKEND_NAMES]):
       const detail = await tryBackend(name);
       if (detail !== null) {
         await tf.ready();
-        current = {name, detail, tfjsVersion: tf.version_core};
+        current = {name, detail, tfjsVersion: tf.version_core, skipped: errors};
         return name;
       }
       errors.push(`${name}: not available`);
@@ -96,5 +101,5 @@ export async function selectBackend(prefer: BackendName[] = [...BACKEND_NAMES]):
 /** The backend chosen by the last `selectBackend`, for recording with results. */
 export function backendInfo(): BackendInfo {
   if (!current) throw new Error("backendInfo: call selectBackend() first");
-  return {...current};
+  return {...current, skipped: [...current.skipped]};
 }

@@ -4,6 +4,7 @@
 // inputs, 89,989 weights.
 import {tf, tfl} from "./tf.js";
 import {MODEL_SAMPLES} from "./preprocess.js";
+import {Rng} from "../sim/random.js";
 
 export type ModelKind = "cnn";
 export const MODEL_KINDS: readonly ModelKind[] = ["cnn"];
@@ -11,23 +12,46 @@ export const MODEL_KINDS: readonly ModelKind[] = ["cnn"];
 /** Learning rates of the paper (Table 7). */
 export const PAPER_LEARNING_RATE: {[K in ModelKind]: number} = {cnn: 5e-4};
 
+/**
+ * Glorot-uniform kernels and zero biases drawn from our seeded generator, set after the model
+ * is built: the same initial weights in Node and in the page, and no call into tfjs's random
+ * ops (their CommonJS `seedrandom` import breaks when Framework bundles tfjs for the page).
+ */
+function initialiseGlorot(model: tfl.LayersModel, seed: number): void {
+  const rng = new Rng(seed, 0x9107);
+  const weights = model.getWeights().map((w) => {
+    const shape = w.shape;
+    const values = new Float32Array(w.size);
+    if (shape.length >= 2) {
+      const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+      const fanIn = receptive * shape[shape.length - 2], fanOut = receptive * shape[shape.length - 1];
+      const limit = Math.sqrt(6 / (fanIn + fanOut));
+      for (let i = 0; i < values.length; i++) values[i] = (2 * rng.uniform() - 1) * limit;
+    }
+    return tf.tensor(values, shape);
+  });
+  model.setWeights(weights);
+  tf.dispose(weights);
+}
+
 export function buildCnn(seed = 1, samples = MODEL_SAMPLES): tfl.LayersModel {
-  const init = (k: number) => tfl.initializers.glorotUniform({seed: seed * 101 + k});
-  const conv = (filters: number, k: number, first: boolean) =>
-    tfl.layers.conv1d({filters, kernelSize: 8, strides: 1, padding: "valid", activation: "relu", kernelInitializer: init(k), ...(first ? {inputShape: [samples, 1]} : {})});
+  const conv = (filters: number, first: boolean) =>
+    tfl.layers.conv1d({filters, kernelSize: 8, strides: 1, padding: "valid", activation: "relu", kernelInitializer: "zeros", ...(first ? {inputShape: [samples, 1]} : {})});
   const pool = () => tfl.layers.maxPooling1d({poolSize: 4, strides: 4, padding: "valid"});
-  return tfl.sequential({
+  const model = tfl.sequential({
     name: "cnn",
     layers: [
-      conv(4, 1, true), pool(),
-      conv(16, 2, false), pool(),
-      conv(64, 3, false), pool(),
+      conv(4, true), pool(),
+      conv(16, false), pool(),
+      conv(64, false), pool(),
       tfl.layers.flatten(),
-      tfl.layers.dense({units: 200, activation: "relu", kernelInitializer: init(4)}),
-      tfl.layers.dense({units: 84, activation: "relu", kernelInitializer: init(5)}),
-      tfl.layers.dense({units: 1, activation: "sigmoid", kernelInitializer: init(6)})
+      tfl.layers.dense({units: 200, activation: "relu", kernelInitializer: "zeros"}),
+      tfl.layers.dense({units: 84, activation: "relu", kernelInitializer: "zeros"}),
+      tfl.layers.dense({units: 1, activation: "sigmoid", kernelInitializer: "zeros"})
     ]
   });
+  initialiseGlorot(model, seed);
+  return model;
 }
 
 export function buildModel(kind: ModelKind, seed = 1): tfl.LayersModel {

@@ -1,0 +1,49 @@
+// The training page in headless Chromium: it picks a backend, simulates detectors, trains the
+// CNN for two epochs in the page and draws the per-step and per-epoch curves, offline.
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {serveDist, type DistServer} from "../../scripts/serve-dist.mjs";
+import {launchBrowser, type TestBrowser} from "../support/browser.js";
+import {ensureBuilt} from "../support/build.js";
+
+let server: DistServer;
+let browser: TestBrowser;
+const bad: string[] = [];
+beforeAll(async () => {
+  const {dist} = await ensureBuilt();
+  server = await serveDist(dist);
+  browser = await launchBrowser();
+  browser.page.on("response", (r) => { if (r.status() >= 400) bad.push(`${r.status()} ${r.url()}`); });
+}, 300_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe("train-classifier page", () => {
+  it("trains two epochs in the browser and draws loss and accuracy curves", async () => {
+    const {page} = browser;
+    await page.goto(new URL("./reports/train-classifier", server.url).href, {waitUntil: "load"});
+    await page.waitForSelector(".train-start", {timeout: 60_000});
+    const backendText = await page.evaluate(() => document.querySelector("#observablehq-main")!.textContent ?? "");
+    expect(backendText).toMatch(/Backend in use: (wasm|cpu|webgpu)/);
+    await page.click(".train-start");
+    await page.waitForFunction(() => /Epoch 2 done/.test(document.querySelector(".train-status")?.textContent ?? ""), null, {timeout: 240_000});
+    await page.waitForFunction(() => /Finished\./.test(document.querySelector(".train-status")?.textContent ?? ""), null, {timeout: 30_000});
+    const status = await page.textContent(".train-status");
+    const ba = Number(/balanced accuracy ([\d.]+)/.exec(status ?? "")?.[1]);
+    expect(ba).toBeGreaterThan(0.4);
+    expect(ba).toBeLessThanOrEqual(1);
+    // Step curve: a path with one vertex per step at least (two series); epoch curve: 2 markers per series.
+    const drawn = await page.evaluate(() => ({
+      stepPaths: Array.from(document.querySelectorAll(".train-steps svg path")).map((p) => (p.getAttribute("d") ?? "").split(/[ML]/).length),
+      epochMarks: document.querySelectorAll(".train-epochs svg path").length
+    }));
+    expect(Math.max(...drawn.stepPaths)).toBeGreaterThan(10);
+    expect(drawn.epochMarks).toBeGreaterThanOrEqual(2);
+    const errors = await page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent ?? ""));
+    expect(errors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
+    expect(browser.external).toEqual([]);
+    expect(bad).toEqual([]);
+  }, 300_000);
+});
