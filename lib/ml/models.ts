@@ -61,16 +61,62 @@ export function buildModel(kind: ModelKind, seed = 1): tfl.LayersModel {
   }
 }
 
+type Step = (x: tf.Tensor) => tf.Tensor;
+
+/**
+ * The model's forward pass as fused ops: convolution + bias + ReLU in one FusedConv2D, dense +
+ * bias + activation in one _FusedMatMul. tfjs-layers runs Conv1D as conv2d then a separate
+ * broadcast bias add (the slowest kernel of CNN inference on wasm after the batch slicing of
+ * `predict`). Returns null for layer types it does not know (then `predict` is used).
+ */
+export function fusedForward(model: tfl.LayersModel): Step | null {
+  const steps: Step[] = [];
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    const cfg = layer.getConfig() as {activation?: string; strides?: number[] | number; padding?: string; poolSize?: number[] | number; useBias?: boolean};
+    const w = layer.getWeights();
+    const act = cfg.activation as "relu" | "sigmoid" | "linear" | undefined;
+    if (act !== undefined && !["relu", "sigmoid", "linear"].includes(act)) return null;
+    const fusedAct = act === "relu" ? "relu" : act === "sigmoid" ? "sigmoid" : "linear";
+    if (cls === "Conv1D") {
+      const [kernel, bias] = w;
+      const stride = Array.isArray(cfg.strides) ? cfg.strides[0] : cfg.strides ?? 1;
+      const filter = tf.expandDims(kernel, 0) as tf.Tensor4D;
+      steps.push((x) => tf.fused.conv2d({x: x as tf.Tensor4D, filter, strides: [1, stride], pad: cfg.padding as "valid" | "same", bias, activation: fusedAct}));
+    } else if (cls === "MaxPooling1D") {
+      const pool = Array.isArray(cfg.poolSize) ? cfg.poolSize[0] : cfg.poolSize ?? 2;
+      const stride = Array.isArray(cfg.strides) ? cfg.strides[0] : cfg.strides ?? pool;
+      steps.push((x) => tf.maxPool(x as tf.Tensor4D, [1, pool], [1, stride], cfg.padding as "valid" | "same"));
+    } else if (cls === "Flatten") {
+      steps.push((x) => tf.reshape(x, [x.shape[0], -1]));
+    } else if (cls === "Dense") {
+      const [kernel, bias] = w;
+      steps.push((x) => tf.fused.matMul({a: x as tf.Tensor2D, b: kernel as tf.Tensor2D, bias, activation: fusedAct}));
+    } else if (cls !== "InputLayer") {
+      return null;
+    }
+  }
+  // Conv1D input [n, L, C] runs as conv2d on [n, 1, L, C].
+  return (x) => steps.reduce((h, f) => f(h), tf.expandDims(x, 1));
+}
+
+const fusedCache = new WeakMap<tfl.LayersModel, Step | null>();
+
 /**
  * Probabilities for preprocessed records (n × samples), in batches; the backend's work is
  * awaited with `data()` (WebGPU cannot read synchronously).
  */
 export async function predictRecords(model: tfl.LayersModel, x: Float32Array, samples = MODEL_SAMPLES, batchSize = 1024): Promise<Float32Array> {
+  if (!fusedCache.has(model)) fusedCache.set(model, fusedForward(model));
+  const forward = fusedCache.get(model);
   const n = x.length / samples;
   const out = new Float32Array(n);
   for (let i = 0; i < n; i += batchSize) {
     const m = Math.min(batchSize, n - i);
-    const p = tf.tidy(() => model.predict(tf.tensor3d(x.subarray(i * samples, (i + m) * samples), [m, samples, 1])) as tf.Tensor);
+    const p = tf.tidy(() => {
+      const xb = tf.tensor3d(x.subarray(i * samples, (i + m) * samples), [m, samples, 1]);
+      return forward ? forward(xb) : (model.predict(xb, {batchSize: m}) as tf.Tensor);
+    });
     out.set(await p.data(), i);
     p.dispose();
   }

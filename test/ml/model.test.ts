@@ -16,7 +16,7 @@ import {writeSimulation} from "../../data-loaders/simulate.ts";
 import {readParquet, readParquetMetadata} from "../../lib/io/parquet.ts";
 import {DataFileError} from "../../lib/io/errors.ts";
 import {LABEL} from "../../lib/types.ts";
-import type {tfl} from "../../lib/ml/tf.ts";
+import {tf, type tfl} from "../../lib/ml/tf.ts";
 
 // A separable task: clean pulses against SQUID jumps and spikes on the CRESST-like module.
 const none = Object.fromEntries(Object.keys(CRESST_LIKE.events.artefactFractions).map((k) => [k, 0])) as DetectorPreset["events"]["artefactFractions"];
@@ -55,6 +55,10 @@ describe("CNN on a separable simulated task", () => {
   it("save → load gives identical predictions; the manifest records preprocessing, backend, version", async () => {
     const probe = simulateLabeledSet(preset(), {events: 60, seed: 9, detectorBase: 0, minSnr: 5});
     const before = await predictRecords(model, probe.x);
+    // The fused forward pass used for inference equals tfjs-layers' own predict.
+    const n = probe.y.length;
+    const viaLayers = tf.tidy(() => (model.predict(tf.tensor3d(probe.x, [n, 512, 1])) as tf.Tensor).dataSync());
+    for (let i = 0; i < n; i++) expect(before[i]).toBeCloseTo(viaLayers[i], 6);
     const {manifest, weights} = await serializeModel(model, {model: "cnn", backend: backendInfo(), metrics: {note: "test"}, training: {epochs: 4}});
     const out = join(dir, "cnn");
     saveModelDir(out, manifest, weights);
