@@ -81,8 +81,8 @@ export function fusedForward(model: tfl.LayersModel): Step | null {
     if (cls === "Conv1D") {
       const [kernel, bias] = w;
       const stride = Array.isArray(cfg.strides) ? cfg.strides[0] : cfg.strides ?? 1;
-      const filter = tf.expandDims(kernel, 0) as tf.Tensor4D;
-      steps.push((x) => tf.fused.conv2d({x: x as tf.Tensor4D, filter, strides: [1, stride], pad: cfg.padding as "valid" | "same", bias, activation: fusedAct}));
+      // The weights are live variables (training assigns them): reshape at every call.
+      steps.push((x) => tf.fused.conv2d({x: x as tf.Tensor4D, filter: tf.expandDims(kernel, 0) as tf.Tensor4D, strides: [1, stride], pad: cfg.padding as "valid" | "same", bias, activation: fusedAct}));
     } else if (cls === "MaxPooling1D") {
       const pool = Array.isArray(cfg.poolSize) ? cfg.poolSize[0] : cfg.poolSize ?? 2;
       const stride = Array.isArray(cfg.strides) ? cfg.strides[0] : cfg.strides ?? pool;
