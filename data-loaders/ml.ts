@@ -187,9 +187,14 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
 export const PREDICTIONS_FORMAT_VERSION = "1";
 
 /** One probability per (event, channel) of the events group → Parquet. */
-export async function classifyCommand(input: string, modelDir: string, output: string, opts: {backend?: BackendName[]; chunkEvents?: number; command?: string} = {}): Promise<{rows: number; backend: BackendName; seconds: number}> {
+export async function classifyCommand(input: string, modelDir: string, output: string, opts: {backend?: BackendName[]; chunkEvents?: number; command?: string; threads?: number} = {}): Promise<{rows: number; backend: BackendName; seconds: number}> {
   const backend = await selectBackend(opts.backend ?? [...BACKEND_NAMES]);
   const {model, manifest} = await loadModelDir(modelDir);
+  // Several threads: worker threads with their own backend and copy of the model.
+  const pool = (opts.threads ?? 1) > 1 && backend !== "webgpu"
+    ? await InferencePool.create(manifest, new Uint8Array(readFileSync(join(modelDir, manifest.weightsFile))), {workers: opts.threads, backend: [backend]})
+    : null;
+  const predict = (x: Float32Array) => (pool ? pool.predict(x) : predictRecords(model, x));
   const file = await openCaitFile(input);
   const t0 = performance.now();
   try {
@@ -201,7 +206,7 @@ export async function classifyCommand(input: string, modelDir: string, output: s
     async function* batches(): AsyncGenerator<Columns> {
       for (const chunk of file.chunks("events", opts.chunkEvents ?? 512)) {
         const x = preprocessChunk(chunk);
-        const prob = await predictRecords(model, x);
+        const prob = await predict(x);
         const n = chunk.count * chunk.nChannels;
         const cols: Columns = {event: new Int32Array(n), channel: new Int32Array(n), probability: prob};
         for (let c = 0; c < chunk.nChannels; c++) {
@@ -228,6 +233,7 @@ export async function classifyCommand(input: string, modelDir: string, output: s
   } finally {
     file.close();
     model.dispose();
+    await pool?.close();
   }
 }
 

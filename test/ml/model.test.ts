@@ -103,5 +103,11 @@ describe("CNN on a separable simulated task", () => {
     const {metadata} = await readParquetMetadata(bytes, out);
     expect(JSON.parse(metadata["pulsebook.backend"]).name).toBe("wasm");
     expect(metadata["pulsebook.table"]).toBe("predictions");
+    // Two worker threads give the same probabilities.
+    const out2 = join(dir, "pred2.parquet");
+    await classifyCommand(h5, join(dir, "cnn"), out2, {backend: ["wasm"], threads: 2});
+    const prob2 = readParquet(new Uint8Array(readFileSync(out2)), out2).getChild("probability")!.toArray() as Float32Array;
+    expect(prob2).toHaveLength(80);
+    for (let i = 0; i < 80; i++) expect(prob2[i]).toBeCloseTo(prob[i], 6);
   });
 });
