@@ -76,6 +76,17 @@ export function manifestProblem(m: unknown): string | null {
   return null;
 }
 
+/**
+ * The topology with every weight initializer replaced by zeros: loading sets all weights from
+ * the file anyway, and tfjs's random initializers call its CommonJS seedrandom import, which
+ * fails when Framework bundles tfjs for the page (models saved before that change use them).
+ */
+function withZeroInitializers(topology: object): object {
+  return JSON.parse(JSON.stringify(topology), (key, value) =>
+    /initializer$/i.test(key) && value && typeof value === "object" && "class_name" in value ? {class_name: "Zeros", config: {}} : value
+  );
+}
+
 /** Rebuilds the model; throws with the problem when the manifest or weights do not fit. */
 export async function deserializeModel(manifest: ModelManifest, weights: Uint8Array): Promise<tfl.LayersModel> {
   const problem = manifestProblem(manifest);
@@ -83,5 +94,5 @@ export async function deserializeModel(manifest: ModelManifest, weights: Uint8Ar
   const hash = await sha256Hex(weights);
   if (hash !== manifest.weightsSha256) throw new Error(`${manifest.weightsFile} does not match the manifest (SHA-256 ${hash.slice(0, 12)}…, expected ${manifest.weightsSha256.slice(0, 12)}…)`);
   const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
-  return tfl.loadLayersModel(tf.io.fromMemory({modelTopology: manifest.topology, weightSpecs: manifest.weightSpecs, weightData: buffer}));
+  return tfl.loadLayersModel(tf.io.fromMemory({modelTopology: withZeroInitializers(manifest.topology), weightSpecs: manifest.weightSpecs, weightData: buffer}));
 }
