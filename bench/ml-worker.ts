@@ -8,10 +8,13 @@ import {concatSets, subset} from "../lib/ml/dataset.js";
 import {trainClassifier} from "../lib/ml/train.js";
 import {serializeModel} from "../lib/ml/modelFormat.js";
 import {InferencePool} from "../data-loaders/mlPool.js";
+import {installNodeWebgpu} from "../data-loaders/nodeWebgpu.js";
 
 const [backendArg, trainArg = "3200", inferArg = "20480", poolArg = "2"] = process.argv.slice(2);
 const backend = backendArg as BackendName;
 const out: {[k: string]: unknown} = {backend};
+// WebGPU in Node: Dawn, on Mesa's llvmpipe where there is no GPU (see detail).
+if (backend === "webgpu") await installNodeWebgpu();
 try {
   if ((await selectBackend([backend])) !== backend) throw new Error("not selected");
 } catch (e) {

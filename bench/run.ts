@@ -82,7 +82,7 @@ function runMl(): void {
   const ml: {[k: string]: unknown} = {date: new Date().toISOString(), machine, note: "CPU shared with other work while measured: figures are lower bounds"};
   for (const backend of ["webgpu", "wasm", "cpu"]) {
     // tfjs-cpu trains at ~100 records/s: measure it on fewer records.
-    const sizes = backend === "cpu" ? ["320", "2048", "0"] : ["3200", "20480", "2"];
+    const sizes = backend === "cpu" ? ["320", "2048", "0"] : backend === "webgpu" ? ["640", "4096", "0"] : ["3200", "20480", "2"];
     console.error(`ML bench: CNN on ${backend}`);
     const out = execFileSync(tsx, ["--import", join(ROOT, "lib", "ml", "registerTfjsEsm.mjs"), join(ROOT, "bench", "ml-worker.ts"), backend, ...sizes], {encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]});
     ml[backend] = JSON.parse(out.trim().split("\n").at(-1)!);

@@ -22,6 +22,7 @@ import {LABEL_CLASSES} from "../lib/types.js";
 import type {tfl} from "../lib/ml/tf.js";
 import {fileIdentity, PULSEBOOK_VERSION} from "./provenance.js";
 import {InferencePool} from "./mlPool.js";
+import {installNodeWebgpu} from "./nodeWebgpu.js";
 
 const MANIFEST = "model.json";
 
@@ -128,6 +129,7 @@ export interface TrainCommandOptions {
 export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: ModelManifest; epochs: EpochRecord[]}> {
   const log = o.log ?? (() => {});
   if (!MODEL_KINDS.includes(o.model)) throw new Error(`unknown model "${o.model}" (known: ${MODEL_KINDS.join(", ")})`);
+  if (o.backend?.includes("webgpu")) await installNodeWebgpu();
   const backend = await selectBackend(o.backend ?? [...BACKEND_NAMES]);
   log(`backend: ${backend} (${backendInfo().detail})`);
   let train: LabeledSet, validation: LabeledSet, test: LabeledSet | null = null;
@@ -188,6 +190,9 @@ export const PREDICTIONS_FORMAT_VERSION = "1";
 
 /** One probability per (event, channel) of the events group → Parquet. */
 export async function classifyCommand(input: string, modelDir: string, output: string, opts: {backend?: BackendName[]; chunkEvents?: number; command?: string; threads?: number} = {}): Promise<{rows: number; backend: BackendName; seconds: number}> {
+  // WebGPU in Node only when asked for: without a GPU, Dawn runs on Mesa's llvmpipe, far
+  // slower than wasm.
+  if (opts.backend?.includes("webgpu")) await installNodeWebgpu();
   const backend = await selectBackend(opts.backend ?? [...BACKEND_NAMES]);
   const {model, manifest} = await loadModelDir(modelDir);
   // Several threads: worker threads with their own backend and copy of the model.

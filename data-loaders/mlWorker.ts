@@ -25,7 +25,7 @@ port.on("message", async (msg: Request) => {
     } else if (msg.kind === "grads") {
       const vars = model!.trainableWeights.map((v) => (v as unknown as {read(): tf.Variable}).read());
       vars.forEach((v, k) => v.assign(tf.tensor(msg.weights[k], v.shape)));
-      const g = batchGradients(model!, msg.x, msg.y, msg.samples, msg.w);
+      const g = await batchGradients(model!, msg.x, msg.y, msg.samples, msg.w);
       const grads = await Promise.all(g.grads.map(async (t) => (await t.data()) as Float32Array));
       tf.dispose(g.grads);
       port.postMessage({kind: "grads", id: msg.id, loss: g.loss, pred: g.pred, grads}, grads.map((a) => a.buffer as ArrayBuffer));

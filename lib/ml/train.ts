@@ -20,20 +20,24 @@ export interface GradientHelper {
   gradients(weights: Float32Array[], x: Float32Array, y: Float32Array, w: ClassWeights): Promise<{loss: number; pred: Float32Array; grads: Float32Array[]}>;
 }
 
-/** Loss, predictions and gradients (in `model.trainableWeights` order) for one batch. */
-export function batchGradients(model: tfl.LayersModel, x: Float32Array, y: Float32Array, samples: number, w: ClassWeights): {loss: number; pred: Float32Array; grads: tf.Tensor[]} {
+/**
+ * Loss, predictions and gradients (in `model.trainableWeights` order) for one batch. Reads
+ * back asynchronously: WebGPU cannot read synchronously.
+ */
+export async function batchGradients(model: tfl.LayersModel, x: Float32Array, y: Float32Array, samples: number, w: ClassWeights): Promise<{loss: number; pred: Float32Array; grads: tf.Tensor[]}> {
   const m = y.length;
   const vars = model.trainableWeights.map((v) => (v as unknown as {read(): tf.Variable}).read());
-  let pred: Float32Array = new Float32Array(0);
+  let predT: tf.Tensor | null = null;
   const xt = tf.tensor3d(x, [m, samples, 1]);
   const yt = tf.tensor2d(y, [m, 1]);
   const {value, grads} = tf.variableGrads(() => {
     const p = model.apply(xt, {training: true}) as tf.Tensor;
-    pred = p.dataSync() as Float32Array;
+    predT = tf.keep(tf.clone(p));
     return weightedBce(yt, p, w);
   }, vars);
-  const loss = value.dataSync()[0];
-  tf.dispose([xt, yt, value]);
+  const loss = (await value.data())[0];
+  const pred = (await (predT as unknown as tf.Tensor).data()) as Float32Array;
+  tf.dispose([xt, yt, value, predT as unknown as tf.Tensor]);
   return {loss, pred, grads: vars.map((v) => grads[v.name])};
 }
 
@@ -75,7 +79,9 @@ export interface TrainingResult {
 /** Weighted BCE and metrics of `model` on `set` (no augmentation). */
 export async function evaluate(model: tfl.LayersModel, set: LabeledSet, w: ClassWeights): Promise<{loss: number; metrics: ClassifierMetrics; prob: Float32Array}> {
   const prob = await predictRecords(model, set.x, set.samples);
-  const loss = tf.tidy(() => weightedBce(tf.tensor1d(set.y), tf.tensor1d(prob), w).dataSync()[0]);
+  const lossT = tf.tidy(() => weightedBce(tf.tensor1d(set.y), tf.tensor1d(prob), w));
+  const loss = (await lossT.data())[0];
+  lossT.dispose();
   return {loss, metrics: classifierMetrics(prob, set.y), prob};
 }
 
@@ -108,7 +114,7 @@ export async function trainClassifier(model: tfl.LayersModel, train: LabeledSet,
         if (augmentation) augmentBatch(xs, ys, L, rng, augmentation);
         let loss: number, pred: Float32Array;
         if (helpers.length === 0) {
-          const g = batchGradients(model, xs, ys, L, w);
+          const g = await batchGradients(model, xs, ys, L, w);
           optimizer.applyGradients(weights.map((v, k) => ({name: v.name, tensor: g.grads[k]})));
           tf.dispose(g.grads);
           ({loss, pred} = g);
@@ -117,12 +123,12 @@ export async function trainClassifier(model: tfl.LayersModel, train: LabeledSet,
           // batch gradient is the size-weighted mean of the shares' mean gradients.
           const shares = helpers.length + 1;
           const per = Math.ceil(m / shares);
-          const current = weights.map((v) => v.dataSync() as Float32Array);
+          const current = (await Promise.all(weights.map((v) => v.data()))) as Float32Array[];
           const requests = helpers.map((h, k) => {
             const lo = Math.min(m, (k + 1) * per), hi = Math.min(m, lo + per);
             return hi > lo ? h.gradients(current, xs.slice(lo * L, hi * L), ys.slice(lo, hi), w).then((r) => ({...r, n: hi - lo})) : null;
           });
-          const own = batchGradients(model, xs.subarray(0, per * L), ys.subarray(0, per), L, w);
+          const own = await batchGradients(model, xs.subarray(0, per * L), ys.subarray(0, per), L, w);
           const others = (await Promise.all(requests)).filter((r) => r !== null);
           const combined = tf.tidy(() => weights.map((v, k) => {
             let g = tf.mul(own.grads[k], per / m);
