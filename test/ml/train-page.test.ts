@@ -41,6 +41,38 @@ describe("train-classifier page", () => {
     }));
     expect(Math.max(...drawn.stepPaths)).toBeGreaterThan(10);
     expect(drawn.epochMarks).toBeGreaterThanOrEqual(2);
+    // Download: model.json and weights.bin, the format `pulsebook classify` reads, with the backend.
+    const downloads: {name: string; text: string; size: number}[] = [];
+    const done = new Promise<void>((resolve) => {
+      page.on("download", async (d) => {
+        const path = await d.path();
+        const {readFileSync} = await import("node:fs");
+        const bytes = readFileSync(path!);
+        downloads.push({name: d.suggestedFilename(), text: bytes.toString("utf8"), size: bytes.length});
+        if (downloads.length === 2) resolve();
+      });
+    });
+    await page.click(".train-download");
+    await done;
+    const manifest = JSON.parse(downloads.find((d) => d.name === "model.json")!.text);
+    expect(manifest.format).toBe("pulsebook-classifier");
+    expect(manifest.backend.name).toBe("wasm");
+    expect(manifest.training.epochs).toBe(2);
+    expect(downloads.find((d) => d.name === "weights.bin")!.size).toBe(89_989 * 4);
+    // Resume continues the same model (set to 20 more epochs); Stop ends that run early.
+    await page.evaluate(() => {
+      const inputs = Array.from(document.querySelectorAll<HTMLInputElement>("form input[type=number]"));
+      const epochs = inputs[inputs.length - 1];
+      epochs.value = "20";
+      epochs.dispatchEvent(new Event("input", {bubbles: true}));
+    });
+    await page.click(".train-resume");
+    await page.waitForFunction(() => document.querySelectorAll(".train-steps svg path").length > 0 && /Training on/.test(document.querySelector(".train-status")?.textContent ?? ""), null, {timeout: 30_000});
+    await page.click(".train-stop");
+    await page.waitForFunction(() => /Stopped\.|Finished\./.test(document.querySelector(".train-status")?.textContent ?? ""), null, {timeout: 120_000});
+    const stopped = await page.textContent(".train-status");
+    expect(stopped).toMatch(/Stopped\./);
+    expect(Number(/Epoch (\d+) done/.exec(stopped ?? "")?.[1] ?? "2")).toBeLessThan(22);
     const errors = await page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent ?? ""));
     expect(errors).toEqual([]);
     expect(browser.pageErrors).toEqual([]);
