@@ -1,5 +1,5 @@
 // Timing code shared by the Node and browser anomaly benchmarks (no Node APIs here).
-import * as tf from "@tensorflow/tfjs";
+import {tf} from "../lib/ml/tf.js";
 import {selectBackend, type BackendName} from "../lib/ml/backend.js";
 import {disposeClassifier, predictNR, trainClassifier} from "../lib/ml/tpcClassifier.js";
 import {disposeVae, trainVae, vaeLoss} from "../lib/ml/vae.js";

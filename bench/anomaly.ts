@@ -1,4 +1,4 @@
-// Anomaly-search benchmarks (part of `npm run bench`; alone: `npx tsx bench/anomaly.ts`):
+// Anomaly-search benchmarks (part of `npm run bench`; alone: `npm run bench -- --only anomaly`):
 //   1. 10⁴ background-only pseudo-experiments (both statistics) at 10 and 200 t·yr, in Node
 //      and in headless Chromium (same code, bundled by esbuild), goal < 2 s;
 //   2. classifier and VAE training and inference records/s per TensorFlow.js backend, in Node

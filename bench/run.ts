@@ -8,8 +8,11 @@
 //      in Node and Chromium, classifier/VAE training and inference per tfjs backend
 //   6. the labeling page at 200,000 points in Chromium: first render, re-render after a
 //      selection and after labelling (bench/labeling-render.ts, also `npm run bench:labeling`)
+//   7. ML: the CNN's training and inference records/s on every backend available here (wasm,
+//      cpu; webgpu where navigator.gpu gives an adapter, here Dawn on Mesa), and inference on 2
+//      worker threads (bench/ml-worker.ts, one fresh process per backend) → bench/results/ml.json
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
-//   --only features|dsp|raw|anomaly|labeling (one section; each writes its own file in bench/results/)
+//   --only features|dsp|raw|anomaly|labeling|ml (one section; each writes its own file in bench/results/)
 import {execFileSync} from "node:child_process";
 import {existsSync, mkdirSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {cpus, totalmem} from "node:os";
@@ -19,7 +22,7 @@ import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}}});
-const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling"] as const;
+const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling", "ml"] as const;
 if (values.only && !SECTIONS.includes(values.only as never)) throw new Error(`--only must be one of ${SECTIONS.join(", ")}, got "${values.only}"`);
 const run = (section: (typeof SECTIONS)[number]) => !values.only || values.only === section;
 const events = Number(values.events);
@@ -89,7 +92,7 @@ if (run("dsp")) {
   }
 }
 
-// raw, anomaly and labeling write their own files (bench/results/raw.json, anomaly.json, labeling-render-*.json).
+// raw, anomaly, labeling and ml write their own files (bench/results/raw.json, anomaly.json, labeling-render-*.json, ml.json).
 if (run("features") || run("dsp")) {
   mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
   const outFile = join(ROOT, "bench", "results", values.only === "dsp" ? "dsp.json" : `features-${events}.json`);
@@ -106,7 +109,26 @@ if (run("features")) {
 if (run("raw")) execFileSync(tsx, [join(ROOT, "bench", "raw.ts")], {stdio: "inherit"});
 
 // Anomaly search: pseudo-experiments in Node and Chromium, classifier/VAE records/s per backend.
-if (run("anomaly")) execFileSync(tsx, [join(ROOT, "bench", "anomaly.ts")], {stdio: "inherit"});
+if (run("anomaly")) execFileSync(tsx, ["--import", join(ROOT, "lib", "ml", "registerTfjsEsm.mjs"), join(ROOT, "bench", "anomaly.ts")], {stdio: "inherit"});
 
 // The labeling page at 200,000 points per channel, in headless Chromium (bench/labeling-render.ts).
 if (run("labeling")) execFileSync(tsx, [join(ROOT, "bench", "labeling-render.ts")], {stdio: ["ignore", "ignore", "inherit"]});
+
+if (run("ml")) runMl();
+
+/** The ML section: one fresh process per backend, with TensorFlow.js from its ESM build. */
+function runMl(): void {
+  const ml: {[k: string]: unknown} = {date: new Date().toISOString(), machine};
+  for (const backend of ["webgpu", "wasm", "cpu"]) {
+    // tfjs-cpu trains at ~100 records/s: measure it on fewer records.
+    const sizes = backend === "cpu" ? ["320", "2048", "0"] : backend === "webgpu" ? ["640", "4096", "0"] : ["3200", "20480", "2"];
+    console.error(`ML bench: CNN on ${backend}`);
+    const out = execFileSync(tsx, ["--import", join(ROOT, "lib", "ml", "registerTfjsEsm.mjs"), join(ROOT, "bench", "ml-worker.ts"), backend, ...sizes], {encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]});
+    ml[backend] = JSON.parse(out.trim().split("\n").at(-1)!);
+  }
+  mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
+  const file = join(ROOT, "bench", "results", "ml.json");
+  writeFileSync(file, JSON.stringify(ml, null, 2) + "\n");
+  console.log(JSON.stringify(ml, null, 2));
+  console.error(`wrote ${file}`);
+}

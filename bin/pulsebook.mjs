@@ -4,5 +4,7 @@
 import {register} from "tsx/esm/api";
 
 register();
+// TensorFlow.js (train, classify) from its ESM build, as the page gets it.
+await import("../lib/ml/registerTfjsEsm.mjs");
 const {main} = await import("../data-loaders/cli.ts");
 process.exitCode = await main(process.argv.slice(2));

@@ -1,5 +1,5 @@
 import {beforeAll, describe, expect, it} from "vitest";
-import * as tf from "@tensorflow/tfjs";
+import {tf} from "../lib/ml/tf.js";
 import {selectBackend} from "../lib/ml/backend.js";
 import {accuracy, backgroundCrossEntropy, disposeClassifier, loadClassifier, predictNR, saveClassifier, trainClassifier, type TpcClassifier} from "../lib/ml/tpcClassifier.js";
 import {anomalyScore, loadVae, saveVae, trainVae, vaeLoss, type Vae} from "../lib/ml/vae.js";

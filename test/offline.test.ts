@@ -29,7 +29,16 @@ const ALLOWED: {files: RegExp; url: string; why: string}[] = [
   {files: /_npm\/@duckdb\/duckdb-wasm@[^/]+\//, url: "https://github.com/duckdb/duckdb-wasm.git", why: "the `repository` field of duckdb-wasm's package.json, bundled as data"},
   {files: /_npm\/@duckdb\/duckdb-wasm@[^/]+\//, url: "https://github.com/emn178/js-sha256", why: "a doc comment / package metadata string in duckdb-wasm"},
   {files: /_npm\/@duckdb\/duckdb-wasm@[^/]+\/dist\/duckdb-browser-(mvp|eh)\.worker\.[0-9a-f]+\.js$/, url: "https://",
-    why: "the scheme prefix with which duckdb-wasm's worker builds S3 URLs for s3:// paths; the pages open no s3:// file"}
+    why: "the scheme prefix with which duckdb-wasm's worker builds S3 URLs for s3:// paths; the pages open no s3:// file"},
+  // TensorFlow.js (lib/ml, the training page), bundled by Framework from node_modules.
+  {files: /_node\/@tensorflow\//, url: "http://www.apache.org/licenses/LICENSE-2.0", why: "tfjs licence header comments"},
+  {files: /_node\/@tensorflow\//, url: "https://opensource.org/licenses/MIT.", why: "licence comments of bundled dependencies"},
+  {files: /_node\/@tensorflow\/tfjs-core@/, url: "https://developer.mozilla.org/en-US/docs/Web/API/Fetch_API", why: "text of an error message of tf.io.http (never called by the pages)"},
+  {files: /_node\/@tensorflow\/tfjs-backend-cpu@/, url: "https://github.com/tensorflow/tfjs-node", why: "text of the cpu backend's console advice under Node"},
+  {files: /_node\/@tensorflow\/tfjs-backend-wasm@/, url: "https://github.com/tensorflow/tfjs/blob/master/tfjs-backend-wasm/README.md#using-bundlers", why: "text of an error message (the page sets the .wasm paths)"},
+  {files: /_node\/@tensorflow\/tfjs-backend-wasm@/, url: "https://emscripten.org/docs/porting/pthreads.html#blocking-on-the-main-browser-thread", why: "text of an Emscripten warning"},
+  {files: /_node\/@tensorflow\/tfjs-backend-webgpu@/, url: "https://en.wikipedia.org/wiki/IEEE_754-1985#Representation_of_non-numbers", why: "a comment inside WGSL shader source"},
+  {files: /_node\/@tensorflow\/tfjs-backend-webgpu@/, url: "https://www.shadertoy.com/view/4djSRW", why: "a comment inside WGSL shader source"}
 ];
 
 function walk(dir: string, out: string[] = []): string[] {

@@ -2,7 +2,7 @@
 // the VAE: He-initialised layers, forward pass, input standardisation and a versioned JSON
 // model format (weights as base64 float32). Plain variables rather than tf.layers because the
 // VAE needs a custom loss (−ELBO) and both models must round-trip through one small file.
-import * as tf from "@tensorflow/tfjs";
+import {tf} from "./tf.js";
 import {Rng} from "../sim/random.js";
 
 export const MODEL_FORMAT = "pulsebook-dense-model";

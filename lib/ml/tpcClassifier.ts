@@ -2,7 +2,7 @@
 // DARWIN pipeline's supervised network): standardised inputs → dense 64 ReLU → 32 ReLU →
 // sigmoid p(NR | x), binary cross-entropy, Adam. Its per-event cross-entropy with respect to
 // the background label, H_B = −ln(1 − p), enters the anomaly score TS = −ELBO + R·H_B.
-import * as tf from "@tensorflow/tfjs";
+import {tf} from "./tf.js";
 import {Rng} from "../sim/random.js";
 import {applyDense, denseLayer, deserializeModel, fitMiniBatches, fitStandardizer, serializeModel, standardize, type DenseLayer, type ModelFile, type Standardizer} from "./dense.js";
 

@@ -3,7 +3,7 @@
 // d; Gaussian likelihood with unit variance on standardised inputs. Loss = −ELBO =
 // ½ Σ (x − x̂)² + β · KL(q(z|x) ‖ N(0, 1)) per event (reparameterisation trick in training).
 // For scoring, −ELBO is evaluated at z = μ (deterministic), so scores are reproducible.
-import * as tf from "@tensorflow/tfjs";
+import {tf} from "./tf.js";
 import {Rng} from "../sim/random.js";
 import {applyDense, denseLayer, deserializeModel, fitMiniBatches, fitStandardizer, serializeModel, standardize, type DenseLayer, type ModelFile, type Standardizer} from "./dense.js";
 

@@ -1,5 +1,8 @@
 // Template events for the anomaly-search report: 10,000 simulated ER and NR events each,
 // scored by the committed models (models/anomaly/, made by `pulsebook train-anomaly`).
-import {scoreTemplates} from "../../data-loaders/anomaly.js";
+export {};
+// TensorFlow.js from its ESM build: register the hooks before anything imports it.
+await import("../../lib/ml/registerTfjsEsm.mjs");
+const {scoreTemplates} = await import("../../data-loaders/anomaly.js");
 
 process.stdout.write(JSON.stringify(await scoreTemplates({events: 10000})));

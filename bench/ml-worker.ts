@@ -1,0 +1,63 @@
+// One measured ML run in a fresh process (tfjs ESM hooks registered by the caller): CNN
+// training and inference records/s on one backend, plus inference on a pool of worker threads.
+// Prints one JSON line. Usage: ml-worker.ts BACKEND [trainRecords] [inferRecords] [poolWorkers]
+import {selectBackend, backendInfo, type BackendName} from "../lib/ml/backend.js";
+import {buildCnn, predictRecords} from "../lib/ml/models.js";
+import {randomDetectorPreset, simulateLabeledSet} from "../lib/ml/simDetectors.js";
+import {concatSets, subset} from "../lib/ml/dataset.js";
+import {trainClassifier} from "../lib/ml/train.js";
+import {serializeModel} from "../lib/ml/modelFormat.js";
+import {InferencePool} from "../data-loaders/mlPool.js";
+import {installNodeWebgpu} from "../data-loaders/nodeWebgpu.js";
+
+const [backendArg, trainArg = "3200", inferArg = "20480", poolArg = "2"] = process.argv.slice(2);
+const backend = backendArg as BackendName;
+const out: {[k: string]: unknown} = {backend};
+// WebGPU in Node: Dawn, on Mesa's llvmpipe where there is no GPU (see detail).
+if (backend === "webgpu") await installNodeWebgpu();
+try {
+  if ((await selectBackend([backend])) !== backend) throw new Error("not selected");
+} catch (e) {
+  console.log(JSON.stringify({backend, available: false, reason: (e as Error).message}));
+  process.exit(0);
+}
+out.detail = backendInfo().detail;
+// Realistic records: simulated detectors, preprocessed.
+const parts = [];
+for (let d = 0; d < 4; d++) parts.push(simulateLabeledSet(randomDetectorPreset(900 + d), {events: 600, seed: d + 1, detectorBase: 2 * d}));
+const pool = concatSets(parts);
+const trainN = Math.min(Number(trainArg), pool.y.length);
+const train = subset(pool, Array.from({length: trainN}, (_, i) => i));
+const val = subset(pool, Array.from({length: 256}, (_, i) => i));
+const model = buildCnn(1);
+// One warm-up epoch on a few batches, then the measured epoch (training steps only).
+await trainClassifier(model, subset(train, Array.from({length: 256}, (_, i) => i)), val, {epochs: 1, learningRate: 5e-4});
+const r = await trainClassifier(model, train, val, {epochs: 1, learningRate: 5e-4});
+out.cnn_train_records_per_s = r.trainingRecordsPerSecond;
+out.cnn_train_records = trainN;
+
+const inferN = Number(inferArg);
+const x = new Float32Array(inferN * 512);
+for (let i = 0; i < inferN; i++) x.set(pool.x.subarray((i % pool.y.length) * 512, (i % pool.y.length + 1) * 512), i * 512);
+await predictRecords(model, x.subarray(0, 2048 * 512));
+let t0 = performance.now();
+await predictRecords(model, x);
+out.cnn_infer_records_per_s = inferN / ((performance.now() - t0) / 1000);
+out.cnn_infer_records = inferN;
+
+const workers = Number(poolArg);
+if (workers > 0 && backend !== "webgpu") {
+  const {manifest, weights} = await serializeModel(model, {model: "cnn", backend: backendInfo(), metrics: {}, training: {}});
+  // Training on 2 threads: this one plus a helper worker, each half of every mini-batch.
+  const helper = await InferencePool.create(manifest, weights, {workers: workers - 1, backend: [backend]});
+  const r2 = await trainClassifier(model, train, val, {epochs: 1, learningRate: 5e-4, helpers: helper.gradientHelpers()});
+  out[`cnn_train_records_per_s_${workers}_threads`] = r2.trainingRecordsPerSecond;
+  await helper.close();
+  const p = await InferencePool.create(manifest, weights, {workers, backend: [backend]});
+  await p.predict(x.subarray(0, 4096 * 512));
+  t0 = performance.now();
+  await p.predict(x);
+  out[`cnn_infer_records_per_s_${workers}_workers`] = inferN / ((performance.now() - t0) / 1000);
+  await p.close();
+}
+console.log(JSON.stringify(out));

@@ -1,0 +1,284 @@
+// Node side of lib/ml: model directories on disk (atomic), labeled data from cait files or the
+// simulation, and the `pulsebook train` / `pulsebook classify` commands.
+import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from "node:fs";
+import {basename, dirname, join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+import {openCaitFile} from "../lib/io/node.js";
+import {DataFileError} from "../lib/io/errors.js";
+import {writeParquetStream, type Columns} from "../lib/io/parquet.js";
+import {chunkRecord} from "../lib/types.js";
+import {selectBackend, backendInfo, BACKEND_NAMES, type BackendName} from "../lib/ml/backend.js";
+import {binaryTarget} from "../lib/ml/labels.js";
+import {MODEL_SAMPLES, preprocessChunk, preprocessRecord} from "../lib/ml/preprocess.js";
+import type {LabeledSet} from "../lib/ml/dataset.js";
+import {concatSets} from "../lib/ml/dataset.js";
+import {buildModel, predictRecords, PAPER_LEARNING_RATE, MODEL_KINDS, type ModelKind} from "../lib/ml/models.js";
+import {deserializeModel, manifestProblem, serializeModel, type ModelManifest} from "../lib/ml/modelFormat.js";
+import {simulatedSplit} from "../lib/ml/simDetectors.js";
+import {evaluate, trainClassifier, type EpochRecord} from "../lib/ml/train.js";
+import {classifierMetrics, cutoffSweep} from "../lib/ml/metrics.js";
+import {evaluateOnSimulation} from "../lib/ml/simEval.js";
+import {LABEL_CLASSES} from "../lib/types.js";
+import type {tfl} from "../lib/ml/tf.js";
+import {fileIdentity, PULSEBOOK_VERSION} from "./provenance.js";
+import {InferencePool} from "./mlPool.js";
+import {installNodeWebgpu} from "./nodeWebgpu.js";
+
+const MANIFEST = "model.json";
+
+/** The pretrained CNN shipped with the project. */
+export const DEFAULT_MODEL_DIR = fileURLToPath(new URL("../models/cnn", import.meta.url));
+
+/**
+ * Writes a model directory atomically: both files go to a temporary sibling directory, which
+ * then replaces `dir` (the old one is moved aside first and removed only after the swap).
+ */
+export function saveModelDir(dir: string, manifest: ModelManifest, weights: Uint8Array): void {
+  const parent = dirname(resolve(dir));
+  mkdirSync(parent, {recursive: true});
+  const stamp = `${process.pid}.${Date.now()}`;
+  const tmp = join(parent, `.${basename(dir)}.${stamp}.tmp`);
+  const old = join(parent, `.${basename(dir)}.${stamp}.old`);
+  mkdirSync(tmp);
+  try {
+    writeFileSync(join(tmp, manifest.weightsFile), weights);
+    writeFileSync(join(tmp, MANIFEST), JSON.stringify(manifest, null, 1) + "\n");
+    if (existsSync(dir)) renameSync(dir, old);
+    renameSync(tmp, dir);
+    rmSync(old, {recursive: true, force: true});
+  } catch (e) {
+    rmSync(tmp, {recursive: true, force: true});
+    if (!existsSync(dir) && existsSync(old)) renameSync(old, dir);
+    throw e;
+  }
+}
+
+/** Reads a model directory; problems are DataFileErrors naming the file. */
+export async function loadModelDir(dir: string): Promise<{model: tfl.LayersModel; manifest: ModelManifest}> {
+  const path = join(dir, MANIFEST);
+  if (!existsSync(path)) throw new DataFileError(path, existsSync(dir) ? "no model manifest in this directory" : "model directory not found");
+  let manifest: ModelManifest;
+  try {
+    manifest = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new DataFileError(path, `not valid JSON (${(e as Error).message})`);
+  }
+  const problem = manifestProblem(manifest);
+  if (problem) throw new DataFileError(path, problem);
+  const wpath = join(dir, manifest.weightsFile);
+  if (!existsSync(wpath)) throw new DataFileError(wpath, "weights file missing");
+  try {
+    return {model: await deserializeModel(manifest, new Uint8Array(readFileSync(wpath))), manifest};
+  } catch (e) {
+    throw new DataFileError(wpath, (e as Error).message);
+  }
+}
+
+/** Labeled records of the events group of cait files, one detector per (file, channel). */
+export async function labeledSetFromFiles(paths: string[]): Promise<LabeledSet> {
+  const parts: LabeledSet[] = [];
+  for (const [f, path] of paths.entries()) {
+    const file = await openCaitFile(path);
+    try {
+      const {layout, channels, hasLabels} = file.dataset;
+      if (!hasLabels) throw new DataFileError(path, "no labels: training needs the events/labels dataset", "events/labels");
+      if (layout.recordLength % MODEL_SAMPLES !== 0) throw new DataFileError(path, `record length ${layout.recordLength} is not a multiple of ${MODEL_SAMPLES}`, "events/event");
+      const rows: {x: Float32Array; y: number; det: number; cls: number}[] = [];
+      for (const chunk of file.chunks("events", 256)) {
+        for (let c = 0; c < chunk.nChannels; c++) {
+          for (let i = 0; i < chunk.count; i++) {
+            const cls = chunk.labels![c * chunk.count + i];
+            const y = binaryTarget(cls);
+            if (y < 0) continue;
+            rows.push({x: preprocessRecord(chunkRecord(chunk, c, i)), y, det: f * channels.length + c, cls});
+          }
+        }
+      }
+      rows.sort((a, b) => a.det - b.det);
+      const n = rows.length;
+      const set: LabeledSet = {x: new Float32Array(n * MODEL_SAMPLES), y: new Float32Array(n), detector: new Int32Array(n), labelClass: new Int32Array(n), samples: MODEL_SAMPLES};
+      rows.forEach((r, k) => { set.x.set(r.x, k * MODEL_SAMPLES); set.y[k] = r.y; set.detector[k] = r.det; set.labelClass[k] = r.cls; });
+      parts.push(set);
+    } finally {
+      file.close();
+    }
+  }
+  return concatSets(parts);
+}
+
+export interface TrainCommandOptions {
+  model: ModelKind;
+  /** "sim" or a list of labeled cait files (then `validation` files are required). */
+  data: "sim" | string[];
+  validation?: string[];
+  out: string;
+  epochs: number;
+  batchSize?: number;
+  learningRate?: number;
+  seed?: number;
+  backend?: BackendName[];
+  /** Threads sharing each mini-batch (this one + threads−1 helper workers); wasm/cpu only. */
+  threads?: number;
+  /** Simulation sizes (data = "sim"). */
+  sim?: {trainModules: number; validationModules: number; testModules: number; eventsPerModule: number};
+  log?: (line: string) => void;
+  /** Polled between steps: true stops training; the best epoch so far is saved. */
+  shouldStop?: () => boolean;
+}
+
+export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: ModelManifest; epochs: EpochRecord[]}> {
+  const log = o.log ?? (() => {});
+  if (!MODEL_KINDS.includes(o.model)) throw new Error(`unknown model "${o.model}" (known: ${MODEL_KINDS.join(", ")})`);
+  if (o.backend?.includes("webgpu")) await installNodeWebgpu();
+  const backend = await selectBackend(o.backend ?? [...BACKEND_NAMES]);
+  log(`backend: ${backend} (${backendInfo().detail})`);
+  let train: LabeledSet, validation: LabeledSet, test: LabeledSet | null = null;
+  void evaluate;
+  let data: {[k: string]: unknown};
+  if (o.data === "sim") {
+    const sim = o.sim ?? {trainModules: 12, validationModules: 2, testModules: 3, eventsPerModule: 1000};
+    const split = simulatedSplit({...sim, seed: o.seed ?? 1});
+    ({train, validation} = split);
+    test = split.test;
+    data = split.description;
+  } else {
+    if (!o.validation?.length) throw new Error("--validation FILE.h5[,…] is required when training on files");
+    train = await labeledSetFromFiles(o.data);
+    validation = await labeledSetFromFiles(o.validation);
+    data = {source: "cait files", train: o.data.map(fileIdentity), validation: o.validation.map(fileIdentity), trainRecords: train.y.length, validationRecords: validation.y.length};
+  }
+  log(`training records ${train.y.length} (${(100 * train.y.reduce((a, b) => a + b, 0) / train.y.length).toFixed(1)} % positive), validation ${validation.y.length}`);
+  const model = buildModel(o.model, o.seed ?? 1);
+  const learningRate = o.learningRate ?? PAPER_LEARNING_RATE[o.model];
+  const threads = backend === "webgpu" ? 1 : o.threads ?? 1;
+  let pool: InferencePool | null = null;
+  if (threads > 1) {
+    const init = await serializeModel(model, {model: o.model, backend: backendInfo(), metrics: {}, training: {}});
+    pool = await InferencePool.create(init.manifest, init.weights, {workers: threads - 1, backend: [backend]});
+    log(`training on ${threads} threads`);
+  }
+  const result = await trainClassifier(model, train, validation, {
+    epochs: o.epochs, batchSize: o.batchSize ?? 64, learningRate, seed: o.seed ?? 1, helpers: pool?.gradientHelpers(), shouldStop: o.shouldStop,
+    onEpoch: (e) => log(`epoch ${e.epoch + 1}/${o.epochs}: train loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validationLoss.toFixed(4)}, BA ${e.validation.balancedAccuracy.toFixed(4)}, ${e.recordsPerSecond.toFixed(0)} records/s`)
+  });
+  await pool?.close();
+  const metrics: {[k: string]: unknown} = {validation: result.epochs[result.bestEpoch]?.validation};
+  const {manifest, weights} = await serializeModel(model, {
+    model: o.model,
+    backend: result.backend,
+    metrics,
+    training: {
+      pulsebookVersion: PULSEBOOK_VERSION, data, epochs: o.epochs, epochsRun: result.epochs.length, bestEpoch: result.bestEpoch,
+      batchSize: o.batchSize ?? 64, learningRate, optimizer: "adam", loss: "class-weighted binary cross-entropy",
+      classWeights: result.classWeights, augmentation: "paper (pile-up 0.2, noise 0.2, shift ±26)", seed: o.seed ?? 1,
+      trainingRecordsPerSecond: result.trainingRecordsPerSecond, threads,
+      history: result.epochs.map(({epoch, trainLoss, validationLoss, validation, recordsPerSecond}) => ({epoch, trainLoss, validationLoss, validationBalancedAccuracy: validation.balancedAccuracy, recordsPerSecond}))
+    }
+  });
+  saveModelDir(o.out, manifest, weights);
+  model.dispose();
+  if (test && o.data === "sim") {
+    const sim = o.sim ?? {testModules: 3, eventsPerModule: 1000};
+    const t = await evaluateCommand(o.out, {testModules: sim.testModules, eventsPerModule: sim.eventsPerModule, seed: o.seed ?? 1, backend: [backend], write: true});
+    log(`held-out test detectors: BA ${(t.balancedAccuracy as number).toFixed(4)}, recall ${(t.recall as number).toFixed(4)}, precision ${(t.precision as number).toFixed(4)}, IOR ${(t.ior as number).toFixed(4)}, IOS ${(t.ios as number).toFixed(4)}`);
+    return {manifest: (await loadModelDir(o.out)).manifest, epochs: result.epochs};
+  }
+  return {manifest, epochs: result.epochs};
+}
+
+export const PREDICTIONS_FORMAT_VERSION = "1";
+
+/** One probability per (event, channel) of the events group → Parquet. */
+export async function classifyCommand(input: string, modelDir: string, output: string, opts: {backend?: BackendName[]; chunkEvents?: number; command?: string; threads?: number} = {}): Promise<{rows: number; backend: BackendName; seconds: number}> {
+  // WebGPU in Node only when asked for: without a GPU, Dawn runs on Mesa's llvmpipe, far
+  // slower than wasm.
+  if (opts.backend?.includes("webgpu")) await installNodeWebgpu();
+  const backend = await selectBackend(opts.backend ?? [...BACKEND_NAMES]);
+  const {model, manifest} = await loadModelDir(modelDir);
+  // Several threads: worker threads with their own backend and copy of the model.
+  const pool = (opts.threads ?? 1) > 1 && backend !== "webgpu"
+    ? await InferencePool.create(manifest, new Uint8Array(readFileSync(join(modelDir, manifest.weightsFile))), {workers: opts.threads, backend: [backend]})
+    : null;
+  const predict = (x: Float32Array) => (pool ? pool.predict(x) : predictRecords(model, x));
+  const file = await openCaitFile(input);
+  const t0 = performance.now();
+  try {
+    const total = file.count("events");
+    if (total === 0) throw new DataFileError(input, "group holds no events", "events/event");
+    const L = file.dataset.layout.recordLength;
+    if (L % MODEL_SAMPLES !== 0) throw new DataFileError(input, `record length ${L} is not a multiple of ${MODEL_SAMPLES}: cannot downsample`, "events/event");
+    const hasLabels = file.dataset.hasLabels;
+    async function* batches(): AsyncGenerator<Columns> {
+      for (const chunk of file.chunks("events", opts.chunkEvents ?? 512)) {
+        const x = preprocessChunk(chunk);
+        const prob = await predict(x);
+        const n = chunk.count * chunk.nChannels;
+        const cols: Columns = {event: new Int32Array(n), channel: new Int32Array(n), probability: prob};
+        for (let c = 0; c < chunk.nChannels; c++) {
+          for (let i = 0; i < chunk.count; i++) {
+            (cols.event as Int32Array)[c * chunk.count + i] = chunk.start + i;
+            (cols.channel as Int32Array)[c * chunk.count + i] = c;
+          }
+        }
+        if (hasLabels) cols.label = Int32Array.from(chunk.labels!);
+        yield cols;
+      }
+    }
+    const {rows} = await writeParquetStream(output, batches(), {
+      "pulsebook.version": PULSEBOOK_VERSION,
+      "pulsebook.table": "predictions",
+      "pulsebook.format_version": PREDICTIONS_FORMAT_VERSION,
+      "pulsebook.command": opts.command ?? "classifyCommand",
+      "pulsebook.input": JSON.stringify(fileIdentity(input)),
+      "pulsebook.model": JSON.stringify({dir: resolve(modelDir), model: manifest.model, createdAt: manifest.createdAt, weightsSha256: manifest.weightsSha256}),
+      "pulsebook.backend": JSON.stringify(backendInfo()),
+      "pulsebook.cutoff": "0.5"
+    });
+    return {rows, backend, seconds: (performance.now() - t0) / 1000};
+  } finally {
+    file.close();
+    model.dispose();
+    await pool?.close();
+  }
+}
+
+
+/**
+ * Held-out evaluation of a model directory on simulated test modules (never used in training
+ * with the same seed): balanced accuracy, recall, precision, the cutoff sweep, IOR and IOS.
+ * With `write`, the figures replace `metrics.test` in the manifest (atomically).
+ */
+export async function evaluateCommand(modelDir: string, o: {testModules?: number; eventsPerModule?: number; probes?: number; seed?: number; backend?: BackendName[]; write?: boolean} = {}): Promise<{[k: string]: unknown}> {
+  const backend = await selectBackend(o.backend ?? [...BACKEND_NAMES]);
+  const {model, manifest} = await loadModelDir(modelDir);
+  const seed = o.seed ?? 1;
+  const split = simulatedSplit({trainModules: 0, validationModules: 0, testModules: o.testModules ?? 10, eventsPerModule: o.eventsPerModule ?? 1500, seed});
+  const t0 = performance.now();
+  const prob = await predictRecords(model, split.test.x);
+  const seconds = (performance.now() - t0) / 1000;
+  const m = classifierMetrics(prob, split.test.y);
+  const sim = await evaluateOnSimulation((x) => predictRecords(model, x), split.testPresets, o.probes ?? 1000, seed * 7919);
+  const byClass: {[name: string]: {records: number; correct: number}} = {};
+  for (let i = 0; i < prob.length; i++) {
+    const name = LABEL_CLASSES[split.test.labelClass[i] as keyof typeof LABEL_CLASSES] ?? String(split.test.labelClass[i]);
+    const c = (byClass[name] ??= {records: 0, correct: 0});
+    c.records++;
+    if ((prob[i] >= 0.5 ? 1 : 0) === split.test.y[i]) c.correct++;
+  }
+  const test = {
+    description: `${split.testPresets.length} held-out simulated modules (preset seeds ${seed * 100_000 + 70_000}…), ${prob.length} records`,
+    balancedAccuracy: m.balancedAccuracy, recall: m.recall, precision: m.precision, selectivity: m.selectivity,
+    tp: m.tp, fp: m.fp, tn: m.tn, fn: m.fn,
+    ior: sim.ior, ios: sim.ios, recallBySnr: sim.recallBySnr,
+    selectivityByOnset: sim.selectivityByOnset, selectivityByRelativeHeight: sim.selectivityByRelativeHeight,
+    cutoffSweep: cutoffSweep(prob, split.test.y).map(({cutoff, balancedAccuracy, recall, precision}) => ({cutoff, balancedAccuracy, recall, precision})),
+    byClass,
+    inference: {backend, recordsPerSecond: prob.length / seconds}
+  };
+  if (o.write) {
+    const weights = new Uint8Array(readFileSync(join(modelDir, manifest.weightsFile)));
+    saveModelDir(modelDir, {...manifest, metrics: {...manifest.metrics, test}}, weights);
+  }
+  model.dispose();
+  return test;
+}

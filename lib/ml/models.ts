@@ -1,0 +1,124 @@
+// The paper's CNN (appendix Table 3): three 1-D convolutions (kernel 8, valid padding, stride 1,
+// ReLU) with 4, 16, 64 filters, each followed by max-pooling 4, then dense 320 → 200 → 84 → 1
+// (ReLU, ReLU, sigmoid): 512 → 505 → 126 → 119 → 29 → 22 → 5 samples × 64 channels = 320
+// inputs, 89,989 weights.
+import {tf, tfl} from "./tf.js";
+import {MODEL_SAMPLES} from "./preprocess.js";
+import {Rng} from "../sim/random.js";
+
+export type ModelKind = "cnn";
+export const MODEL_KINDS: readonly ModelKind[] = ["cnn"];
+
+/** Learning rates of the paper (Table 7). */
+export const PAPER_LEARNING_RATE: {[K in ModelKind]: number} = {cnn: 5e-4};
+
+/**
+ * Glorot-uniform kernels and zero biases drawn from our seeded generator, set after the model
+ * is built: the same initial weights in Node and in the page, and no call into tfjs's random
+ * ops (their CommonJS `seedrandom` import breaks when Framework bundles tfjs for the page).
+ */
+function initialiseGlorot(model: tfl.LayersModel, seed: number): void {
+  const rng = new Rng(seed, 0x9107);
+  const weights = model.getWeights().map((w) => {
+    const shape = w.shape;
+    const values = new Float32Array(w.size);
+    if (shape.length >= 2) {
+      const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+      const fanIn = receptive * shape[shape.length - 2], fanOut = receptive * shape[shape.length - 1];
+      const limit = Math.sqrt(6 / (fanIn + fanOut));
+      for (let i = 0; i < values.length; i++) values[i] = (2 * rng.uniform() - 1) * limit;
+    }
+    return tf.tensor(values, shape);
+  });
+  model.setWeights(weights);
+  tf.dispose(weights);
+}
+
+export function buildCnn(seed = 1, samples = MODEL_SAMPLES): tfl.LayersModel {
+  const conv = (filters: number, first: boolean) =>
+    tfl.layers.conv1d({filters, kernelSize: 8, strides: 1, padding: "valid", activation: "relu", kernelInitializer: "zeros", ...(first ? {inputShape: [samples, 1]} : {})});
+  const pool = () => tfl.layers.maxPooling1d({poolSize: 4, strides: 4, padding: "valid"});
+  const model = tfl.sequential({
+    name: "cnn",
+    layers: [
+      conv(4, true), pool(),
+      conv(16, false), pool(),
+      conv(64, false), pool(),
+      tfl.layers.flatten(),
+      tfl.layers.dense({units: 200, activation: "relu", kernelInitializer: "zeros"}),
+      tfl.layers.dense({units: 84, activation: "relu", kernelInitializer: "zeros"}),
+      tfl.layers.dense({units: 1, activation: "sigmoid", kernelInitializer: "zeros"})
+    ]
+  });
+  initialiseGlorot(model, seed);
+  return model;
+}
+
+export function buildModel(kind: ModelKind, seed = 1): tfl.LayersModel {
+  switch (kind) {
+    case "cnn": return buildCnn(seed);
+    default: throw new RangeError(`unknown model "${kind as string}" (known: ${MODEL_KINDS.join(", ")})`);
+  }
+}
+
+type Step = (x: tf.Tensor) => tf.Tensor;
+
+/**
+ * The model's forward pass as fused ops: convolution + bias + ReLU in one FusedConv2D, dense +
+ * bias + activation in one _FusedMatMul. tfjs-layers runs Conv1D as conv2d then a separate
+ * broadcast bias add (the slowest kernel of CNN inference on wasm after the batch slicing of
+ * `predict`). Returns null for layer types it does not know (then `predict` is used).
+ */
+export function fusedForward(model: tfl.LayersModel): Step | null {
+  const steps: Step[] = [];
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    const cfg = layer.getConfig() as {activation?: string; strides?: number[] | number; padding?: string; poolSize?: number[] | number; useBias?: boolean};
+    const w = layer.getWeights();
+    const act = cfg.activation as "relu" | "sigmoid" | "linear" | undefined;
+    if (act !== undefined && !["relu", "sigmoid", "linear"].includes(act)) return null;
+    const fusedAct = act === "relu" ? "relu" : act === "sigmoid" ? "sigmoid" : "linear";
+    if (cls === "Conv1D") {
+      const [kernel, bias] = w;
+      const stride = Array.isArray(cfg.strides) ? cfg.strides[0] : cfg.strides ?? 1;
+      // The weights are live variables (training assigns them): reshape at every call.
+      steps.push((x) => tf.fused.conv2d({x: x as tf.Tensor4D, filter: tf.expandDims(kernel, 0) as tf.Tensor4D, strides: [1, stride], pad: cfg.padding as "valid" | "same", bias, activation: fusedAct}));
+    } else if (cls === "MaxPooling1D") {
+      const pool = Array.isArray(cfg.poolSize) ? cfg.poolSize[0] : cfg.poolSize ?? 2;
+      const stride = Array.isArray(cfg.strides) ? cfg.strides[0] : cfg.strides ?? pool;
+      steps.push((x) => tf.maxPool(x as tf.Tensor4D, [1, pool], [1, stride], cfg.padding as "valid" | "same"));
+    } else if (cls === "Flatten") {
+      steps.push((x) => tf.reshape(x, [x.shape[0], -1]));
+    } else if (cls === "Dense") {
+      const [kernel, bias] = w;
+      steps.push((x) => tf.fused.matMul({a: x as tf.Tensor2D, b: kernel as tf.Tensor2D, bias, activation: fusedAct}));
+    } else if (cls !== "InputLayer") {
+      return null;
+    }
+  }
+  // Conv1D input [n, L, C] runs as conv2d on [n, 1, L, C].
+  return (x) => steps.reduce((h, f) => f(h), tf.expandDims(x, 1));
+}
+
+const fusedCache = new WeakMap<tfl.LayersModel, Step | null>();
+
+/**
+ * Probabilities for preprocessed records (n × samples), in batches; the backend's work is
+ * awaited with `data()` (WebGPU cannot read synchronously).
+ */
+export async function predictRecords(model: tfl.LayersModel, x: Float32Array, samples = MODEL_SAMPLES, batchSize = 1024): Promise<Float32Array> {
+  if (!fusedCache.has(model)) fusedCache.set(model, fusedForward(model));
+  const forward = fusedCache.get(model);
+  const n = x.length / samples;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i += batchSize) {
+    const m = Math.min(batchSize, n - i);
+    const p = tf.tidy(() => {
+      const xb = tf.tensor3d(x.subarray(i * samples, (i + m) * samples), [m, samples, 1]);
+      return forward ? forward(xb) : (model.predict(xb, {batchSize: m}) as tf.Tensor);
+    });
+    out.set(await p.data(), i);
+    p.dispose();
+  }
+  return out;
+}

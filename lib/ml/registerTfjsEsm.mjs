@@ -1,0 +1,5 @@
+// `node --import ./lib/ml/registerTfjsEsm.mjs …`, or import it first: TensorFlow.js imported
+// afterwards comes from its ESM build (see tfjsEsmHooks.mjs).
+import {register} from "node:module";
+
+register("./tfjsEsmHooks.mjs", import.meta.url);

@@ -1,0 +1,5 @@
+// tfjs-backend-wasm's binary, served with the site so the page's wasm backend loads offline.
+import {fileURLToPath} from "node:url";
+import {fileToStdout} from "../../data-loaders/stdout.js";
+
+await fileToStdout(fileURLToPath(new URL("../../node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm", import.meta.url)));
