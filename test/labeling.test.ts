@@ -397,6 +397,14 @@ describe("labeling page", () => {
     const umap1 = new Map<number, number>(json.events.map((e: number, i: number) => [e, json.umap1[i]]));
     const byX = [...cx].sort((a, b) => a[1] - b[1]).map(([e]) => umap1.get(e)!);
     for (let k = 1; k < byX.length; ++k) expect(byX[k]).toBeGreaterThanOrEqual(byX[k - 1]);
+    // Coloured by the pretrained CNN: the groups are the loader's probabilities cut at 0.5.
+    await page.click('#colour-by input[value="4"]');
+    await page.waitForSelector('#manifold[data-colour="CNN prediction, phonon"]', {timeout: 20_000});
+    const cnn = JSON.parse((await page.locator("#manifold").getAttribute("data-groups"))!);
+    const clean = (json.prediction[0] as number[]).filter((p) => p >= 0.5).length;
+    expect(json.prediction[0]).toHaveLength(events);
+    expect(clean).toBeGreaterThan(events / 2); // most demo events are clean pulses
+    expect(cnn).toEqual({"clean pulse (p ≥ 0.5)": clean, "rejected (p < 0.5)": events - clean});
   }, 90_000);
 
   it("raised no page errors and requested nothing outside 127.0.0.1", async () => {
