@@ -316,17 +316,10 @@ export interface CalibrateOptions extends ResponseOptions, TpaOptions {
   lineFit?: LineFitOptions;
 }
 
-export interface ChannelCalibration {
+/** One channel's calibration: its energy scale's figures at top level, with the scale and response. */
+export interface ChannelCalibration extends Omit<EnergyScale, "line_keV" | "lineFit_TPA"> {
   channel: number;
   levels: Float64Array;
-  cpe_keV_per_TPA: number;
-  cpeError_keV_per_TPA: number;
-  linePosition_keV: number;
-  linePositionError_keV: number;
-  sigma_keV: number;
-  sigmaError_keV: number;
-  fwhm_keV: number;
-  fwhmError_keV: number;
   unstable: Array<{start_h: number; end_h: number}>;
   /** Rows of this channel that were extrapolated above the largest level. */
   extrapolatedRows: number;
@@ -389,17 +382,11 @@ export function calibrate(events: CalibrationEvents, testpulses: CalibrationTest
       out.unstable[r] = eq.unstable[k];
       extrapolatedRows += eq.extrapolated[k];
     });
+    const {line_keV: _line, lineFit_TPA: _fit, ...figures} = scale;
     out.channels.push({
+      ...figures,
       channel: c,
       levels: response.levels,
-      cpe_keV_per_TPA: scale.cpe_keV_per_TPA,
-      cpeError_keV_per_TPA: scale.cpeError_keV_per_TPA,
-      linePosition_keV: scale.linePosition_keV,
-      linePositionError_keV: scale.linePositionError_keV,
-      sigma_keV: scale.sigma_keV,
-      sigmaError_keV: scale.sigmaError_keV,
-      fwhm_keV: scale.fwhm_keV,
-      fwhmError_keV: scale.fwhmError_keV,
       unstable: response.unstable,
       extrapolatedRows,
       scale,
