@@ -59,7 +59,11 @@ export const DEFAULT_GBDT_PARAMS: GbdtParams = {
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-/** Quantile cut points of one column (NaN → −∞ first); at most maxBins − 1, strictly increasing. */
+/**
+ * Cut points of one column (NaN → −∞ first), at most maxBins − 1, strictly increasing, midway
+ * between distinct values: every gap when there are ≤ maxBins distinct values, else bins of
+ * about equal row counts (discrete features such as times in whole samples keep useful cuts).
+ */
 export function binEdges(x: Float64Array, rows: number, nFeatures: number, f: number, maxBins: number): Float64Array {
   const v = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
@@ -67,15 +71,31 @@ export function binEdges(x: Float64Array, rows: number, nFeatures: number, f: nu
     v[i] = Number.isNaN(a) ? -Infinity : a;
   }
   v.sort();
+  // Distinct values and the number of rows up to and including each.
+  const distinct: number[] = [], upTo: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    if (i === 0 || v[i] !== v[i - 1]) distinct.push(v[i]);
+    upTo[distinct.length - 1] = i + 1;
+  }
+  const mid = (j: number) => {
+    const lo = distinct[j], hi = distinct[j + 1];
+    return lo === -Infinity ? -Number.MAX_VALUE : hi === Infinity ? Number.MAX_VALUE : lo + (hi - lo) / 2;
+  };
   const edges: number[] = [];
-  for (let k = 1; k < maxBins; k++) {
-    // Cut between the quantile value and the value below it, so that ties stay in one bin.
-    const at = Math.floor((k * rows) / maxBins);
-    if (at < 1) continue;
-    const q = v[at], lo = v[at - 1];
-    if (lo === q) continue;
-    const edge = lo === -Infinity ? -Number.MAX_VALUE : q === Infinity ? Number.MAX_VALUE : lo + (q - lo) / 2;
-    if (edges.length === 0 || edge > edges[edges.length - 1]) edges.push(edge);
+  if (distinct.length <= maxBins) {
+    for (let j = 0; j + 1 < distinct.length; j++) edges.push(mid(j));
+  } else {
+    // Equal-count bins, recomputed after each cut over the rows and bins left, so that a
+    // heavy run of ties takes one bin and the other bins still split the rest.
+    let done = 0, binsLeft = maxBins, j = 0;
+    while (binsLeft > 1 && j < distinct.length - 1) {
+      const target = done + (rows - done) / binsLeft;
+      while (j < distinct.length - 2 && upTo[j] < target) j++;
+      edges.push(mid(j));
+      done = upTo[j];
+      binsLeft--;
+      j++;
+    }
   }
   return Float64Array.from(edges);
 }
@@ -131,6 +151,7 @@ interface Growing {
  */
 export function trainGbdt(x: Float64Array, y: ArrayLike<number>, features: string[], params: Partial<GbdtParams> = {}, sampleWeight?: ArrayLike<number>): TreeEnsemble {
   const p = {...DEFAULT_GBDT_PARAMS, ...params};
+  if (!(Number.isInteger(p.maxBins) && p.maxBins >= 2 && p.maxBins <= 256)) throw new RangeError(`maxBins must be an integer in 2…256, got ${p.maxBins}`);
   const m = features.length;
   const n = y.length;
   if (x.length !== n * m) throw new RangeError(`x has ${x.length} values, expected ${n} rows × ${m} features`);

@@ -84,6 +84,13 @@ describe("gradient-boosted trees", () => {
     expect(t.threshold[0]).toBeGreaterThan(-1);
     expect(t.threshold[0]).toBeLessThan(1);
     expect(binEdges(Float64Array.from([1, 1, 1, 1]), 4, 1, 0, 4)).toHaveLength(0);
+    // Few distinct values: a cut in every gap (NaN below everything).
+    expect(Array.from(binEdges(Float64Array.from([3, 1, 2, 2, NaN]), 5, 1, 0, 8))).toEqual([-Number.MAX_VALUE, 1.5, 2.5]);
+    // Many ties: quantile cuts move past runs of equal values instead of being dropped.
+    const tied = Float64Array.from({length: 100}, (_, i) => (i < 80 ? 0 : i));
+    const e = binEdges(tied, 100, 1, 0, 10);
+    expect(e[0]).toBe(40);
+    expect(e.length).toBe(9);
   });
 
   it("reject bad training input", () => {
