@@ -5,92 +5,124 @@
 // elsewhere. φ_i are in log-odds (margin) units and sum to f(x) − E[f(x)] for every row.
 import type {Tree, TreeEnsemble} from "./trees.js";
 
-interface PathElement {
-  feature: number;
-  /** Fraction of "zero" paths (feature not in S) flowing through this element. */
-  zero: number;
-  /** Fraction of "one" paths (feature in S, following x). */
-  one: number;
-  /** Permutation weight. */
-  weight: number;
+// The path of unique features from the root, one region per recursion level in flat arrays
+// (no allocation per node): feature, fraction of "zero" paths (feature not in S) and of "one"
+// paths (feature in S, following x) through the element, and its permutation weight.
+class Paths {
+  feature: Int32Array;
+  zero: Float64Array;
+  one: Float64Array;
+  weight: Float64Array;
+  constructor(readonly stride: number) {
+    const n = stride * stride;
+    this.feature = new Int32Array(n);
+    this.zero = new Float64Array(n);
+    this.one = new Float64Array(n);
+    this.weight = new Float64Array(n);
+  }
 }
 
-function extend(path: PathElement[], depth: number, zero: number, one: number, feature: number): void {
-  path[depth] = {feature, zero, one, weight: depth === 0 ? 1 : 0};
+function extend(p: Paths, o: number, depth: number, zero: number, one: number, feature: number): void {
+  const w = p.weight;
+  p.feature[o + depth] = feature;
+  p.zero[o + depth] = zero;
+  p.one[o + depth] = one;
+  w[o + depth] = depth === 0 ? 1 : 0;
   for (let i = depth - 1; i >= 0; i--) {
-    path[i + 1].weight += (one * path[i].weight * (i + 1)) / (depth + 1);
-    path[i].weight = (zero * path[i].weight * (depth - i)) / (depth + 1);
+    w[o + i + 1] += (one * w[o + i] * (i + 1)) / (depth + 1);
+    w[o + i] = (zero * w[o + i] * (depth - i)) / (depth + 1);
   }
 }
 
 /** Undoes `extend` for element k (a feature met a second time on the path). */
-function unwind(path: PathElement[], depth: number, k: number): void {
-  const {one, zero} = path[k];
-  let next = path[depth].weight;
+function unwind(p: Paths, o: number, depth: number, k: number): void {
+  const one = p.one[o + k], zero = p.zero[o + k], w = p.weight;
+  let next = w[o + depth];
   for (let i = depth - 1; i >= 0; i--) {
     if (one !== 0) {
-      const t = path[i].weight;
-      path[i].weight = (next * (depth + 1)) / ((i + 1) * one);
-      next = t - (path[i].weight * zero * (depth - i)) / (depth + 1);
+      const t = w[o + i];
+      w[o + i] = (next * (depth + 1)) / ((i + 1) * one);
+      next = t - (w[o + i] * zero * (depth - i)) / (depth + 1);
     } else {
-      path[i].weight = (path[i].weight * (depth + 1)) / (zero * (depth - i));
+      w[o + i] = (w[o + i] * (depth + 1)) / (zero * (depth - i));
     }
   }
   for (let i = k; i < depth; i++) {
-    path[i].feature = path[i + 1].feature;
-    path[i].zero = path[i + 1].zero;
-    path[i].one = path[i + 1].one;
+    p.feature[o + i] = p.feature[o + i + 1];
+    p.zero[o + i] = p.zero[o + i + 1];
+    p.one[o + i] = p.one[o + i + 1];
   }
 }
 
 /** Sum of the weights of the path with element k unwound (without modifying the path). */
-function unwoundSum(path: PathElement[], depth: number, k: number): number {
-  const {one, zero} = path[k];
-  let next = path[depth].weight;
+function unwoundSum(p: Paths, o: number, depth: number, k: number): number {
+  const one = p.one[o + k], zero = p.zero[o + k], w = p.weight;
+  let next = w[o + depth];
   let total = 0;
   for (let i = depth - 1; i >= 0; i--) {
     if (one !== 0) {
       const t = (next * (depth + 1)) / ((i + 1) * one);
       total += t;
-      next = path[i].weight - (t * zero * (depth - i)) / (depth + 1);
+      next = w[o + i] - (t * zero * (depth - i)) / (depth + 1);
     } else {
-      total += (path[i].weight / zero) * ((depth + 1) / (depth - i));
+      total += (w[o + i] / zero) * ((depth + 1) / (depth - i));
     }
   }
   return total;
 }
 
+function treeDepth(tree: Tree, n = 0): number {
+  return tree.feature[n] < 0 ? 0 : 1 + Math.max(treeDepth(tree, tree.left[n]), treeDepth(tree, tree.right[n]));
+}
+
+const pathCache = new WeakMap<Tree, Paths>();
+
 /** Adds the SHAP values of one tree for row x (offset into x) to phi. */
 export function treeShap(tree: Tree, x: ArrayLike<number>, offset: number, phi: Float64Array): void {
-  const recurse = (node: number, parent: PathElement[], depth: number, zero: number, one: number, feature: number) => {
-    const path = parent.slice(0, depth).map((e) => ({...e}));
-    extend(path, depth, zero, one, feature);
+  let p = pathCache.get(tree);
+  if (!p) {
+    p = new Paths(treeDepth(tree) + 2);
+    pathCache.set(tree, p);
+  }
+  const paths = p;
+  const stride = p.stride;
+  const recurse = (node: number, level: number, depth: number, zero: number, one: number, feature: number) => {
+    const o = level * stride;
+    if (level > 0) {
+      const from = o - stride;
+      paths.feature.copyWithin(o, from, from + depth);
+      paths.zero.copyWithin(o, from, from + depth);
+      paths.one.copyWithin(o, from, from + depth);
+      paths.weight.copyWithin(o, from, from + depth);
+    }
+    extend(paths, o, depth, zero, one, feature);
     const f = tree.feature[node];
     if (f < 0) {
+      const v = tree.value[node];
       for (let i = 1; i <= depth; i++) {
-        const w = unwoundSum(path, depth, i);
-        phi[path[i].feature] += w * (path[i].one - path[i].zero) * tree.value[node];
+        const w = unwoundSum(paths, o, depth, i);
+        phi[paths.feature[o + i]] += w * (paths.one[o + i] - paths.zero[o + i]) * v;
       }
       return;
     }
-    const v = x[offset + f];
-    const goesLeft = Number.isNaN(v) || v <= tree.threshold[node];
+    const xv = x[offset + f];
+    const goesLeft = Number.isNaN(xv) || xv <= tree.threshold[node];
     const hot = goesLeft ? tree.left[node] : tree.right[node];
     const cold = goesLeft ? tree.right[node] : tree.left[node];
     let inZero = 1, inOne = 1;
     let k = 1;
-    while (k <= depth && path[k].feature !== f) k++;
+    while (k <= depth && paths.feature[o + k] !== f) k++;
     if (k <= depth) {
-      inZero = path[k].zero;
-      inOne = path[k].one;
-      unwind(path, depth, k);
+      inZero = paths.zero[o + k];
+      inOne = paths.one[o + k];
+      unwind(paths, o, depth, k);
       depth--;
     }
     const c = tree.cover[node];
-    recurse(hot, path, depth + 1, (inZero * tree.cover[hot]) / c, inOne, f);
-    recurse(cold, path, depth + 1, (inZero * tree.cover[cold]) / c, 0, f);
+    recurse(hot, level + 1, depth + 1, (inZero * tree.cover[hot]) / c, inOne, f);
+    recurse(cold, level + 1, depth + 1, (inZero * tree.cover[cold]) / c, 0, f);
   };
-  recurse(0, [], 0, 1, 1, -1);
+  recurse(0, 0, 0, 1, 1, -1);
 }
 
 /** E[f(x)] of one tree: leaf values averaged by cover. */
