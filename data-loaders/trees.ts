@@ -3,16 +3,24 @@
 // probability and SHAP value per feature), model files written atomically.
 import {mkdirSync, readFileSync} from "node:fs";
 import {join} from "node:path";
+import {fileURLToPath} from "node:url";
 import {DataFileError} from "../lib/io/errors.js";
 import {writeFileAtomic} from "../lib/io/node.js";
 import {encodeParquet, readParquet, type Columns} from "../lib/io/parquet.js";
 import {binaryTarget} from "../lib/ml/labels.js";
 import {classifierMetrics, cutoffSweep} from "../lib/ml/metrics.js";
+import {classicalCuts} from "../lib/ml/classicalCuts.js";
 import {FEATURE_SETS, concatFeatureSets, featureMatrix, simulatedFeatureSplit, type FeatureSet, type FeatureSetName} from "../lib/ml/treeData.js";
 import {parseTreeModel, serializeTreeModel, TREE_MODEL_FILE, type TreeModelFile} from "../lib/ml/treeModelFile.js";
 import {DEFAULT_GBDT_PARAMS, predictMargin, trainGbdt, type GbdtParams, type TreeEnsemble} from "../lib/ml/trees.js";
 import {expectedValue, shapValues} from "../lib/ml/treeShap.js";
 import {fileIdentity, PULSEBOOK_VERSION} from "./provenance.js";
+
+/** The pretrained tree models shipped with the project (models/README.md). */
+export const DEFAULT_TREE_MODEL_DIRS = {
+  all: fileURLToPath(new URL("../models/trees-all", import.meta.url)),
+  four: fileURLToPath(new URL("../models/trees-four", import.meta.url))
+} as const;
 
 function readBytes(path: string): Uint8Array {
   try {
@@ -116,8 +124,12 @@ export function trainTreesCommand(opts: TrainTreesOptions): {model: TreeEnsemble
   if (test) {
     evaluation = evaluateTrees(model, test);
     const {probability, shap: _s, ...summary} = evaluation;
-    metrics.test = {...summary, cutoffSweep: cutoffSweep(probability, test.y).map(({cutoff, balancedAccuracy, recall, precision}) => ({cutoff, balancedAccuracy, recall, precision}))};
-    log(`held-out: balanced accuracy ${summary.balancedAccuracy.toFixed(4)}, recall ${summary.recall.toFixed(4)}, precision ${summary.precision.toFixed(4)} (${summary.records} records)`);
+    // The classical baseline on the same rows: cuts placed per detector (each channel of each
+    // module), as lib/ml/classicalCuts does per channel of a run.
+    const cuts = classicalCuts({...test.columns, channel: test.detector});
+    const c = classifierMetrics(cuts, test.y);
+    metrics.test = {...summary, classicalCuts: {balancedAccuracy: c.balancedAccuracy, recall: c.recall, precision: c.precision, selectivity: c.selectivity}, cutoffSweep: cutoffSweep(probability, test.y).map(({cutoff, balancedAccuracy, recall, precision}) => ({cutoff, balancedAccuracy, recall, precision}))};
+    log(`held-out: balanced accuracy ${summary.balancedAccuracy.toFixed(4)}, recall ${summary.recall.toFixed(4)}, precision ${summary.precision.toFixed(4)} (${summary.records} records); classical cuts on the same rows: ${c.balancedAccuracy.toFixed(4)}, ${c.recall.toFixed(4)}, ${c.precision.toFixed(4)}`);
   }
   const text = serializeTreeModel(model, {
     featureSet: opts.features,
