@@ -38,6 +38,9 @@ describe("boosted trees on the command line", () => {
     expect(test.balancedAccuracy).toBeGreaterThan(0.5);
     expect(Object.keys(test.meanAbsShap)).toEqual(FEATURE_SETS.four);
     expect(doc.metrics.test.balancedAccuracy).toBe(test.balancedAccuracy);
+    // The classical cuts are scored on the same held-out rows, for the comparison.
+    expect(doc.metrics.test.classicalCuts.recall).toBeGreaterThan(0);
+    expect(doc.metrics.test.classicalCuts.recall).toBeLessThanOrEqual(1);
 
     const h5 = join(dir, "run.h5"), features = join(dir, "features.parquet"), out = join(dir, "pred.parquet");
     expect((await run(["simulate", "--events", "30", "--testpulses", "0", "--noise", "0", "--seed", "4", "--out", h5, "--quiet"])).code).toBe(0);
