@@ -65,8 +65,9 @@ Usage:
       Gradient-boosted trees on feature-table columns (all 14 main parameters, or four: pulse
       height, rise time, decay time, baseline slope); --data sim: simulated modules with held-out
       test modules; or labelled feature tables. Writes DIR/trees.json (defaults: 200 trees, depth 4).
-  pulsebook classify-trees FEATURES.parquet --model DIR --out FILE.parquet
+  pulsebook classify-trees FEATURES.parquet [--model DIR] --out FILE.parquet
       Probability (≥ 0.5 = clean pulse) and the SHAP value of every feature (log-odds) per row.
+      Default model: the pretrained 14-feature trees in models/trees-all.
   pulsebook help
 
 Options:
@@ -364,10 +365,9 @@ async function classifyTrees(argv: string[]): Promise<void> {
     model: {type: "string"}, out: {type: "string"}, quiet: {type: "boolean", default: false}
   }, strict: true});
   if (positionals.length !== 1) throw new UsageError("expected exactly one input file FEATURES.parquet");
-  if (!values.model) throw new UsageError("--model DIR is required");
   if (!values.out) throw new UsageError("--out FILE.parquet is required");
-  const {classifyTreesCommand} = await import("./trees.js");
-  const {rows, seconds} = classifyTreesCommand(positionals[0], values.model, values.out, ["pulsebook", "classify-trees", ...argv].join(" "));
+  const {classifyTreesCommand, DEFAULT_TREE_MODEL_DIRS} = await import("./trees.js");
+  const {rows, seconds} = classifyTreesCommand(positionals[0], values.model ?? DEFAULT_TREE_MODEL_DIRS.all, values.out, ["pulsebook", "classify-trees", ...argv].join(" "));
   if (!values.quiet) console.error(`wrote ${values.out}: ${rows} probabilities with SHAP values in ${seconds.toFixed(1)} s`);
 }
 

@@ -63,10 +63,21 @@ describe("boosted trees on the command line", () => {
     }
   });
 
+  it("classify-trees without --model uses the shipped 14-feature trees", async () => {
+    const out = join(dir, "pred-default.parquet");
+    const c = await run(["classify-trees", join(dir, "features.parquet"), "--out", out, "--quiet"]);
+    expect(c.code, c.err).toBe(0);
+    const table = readParquet(new Uint8Array(readFileSync(out)), out);
+    expect(table.schema.fields.map((f) => f.name)).toEqual(["event", "channel", "probability", ...FEATURE_SETS.all.map((f) => `shap_${f}`)]);
+    // Simulated CRESST-like events: most records are clean pulses, and the model accepts most of them.
+    const p = Array.from(table.getChild("probability")!.toArray() as Float64Array);
+    expect(p.filter((q) => q >= 0.5).length).toBeGreaterThan(table.numRows / 2);
+  });
+
   it("usage errors exit 2; bad model or feature files exit 1 naming the file", async () => {
     expect(await run(["train-trees", "--data", "sim", "--out", "x", "--features", "nine"])).toMatchObject({code: 2, err: expect.stringContaining(`--features must be all or four, got "nine"`)});
     expect(await run(["train-trees", "--out", "x"])).toMatchObject({code: 2, err: expect.stringContaining("--data sim|FEATURES.parquet[,…] is required")});
-    expect(await run(["classify-trees", "f.parquet", "--out", "p.parquet"])).toMatchObject({code: 2, err: expect.stringContaining("--model DIR is required")});
+    expect(await run(["classify-trees", "f.parquet"])).toMatchObject({code: 2, err: expect.stringContaining("--out FILE.parquet is required")});
     const m = join(dir, "bad-model");
     mkdirSync(m);
     writeFileSync(join(m, "trees.json"), JSON.stringify({format: "pulsebook-trees", formatVersion: 7}));
