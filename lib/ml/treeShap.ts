@@ -77,6 +77,56 @@ function treeDepth(tree: Tree, n = 0): number {
 
 const pathCache = new WeakMap<Tree, Paths>();
 
+// State of the current treeShap call, so that the recursion is a plain function (no closure
+// per call: it runs trees × rows times).
+let T: Tree;
+let X: ArrayLike<number>;
+let OFF = 0;
+let PHI: Float64Array;
+let P: Paths;
+
+function recurse(node: number, level: number, depth: number, zero: number, one: number, feature: number): void {
+  const p = P, stride = p.stride, o = level * stride;
+  const pf = p.feature, pz = p.zero, po = p.one, pw = p.weight;
+  if (level > 0) {
+    // Plain loops: copyWithin's per-call cost dominates for paths of a few elements.
+    const from = o - stride;
+    for (let i = 0; i < depth; i++) {
+      pf[o + i] = pf[from + i];
+      pz[o + i] = pz[from + i];
+      po[o + i] = po[from + i];
+      pw[o + i] = pw[from + i];
+    }
+  }
+  extend(p, o, depth, zero, one, feature);
+  const tree = T;
+  const f = tree.feature[node];
+  if (f < 0) {
+    const v = tree.value[node];
+    for (let i = 1; i <= depth; i++) {
+      const w = unwoundSum(p, o, depth, i);
+      PHI[pf[o + i]] += w * (po[o + i] - pz[o + i]) * v;
+    }
+    return;
+  }
+  const xv = X[OFF + f];
+  const goesLeft = Number.isNaN(xv) || xv <= tree.threshold[node];
+  const hot = goesLeft ? tree.left[node] : tree.right[node];
+  const cold = goesLeft ? tree.right[node] : tree.left[node];
+  let inZero = 1, inOne = 1;
+  let k = 1;
+  while (k <= depth && pf[o + k] !== f) k++;
+  if (k <= depth) {
+    inZero = pz[o + k];
+    inOne = po[o + k];
+    unwind(p, o, depth, k);
+    depth--;
+  }
+  const c = tree.cover[node];
+  recurse(hot, level + 1, depth + 1, (inZero * tree.cover[hot]) / c, inOne, f);
+  recurse(cold, level + 1, depth + 1, (inZero * tree.cover[cold]) / c, 0, f);
+}
+
 /** Adds the SHAP values of one tree for row x (offset into x) to phi. */
 export function treeShap(tree: Tree, x: ArrayLike<number>, offset: number, phi: Float64Array): void {
   let p = pathCache.get(tree);
@@ -84,44 +134,11 @@ export function treeShap(tree: Tree, x: ArrayLike<number>, offset: number, phi: 
     p = new Paths(treeDepth(tree) + 2);
     pathCache.set(tree, p);
   }
-  const paths = p;
-  const stride = p.stride;
-  const recurse = (node: number, level: number, depth: number, zero: number, one: number, feature: number) => {
-    const o = level * stride;
-    if (level > 0) {
-      const from = o - stride;
-      paths.feature.copyWithin(o, from, from + depth);
-      paths.zero.copyWithin(o, from, from + depth);
-      paths.one.copyWithin(o, from, from + depth);
-      paths.weight.copyWithin(o, from, from + depth);
-    }
-    extend(paths, o, depth, zero, one, feature);
-    const f = tree.feature[node];
-    if (f < 0) {
-      const v = tree.value[node];
-      for (let i = 1; i <= depth; i++) {
-        const w = unwoundSum(paths, o, depth, i);
-        phi[paths.feature[o + i]] += w * (paths.one[o + i] - paths.zero[o + i]) * v;
-      }
-      return;
-    }
-    const xv = x[offset + f];
-    const goesLeft = Number.isNaN(xv) || xv <= tree.threshold[node];
-    const hot = goesLeft ? tree.left[node] : tree.right[node];
-    const cold = goesLeft ? tree.right[node] : tree.left[node];
-    let inZero = 1, inOne = 1;
-    let k = 1;
-    while (k <= depth && paths.feature[o + k] !== f) k++;
-    if (k <= depth) {
-      inZero = paths.zero[o + k];
-      inOne = paths.one[o + k];
-      unwind(paths, o, depth, k);
-      depth--;
-    }
-    const c = tree.cover[node];
-    recurse(hot, level + 1, depth + 1, (inZero * tree.cover[hot]) / c, inOne, f);
-    recurse(cold, level + 1, depth + 1, (inZero * tree.cover[cold]) / c, 0, f);
-  };
+  T = tree;
+  X = x;
+  OFF = offset;
+  PHI = phi;
+  P = p;
   recurse(0, 0, 0, 1, 1, -1);
 }
 
