@@ -162,6 +162,8 @@ export function trainGbdt(x: Float64Array, y: ArrayLike<number>, features: strin
   let pos = 0, tot = 0;
   for (let i = 0; i < n; i++) {
     w[i] = sampleWeight ? sampleWeight[i] : 1;
+    // Positive weights keep every node's cover positive (TreeSHAP divides by covers).
+    if (!(w[i] > 0 && Number.isFinite(w[i]))) throw new RangeError(`sample weight ${w[i]} at row ${i}: expected a positive finite number`);
     tot += w[i];
     if (y[i] === 1) pos += w[i];
   }

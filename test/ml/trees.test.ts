@@ -96,6 +96,8 @@ describe("gradient-boosted trees", () => {
   it("reject bad training input", () => {
     expect(() => trainGbdt(new Float64Array(3), [0, 1], ["a", "b"])).toThrow(/expected 2 rows × 2 features/);
     expect(() => trainGbdt(new Float64Array(2), [0, 2], ["a"])).toThrow(/label 2 at row 1/);
+    expect(() => trainGbdt(new Float64Array(2), [0, 1], ["a"], {}, [1, 0])).toThrow(/sample weight 0 at row 1/);
+    expect(() => trainGbdt(new Float64Array(2), [0, 1], ["a"], {maxBins: 300})).toThrow(/maxBins must be an integer in 2…256/);
   });
 });
 
