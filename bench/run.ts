@@ -11,8 +11,10 @@
 //   7. ML: the CNN's training and inference records/s on every backend available here (wasm,
 //      cpu; webgpu where navigator.gpu gives an adapter, here Dawn on Mesa), and inference on 2
 //      worker threads (bench/ml-worker.ts, one fresh process per backend) → bench/results/ml.json
+//   8. boosted trees: GBDT training and inference records/s and TreeSHAP records/s on simulated
+//      feature rows (bench/trees.ts → bench/results/trees.json)
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
-//   --only features|dsp|raw|anomaly|labeling|ml (one section; each writes its own file in bench/results/)
+//   --only features|dsp|raw|anomaly|labeling|ml|trees (one section; each writes its own file in bench/results/)
 import {execFileSync} from "node:child_process";
 import {existsSync, mkdirSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {cpus, totalmem} from "node:os";
@@ -22,7 +24,7 @@ import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}}});
-const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling", "ml"] as const;
+const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling", "ml", "trees"] as const;
 if (values.only && !SECTIONS.includes(values.only as never)) throw new Error(`--only must be one of ${SECTIONS.join(", ")}, got "${values.only}"`);
 const run = (section: (typeof SECTIONS)[number]) => !values.only || values.only === section;
 const events = Number(values.events);
@@ -115,6 +117,9 @@ if (run("anomaly")) execFileSync(tsx, ["--import", join(ROOT, "lib", "ml", "regi
 if (run("labeling")) execFileSync(tsx, [join(ROOT, "bench", "labeling-render.ts")], {stdio: ["ignore", "ignore", "inherit"]});
 
 if (run("ml")) runMl();
+
+// Boosted trees: GBDT training / inference and TreeSHAP records/s (bench/trees.ts).
+if (run("trees")) execFileSync(tsx, [join(ROOT, "bench", "trees.ts")], {stdio: ["ignore", "ignore", "inherit"]});
 
 /** The ML section: one fresh process per backend, with TensorFlow.js from its ESM build. */
 function runMl(): void {

@@ -60,6 +60,14 @@ Usage:
   pulsebook evaluate --model DIR [--modules N] [--events-per-module N] [--seed S] [--write]
       Held-out metrics on simulated test modules: balanced accuracy, recall, precision, the
       cutoff sweep, IOR (SNR 3–300) and IOS (pile-up). --write stores them in DIR/model.json.
+  pulsebook train-trees --data sim|A.parquet[,B.parquet…] [--features all|four] --out DIR
+        [--rounds N] [--depth N] [--lr X] [--seed S] [--modules N] [--test-modules N] [--events-per-module N]
+      Gradient-boosted trees on feature-table columns (all 14 main parameters, or four: pulse
+      height, rise time, decay time, baseline slope); --data sim: simulated modules with held-out
+      test modules; or labelled feature tables. Writes DIR/trees.json (defaults: 200 trees, depth 4).
+  pulsebook classify-trees FEATURES.parquet [--model DIR] --out FILE.parquet
+      Probability (≥ 0.5 = clean pulse) and the SHAP value of every feature (log-odds) per row.
+      Default model: the pretrained 14-feature trees in models/trees-all.
   pulsebook help
 
 Options:
@@ -327,6 +335,42 @@ async function evaluate(argv: string[]): Promise<void> {
   console.log(JSON.stringify(summary, null, 2));
 }
 
+async function trainTrees(argv: string[]): Promise<void> {
+  const {values} = parseArgs({args: argv, options: {
+    data: {type: "string"}, features: {type: "string", default: "all"}, out: {type: "string"}, rounds: {type: "string"}, depth: {type: "string"},
+    lr: {type: "string"}, seed: {type: "string"}, modules: {type: "string"}, "test-modules": {type: "string"}, "events-per-module": {type: "string"},
+    quiet: {type: "boolean", default: false}
+  }, strict: true});
+  if (!values.data) throw new UsageError("--data sim|FEATURES.parquet[,…] is required");
+  if (!values.out) throw new UsageError("--out DIR is required");
+  if (values.features !== "all" && values.features !== "four") throw new UsageError(`--features must be all or four, got "${values.features}"`);
+  const lr = values.lr === undefined ? undefined : Number(values.lr);
+  if (lr !== undefined && !(lr > 0 && lr <= 1)) throw new UsageError(`--lr must be in (0, 1], got "${values.lr}"`);
+  const {trainTreesCommand} = await import("./trees.js");
+  const seed = integer("seed", values.seed, 1);
+  const {test} = trainTreesCommand({
+    data: values.data === "sim" ? "sim" : values.data.split(","),
+    features: values.features,
+    out: values.out,
+    params: {rounds: integer("rounds", values.rounds, 200, 1), maxDepth: integer("depth", values.depth, 4, 1), seed, ...(lr ? {learningRate: lr} : {})},
+    sim: {trainModules: integer("modules", values.modules, 12, 1), testModules: integer("test-modules", values["test-modules"], 3, 1), eventsPerModule: integer("events-per-module", values["events-per-module"], 1000, 10), seed},
+    log: values.quiet ? undefined : (line) => console.error(line)
+  });
+  if (test) console.log(JSON.stringify(test, null, 2));
+  if (!values.quiet) console.error(`wrote ${values.out}`);
+}
+
+async function classifyTrees(argv: string[]): Promise<void> {
+  const {values, positionals} = parseArgs({args: argv, allowPositionals: true, options: {
+    model: {type: "string"}, out: {type: "string"}, quiet: {type: "boolean", default: false}
+  }, strict: true});
+  if (positionals.length !== 1) throw new UsageError("expected exactly one input file FEATURES.parquet");
+  if (!values.out) throw new UsageError("--out FILE.parquet is required");
+  const {classifyTreesCommand, DEFAULT_TREE_MODEL_DIRS} = await import("./trees.js");
+  const {rows, seconds} = classifyTreesCommand(positionals[0], values.model ?? DEFAULT_TREE_MODEL_DIRS.all, values.out, ["pulsebook", "classify-trees", ...argv].join(" "));
+  if (!values.quiet) console.error(`wrote ${values.out}: ${rows} probabilities with SHAP values in ${seconds.toFixed(1)} s`);
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad command line). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -344,6 +388,8 @@ export async function main(argv: string[]): Promise<number> {
       case "train": await train(rest); return 0;
       case "classify": await classify(rest); return 0;
       case "evaluate": await evaluate(rest); return 0;
+      case "train-trees": await trainTrees(rest); return 0;
+      case "classify-trees": await classifyTrees(rest); return 0;
       case undefined: case "help": case "--help": case "-h": console.log(USAGE); return 0;
       case "--version": console.log(PULSEBOOK_VERSION); return 0;
       default: throw new UsageError(`unknown command "${command}"`);
