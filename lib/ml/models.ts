@@ -6,11 +6,11 @@ import {tf, tfl} from "./tf.js";
 import {MODEL_SAMPLES} from "./preprocess.js";
 import {Rng} from "../sim/random.js";
 
-export type ModelKind = "cnn";
-export const MODEL_KINDS: readonly ModelKind[] = ["cnn"];
+export type ModelKind = "cnn" | "tscn" | "lstm";
+export const MODEL_KINDS: readonly ModelKind[] = ["cnn", "tscn", "lstm"];
 
 /** Learning rates of the paper (Table 7). */
-export const PAPER_LEARNING_RATE: {[K in ModelKind]: number} = {cnn: 5e-4};
+export const PAPER_LEARNING_RATE: {[K in ModelKind]: number} = {cnn: 5e-4, tscn: 5e-5, lstm: 1e-4};
 
 /**
  * Glorot-uniform kernels and zero biases drawn from our seeded generator, set after the model
@@ -54,9 +54,66 @@ export function buildCnn(seed = 1, samples = MODEL_SAMPLES): tfl.LayersModel {
   return model;
 }
 
+/**
+ * The paper's TSCN (appendix Table 5): eight 1-D convolutions (kernel 3, stride 1, padding 1 =
+ * "same", ReLU) with 16, 16, 32, 32, 64, 64, 128, 128 filters, max-pooling 2 after every second
+ * one, then dense 4096 → 1024 → 512 → 1 (ReLU, ReLU, sigmoid): 512 → 256 → 128 → 64 → 32
+ * samples × 128 channels = 4096 inputs.
+ */
+export function buildTscn(seed = 1, samples = MODEL_SAMPLES): tfl.LayersModel {
+  const layers: tfl.layers.Layer[] = [];
+  [16, 16, 32, 32, 64, 64, 128, 128].forEach((filters, i) => {
+    layers.push(tfl.layers.conv1d({filters, kernelSize: 3, strides: 1, padding: "same", activation: "relu", kernelInitializer: "zeros", ...(i === 0 ? {inputShape: [samples, 1]} : {})}));
+    if (i % 2 === 1) layers.push(tfl.layers.maxPooling1d({poolSize: 2, strides: 2, padding: "valid"}));
+  });
+  layers.push(
+    tfl.layers.flatten(),
+    tfl.layers.dense({units: 1024, activation: "relu", kernelInitializer: "zeros"}),
+    tfl.layers.dense({units: 512, activation: "relu", kernelInitializer: "zeros"}),
+    tfl.layers.dense({units: 1, activation: "sigmoid", kernelInitializer: "zeros"})
+  );
+  const model = tfl.sequential({name: "tscn", layers});
+  initialiseGlorot(model, seed);
+  return model;
+}
+
+/** LSTM input: the 512-sample record as 64 time steps of 8 consecutive samples (Table 4: input size 8). */
+export const LSTM_STEP = 8;
+
+/**
+ * The paper's bidirectional LSTM (appendix Table 4): 3 stacked bidirectional layers over 64
+ * steps of 8 samples, then dense 12,800 → 1 (sigmoid). The table's 12,800 = 64 steps × 200
+ * fixes the per-step output at 200 values, so "hidden size 200" is read as the width of the
+ * bidirectional state: 100 units per direction, forward and backward outputs concatenated
+ * (a 200-unit-per-direction PyTorch LSTM would give 64 × 400 = 25,600 inputs).
+ */
+export function buildLstm(seed = 1, samples = MODEL_SAMPLES): tfl.LayersModel {
+  const steps = samples / LSTM_STEP;
+  if (!Number.isInteger(steps)) throw new RangeError(`LSTM input of ${samples} samples is not a whole number of ${LSTM_STEP}-sample steps`);
+  const bilstm = () => tfl.layers.bidirectional({
+    mergeMode: "concat",
+    // Zero initializers: tfjs's random ones (orthogonal recurrent kernel) call its seedrandom
+    // import; initialiseGlorot sets every kernel from our generator instead.
+    layer: tfl.layers.lstm({units: 100, returnSequences: true, kernelInitializer: "zeros", recurrentInitializer: "zeros"}) as tfl.RNN
+  });
+  const model = tfl.sequential({
+    name: "lstm",
+    layers: [
+      tfl.layers.reshape({targetShape: [steps, LSTM_STEP], inputShape: [samples, 1]}),
+      bilstm(), bilstm(), bilstm(),
+      tfl.layers.flatten(),
+      tfl.layers.dense({units: 1, activation: "sigmoid", kernelInitializer: "zeros"})
+    ]
+  });
+  initialiseGlorot(model, seed);
+  return model;
+}
+
 export function buildModel(kind: ModelKind, seed = 1): tfl.LayersModel {
   switch (kind) {
     case "cnn": return buildCnn(seed);
+    case "tscn": return buildTscn(seed);
+    case "lstm": return buildLstm(seed);
     default: throw new RangeError(`unknown model "${kind as string}" (known: ${MODEL_KINDS.join(", ")})`);
   }
 }
