@@ -45,10 +45,11 @@ Usage:
   pulsebook cuts FEATURES.parquet CUT.cut.json... [--out FILE.parquet]
       Apply cut files (SQL predicates or polygons) in order; print how many events pass each;
       with --out, write the rows of the events that pass them all.
-  pulsebook train --model cnn --data sim|A.h5[,B.h5…] [--validation V.h5[,…]] --out DIR
+  pulsebook train --model cnn|tscn|lstm --data sim|A.h5[,B.h5…] [--validation V.h5[,…]] --out DIR
         [--epochs N] [--batch N] [--lr X] [--seed S] [--backend webgpu,wasm,cpu] [--threads N]
         [--modules N] [--events-per-module N]
-      Train a data-cleaning classifier (the CRESST paper's CNN) on labeled cait files or on
+      Train a data-cleaning classifier (the CRESST paper's CNN, TSCN or bidirectional LSTM;
+      default learning rate: the paper's, 5e-4, 5e-5, 1e-4) on labeled cait files or on
       simulated detectors (--data sim: N training modules, held-out validation and test modules).
       Writes DIR/model.json (preprocessing, metrics, backend, format version) and DIR/weights.bin.
       --threads N: share each mini-batch among N threads (default 1: for the paper's small CNN
@@ -279,7 +280,9 @@ async function train(argv: string[]): Promise<void> {
   }, strict: true});
   if (!values.data) throw new UsageError("--data sim|FILE.h5[,…] is required");
   if (!values.out) throw new UsageError("--out DIR is required");
-  if (values.model !== "cnn") throw new UsageError(`--model: only "cnn" is implemented, got "${values.model}"`);
+  const {MODEL_KINDS} = await import("../lib/ml/models.js");
+  const kind = MODEL_KINDS.find((k) => k === values.model);
+  if (!kind) throw new UsageError(`--model: unknown model "${values.model}" (known: ${MODEL_KINDS.join(", ")})`);
   const lr = values.lr === undefined ? undefined : Number(values.lr);
   if (lr !== undefined && !(lr > 0)) throw new UsageError(`--lr must be a positive number, got "${values.lr}"`);
   const {trainCommand} = await import("./ml.js");
@@ -290,7 +293,7 @@ async function train(argv: string[]): Promise<void> {
   process.once("SIGINT", onInt);
   await trainCommand({
     shouldStop: () => stop,
-    model: "cnn",
+    model: kind,
     data: values.data === "sim" ? "sim" : values.data.split(","),
     validation: values.validation?.split(","),
     out: values.out,

@@ -11,7 +11,12 @@ import {simulateLabeledSet} from "../../lib/ml/simDetectors.ts";
 import {batchGradients} from "../../lib/ml/train.ts";
 import {classWeights} from "../../lib/ml/loss.ts";
 import {serializeModel} from "../../lib/ml/modelFormat.ts";
-import {loadModelDir, saveModelDir} from "../../data-loaders/ml.ts";
+import {classifyCommand, loadModelDir, saveModelDir} from "../../data-loaders/ml.ts";
+import {writeSimulation} from "../../data-loaders/simulate.ts";
+import {readParquet, readParquetMetadata} from "../../lib/io/parquet.ts";
+import {main} from "../../data-loaders/cli.ts";
+import {readFileSync} from "node:fs";
+import {vi} from "vitest";
 import {tf} from "../../lib/ml/tf.ts";
 
 // Conv1D kernel k, c_in → c_out: k·c_in·c_out weights + c_out biases; dense n → m: n·m + m.
@@ -84,4 +89,30 @@ describe("TSCN and bidirectional LSTM of the paper", () => {
       model.dispose(); loaded.model.dispose();
     }, 60_000);
   }
+
+  it("pulsebook train --model lstm|tscn writes a model directory recording the kind; classify uses it", async () => {
+    const h5 = join(dir, "in.h5");
+    await writeSimulation(h5, {events: 12, seed: 4}); // labeled: training data and input to classify
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      for (const kind of ["lstm", "tscn"]) {
+        const out = join(dir, `cli-${kind}`);
+        const code = await main(["train", "--model", kind, "--data", h5, "--validation", h5, "--epochs", "1", "--backend", "wasm", "--out", out, "--quiet"]);
+        expect(code).toBe(0);
+        const m = JSON.parse(readFileSync(join(out, "model.json"), "utf8"));
+        expect(m.model).toBe(kind);
+        expect(m.backend.name).toBe("wasm");
+        expect(m.training.learningRate).toBe(PAPER_LEARNING_RATE[kind as ModelKind]);
+        const pq = join(dir, `pred-${kind}.parquet`);
+        const {rows} = await classifyCommand(h5, out, pq, {backend: ["wasm"]});
+        expect(rows).toBe(24);
+        const bytes = new Uint8Array(readFileSync(pq));
+        const prob = readParquet(bytes, pq).getChild("probability")!.toArray() as Float32Array;
+        expect(prob.every((p) => p > 0 && p < 1)).toBe(true);
+        expect(JSON.parse((await readParquetMetadata(bytes, pq)).metadata["pulsebook.model"]).model).toBe(kind);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+  }, 120_000);
 });
