@@ -1,8 +1,10 @@
 // One measured ML run in a fresh process (tfjs ESM hooks registered by the caller): CNN
-// training and inference records/s on one backend, plus inference on a pool of worker threads.
-// Prints one JSON line. Usage: ml-worker.ts BACKEND [trainRecords] [inferRecords] [poolWorkers]
+// training and inference records/s on one backend, plus inference on a pool of worker threads;
+// then the TSCN and the bidirectional LSTM (one thread, fewer records: they are far bigger).
+// Prints one JSON line. Usage:
+//   ml-worker.ts BACKEND [trainRecords] [inferRecords] [poolWorkers] [seqTrainRecords] [seqInferRecords]
 import {selectBackend, backendInfo, type BackendName} from "../lib/ml/backend.js";
-import {buildCnn, predictRecords} from "../lib/ml/models.js";
+import {buildCnn, buildModel, predictRecords, PAPER_LEARNING_RATE} from "../lib/ml/models.js";
 import {randomDetectorPreset, simulateLabeledSet} from "../lib/ml/simDetectors.js";
 import {concatSets, subset} from "../lib/ml/dataset.js";
 import {trainClassifier} from "../lib/ml/train.js";
@@ -10,7 +12,7 @@ import {serializeModel} from "../lib/ml/modelFormat.js";
 import {InferencePool} from "../data-loaders/mlPool.js";
 import {installNodeWebgpu} from "../data-loaders/nodeWebgpu.js";
 
-const [backendArg, trainArg = "3200", inferArg = "20480", poolArg = "2"] = process.argv.slice(2);
+const [backendArg, trainArg = "3200", inferArg = "20480", poolArg = "2", seqTrainArg = "320", seqInferArg = "2048"] = process.argv.slice(2);
 const backend = backendArg as BackendName;
 const out: {[k: string]: unknown} = {backend};
 // WebGPU in Node: Dawn, on Mesa's llvmpipe where there is no GPU (see detail).
@@ -59,5 +61,23 @@ if (workers > 0 && backend !== "webgpu") {
   await p.predict(x);
   out[`cnn_infer_records_per_s_${workers}_workers`] = inferN / ((performance.now() - t0) / 1000);
   await p.close();
+}
+
+// TSCN and LSTM: a warm-up of 64 records, then one measured epoch at the paper's learning rate.
+for (const kind of ["tscn", "lstm"] as const) {
+  const n = Math.min(Number(seqTrainArg), pool.y.length), m = Number(seqInferArg);
+  if (n === 0) continue;
+  const seq = buildModel(kind, 1);
+  const lr = PAPER_LEARNING_RATE[kind];
+  await trainClassifier(seq, subset(train, Array.from({length: 64}, (_, i) => i)), subset(val, Array.from({length: 64}, (_, i) => i)), {epochs: 1, learningRate: lr});
+  const rs = await trainClassifier(seq, subset(pool, Array.from({length: n}, (_, i) => i)), subset(val, Array.from({length: 64}, (_, i) => i)), {epochs: 1, learningRate: lr});
+  out[`${kind}_train_records_per_s`] = rs.trainingRecordsPerSecond;
+  out[`${kind}_train_records`] = n;
+  await predictRecords(seq, x.subarray(0, 256 * 512));
+  t0 = performance.now();
+  await predictRecords(seq, x.subarray(0, m * 512));
+  out[`${kind}_infer_records_per_s`] = m / ((performance.now() - t0) / 1000);
+  out[`${kind}_infer_records`] = m;
+  seq.dispose();
 }
 console.log(JSON.stringify(out));

@@ -126,8 +126,9 @@ function runMl(): void {
   const ml: {[k: string]: unknown} = {date: new Date().toISOString(), machine};
   for (const backend of ["webgpu", "wasm", "cpu"]) {
     // tfjs-cpu trains at ~100 records/s: measure it on fewer records.
-    const sizes = backend === "cpu" ? ["320", "2048", "0"] : backend === "webgpu" ? ["640", "4096", "0"] : ["3200", "20480", "2"];
-    console.error(`ML bench: CNN on ${backend}`);
+    // Then TSCN and LSTM (trainRecords, inferRecords): a few hundred on wasm, fewer elsewhere.
+    const sizes = backend === "cpu" ? ["320", "2048", "0", "64", "256"] : backend === "webgpu" ? ["640", "4096", "0", "128", "512"] : ["3200", "20480", "2", "320", "2048"];
+    console.error(`ML bench: CNN, TSCN, LSTM on ${backend}`);
     const out = execFileSync(tsx, ["--import", join(ROOT, "lib", "ml", "registerTfjsEsm.mjs"), join(ROOT, "bench", "ml-worker.ts"), backend, ...sizes], {encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]});
     ml[backend] = JSON.parse(out.trim().split("\n").at(-1)!);
   }
