@@ -4,7 +4,9 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {mkdtempSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {CRESST_LIKE} from "../../lib/sim/index.ts";
+import {CRESST_LIKE, type DetectorPreset} from "../../lib/sim/index.ts";
+import {trainClassifier} from "../../lib/ml/train.ts";
+import {classifierMetrics} from "../../lib/ml/metrics.ts";
 import {selectBackend, backendInfo} from "../../lib/ml/backend.ts";
 import {buildModel, predictRecords, PAPER_LEARNING_RATE, type ModelKind} from "../../lib/ml/models.ts";
 import {simulateLabeledSet} from "../../lib/ml/simDetectors.ts";
@@ -115,4 +117,21 @@ describe("TSCN and bidirectional LSTM of the paper", () => {
       spy.mockRestore();
     }
   }, 120_000);
+
+  it("tscn learns a separable task (clean pulses vs SQUID jumps and spikes) to BA ≥ 0.92 in 3 short epochs (untrained: 0.74)", async () => {
+    const none = Object.fromEntries(Object.keys(CRESST_LIKE.events.artefactFractions).map((k) => [k, 0])) as DetectorPreset["events"]["artefactFractions"];
+    const p: DetectorPreset = {...CRESST_LIKE, events: {...CRESST_LIKE.events, artefactFractions: {...none, squidJump: 0.3, spike: 0.3}}};
+    const train = simulateLabeledSet(p, {events: 300, seed: 1, detectorBase: 0, minSnr: 20});
+    const validation = simulateLabeledSet(p, {events: 60, seed: 2, detectorBase: 10, minSnr: 20});
+    const test = simulateLabeledSet(p, {events: 150, seed: 3, detectorBase: 20, minSnr: 20});
+    const model = buildModel("tscn", 3);
+    const untrained = classifierMetrics(await predictRecords(model, test.x), test.y).balancedAccuracy;
+    await trainClassifier(model, train, validation, {epochs: 3, learningRate: 1e-3, seed: 2, augmentation: null});
+    const m = classifierMetrics(await predictRecords(model, test.x), test.y);
+    // The untrained network already separates some (0.74 here: spikes and jumps differ in
+    // shape from pulses even through random filters); training must add clearly to that.
+    expect(m.balancedAccuracy).toBeGreaterThanOrEqual(0.92);
+    expect(m.balancedAccuracy - untrained).toBeGreaterThan(0.15);
+    model.dispose();
+  }, 60_000);
 });
