@@ -15,7 +15,7 @@ import {concatSets} from "../lib/ml/dataset.js";
 import {buildModel, predictRecords, PAPER_LEARNING_RATE, MODEL_KINDS, type ModelKind} from "../lib/ml/models.js";
 import {deserializeModel, manifestProblem, serializeModel, type ModelManifest} from "../lib/ml/modelFormat.js";
 import {simulatedSplit} from "../lib/ml/simDetectors.js";
-import {evaluate, trainClassifier, type EpochRecord} from "../lib/ml/train.js";
+import {evaluate, trainClassifier, type EpochRecord, type LearningRateSchedule} from "../lib/ml/train.js";
 import {classifierMetrics, cutoffSweep} from "../lib/ml/metrics.js";
 import {evaluateOnSimulation} from "../lib/ml/simEval.js";
 import {LABEL_CLASSES} from "../lib/types.js";
@@ -119,6 +119,8 @@ export interface TrainCommandOptions {
   backend?: BackendName[];
   /** Threads sharing each mini-batch (this one + threads−1 helper workers); wasm/cpu only. */
   threads?: number;
+  /** Learning-rate schedule (default constant, as in the paper). */
+  schedule?: LearningRateSchedule;
   /** Simulation sizes (data = "sim"). */
   sim?: {trainModules: number; validationModules: number; testModules: number; eventsPerModule: number};
   log?: (line: string) => void;
@@ -158,7 +160,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
     log(`training on ${threads} threads`);
   }
   const result = await trainClassifier(model, train, validation, {
-    epochs: o.epochs, batchSize: o.batchSize ?? 64, learningRate, seed: o.seed ?? 1, helpers: pool?.gradientHelpers(), shouldStop: o.shouldStop,
+    epochs: o.epochs, batchSize: o.batchSize ?? 64, learningRate, seed: o.seed ?? 1, helpers: pool?.gradientHelpers(), shouldStop: o.shouldStop, schedule: o.schedule,
     onEpoch: (e) => log(`epoch ${e.epoch + 1}/${o.epochs}: train loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validationLoss.toFixed(4)}, BA ${e.validation.balancedAccuracy.toFixed(4)}, ${e.recordsPerSecond.toFixed(0)} records/s`)
   });
   await pool?.close();
@@ -169,7 +171,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
     metrics,
     training: {
       pulsebookVersion: PULSEBOOK_VERSION, data, epochs: o.epochs, epochsRun: result.epochs.length, bestEpoch: result.bestEpoch,
-      batchSize: o.batchSize ?? 64, learningRate, optimizer: "adam", loss: "class-weighted binary cross-entropy",
+      batchSize: o.batchSize ?? 64, learningRate, learningRateSchedule: o.schedule ?? {kind: "constant"}, optimizer: "adam", loss: "class-weighted binary cross-entropy",
       classWeights: result.classWeights, augmentation: "paper (pile-up 0.2, noise 0.2, shift ±26)", seed: o.seed ?? 1,
       trainingRecordsPerSecond: result.trainingRecordsPerSecond, threads,
       history: result.epochs.map(({epoch, trainLoss, validationLoss, validation, recordsPerSecond}) => ({epoch, trainLoss, validationLoss, validationBalancedAccuracy: validation.balancedAccuracy, recordsPerSecond}))
@@ -269,7 +271,8 @@ export async function evaluateCommand(modelDir: string, o: {testModules?: number
     description: `${split.testPresets.length} held-out simulated modules (preset seeds ${seed * 100_000 + 70_000}…), ${prob.length} records`,
     balancedAccuracy: m.balancedAccuracy, recall: m.recall, precision: m.precision, selectivity: m.selectivity,
     tp: m.tp, fp: m.fp, tn: m.tn, fn: m.fn,
-    ior: sim.ior, ios: sim.ios, recallBySnr: sim.recallBySnr,
+    ior: sim.ior, ios: sim.ios, iosLaterSmaller: sim.iosLaterSmaller, recallBySnr: sim.recallBySnr,
+    selectivityByOnsetWindow: sim.selectivityByOnsetWindow, selectivityByRelativeDifference: sim.selectivityByRelativeDifference, selectivityGrid: sim.selectivityGrid,
     selectivityByOnset: sim.selectivityByOnset, selectivityByRelativeHeight: sim.selectivityByRelativeHeight,
     cutoffSweep: cutoffSweep(prob, split.test.y).map(({cutoff, balancedAccuracy, recall, precision}) => ({cutoff, balancedAccuracy, recall, precision})),
     byClass,

@@ -60,8 +60,9 @@ export function shuffleInPlace<T>(a: T[], rng: Rng): T[] {
 }
 
 /**
- * Weak shuffling: record indices cut into mini-batches of consecutive records of one detector
- * (a detector's last batch may be smaller), batch order shuffled.
+ * Weak shuffling: each detector's records, shuffled among themselves, cut into mini-batches
+ * (a detector's last batch may be smaller); batch order shuffled. Every batch holds records
+ * of one detector only, as in the paper, but batches differ from epoch to epoch.
  */
 export function weakShuffleBatches(detector: Int32Array, batchSize: number, rng: Rng): Int32Array[] {
   const byDetector = new Map<number, number[]>();
@@ -72,6 +73,7 @@ export function weakShuffleBatches(detector: Int32Array, batchSize: number, rng:
   }
   const batches: Int32Array[] = [];
   for (const list of byDetector.values()) {
+    shuffleInPlace(list, rng);
     for (let k = 0; k < list.length; k += batchSize) batches.push(Int32Array.from(list.slice(k, k + batchSize)));
   }
   return shuffleInPlace(batches, rng);

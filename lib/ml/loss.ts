@@ -7,8 +7,13 @@ export interface ClassWeights {
   negative: number;
 }
 
-/** Weights from the label counts of the training set. */
-export function classWeights(labels: ArrayLike<number>): ClassWeights {
+/**
+ * Weights from the label counts of the training set. `relabelledPositives` is the fraction of
+ * positives the augmentation turns into negatives when drawn (pile-up, p = 0.2): the classes
+ * are balanced as the network sees them, not as stored — otherwise the negatives, weighted by
+ * their stored count but also fed the relabelled positives, pull the output towards rejection.
+ */
+export function classWeights(labels: ArrayLike<number>, relabelledPositives = 0): ClassWeights {
   let pos = 0, neg = 0;
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] === 1) pos++;
@@ -16,7 +21,8 @@ export function classWeights(labels: ArrayLike<number>): ClassWeights {
   }
   if (pos === 0 || neg === 0) throw new RangeError(`class weights need both classes (positives ${pos}, negatives ${neg})`);
   const n = pos + neg;
-  return {positive: n / (2 * pos), negative: n / (2 * neg)};
+  const seenPos = pos * (1 - relabelledPositives), seenNeg = neg + pos * relabelledPositives;
+  return {positive: n / (2 * seenPos), negative: n / (2 * seenNeg)};
 }
 
 const EPS = 1e-7;

@@ -55,6 +55,22 @@ export interface TrainOptions {
   shouldStop?: () => boolean;
   /** Threads sharing each mini-batch (see GradientHelper); none = this thread alone. */
   helpers?: GradientHelper[];
+  /**
+   * "constant" (the paper) or "cosine": the rate falls from `learningRate` to
+   * `learningRate · finalFraction` along a half cosine over all steps, which ends training on
+   * settled weights instead of the epoch-to-epoch swings weak shuffling gives at a fixed rate.
+   */
+  schedule?: LearningRateSchedule;
+}
+
+export type LearningRateSchedule = {kind: "constant"} | {kind: "cosine"; finalFraction: number};
+
+/** Learning rate at `step` of `totalSteps` (0-based) under `schedule`. */
+export function scheduledLearningRate(base: number, schedule: LearningRateSchedule, step: number, totalSteps: number): number {
+  if (schedule.kind === "constant" || totalSteps <= 1) return base;
+  const t = Math.min(1, step / (totalSteps - 1));
+  const f = schedule.finalFraction;
+  return base * (f + (1 - f) * 0.5 * (1 + Math.cos(Math.PI * t)));
 }
 
 export interface EpochRecord {
@@ -86,11 +102,12 @@ export async function evaluate(model: tfl.LayersModel, set: LabeledSet, w: Class
 }
 
 export async function trainClassifier(model: tfl.LayersModel, train: LabeledSet, validation: LabeledSet, opts: TrainOptions): Promise<TrainingResult> {
-  const {epochs, batchSize = 64, learningRate, seed = 1, augmentation = PAPER_AUGMENTATION, helpers = []} = opts;
+  const {epochs, batchSize = 64, learningRate, seed = 1, augmentation = PAPER_AUGMENTATION, helpers = [], schedule = {kind: "constant"}} = opts;
   const L = train.samples;
   const rng = new Rng(seed, 0x7a1);
-  const w = classWeights(train.y);
+  const w = classWeights(train.y, augmentation?.pileUpProbability ?? 0);
   const optimizer = tf.train.adam(learningRate);
+  const totalSteps = epochs * Math.ceil(train.y.length / batchSize);
   const weights = model.trainableWeights.map((v) => (v as unknown as {read(): tf.Variable}).read());
   const result: TrainingResult = {epochs: [], steps: [], bestEpoch: -1, classWeights: w, backend: backendInfo(), trainingRecordsPerSecond: NaN, stopped: false};
   let best: tf.Tensor[] | null = null;
@@ -111,6 +128,8 @@ export async function trainClassifier(model: tfl.LayersModel, train: LabeledSet,
           yb[k] = train.y[batch[k]];
         }
         const xs = xb.subarray(0, m * L), ys = yb.subarray(0, m);
+        // Adam reads its (public) rate on every applyGradients call.
+        (optimizer as unknown as {learningRate: number}).learningRate = scheduledLearningRate(learningRate, schedule, step, totalSteps);
         if (augmentation) augmentBatch(xs, ys, L, rng, augmentation);
         let loss: number, pred: Float32Array;
         if (helpers.length === 0) {

@@ -48,10 +48,21 @@ describe("class-weighted binary cross-entropy", () => {
     expect(expected).toBeCloseTo(0.585207, 5);
     expect(() => classWeights([1, 1])).toThrow(/both classes/);
   });
+
+  it("balances the classes as seen after pile-up relabelling", () => {
+    // 80 positives, 20 negatives; 20 % of positives become negatives when drawn: the network
+    // sees 64 positives and 36 negatives → weights 100/128 and 100/72; both classes then weigh
+    // 50 in total.
+    const labels = [...Array(80).fill(1), ...Array(20).fill(0)];
+    const w = classWeights(labels, 0.2);
+    expect(w.positive).toBeCloseTo(100 / 128, 12);
+    expect(w.negative).toBeCloseTo(100 / 72, 12);
+    expect(64 * w.positive).toBeCloseTo(36 * w.negative, 9);
+  });
 });
 
 describe("weak shuffling", () => {
-  it("batches hold consecutive records of one detector; batch order is random; every record once", () => {
+  it("batches hold records of one detector, mixed anew each epoch; batch order is random; every record once", () => {
     const det = new Int32Array(1000);
     for (let i = 0; i < 1000; i++) det[i] = i < 300 ? 0 : i < 730 ? 1 : 2;
     const batches = weakShuffleBatches(det, 64, new Rng(3));
@@ -59,12 +70,15 @@ describe("weak shuffling", () => {
     const seen = new Int32Array(1000);
     for (const b of batches) {
       expect(new Set([...b].map((i) => det[i])).size).toBe(1);
-      for (let k = 1; k < b.length; k++) expect(b[k]).toBe(b[k - 1] + 1);
       for (const i of b) seen[i]++;
     }
     expect(seen.every((v) => v === 1)).toBe(true);
-    const firsts = batches.map((b) => b[0]);
-    expect(firsts).not.toEqual([...firsts].sort((a, b) => a - b));
+    const detectors = batches.map((b) => det[b[0]]);
+    expect(detectors).not.toEqual([...detectors].sort((a, b) => a - b));
+    // Within a detector the records are shuffled: not consecutive, and other batches next epoch.
+    expect(batches.some((b) => b.some((v, k) => k > 0 && v !== b[k - 1] + 1))).toBe(true);
+    const again = weakShuffleBatches(det, 64, new Rng(4));
+    expect(again.map((b) => [...b].sort((x, y) => x - y).join())).not.toEqual(batches.map((b) => [...b].sort((x, y) => x - y).join()));
   });
 });
 

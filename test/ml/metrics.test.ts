@@ -43,7 +43,7 @@ describe("classifier metrics", () => {
   });
 });
 
-import {binnedRate, integralOverRecall, integralOverSelectivity, simulatedCleanPulses, simulatedPileUps} from "../../lib/ml/simEval.ts";
+import {binnedRate, integralOverRecall, integralOverSelectivity, relativeHeightDifference, selectivityGrid, simulatedCleanPulses, simulatedPileUps, simulatedPileUpsAnywhere} from "../../lib/ml/simEval.ts";
 import {CRESST_LIKE} from "../../lib/sim/index.ts";
 
 describe("IOR and IOS (paper Sec. 4.2)", () => {
@@ -71,5 +71,38 @@ describe("IOR and IOS (paper Sec. 4.2)", () => {
     const pile = simulatedPileUps(CRESST_LIKE, 0, 20, 4);
     expect(pile.onsetDifference_ms!.every((d) => d >= 0 && d <= 491.52)).toBe(true);
     expect(pile.relativeHeight!.every((r) => r >= 0 && r < 1)).toBe(true);
+  });
+
+  it("paper-reading pile-ups: second onset anywhere in the window, both heights in 0–300 SNR, two pulses visible", () => {
+    const n = 400;
+    const any = simulatedPileUpsAnywhere(CRESST_LIKE, 0, n, 5);
+    // CRESST_LIKE: 16384 samples at 25 kHz, trigger at 1/4 → 163.84 ms before, 491.52 ms after.
+    const d = any.onsetDifference_ms!;
+    expect(d.every((v) => v >= -163.84 && v <= 491.52)).toBe(true);
+    expect(d.filter((v) => v < 0).length / n).toBeGreaterThan(0.25 - 4 * Math.sqrt(0.25 * 0.75 / n));
+    expect(d.filter((v) => v < 0).length / n).toBeLessThan(0.25 + 4 * Math.sqrt(0.25 * 0.75 / n));
+    expect([...any.snr, ...any.secondSnr!].every((s) => s >= 0 && s <= 300)).toBe(true);
+    // A big second pulse well before the trigger shows as a rise before sample 128.
+    const i = [...d.keys()].find((k) => d[k] < -40 && any.secondSnr![k] > 100 && any.snr[k] < any.secondSnr![k])!;
+    const r = any.x.subarray(i * 512, (i + 1) * 512);
+    expect(r.findIndex((v) => v > 0.5)).toBeLessThan(128 + Math.round((d[i] / 655.36) * 512) + 20);
+    expect(relativeHeightDifference(100, 25)).toBeCloseTo(0.75, 12);
+    expect(relativeHeightDifference(25, 100)).toBeCloseTo(0.75, 12);
+    expect(relativeHeightDifference(0, 0)).toBe(0);
+  });
+
+  it("selectivity grid: cells count and rate by hand", () => {
+    const x = [-0.2, -0.2, 0.7, 0.7, 0.7];
+    const y = [0.1, 0.1, 0.9, 0.9, 0.95];
+    const p = [0.1, 0.9, 0.2, 0.3, 0.8];
+    const g = selectivityGrid(x, y, p, [-0.25, 0.75], 2, 2);
+    expect(g).toHaveLength(4);
+    expect(g[0]).toMatchObject({n: 2, rate: 0.5});
+    expect(g[0].onset).toBeCloseTo(0, 12);
+    expect(g[0].relativeDifference).toBeCloseTo(0.25, 12);
+    expect(g[3]).toMatchObject({n: 3});
+    expect(g[3].rate).toBeCloseTo(2 / 3, 12);
+    expect(g[1].n).toBe(0);
+    expect(Number.isNaN(g[1].rate)).toBe(true);
   });
 });
