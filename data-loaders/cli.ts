@@ -46,11 +46,14 @@ Usage:
       Apply cut files (SQL predicates or polygons) in order; print how many events pass each;
       with --out, write the rows of the events that pass them all.
   pulsebook train --model cnn|tscn|lstm --data sim|A.h5[,B.h5…] [--validation V.h5[,…]] --out DIR
+        [--labels LA.csv[,LB.parquet…]] [--validation-labels LV.csv[,…]]
         [--epochs N] [--batch N] [--lr X] [--seed S] [--backend webgpu,wasm,cpu] [--threads N]
         [--modules N] [--events-per-module N]
       Train a data-cleaning classifier (the CRESST paper's CNN, TSCN or bidirectional LSTM;
       default learning rate: the paper's, 5e-4, 5e-5, 1e-4) on labeled cait files or on
       simulated detectors (--data sim: N training modules, held-out validation and test modules).
+      --labels: one label table per --data file (labeling page export; empty entry = none), whose
+      labels replace the file's events/labels record by record; checked to belong to the file.
       Writes DIR/model.json (preprocessing, metrics, backend, format version) and DIR/weights.bin.
       --threads N: share each mini-batch among N threads (default 1: for the paper's small CNN
       at batch 64 the fixed per-step cost dominates, and 2 threads measured slower here).
@@ -275,11 +278,16 @@ function backends(value: string | undefined): ("webgpu" | "wasm" | "cpu")[] | un
 async function train(argv: string[]): Promise<void> {
   const {values} = parseArgs({args: argv, options: {
     model: {type: "string", default: "cnn"}, data: {type: "string"}, validation: {type: "string"}, out: {type: "string"},
+    labels: {type: "string"}, "validation-labels": {type: "string"},
     epochs: {type: "string"}, batch: {type: "string"}, lr: {type: "string"}, seed: {type: "string"}, backend: {type: "string"},
     modules: {type: "string"}, "events-per-module": {type: "string"}, threads: {type: "string"}, quiet: {type: "boolean", default: false}
   }, strict: true});
   if (!values.data) throw new UsageError("--data sim|FILE.h5[,…] is required");
   if (!values.out) throw new UsageError("--out DIR is required");
+  if (values.data === "sim" && (values.labels || values["validation-labels"])) throw new UsageError("--labels and --validation-labels need --data FILE.h5[,…], not sim");
+  const count = (v: string | undefined) => v?.split(",").length;
+  if (values.labels && count(values.labels) !== count(values.data)) throw new UsageError(`--labels names ${count(values.labels)} label files for ${count(values.data)} --data files (one per file, in order; leave an entry empty for a file's own events/labels)`);
+  if (values["validation-labels"] && count(values["validation-labels"]) !== count(values.validation)) throw new UsageError(`--validation-labels names ${count(values["validation-labels"])} label files for ${count(values.validation) ?? 0} --validation files`);
   const {MODEL_KINDS} = await import("../lib/ml/models.js");
   const kind = MODEL_KINDS.find((k) => k === values.model);
   if (!kind) throw new UsageError(`--model: unknown model "${values.model}" (known: ${MODEL_KINDS.join(", ")})`);
@@ -296,6 +304,9 @@ async function train(argv: string[]): Promise<void> {
     model: kind,
     data: values.data === "sim" ? "sim" : values.data.split(","),
     validation: values.validation?.split(","),
+    // Label files by position; an empty entry keeps that file's own events/labels.
+    labels: values.labels?.split(",").map((p) => p || undefined),
+    validationLabels: values["validation-labels"]?.split(",").map((p) => p || undefined),
     out: values.out,
     epochs: integer("epochs", values.epochs, 15, 1),
     batchSize: integer("batch", values.batch, 64, 1),
