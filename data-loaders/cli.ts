@@ -72,6 +72,10 @@ Usage:
   pulsebook classify-trees FEATURES.parquet [--model DIR] --out FILE.parquet
       Probability (≥ 0.5 = clean pulse) and the SHAP value of every feature (log-odds) per row.
       Default model: the pretrained 14-feature trees in models/trees-all.
+  pulsebook evaluate-trees [--model DIR] [--modules N] [--seed S] [--probes N] [--write]
+      IOR and IOS of a tree model on the simulated clean pulses and pile-ups that evaluate scores
+      the networks on (the model's held-out modules; features from the raw records). --write
+      stores them in DIR/trees.json (metrics.test). Default model: models/trees-all.
   pulsebook help
 
 Options:
@@ -385,6 +389,20 @@ async function classifyTrees(argv: string[]): Promise<void> {
   if (!values.quiet) console.error(`wrote ${values.out}: ${rows} probabilities with SHAP values in ${seconds.toFixed(1)} s`);
 }
 
+async function evaluateTrees(argv: string[]): Promise<void> {
+  const {values} = parseArgs({args: argv, options: {
+    model: {type: "string"}, modules: {type: "string"}, probes: {type: "string"}, seed: {type: "string"}, write: {type: "boolean", default: false}
+  }, strict: true});
+  const {evaluateTreesCommand, DEFAULT_TREE_MODEL_DIRS} = await import("./trees.js");
+  const r = await evaluateTreesCommand(values.model ?? DEFAULT_TREE_MODEL_DIRS.all, {
+    testModules: values.modules === undefined ? undefined : integer("modules", values.modules, undefined, 1),
+    seed: values.seed === undefined ? undefined : integer("seed", values.seed, undefined, 1),
+    probes: integer("probes", values.probes, 1000, 1), write: values.write
+  });
+  const {recallBySnr: _r, selectivityByOnset: _o, selectivityByRelativeHeight: _h, ...summary} = r;
+  console.log(JSON.stringify(summary, null, 2));
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad command line). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -404,6 +422,7 @@ export async function main(argv: string[]): Promise<number> {
       case "evaluate": await evaluate(rest); return 0;
       case "train-trees": await trainTrees(rest); return 0;
       case "classify-trees": await classifyTrees(rest); return 0;
+      case "evaluate-trees": await evaluateTrees(rest); return 0;
       case undefined: case "help": case "--help": case "-h": console.log(USAGE); return 0;
       case "--version": console.log(PULSEBOOK_VERSION); return 0;
       default: throw new UsageError(`unknown command "${command}"`);

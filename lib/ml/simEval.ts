@@ -21,9 +21,17 @@ export interface SimulatedProbe {
   onsetDifference_ms?: Float64Array;
   /** Pile-up only: height of the second pulse / height of the first. */
   relativeHeight?: Float64Array;
+  /** With `keepRaw`: the full-length records before preprocessing, n × recordLength (float32,
+   *  as a file stores them), for classifiers on features computed from raw records (trees). */
+  raw?: Float32Array;
 }
 
-function probes(preset: DetectorPreset, channel: number, count: number, seed: number, pileUp: boolean, snr: [number, number]): SimulatedProbe {
+export interface ProbeOptions {
+  /** Keep the raw records (`raw`); the preprocessed `x` is the same either way. */
+  keepRaw?: boolean;
+}
+
+function probes(preset: DetectorPreset, channel: number, count: number, seed: number, pileUp: boolean, snr: [number, number], opts: ProbeOptions = {}): SimulatedProbe {
   const ch = preset.channels[channel];
   const {layout} = preset;
   const sigma = downsampledNoiseSigma(preset, seed ^ 0x51)[channel];
@@ -35,6 +43,7 @@ function probes(preset: DetectorPreset, channel: number, count: number, seed: nu
   }
   const after_ms = ((layout.recordLength - layout.triggerIndex) / layout.sampleFrequency_Hz) * 1000;
   const rec = new Float64Array(layout.recordLength);
+  if (opts.keepRaw) out.raw = new Float32Array(count * layout.recordLength);
   for (let start = 0; start < count; start += 256) {
     const n = Math.min(256, count - start);
     const {chunk} = simulateChunk(preset, {group: "noise", start, count: n, seed});
@@ -51,6 +60,7 @@ function probes(preset: DetectorPreset, channel: number, count: number, seed: nu
         out.relativeHeight![k] = r;
         addPulse(rec, ch.pulse, layout, r * s * sigma, d);
       }
+      out.raw?.set(rec, k * layout.recordLength);
       preprocessRecord(rec, out.x.subarray(k * MODEL_SAMPLES, (k + 1) * MODEL_SAMPLES));
     }
   }
@@ -58,16 +68,16 @@ function probes(preset: DetectorPreset, channel: number, count: number, seed: nu
 }
 
 /** Clean pulses of channel `channel` with SNR uniform in `snr` (default 3–300). */
-export function simulatedCleanPulses(preset: DetectorPreset, channel: number, count: number, seed: number, snr: [number, number] = [3, 300]): SimulatedProbe {
-  return probes(preset, channel, count, seed, false, snr);
+export function simulatedCleanPulses(preset: DetectorPreset, channel: number, count: number, seed: number, snr: [number, number] = [3, 300], opts: ProbeOptions = {}): SimulatedProbe {
+  return probes(preset, channel, count, seed, false, snr, opts);
 }
 
 /**
  * Pile-up: first pulse at the trigger with SNR uniform in `snr`, second pulse after it by an
  * onset difference uniform over the rest of the window, height uniform in (0, 1) × the first.
  */
-export function simulatedPileUps(preset: DetectorPreset, channel: number, count: number, seed: number, snr: [number, number] = [3, 300]): SimulatedProbe {
-  return probes(preset, channel, count, seed, true, snr);
+export function simulatedPileUps(preset: DetectorPreset, channel: number, count: number, seed: number, snr: [number, number] = [3, 300], opts: ProbeOptions = {}): SimulatedProbe {
+  return probes(preset, channel, count, seed, true, snr, opts);
 }
 
 export interface BinnedRate {
@@ -122,18 +132,23 @@ export interface SimulationEvaluation {
 
 /**
  * IOR and IOS of a classifier on the phonon channel of each preset (`count` clean pulses and
- * `count` pile-ups per preset), pooled. `predict` maps preprocessed records to probabilities.
+ * `count` pile-ups per preset), pooled. `predict` maps preprocessed records to probabilities;
+ * it also gets the probe (with its raw records when `keepRaw`) and its preset, so that a
+ * classifier on features of the raw records (the boosted trees) scores the same records.
  */
-export async function evaluateOnSimulation(predict: (x: Float32Array) => Promise<Float32Array>, presets: DetectorPreset[], count: number, seed: number): Promise<SimulationEvaluation> {
+export async function evaluateOnSimulation(
+  predict: (x: Float32Array, probe: SimulatedProbe, preset: DetectorPreset) => Promise<ArrayLike<number>>,
+  presets: DetectorPreset[], count: number, seed: number, opts: ProbeOptions = {}
+): Promise<SimulationEvaluation> {
   const snr: number[] = [], pClean: number[] = [], pPile: number[] = [], onsetFrac: number[] = [], rel: number[] = [];
   for (const [k, preset] of presets.entries()) {
-    const clean = simulatedCleanPulses(preset, 0, count, seed + 2 * k);
-    const pc = await predict(clean.x);
+    const clean = simulatedCleanPulses(preset, 0, count, seed + 2 * k, undefined, opts);
+    const pc = await predict(clean.x, clean, preset);
     snr.push(...clean.snr);
-    pClean.push(...pc);
-    const pile = simulatedPileUps(preset, 0, count, seed + 2 * k + 1);
-    const pp = await predict(pile.x);
-    pPile.push(...pp);
+    pClean.push(...Array.from(pc));
+    const pile = simulatedPileUps(preset, 0, count, seed + 2 * k + 1, undefined, opts);
+    const pp = await predict(pile.x, pile, preset);
+    pPile.push(...Array.from(pp));
     const after_ms = ((preset.layout.recordLength - preset.layout.triggerIndex) / preset.layout.sampleFrequency_Hz) * 1000;
     onsetFrac.push(...[...pile.onsetDifference_ms!].map((d) => d / after_ms));
     rel.push(...pile.relativeHeight!);
