@@ -8,7 +8,10 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {createCaitFile} from "../../lib/io/node.ts";
 import {CRESST_LIKE, simulateChunk} from "../../lib/sim/index.ts";
+import * as arrow from "apache-arrow";
+import * as parquet from "parquet-wasm";
 import {encodeLabelsCsv} from "../../lib/labels/csv.ts";
+import {encodeLabelsParquet} from "../../lib/labels/parquet.ts";
 import type {LabelEntry} from "../../lib/labels/book.ts";
 import {DataFileError} from "../../lib/io/errors.ts";
 import {selectBackend} from "../../lib/ml/backend.ts";
@@ -62,6 +65,11 @@ describe("training labels from label files", () => {
     expect(fromTable.x).toEqual(fromFile.x);
     expect(fromTable.labelSources).toEqual([expect.objectContaining({identityCheck: "sha256", entries: 2 * N, recordsLabelledByTable: fromTable.y.length, recordsLabelledByFile: 0})]);
     expect(fromFile.labelSources).toEqual([]);
+    // The Parquet export reads the same.
+    writeFileSync(join(dir, "bare.parquet"), encodeLabelsParquet({arrow, parquet}, truth, datasetIdOfFile(bare)));
+    const fromParquet = await labeledSetFromFiles([bare], [join(dir, "bare.parquet")]);
+    expect([...fromParquet.labelClass]).toEqual([...fromFile.labelClass]);
+    expect(fromParquet.labelSources[0]).toMatchObject({identityCheck: "sha256"});
   });
 
   it("table entries replace the file's labels record by record; the others keep the file's", async () => {
