@@ -69,6 +69,14 @@ function fsyncPath(path: string, flags = "r"): void {
   }
 }
 
+/** Refuses entries naming an event or channel `h5Path` does not have (DataFileError on `labelsFile`). */
+export function checkEntriesFit(entries: readonly LabelEntry[], nEvents: number, nChannels: number, h5Path: string, labelsFile: string): void {
+  entries.forEach((e, i) => {
+    if (e.event >= nEvents) throw new DataFileError(labelsFile, `row ${i + 1}: event ${e.event} does not exist (${h5Path} has ${nEvents} events)`);
+    if (e.channel >= nChannels) throw new DataFileError(labelsFile, `row ${i + 1}: channel ${e.channel} does not exist (${h5Path} has ${nChannels} channels)`);
+  });
+}
+
 export interface ImportResult {
   /** Records whose label was written. */
   written: number;
@@ -95,10 +103,7 @@ export async function importLabels(entries: readonly LabelEntry[], h5Path: strin
   } finally {
     source.close();
   }
-  entries.forEach((e, i) => {
-    if (e.event >= nEvents) throw new DataFileError(labelsFile, `row ${i + 1}: event ${e.event} does not exist (${h5Path} has ${nEvents} events)`);
-    if (e.channel >= nChannels) throw new DataFileError(labelsFile, `row ${i + 1}: channel ${e.channel} does not exist (${h5Path} has ${nChannels} channels)`);
-  });
+  checkEntriesFit(entries, nEvents, nChannels, h5Path, labelsFile);
 
   removeStaleTemporaries(h5Path);
   const tmp = join(dirname(h5Path), `.${basename(h5Path)}.${process.pid}.${Date.now()}.labels.tmp`);

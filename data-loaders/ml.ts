@@ -21,6 +21,7 @@ import {evaluateOnSimulation} from "../lib/ml/simEval.js";
 import {LABEL_CLASSES} from "../lib/types.js";
 import type {tfl} from "../lib/ml/tf.js";
 import {fileIdentity, PULSEBOOK_VERSION} from "./provenance.js";
+import {labelOverrideFor} from "./trainLabels.js";
 import {InferencePool} from "./mlPool.js";
 import {installNodeWebgpu} from "./nodeWebgpu.js";
 
@@ -74,25 +75,39 @@ export async function loadModelDir(dir: string): Promise<{model: tfl.LayersModel
   }
 }
 
-/** Labeled records of the events group of cait files, one detector per (file, channel). */
-export async function labeledSetFromFiles(paths: string[]): Promise<LabeledSet> {
+/**
+ * Labeled records of the events group of cait files, one detector per (file, channel). Labels
+ * come from `events/labels`; where `labelFiles[f]` names a label table (docs/labels.md) for
+ * file f, its entries replace those labels record by record (data-loaders/trainLabels.ts checks
+ * that the table belongs to the file). Records left unlabelled (class 0) are not used.
+ */
+export async function labeledSetFromFiles(paths: string[], labelFiles: (string | undefined)[] = []): Promise<LabeledSet & {labelSources: {[k: string]: unknown}[]}> {
   const parts: LabeledSet[] = [];
+  const labelSources: {[k: string]: unknown}[] = [];
   for (const [f, path] of paths.entries()) {
     const file = await openCaitFile(path);
     try {
       const {layout, channels, hasLabels} = file.dataset;
-      if (!hasLabels) throw new DataFileError(path, "no labels: training needs the events/labels dataset", "events/labels");
+      const nEvents = file.count("events");
+      const override = labelFiles[f] ? labelOverrideFor(labelFiles[f]!, path, nEvents, channels.length) : null;
+      if (!hasLabels && !override) throw new DataFileError(path, "no labels: training needs the events/labels dataset or a label file (--labels)", "events/labels");
       if (layout.recordLength % MODEL_SAMPLES !== 0) throw new DataFileError(path, `record length ${layout.recordLength} is not a multiple of ${MODEL_SAMPLES}`, "events/event");
       const rows: {x: Float32Array; y: number; det: number; cls: number}[] = [];
+      let fromTable = 0;
       for (const chunk of file.chunks("events", 256)) {
         for (let c = 0; c < chunk.nChannels; c++) {
           for (let i = 0; i < chunk.count; i++) {
-            const cls = chunk.labels![c * chunk.count + i];
+            const o = override ? override.labels[c * nEvents + chunk.start + i] : -1;
+            const cls = o >= 0 ? o : chunk.labels?.[c * chunk.count + i] ?? 0;
             const y = binaryTarget(cls);
             if (y < 0) continue;
+            if (o >= 0) fromTable++;
             rows.push({x: preprocessRecord(chunkRecord(chunk, c, i)), y, det: f * channels.length + c, cls});
           }
         }
+      }
+      if (override) {
+        labelSources.push({file: path, labels: fileIdentity(labelFiles[f]!), entries: override.entries, dataset: override.dataset, identityCheck: override.identity, recordsLabelledByTable: fromTable, recordsLabelledByFile: rows.length - fromTable});
       }
       rows.sort((a, b) => a.det - b.det);
       const n = rows.length;
@@ -103,7 +118,7 @@ export async function labeledSetFromFiles(paths: string[]): Promise<LabeledSet> 
       file.close();
     }
   }
-  return concatSets(parts);
+  return {...concatSets(parts), labelSources};
 }
 
 export interface TrainCommandOptions {
@@ -111,6 +126,10 @@ export interface TrainCommandOptions {
   /** "sim" or a list of labeled cait files (then `validation` files are required). */
   data: "sim" | string[];
   validation?: string[];
+  /** Label tables for the `data` files, by position (undefined: the file's events/labels). */
+  labels?: (string | undefined)[];
+  /** Label tables for the `validation` files, by position. */
+  validationLabels?: (string | undefined)[];
   out: string;
   epochs: number;
   batchSize?: number;
@@ -145,9 +164,17 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
     data = split.description;
   } else {
     if (!o.validation?.length) throw new Error("--validation FILE.h5[,…] is required when training on files");
-    train = await labeledSetFromFiles(o.data);
-    validation = await labeledSetFromFiles(o.validation);
-    data = {source: "cait files", train: o.data.map(fileIdentity), validation: o.validation.map(fileIdentity), trainRecords: train.y.length, validationRecords: validation.y.length};
+    if (o.labels && o.labels.length !== o.data.length) throw new Error(`--labels names ${o.labels.length} label files for ${o.data.length} data files (leave an entry empty to use a file's own events/labels)`);
+    if (o.validationLabels && o.validationLabels.length !== o.validation.length) throw new Error(`--validation-labels names ${o.validationLabels.length} label files for ${o.validation.length} validation files`);
+    const t = await labeledSetFromFiles(o.data, o.labels);
+    const v = await labeledSetFromFiles(o.validation, o.validationLabels);
+    train = t;
+    validation = v;
+    data = {
+      source: "cait files", train: o.data.map(fileIdentity), validation: o.validation.map(fileIdentity), trainRecords: train.y.length, validationRecords: validation.y.length,
+      ...(t.labelSources.length ? {trainLabelFiles: t.labelSources} : {}), ...(v.labelSources.length ? {validationLabelFiles: v.labelSources} : {})
+    };
+    for (const s of [...t.labelSources, ...v.labelSources]) log(`labels of ${s.file}: ${s.recordsLabelledByTable} records from ${(s.labels as {path: string}).path}, ${s.recordsLabelledByFile} from its events/labels`);
   }
   log(`training records ${train.y.length} (${(100 * train.y.reduce((a, b) => a + b, 0) / train.y.length).toFixed(1)} % positive), validation ${validation.y.length}`);
   const model = buildModel(o.model, o.seed ?? 1);

@@ -156,7 +156,7 @@ export function simulatedSplit(opts: {trainModules: number; validationModules: n
   const test = cat(make(70_000, testModules, 200_000));
   return {
     train, validation, test,
-    testPresets: Array.from({length: testModules}, (_, m) => randomDetectorPreset(seed * 100_000 + 70_000 + m)),
+    testPresets: heldOutTestPresets(testModules, seed),
     description: {
       source: "lib/sim randomDetectorPreset modules (phonon + light channel, each channel one detector)",
       seed, trainModules, validationModules, testModules, eventsPerModule,
@@ -164,6 +164,11 @@ export function simulatedSplit(opts: {trainModules: number; validationModules: n
       minSnr: 5
     }
   };
+}
+
+/** The held-out test modules of `simulatedSplit` (and of lib/ml/treeData simulatedFeatureSplit) for `seed`. */
+export function heldOutTestPresets(testModules: number, seed: number): DetectorPreset[] {
+  return Array.from({length: testModules}, (_, m) => randomDetectorPreset(seed * 100_000 + 70_000 + m));
 }
 
 function concatWithSnr(parts: (LabeledSet & {pulseHeightSnr: Float32Array})[]): LabeledSet & {pulseHeightSnr: Float32Array} {

@@ -23,6 +23,14 @@ export interface SimulatedProbe {
   relativeHeight?: Float64Array;
   /** Pile-up only: SNR of the second pulse. */
   secondSnr?: Float64Array;
+  /** With `keepRaw`: the full-length records before preprocessing, n × recordLength (float32,
+   *  as a file stores them), for classifiers on features computed from raw records (trees). */
+  raw?: Float32Array;
+}
+
+export interface ProbeOptions {
+  /** Keep the raw records (`raw`); the preprocessed `x` is the same either way. */
+  keepRaw?: boolean;
 }
 
 /**
@@ -33,7 +41,7 @@ export interface SimulatedProbe {
  */
 export type PileUpReading = "later-smaller" | "paper";
 
-function probes(preset: DetectorPreset, channel: number, count: number, seed: number, pileUp: PileUpReading | null, snr: [number, number]): SimulatedProbe {
+function probes(preset: DetectorPreset, channel: number, count: number, seed: number, pileUp: PileUpReading | null, snr: [number, number], opts: ProbeOptions = {}): SimulatedProbe {
   const ch = preset.channels[channel];
   const {layout} = preset;
   const sigma = downsampledNoiseSigma(preset, seed ^ 0x51)[channel];
@@ -47,6 +55,7 @@ function probes(preset: DetectorPreset, channel: number, count: number, seed: nu
   const after_ms = ((layout.recordLength - layout.triggerIndex) / layout.sampleFrequency_Hz) * 1000;
   const before_ms = (layout.triggerIndex / layout.sampleFrequency_Hz) * 1000;
   const rec = new Float64Array(layout.recordLength);
+  if (opts.keepRaw) out.raw = new Float32Array(count * layout.recordLength);
   for (let start = 0; start < count; start += 256) {
     const n = Math.min(256, count - start);
     const {chunk} = simulateChunk(preset, {group: "noise", start, count: n, seed});
@@ -65,6 +74,7 @@ function probes(preset: DetectorPreset, channel: number, count: number, seed: nu
         out.secondSnr![k] = s2;
         addPulse(rec, ch.pulse, layout, s2 * sigma, d);
       }
+      out.raw?.set(rec, k * layout.recordLength);
       preprocessRecord(rec, out.x.subarray(k * MODEL_SAMPLES, (k + 1) * MODEL_SAMPLES));
     }
   }
@@ -72,24 +82,24 @@ function probes(preset: DetectorPreset, channel: number, count: number, seed: nu
 }
 
 /** Clean pulses of channel `channel` with SNR uniform in `snr` (default 3–300). */
-export function simulatedCleanPulses(preset: DetectorPreset, channel: number, count: number, seed: number, snr: [number, number] = [3, 300]): SimulatedProbe {
-  return probes(preset, channel, count, seed, null, snr);
+export function simulatedCleanPulses(preset: DetectorPreset, channel: number, count: number, seed: number, snr: [number, number] = [3, 300], opts: ProbeOptions = {}): SimulatedProbe {
+  return probes(preset, channel, count, seed, null, snr, opts);
 }
 
 /**
  * Pile-up: first pulse at the trigger with SNR uniform in `snr`, second pulse after it by an
  * onset difference uniform over the rest of the window, height uniform in (0, 1) × the first.
  */
-export function simulatedPileUps(preset: DetectorPreset, channel: number, count: number, seed: number, snr: [number, number] = [3, 300]): SimulatedProbe {
-  return probes(preset, channel, count, seed, "later-smaller", snr);
+export function simulatedPileUps(preset: DetectorPreset, channel: number, count: number, seed: number, snr: [number, number] = [3, 300], opts: ProbeOptions = {}): SimulatedProbe {
+  return probes(preset, channel, count, seed, "later-smaller", snr, opts);
 }
 
 /**
  * Pile-up as the paper reads (Sec. 4.2): first pulse at the trigger, second anywhere in the
  * window, both heights uniform in `snr` (default 0–300) independently.
  */
-export function simulatedPileUpsAnywhere(preset: DetectorPreset, channel: number, count: number, seed: number, snr: [number, number] = [0, 300]): SimulatedProbe {
-  return probes(preset, channel, count, seed, "paper", snr);
+export function simulatedPileUpsAnywhere(preset: DetectorPreset, channel: number, count: number, seed: number, snr: [number, number] = [0, 300], opts: ProbeOptions = {}): SimulatedProbe {
+  return probes(preset, channel, count, seed, "paper", snr, opts);
 }
 
 /** Relative difference of the two pulse heights, |h1 − h2| / max(h1, h2), in [0, 1]. */
@@ -188,27 +198,30 @@ export function selectivityGrid(x: ArrayLike<number>, y: ArrayLike<number>, prob
 /**
  * IOR and IOS of a classifier on the phonon channel of each preset (`count` clean pulses and
  * `count` pile-ups of each reading per preset), pooled. `predict` maps preprocessed records to
- * probabilities.
+ * probabilities; it also gets the probe (with its raw records when `keepRaw`) and its preset,
+ * so that a classifier on features of the raw records (the boosted trees) scores the same
+ * records.
  */
-export async function evaluateOnSimulation(predict: (x: Float32Array) => Promise<Float32Array>, presets: DetectorPreset[], count: number, seed: number): Promise<SimulationEvaluation> {
+export async function evaluateOnSimulation(
+  predict: (x: Float32Array, probe: SimulatedProbe, preset: DetectorPreset) => Promise<ArrayLike<number>>,
+  presets: DetectorPreset[], count: number, seed: number, opts: ProbeOptions = {}
+): Promise<SimulationEvaluation> {
   const snr: number[] = [], pClean: number[] = [], pPile: number[] = [], onsetFrac: number[] = [], rel: number[] = [];
   const pAny: number[] = [], onsetWindow: number[] = [], relDiff: number[] = [];
   for (const [k, preset] of presets.entries()) {
-    const clean = simulatedCleanPulses(preset, 0, count, seed + 2 * k);
-    const pc = await predict(clean.x);
+    const clean = simulatedCleanPulses(preset, 0, count, seed + 2 * k, undefined, opts);
+    pClean.push(...Array.from(await predict(clean.x, clean, preset)));
     snr.push(...clean.snr);
-    pClean.push(...pc);
-    const pile = simulatedPileUps(preset, 0, count, seed + 2 * k + 1);
-    const pp = await predict(pile.x);
-    pPile.push(...pp);
+    const pile = simulatedPileUps(preset, 0, count, seed + 2 * k + 1, undefined, opts);
+    pPile.push(...Array.from(await predict(pile.x, pile, preset)));
     const {layout} = preset;
     const window_ms = (layout.recordLength / layout.sampleFrequency_Hz) * 1000;
     const after_ms = ((layout.recordLength - layout.triggerIndex) / layout.sampleFrequency_Hz) * 1000;
     onsetFrac.push(...[...pile.onsetDifference_ms!].map((d) => d / after_ms));
     rel.push(...pile.relativeHeight!);
     // Seeds of the third probe set continue past those of the first two (seed + 2·presets + k).
-    const any = simulatedPileUpsAnywhere(preset, 0, count, seed + 2 * presets.length + k);
-    pAny.push(...(await predict(any.x)));
+    const any = simulatedPileUpsAnywhere(preset, 0, count, seed + 2 * presets.length + k, undefined, opts);
+    pAny.push(...Array.from(await predict(any.x, any, preset)));
     onsetWindow.push(...[...any.onsetDifference_ms!].map((d) => d / window_ms));
     for (let i = 0; i < count; i++) relDiff.push(relativeHeightDifference(any.snr[i], any.secondSnr![i]));
   }

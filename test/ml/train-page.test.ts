@@ -1,9 +1,12 @@
 // The training page in headless Chromium: it picks a backend, simulates detectors, trains the
-// CNN for two epochs in the page and draws the per-step and per-epoch curves, offline.
+// CNN for two epochs in the page and draws the per-step and per-epoch curves, offline; then a
+// second model kind (the TSCN, the fastest after the CNN) for one small epoch at its paper
+// learning rate, and downloads it.
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {serveDist, type DistServer} from "../../scripts/serve-dist.mjs";
 import {launchBrowser, type TestBrowser} from "../support/browser.js";
 import {ensureBuilt} from "../support/build.js";
+import {MODEL_KINDS, PAPER_LEARNING_RATE} from "../../lib/ml/models.ts";
 
 let server: DistServer;
 let browser: TestBrowser;
@@ -24,6 +27,20 @@ describe("train-classifier page", () => {
     const {page} = browser;
     await page.goto(new URL("./reports/train-classifier", server.url).href, {waitUntil: "load"});
     await page.waitForSelector(".train-start", {timeout: 60_000});
+    // Inputs by their label: a number box (range or number input) or a menu option by its text.
+    const setInput = (label: string, value: string) => page.evaluate(([label, value]) => {
+      const form = Array.from(document.querySelectorAll("form")).find((f) => f.querySelector("label")?.textContent?.trim() === label);
+      if (!form) throw new Error(`no input labelled ${label}`);
+      const select = form.querySelector("select");
+      const input = select ?? form.querySelector<HTMLInputElement>("input[type=number]")!;
+      input.value = select ? Array.from(select.options).find((o) => (o.textContent ?? "").includes(value))!.value : value;
+      input.dispatchEvent(new Event("input", {bubbles: true}));
+    }, [label, value]);
+    const inputValue = (label: string) => page.evaluate((label) => {
+      const form = Array.from(document.querySelectorAll("form")).find((f) => f.querySelector("label")?.textContent?.trim() === label);
+      return Number(form!.querySelector<HTMLInputElement>("input[type=number]")!.value);
+    }, label);
+    expect(await inputValue("learning rate")).toBe(PAPER_LEARNING_RATE.cnn);
     const backendText = await page.evaluate(() => document.querySelector("#observablehq-main")!.textContent ?? "");
     // No GPU here: the wasm backend, with Pulsebook's training kernels, in the page.
     expect(backendText).toMatch(/Backend in use: wasm \(simd=true/);
@@ -42,41 +59,69 @@ describe("train-classifier page", () => {
     expect(Math.max(...drawn.stepPaths)).toBeGreaterThan(10);
     expect(drawn.epochMarks).toBeGreaterThanOrEqual(2);
     // Download: model.json and weights.bin, the format `pulsebook classify` reads, with the backend.
-    const downloads: {name: string; text: string; size: number}[] = [];
-    const done = new Promise<void>((resolve) => {
-      page.on("download", async (d) => {
-        const path = await d.path();
-        const {readFileSync} = await import("node:fs");
-        const bytes = readFileSync(path!);
-        downloads.push({name: d.suggestedFilename(), text: bytes.toString("utf8"), size: bytes.length});
-        if (downloads.length === 2) resolve();
+    const downloadModel = async () => {
+      const downloads: {name: string; text: string; size: number}[] = [];
+      let onDownload: (d: import("playwright-core").Download) => void = () => {};
+      const done = new Promise<void>((resolve) => {
+        onDownload = async (d) => {
+          const path = await d.path();
+          const {readFileSync} = await import("node:fs");
+          const bytes = readFileSync(path!);
+          downloads.push({name: d.suggestedFilename(), text: bytes.toString("utf8"), size: bytes.length});
+          if (downloads.length === 2) resolve();
+        };
+        page.on("download", onDownload);
       });
-    });
-    await page.click(".train-download");
-    await done;
-    const manifest = JSON.parse(downloads.find((d) => d.name === "model.json")!.text);
-    expect(manifest.format).toBe("pulsebook-classifier");
-    expect(manifest.backend.name).toBe("wasm");
-    expect(manifest.training.epochs).toBe(2);
-    expect(downloads.find((d) => d.name === "weights.bin")!.size).toBe(89_989 * 4);
+      await page.click(".train-download");
+      await done;
+      page.off("download", onDownload);
+      return {manifest: JSON.parse(downloads.find((d) => d.name === "model.json")!.text), weightBytes: downloads.find((d) => d.name === "weights.bin")!.size};
+    };
+    const cnn = await downloadModel();
+    expect(cnn.manifest.format).toBe("pulsebook-classifier");
+    expect(cnn.manifest.model).toBe("cnn");
+    expect(cnn.manifest.backend.name).toBe("wasm");
+    expect(cnn.manifest.training.epochs).toBe(2);
+    expect(cnn.manifest.training.learningRates).toEqual([PAPER_LEARNING_RATE.cnn]);
+    expect(cnn.weightBytes).toBe(89_989 * 4);
     // Resume continues the same model (set to 20 more epochs); Stop ends that run early.
-    await page.evaluate(() => {
-      const inputs = Array.from(document.querySelectorAll<HTMLInputElement>("form input[type=number]"));
-      const epochs = inputs[inputs.length - 1];
-      epochs.value = "20";
-      epochs.dispatchEvent(new Event("input", {bubbles: true}));
-    });
+    await setInput("epochs per run", "20");
     await page.click(".train-resume");
-    await page.waitForFunction(() => document.querySelectorAll(".train-steps svg path").length > 0 && /Training on/.test(document.querySelector(".train-status")?.textContent ?? ""), null, {timeout: 30_000});
+    await page.waitForFunction(() => document.querySelectorAll(".train-steps svg path").length > 0 && /Training cnn on/.test(document.querySelector(".train-status")?.textContent ?? ""), null, {timeout: 30_000});
     await page.click(".train-stop");
     await page.waitForFunction(() => /Stopped\.|Finished\./.test(document.querySelector(".train-status")?.textContent ?? ""), null, {timeout: 120_000});
     const stopped = await page.textContent(".train-status");
     expect(stopped).toMatch(/Stopped\./);
     expect(Number(/Epoch (\d+) done/.exec(stopped ?? "")?.[1] ?? "2")).toBeLessThan(22);
+
+    // Every kind of lib/ml/models.ts is offered; choosing one puts its paper learning rate in the box.
+    const offered = await page.evaluate(() => Array.from(document.querySelectorAll("select option"), (o) => o.textContent ?? ""));
+    expect(offered).toHaveLength(MODEL_KINDS.length);
+    expect(offered.join(" ")).toMatch(/CNN.*TSCN.*LSTM/);
+    await setInput("model", "TSCN");
+    expect(await inputValue("learning rate")).toBe(PAPER_LEARNING_RATE.tscn);
+    // One small epoch: 1 training module of 100 events (the page's smallest data set).
+    await setInput("training modules", "1");
+    await setInput("events per module", "100");
+    await setInput("epochs per run", "1");
+    await page.click(".train-start");
+    await page.waitForFunction(() => /Epoch 1 done \(tscn\).*Finished\./.test(document.querySelector(".train-status")?.textContent ?? ""), null, {timeout: 180_000});
+    const tscnStatus = await page.textContent(".train-status");
+    const tscnBa = Number(/balanced accuracy ([\d.]+)/.exec(tscnStatus ?? "")?.[1]);
+    expect(tscnBa).toBeGreaterThanOrEqual(0);
+    expect(tscnBa).toBeLessThanOrEqual(1);
+    // A fresh run: the curves restart (one epoch marker per series).
+    expect(await page.evaluate(() => document.querySelectorAll(".train-epochs svg path").length)).toBeGreaterThanOrEqual(1);
+    const tscn = await downloadModel();
+    expect(tscn.manifest.model).toBe("tscn");
+    expect(tscn.manifest.training.epochs).toBe(1);
+    expect(tscn.manifest.training.learningRates).toEqual([PAPER_LEARNING_RATE.tscn]);
+    // Table 5's TSCN: 4,818,705 weights (test/ml/seqModels.test.ts derives the count).
+    expect(tscn.weightBytes).toBe(4_818_705 * 4);
     const errors = await page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent ?? ""));
     expect(errors).toEqual([]);
     expect(browser.pageErrors).toEqual([]);
     expect(browser.external).toEqual([]);
     expect(bad).toEqual([]);
-  }, 300_000);
+  }, 480_000);
 });
