@@ -27,8 +27,14 @@ import {installNodeWebgpu} from "./nodeWebgpu.js";
 
 const MANIFEST = "model.json";
 
-/** The pretrained CNN shipped with the project. */
-export const DEFAULT_MODEL_DIR = fileURLToPath(new URL("../models/cnn", import.meta.url));
+/** The pretrained networks shipped with the project: the paper's CNN and cnn-full. */
+export const SHIPPED_MODEL_DIRS = {
+  cnn: fileURLToPath(new URL("../models/cnn", import.meta.url)),
+  "cnn-full": fileURLToPath(new URL("../models/cnn-full", import.meta.url))
+} as const;
+
+/** The default model of `classify`, `evaluate` and the pages: the best shipped one. */
+export const DEFAULT_MODEL_DIR = SHIPPED_MODEL_DIRS["cnn-full"];
 
 /**
  * Writes a model directory atomically: both files go to a temporary sibling directory, which
