@@ -61,10 +61,15 @@ export class MultiHeadSelfAttention extends tfl.layers.Layer {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       const [B, T, D] = x.shape;
       const H = this.heads, dh = D / H;
-      const qkv = tf.fused.matMul({a: tf.reshape(x, [B * T, D]), b: this.inKernel!.read() as tf.Tensor2D, bias: this.inBias!.read()});
-      // [B·T, d] → [B, T, H, dh] → [B, H, T, dh] → [B·H, T, dh]: one batch entry per (record, head).
-      const heads = (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]), [B * H, T, dh]);
-      const [q, k, v] = tf.split(qkv, 3, 1).map(heads);
+      const x2 = tf.reshape(x, [B * T, D]);
+      const wIn = this.inKernel!.read(), bIn = this.inBias!.read();
+      // Q, K, V with the kernel's column blocks (splitting one [B·T, 3d] product costs more:
+      // tfjs-wasm's SplitV copies element by element). Then [B·T, d] → [B, T, H, dh] →
+      // [B, H, T, dh] → [B·H, T, dh]: one batch entry per (record, head).
+      const [q, k, v] = [0, 1, 2].map((j) => {
+        const p = tf.fused.matMul({a: x2, b: tf.slice(wIn, [0, j * D], [D, D]) as tf.Tensor2D, bias: tf.slice(bIn, [j * D], [D])});
+        return tf.reshape(tf.transpose(tf.reshape(p, [B, T, H, dh]), [0, 2, 1, 3]), [B * H, T, dh]);
+      });
       // Scaling Q (T·dh values) rather than the scores (T·T) is the same and cheaper.
       const scores = tf.matMul(tf.mul(q, 1 / Math.sqrt(dh)), k, false, true); // [B·H, T, T]
       const weights = applyDropout(tf.softmax(scores), this.rng, this.dropout, kwargs.training === true);

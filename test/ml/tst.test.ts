@@ -117,6 +117,18 @@ describe("time-series transformer (TST) of the paper", () => {
     x.dispose();
   });
 
+  it("its GELU is the exact x·Φ(x) of PyTorch's default (erf on wasm), not the tanh approximation", () => {
+    const m = buildModel("tst", 1);
+    const gelu = m.layers.find((l) => l.getClassName() === "Activation")!;
+    const y = (gelu.apply(tf.tensor1d([-1, 1, 2])) as tf.Tensor).dataSync();
+    // x·Φ(x) with Φ(1) = 0.8413447461, Φ(2) = 0.9772498681 (normal CDF tables); the tanh form
+    // gives 0.8411920 at x = 1, off by 1.5·10⁻⁴.
+    expect(y[0]).toBeCloseTo(-1 * (1 - 0.8413447461), 6);
+    expect(y[1]).toBeCloseTo(0.8413447461, 6);
+    expect(y[2]).toBeCloseTo(2 * 0.9772498681, 6);
+    m.dispose();
+  });
+
   it("one Adam step on wasm: finite loss and gradients for every weight, predictions change; save → load is bit-identical", async () => {
     const set = simulateLabeledSet(CRESST_LIKE, {events: 16, seed: 5, detectorBase: 0, minSnr: 5});
     const model = buildModel("tst", 2);
