@@ -19,7 +19,7 @@
 //      and backends, written to bench/results/ml-MODELS-BACKENDS.json instead of ml.json)
 import {execFileSync} from "node:child_process";
 import {existsSync, mkdirSync, rmSync, statSync, writeFileSync} from "node:fs";
-import {cpus, totalmem} from "node:os";
+import {cpus, loadavg, totalmem} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
@@ -125,7 +125,8 @@ if (run("trees")) execFileSync(tsx, [join(ROOT, "bench", "trees.ts")], {stdio: [
 
 /** The ML section: one fresh process per backend, with TensorFlow.js from its ESM build. */
 function runMl(): void {
-  const ml: {[k: string]: unknown} = {date: new Date().toISOString(), machine};
+  // Load average (1, 5, 15 min) before and after: the machine may be shared.
+  const ml: {[k: string]: unknown} = {date: new Date().toISOString(), machine, load_average_before: loadavg()};
   const ALL_MODELS = ["cnn", "tscn", "lstm", "tst"], ALL_BACKENDS = ["webgpu", "wasm", "cpu"];
   const models = values.models?.split(",") ?? ALL_MODELS;
   const backends = values.backends?.split(",") ?? ALL_BACKENDS;
@@ -139,6 +140,7 @@ function runMl(): void {
     const out = execFileSync(tsx, ["--import", join(ROOT, "lib", "ml", "registerTfjsEsm.mjs"), join(ROOT, "bench", "ml-worker.ts"), backend, ...sizes, models.join(",")], {encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]});
     ml[backend] = JSON.parse(out.trim().split("\n").at(-1)!);
   }
+  ml.load_average_after = loadavg();
   mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
   const subset = values.models || values.backends ? `-${models.join("-")}-${backends.join("-")}` : "";
   const file = join(ROOT, "bench", "results", `ml${subset}.json`);
