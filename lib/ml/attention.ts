@@ -1,10 +1,10 @@
 // Multi-head self-attention (Vaswani et al. 2017) as a tfjs-layers layer: tfjs-layers 4.22 has
 // no MultiHeadAttention. Semantics of PyTorch's nn.MultiheadAttention(d, heads, dropout) used
 // as self-attention (query = key = value = x), which Zerveas' TST builds on:
-//   [Q K V] = x·W_in + b_in            (W_in: [d, 3d], one product for the three projections)
+//   [Q K V] = x·W_in + b_in            (W_in: [d, 3d]: one weight, applied by column blocks)
 //   head h: A_h = softmax(Q_h·K_hᵀ / √(d/heads)) (dropout on A_h in training), O_h = A_h·V_h
 //   out = concat_h(O_h)·W_out + b_out  (W_out: [d, d])
-// Every op here (matMul, softmax, reshape, transpose, split) has a gradient that runs on the
+// Every op here (matMul, softmax, reshape, transpose, slice) has a gradient that runs on the
 // wasm backend, so the layer trains there with tf.variableGrads.
 import {tf, tfl} from "./tf.js";
 import {Rng} from "../sim/random.js";
