@@ -132,9 +132,12 @@ describe("time-series transformer (TST) of the paper", () => {
   it("one Adam step on wasm: finite loss and gradients for every weight, predictions change; save → load is bit-identical", async () => {
     const set = simulateLabeledSet(CRESST_LIKE, {events: 16, seed: 5, detectorBase: 0, minSnr: 5});
     const model = buildModel("tst", 2);
+    const tensors = tf.memory().numTensors;
     const before = await predictRecords(model, set.x);
     expect(before.every((p) => p > 0 && p < 1)).toBe(true);
+    expect(tf.memory().numTensors).toBe(tensors); // the custom layers leak nothing
     const g = await batchGradients(model, set.x, set.y, 512, classWeights(set.y));
+    expect(tf.memory().numTensors).toBe(tensors + g.grads.length);
     expect(backendInfo().name).toBe("wasm");
     expect(Number.isFinite(g.loss) && g.loss > 0).toBe(true);
     expect(g.grads).toHaveLength(model.trainableWeights.length);
