@@ -15,15 +15,17 @@
 //      feature rows (bench/trees.ts → bench/results/trees.json)
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
 //   --only features|dsp|raw|anomaly|labeling|ml|trees (one section; each writes its own file in bench/results/)
+//   --models cnn,tscn,lstm,tst  --backends webgpu,wasm,cpu (ML section only: a subset of models
+//      and backends, written to bench/results/ml-MODELS-BACKENDS.json instead of ml.json)
 import {execFileSync} from "node:child_process";
 import {existsSync, mkdirSync, rmSync, statSync, writeFileSync} from "node:fs";
-import {cpus, totalmem} from "node:os";
+import {cpus, loadavg, totalmem} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}}});
+const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}, models: {type: "string"}, backends: {type: "string"}}});
 const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling", "ml", "trees"] as const;
 if (values.only && !SECTIONS.includes(values.only as never)) throw new Error(`--only must be one of ${SECTIONS.join(", ")}, got "${values.only}"`);
 const run = (section: (typeof SECTIONS)[number]) => !values.only || values.only === section;
@@ -123,17 +125,25 @@ if (run("trees")) execFileSync(tsx, [join(ROOT, "bench", "trees.ts")], {stdio: [
 
 /** The ML section: one fresh process per backend, with TensorFlow.js from its ESM build. */
 function runMl(): void {
-  const ml: {[k: string]: unknown} = {date: new Date().toISOString(), machine};
-  for (const backend of ["webgpu", "wasm", "cpu"]) {
+  // Load average (1, 5, 15 min) before and after: the machine may be shared.
+  const ml: {[k: string]: unknown} = {date: new Date().toISOString(), machine, load_average_before: loadavg()};
+  const ALL_MODELS = ["cnn", "tscn", "lstm", "tst"], ALL_BACKENDS = ["webgpu", "wasm", "cpu"];
+  const models = values.models?.split(",") ?? ALL_MODELS;
+  const backends = values.backends?.split(",") ?? ALL_BACKENDS;
+  for (const m of models) if (!ALL_MODELS.includes(m)) throw new Error(`--models: unknown model "${m}" (${ALL_MODELS.join(", ")})`);
+  for (const b of backends) if (!ALL_BACKENDS.includes(b)) throw new Error(`--backends: unknown backend "${b}" (${ALL_BACKENDS.join(", ")})`);
+  for (const backend of backends) {
     // tfjs-cpu trains at ~100 records/s: measure it on fewer records.
-    // Then TSCN and LSTM (trainRecords, inferRecords): a few hundred on wasm, fewer elsewhere.
+    // Then TSCN, LSTM and TST (trainRecords, inferRecords): a few hundred on wasm, fewer elsewhere.
     const sizes = backend === "cpu" ? ["320", "2048", "0", "64", "256"] : backend === "webgpu" ? ["640", "4096", "0", "128", "512"] : ["3200", "20480", "2", "320", "2048"];
-    console.error(`ML bench: CNN, TSCN, LSTM on ${backend}`);
-    const out = execFileSync(tsx, ["--import", join(ROOT, "lib", "ml", "registerTfjsEsm.mjs"), join(ROOT, "bench", "ml-worker.ts"), backend, ...sizes], {encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]});
+    console.error(`ML bench: ${models.join(", ")} on ${backend}`);
+    const out = execFileSync(tsx, ["--import", join(ROOT, "lib", "ml", "registerTfjsEsm.mjs"), join(ROOT, "bench", "ml-worker.ts"), backend, ...sizes, models.join(",")], {encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]});
     ml[backend] = JSON.parse(out.trim().split("\n").at(-1)!);
   }
+  ml.load_average_after = loadavg();
   mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
-  const file = join(ROOT, "bench", "results", "ml.json");
+  const subset = values.models || values.backends ? `-${models.join("-")}-${backends.join("-")}` : "";
+  const file = join(ROOT, "bench", "results", `ml${subset}.json`);
   writeFileSync(file, JSON.stringify(ml, null, 2) + "\n");
   console.log(JSON.stringify(ml, null, 2));
   console.error(`wrote ${file}`);

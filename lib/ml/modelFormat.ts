@@ -7,6 +7,9 @@ import type {BackendInfo} from "./backend.js";
 import type {ModelKind} from "./models.js";
 import {PREPROCESSING, type Preprocessing} from "./preprocess.js";
 import {POSITIVE_LABELS} from "./labels.js";
+// The TST's custom layers register themselves for deserialization on import.
+import "./attention.js";
+import "./tstLayers.js";
 
 export const MODEL_FORMAT = "pulsebook-classifier";
 export const MODEL_FORMAT_VERSION = 1;

@@ -19,7 +19,7 @@ async function run(argv: string[]): Promise<{code: number; err: string}> {
 describe("ML commands on the command line", () => {
   it("usage errors exit 2 with the reason", async () => {
     expect(await run(["train", "--out", "x"])).toMatchObject({code: 2, err: expect.stringContaining("--data sim|FILE.h5[,…] is required")});
-    expect(await run(["train", "--data", "sim", "--out", "x", "--model", "tst"])).toMatchObject({code: 2, err: expect.stringContaining(`unknown model "tst" (known: cnn, tscn, lstm)`)});
+    expect(await run(["train", "--data", "sim", "--out", "x", "--model", "gru"])).toMatchObject({code: 2, err: expect.stringContaining(`unknown model "gru" (known: cnn, cnn-full, tscn, lstm, tst)`)});
     expect(await run(["train", "--data", "sim", "--out", "x", "--backend", "tpu"])).toMatchObject({code: 2, err: expect.stringContaining(`unknown backend "tpu"`)});
     expect(await run(["classify", "in.h5"])).toMatchObject({code: 2, err: expect.stringContaining("--out FILE.parquet is required")});
   });
