@@ -3,9 +3,9 @@
 // then the TSCN, the bidirectional LSTM and the transformer (one thread, fewer records: they
 // are far bigger or slower). Prints one JSON line. Usage:
 //   ml-worker.ts BACKEND [trainRecords] [inferRecords] [poolWorkers] [seqTrainRecords] [seqInferRecords] [models]
-// models: comma-separated subset of cnn,tscn,lstm,tst (default all).
+// models: comma-separated subset of cnn,cnn-full,tscn,lstm,tst (default all).
 import {selectBackend, backendInfo, type BackendName} from "../lib/ml/backend.js";
-import {buildCnn, buildModel, predictRecords, PAPER_LEARNING_RATE} from "../lib/ml/models.js";
+import {buildModel, predictRecords, PAPER_LEARNING_RATE} from "../lib/ml/models.js";
 import {randomDetectorPreset, simulateLabeledSet} from "../lib/ml/simDetectors.js";
 import {concatSets, subset} from "../lib/ml/dataset.js";
 import {trainClassifier} from "../lib/ml/train.js";
@@ -13,7 +13,7 @@ import {serializeModel} from "../lib/ml/modelFormat.js";
 import {InferencePool} from "../data-loaders/mlPool.js";
 import {installNodeWebgpu} from "../data-loaders/nodeWebgpu.js";
 
-const [backendArg, trainArg = "3200", inferArg = "20480", poolArg = "2", seqTrainArg = "320", seqInferArg = "2048", modelsArg = "cnn,tscn,lstm,tst"] = process.argv.slice(2);
+const [backendArg, trainArg = "3200", inferArg = "20480", poolArg = "2", seqTrainArg = "320", seqInferArg = "2048", modelsArg = "cnn,cnn-full,tscn,lstm,tst"] = process.argv.slice(2);
 const models = modelsArg.split(",");
 const backend = backendArg as BackendName;
 const out: {[k: string]: unknown} = {backend};
@@ -37,33 +37,36 @@ const val = subset(pool, Array.from({length: 256}, (_, i) => i));
 const inferN = Number(inferArg);
 const x = new Float32Array(inferN * 512);
 for (let i = 0; i < inferN; i++) x.set(pool.x.subarray((i % pool.y.length) * 512, (i % pool.y.length + 1) * 512), i * 512);
-if (models.includes("cnn")) {
-  const model = buildCnn(1);
+// The CNNs: both kinds measured alike (cnn-full has "same" padding: 4× the conv work at the last
+// two stages' inputs, 512 dense inputs instead of 320).
+for (const kind of (["cnn", "cnn-full"] as const).filter((k) => models.includes(k))) {
+  const key = kind.replace("-", "_");
+  const model = buildModel(kind, 1);
   // One warm-up epoch on a few batches, then the measured epoch (training steps only).
   await trainClassifier(model, subset(train, Array.from({length: 256}, (_, i) => i)), val, {epochs: 1, learningRate: 5e-4});
   const r = await trainClassifier(model, train, val, {epochs: 1, learningRate: 5e-4});
-  out.cnn_train_records_per_s = r.trainingRecordsPerSecond;
-  out.cnn_train_records = trainN;
+  out[`${key}_train_records_per_s`] = r.trainingRecordsPerSecond;
+  out[`${key}_train_records`] = trainN;
 
   await predictRecords(model, x.subarray(0, 2048 * 512));
   let t0 = performance.now();
   await predictRecords(model, x);
-  out.cnn_infer_records_per_s = inferN / ((performance.now() - t0) / 1000);
-  out.cnn_infer_records = inferN;
+  out[`${key}_infer_records_per_s`] = inferN / ((performance.now() - t0) / 1000);
+  out[`${key}_infer_records`] = inferN;
 
   const workers = Number(poolArg);
   if (workers > 0 && backend !== "webgpu") {
-    const {manifest, weights} = await serializeModel(model, {model: "cnn", backend: backendInfo(), metrics: {}, training: {}});
+    const {manifest, weights} = await serializeModel(model, {model: kind, backend: backendInfo(), metrics: {}, training: {}});
     // Training on 2 threads: this one plus a helper worker, each half of every mini-batch.
     const helper = await InferencePool.create(manifest, weights, {workers: workers - 1, backend: [backend]});
     const r2 = await trainClassifier(model, train, val, {epochs: 1, learningRate: 5e-4, helpers: helper.gradientHelpers()});
-    out[`cnn_train_records_per_s_${workers}_threads`] = r2.trainingRecordsPerSecond;
+    out[`${key}_train_records_per_s_${workers}_threads`] = r2.trainingRecordsPerSecond;
     await helper.close();
     const p = await InferencePool.create(manifest, weights, {workers, backend: [backend]});
     await p.predict(x.subarray(0, 4096 * 512));
     t0 = performance.now();
     await p.predict(x);
-    out[`cnn_infer_records_per_s_${workers}_workers`] = inferN / ((performance.now() - t0) / 1000);
+    out[`${key}_infer_records_per_s_${workers}_workers`] = inferN / ((performance.now() - t0) / 1000);
     await p.close();
   }
 }

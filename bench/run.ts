@@ -15,7 +15,7 @@
 //      feature rows (bench/trees.ts → bench/results/trees.json)
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
 //   --only features|dsp|raw|anomaly|labeling|ml|trees (one section; each writes its own file in bench/results/)
-//   --models cnn,tscn,lstm,tst  --backends webgpu,wasm,cpu (ML section only: a subset of models
+//   --models cnn,cnn-full,tscn,lstm,tst  --backends webgpu,wasm,cpu (ML section only: a subset of models
 //      and backends, written to bench/results/ml-MODELS-BACKENDS.json instead of ml.json)
 import {execFileSync} from "node:child_process";
 import {existsSync, mkdirSync, rmSync, statSync, writeFileSync} from "node:fs";
@@ -127,7 +127,7 @@ if (run("trees")) execFileSync(tsx, [join(ROOT, "bench", "trees.ts")], {stdio: [
 function runMl(): void {
   // Load average (1, 5, 15 min) before and after: the machine may be shared.
   const ml: {[k: string]: unknown} = {date: new Date().toISOString(), machine, load_average_before: loadavg()};
-  const ALL_MODELS = ["cnn", "tscn", "lstm", "tst"], ALL_BACKENDS = ["webgpu", "wasm", "cpu"];
+  const ALL_MODELS = ["cnn", "cnn-full", "tscn", "lstm", "tst"], ALL_BACKENDS = ["webgpu", "wasm", "cpu"];
   const models = values.models?.split(",") ?? ALL_MODELS;
   const backends = values.backends?.split(",") ?? ALL_BACKENDS;
   for (const m of models) if (!ALL_MODELS.includes(m)) throw new Error(`--models: unknown model "${m}" (${ALL_MODELS.join(", ")})`);
