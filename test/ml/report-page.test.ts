@@ -34,6 +34,7 @@ describe("data-cleaning report", () => {
       const cells = row(name);
       expect(cells, name).toBeDefined();
       for (const v of [t.balancedAccuracy, t.recall, t.precision, t.ior, t.ios, t.iosLaterSmaller]) expect(cells).toContain(v.toFixed(3));
+      expect(cells).toContain((27_120 / t.inference.recordsPerSecond).toFixed(1));
     }
     // The map: one <rect> per populated grid cell of the shown model (20 onset × 10 height bins).
     const populated = (dir: string) => metrics(dir).selectivityGrid.filter((c: {n: number}) => c.n > 0).length;
