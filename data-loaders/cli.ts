@@ -45,26 +45,18 @@ Usage:
   pulsebook cuts FEATURES.parquet CUT.cut.json... [--out FILE.parquet]
       Apply cut files (SQL predicates or polygons) in order; print how many events pass each;
       with --out, write the rows of the events that pass them all.
-<<<<<<< HEAD
-  pulsebook train --model cnn|tscn|lstm --data sim|A.h5[,B.h5…] [--validation V.h5[,…]] --out DIR
+  pulsebook train --model cnn|cnn-full|tscn|lstm|tst --data sim|A.h5[,B.h5…] [--validation V.h5[,…]] --out DIR
         [--labels LA.csv[,LB.parquet…]] [--validation-labels LV.csv[,…]]
         [--epochs N] [--batch N] [--lr X] [--seed S] [--backend webgpu,wasm,cpu] [--threads N]
         [--modules N] [--validation-modules N] [--test-modules N] [--events-per-module N]
         [--lr-schedule constant|cosine]
-      Train a data-cleaning classifier (the CRESST paper's CNN, TSCN or bidirectional LSTM;
-      default learning rate: the paper's, 5e-4, 5e-5, 1e-4) on labeled cait files or on
-      simulated detectors (--data sim: N training modules, held-out validation and test modules).
+      Train a data-cleaning classifier (the CRESST paper's CNN, the same with same padding
+      (cnn-full, sees the whole record), TSCN, bidirectional LSTM or time-series transformer;
+      default learning rate: the paper's, 5e-4, 5e-4, 5e-5, 1e-4, 1e-5) on labeled cait files
+      or on simulated detectors (--data sim: N training modules, held-out validation and test
+      modules).
       --labels: one label table per --data file (labeling page export; empty entry = none), whose
       labels replace the file's events/labels record by record; checked to belong to the file.
-=======
-  pulsebook train --model cnn|tscn|lstm|tst --data sim|A.h5[,B.h5…] [--validation V.h5[,…]] --out DIR
-        [--epochs N] [--batch N] [--lr X] [--seed S] [--backend webgpu,wasm,cpu] [--threads N]
-        [--modules N] [--events-per-module N]
-      Train a data-cleaning classifier (the CRESST paper's CNN, TSCN, bidirectional LSTM or
-      time-series transformer; default learning rate: the paper's, 5e-4, 5e-5, 1e-4, 1e-5) on
-      labeled cait files or on simulated detectors (--data sim: N training modules, held-out
-      validation and test modules).
->>>>>>> tst
       Writes DIR/model.json (preprocessing, metrics, backend, format version) and DIR/weights.bin.
       --threads N: share each mini-batch among N threads (default 1: for the paper's small CNN
       at batch 64 the fixed per-step cost dominates, and 2 threads measured slower here).
