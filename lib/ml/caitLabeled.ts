@@ -80,7 +80,7 @@ export function classCounts(set: LabeledSet): {records: number; positive: number
 export function checkBothClasses(set: LabeledSet, files: string, role = "training"): void {
   const {records, positive, negative} = classCounts(set);
   if (records === 0) throw new DataFileError(files, `no labeled records for ${role} (every record is unlabeled)`, "events/labels");
-  if (positive === 0) throw new DataFileError(files, `no positive records for ${role} (labels 1 event pulse or 5 saturated event pulse): ${negative} records, all artefacts`, "events/labels");
+  if (positive === 0) throw new DataFileError(files, `no positive records for ${role} (labels 1 Event_Pulse or 9 Strongly_Saturated_Event_Pulse): ${negative} records, all artefacts`, "events/labels");
   if (negative === 0) throw new DataFileError(files, `no negative records for ${role} (artefact labels): ${positive} records, all event pulses`, "events/labels");
 }
 
@@ -89,7 +89,7 @@ export function checkBothClasses(set: LabeledSet, files: string, role = "trainin
  * together) goes to validation. The records keep their order, so each detector's records stay
  * consecutive on both sides. Same detectors on both sides: a weaker test than other detectors.
  */
-export function holdOutEvents(set: LabeledSet & {event: Int32Array}, fraction: number, seed = 1): {train: LabeledSet; validation: LabeledSet} {
+export function holdOutEvents(set: LabeledSet & {event: Int32Array}, fraction: number, seed = 1): {train: LabeledSet; validation: LabeledSet; heldOutEvents: number[]} {
   if (!(fraction > 0 && fraction < 1)) throw new RangeError(`held-out fraction must lie in (0, 1), got ${fraction}`);
   const events = [...new Set(set.event)].sort((a, b) => a - b);
   const rng = new Rng(seed, 0x5e1);
@@ -98,5 +98,5 @@ export function holdOutEvents(set: LabeledSet & {event: Int32Array}, fraction: n
   const held = new Set(events.slice(0, Math.max(1, Math.round(fraction * events.length))));
   const t: number[] = [], v: number[] = [];
   for (let i = 0; i < set.y.length; i++) (held.has(set.event[i]) ? v : t).push(i);
-  return {train: subset(set, t), validation: subset(set, v)};
+  return {train: subset(set, t), validation: subset(set, v), heldOutEvents: [...held].sort((a, b) => a - b)};
 }
