@@ -17,21 +17,53 @@ import {labeledSetFromFiles} from "../../data-loaders/ml.ts";
 import {openCaitBuffer, type BrowserH5Module} from "../../lib/io/browser.ts";
 import {checkBothClasses, holdOutEvents, labeledSetFromCait} from "../../lib/ml/caitLabeled.ts";
 import {DataFileError} from "../../lib/io/errors.ts";
+import {createCaitFile} from "../../lib/io/node.ts";
 
 const EVENTS = 60;
 const dir = mkdtempSync(join(tmpdir(), "pulsebook-train-file-"));
 const h5 = join(dir, "my-run.h5");
-const foreign = join(dir, "notes.h5");
+const other = join(dir, "other-module.h5"); // validation file: other detectors
+const foreign = join(dir, "notes.h5"); // a text file named .h5
+/** Files the page must refuse, with the message it must show (file name first, as DataFileError). */
+const refused: [string, string][] = [
+  ["notes.h5", "notes.h5: not an HDF5 file (no HDF5 signature found)"],
+  ["other.h5", "other.h5: no record group: expected one of events, testpulses, noise (found: spectra)"],
+  ["bare.h5", "bare.h5 [events/labels]: no labels: training needs the events/labels dataset"],
+  ["odd.h5", "odd.h5 [events/event]: record length 1000 is not a multiple of 512"],
+  ["artefacts.h5", "artefacts.h5 [events/labels]: no positive records for training (labels 1 Event_Pulse or 9 Strongly_Saturated_Event_Pulse): 8 records, all artefacts"]
+];
+
+/** A small cait file of 4 events × 2 channels, records of `recordLength` samples, labels `label` (none: no labels dataset). */
+async function writeSmall(path: string, recordLength: number, label?: number): Promise<void> {
+  const count = 4, nChannels = 2;
+  await createCaitFile(path, {layout: {sampleFrequency_Hz: 25_000, recordLength, triggerIndex: recordLength / 4}, channelNumbers: [1, 2], groups: [{group: "events", count, labels: label !== undefined}]}, (w) => {
+    const samples = Float32Array.from({length: nChannels * count * recordLength}, (_, i) => Math.sin(i / 7));
+    w.write({group: "events", start: 0, count, nChannels, recordLength, samples, hours: new Float64Array(count), ...(label !== undefined ? {labels: new Int32Array(nChannels * count).fill(label)} : {})});
+  });
+}
 /** Labeled records of the file, counted from events/labels with h5wasm directly. */
 let expected = {records: 0, positive: 0};
+let expectedOther = 0;
 
 beforeAll(async () => {
   await writeSimulation(h5, {events: EVENTS, seed: 11});
+  await writeSimulation(other, {events: 20, seed: 12});
   writeFileSync(foreign, "event,channel,label\n0,0,1\n");
   await h5wasmNode.ready;
-  const f = new h5wasmNode.File(h5, "r");
-  const labels = Array.from((f.get("events/labels") as import("h5wasm").Dataset).value as ArrayLike<number>, Number);
-  f.close();
+  const foreignH5 = new h5wasmNode.File(join(dir, "other.h5"), "w");
+  foreignH5.create_group("spectra");
+  foreignH5.close();
+  await writeSmall(join(dir, "bare.h5"), 1024);
+  await writeSmall(join(dir, "odd.h5"), 1000, 1);
+  await writeSmall(join(dir, "artefacts.h5"), 1024, 3); // all Noise
+  const readLabels = (path: string) => {
+    const f = new h5wasmNode.File(path, "r");
+    const labels = Array.from((f.get("events/labels") as import("h5wasm").Dataset).value as ArrayLike<number>, Number);
+    f.close();
+    return labels;
+  };
+  const labels = readLabels(h5);
+  expectedOther = readLabels(other).filter((l) => l !== 0).length;
   // cait classes: 0 unlabeled (left out); 1 Event_Pulse and 9 Strongly_Saturated_Event_Pulse positive.
   expected = {records: labels.filter((l) => l !== 0).length, positive: labels.filter((l) => l === 1 || l === 9).length};
 }, 60_000);
@@ -96,7 +128,7 @@ describe("train-classifier page on the user's file", () => {
     await server?.close();
   });
 
-  it("counts the file's labeled records, trains one epoch on them and draws the curves; a foreign file gets a message", async () => {
+  it("counts the file's labeled records, trains one epoch on them and draws the curves; files it cannot use get a message", async () => {
     const {page} = browser;
     await page.goto(new URL("./reports/train-classifier", server.url).href, {waitUntil: "load"});
     await page.waitForSelector(".train-start", {timeout: 60_000});
@@ -133,13 +165,29 @@ describe("train-classifier page on the user's file", () => {
     // The status of the run names the file and its training record count.
     expect(status).toContain(`${nTrain} training records of my-run.h5`);
 
-    // A text file named .h5: a message naming it, in the page and on Train; no exception.
-    await page.setInputFiles(".train-files input[type=file]", foreign);
-    await page.waitForSelector(".train-data.train-data-error", {timeout: 30_000});
-    expect(await page.textContent(".train-data")).toBe("Cannot train on this data: notes.h5: not an HDF5 file (no HDF5 signature found)");
+    // Files that cannot be trained on: a message naming the file, in the page and on Train
+    // (which keeps the model trained above); never an exception.
+    for (const [name, message] of refused) {
+      await page.setInputFiles(".train-files input[type=file]", join(dir, name));
+      await page.waitForFunction((name) => (document.querySelector(".train-data.train-data-error")?.textContent ?? "").includes(name), name, {timeout: 30_000});
+      expect(await page.textContent(".train-data")).toBe(`Cannot train on this data: ${message}`);
+    }
     await page.click(".train-start");
     await page.waitForFunction(() => /Cannot train/.test(document.querySelector(".train-status")?.textContent ?? ""), null, {timeout: 30_000});
-    expect(await page.textContent(".train-status")).toBe("Cannot train on this data: notes.h5: not an HDF5 file (no HDF5 signature found)");
+    expect(await page.textContent(".train-status")).toBe(`Cannot train on this data: ${refused.at(-1)![1]}`);
+
+    // Validation on a second file: other detectors; first the message that it is missing.
+    await page.evaluate(() => Array.from(document.querySelectorAll<HTMLLabelElement>("form label")).find((l) => l.textContent?.trim() === "second file (other detectors)")!.querySelector("input")!.click());
+    await page.setInputFiles(".train-files input[type=file]", h5);
+    await page.waitForFunction(() => /no validation file/.test(document.querySelector(".train-data")?.textContent ?? ""), null, {timeout: 30_000});
+    await page.setInputFiles(".validation-files input[type=file]", other);
+    await page.waitForFunction(() => /validation on other-module\.h5/.test(document.querySelector(".train-data")?.textContent ?? ""), null, {timeout: 30_000});
+    const two = (await page.textContent(".train-data")) ?? "";
+    expect(two).toMatch(new RegExp(`validation on other-module\\.h5: other detectors\\. Training: ${expected.records} records.*; validation: ${expectedOther} records`));
+    await page.click(".train-start");
+    await page.waitForFunction(() => /Finished\.|failed|Cannot/.test(document.querySelector(".train-status")?.textContent ?? ""), null, {timeout: 60_000});
+    expect(await page.textContent(".train-status")).toMatch(new RegExp(`Epoch 1 done \\(cnn\\).* ${expected.records} training records of my-run\\.h5\\. Finished\\.`));
+
     const errors = await page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent ?? ""));
     expect(errors).toEqual([]);
     expect(browser.pageErrors).toEqual([]);
