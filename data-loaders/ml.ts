@@ -6,10 +6,9 @@ import {fileURLToPath} from "node:url";
 import {openCaitFile} from "../lib/io/node.js";
 import {DataFileError} from "../lib/io/errors.js";
 import {writeParquetStream, type Columns} from "../lib/io/parquet.js";
-import {chunkRecord} from "../lib/types.js";
 import {selectBackend, backendInfo, BACKEND_NAMES, type BackendName} from "../lib/ml/backend.js";
-import {binaryTarget} from "../lib/ml/labels.js";
-import {MODEL_SAMPLES, preprocessChunk, preprocessRecord} from "../lib/ml/preprocess.js";
+import {labeledSetFromCait} from "../lib/ml/caitLabeled.js";
+import {MODEL_SAMPLES, preprocessChunk} from "../lib/ml/preprocess.js";
 import type {LabeledSet} from "../lib/ml/dataset.js";
 import {concatSets} from "../lib/ml/dataset.js";
 import {buildModel, predictRecords, PAPER_LEARNING_RATE, MODEL_KINDS, type ModelKind} from "../lib/ml/models.js";
@@ -93,32 +92,11 @@ export async function labeledSetFromFiles(paths: string[], labelFiles: (string |
   for (const [f, path] of paths.entries()) {
     const file = await openCaitFile(path);
     try {
-      const {layout, channels, hasLabels} = file.dataset;
-      const nEvents = file.count("events");
-      const override = labelFiles[f] ? labelOverrideFor(labelFiles[f]!, path, nEvents, channels.length) : null;
-      if (!hasLabels && !override) throw new DataFileError(path, "no labels: training needs the events/labels dataset or a label file (--labels)", "events/labels");
-      if (layout.recordLength % MODEL_SAMPLES !== 0) throw new DataFileError(path, `record length ${layout.recordLength} is not a multiple of ${MODEL_SAMPLES}`, "events/event");
-      const rows: {x: Float32Array; y: number; det: number; cls: number}[] = [];
-      let fromTable = 0;
-      for (const chunk of file.chunks("events", 256)) {
-        for (let c = 0; c < chunk.nChannels; c++) {
-          for (let i = 0; i < chunk.count; i++) {
-            const o = override ? override.labels[c * nEvents + chunk.start + i] : -1;
-            const cls = o >= 0 ? o : chunk.labels?.[c * chunk.count + i] ?? 0;
-            const y = binaryTarget(cls);
-            if (y < 0) continue;
-            if (o >= 0) fromTable++;
-            rows.push({x: preprocessRecord(chunkRecord(chunk, c, i)), y, det: f * channels.length + c, cls});
-          }
-        }
-      }
+      const override = labelFiles[f] ? labelOverrideFor(labelFiles[f]!, path, file.count("events"), file.dataset.channels.length) : null;
+      const set = labeledSetFromCait(file, {fileIndex: f, override: override?.labels, overrideHint: "a label file (--labels)"});
       if (override) {
-        labelSources.push({file: path, labels: fileIdentity(labelFiles[f]!), entries: override.entries, dataset: override.dataset, identityCheck: override.identity, recordsLabelledByTable: fromTable, recordsLabelledByFile: rows.length - fromTable});
+        labelSources.push({file: path, labels: fileIdentity(labelFiles[f]!), entries: override.entries, dataset: override.dataset, identityCheck: override.identity, recordsLabelledByTable: set.fromOverride, recordsLabelledByFile: set.y.length - set.fromOverride});
       }
-      rows.sort((a, b) => a.det - b.det);
-      const n = rows.length;
-      const set: LabeledSet = {x: new Float32Array(n * MODEL_SAMPLES), y: new Float32Array(n), detector: new Int32Array(n), labelClass: new Int32Array(n), samples: MODEL_SAMPLES};
-      rows.forEach((r, k) => { set.x.set(r.x, k * MODEL_SAMPLES); set.y[k] = r.y; set.detector[k] = r.det; set.labelClass[k] = r.cls; });
       parts.push(set);
     } finally {
       file.close();

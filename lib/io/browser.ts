@@ -19,5 +19,19 @@ export async function openCaitBuffer(h5wasm: BrowserH5Module, buffer: ArrayBuffe
   const {FS} = await h5wasm.ready;
   const path = `/pulsebook-${++opened}.h5`;
   FS.writeFile(path, bytes);
-  return openH5(h5wasm, path, name);
+  // The copy in wasm memory is as large as the file: free it when the file is closed (pages
+  // that open the user's files one after another, e.g. the training page, would otherwise grow).
+  let file: CaitFile;
+  try {
+    file = openH5(h5wasm, path, name);
+  } catch (e) {
+    FS.unlink(path);
+    throw e;
+  }
+  const close = file.close.bind(file);
+  file.close = () => {
+    close();
+    FS.unlink(path);
+  };
+  return file;
 }
