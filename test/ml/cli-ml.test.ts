@@ -1,20 +1,12 @@
 // `pulsebook train | classify | evaluate`: command-line errors and bad inputs are reported
 // with the file and the problem, not a stack trace.
-import {describe, expect, it, vi} from "vitest";
+import {describe, expect, it} from "vitest";
 import {mkdtempSync, rmSync, writeFileSync, mkdirSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {main} from "../../data-loaders/cli.ts";
+import {runMain} from "../support/cli.ts";
 
-async function run(argv: string[]): Promise<{code: number; err: string}> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => { lines.push(a.join(" ")); });
-  try {
-    return {code: await main(argv), err: lines.join("\n")};
-  } finally {
-    spy.mockRestore();
-  }
-}
+const run = runMain;
 
 describe("ML commands on the command line", () => {
   it("usage errors exit 2 with the reason", async () => {

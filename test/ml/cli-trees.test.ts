@@ -1,25 +1,15 @@
 // `pulsebook train-trees | classify-trees`: a model trained on simulated detectors scores a
 // feature table made by `pulsebook simulate` + `pulsebook features`, with SHAP columns that add
 // up to the log-odds; bad input exits with the file and the problem.
-import {afterAll, describe, expect, it, vi} from "vitest";
+import {afterAll, describe, expect, it} from "vitest";
 import {mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync, existsSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {main} from "../../data-loaders/cli.ts";
 import {readParquet, readParquetMetadata} from "../../lib/io/parquet.ts";
 import {FEATURE_SETS} from "../../lib/ml/treeData.ts";
+import {runMain} from "../support/cli.ts";
 
-async function run(argv: string[]): Promise<{code: number; err: string; out: string}> {
-  const err: string[] = [], out: string[] = [];
-  const e = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => { err.push(a.join(" ")); });
-  const o = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => { out.push(a.join(" ")); });
-  try {
-    return {code: await main(argv), err: err.join("\n"), out: out.join("\n")};
-  } finally {
-    e.mockRestore();
-    o.mockRestore();
-  }
-}
+const run = runMain;
 
 const dir = mkdtempSync(join(tmpdir(), "pulsebook-cli-trees-"));
 afterAll(() => rmSync(dir, {recursive: true, force: true}));

@@ -4,7 +4,6 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {CRESST_LIKE, type DetectorPreset} from "../../lib/sim/index.ts";
 import {selectBackend, backendInfo} from "../../lib/ml/backend.ts";
 import {buildCnn, predictRecords} from "../../lib/ml/models.ts";
 import {simulateLabeledSet} from "../../lib/ml/simDetectors.ts";
@@ -17,13 +16,10 @@ import {readParquet, readParquetMetadata} from "../../lib/io/parquet.ts";
 import {DataFileError} from "../../lib/io/errors.ts";
 import {LABEL} from "../../lib/types.ts";
 import {tf, type tfl} from "../../lib/ml/tf.ts";
+import {separablePreset} from "../support/separableTask.ts";
 
 // A separable task: clean pulses against SQUID jumps and spikes on the CRESST-like module.
-const none = Object.fromEntries(Object.keys(CRESST_LIKE.events.artefactFractions).map((k) => [k, 0])) as DetectorPreset["events"]["artefactFractions"];
-const preset = (): DetectorPreset => ({
-  ...CRESST_LIKE,
-  events: {...CRESST_LIKE.events, artefactFractions: {...none, squidJump: 0.3, spike: 0.3}}
-});
+const preset = separablePreset;
 
 let dir: string;
 let model: tfl.LayersModel;

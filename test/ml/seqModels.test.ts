@@ -4,7 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {mkdtempSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {CRESST_LIKE, type DetectorPreset} from "../../lib/sim/index.ts";
+import {CRESST_LIKE} from "../../lib/sim/index.ts";
 import {trainClassifier} from "../../lib/ml/train.ts";
 import {classifierMetrics} from "../../lib/ml/metrics.ts";
 import {selectBackend, backendInfo} from "../../lib/ml/backend.ts";
@@ -17,6 +17,7 @@ import {classifyCommand, loadModelDir, saveModelDir} from "../../data-loaders/ml
 import {writeSimulation} from "../../data-loaders/simulate.ts";
 import {readParquet, readParquetMetadata} from "../../lib/io/parquet.ts";
 import {main} from "../../data-loaders/cli.ts";
+import {separableSets} from "../support/separableTask.ts";
 import {readFileSync} from "node:fs";
 import {vi} from "vitest";
 import {tf} from "../../lib/ml/tf.ts";
@@ -119,11 +120,7 @@ describe("TSCN and bidirectional LSTM of the paper", () => {
   }, 120_000);
 
   it("tscn learns a separable task (clean pulses vs SQUID jumps and spikes) to BA ≥ 0.92 in 3 short epochs (untrained: 0.74)", async () => {
-    const none = Object.fromEntries(Object.keys(CRESST_LIKE.events.artefactFractions).map((k) => [k, 0])) as DetectorPreset["events"]["artefactFractions"];
-    const p: DetectorPreset = {...CRESST_LIKE, events: {...CRESST_LIKE.events, artefactFractions: {...none, squidJump: 0.3, spike: 0.3}}};
-    const train = simulateLabeledSet(p, {events: 300, seed: 1, detectorBase: 0, minSnr: 20});
-    const validation = simulateLabeledSet(p, {events: 60, seed: 2, detectorBase: 10, minSnr: 20});
-    const test = simulateLabeledSet(p, {events: 150, seed: 3, detectorBase: 20, minSnr: 20});
+    const {train, validation, test} = separableSets();
     const model = buildModel("tscn", 3);
     const untrained = classifierMetrics(await predictRecords(model, test.x), test.y).balancedAccuracy;
     await trainClassifier(model, train, validation, {epochs: 3, learningRate: 1e-3, seed: 2, augmentation: null});

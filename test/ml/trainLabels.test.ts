@@ -2,7 +2,7 @@
 // file's events/labels. Training on a file without labels plus its table gives exactly the
 // records of the same file with the labels written in; tables that do not belong to the file are
 // refused naming the table and the problem.
-import {afterAll, beforeAll, describe, expect, it, vi} from "vitest";
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
@@ -18,21 +18,13 @@ import {selectBackend} from "../../lib/ml/backend.ts";
 import {writeSimulation} from "../../data-loaders/simulate.ts";
 import {labeledSetFromFiles} from "../../data-loaders/ml.ts";
 import {datasetIdOfFile} from "../../data-loaders/trainLabels.ts";
-import {main} from "../../data-loaders/cli.ts";
+import {runMain} from "../support/cli.ts";
 
 const N = 30, SEED = 4;
 const T = "2026-11-23T07:00:00.000Z";
 const entry = (event: number, channel: number, label: number): LabelEntry => ({event, channel, label, author: "t", time: T, note: ""});
 
-async function run(argv: string[]): Promise<{code: number; err: string}> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => { lines.push(a.join(" ")); });
-  try {
-    return {code: await main(argv), err: lines.join("\n")};
-  } finally {
-    spy.mockRestore();
-  }
-}
+const run = runMain;
 
 let dir: string, labelled: string, bare: string, truth: LabelEntry[];
 beforeAll(async () => {

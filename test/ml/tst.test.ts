@@ -5,7 +5,7 @@ import {afterAll, beforeAll, describe, expect, it, vi} from "vitest";
 import {mkdtempSync, readFileSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {CRESST_LIKE, type DetectorPreset} from "../../lib/sim/index.ts";
+import {CRESST_LIKE} from "../../lib/sim/index.ts";
 import {Rng} from "../../lib/sim/random.ts";
 import {selectBackend, backendInfo} from "../../lib/ml/backend.ts";
 import {buildModel, predictRecords, PAPER_LEARNING_RATE, MODEL_KINDS, TST} from "../../lib/ml/models.ts";
@@ -20,6 +20,7 @@ import {loadModelDir, saveModelDir} from "../../data-loaders/ml.ts";
 import {writeSimulation} from "../../data-loaders/simulate.ts";
 import {readParquet, readParquetMetadata} from "../../lib/io/parquet.ts";
 import {main} from "../../data-loaders/cli.ts";
+import {separableSets} from "../support/separableTask.ts";
 import {tf} from "../../lib/ml/tf.ts";
 
 const dense = (n: number, m: number) => n * m + m;
@@ -189,11 +190,7 @@ describe("time-series transformer (TST) of the paper", () => {
   }, 60_000);
 
   it("learns a separable task (clean pulses vs SQUID jumps and spikes) to BA ≥ 0.9 in 3 short epochs (untrained: 0.56)", async () => {
-    const none = Object.fromEntries(Object.keys(CRESST_LIKE.events.artefactFractions).map((k) => [k, 0])) as DetectorPreset["events"]["artefactFractions"];
-    const p: DetectorPreset = {...CRESST_LIKE, events: {...CRESST_LIKE.events, artefactFractions: {...none, squidJump: 0.3, spike: 0.3}}};
-    const train = simulateLabeledSet(p, {events: 300, seed: 1, detectorBase: 0, minSnr: 20});
-    const validation = simulateLabeledSet(p, {events: 60, seed: 2, detectorBase: 10, minSnr: 20});
-    const test = simulateLabeledSet(p, {events: 150, seed: 3, detectorBase: 20, minSnr: 20});
+    const {train, validation, test} = separableSets();
     const model = buildModel("tst", 3);
     const untrained = classifierMetrics(await predictRecords(model, test.x), test.y).balancedAccuracy;
     // lr 1e-3 rather than the paper's 1e-5: a short test budget, not the paper's 15 epochs.

@@ -15,3 +15,21 @@ export async function runPulsebook(...args: string[]): Promise<{code: number; st
     return {code: err.code, stdout: err.stdout, stderr: err.stderr};
   }
 }
+
+/**
+ * Runs the CLI's `main` in this process (no start-up cost), capturing what it prints:
+ * `err` from console.error, `out` from console.log.
+ */
+export async function runMain(argv: string[]): Promise<{code: number; err: string; out: string}> {
+  const {vi} = await import("vitest");
+  const {main} = await import("../../data-loaders/cli.js");
+  const err: string[] = [], out: string[] = [];
+  const e = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => { err.push(a.join(" ")); });
+  const o = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => { out.push(a.join(" ")); });
+  try {
+    return {code: await main(argv), err: err.join("\n"), out: out.join("\n")};
+  } finally {
+    e.mockRestore();
+    o.mockRestore();
+  }
+}
