@@ -1,38 +1,29 @@
 // The anomaly-search report in headless Chromium: its sliders re-run the pseudo-experiments in
 // the page, and the page's numbers equal the library's run in Node on the same templates.
-import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {beforeAll, describe, expect, it} from "vitest";
 import {readdirSync, readFileSync} from "node:fs";
 import {join} from "node:path";
-import {serveDist, type DistServer} from "../scripts/serve-dist.mjs";
-import {launchBrowser, type TestBrowser} from "./support/browser.js";
-import {ensureBuilt} from "./support/build.js";
 import {median, nullDistribution, pValue, runPseudoExperiments} from "../lib/stats/anomalySearch.js";
 import {prepareDarwinSearch, type AnomalyTemplates} from "../lib/stats/darwinSearch.js";
+import {useBuiltSite} from "./support/site.js";
 
-let server: DistServer;
-let browser: TestBrowser;
 let templates: AnomalyTemplates;
+const site = useBuiltSite();
 beforeAll(async () => {
-  const {dist} = await ensureBuilt();
+  const {dist} = site;
   const dir = join(dist, "_file", "data");
   const f = readdirSync(dir).find((n) => n.startsWith("anomaly-templates.") && n.endsWith(".json"));
   templates = JSON.parse(readFileSync(join(dir, f!), "utf8"));
-  server = await serveDist(dist);
-  browser = await launchBrowser();
 }, 300_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 type Result = {r: number; exposure: number; mass: number; sigma: number; nNull: number; qMedian: number; zUnbinned: number; er: number; wimp: number};
-const result = (): Promise<Result> => browser.page.evaluate(() => {
+const result = (): Promise<Result> => site.page.evaluate(() => {
   const d = document.querySelector<HTMLElement>("#pe-result")!.dataset;
   return {r: +d.r!, exposure: +d.exposure!, mass: +d.mass!, sigma: +d.sigma!, nNull: +d.nNull!, qMedian: +d.qMedian!, zUnbinned: +d.zUnbinned!, er: +d.er!, wimp: +d.wimp!};
 });
 
 async function setSlider(label: string, value: number): Promise<void> {
-  await browser.page.evaluate(([label, value]) => {
+  await site.page.evaluate(([label, value]) => {
     const form = Array.from(document.querySelectorAll("form")).find((f) => f.textContent?.includes(label as string))!;
     const input = form.querySelector<HTMLInputElement>("input[type=number]")!;
     input.value = String(value);
@@ -41,7 +32,7 @@ async function setSlider(label: string, value: number): Promise<void> {
 }
 
 async function settle(): Promise<void> {
-  await browser.page.waitForFunction(() => document.querySelectorAll("observablehq-loading").length === 0, null, {timeout: 120_000});
+  await site.page.waitForFunction(() => document.querySelectorAll("observablehq-loading").length === 0, null, {timeout: 120_000});
 }
 
 function nodeResult(r: Result) {
@@ -52,8 +43,8 @@ function nodeResult(r: Result) {
 
 describe("anomaly-search report", () => {
   it("runs 10⁴ pseudo-experiments in the page and agrees with Node; sliders re-run them", async () => {
-    await browser.page.goto(new URL("./reports/anomaly-search", server.url).href, {waitUntil: "load"});
-    await browser.page.waitForSelector("#pe-result", {state: "attached", timeout: 120_000});
+    await site.page.goto(site.at("reports/anomaly-search"), {waitUntil: "load"});
+    await site.page.waitForSelector("#pe-result", {state: "attached", timeout: 120_000});
     await settle();
     const first = await result();
     expect(first).toMatchObject({r: 100, nNull: 10000});
@@ -63,26 +54,26 @@ describe("anomaly-search report", () => {
     expect(first.zUnbinned).toBeCloseTo(node.z, 6);
 
     await setSlider("R (weight", 0);
-    await browser.page.waitForFunction(() => document.querySelector<HTMLElement>("#pe-result")?.dataset.r === "0", null, {timeout: 60_000});
+    await site.page.waitForFunction(() => document.querySelector<HTMLElement>("#pe-result")?.dataset.r === "0", null, {timeout: 60_000});
     await settle();
     const r0 = await result();
     expect(r0.zUnbinned).not.toBeCloseTo(first.zUnbinned, 3);
     expect(r0.zUnbinned).toBeCloseTo(nodeResult(r0).z, 6);
 
     await setSlider("exposure", 2);
-    await browser.page.waitForFunction(() => document.querySelector<HTMLElement>("#pe-result")?.dataset.exposure === "100", null, {timeout: 60_000});
+    await site.page.waitForFunction(() => document.querySelector<HTMLElement>("#pe-result")?.dataset.exposure === "100", null, {timeout: 60_000});
     await settle();
     const big = await result();
     expect(big.er).toBeCloseTo(2400, 6);
     expect(big.wimp / first.wimp).toBeCloseTo(10, 6);
     // A WIMP too light to recoil in the 5–35 keVnr window: no signal, no error.
     await setSlider("WIMP mass", 5);
-    await browser.page.waitForFunction(() => document.querySelector<HTMLElement>("#pe-result")?.dataset.mass === "5", null, {timeout: 60_000});
+    await site.page.waitForFunction(() => document.querySelector<HTMLElement>("#pe-result")?.dataset.mass === "5", null, {timeout: 60_000});
     await settle();
     expect((await result()).wimp).toBe(0);
-    const errors = await browser.page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent ?? ""));
+    const errors = await site.page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent ?? ""));
     expect(errors).toEqual([]);
-    expect(browser.pageErrors).toEqual([]);
-    expect(browser.external).toEqual([]);
+    expect(site.browser.pageErrors).toEqual([]);
+    expect(site.browser.external).toEqual([]);
   }, 240_000);
 });

@@ -3,7 +3,7 @@
 // reload and find the labels (IndexedDB), export CSV and Parquet, and import the export into
 // fresh browser profiles.
 
-import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {beforeAll, describe, expect, it} from "vitest";
 import {copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {importLabels, readLabelsFile} from "../data-loaders/labels.js";
@@ -12,9 +12,6 @@ import {join} from "node:path";
 import type {Page} from "playwright-core";
 import * as arrow from "apache-arrow";
 import * as parquet from "parquet-wasm";
-import {serveDist, type DistServer} from "../scripts/serve-dist.mjs";
-import {launchBrowser, type TestBrowser} from "./support/browser.js";
-import {ensureBuilt} from "./support/build.js";
 import {builtFeaturesPath, readFeatureRows, type FeatureRow} from "./support/features.js";
 import {decodeLabelsCsv} from "../lib/labels/csv.js";
 import {decodeLabelsParquet} from "../lib/labels/parquet.js";
@@ -22,9 +19,9 @@ import type {LabelEntry} from "../lib/labels/book.js";
 import {parseCut} from "../lib/cuts/cut.js";
 import {applyCuts, readCutDir} from "../data-loaders/cuts.js";
 import {fileURLToPath} from "node:url";
+import {launchBrowser} from "./support/browser.js";
+import {useBuiltSite} from "./support/site.js";
 
-let server: DistServer;
-let browser: TestBrowser;
 let page: Page;
 let phonon: FeatureRow[];
 let rows: FeatureRow[];
@@ -94,22 +91,17 @@ async function exportFile(p: Page, button: string): Promise<Uint8Array> {
 
 const summary = (entries: LabelEntry[]) => entries.map((e) => `${e.event}/${e.channel}:${e.label}:${e.author}:${e.note}`).sort();
 
+const site = useBuiltSite();
 beforeAll(async () => {
-  const {dist} = await ensureBuilt();
+  const {dist} = site;
   distDir = dist;
   rows = readFeatureRows(builtFeaturesPath(dist));
   featuresBytes = new Uint8Array(readFileSync(builtFeaturesPath(dist)));
   phonon = rows.filter((r) => r.channel === 0);
-  server = await serveDist(dist);
-  url = new URL("./tools/labeling", server.url).href;
-  browser = await launchBrowser();
-  page = browser.page;
+  url = site.at("tools/labeling");
+  page = site.browser.page;
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 let rectEvents: number[] = [];
 let rectRightEdge = NaN;
@@ -336,7 +328,7 @@ describe("labeling page", () => {
   });
 
   it("cuts page: the demo cuts pass what Node computes from the same files", async () => {
-    await page.goto(new URL("./tools/cuts", server.url).href);
+    await page.goto(site.at("tools/cuts"));
     await page.waitForSelector("#demo-cuts[data-cumulative]", {timeout: 45_000});
     await page.waitForSelector("#cut-result", {timeout: 45_000});
     const cuts = readCutDir(fileURLToPath(new URL("../src/cuts/", import.meta.url))).map((c) => c.cut);
@@ -372,7 +364,7 @@ describe("labeling page", () => {
   });
 
   it("manifold page: colours events by the labels made on the labeling page, and shows the clicked event", async () => {
-    await page.goto(new URL("./tools/manifold", server.url).href);
+    await page.goto(site.at("tools/manifold"));
     await page.waitForSelector("#manifold circle[data-event]", {timeout: 45_000});
     const events = new Set(rows.map((r) => r.event)).size;
     expect(Number(await page.locator("#manifold").getAttribute("data-points"))).toBe(events);
@@ -409,7 +401,7 @@ describe("labeling page", () => {
 
   it("raised no page errors and requested nothing outside 127.0.0.1", async () => {
     expect(await page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent))).toEqual([]);
-    expect(browser.pageErrors).toEqual([]);
-    expect(browser.external).toEqual([]);
+    expect(site.browser.pageErrors).toEqual([]);
+    expect(site.browser.external).toEqual([]);
   });
 });

@@ -2,13 +2,12 @@
 // cell, an uncaught exception or a request leaving 127.0.0.1. Page-specific behaviour is
 // tested in site.test.ts; this test makes sure no notebook is silently broken.
 
-import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {describe, expect, it} from "vitest";
 import {existsSync} from "node:fs";
 import {join} from "node:path";
 import config from "../observablehq.config.js";
-import {serveDist, type DistServer} from "../scripts/serve-dist.mjs";
-import {launchBrowser, type TestBrowser} from "./support/browser.js";
-import {ensureBuilt, ROOT} from "./support/build.js";
+import {ROOT} from "./support/build.js";
+import {useBuiltSite} from "./support/site.js";
 
 interface NavPage {
   name: string;
@@ -22,17 +21,7 @@ function pagePaths(pages: NavPage[]): string[] {
 
 const PATHS = pagePaths(config.pages as NavPage[]);
 
-let server: DistServer;
-let browser: TestBrowser;
-beforeAll(async () => {
-  const {dist} = await ensureBuilt();
-  server = await serveDist(dist);
-  browser = await launchBrowser();
-}, 300_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useBuiltSite();
 
 describe("every page in the navigation", () => {
   it("has a source file", () => {
@@ -43,16 +32,16 @@ describe("every page in the navigation", () => {
   });
 
   it.each(PATHS)("%s renders without errors", async (path) => {
-    const {page} = browser;
-    const errorsBefore = browser.pageErrors.length;
-    await page.goto(new URL(`.${path}`, server.url).href, {waitUntil: "load"});
+    const {page} = site;
+    const errorsBefore = site.browser.pageErrors.length;
+    await page.goto(new URL(`.${path}`, site.url).href, {waitUntil: "load"});
     await page.waitForSelector("#observablehq-main h1");
     // Let every cell settle: no cell still pending after the network goes quiet.
     await page.waitForLoadState("networkidle", {timeout: 60_000});
     await page.waitForFunction(() => document.querySelectorAll("observablehq-loading").length === 0, null, {timeout: 60_000});
     const errors = await page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent ?? ""));
     expect(errors).toEqual([]);
-    expect(browser.pageErrors.slice(errorsBefore)).toEqual([]);
-    expect(browser.external).toEqual([]);
+    expect(site.browser.pageErrors.slice(errorsBefore)).toEqual([]);
+    expect(site.browser.external).toEqual([]);
   }, 120_000);
 });

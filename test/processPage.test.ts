@@ -1,16 +1,12 @@
 // Tutorial 5's batch section in headless Chromium: the summary of the processed demo run and
 // its energy spectrum, checked against the built data files read independently in Node.
 
-import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {beforeAll, describe, expect, it} from "vitest";
 import {readdirSync, readFileSync} from "node:fs";
 import {join} from "node:path";
-import {serveDist, type DistServer} from "../scripts/serve-dist.mjs";
-import {launchBrowser, type TestBrowser} from "./support/browser.js";
-import {ensureBuilt} from "./support/build.js";
 import {readFeatureRows, type FeatureRow} from "./support/features.js";
+import {useBuiltSite} from "./support/site.js";
 
-let server: DistServer;
-let browser: TestBrowser;
 let rows: FeatureRow[];
 let summary: {channels: Array<{channel: number; sev: {records: number}; optimumFilter: {predictedResolution_V: number; measuredResolution_V: number}; calibration: {cpe_keV_per_TPA: number}}>};
 
@@ -21,20 +17,15 @@ const built = (dist: string, re: RegExp) => {
   return join(dir, f[0]);
 };
 
+const site = useBuiltSite();
 beforeAll(async () => {
-  const {dist} = await ensureBuilt();
+  const {dist} = site;
   rows = readFeatureRows(built(dist, /^processed-events(\.[0-9a-f]+)?\.parquet$/));
   summary = JSON.parse(readFileSync(built(dist, /^process-summary(\.[0-9a-f]+)?\.json$/), "utf8"));
-  server = await serveDist(dist);
-  browser = await launchBrowser();
-  await browser.page.goto(new URL("./tutorials/05-calibration", server.url).href, {waitUntil: "load"});
+  await site.page.goto(site.at("tutorials/05-calibration"), {waitUntil: "load"});
 }, 300_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
-const spectrum = () => browser.page.evaluate(() => {
+const spectrum = () => site.page.evaluate(() => {
   const el = document.querySelector<HTMLElement>("#processed-spectrum");
   return el ? {count: Number(el.dataset.count), max: Number(el.dataset.max), channel: Number(el.dataset.channel), bars: el.querySelectorAll("rect").length} : null;
 });
@@ -43,8 +34,8 @@ const expectedCount = (channel: number, max: number) =>
 
 describe("tutorial 5 · the whole chain in one command", () => {
   it("shows the processed run's summary: SEV records, OF resolutions, CPE per channel", async () => {
-    await browser.page.waitForSelector("#process-summary tr:nth-child(3)", {timeout: 60_000});
-    const cells = await browser.page.evaluate(() => Array.from(document.querySelectorAll("#process-summary tr"), (tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));
+    await site.page.waitForSelector("#process-summary tr:nth-child(3)", {timeout: 60_000});
+    const cells = await site.page.evaluate(() => Array.from(document.querySelectorAll("#process-summary tr"), (tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));
     const body = cells.filter((r) => r.length);
     expect(body).toHaveLength(summary.channels.length);
     summary.channels.forEach((c, i) => {
@@ -57,21 +48,21 @@ describe("tutorial 5 · the whole chain in one command", () => {
   });
 
   it("draws the energy spectrum of exactly the processed rows, and follows the range input", async () => {
-    await browser.page.waitForFunction(() => document.querySelector("#processed-spectrum rect") !== null, null, {timeout: 60_000});
+    await site.page.waitForFunction(() => document.querySelector("#processed-spectrum rect") !== null, null, {timeout: 60_000});
     const before = (await spectrum())!;
     expect(before.channel).toBe(0);
     expect(before.count).toBe(expectedCount(0, before.max));
     expect(before.bars).toBeGreaterThan(5);
-    await browser.page.evaluate(() => {
+    await site.page.evaluate(() => {
       const input = document.querySelector<HTMLInputElement>("#processed-max input[type=range]")!;
       input.value = "4";
       input.dispatchEvent(new Event("input", {bubbles: true}));
     });
-    await browser.page.waitForFunction(() => document.querySelector<HTMLElement>("#processed-spectrum")?.dataset.max === "4", null, {timeout: 20_000});
+    await site.page.waitForFunction(() => document.querySelector<HTMLElement>("#processed-spectrum")?.dataset.max === "4", null, {timeout: 20_000});
     const after = (await spectrum())!;
     expect(after.count).toBe(expectedCount(0, 4));
     expect(after.count).toBeLessThan(before.count);
-    expect(browser.pageErrors).toEqual([]);
-    expect(browser.external).toEqual([]);
+    expect(site.browser.pageErrors).toEqual([]);
+    expect(site.browser.external).toEqual([]);
   });
 });

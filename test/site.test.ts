@@ -2,15 +2,11 @@
 // DuckDB counts, scatter marks and record viewer are checked against the feature table read
 // independently in Node, and the page must stay free of errors while its inputs change.
 
-import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {beforeAll, describe, expect, it} from "vitest";
 import type {Page} from "playwright-core";
-import {serveDist, type DistServer} from "../scripts/serve-dist.mjs";
-import {launchBrowser, type TestBrowser} from "./support/browser.js";
-import {ensureBuilt} from "./support/build.js";
 import {builtFeaturesPath, readFeatureRows, type FeatureRow} from "./support/features.js";
+import {useBuiltSite} from "./support/site.js";
 
-let server: DistServer;
-let browser: TestBrowser;
 let page: Page;
 let rows: FeatureRow[];
 const badResponses: string[] = [];
@@ -63,25 +59,20 @@ async function frameworkErrors(): Promise<string[]> {
   return page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent ?? ""));
 }
 
+const site = useBuiltSite();
 beforeAll(async () => {
-  const {dist} = await ensureBuilt();
+  const {dist} = site;
   rows = readFeatureRows(builtFeaturesPath(dist));
-  server = await serveDist(dist);
-  browser = await launchBrowser();
-  page = browser.page;
+  page = site.browser.page;
   page.on("response", (r) => {
     if (r.status() >= 400) badResponses.push(`${r.status()} ${r.url()}`);
   });
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 describe("home page", () => {
   it("renders, links to the first tutorial, and fetches nothing from outside", async () => {
-    await page.goto(new URL("./", server.url).href);
+    await page.goto(site.at(""));
     await page.waitForSelector("#observablehq-main h1");
     const text = await page.locator("#observablehq-main").innerText();
     expect(text).toContain("Pulsebook");
@@ -89,13 +80,13 @@ describe("home page", () => {
     const href = await page.locator('#observablehq-main a[href*="tutorials/01-first-look"]').first().getAttribute("href");
     expect(href).toBeTruthy();
     expect(await frameworkErrors()).toEqual([]);
-    expect(browser.external).toEqual([]);
+    expect(site.browser.external).toEqual([]);
   });
 });
 
 describe("tutorial 1 · first look", () => {
   it("loads the feature table into DuckDB and summarises it", async () => {
-    await page.goto(new URL("./tutorials/01-first-look", server.url).href);
+    await page.goto(site.at("tutorials/01-first-look"));
     await page.waitForSelector("#scatter circle[data-event]", {timeout: 45_000});
     await page.waitForSelector('#record-viewer g[data-role="records"] path', {state: "attached", timeout: 45_000});
     expect(Number(await page.locator("#total-records").innerText())).toBe(rows.length);
@@ -201,8 +192,8 @@ describe("tutorial 1 · first look", () => {
 
   it("raised no page errors, no error cells, and requested nothing outside 127.0.0.1", async () => {
     expect(await frameworkErrors()).toEqual([]);
-    expect(browser.pageErrors).toEqual([]);
-    expect(browser.external).toEqual([]);
+    expect(site.browser.pageErrors).toEqual([]);
+    expect(site.browser.external).toEqual([]);
     expect(badResponses).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import type {BackendInfo} from "./backend.js";
 import type {ModelKind} from "./models.js";
 import {PREPROCESSING, type Preprocessing} from "./preprocess.js";
 import {POSITIVE_LABELS} from "./labels.js";
+import {formatProblem} from "./formatCheck.js";
 // The TST's custom layers register themselves for deserialization on import.
 import "./attention.js";
 import "./tstLayers.js";
@@ -70,10 +71,9 @@ export async function serializeModel(model: tfl.LayersModel, desc: ModelDescript
 
 /** Checks a parsed manifest; returns the problem or null. */
 export function manifestProblem(m: unknown): string | null {
-  const o = m as Partial<ModelManifest> | null;
-  if (!o || typeof o !== "object") return "not a JSON object";
-  if (o.format !== MODEL_FORMAT) return `not a ${MODEL_FORMAT} manifest (format ${JSON.stringify(o.format)})`;
-  if (o.formatVersion !== MODEL_FORMAT_VERSION) return `format version ${o.formatVersion} is not supported (this Pulsebook reads ${MODEL_FORMAT_VERSION})`;
+  const problem = formatProblem(m, MODEL_FORMAT, MODEL_FORMAT_VERSION);
+  if (problem) return problem;
+  const o = m as Partial<ModelManifest>;
   if (!o.topology || !Array.isArray(o.weightSpecs)) return "topology or weightSpecs missing";
   if (o.preprocessing?.samples !== PREPROCESSING.samples || o.preprocessing?.scaling !== PREPROCESSING.scaling) return `preprocessing ${JSON.stringify(o.preprocessing)} is not the one this Pulsebook implements`;
   return null;

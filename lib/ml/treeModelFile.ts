@@ -2,6 +2,7 @@
 // the feature set it was trained on, training settings and held-out metrics. Pure: the caller
 // reads and writes (atomically) — data-loaders/trees.ts in Node.
 import {DataFileError} from "../io/errors.js";
+import {formatProblem} from "./formatCheck.js";
 import type {Tree, TreeEnsemble} from "./trees.js";
 import {POSITIVE_LABELS} from "./labels.js";
 
@@ -52,9 +53,8 @@ export function parseTreeModel(text: string, file: string): {model: TreeEnsemble
     throw new DataFileError(file, `not a JSON model file (${(e as Error).message})`);
   }
   const bad = (problem: string): never => { throw new DataFileError(file, problem); };
-  if (typeof doc !== "object" || doc === null) bad("not a model file (expected a JSON object)");
-  if (doc.format !== TREE_MODEL_FORMAT) bad(`format is ${JSON.stringify(doc.format)}, expected "${TREE_MODEL_FORMAT}"`);
-  if (doc.formatVersion !== TREE_MODEL_FORMAT_VERSION) bad(`format version ${doc.formatVersion} is not supported (this pulsebook reads version ${TREE_MODEL_FORMAT_VERSION})`);
+  const problem = formatProblem(doc, TREE_MODEL_FORMAT, TREE_MODEL_FORMAT_VERSION);
+  if (problem) bad(problem);
   const e = doc.ensemble;
   if (!e || !Array.isArray(e.features) || !e.features.every((f) => typeof f === "string") || e.features.length === 0) bad("ensemble.features must be a non-empty list of column names");
   if (typeof e.baseScore !== "number" || !Number.isFinite(e.baseScore)) bad("ensemble.baseScore must be a finite number");

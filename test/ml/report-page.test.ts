@@ -1,31 +1,20 @@
 // The data-cleaning report in headless Chromium: Table 2 shows the shipped models' held-out
 // figures (read here from their model files), and Fig. 6 (right) draws the selectivity map of
 // the chosen model, one cell per populated bin, re-drawn when another model is chosen.
-import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {describe, expect, it} from "vitest";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
-import {serveDist, type DistServer} from "../../scripts/serve-dist.mjs";
-import {launchBrowser, type TestBrowser} from "../support/browser.js";
-import {ensureBuilt, ROOT} from "../support/build.js";
+import {ROOT} from "../support/build.js";
+import {useBuiltSite} from "../support/site.js";
 
 const metrics = (dir: string) => JSON.parse(readFileSync(join(ROOT, "models", dir, "model.json"), "utf8")).metrics.test;
 
-let server: DistServer;
-let browser: TestBrowser;
-beforeAll(async () => {
-  const {dist} = await ensureBuilt();
-  server = await serveDist(dist);
-  browser = await launchBrowser({width: 1300, height: 1200});
-}, 300_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useBuiltSite({width: 1300, height: 1200});
 
 describe("data-cleaning report", () => {
   it("Table 2 holds the shipped models' figures; the selectivity map follows the model chosen", async () => {
-    const {page} = browser;
-    await page.goto(new URL("./reports/data-cleaning", server.url).href, {waitUntil: "load"});
+    const {page} = site;
+    await page.goto(site.at("reports/data-cleaning"), {waitUntil: "load"});
     await page.waitForFunction(() => document.querySelectorAll("table tbody tr").length >= 14, null, {timeout: 60_000});
     const rows = await page.evaluate(() => Array.from(document.querySelector("table")!.querySelectorAll("tbody tr"), (tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent?.trim() ?? "")));
     const row = (name: string) => rows.find((r) => r.some((c) => c.startsWith(name)))!;
@@ -64,7 +53,7 @@ describe("data-cleaning report", () => {
     expect(await fillsOf()).not.toBe(before);
     expect(await cellCount()).toBe(populated("cnn"));
     if (process.env.PULSEBOOK_SCREENSHOT) await page.screenshot({path: process.env.PULSEBOOK_SCREENSHOT, fullPage: true});
-    expect(browser.pageErrors).toEqual([]);
-    expect(browser.external).toEqual([]);
+    expect(site.browser.pageErrors).toEqual([]);
+    expect(site.browser.external).toEqual([]);
   }, 180_000);
 });

@@ -9,15 +9,13 @@ import {join} from "node:path";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import h5wasmNode from "h5wasm/node";
 import h5wasmBrowser from "h5wasm";
-import {serveDist, type DistServer} from "../../scripts/serve-dist.mjs";
-import {launchBrowser, type TestBrowser} from "../support/browser.js";
-import {ensureBuilt} from "../support/build.js";
 import {writeSimulation} from "../../data-loaders/simulate.ts";
 import {labeledSetFromFiles} from "../../data-loaders/ml.ts";
 import {openCaitBuffer, type BrowserH5Module} from "../../lib/io/browser.ts";
 import {checkBothClasses, holdOutEvents, labeledSetFromCait} from "../../lib/ml/caitLabeled.ts";
 import {DataFileError} from "../../lib/io/errors.ts";
 import {createCaitFile} from "../../lib/io/node.ts";
+import {useBuiltSite} from "../support/site.js";
 
 const EVENTS = 60;
 const dir = mkdtempSync(join(tmpdir(), "pulsebook-train-file-"));
@@ -115,22 +113,12 @@ describe("labeled set from a cait file", () => {
   });
 });
 
-let server: DistServer;
-let browser: TestBrowser;
 describe("train-classifier page on the user's file", () => {
-  beforeAll(async () => {
-    const {dist} = await ensureBuilt();
-    server = await serveDist(dist);
-    browser = await launchBrowser();
-  }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const site = useBuiltSite();
 
   it("counts the file's labeled records, trains one epoch on them and draws the curves; files it cannot use get a message", async () => {
-    const {page} = browser;
-    await page.goto(new URL("./reports/train-classifier", server.url).href, {waitUntil: "load"});
+    const {page} = site;
+    await page.goto(site.at("reports/train-classifier"), {waitUntil: "load"});
     await page.waitForSelector(".train-start", {timeout: 60_000});
     // data: my labeled HDF5 file; epochs per run: 1.
     await page.evaluate(() => {
@@ -190,7 +178,7 @@ describe("train-classifier page on the user's file", () => {
 
     const errors = await page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent ?? ""));
     expect(errors).toEqual([]);
-    expect(browser.pageErrors).toEqual([]);
-    expect(browser.external).toEqual([]);
+    expect(site.browser.pageErrors).toEqual([]);
+    expect(site.browser.external).toEqual([]);
   }, 120_000);
 });

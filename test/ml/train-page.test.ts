@@ -2,30 +2,20 @@
 // CNN for two epochs in the page and draws the per-step and per-epoch curves, offline; then a
 // second model kind (the TSCN, the fastest after the CNN) for one small epoch at its paper
 // learning rate, and downloads it.
-import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {serveDist, type DistServer} from "../../scripts/serve-dist.mjs";
-import {launchBrowser, type TestBrowser} from "../support/browser.js";
-import {ensureBuilt} from "../support/build.js";
+import {beforeAll, describe, expect, it} from "vitest";
 import {MODEL_KINDS, PAPER_LEARNING_RATE} from "../../lib/ml/models.ts";
+import {useBuiltSite} from "../support/site.js";
 
-let server: DistServer;
-let browser: TestBrowser;
 const bad: string[] = [];
+const site = useBuiltSite();
 beforeAll(async () => {
-  const {dist} = await ensureBuilt();
-  server = await serveDist(dist);
-  browser = await launchBrowser();
-  browser.page.on("response", (r) => { if (r.status() >= 400) bad.push(`${r.status()} ${r.url()}`); });
+  site.page.on("response", (r) => { if (r.status() >= 400) bad.push(`${r.status()} ${r.url()}`); });
 }, 300_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 describe("train-classifier page", () => {
   it("trains two epochs in the browser and draws loss and accuracy curves", async () => {
-    const {page} = browser;
-    await page.goto(new URL("./reports/train-classifier", server.url).href, {waitUntil: "load"});
+    const {page} = site;
+    await page.goto(site.at("reports/train-classifier"), {waitUntil: "load"});
     await page.waitForSelector(".train-start", {timeout: 60_000});
     // Inputs by their label: a number box (range or number input) or a menu option by its text.
     const setInput = (label: string, value: string) => page.evaluate(([label, value]) => {
@@ -120,8 +110,8 @@ describe("train-classifier page", () => {
     expect(tscn.weightBytes).toBe(4_818_705 * 4);
     const errors = await page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent ?? ""));
     expect(errors).toEqual([]);
-    expect(browser.pageErrors).toEqual([]);
-    expect(browser.external).toEqual([]);
+    expect(site.browser.pageErrors).toEqual([]);
+    expect(site.browser.external).toEqual([]);
     expect(bad).toEqual([]);
   }, 480_000);
 });

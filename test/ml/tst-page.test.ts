@@ -1,18 +1,15 @@
 // The TST in the page: its custom layers (attention, positional encoding, seeded dropout) as
 // Framework serves lib/ml to the training page, in headless Chromium on wasm: two epochs train
 // (loss falls) and a save → load through the model format predicts identically.
-import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {beforeAll, describe, expect, it} from "vitest";
 import {readdirSync} from "node:fs";
 import {join} from "node:path";
-import {serveDist, type DistServer} from "../../scripts/serve-dist.mjs";
-import {launchBrowser, type TestBrowser} from "../support/browser.js";
-import {ensureBuilt} from "../support/build.js";
+import {useBuiltSite} from "../support/site.js";
 
-let server: DistServer;
-let browser: TestBrowser;
 let modules: {[name: string]: string};
+const site = useBuiltSite();
 beforeAll(async () => {
-  const {dist} = await ensureBuilt();
+  const {dist} = site;
   // Framework serves each local module as /_import/lib/ml/NAME.HASH.js.
   const files = readdirSync(join(dist, "_import", "lib", "ml"));
   modules = Object.fromEntries(["models", "simDetectors", "train", "backend", "modelFormat"].map((name) => {
@@ -20,19 +17,13 @@ beforeAll(async () => {
     if (!file) throw new Error(`dist/_import/lib/ml has no ${name}.*.js`);
     return [name, `/_import/lib/ml/${file}`];
   }));
-  server = await serveDist(dist);
-  browser = await launchBrowser();
 }, 300_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 describe("TST in the page", () => {
   it("trains two epochs on wasm in Chromium and round-trips through the model format", async () => {
-    const {page} = browser;
+    const {page} = site;
     // The training page selects the backend (wasm here, with Pulsebook's kernels) on load.
-    await page.goto(new URL("./reports/train-classifier", server.url).href, {waitUntil: "load"});
+    await page.goto(site.at("reports/train-classifier"), {waitUntil: "load"});
     await page.waitForSelector(".train-start", {timeout: 60_000});
     // A string, not a function: vitest would rewrite a function's import() for Node.
     const r = (await page.evaluate(`(async (mods) => {
@@ -51,7 +42,7 @@ describe("TST in the page", () => {
     expect(r.losses[1]).toBeLessThan(r.losses[0]);
     expect(r.p0.every((p) => p > 0 && p < 1)).toBe(true);
     expect(r.p1).toEqual(r.p0);
-    expect(browser.pageErrors).toEqual([]);
-    expect(browser.external).toEqual([]);
+    expect(site.browser.pageErrors).toEqual([]);
+    expect(site.browser.external).toEqual([]);
   }, 120_000);
 });
