@@ -24,7 +24,10 @@ export function randomDetectorPreset(seed: number): DetectorPreset {
   const layout: RecordLayout = {sampleFrequency_Hz: 25_000, recordLength, triggerIndex: recordLength / 4};
   const channel = (index: number, kind: "phonon" | "light", base: (typeof CRESST_LIKE.channels)[number]) => {
     const tauIn = logUniform(rng, 0.3, 3);
-    const tauN = tauIn * logUniform(rng, 1.5, 15);
+    // Non-thermal decay ≥ 3 ms (as documented above): the draw once reached 0.45 ms, where a
+    // detector's clean pulse became the same 1–2-sample spike as another detector's carrier
+    // event, a label no single-record classifier can learn.
+    const tauN = Math.max(2, tauIn) * logUniform(rng, 1.5, 15);
     const tauT = Math.max(tauN * 1.5, logUniform(rng, 15, 150));
     const thermal = logUniform(rng, 0.005, 1);
     const noise = logUniform(rng, 0.3, 4);
@@ -32,7 +35,9 @@ export function randomDetectorPreset(seed: number): DetectorPreset {
     return makeChannel(layout, {
       index, name: kind, kind, channelNumber: index,
       pulse: pulseShapeFromCait([rng.uniformIn(-1.5, 0), 1, thermal, tauN, tauIn, tauT]),
-      carrierPulse: kind === "phonon" ? pulseShapeFromCait([-2, 1, 1, tauIn * 0.8, tauIn * 0.2, logUniform(rng, 1, 4)]) : null,
+      // Carrier events are faster than every detector's own pulses (decays 0.6–2 ms against
+      // ≥ 3 ms): they were drawn up to 4 ms, i.e. slower than some detectors' events.
+      carrierPulse: kind === "phonon" ? pulseShapeFromCait([-2, 1, 1, Math.min(tauIn * 0.8, 1.2), tauIn * 0.2, logUniform(rng, 0.6, 2)]) : null,
       relativeHeight: kind === "phonon" ? 1 : logUniform(rng, 0.1, 1),
       testPulseGain_V_per_TPA: base.testPulseGain_V_per_TPA, saturation_V: base.saturation_V * rng.uniformIn(0.7, 1.5),
       fluxQuantum_V: base.fluxQuantum_V * rng.uniformIn(0.3, 1.5)
@@ -54,7 +59,10 @@ export function randomDetectorPreset(seed: number): DetectorPreset {
     channels,
     artefacts: {
       ...CRESST_LIKE.artefacts,
-      pileUpDelay_ms: [5, 0.85 * windowEnd_ms],
+      // Second pulse anywhere from 0.9 of the pre-trigger window before the first (a pulse
+      // below threshold, then the triggering one) to 0.85 of the window after it, as the
+      // paper's pile-up probes; once only 5 ms or more after it.
+      pileUpDelay_ms: [0.9 * windowStart_ms, 0.85 * windowEnd_ms],
       decayingOnset_ms: [windowStart_ms - 1.5 * tauT - 5, windowStart_ms - 5]
     },
     events: {...CRESST_LIKE.events, backgroundMean_V: logUniform(rng, 0.05, 0.6), artefactFractions: fractions}
