@@ -1,0 +1,39 @@
+// The refactor guard: every user-facing output on fixed seeds equals what it was before the
+// house was rebuilt (test/golden/golden.json, captured on the old layout), to 1e-12 relative.
+import {readFileSync} from "node:fs";
+import {describe, expect, it} from "vitest";
+import {computeGolden, GOLDEN_FILE, type Golden} from "./golden/outputs.js";
+
+const golden = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Golden;
+
+/** Largest |a − b| / max(|b|, 1e-300) over two arrays, or Infinity when their shapes or non-numbers differ. */
+function worstRelative(a: unknown, b: unknown): number {
+  if (typeof a === "string" || typeof b === "string") return a === b ? 0 : Infinity;
+  const x = a as (number | string)[], y = b as (number | string)[];
+  if (x.length !== y.length) return Infinity;
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) {
+    const u = x[i], v = y[i];
+    if (typeof u !== "number" || typeof v !== "number") { if (u !== v) return Infinity; continue; }
+    if (Number.isNaN(u) && Number.isNaN(v)) continue;
+    if (u === v) continue;
+    worst = Math.max(worst, Math.abs(u - v) / Math.max(Math.abs(v), 1e-300));
+  }
+  return worst;
+}
+
+describe("golden outputs (simulate, features, process, classify, trees, cuts, anomaly search)", () => {
+  it("equal the outputs captured before the refactor, to 1e-12", async () => {
+    const now = await computeGolden();
+    expect(Object.keys(now).sort()).toEqual(Object.keys(golden).sort());
+    const off: string[] = [];
+    for (const [output, columns] of Object.entries(golden)) {
+      expect(Object.keys(now[output]).sort(), output).toEqual(Object.keys(columns).sort());
+      for (const [column, values] of Object.entries(columns)) {
+        const r = worstRelative(now[output][column], values);
+        if (!(r <= 1e-12)) off.push(`${output}: ${column} differs (worst relative ${r})`);
+      }
+    }
+    expect(off).toEqual([]);
+  }, 300_000);
+});
