@@ -15,7 +15,8 @@
 import {mkdirSync} from "node:fs";
 import {join} from "node:path";
 import * as arrow from "apache-arrow";
-import {configHash, forChannel, stableJson, type ProcessConfig} from "../lib/config/processConfig.js";
+import {configHash, forChannel, type ProcessConfig} from "../lib/config/processConfig.js";
+import {stableJson} from "../lib/hash.js";
 import {calibrate, type Calibration} from "../lib/dsp/calibration.js";
 import {computeFeatures, FEATURE_COLUMNS} from "../lib/dsp/features.js";
 import {noisePowerSpectrum} from "../lib/dsp/nps.js";

@@ -3,10 +3,10 @@
 // defaults, resolves paths against the config's folder and rejects anything it does not know,
 // naming the file and the exact key, so a typo never silently falls back to a default.
 
-import {createHash} from "node:crypto";
 import {basename, dirname, extname, resolve} from "node:path";
 import {parse as parseYaml, YAMLParseError} from "yaml";
 import {RECORD_GROUPS, type RecordGroup} from "../types.js";
+import {hashJson} from "../hash.js";
 
 export const PROCESS_CONFIG_VERSION = 1;
 
@@ -318,16 +318,6 @@ export function forChannel<T>(value: PerChannel<T>, c: number, what = "setting")
 }
 
 /** JSON with sorted keys and non-finite numbers as strings: equal configs give equal text. */
-export function stableJson(v: unknown): string {
-  if (typeof v === "number") return Number.isFinite(v) ? JSON.stringify(v) : JSON.stringify(String(v));
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
-  if (v && typeof v === "object") {
-    const o = v as Obj;
-    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(",")}}`;
-  }
-  return JSON.stringify(v ?? null);
-}
-
 /**
  * sha256 (hex) of the processing settings, for provenance. `source` (where the config file
  * lives) is left out, so the same settings hash the same from any copy of the file; the
@@ -335,5 +325,5 @@ export function stableJson(v: unknown): string {
  */
 export function configHash(config: ProcessConfig): string {
   const {source: _source, ...settings} = config;
-  return createHash("sha256").update(stableJson(settings)).digest("hex");
+  return hashJson(settings);
 }

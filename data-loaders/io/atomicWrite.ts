@@ -1,0 +1,134 @@
+// The one way Pulsebook writes a file that a user keeps (labels, cuts, models, tables, HDF5):
+// nothing half-written is ever seen under the real name, and a crash leaves the old file.
+//
+//   1. write into a temporary sibling `.NAME.PID.RANDOM.tmp` (same folder: same file system);
+//   2. fsync it, so its bytes are on disk before the name points at them;
+//   3. rename it over NAME (atomic on POSIX);
+//   4. fsync the folder, so the rename itself survives a power cut;
+//   5. temporaries of NAME left by a killed process (PID no longer alive) are removed first.
+
+import {closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync} from "node:fs";
+import {basename, dirname, join, resolve} from "node:path";
+import {randomBytes} from "node:crypto";
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const temporaryPattern = (name: string) => new RegExp(`^\\.${escape(name)}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
+
+/** The temporary sibling path of `path` for this process. */
+export function temporarySibling(path: string): string {
+  const p = resolve(path);
+  return join(dirname(p), `.${basename(p)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Removes temporaries of `path` whose writing process no longer exists; returns their paths. */
+export function removeStaleTemporaries(path: string): string[] {
+  const p = resolve(path);
+  const dir = dirname(p);
+  if (!existsSync(dir)) return [];
+  const pattern = temporaryPattern(basename(p));
+  const removed: string[] = [];
+  for (const f of readdirSync(dir)) {
+    const m = pattern.exec(f);
+    if (m && !alive(Number(m[1]))) {
+      rmSync(join(dir, f), {recursive: true, force: true});
+      removed.push(join(dir, f));
+    }
+  }
+  return removed;
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, "r");
+  try { fsyncSync(fd); } finally { closeSync(fd); }
+}
+
+function fsyncDir(dir: string): void {
+  // Some file systems refuse fsync on a directory; the rename is then as durable as they allow.
+  try { fsyncPath(dir); } catch { /* not supported here */ }
+}
+
+/** Writes bytes or text to `path` atomically (see the steps above). Creates the folder. */
+export function atomicWrite(path: string, data: Uint8Array | string): void {
+  const p = resolve(path);
+  mkdirSync(dirname(p), {recursive: true});
+  removeStaleTemporaries(p);
+  const tmp = temporarySibling(p);
+  try {
+    writeFileSync(tmp, data);
+    fsyncPath(tmp);
+    renameSync(tmp, p);
+  } catch (e) {
+    rmSync(tmp, {force: true});
+    throw e;
+  }
+  fsyncDir(dirname(p));
+}
+
+/** atomicWrite of a value as JSON (pretty-printed with `indent`, newline-terminated). */
+export function atomicWriteJson(path: string, value: unknown, indent?: number): void {
+  atomicWrite(path, JSON.stringify(value, null, indent) + "\n");
+}
+
+/**
+ * Atomic write for writers that need a path of their own (HDF5, streamed Parquet): `fill`
+ * writes the temporary file and must have closed it when it resolves; it is then fsynced and
+ * renamed over `path`. On any error the temporary is removed and `path` is untouched.
+ */
+export async function atomicWriteWith<T>(path: string, fill: (tmp: string) => T | Promise<T>): Promise<T> {
+  const p = resolve(path);
+  mkdirSync(dirname(p), {recursive: true});
+  removeStaleTemporaries(p);
+  const tmp = temporarySibling(p);
+  try {
+    const result = await fill(tmp);
+    fsyncPath(tmp);
+    renameSync(tmp, p);
+    fsyncDir(dirname(p));
+    return result;
+  } catch (e) {
+    rmSync(tmp, {recursive: true, force: true});
+    throw e;
+  }
+}
+
+/**
+ * A folder written as one (a model: manifest + weights): `fill` writes into a temporary
+ * sibling folder, whose files are fsynced; the old folder is moved aside, the new one renamed
+ * into place, and the old one removed only after the swap (restored if the swap fails).
+ */
+export async function atomicWriteDir<T>(dir: string, fill: (tmpDir: string) => T | Promise<T>): Promise<T> {
+  const d = resolve(dir);
+  mkdirSync(dirname(d), {recursive: true});
+  removeStaleTemporaries(d);
+  const tmp = temporarySibling(d);
+  const old = `${tmp}.old`;
+  mkdirSync(tmp);
+  try {
+    const result = await fill(tmp);
+    for (const f of readdirSync(tmp)) fsyncPath(join(tmp, f));
+    fsyncDir(tmp);
+    if (existsSync(d)) renameSync(d, old);
+    try {
+      renameSync(tmp, d);
+    } catch (e) {
+      if (existsSync(old)) renameSync(old, d);
+      throw e;
+    }
+    fsyncDir(dirname(d));
+    rmSync(old, {recursive: true, force: true});
+    return result;
+  } catch (e) {
+    rmSync(tmp, {recursive: true, force: true});
+    throw e;
+  }
+}
