@@ -175,6 +175,9 @@ describe("parsing", () => {
     const anomaly = COMMAND_LIST.find(({path}) => path[0] === "anomaly-search")!.command;
     expect(parseCommandLine(anomaly, ["anomaly-search"], ["--out", "o.json", "--exposures", "2, 20", "--sigma=3e-46"]).values)
       .toMatchObject({exposures: [2, 20], sigma: 3e-46, R: 100, null: 10000});
+    const convert = COMMAND_LIST.find(({path}) => path[0] === "convert")!.command;
+    expect(parseCommandLine(convert, ["convert"], ["run.rdt", "--channels", "0, 1", "--no-con"]).values)
+      .toMatchObject({channels: [0, 1], "no-con": true, con: undefined, quiet: false});
   });
 
   it("the commandLine handed to handlers is what was typed (provenance of written files)", () => {

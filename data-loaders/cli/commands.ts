@@ -17,7 +17,7 @@ import {
 
 const quiet = flag({summary: "no progress output on stderr"});
 const backend = oneOfList({values: BACKEND_NAMES, noun: "backend", summary: "TensorFlow.js backends to try, in order",
-  defaultText: "webgpu if the GPU is hardware, else wasm, else cpu"});
+  defaultText: "wasm, else cpu (webgpu only when named)"});
 /** The tree feature sets (lib/ml/treeData.ts FEATURE_SETS; a test checks they agree). */
 export const TREE_FEATURE_SETS: readonly FeatureSetName[] = ["all", "four"];
 
