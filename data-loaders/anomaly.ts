@@ -3,8 +3,7 @@
 // template events with them (the report's data loader); run the sensitivity scan
 // (`pulsebook anomaly-search`).
 import {existsSync, readFileSync, renameSync, writeFileSync, mkdirSync} from "node:fs";
-import {dirname, join, resolve} from "node:path";
-import {fileURLToPath} from "node:url";
+import {dirname, join} from "node:path";
 import {DataFileError} from "../lib/io/errors.js";
 import {selectBackend, type BackendName} from "../lib/ml/backend.js";
 import {accuracy, backgroundCrossEntropy, disposeClassifier, loadClassifier, predictNR, saveClassifier, trainClassifier} from "../lib/ml/tpcClassifier.js";
@@ -13,7 +12,8 @@ import {Rng, featureLength, simulateTpc, tpcFeatures, uniformEnergies} from "../
 import {sensitivityVsExposure, type AnomalyTemplates, type SearchParams} from "../lib/stats/darwinSearch.js";
 import {PULSEBOOK_VERSION} from "./provenance.js";
 
-export const DEFAULT_MODEL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "models", "anomaly");
+import {DEFAULT_ANOMALY_MODEL_DIR as DEFAULT_MODEL_DIR} from "./modelDirs.js";
+export {DEFAULT_MODEL_DIR};
 /** True-energy ranges of the training and template events (keVee for ER, keVnr for NR). */
 export const ER_RANGE_keVee: [number, number] = [2, 10];
 export const NR_RANGE_keVnr: [number, number] = [3, 60];

@@ -2,7 +2,6 @@
 // simulation, and the `pulsebook train` / `pulsebook classify` commands.
 import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from "node:fs";
 import {basename, dirname, join, resolve} from "node:path";
-import {fileURLToPath} from "node:url";
 import {openCaitFile} from "../lib/io/node.js";
 import {DataFileError} from "../lib/io/errors.js";
 import {writeParquetStream, type Columns} from "../lib/io/parquet.js";
@@ -26,14 +25,7 @@ import {installNodeWebgpu} from "./nodeWebgpu.js";
 
 const MANIFEST = "model.json";
 
-/** The pretrained networks shipped with the project: the paper's CNN and cnn-full. */
-export const SHIPPED_MODEL_DIRS = {
-  cnn: fileURLToPath(new URL("../models/cnn", import.meta.url)),
-  "cnn-full": fileURLToPath(new URL("../models/cnn-full", import.meta.url))
-} as const;
-
-/** The default model of `classify`, `evaluate` and the pages: the best shipped one. */
-export const DEFAULT_MODEL_DIR = SHIPPED_MODEL_DIRS["cnn-full"];
+export {SHIPPED_MODEL_DIRS, DEFAULT_MODEL_DIR} from "./modelDirs.js";
 
 /**
  * Writes a model directory atomically: both files go to a temporary sibling directory, which

@@ -4,7 +4,6 @@
 // simulated probes), model files written atomically.
 import {mkdirSync, readFileSync} from "node:fs";
 import {join} from "node:path";
-import {fileURLToPath} from "node:url";
 import {DataFileError} from "../lib/io/errors.js";
 import {writeFileAtomic} from "../lib/io/node.js";
 import {encodeParquet, readParquet, type Columns} from "../lib/io/parquet.js";
@@ -19,11 +18,7 @@ import {heldOutTestPresets} from "../lib/ml/simDetectors.js";
 import {evaluateTreesOnSimulation} from "../lib/ml/treeSimEval.js";
 import {fileIdentity, PULSEBOOK_VERSION} from "./provenance.js";
 
-/** The pretrained tree models shipped with the project (models/README.md). */
-export const DEFAULT_TREE_MODEL_DIRS = {
-  all: fileURLToPath(new URL("../models/trees-all", import.meta.url)),
-  four: fileURLToPath(new URL("../models/trees-four", import.meta.url))
-} as const;
+export {DEFAULT_TREE_MODEL_DIRS} from "./modelDirs.js";
 
 function readBytes(path: string): Uint8Array {
   try {

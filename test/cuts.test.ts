@@ -107,7 +107,7 @@ describe("applying cuts", () => {
 
 describe("pulsebook cuts", () => {
   it("prints the pass counts and writes the rows of the passing events", async () => {
-    const {main} = await import("../data-loaders/cli.js");
+    const {main} = await import("../data-loaders/cli/main.js");
     const dir = mkdtempSync(join(tmpdir(), "pulsebook-cutcli-"));
     try {
       writeFileSync(join(dir, "f.parquet"), encodeParquet(cols, {"pulsebook.table": "features"}));

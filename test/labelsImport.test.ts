@@ -22,7 +22,7 @@ import {PULSEBOOK_BIN as BIN, runPulsebook as run} from "./support/cli.js";
 
 /** The CLI in this process (no start-up cost): exit code and what it printed on stderr. */
 async function runHere(...args: string[]): Promise<{code: number; stderr: string}> {
-  const {main} = await import("../data-loaders/cli.js");
+  const {main} = await import("../data-loaders/cli/main.js");
   const lines: string[] = [];
   const spy = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void lines.push(a.join(" ")));
   try {

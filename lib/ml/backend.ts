@@ -5,8 +5,8 @@
 import {tf} from "./tf.js";
 import {registerWasmTrainingKernels} from "./wasmKernels.js";
 
-export type BackendName = "webgpu" | "wasm" | "cpu";
-export const BACKEND_NAMES: readonly BackendName[] = ["webgpu", "wasm", "cpu"];
+import {BACKEND_NAMES, type BackendName} from "./backendNames.js";
+export {BACKEND_NAMES, type BackendName} from "./backendNames.js";
 
 /** What was used, recorded with every result (training history, saved model, predictions). */
 export interface BackendInfo {

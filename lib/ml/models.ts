@@ -8,11 +8,8 @@ import {Rng} from "../sim/random.js";
 import {MultiHeadSelfAttention} from "./attention.js";
 import {PositionalEncoding, SeededDropout} from "./tstLayers.js";
 
-export type ModelKind = "cnn" | "cnn-full" | "tscn" | "lstm" | "tst";
-export const MODEL_KINDS: readonly ModelKind[] = ["cnn", "cnn-full", "tscn", "lstm", "tst"];
-
-/** Learning rates of the paper (Table 7); cnn-full takes the CNN's. */
-export const PAPER_LEARNING_RATE: {[K in ModelKind]: number} = {cnn: 5e-4, "cnn-full": 5e-4, tscn: 5e-5, lstm: 1e-4, tst: 1e-5};
+import {MODEL_KINDS, type ModelKind} from "./modelKinds.js";
+export {MODEL_KINDS, PAPER_LEARNING_RATE, type ModelKind} from "./modelKinds.js";
 
 /**
  * Glorot-uniform kernels and zero biases drawn from our seeded generator, set after the model

@@ -13,7 +13,7 @@ import {evaluateTreesOnSimulation, predictTreesOnRecords} from "../../lib/ml/tre
 import {predictMargin, type TreeEnsemble} from "../../lib/ml/trees.ts";
 import type {RecordLayout} from "../../lib/types.ts";
 import {DEFAULT_TREE_MODEL_DIRS, readTreeModel} from "../../data-loaders/trees.ts";
-import {main} from "../../data-loaders/cli.ts";
+import {main} from "../../data-loaders/cli/main.ts";
 
 const preset = heldOutTestPresets(1, 1)[0];
 const layout = preset.layout;

@@ -19,7 +19,7 @@ import {serializeModel} from "../../lib/ml/modelFormat.ts";
 import {loadModelDir, saveModelDir} from "../../data-loaders/ml.ts";
 import {writeSimulation} from "../../data-loaders/simulate.ts";
 import {readParquet, readParquetMetadata} from "../../lib/io/parquet.ts";
-import {main} from "../../data-loaders/cli.ts";
+import {main} from "../../data-loaders/cli/main.ts";
 import {separableSets} from "../support/separableTask.ts";
 import {tf} from "../../lib/ml/tf.ts";
 

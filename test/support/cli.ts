@@ -22,7 +22,7 @@ export async function runPulsebook(...args: string[]): Promise<{code: number; st
  */
 export async function runMain(argv: string[]): Promise<{code: number; err: string; out: string}> {
   const {vi} = await import("vitest");
-  const {main} = await import("../../data-loaders/cli.js");
+  const {main} = await import("../../data-loaders/cli/main.js");
   const err: string[] = [], out: string[] = [];
   const e = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => { err.push(a.join(" ")); });
   const o = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => { out.push(a.join(" ")); });

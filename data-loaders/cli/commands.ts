@@ -1,0 +1,451 @@
+// Every `pulsebook` command, in one table: name, summary, description, arguments, options with
+// their types, defaults and allowed values, and the handler. Parsing (parse.ts), help and usage
+// (help.ts) and the reference in docs/cli.md (docs.ts) are all generated from it, so adding a
+// command is adding an entry here. Handlers import their modules when they run: `pulsebook help`
+// must not load TensorFlow.js or DuckDB, so only light modules are imported at the top.
+import {RECORD_GROUPS} from "../../lib/types.js";
+import {MODEL_KINDS, PAPER_LEARNING_RATE} from "../../lib/ml/modelKinds.js";
+import {BACKEND_NAMES} from "../../lib/ml/backendNames.js";
+import {DEFAULT_GBDT_PARAMS} from "../../lib/ml/trees.js";
+import type {FeatureSetName} from "../../lib/ml/treeData.js";
+import {formatNumber} from "./help.js";
+import {DEFAULT_ANOMALY_MODEL_DIR, DEFAULT_MODEL_DIR, DEFAULT_TREE_MODEL_DIRS} from "../modelDirs.js";
+import {
+  UsageError, command, flag, integer, integerList, list, number, numberList, oneOf, oneOfList, text,
+  type Entry
+} from "./spec.js";
+
+const quiet = flag({summary: "no progress output on stderr"});
+const backend = oneOfList({values: BACKEND_NAMES, noun: "backend", summary: "TensorFlow.js backends to try, in order",
+  defaultText: "wasm, else cpu (webgpu only when named)"});
+/** The tree feature sets (lib/ml/treeData.ts FEATURE_SETS; a test checks they agree). */
+export const TREE_FEATURE_SETS: readonly FeatureSetName[] = ["all", "four"];
+
+/** Progress on stderr, at most 4 times a second, only to a terminal. */
+function progress(quiet: boolean, what: string) {
+  if (quiet || !process.stderr.isTTY) return undefined;
+  let last = 0;
+  return (done: number, total: number) => {
+    const now = Date.now();
+    if (now - last < 250 && done < total) return;
+    last = now;
+    process.stderr.write(`\r${what}: ${done}/${total} events${done === total ? "\n" : ""}`);
+  };
+}
+
+const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
+
+/** Drops the per-bin arrays of an evaluation so that what is printed is the summary. */
+function summaryOf<T extends object>(metrics: T): Partial<T> {
+  const bulky = ["cutoffSweep", "recallBySnr", "selectivityByOnset", "selectivityByRelativeHeight",
+    "selectivityByOnsetWindow", "selectivityByRelativeDifference", "selectivityGrid"];
+  return Object.fromEntries(Object.entries(metrics).filter(([k]) => !bulky.includes(k))) as Partial<T>;
+}
+
+export const COMMANDS: readonly Entry[] = [
+  command({
+    name: "simulate",
+    summary: "Simulate a CRESST-like module in cait's HDF5 layout, with ground-truth labels.",
+    description: `Phonon and light channel, 25 kHz, 16384 samples; about 25 % artefacts with their
+      labels. Every event depends only on (seed, group, index).`,
+    options: {
+      events: integer({min: 1, required: true, placeholder: "N", summary: "events (records of the events group)"}),
+      seed: integer({default: 1, placeholder: "S", summary: "random seed"}),
+      testpulses: integer({placeholder: "N", defaultText: "events/5", summary: "test pulses"}),
+      noise: integer({placeholder: "N", defaultText: "events/5", summary: "noise traces"}),
+      out: text({required: true, placeholder: "FILE.h5", summary: "the file to write"}),
+      quiet
+    },
+    async run({values: v}) {
+      const t0 = performance.now();
+      const {writeSimulation} = await import("../simulate.js");
+      await writeSimulation(v.out, {
+        events: v.events, seed: v.seed,
+        testpulses: v.testpulses ?? Math.ceil(v.events / 5), noise: v.noise ?? Math.ceil(v.events / 5),
+        onProgress: progress(v.quiet, "simulate")
+      });
+      if (!v.quiet) console.error(`wrote ${v.out} (${v.events} events) in ${seconds(t0)} s`);
+    }
+  }),
+
+  command({
+    name: "features",
+    summary: "Main pulse parameters, one row per (event, channel), streamed in bounded memory.",
+    description: `The 14 main parameters of docs/features.md for every record of one group, with a
+      label column when the file has events/labels.`,
+    positionals: [{name: "IN.h5"}],
+    options: {
+      group: oneOf({values: RECORD_GROUPS, default: "events", summary: "the record group"}),
+      out: text({required: true, placeholder: "FILE.parquet", summary: "the feature table to write"}),
+      quiet
+    },
+    async run({values: v, positionals: [input], commandLine}) {
+      const t0 = performance.now();
+      const {writeFeatures} = await import("../features.js");
+      const {rows, events} = await writeFeatures(input, v.out, {group: v.group, command: commandLine, onProgress: progress(v.quiet, "features")});
+      if (!v.quiet) console.error(`wrote ${v.out}: ${rows} rows from ${events} events in ${seconds(t0)} s`);
+    }
+  }),
+
+  command({
+    name: "process",
+    summary: "The whole DSP chain of a run, as its processing config describes it.",
+    description: `Features, standard event, noise power spectrum, optimum filter, SEV fit and energy
+      calibration (docs/processing-config.md). Writes tables, spectra and summary.json to the
+      config's output directory.`,
+    positionals: [{name: "CONFIG.yaml"}],
+    options: {quiet},
+    async run({values: v, positionals: [config]}) {
+      const {processFromFile} = await import("../processFile.js");
+      const summary = await processFromFile(config, {log: v.quiet ? undefined : (m: string) => console.error(m)});
+      if (!v.quiet) console.error(`wrote ${summary.output} in ${summary.seconds.toFixed(1)} s (config ${summary.config_hash.slice(0, 12)})`);
+    }
+  }),
+
+  command({
+    name: "convert",
+    summary: "CRESST/COSINUS raw records (.rdt, .par, .con) → cait's HDF5 layout.",
+    description: `Records split into events, testpulses and noise by test-pulse amplitude, metainfo
+      from the .par, controlpulses from the .con; streamed in bounded memory.`,
+    positionals: [{name: "RUN.rdt"}],
+    options: {
+      channels: integerList({required: "detector numbers, in output order", placeholder: "0,1", summary: "the channels (detector numbers) to convert, in output order"}),
+      par: text({placeholder: "RUN.par", defaultText: "the .par next to the .rdt", summary: "the text header"}),
+      con: text({placeholder: "RUN.con", defaultText: "the .con next to the .rdt", summary: "the control pulses"}),
+      "no-con": flag({summary: "no control pulses"}),
+      out: text({placeholder: "FILE.h5", defaultText: "named as cait does, RUN-P_Ch0-L_Ch1.h5", summary: "the file to write"}),
+      quiet
+    },
+    async run({values: v, positionals: [rdt], commandLine}) {
+      const {caitOutputName, convertRdt} = await import("../convert.js");
+      const out = v.out ?? caitOutputName(rdt, v.channels);
+      const t0 = performance.now();
+      const res = await convertRdt(rdt, out, {
+        channels: v.channels, par: v.par, con: v["no-con"] ? null : v.con, command: commandLine, onProgress: progress(v.quiet, "convert")
+      });
+      const c = res.counts;
+      if (!v.quiet) {
+        console.error(`wrote ${out}: ${c.events} events, ${c.testpulses} test pulses, ${c.noise} noise traces, ${res.controlPulses} control pulses` +
+          `${res.skippedEvents ? ` (${res.skippedEvents} events of other TPA skipped)` : ""} in ${seconds(t0)} s`);
+      }
+    }
+  }),
+
+  command({
+    name: "trigger",
+    summary: "Optimum-filter trigger on continuous .csmpl streams, streamed from disk.",
+    description: `Stream i is filtered with row i of FILTER.h5's optimumfilter and triggered at
+      threshold i (volts). Writes the triggered records, test pulses (from the test stamps), noise
+      traces and the trigger list (group stream). --float32 filters with PFFFT (several times
+      faster; amplitudes within ≈1e-7 of float64).`,
+    positionals: [{name: "RUN_Ch0.csmpl", repeat: "many"}],
+    options: {
+      of: text({required: "a cait-layout file with optimumfilter/optimumfilter_real|imag", placeholder: "FILTER.h5", summary: "the optimum filter, one row per stream"}),
+      threshold: numberList({gt: 0, required: "one value in volts per stream, e.g. --threshold 0.003,0.0025", placeholder: "V0[,V1…]", summary: "trigger thresholds in volts, one per stream"}),
+      out: text({required: true, placeholder: "FILE.h5", summary: "the file to write"}),
+      method: oneOf({values: ["record-windows", "filter-walk"], default: "record-windows", summary: "cait's trigger_csmpl (record-windows) or trigger_of (filter-walk)"}),
+      float32: flag({summary: "filter in float32 with PFFFT"}),
+      db: text({placeholder: "RUN.db", defaultText: "next to the first stream", summary: "the run's .db"}),
+      "dig-stamps": text({placeholder: "F", defaultText: "next to the first stream", summary: "the run's .dig_stamps"}),
+      "test-stamps": text({placeholder: "F", defaultText: "next to the first stream", summary: "the run's .test_stamps"}),
+      quiet
+    },
+    check({values: v, positionals}) {
+      if (v.threshold.length !== positionals.length) throw new UsageError(`--threshold gives ${v.threshold.length} values for ${positionals.length} streams`);
+    },
+    async run({values: v, positionals: streams, commandLine}) {
+      const t0 = performance.now();
+      const {triggerCsmpl} = await import("../streamTrigger.js");
+      const res = await triggerCsmpl(streams, v.out, {
+        of: v.of, thresholds_V: v.threshold, method: v.method, precision: v.float32 ? "float32" : "float64",
+        db: v.db, digStamps: v["dig-stamps"], testStamps: v["test-stamps"], command: commandLine
+      });
+      const s = (performance.now() - t0) / 1000;
+      if (!v.quiet) {
+        const c = res.counts;
+        console.error(`triggers per stream: ${res.triggers.map((t) => t.length).join(", ")}; wrote ${v.out}: ${c.events} events, ${c.testpulses} test pulses, ` +
+          `${c.noise} noise traces, ${c.controlpulses} control pulses in ${s.toFixed(1)} s (${(res.streamSamples / res.layout.sampleFrequency_Hz / s).toFixed(0)}× real time)`);
+      }
+    }
+  }),
+
+  command({
+    name: "train-anomaly",
+    summary: "Train the DARWIN anomaly-search models on simulated xenon-TPC events.",
+    description: `The ER/NR classifier and the ER-only VAE (docs/anomaly-search.md), written to
+      DIR/classifier.json and DIR/vae.json.`,
+    options: {
+      events: integer({min: 10, default: 20000, placeholder: "N", summary: "events per class"}),
+      epochs: integer({min: 1, default: 30, placeholder: "E", summary: "training epochs"}),
+      beta: number({gt: 0, default: 1, placeholder: "B", summary: "the VAE's β"}),
+      seed: integer({default: 1, placeholder: "S", summary: "random seed"}),
+      out: text({default: DEFAULT_ANOMALY_MODEL_DIR, placeholder: "DIR", summary: "where the models go"}),
+      quiet
+    },
+    async run({values: v}) {
+      const {trainAnomalyModels} = await import("../anomaly.js");
+      const r = await trainAnomalyModels({
+        events: v.events, epochs: v.epochs, beta: v.beta, seed: v.seed, outDir: v.out,
+        log: v.quiet ? undefined : (m) => console.error(m)
+      });
+      if (!v.quiet) console.error(`wrote ${r.classifier} (test accuracy ${(100 * r.testAccuracy).toFixed(2)} %) and ${r.vae} [${r.backend}]`);
+    }
+  }),
+
+  command({
+    name: "anomaly-search",
+    summary: "Median sensitivity versus exposure of the anomaly score and of the binned ER-veto analysis.",
+    description: `The anomaly score TS = −ELBO + R·H_B (unbinned likelihood) and the classical binned
+      ER-veto analysis, from pseudo-experiments; exposures in t·yr. Writes the points as JSON.`,
+    options: {
+      R: number({ge: 0, default: 100, placeholder: "R", summary: "weight of the classifier term H_B = −ln(1 − p) in TS"}),
+      mass: number({gt: 0, default: 50, placeholder: "GeV", summary: "WIMP mass"}),
+      sigma: number({gt: 0, default: 1e-47, placeholder: "cm2", summary: "WIMP–nucleon cross-section"}),
+      exposures: numberList({gt: 0, default: [1, 3, 10, 30, 100, 200], placeholder: "1,10,100", summary: "exposures in t·yr"}),
+      null: integer({min: 100, default: 10000, placeholder: "N", summary: "background-only pseudo-experiments"}),
+      signal: integer({min: 10, default: 1000, placeholder: "N", summary: "signal pseudo-experiments"}),
+      models: text({default: DEFAULT_ANOMALY_MODEL_DIR, placeholder: "DIR", summary: "the models of train-anomaly"}),
+      out: text({required: true, placeholder: "FILE.json", summary: "the file to write"}),
+      quiet
+    },
+    async run({values: v}) {
+      const {anomalySearch} = await import("../anomaly.js");
+      const res = await anomalySearch({
+        params: {R: v.R, wimpMass_GeV: v.mass, sigma_cm2: v.sigma},
+        exposures: v.exposures, nNull: v.null, nSignal: v.signal, modelDir: v.models, out: v.out
+      });
+      if (!v.quiet) {
+        for (const p of res.points) console.error(`${p.exposure_tonne_yr} t·yr: Z = ${p.zUnbinned.toFixed(2)} (TS) vs ${p.zBinned.toFixed(2)} (binned)`);
+        console.error(`wrote ${v.out}`);
+      }
+    }
+  }),
+
+  {
+    name: "labels",
+    summary: "Label tables and cait files.",
+    description: "Label tables are what the labeling page exports (docs/labels.md).",
+    subcommands: [
+      command({
+        name: "import",
+        summary: "Write a label table into IN.h5's events/labels, atomically.",
+        description: `The table (event, channel, label, author, time, note; CSV or Parquet, as the
+          labeling page exports it) is checked against the file first; records it does not name
+          keep their labels.`,
+        positionals: [{name: "LABELS.parquet|LABELS.csv"}, {name: "IN.h5"}],
+        options: {quiet},
+        async run({values: v, positionals: [labelsPath, h5]}) {
+          const {importLabels, readLabelsFile} = await import("../labels.js");
+          const {entries} = readLabelsFile(labelsPath);
+          const r = await importLabels(entries, h5, labelsPath);
+          if (!v.quiet) console.error(`wrote ${r.written} labels (${r.changed} changed) into ${h5} [events/labels${r.created ? ", created" : ""}]`);
+        }
+      })
+    ]
+  },
+
+  command({
+    name: "cuts",
+    summary: "Apply cut files to a feature table in order; print how many events pass each.",
+    description: `Cut files hold SQL predicates or polygons (docs/cuts.md). With --out, writes the
+      rows of the events that pass them all.`,
+    positionals: [{name: "FEATURES.parquet"}, {name: "CUT.cut.json", repeat: "many"}],
+    options: {
+      out: text({placeholder: "FILE.parquet", summary: "write the rows of the events that pass every cut"})
+    },
+    async run({values: v, positionals: [input, ...cutFiles]}) {
+      const {cutFeatures} = await import("../cuts.js");
+      const {cuts: applied, report, rows} = await cutFeatures(input, cutFiles, v.out);
+      const n = report.events.length;
+      console.log(`${n} events in ${input}`);
+      applied.forEach((cut, k) => console.log(`${k + 1}. ${cut.name}: ${report.survival.passedAlone[k]} pass alone, ${report.survival.passedCumulative[k]} pass with all before (${((100 * report.survival.passedCumulative[k]) / n).toFixed(1)} %)`));
+      if (v.out) console.error(`wrote ${v.out}: ${rows} rows`);
+    }
+  }),
+
+  command({
+    name: "train",
+    summary: "Train a data-cleaning classifier on labeled cait files or on simulated detectors.",
+    description: `The CRESST paper's CNN, the same with "same" padding (cnn-full, sees the whole
+      record), TSCN, bidirectional LSTM or time-series transformer (docs/ml.md). --data sim trains on
+      simulated modules with held-out validation and test modules.
+
+      --labels gives one label table per --data file (labeling page export; an empty entry keeps
+      the file's own events/labels); its labels replace the file's record by record and it is
+      checked to belong to the file. Writes DIR/model.json (preprocessing, metrics, backend,
+      format version) and DIR/weights.bin. Ctrl-C stops after the current step and keeps the
+      best epoch so far.`,
+    options: {
+      model: oneOf({values: MODEL_KINDS, noun: "model", default: "cnn", summary: "the network"}),
+      data: list({required: true, placeholder: "sim|FILE.h5[,…]", summary: "training data: simulated modules, or cait files"}),
+      validation: list({placeholder: "V.h5[,…]", summary: "validation files (with --data files)"}),
+      out: text({required: true, placeholder: "DIR", summary: "the model directory to write"}),
+      labels: list({placeholder: "LA.csv[,LB.parquet…]", summary: "one label table per --data file"}),
+      "validation-labels": list({placeholder: "LV.csv[,…]", summary: "one label table per --validation file"}),
+      epochs: integer({min: 1, default: 15, placeholder: "N", summary: "training epochs"}),
+      batch: integer({min: 1, default: 64, placeholder: "N", summary: "mini-batch size"}),
+      lr: number({gt: 0, placeholder: "X", summary: "learning rate",
+        defaultText: `the paper's for the model: ${MODEL_KINDS.map((k) => `${k} ${formatNumber(PAPER_LEARNING_RATE[k])}`).join(", ")}`}),
+      "lr-schedule": oneOf({values: ["constant", "cosine"], default: "constant", summary: "cosine: the rate falls along a half cosine to 2 % of --lr by the last step"}),
+      seed: integer({default: 1, placeholder: "S", summary: "random seed"}),
+      backend,
+      threads: integer({min: 1, default: 1, placeholder: "N", summary: "threads sharing each mini-batch; for the paper's small CNN at batch 64, 2 measured slower than 1"}),
+      modules: integer({min: 1, default: 12, placeholder: "N", summary: "--data sim: training modules"}),
+      "validation-modules": integer({min: 1, placeholder: "N", defaultText: "modules/6", summary: "--data sim: validation modules"}),
+      "test-modules": integer({min: 1, placeholder: "N", defaultText: "modules/4", summary: "--data sim: held-out test modules"}),
+      "events-per-module": integer({min: 10, default: 1000, placeholder: "N", summary: "--data sim: events per module"}),
+      quiet
+    },
+    check({values: v}) {
+      const sim = v.data.length === 1 && v.data[0] === "sim";
+      if (sim && (v.labels || v["validation-labels"])) throw new UsageError("--labels and --validation-labels need --data FILE.h5[,…], not sim");
+      if (v.labels && v.labels.length !== v.data.length) throw new UsageError(`--labels names ${v.labels.length} label files for ${v.data.length} --data files (one per file, in order; leave an entry empty for a file's own events/labels)`);
+      if (v["validation-labels"] && v["validation-labels"].length !== (v.validation?.length ?? 0)) throw new UsageError(`--validation-labels names ${v["validation-labels"].length} label files for ${v.validation?.length ?? 0} --validation files`);
+    },
+    async run({values: v}) {
+      const {trainCommand} = await import("../ml.js");
+      // Ctrl-C stops after the current step and still saves the best epoch so far.
+      let stop = false;
+      const onInt = () => { stop = true; console.error("stopping after this step…"); };
+      process.once("SIGINT", onInt);
+      await trainCommand({
+        shouldStop: () => stop,
+        model: v.model,
+        data: v.data.length === 1 && v.data[0] === "sim" ? "sim" : v.data,
+        validation: v.validation,
+        // Label files by position; an empty entry keeps that file's own events/labels.
+        labels: v.labels?.map((p) => p || undefined),
+        validationLabels: v["validation-labels"]?.map((p) => p || undefined),
+        out: v.out,
+        epochs: v.epochs,
+        batchSize: v.batch,
+        learningRate: v.lr,
+        seed: v.seed,
+        backend: v.backend,
+        threads: v.threads,
+        schedule: v["lr-schedule"] === "cosine" ? {kind: "cosine", finalFraction: 0.02} : {kind: "constant"},
+        sim: {
+          trainModules: v.modules,
+          validationModules: v["validation-modules"] ?? Math.max(1, Math.round(v.modules / 6)),
+          testModules: v["test-modules"] ?? Math.max(1, Math.round(v.modules / 4)),
+          eventsPerModule: v["events-per-module"]
+        },
+        log: v.quiet ? undefined : (line) => console.error(line)
+      });
+      process.off("SIGINT", onInt);
+      if (!v.quiet) console.error(`wrote ${v.out}`);
+    }
+  }),
+
+  command({
+    name: "classify",
+    summary: "One probability per (event, channel) of the events group (≥ 0.5 = clean pulse).",
+    description: `Any model kind that train writes is read from its model.json; model, backend and
+      input are recorded in the Parquet metadata. --threads pays for files of 100k+ records.`,
+    positionals: [{name: "IN.h5"}],
+    options: {
+      model: text({default: DEFAULT_MODEL_DIR, placeholder: "DIR", summary: "the model directory"}),
+      out: text({required: true, placeholder: "FILE.parquet", summary: "the predictions to write"}),
+      backend,
+      threads: integer({min: 1, default: 1, placeholder: "N", summary: "worker threads"}),
+      quiet
+    },
+    async run({values: v, positionals: [input], commandLine}) {
+      const {classifyCommand} = await import("../ml.js");
+      const {rows, backend, seconds} = await classifyCommand(input, v.model, v.out, {backend: v.backend, threads: v.threads, command: commandLine});
+      if (!v.quiet) console.error(`wrote ${v.out}: ${rows} probabilities on ${backend} in ${seconds.toFixed(1)} s`);
+    }
+  }),
+
+  command({
+    name: "evaluate",
+    summary: "Held-out metrics of a classifier on simulated test modules.",
+    description: `Balanced accuracy, recall, precision, the cutoff sweep, IOR (SNR 3–300) and IOS
+      (pile-up), on the modules that train --data sim --seed S never saw.`,
+    options: {
+      model: text({default: DEFAULT_MODEL_DIR, placeholder: "DIR", summary: "the model directory"}),
+      modules: integer({min: 1, default: 10, placeholder: "N", summary: "test modules"}),
+      "events-per-module": integer({min: 10, default: 1500, placeholder: "N", summary: "events per module"}),
+      seed: integer({default: 1, placeholder: "S", summary: "the training seed"}),
+      backend,
+      write: flag({summary: "store the metrics in DIR/model.json"})
+    },
+    async run({values: v}) {
+      const {evaluateCommand} = await import("../ml.js");
+      const t = await evaluateCommand(v.model, {
+        testModules: v.modules, eventsPerModule: v["events-per-module"], seed: v.seed, backend: v.backend, write: v.write
+      });
+      console.log(JSON.stringify(summaryOf(t), null, 2));
+    }
+  }),
+
+  command({
+    name: "train-trees",
+    summary: "Gradient-boosted trees on feature-table columns.",
+    description: `--features all: the 14 main parameters; four: pulse height, rise time, decay time,
+      baseline slope. --data sim: simulated modules with held-out test modules (prints the held-out
+      figures); or labelled feature tables. Writes DIR/trees.json.`,
+    options: {
+      data: list({required: true, placeholder: "sim|FEATURES.parquet[,…]", summary: "training data: simulated modules, or labelled feature tables"}),
+      features: oneOf({values: TREE_FEATURE_SETS, default: "all", summary: "the feature columns"}),
+      out: text({required: true, placeholder: "DIR", summary: "the model directory to write"}),
+      rounds: integer({min: 1, default: DEFAULT_GBDT_PARAMS.rounds, placeholder: "N", summary: "trees"}),
+      depth: integer({min: 1, default: DEFAULT_GBDT_PARAMS.maxDepth, placeholder: "N", summary: "tree depth"}),
+      lr: number({gt: 0, le: 1, default: DEFAULT_GBDT_PARAMS.learningRate, placeholder: "X", summary: "learning rate"}),
+      seed: integer({default: 1, placeholder: "S", summary: "random seed"}),
+      modules: integer({min: 1, default: 12, placeholder: "N", summary: "--data sim: training modules"}),
+      "test-modules": integer({min: 1, default: 3, placeholder: "N", summary: "--data sim: held-out test modules"}),
+      "events-per-module": integer({min: 10, default: 1000, placeholder: "N", summary: "--data sim: events per module"}),
+      quiet
+    },
+    async run({values: v}) {
+      const {trainTreesCommand} = await import("../trees.js");
+      const {test} = trainTreesCommand({
+        data: v.data.length === 1 && v.data[0] === "sim" ? "sim" : v.data,
+        features: v.features,
+        out: v.out,
+        params: {rounds: v.rounds, maxDepth: v.depth, seed: v.seed, learningRate: v.lr},
+        sim: {trainModules: v.modules, testModules: v["test-modules"], eventsPerModule: v["events-per-module"], seed: v.seed},
+        log: v.quiet ? undefined : (line) => console.error(line)
+      });
+      if (test) console.log(JSON.stringify(test, null, 2));
+      if (!v.quiet) console.error(`wrote ${v.out}`);
+    }
+  }),
+
+  command({
+    name: "classify-trees",
+    summary: "Probability (≥ 0.5 = clean pulse) and the SHAP value of every feature per row of a feature table.",
+    description: "SHAP values are in log-odds; the expected value is in the Parquet metadata.",
+    positionals: [{name: "FEATURES.parquet"}],
+    options: {
+      model: text({default: DEFAULT_TREE_MODEL_DIRS.all, placeholder: "DIR", summary: "the tree model directory"}),
+      out: text({required: true, placeholder: "FILE.parquet", summary: "the predictions to write"}),
+      quiet
+    },
+    async run({values: v, positionals: [input], commandLine}) {
+      const {classifyTreesCommand} = await import("../trees.js");
+      const {rows, seconds} = classifyTreesCommand(input, v.model, v.out, commandLine);
+      if (!v.quiet) console.error(`wrote ${v.out}: ${rows} probabilities with SHAP values in ${seconds.toFixed(1)} s`);
+    }
+  }),
+
+  command({
+    name: "evaluate-trees",
+    summary: "IOR and IOS of a tree model on simulated clean pulses and pile-ups.",
+    description: `The probes evaluate scores the networks on, on the model's held-out modules;
+      features from the raw records.`,
+    options: {
+      model: text({default: DEFAULT_TREE_MODEL_DIRS.all, placeholder: "DIR", summary: "the tree model directory"}),
+      modules: integer({min: 1, placeholder: "N", defaultText: "the model's test modules, else 10", summary: "held-out modules"}),
+      seed: integer({min: 1, placeholder: "S", defaultText: "the model's, else 1", summary: "seed of the held-out modules"}),
+      probes: integer({min: 1, default: 1000, placeholder: "N", summary: "clean pulses and pile-ups per module"}),
+      write: flag({summary: "store the figures in DIR/trees.json (metrics.test)"})
+    },
+    async run({values: v}) {
+      const {evaluateTreesCommand} = await import("../trees.js");
+      const r = await evaluateTreesCommand(v.model, {testModules: v.modules, seed: v.seed, probes: v.probes, write: v.write});
+      console.log(JSON.stringify(summaryOf(r), null, 2));
+    }
+  })
+];

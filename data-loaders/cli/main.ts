@@ -1,0 +1,84 @@
+// `pulsebook <command>`: batch versions of what the data loaders do for the notebooks. Finds the
+// command in the table, prints help, parses and runs it, and turns failures into exit codes.
+import {DataFileError} from "../../lib/io/errors.js";
+import {ConfigError} from "../../lib/config/processConfig.js";
+import {PULSEBOOK_VERSION} from "../provenance.js";
+import {COMMANDS} from "./commands.js";
+import {entryHelp, findEntry, usage} from "./help.js";
+import {commandsMarkdown} from "./docs.js";
+import {parseCommandLine} from "./parse.js";
+import {isGroup, UsageError, type Entry} from "./spec.js";
+
+const wantsHelp = (argv: readonly string[]) => argv.some((a) => a === "--help" || a === "-h");
+
+/** `pulsebook help [COMMAND…] [--markdown]`. */
+function help(argv: string[]): number {
+  if (argv.length === 1 && argv[0] === "--markdown") {
+    console.log(commandsMarkdown(COMMANDS));
+    return 0;
+  }
+  const path = argv.filter((a) => a !== "--help" && a !== "-h");
+  if (path.length === 0) {
+    console.log(usage(COMMANDS, PULSEBOOK_VERSION));
+    return 0;
+  }
+  const entry = findEntry(COMMANDS, path);
+  if (!entry) throw new UsageError(`no command "${path.join(" ")}" (known: ${COMMANDS.map((e) => e.name).join(", ")})`);
+  console.log(entryHelp(path, entry));
+  return 0;
+}
+
+/** Walks `argv` down the table to a command, then parses its arguments and runs it. */
+async function dispatch(entries: readonly Entry[], path: string[], argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const entry = entries.find((e) => e.name === name);
+  if (!entry) {
+    if (path.length === 0) throw new UsageError(`unknown command "${name}"`);
+    throw new UsageError(`unknown ${path.join(" ")} command "${name ?? ""}" (known: ${entries.map((e) => e.name).join(", ")})`, path);
+  }
+  const here = [...path, entry.name];
+  if (isGroup(entry)) {
+    if (rest.length === 0 || rest[0] === "--help" || rest[0] === "-h") {
+      if (rest.length === 0) throw new UsageError(`${here.join(" ")} needs a command (known: ${entry.subcommands.map((e) => e.name).join(", ")})`, here);
+      console.log(entryHelp(here, entry));
+      return 0;
+    }
+    return dispatch(entry.subcommands, here, rest);
+  }
+  if (wantsHelp(rest)) {
+    console.log(entryHelp(here, entry));
+    return 0;
+  }
+  let args;
+  try {
+    args = parseCommandLine(entry, here, rest);
+    entry.check?.(args);
+  } catch (e) {
+    // Point the user at this command's help.
+    throw e instanceof UsageError && e.path.length === 0 ? new UsageError(e.message, here) : e;
+  }
+  return (await entry.run(args)) ?? 0;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad command line). */
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  try {
+    if (first === undefined || first === "--help" || first === "-h") return help([]);
+    if (first === "help") return help(rest);
+    if (first === "--version") {
+      console.log(PULSEBOOK_VERSION);
+      return 0;
+    }
+    return await dispatch(COMMANDS, [], argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      const where = e.path.length ? `pulsebook help ${e.path.join(" ")}` : "pulsebook help";
+      console.error(`pulsebook: ${e.message}\nRun "${where}" for usage.`);
+      return 2;
+    }
+    // A bad input file is the user's to fix: say which file and what, without a stack trace.
+    console.error(`pulsebook: ${e instanceof DataFileError || e instanceof ConfigError ? e.message : (e as Error).stack ?? e}`);
+    return 1;
+  }
+}

@@ -1,0 +1,8 @@
+// The classifier kinds and their paper learning rates, apart from models.ts so that the CLI can
+// list and validate them without loading TensorFlow.js.
+
+export type ModelKind = "cnn" | "cnn-full" | "tscn" | "lstm" | "tst";
+export const MODEL_KINDS: readonly ModelKind[] = ["cnn", "cnn-full", "tscn", "lstm", "tst"];
+
+/** Learning rates of the paper (Table 7); cnn-full takes the CNN's. */
+export const PAPER_LEARNING_RATE: {[K in ModelKind]: number} = {cnn: 5e-4, "cnn-full": 5e-4, tscn: 5e-5, lstm: 1e-4, tst: 1e-5};
