@@ -38,9 +38,9 @@ export function basename(p: string, ext?: string): string {
   return ext && name.endsWith(ext) && name !== ext ? name.slice(0, -ext.length) : name;
 }
 
-/** The extension of the last segment, with its dot ("" when none; a leading dot is not one). */
+/** The extension of the last segment, with its dot ("" when none; leading dots are not one). */
 export function extname(p: string): string {
   const name = basename(p);
   const i = name.lastIndexOf(".");
-  return i <= 0 ? "" : name.slice(i);
+  return i <= 0 || name === ".." ? "" : name.slice(i);
 }
