@@ -14,7 +14,7 @@ import {cpus, totalmem} from "node:os";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {fileURLToPath} from "node:url";
-import {encodeParquet, readParquet, type Columns} from "../lib/io/parquet.js";
+import {encodeParquet, readParquet, type Columns} from "../data-loaders/io/parquet.js";
 import {serveDist} from "../scripts/serve-dist.mjs";
 import {launchBrowser} from "../test/support/browser.js";
 import {ensureBuilt} from "../test/support/build.js";

@@ -113,7 +113,7 @@ if (run("features")) {
 if (run("raw")) execFileSync(tsx, [join(ROOT, "bench", "raw.ts")], {stdio: "inherit"});
 
 // Anomaly search: pseudo-experiments in Node and Chromium, classifier/VAE records/s per backend.
-if (run("anomaly")) execFileSync(tsx, ["--import", join(ROOT, "lib", "ml", "registerTfjsEsm.mjs"), join(ROOT, "bench", "anomaly.ts")], {stdio: "inherit"});
+if (run("anomaly")) execFileSync(tsx, ["--import", join(ROOT, "data-loaders", "tfjs", "registerTfjsEsm.mjs"), join(ROOT, "bench", "anomaly.ts")], {stdio: "inherit"});
 
 // The labeling page at 200,000 points per channel, in headless Chromium (bench/labeling-render.ts).
 if (run("labeling")) execFileSync(tsx, [join(ROOT, "bench", "labeling-render.ts")], {stdio: ["ignore", "ignore", "inherit"]});
@@ -137,7 +137,7 @@ function runMl(): void {
     // Then TSCN, LSTM and TST (trainRecords, inferRecords): a few hundred on wasm, fewer elsewhere.
     const sizes = backend === "cpu" ? ["320", "2048", "0", "64", "256"] : backend === "webgpu" ? ["640", "4096", "0", "128", "512"] : ["3200", "20480", "2", "320", "2048"];
     console.error(`ML bench: ${models.join(", ")} on ${backend}`);
-    const out = execFileSync(tsx, ["--import", join(ROOT, "lib", "ml", "registerTfjsEsm.mjs"), join(ROOT, "bench", "ml-worker.ts"), backend, ...sizes, models.join(",")], {encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]});
+    const out = execFileSync(tsx, ["--import", join(ROOT, "data-loaders", "tfjs", "registerTfjsEsm.mjs"), join(ROOT, "bench", "ml-worker.ts"), backend, ...sizes, models.join(",")], {encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]});
     ml[backend] = JSON.parse(out.trim().split("\n").at(-1)!);
   }
   ml.load_average_after = loadavg();

@@ -5,6 +5,6 @@ import {register} from "tsx/esm/api";
 
 register();
 // TensorFlow.js (train, classify) from its ESM build, as the page gets it.
-await import("../lib/ml/registerTfjsEsm.mjs");
+await import("../data-loaders/tfjs/registerTfjsEsm.mjs");
 const {main} = await import("../data-loaders/cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));

@@ -2,7 +2,7 @@
 // simulated TPC events and write them as model files (`pulsebook train-anomaly`); score
 // template events with them (the report's data loader); run the sensitivity scan
 // (`pulsebook anomaly-search`).
-import {existsSync, readFileSync, renameSync, writeFileSync, mkdirSync} from "node:fs";
+import {existsSync} from "node:fs";
 import {dirname, join} from "node:path";
 import {DataFileError} from "../lib/io/errors.js";
 import {selectBackend, type BackendName} from "../lib/ml/backend.js";
@@ -11,6 +11,8 @@ import {disposeVae, loadVae, saveVae, trainVae, vaeLoss} from "../lib/ml/vae.js"
 import {Rng, featureLength, simulateTpc, tpcFeatures, uniformEnergies} from "../lib/sim/index.js";
 import {sensitivityVsExposure, type AnomalyTemplates, type SearchParams} from "../lib/stats/darwinSearch.js";
 import {PULSEBOOK_VERSION} from "./provenance.js";
+import {atomicWriteJson} from "./io/atomicWrite.js";
+import {readJson} from "./io/readFile.js";
 
 import {DEFAULT_ANOMALY_MODEL_DIR as DEFAULT_MODEL_DIR} from "./modelDirs.js";
 export {DEFAULT_MODEL_DIR};
@@ -19,20 +21,9 @@ export const ER_RANGE_keVee: [number, number] = [2, 10];
 export const NR_RANGE_keVnr: [number, number] = [3, 60];
 export const TEMPLATES_FORMAT_VERSION = 1;
 
-function writeJsonAtomic(path: string, value: unknown): void {
-  mkdirSync(dirname(path), {recursive: true});
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value) + "\n");
-  renameSync(tmp, path);
-}
-
-function readJson(path: string): unknown {
+function readModelJson(path: string): unknown {
   if (!existsSync(path)) throw new DataFileError(path, "model file not found (run `pulsebook train-anomaly`)");
-  try {
-    return JSON.parse(readFileSync(path, "utf8"));
-  } catch (e) {
-    throw new DataFileError(path, `not valid JSON: ${(e as Error).message}`);
-  }
+  return readJson(path, "model file");
 }
 
 export interface TrainAnomalyOptions {
@@ -65,8 +56,8 @@ export async function trainAnomalyModels(o: TrainAnomalyOptions = {}): Promise<{
   const {model: vae} = await trainVae(tpcFeatures(erOnly), d, {epochs, beta, seed, onEpoch: (e, l) => log(`  VAE epoch ${e + 1}: −ELBO ${l.toFixed(2)}`)});
   const meta = {pulsebook: PULSEBOOK_VERSION, command: "pulsebook train-anomaly", seed, events, epochs, backend, erRange_keVee: ER_RANGE_keVee, nrRange_keVnr: NR_RANGE_keVnr};
   const cPath = join(outDir, "classifier.json"), vPath = join(outDir, "vae.json");
-  writeJsonAtomic(cPath, saveClassifier(clf, {...meta, testAccuracy}));
-  writeJsonAtomic(vPath, saveVae(vae, meta));
+  atomicWriteJson(cPath, saveClassifier(clf, {...meta, testAccuracy}));
+  atomicWriteJson(vPath, saveVae(vae, meta));
   disposeClassifier(clf);
   disposeVae(vae);
   return {classifier: cPath, vae: vPath, testAccuracy, backend};
@@ -79,7 +70,7 @@ export async function scoreTemplates(o: {events?: number; seed?: number; modelDi
   const {events = 10000, seed = 7, modelDir = DEFAULT_MODEL_DIR} = o;
   await selectBackend(["wasm", "cpu"]);
   const cPath = join(modelDir, "classifier.json"), vPath = join(modelDir, "vae.json");
-  const clfJson = readJson(cPath), vaeJson = readJson(vPath);
+  const clfJson = readModelJson(cPath), vaeJson = readModelJson(vPath);
   const load = <T>(f: () => T, path: string): T => {
     try {
       return f();
@@ -118,6 +109,6 @@ export async function anomalySearch(o: {params: Omit<SearchParams, "exposure_ton
   const t = await scoreTemplates({events: o.events, modelDir: o.modelDir});
   const points = sensitivityVsExposure(t, o.params, o.exposures, {nNull: o.nNull, nSignal: o.nSignal});
   const result = {format: "pulsebook-anomaly-sensitivity", version: 1, params: o.params, provenance: t.provenance, points};
-  if (o.out) writeJsonAtomic(o.out, result);
+  if (o.out) atomicWriteJson(o.out, result);
   return result;
 }

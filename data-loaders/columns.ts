@@ -1,6 +1,6 @@
-// Column sets (lib/io/parquet.ts `Columns`) assembled from chunks.
+// Column sets (lib/io/columns.ts `Columns`) assembled from chunks.
 
-import type {Columns} from "../lib/io/parquet.js";
+import type {Columns} from "../lib/io/columns.js";
 
 /** Concatenates column sets (same names, same types) into one. */
 export function concatColumns(parts: Columns[]): Columns {

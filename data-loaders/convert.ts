@@ -6,9 +6,9 @@
 // bounded by one read block plus one chunk per group, whatever the file size. The write is
 // atomic (temporary sibling, renamed when complete).
 
-import {closeSync, existsSync, openSync, readFileSync, readSync, statSync} from "node:fs";
+import {closeSync, existsSync, openSync, readSync} from "node:fs";
 import {basename, dirname, join} from "node:path";
-import {createCaitFile} from "../lib/io/node.js";
+import {createCaitFile} from "./io/node.js";
 import {DataFileError} from "../lib/io/errors.js";
 import {parsePar, type ParInfo} from "../lib/io/par.js";
 import {parseCon} from "../lib/io/con.js";
@@ -18,6 +18,7 @@ import {
 } from "../lib/io/rdt.js";
 import {RECORD_GROUPS, type EventChunk, type RecordGroup} from "../lib/types.js";
 import {fileIdentity, PULSEBOOK_VERSION} from "./provenance.js";
+import {fileSize, readBytes} from "./io/readFile.js";
 
 /** Version of the conversion (bump when the output of the same input would change). */
 export const CONVERSION_FORMAT_VERSION = "1";
@@ -58,13 +59,8 @@ function sibling(rdt: string, ext: string): string {
   return join(dirname(rdt), basename(rdt).replace(/\.rdt$/i, "") + ext);
 }
 
-function readWhole(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new DataFileError(path, `cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}
+/** Bytes as Latin-1 text (Node's mapping: byte n → U+00nn, unlike TextDecoder's windows-1252). */
+const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
 
 /** Per-record header fields kept from the first pass (a few bytes per record). */
 interface HeaderTable {
@@ -143,16 +139,11 @@ export async function convertRdt(rdt: string, out: string, options: ConvertOptio
   const {channels, chunkEvents = 64, readBlockBytes = 8 << 20, onProgress} = options;
   const parPath = options.par ?? sibling(rdt, ".par");
   if (!options.par && !existsSync(parPath)) throw new DataFileError(rdt, `no .par file next to it (${parPath}); pass --par`);
-  const par: ParInfo = parsePar(readWhole(parPath, ".par file").toString("latin1"), parPath);
+  const par: ParInfo = parsePar(latin1(readBytes(parPath, ".par file")), parPath);
   const layout: RdtLayout = {recordLength: par.recordLength, intsInHeader: par.intsInHeader, dvmChannels: par.dvmChannels};
   const conPath = options.con === null ? undefined : options.con ?? (existsSync(sibling(rdt, ".con")) ? sibling(rdt, ".con") : undefined);
 
-  let size: number;
-  try {
-    size = statSync(rdt).size;
-  } catch (e) {
-    throw new DataFileError(rdt, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const size = fileSize(rdt);
   const fd = openSync(rdt, "r");
   try {
     const probeBuf = Buffer.alloc(64 + 4 * layout.dvmChannels);
@@ -165,7 +156,7 @@ export async function convertRdt(rdt: string, out: string, options: ConvertOptio
     const nRecords = checkRecordStructure(size, layout, probe, rdt);
     const head = readHeaders(fd, rdt, nRecords, layout);
     const firsts = groupRecords(head.detector, channels, rdt);
-    const cps = conPath ? parseCon(new Uint8Array(readWhole(conPath, ".con file")), channels, conPath) : undefined;
+    const cps = conPath ? parseCon(readBytes(conPath, ".con file"), channels, conPath) : undefined;
     const groupOf: (RecordGroup | undefined)[] = Array.from(firsts, (r) => groupOfTpa(head.tpa[r]));
     const counts = {events: 0, testpulses: 0, noise: 0} as {[G in RecordGroup]: number};
     for (const g of groupOf) if (g) counts[g]++;

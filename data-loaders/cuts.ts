@@ -2,24 +2,19 @@
 // the engine of the pages), and report survival. Used by the cut-survival loader and by
 // `pulsebook cuts`.
 
-import {readdirSync, readFileSync} from "node:fs";
+import {readdirSync} from "node:fs";
 import {join} from "node:path";
 import type * as arrow from "apache-arrow";
 import {DataFileError} from "../lib/io/errors.js";
-import {encodeParquet, readParquet, type Columns} from "../lib/io/parquet.js";
-import {writeFileAtomic} from "../lib/io/node.js";
-import {openFeatureDb} from "../lib/io/sqlSelect.js";
+import {encodeParquet, readParquet, type Columns} from "./io/parquet.js";
+import {atomicWrite} from "./io/atomicWrite.js";
+import {openFeatureDb} from "./io/sqlSelect.js";
 import {parseCut, type Cut} from "../lib/cuts/cut.js";
 import {evaluateCut, survival, tableEvents, type CutTable, type Survival} from "../lib/cuts/apply.js";
+import {readBytes, readText} from "./io/readFile.js";
 
 export function readCutFile(path: string): Cut {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new DataFileError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return parseCut(text, path);
+  return parseCut(readText(path), path);
 }
 
 /** The `*.cut.json` files of a directory, in file-name order (the order cuts are applied in). */
@@ -83,12 +78,7 @@ export async function applyCuts(bytes: Uint8Array, cuts: readonly Cut[], file: s
  * events passing every cut (same columns and metadata, plus `pulsebook.cuts`), atomically.
  */
 export async function cutFeatures(featuresPath: string, cutPaths: readonly string[], out?: string): Promise<{cuts: Cut[]; report: CutReport; rows?: number}> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(featuresPath));
-  } catch (e) {
-    throw new DataFileError(featuresPath, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const bytes = readBytes(featuresPath);
   const cuts = cutPaths.map(readCutFile);
   const report = await applyCuts(bytes, cuts, featuresPath);
   if (!out) return {cuts, report};
@@ -108,6 +98,6 @@ export async function cutFeatures(featuresPath: string, cutPaths: readonly strin
   }
   const metadata = Object.fromEntries(table.schema.metadata);
   metadata["pulsebook.cuts"] = JSON.stringify(cuts);
-  writeFileAtomic(out, encodeParquet(columns, metadata));
+  atomicWrite(out, encodeParquet(columns, metadata));
   return {cuts, report, rows: rows.length};
 }

@@ -2,8 +2,8 @@
 // events, reduced to one feature row per (event, channel), and written in row groups, so
 // memory stays bounded whatever the file size.
 
-import {openCaitFile} from "../lib/io/node.js";
-import {writeParquetStream, type Columns} from "../lib/io/parquet.js";
+import {openCaitFile} from "./io/node.js";
+import {writeParquetStream, type Columns} from "./io/parquet.js";
 import {concatColumns} from "./columns.js";
 import {computeFeatures, FEATURE_COLUMNS} from "../lib/dsp/features.js";
 import type {RecordGroup} from "../lib/types.js";

@@ -3,7 +3,7 @@
 // (events × channels × samples × 8 B: 16 MB for 2,000 two-channel events at 512 samples), never
 // the raw records.
 
-import {openCaitFile} from "../lib/io/node.js";
+import {openCaitFile} from "./io/node.js";
 import {manifoldVectors, principalComponents, type Projection} from "../lib/ml/manifold.js";
 
 export interface Manifold extends Projection {

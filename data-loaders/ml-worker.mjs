@@ -3,5 +3,5 @@
 import {register} from "tsx/esm/api";
 
 register();
-await import("../lib/ml/registerTfjsEsm.mjs");
+await import("./tfjs/registerTfjsEsm.mjs");
 await import("./mlWorker.ts");

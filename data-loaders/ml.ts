@@ -1,10 +1,12 @@
 // Node side of lib/ml: model directories on disk (atomic), labeled data from cait files or the
 // simulation, and the `pulsebook train` / `pulsebook classify` commands.
-import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from "node:fs";
-import {basename, dirname, join, resolve} from "node:path";
-import {openCaitFile} from "../lib/io/node.js";
+import {existsSync, writeFileSync} from "node:fs";
+import {join, resolve} from "node:path";
+import {openCaitFile} from "./io/node.js";
+import {atomicWriteDir} from "./io/atomicWrite.js";
+import {readBytes, readJson} from "./io/readFile.js";
 import {DataFileError} from "../lib/io/errors.js";
-import {writeParquetStream, type Columns} from "../lib/io/parquet.js";
+import {writeParquetStream, type Columns} from "./io/parquet.js";
 import {selectBackend, backendInfo, BACKEND_NAMES, type BackendName} from "../lib/ml/backend.js";
 import {labeledSetFromCait} from "../lib/ml/caitLabeled.js";
 import {MODEL_SAMPLES, preprocessChunk} from "../lib/ml/preprocess.js";
@@ -28,45 +30,28 @@ const MANIFEST = "model.json";
 export {SHIPPED_MODEL_DIRS, DEFAULT_MODEL_DIR} from "./modelDirs.js";
 
 /**
- * Writes a model directory atomically: both files go to a temporary sibling directory, which
- * then replaces `dir` (the old one is moved aside first and removed only after the swap).
+ * Writes a model directory atomically (data-loaders/io/atomicWrite.ts atomicWriteDir): both
+ * files go to a temporary sibling folder, which then replaces `dir`.
  */
-export function saveModelDir(dir: string, manifest: ModelManifest, weights: Uint8Array): void {
-  const parent = dirname(resolve(dir));
-  mkdirSync(parent, {recursive: true});
-  const stamp = `${process.pid}.${Date.now()}`;
-  const tmp = join(parent, `.${basename(dir)}.${stamp}.tmp`);
-  const old = join(parent, `.${basename(dir)}.${stamp}.old`);
-  mkdirSync(tmp);
-  try {
+export async function saveModelDir(dir: string, manifest: ModelManifest, weights: Uint8Array): Promise<void> {
+  await atomicWriteDir(dir, (tmp) => {
     writeFileSync(join(tmp, manifest.weightsFile), weights);
     writeFileSync(join(tmp, MANIFEST), JSON.stringify(manifest, null, 1) + "\n");
-    if (existsSync(dir)) renameSync(dir, old);
-    renameSync(tmp, dir);
-    rmSync(old, {recursive: true, force: true});
-  } catch (e) {
-    rmSync(tmp, {recursive: true, force: true});
-    if (!existsSync(dir) && existsSync(old)) renameSync(old, dir);
-    throw e;
-  }
+  });
 }
 
 /** Reads a model directory; problems are DataFileErrors naming the file. */
 export async function loadModelDir(dir: string): Promise<{model: tfl.LayersModel; manifest: ModelManifest}> {
   const path = join(dir, MANIFEST);
   if (!existsSync(path)) throw new DataFileError(path, existsSync(dir) ? "no model manifest in this directory" : "model directory not found");
-  let manifest: ModelManifest;
-  try {
-    manifest = JSON.parse(readFileSync(path, "utf8"));
-  } catch (e) {
-    throw new DataFileError(path, `not valid JSON (${(e as Error).message})`);
-  }
+  const manifest = readJson(path) as ModelManifest;
   const problem = manifestProblem(manifest);
   if (problem) throw new DataFileError(path, problem);
   const wpath = join(dir, manifest.weightsFile);
   if (!existsSync(wpath)) throw new DataFileError(wpath, "weights file missing");
+  const weights = readBytes(wpath);
   try {
-    return {model: await deserializeModel(manifest, new Uint8Array(readFileSync(wpath))), manifest};
+    return {model: await deserializeModel(manifest, weights), manifest};
   } catch (e) {
     throw new DataFileError(wpath, (e as Error).message);
   }
@@ -180,7 +165,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
       history: result.epochs.map(({epoch, trainLoss, validationLoss, validation, recordsPerSecond}) => ({epoch, trainLoss, validationLoss, validationBalancedAccuracy: validation.balancedAccuracy, recordsPerSecond}))
     }
   });
-  saveModelDir(o.out, manifest, weights);
+  await saveModelDir(o.out, manifest, weights);
   model.dispose();
   if (test && o.data === "sim") {
     const sim = o.sim ?? {testModules: 3, eventsPerModule: 1000};
@@ -202,7 +187,7 @@ export async function classifyCommand(input: string, modelDir: string, output: s
   const {model, manifest} = await loadModelDir(modelDir);
   // Several threads: worker threads with their own backend and copy of the model.
   const pool = (opts.threads ?? 1) > 1 && backend !== "webgpu"
-    ? await InferencePool.create(manifest, new Uint8Array(readFileSync(join(modelDir, manifest.weightsFile))), {workers: opts.threads, backend: [backend]})
+    ? await InferencePool.create(manifest, readBytes(join(modelDir, manifest.weightsFile)), {workers: opts.threads, backend: [backend]})
     : null;
   const predict = (x: Float32Array) => (pool ? pool.predict(x) : predictRecords(model, x));
   const file = await openCaitFile(input);
@@ -282,8 +267,8 @@ export async function evaluateCommand(modelDir: string, o: {testModules?: number
     inference: {backend, recordsPerSecond: prob.length / seconds}
   };
   if (o.write) {
-    const weights = new Uint8Array(readFileSync(join(modelDir, manifest.weightsFile)));
-    saveModelDir(modelDir, {...manifest, metrics: {...manifest.metrics, test}}, weights);
+    const weights = readBytes(join(modelDir, manifest.weightsFile));
+    await saveModelDir(modelDir, {...manifest, metrics: {...manifest.metrics, test}}, weights);
   }
   model.dispose();
   return test;

@@ -24,9 +24,10 @@ import {measuredResolution, optimumFilter} from "../lib/dsp/optimumFilter.js";
 import {ofBatch, type OfBatch} from "../lib/dsp/ofBatch.js";
 import {fitRecord, prepareSevFit, SEV_FIT_COLUMNS, type SevFitPlan} from "../lib/dsp/sevFit.js";
 import {StandardEventBuilder} from "../lib/dsp/standardEvent.js";
-import {DataFileError, openCaitFile, writeFileAtomic, type CaitFile} from "../lib/io/node.js";
-import {encodeParquet, type Columns} from "../lib/io/parquet.js";
-import {openFeatureDb, type FeatureDb} from "../lib/io/sqlSelect.js";
+import {DataFileError, openCaitFile, type CaitFile} from "./io/node.js";
+import {atomicWrite} from "./io/atomicWrite.js";
+import {encodeParquet, type Columns} from "./io/parquet.js";
+import {openFeatureDb, type FeatureDb} from "./io/sqlSelect.js";
 import {chunkRecord, type RecordGroup, type RecordLayout} from "../lib/types.js";
 import {concatColumns} from "./columns.js";
 import {fileIdentity, FEATURES_FORMAT_VERSION, PULSEBOOK_VERSION} from "./provenance.js";
@@ -262,7 +263,7 @@ export async function runProcess(config: ProcessConfig, options: ProcessOptions 
     for (const g of config.features.enabled ? config.groups : []) {
       const table = tables.get(g)!;
       const name = `${g}.parquet`;
-      writeFileAtomic(join(config.output, name), encodeParquet(table, provenance("features", {
+      atomicWrite(join(config.output, name), encodeParquet(table, provenance("features", {
         "pulsebook.group": g,
         "pulsebook.format_version": FEATURES_FORMAT_VERSION,
         "pulsebook.columns": JSON.stringify(FEATURE_COLUMNS)
@@ -283,7 +284,7 @@ export async function runProcess(config: ProcessConfig, options: ProcessOptions 
       channels: summaries,
       seconds: (performance.now() - t0) / 1000
     };
-    writeFileAtomic(join(config.output, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+    atomicWrite(join(config.output, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
     return summary;
   } finally {
     for (const of of ofs.values()) of.dispose();
@@ -353,7 +354,7 @@ function writeArrays(dir: string, name: string, arrays: Columns, pick: RegExp, l
   for (const [k, v] of Object.entries(arrays)) if (pick.test(k)) cols[k] = v;
   if (Object.keys(cols).length === 0) return;
   if (pick.test("sev_")) cols.time_ms = Float64Array.from({length: layout.recordLength}, (_, i) => ((i - layout.triggerIndex) / layout.sampleFrequency_Hz) * 1000);
-  writeFileAtomic(join(dir, name), encodeParquet(cols, metadata));
+  atomicWrite(join(dir, name), encodeParquet(cols, metadata));
 }
 
 const nanArray = (n: number) => new Float64Array(n).fill(NaN);

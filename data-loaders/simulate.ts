@@ -2,7 +2,7 @@
 // memory) and atomically. Every event depends only on (seed, group, index), so the file does
 // not depend on the chunk size.
 
-import {createCaitFile} from "../lib/io/node.js";
+import {createCaitFile} from "./io/node.js";
 import {CRESST_LIKE, simulateChunk, type DetectorPreset} from "../lib/sim/index.js";
 import type {RecordGroup} from "../lib/types.js";
 import {PULSEBOOK_VERSION} from "./provenance.js";

@@ -7,9 +7,9 @@
 // records. Records put the event's first trigger at the trigger index (RL/4). Memory: a few
 // record-sized buffers plus one chunk of events, whatever the stream length.
 
-import {closeSync, existsSync, openSync, readFileSync, readSync, statSync} from "node:fs";
+import {closeSync, existsSync, openSync, readSync} from "node:fs";
 import {basename, dirname, join} from "node:path";
-import {createCaitFile, openCaitFile} from "../lib/io/node.js";
+import {createCaitFile, openCaitFile} from "./io/node.js";
 import {DataFileError} from "../lib/io/errors.js";
 import {csmplSamples, csmplSource, parseDigStamps, parseTestStamps, streamStartTick, CLOCK_HZ, type TestStamps} from "../lib/io/csmpl.js";
 import {parseCsmplDb, type CsmplDb} from "../lib/io/csmplDb.js";
@@ -18,6 +18,7 @@ import {triggerStream, type StreamInput, type Trigger} from "../lib/dsp/trigger.
 import {loadPffft} from "../lib/dsp/realConvolver.js";
 import {RECORD_GROUPS, type EventChunk, type RecordGroup, type RecordLayout} from "../lib/types.js";
 import {fileIdentity, PULSEBOOK_VERSION} from "./provenance.js";
+import {fileSize, readBytes} from "./io/readFile.js";
 
 export const STREAM_TRIGGER_FORMAT_VERSION = "1";
 
@@ -68,14 +69,6 @@ function runName(csmpl: string): string {
   return basename(csmpl).replace(/(_Ch\d+)?\.csmpl$/i, "");
 }
 
-function readBytes(path: string, what: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new DataFileError(path, `cannot read the ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}
-
 /** An explicit path must exist; a default one is used only when present. */
 function companion(explicit: string | undefined, fallback: string): string | undefined {
   if (explicit) return explicit;
@@ -84,12 +77,7 @@ function companion(explicit: string | undefined, fallback: string): string | und
 
 /** A `.csmpl` file as a block source of volts (read on demand). */
 function openStream(path: string): StreamInput & {close(): void} {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch (e) {
-    throw new DataFileError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const size = fileSize(path);
   const length = csmplSamples(size, path);
   const fd = openSync(path, "r");
   const source = csmplSource((bytes, at) => {

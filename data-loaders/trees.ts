@@ -2,11 +2,11 @@
 // detectors or labelled feature tables), `pulsebook classify-trees` (a feature table →
 // probability and SHAP value per feature) and `pulsebook evaluate-trees` (IOR and IOS on
 // simulated probes), model files written atomically.
-import {mkdirSync, readFileSync} from "node:fs";
+import {mkdirSync} from "node:fs";
 import {join} from "node:path";
 import {DataFileError} from "../lib/io/errors.js";
-import {writeFileAtomic} from "../lib/io/node.js";
-import {encodeParquet, readParquet, type Columns} from "../lib/io/parquet.js";
+import {atomicWrite} from "./io/atomicWrite.js";
+import {encodeParquet, readParquet, type Columns} from "./io/parquet.js";
 import {binaryTarget} from "../lib/ml/labels.js";
 import {classifierMetrics, cutoffSweep} from "../lib/ml/metrics.js";
 import {classicalCuts} from "../lib/ml/classicalCuts.js";
@@ -17,16 +17,9 @@ import {expectedValue, shapValues} from "../lib/ml/treeShap.js";
 import {heldOutTestPresets} from "../lib/ml/simDetectors.js";
 import {evaluateTreesOnSimulation} from "../lib/ml/treeSimEval.js";
 import {fileIdentity, PULSEBOOK_VERSION} from "./provenance.js";
+import {readBytes} from "./io/readFile.js";
 
 export {DEFAULT_TREE_MODEL_DIRS} from "./modelDirs.js";
-
-function readBytes(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new DataFileError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}
 
 /** Every numeric column of a feature-table Parquet file, as float64. */
 export function readFeatureTable(path: string): {[name: string]: Float64Array} {
@@ -135,7 +128,7 @@ export function trainTreesCommand(opts: TrainTreesOptions): {model: TreeEnsemble
     metrics
   });
   mkdirSync(opts.out, {recursive: true});
-  writeFileAtomic(join(opts.out, TREE_MODEL_FILE), text);
+  atomicWrite(join(opts.out, TREE_MODEL_FILE), text);
   const {doc} = parseTreeModel(text, join(opts.out, TREE_MODEL_FILE));
   if (!evaluation) return {model, doc};
   const {probability: _p, shap: _sh, ...test_} = evaluation;
@@ -169,7 +162,7 @@ export function classifyTreesCommand(featuresPath: string, modelDir: string, out
   model.features.forEach((f, j) => {
     columns[`shap_${f}`] = Float64Array.from({length: rows}, (_, r) => shap[r * k + j]);
   });
-  writeFileAtomic(out, encodeParquet(columns, {
+  atomicWrite(out, encodeParquet(columns, {
     "pulsebook.version": PULSEBOOK_VERSION,
     "pulsebook.command": command,
     "pulsebook.input": JSON.stringify(fileIdentity(featuresPath)),
@@ -221,7 +214,7 @@ export async function evaluateTreesCommand(modelDir: string, o: EvaluateTreesOpt
     const updated: TreeModelFile = {...doc, metrics: {...doc.metrics, test: {...(doc.metrics.test as object | undefined), ...result}}};
     const text = JSON.stringify(updated);
     parseTreeModel(text, path); // never write a file the reader would refuse
-    writeFileAtomic(path, text);
+    atomicWrite(path, text);
   }
   return result;
 }

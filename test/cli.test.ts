@@ -4,8 +4,8 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {openCaitFile} from "../lib/io/node.js";
-import {readParquet, readParquetMetadata} from "../lib/io/parquet.js";
+import {openCaitFile} from "../data-loaders/io/node.js";
+import {readParquet, readParquetMetadata} from "../data-loaders/io/parquet.js";
 import {computeFeatures, FEATURE_COLUMNS} from "../lib/dsp/features.js";
 import {CRESST_LIKE, simulateChunk} from "../lib/sim/index.js";
 import {writeFeatures} from "../data-loaders/features.js";
@@ -131,7 +131,7 @@ describe("pulsebook features", () => {
     const missing = await run("features", h5, "--group", "testpulses", "--out", out);
     expect(missing.code).toBe(0); // the demo file has test pulses
     const r2 = await run("features", join(dir, "absent.h5"), "--out", out + "2");
-    expect(r2.stderr).toMatch(/absent\.h5: cannot read file \(ENOENT\)/);
+    expect(r2.stderr).toMatch(/absent\.h5: file not found \(ENOENT\)/);
     expect((await run("features", h5, "--group", "bogus", "--out", out)).code).toBe(2);
   });
 });

@@ -5,7 +5,7 @@ import {fileURLToPath} from "node:url";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {computeFeatures, derivativeExtremes, FEATURE_COLUMNS, type FeatureColumns} from "../lib/dsp/features.js";
 import {mainParameters} from "../lib/dsp/mainParameters.js";
-import {openCaitFile, type CaitFile} from "../lib/io/node.js";
+import {openCaitFile, type CaitFile} from "../data-loaders/io/node.js";
 import {chunkRecord, RECORD_GROUPS, type EventChunk, type RecordLayout} from "../lib/types.js";
 
 const refDir = new URL("../../shared/reference-data/cait-mock/", import.meta.url);

@@ -6,7 +6,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import h5wasm from "h5wasm/node";
-import {createCaitFile, openCaitFile, DataFileError} from "../lib/io/node.js";
+import {createCaitFile, openCaitFile, DataFileError} from "../data-loaders/io/node.js";
 import {CAIT_LAYOUT, chunkRecord, type EventChunk, type RecordLayout} from "../lib/types.js";
 
 const CAIT_FILE = fileURLToPath(new URL("../../shared/reference-data/cait-mock/mock_001-P_Ch0-L_Ch1.h5", import.meta.url));
@@ -132,7 +132,7 @@ describe("bad input names the file, the dataset and the problem", () => {
     expect((err as Error).message).toMatch(pattern);
   };
 
-  it("missing file", async () => expectError(join(dir, "nope.h5"), /cannot read file \(ENOENT\)/));
+  it("missing file", async () => expectError(join(dir, "nope.h5"), /file not found \(ENOENT\)/));
 
   it("empty file", async () => {
     const path = join(dir, "empty.h5");

@@ -12,7 +12,7 @@ import {openLabelStore} from "../lib/labels/store.js";
 import {rasterScatter, rgba, applyScale, invertScale} from "../lib/plot/rasterScatter.js";
 import {LABEL_CLASSES} from "../lib/types.js";
 import {labelPalette, LABEL_INDEX} from "../lib/labels/palette.js";
-import {encodeParquet} from "../lib/io/parquet.js";
+import {encodeParquet} from "../data-loaders/io/parquet.js";
 import {DataFileError} from "../lib/io/errors.js";
 
 const T = "2026-11-23T07:00:00.000Z";

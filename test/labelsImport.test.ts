@@ -11,8 +11,8 @@ import {join} from "node:path";
 import * as arrow from "apache-arrow";
 import * as parquet from "parquet-wasm";
 import h5wasm from "h5wasm/node";
-import {createCaitFile, openCaitFile} from "../lib/io/node.js";
-import {readParquet} from "../lib/io/parquet.js";
+import {createCaitFile, openCaitFile} from "../data-loaders/io/node.js";
+import {readParquet} from "../data-loaders/io/parquet.js";
 import {CRESST_LIKE, simulateChunk} from "../lib/sim/index.js";
 import {writeSimulation} from "../data-loaders/simulate.js";
 import {encodeLabelsParquet} from "../lib/labels/parquet.js";
@@ -155,7 +155,7 @@ describe("pulsebook labels import", () => {
       const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
       let tmp: string | undefined;
       const watcher = watch(dir, (_event, name) => {
-        if (tmp || !name || !/^\.kill\.h5\.\d+\.\d+\.labels\.tmp$/.test(String(name))) return;
+        if (tmp || !name || !/^\.kill\.h5\.\d+\.[0-9a-f]+\.tmp$/.test(String(name))) return;
         // Freeze the importer the moment its temporary copy appears, then look.
         child.kill("SIGSTOP");
         tmp = join(dir, String(name));

@@ -6,7 +6,7 @@ import {fileURLToPath} from "node:url";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {boxcarSmooth} from "../lib/dsp/smooth.js";
 import {MAINPAR_COLUMNS, mainParameters, mainparRow, type MainParameters} from "../lib/dsp/mainParameters.js";
-import {openCaitFile, type CaitFile} from "../lib/io/node.js";
+import {openCaitFile, type CaitFile} from "../data-loaders/io/node.js";
 import {chunkRecord, RECORD_GROUPS} from "../lib/types.js";
 
 const refDir = new URL("../../shared/reference-data/cait-mock/", import.meta.url);

@@ -3,7 +3,7 @@ import {fileURLToPath} from "node:url";
 import {tukey, windowPower} from "../lib/dsp/window.js";
 import {caitNpsFromPsd, noisePowerSpectrum, psdFromCaitNps} from "../lib/dsp/nps.js";
 import {addNoise, CRESST_LIKE, Rng} from "../lib/sim/index.js";
-import {openCaitFile} from "../lib/io/node.js";
+import {openCaitFile} from "../data-loaders/io/node.js";
 import {chunkRecord, type RecordLayout} from "../lib/types.js";
 
 const CAIT_FILE = fileURLToPath(new URL("../../shared/reference-data/cait-mock/mock_001-P_Ch0-L_Ch1.h5", import.meta.url));

@@ -5,7 +5,7 @@ import {
 } from "../lib/dsp/optimumFilter.js";
 import {rfft} from "../lib/dsp/fft.js";
 import {addNoise, addPulse, CRESST_LIKE, normalisedTemplate, Rng} from "../lib/sim/index.js";
-import {openCaitFile, type CaitFile} from "../lib/io/node.js";
+import {openCaitFile, type CaitFile} from "../data-loaders/io/node.js";
 import {readFileSync} from "node:fs";
 import {CAIT_LAYOUT, chunkRecord, RECORD_GROUPS, type EventChunk, type RecordLayout} from "../lib/types.js";
 

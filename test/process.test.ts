@@ -7,7 +7,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {writeSimulation} from "../data-loaders/simulate.js";
 import {processFromFile} from "../data-loaders/processFile.js";
-import {readParquet, readParquetMetadata} from "../lib/io/parquet.js";
+import {readParquet, readParquetMetadata} from "../data-loaders/io/parquet.js";
 import {CRESST_LIKE} from "../lib/sim/index.js";
 import {LABEL} from "../lib/types.js";
 import {runPulsebook as cli} from "./support/cli.js";

@@ -5,7 +5,7 @@ import {addPulse, CRESST_LIKE, normalisedTemplate, pulseShapeFromCait, pulseTemp
 import {chunkRecord, LABEL} from "../lib/types.js";
 import {fitPulseShape, pulseModelCurve} from "../lib/dsp/pulseShapeFit.js";
 import {fitRecord, prepareSevFit, sevFitCurve, sevFitFeatures} from "../lib/dsp/sevFit.js";
-import {openCaitFile} from "../lib/io/node.js";
+import {openCaitFile} from "../data-loaders/io/node.js";
 
 const layout = CRESST_LIKE.layout;
 const L = layout.recordLength;

@@ -8,7 +8,7 @@ import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import h5wasm from "h5wasm/node";
 import {caitOutputName, convertRdt} from "../data-loaders/convert.js";
-import {openCaitFile, DataFileError} from "../lib/io/node.js";
+import {openCaitFile, DataFileError} from "../data-loaders/io/node.js";
 import {parsePar} from "../lib/io/par.js";
 import {adcToVolts, rdtRecordBytes, samplesToVolts} from "../lib/io/rdt.js";
 import {runPulsebook} from "./support/cli.js";
@@ -209,7 +209,7 @@ describe("bad raw input", () => {
     expect(e).toBeInstanceOf(DataFileError);
     expect(e.message).toBe(`${con}: truncated record: 7 B left after 5 records of 24 B`);
     const e2 = await convertRdt(rdt, out, {channels: [0, 1], con: join(dir, "none.con")}).then(() => undefined, (x: unknown) => x) as DataFileError;
-    expect(e2.message).toMatch(/none\.con: cannot read the \.con file \(ENOENT\)/);
+    expect(e2.message).toMatch(/none\.con: \.con file: file not found \(ENOENT\)/);
     expect(existsSync(out)).toBe(false);
   });
 

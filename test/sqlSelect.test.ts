@@ -1,8 +1,8 @@
 // SQL selection over a feature table with DuckDB-wasm in Node (same engine as the pages).
 import {describe, expect, it} from "vitest";
 import * as arrow from "apache-arrow";
-import {openFeatureDb, querySql, selectEvents, selectEventsSql} from "../lib/io/sqlSelect.js";
-import {encodeParquet} from "../lib/io/parquet.js";
+import {openFeatureDb, querySql, selectEvents, selectEventsSql} from "../data-loaders/io/sqlSelect.js";
+import {encodeParquet} from "../data-loaders/io/parquet.js";
 
 // 50 events × 2 channels, event-major like lib/dsp/features.ts: row = i·2 + c.
 function smallTable() {

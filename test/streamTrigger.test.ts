@@ -19,7 +19,7 @@ import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import h5wasm from "h5wasm/node";
 import {triggerCsmpl, type StreamTriggerResult} from "../data-loaders/streamTrigger.js";
-import {openCaitFile, DataFileError} from "../lib/io/node.js";
+import {openCaitFile, DataFileError} from "../data-loaders/io/node.js";
 import {optimumFilterFromTransfer} from "../lib/dsp/optimumFilter.js";
 import {triggerStream} from "../lib/dsp/trigger.js";
 import {adcToVolts} from "../lib/io/rdt.js";
@@ -196,6 +196,6 @@ describe("pulsebook trigger", () => {
     expect((await run("trigger", ...STREAMS, "--of", OF_FILE, "--threshold", "3mV,2mV", "--out", out)).code).toBe(2);
     const missing = await run("trigger", join(dir, "nope_Ch0.csmpl"), "--of", OF_FILE, "--threshold", "0.003", "--out", out);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/nope_Ch0\.csmpl: cannot read file \(ENOENT\)/);
+    expect(missing.stderr).toMatch(/nope_Ch0\.csmpl: file not found \(ENOENT\)/);
   }, 180_000); // five CLI processes, each starting tsx
 });

@@ -12,7 +12,8 @@ import {basename, dirname, join, resolve} from "node:path";
 import {randomBytes} from "node:crypto";
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const temporaryPattern = (name: string) => new RegExp(`^\\.${escape(name)}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
+// `.NAME.PID.HEX.tmp`, or `….tmp.old`: a folder atomicWriteDir moved aside during its swap.
+const temporaryPattern = (name: string) => new RegExp(`^\\.${escape(name)}\\.(\\d+)\\.[0-9a-f]+\\.tmp(\\.old)?$`);
 
 /** The temporary sibling path of `path` for this process. */
 export function temporarySibling(path: string): string {
@@ -30,21 +31,23 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes temporaries of `path` whose writing process no longer exists; returns their paths. */
+/**
+ * Removes temporaries of `path` whose writing process no longer exists; returns their paths.
+ * A folder moved aside by a swap that died before the new one took its name is the only copy
+ * left: it is put back under `path` instead.
+ */
 export function removeStaleTemporaries(path: string): string[] {
   const p = resolve(path);
   const dir = dirname(p);
   if (!existsSync(dir)) return [];
   const pattern = temporaryPattern(basename(p));
-  const removed: string[] = [];
-  for (const f of readdirSync(dir)) {
+  const stale = readdirSync(dir).flatMap((f) => {
     const m = pattern.exec(f);
-    if (m && !alive(Number(m[1]))) {
-      rmSync(join(dir, f), {recursive: true, force: true});
-      removed.push(join(dir, f));
-    }
-  }
-  return removed;
+    return m && !alive(Number(m[1])) ? [{path: join(dir, f), old: m[2] !== undefined}] : [];
+  });
+  for (const t of stale) if (t.old && !existsSync(p)) renameSync(t.path, p);
+  for (const t of stale) rmSync(t.path, {recursive: true, force: true});
+  return stale.map((t) => t.path);
 }
 
 function fsyncPath(path: string): void {

@@ -24,6 +24,7 @@ export function fileProblem(e: unknown): string {
 export function fileSize(path: string): number {
   try {
     const st = statSync(path);
+    if (st.isDirectory()) throw new DataFileError(path, PROBLEMS.EISDIR);
     if (!st.isFile()) throw new DataFileError(path, "is not a regular file");
     return st.size;
   } catch (e) {

@@ -3,7 +3,7 @@
 // defaults, resolves paths against the config's folder and rejects anything it does not know,
 // naming the file and the exact key, so a typo never silently falls back to a default.
 
-import {basename, dirname, extname, resolve} from "node:path";
+import {basename, dirname, extname, normalize, resolveAgainst} from "./posixPath.js";
 import {parse as parseYaml, YAMLParseError} from "yaml";
 import {RECORD_GROUPS, type RecordGroup} from "../types.js";
 import {hashJson} from "../hash.js";
@@ -178,7 +178,7 @@ class Reader {
   path(v: unknown, keyPath: string, base: string, fallback?: string): string {
     if (v === undefined && fallback !== undefined) return fallback;
     if (typeof v !== "string" || v.trim() === "") this.fail(keyPath, `must be a path (string), got ${show(v)}`);
-    return resolve(base, v);
+    return resolveAgainst(base, v);
   }
 }
 
@@ -186,7 +186,8 @@ const TOP_KEYS = ["version", "input", "output", "groups", "channels", "features"
 
 /**
  * Parses and validates a processing config. `file` is the config's path (used in messages and
- * as the base of relative paths). Throws ConfigError on anything invalid.
+ * as the base of relative paths); give it absolute (the Node caller resolves it against the
+ * working folder), or the resolved paths stay relative too. Throws ConfigError on anything invalid.
  */
 export function parseProcessConfig(text: string, file: string): ProcessConfig {
   const name = basename(file);
@@ -222,10 +223,10 @@ function validate(raw: unknown, file: string, r: Reader): ProcessConfig {
     r.fail("version", `must be ${PROCESS_CONFIG_VERSION}, got ${show(top.version)}`);
   }
   r.object(top, "", TOP_KEYS);
-  const source = resolve(file);
+  const source = normalize(file);
   const base = dirname(source);
   const input = r.path(top.input, "input", base);
-  const output = r.path(top.output, "output", base, resolve(base, `${basename(file, extname(file))}.out`));
+  const output = r.path(top.output, "output", base, resolveAgainst(base, `${basename(file, extname(file))}.out`));
 
   let groups: RecordGroup[] = [...RECORD_GROUPS];
   if (top.groups !== undefined) {

@@ -1,6 +1,6 @@
 // Applying cuts to a feature table: which events pass each cut, and the pulse-height spectrum
 // before and after (survival). SQL cuts run in DuckDB, which the caller passes in as a
-// function (Node: lib/io/sqlSelect.ts; pages: DuckDBClient), polygon cuts run here.
+// function (Node: data-loaders/io/sqlSelect.ts; pages: DuckDBClient), polygon cuts run here.
 
 import {selectInPolygon} from "../labels/selection.js";
 import type {Cut} from "./cut.js";

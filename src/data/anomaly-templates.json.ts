@@ -2,7 +2,7 @@
 // scored by the committed models (models/anomaly/, made by `pulsebook train-anomaly`).
 export {};
 // TensorFlow.js from its ESM build: register the hooks before anything imports it.
-await import("../../lib/ml/registerTfjsEsm.mjs");
+await import("../../data-loaders/tfjs/registerTfjsEsm.mjs");
 const {scoreTemplates} = await import("../../data-loaders/anomaly.js");
 
 process.stdout.write(JSON.stringify(await scoreTemplates({events: 10000})));

@@ -8,7 +8,7 @@ import {fileURLToPath} from "node:url";
 import {ensureDemoFile} from "../../data-loaders/demo.js";
 import {writeFeatures} from "../../data-loaders/features.js";
 import {applyCuts, readCutDir} from "../../data-loaders/cuts.js";
-import {readParquet} from "../../lib/io/parquet.js";
+import {readParquet} from "../../data-loaders/io/parquet.js";
 
 const cutsDir = fileURLToPath(new URL("../cuts/", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "pulsebook-cuts-"));

@@ -6,7 +6,7 @@
 // the CNN's test records) with SHAP values, and the simulation's true labels.
 export {};
 // TensorFlow.js from its ESM build: register the hooks before anything imports it.
-await import("../../lib/ml/registerTfjsEsm.mjs");
+await import("../../data-loaders/tfjs/registerTfjsEsm.mjs");
 const {CRESST_LIKE, simulateChunk} = await import("../../lib/sim/index.js");
 const {computeFeatures} = await import("../../lib/dsp/features.js");
 const {preprocessChunk} = await import("../../lib/ml/preprocess.js");

@@ -6,7 +6,7 @@
 // the manifold by prediction.
 export {};
 // TensorFlow.js from its ESM build: register the hooks before anything imports it.
-await import("../../lib/ml/registerTfjsEsm.mjs");
+await import("../../data-loaders/tfjs/registerTfjsEsm.mjs");
 const {mkdtempSync, readFileSync, rmSync} = await import("node:fs");
 const {tmpdir} = await import("node:os");
 const {join} = await import("node:path");
@@ -16,7 +16,7 @@ const {writeFeatures} = await import("../../data-loaders/features.js");
 const {applyCuts, readCutDir} = await import("../../data-loaders/cuts.js");
 const {fileManifold} = await import("../../data-loaders/manifold.js");
 const {classifyCommand, DEFAULT_MODEL_DIR} = await import("../../data-loaders/ml.js");
-const {readParquet} = await import("../../lib/io/parquet.js");
+const {readParquet} = await import("../../data-loaders/io/parquet.js");
 const {umapEmbedding} = await import("../../lib/ml/embedding.js");
 
 const demo = await ensureDemoFile();

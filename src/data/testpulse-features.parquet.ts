@@ -1,8 +1,8 @@
 // Main pulse parameters of the demo test pulses, one row per (test pulse, channel), plus the
 // test-pulse amplitude (TPA) the pulser was set to — the feature table does not carry it, so
 // it is read from `testpulses/testpulseamplitude` here. Input of the calibration tutorial.
-import {openCaitFile} from "../../lib/io/node.js";
-import {encodeParquet, type Columns} from "../../lib/io/parquet.js";
+import {openCaitFile} from "../../data-loaders/io/node.js";
+import {encodeParquet, type Columns} from "../../data-loaders/io/parquet.js";
 import {computeFeatures, FEATURE_COLUMNS} from "../../lib/dsp/features.js";
 import {ensureDemoFile} from "../../data-loaders/demo.js";
 import {fileIdentity, FEATURES_FORMAT_VERSION, PULSEBOOK_VERSION} from "../../data-loaders/provenance.js";

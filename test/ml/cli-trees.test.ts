@@ -5,7 +5,7 @@ import {afterAll, describe, expect, it} from "vitest";
 import {mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync, existsSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {readParquet, readParquetMetadata} from "../../lib/io/parquet.ts";
+import {readParquet, readParquetMetadata} from "../../data-loaders/io/parquet.ts";
 import {FEATURE_SETS} from "../../lib/ml/treeData.ts";
 import {runMain} from "../support/cli.ts";
 

@@ -12,7 +12,7 @@ import {classifierMetrics} from "../../lib/ml/metrics.ts";
 import {serializeModel, MODEL_FORMAT_VERSION} from "../../lib/ml/modelFormat.ts";
 import {classifyCommand, loadModelDir, saveModelDir} from "../../data-loaders/ml.ts";
 import {writeSimulation} from "../../data-loaders/simulate.ts";
-import {readParquet, readParquetMetadata} from "../../lib/io/parquet.ts";
+import {readParquet, readParquetMetadata} from "../../data-loaders/io/parquet.ts";
 import {DataFileError} from "../../lib/io/errors.ts";
 import {LABEL} from "../../lib/types.ts";
 import {tf, type tfl} from "../../lib/ml/tf.ts";
@@ -57,8 +57,8 @@ describe("CNN on a separable simulated task", () => {
     for (let i = 0; i < n; i++) expect(before[i]).toBeCloseTo(viaLayers[i], 6);
     const {manifest, weights} = await serializeModel(model, {model: "cnn", backend: backendInfo(), metrics: {note: "test"}, training: {epochs: 4}});
     const out = join(dir, "cnn");
-    saveModelDir(out, manifest, weights);
-    saveModelDir(out, manifest, weights); // replacing an existing directory works too
+    await saveModelDir(out, manifest, weights);
+    await saveModelDir(out, manifest, weights); // replacing an existing directory works too
     const loaded = await loadModelDir(out);
     expect(loaded.manifest.formatVersion).toBe(MODEL_FORMAT_VERSION);
     expect(loaded.manifest.preprocessing).toMatchObject({samples: 512, scaling: "min-max per record", positiveLabels: [LABEL.EventPulse, LABEL.SaturatedEventPulse]});
@@ -70,7 +70,7 @@ describe("CNN on a separable simulated task", () => {
   it("damaged model directories are refused with the file named", async () => {
     const good = join(dir, "cnn");
     const bad = join(dir, "bad");
-    saveModelDir(bad, JSON.parse(readFileSync(join(good, "model.json"), "utf8")), new Uint8Array(readFileSync(join(good, "weights.bin"))));
+    await saveModelDir(bad, JSON.parse(readFileSync(join(good, "model.json"), "utf8")), new Uint8Array(readFileSync(join(good, "weights.bin"))));
     const w = readFileSync(join(bad, "weights.bin"));
     w[100] ^= 0xff;
     writeFileSync(join(bad, "weights.bin"), w);

@@ -15,7 +15,7 @@ import {classWeights} from "../../lib/ml/loss.ts";
 import {serializeModel} from "../../lib/ml/modelFormat.ts";
 import {classifyCommand, loadModelDir, saveModelDir} from "../../data-loaders/ml.ts";
 import {writeSimulation} from "../../data-loaders/simulate.ts";
-import {readParquet, readParquetMetadata} from "../../lib/io/parquet.ts";
+import {readParquet, readParquetMetadata} from "../../data-loaders/io/parquet.ts";
 import {main} from "../../data-loaders/cli/main.ts";
 import {separableSets} from "../support/separableTask.ts";
 import {readFileSync} from "node:fs";
@@ -85,7 +85,7 @@ describe("TSCN and bidirectional LSTM of the paper", () => {
       const viaLayers = tf.tidy(() => (model.predict(tf.tensor3d(set.x, [n, 512, 1])) as tf.Tensor).dataSync());
       for (let i = 0; i < n; i++) expect(after[i]).toBeCloseTo(viaLayers[i], 5);
       const {manifest, weights} = await serializeModel(model, {model: kind, backend: backendInfo(), metrics: {}, training: {}});
-      saveModelDir(join(dir, kind), manifest, weights);
+      await saveModelDir(join(dir, kind), manifest, weights);
       const loaded = await loadModelDir(join(dir, kind));
       expect(loaded.manifest.model).toBe(kind);
       expect([...(await predictRecords(loaded.model, set.x))]).toEqual([...after]);

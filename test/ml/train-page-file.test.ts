@@ -14,7 +14,7 @@ import {labeledSetFromFiles} from "../../data-loaders/ml.ts";
 import {openCaitBuffer, type BrowserH5Module} from "../../lib/io/browser.ts";
 import {checkBothClasses, holdOutEvents, labeledSetFromCait} from "../../lib/ml/caitLabeled.ts";
 import {DataFileError} from "../../lib/io/errors.ts";
-import {createCaitFile} from "../../lib/io/node.ts";
+import {createCaitFile} from "../../data-loaders/io/node.ts";
 import {useBuiltSite} from "../support/site.js";
 
 const EVENTS = 60;

@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {createCaitFile} from "../../lib/io/node.ts";
+import {createCaitFile} from "../../data-loaders/io/node.ts";
 import {CRESST_LIKE, simulateChunk} from "../../lib/sim/index.ts";
 import * as arrow from "apache-arrow";
 import * as parquet from "parquet-wasm";
@@ -119,7 +119,7 @@ describe("training labels from label files", () => {
     expect(await bad("code.csv", encodeLabelsCsv([entry(0, 0, 1), entry(1, 0, 42)]))).toContain(`"42" is not a cait label class`);
     // A missing table.
     const missing = join(dir, "nope.csv");
-    await expect(labeledSetFromFiles([bare], [missing])).rejects.toThrow(`${missing}: cannot read file (ENOENT)`);
+    await expect(labeledSetFromFiles([bare], [missing])).rejects.toThrow(`${missing}: file not found (ENOENT)`);
     // A table whose feature-table row count does match is accepted (identity "records").
     const ok = join(dir, "rows-ok.csv");
     writeFileSync(ok, encodeLabelsCsv(truth, `features.parquet#${2 * N}rows`));

@@ -18,7 +18,7 @@ import {classifierMetrics} from "../../lib/ml/metrics.ts";
 import {serializeModel} from "../../lib/ml/modelFormat.ts";
 import {loadModelDir, saveModelDir} from "../../data-loaders/ml.ts";
 import {writeSimulation} from "../../data-loaders/simulate.ts";
-import {readParquet, readParquetMetadata} from "../../lib/io/parquet.ts";
+import {readParquet, readParquetMetadata} from "../../data-loaders/io/parquet.ts";
 import {main} from "../../data-loaders/cli/main.ts";
 import {separableSets} from "../support/separableTask.ts";
 import {tf} from "../../lib/ml/tf.ts";
@@ -156,7 +156,7 @@ describe("time-series transformer (TST) of the paper", () => {
     for (let i = 0; i < after.length; i++) change = Math.max(change, Math.abs(after[i] - before[i]));
     expect(change).toBeGreaterThan(1e-4);
     const {manifest, weights} = await serializeModel(model, {model: "tst", backend: backendInfo(), metrics: {}, training: {}});
-    saveModelDir(join(dir, "tst"), manifest, weights);
+    await saveModelDir(join(dir, "tst"), manifest, weights);
     const loaded = await loadModelDir(join(dir, "tst"));
     expect(loaded.manifest.model).toBe("tst");
     expect(loaded.model.layers.map((l) => l.getClassName())).toEqual(model.layers.map((l) => l.getClassName()));

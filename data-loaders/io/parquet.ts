@@ -6,27 +6,15 @@
 // The Node build initialises itself on import.
 
 import {createWriteStream} from "node:fs";
-import {rm, rename} from "node:fs/promises";
-import {basename, dirname, join} from "node:path";
 import {Readable} from "node:stream";
 import {pipeline} from "node:stream/promises";
 import * as arrow from "apache-arrow";
 import * as pq from "parquet-wasm";
-import {DataFileError} from "./errors.js";
+import {DataFileError} from "../../lib/io/errors.js";
+import {rowCount, type Columns} from "../../lib/io/columns.js";
+import {atomicWriteWith} from "./atomicWrite.js";
 
-/** Columns of equal length, by name: the in-memory form of a table slice. */
-export type Columns = {[name: string]: Int32Array | Float64Array | Float32Array};
-
-/** Number of rows of a column set (throws when the columns disagree). */
-export function rowCount(columns: Columns): number {
-  let n: number | undefined;
-  for (const [name, values] of Object.entries(columns)) {
-    if (!ArrayBuffer.isView(values)) throw new TypeError(`column ${name} is not a typed array`);
-    if (n !== undefined && values.length !== n) throw new RangeError(`column ${name} has ${values.length} rows, expected ${n}`);
-    n = values.length;
-  }
-  return n ?? 0;
-}
+export {rowCount, type Columns} from "../../lib/io/columns.js";
 
 function toParquetBatch(columns: Columns): pq.RecordBatch {
   const ipc = arrow.tableToIPC(arrow.makeTable(columns as {[name: string]: Int32Array | Float64Array}), "stream");
@@ -50,7 +38,8 @@ function writerProperties(metadata: {[key: string]: string}): pq.WriterPropertie
 /**
  * Writes the column batches yielded by `batches` to `path` as one Parquet file, one row group
  * per batch, with `metadata` as key-value metadata. Batches are pulled one at a time, so
- * memory holds one batch plus the encoder's page buffers. The file appears atomically.
+ * memory holds one batch plus the encoder's page buffers. The file appears atomically
+ * (data-loaders/io/atomicWrite.ts).
  */
 export async function writeParquetStream(path: string, batches: AsyncIterable<Columns> | Iterable<Columns>, metadata: {[key: string]: string}): Promise<{rows: number}> {
   const iterator = (Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : (batches as Iterable<Columns>)[Symbol.iterator]()) as AsyncIterator<Columns> | Iterator<Columns>;
@@ -71,14 +60,7 @@ export async function writeParquetStream(path: string, batches: AsyncIterable<Co
     }
   }, {highWaterMark: 0});
   const output = await pq.transformParquetStream(input, writerProperties(metadata));
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    await pipeline(Readable.fromWeb(output as import("node:stream/web").ReadableStream<Uint8Array>), createWriteStream(tmp));
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, {force: true});
-    throw e;
-  }
+  await atomicWriteWith(path, (tmp) => pipeline(Readable.fromWeb(output as import("node:stream/web").ReadableStream<Uint8Array>), createWriteStream(tmp)));
   return {rows};
 }
 

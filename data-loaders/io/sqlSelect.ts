@@ -2,7 +2,7 @@
 // written on a page selects the same rows in a script or test.
 //
 // DuckDB's Node *blocking* build runs the wasm in this thread: no workers, no network, no
-// extensions. Parquet is decoded by parquet-wasm (lib/io/parquet.ts) and handed to DuckDB as an
+// extensions. Parquet is decoded by parquet-wasm (data-loaders/io/parquet.ts) and handed to DuckDB as an
 // Arrow IPC stream, so nothing DuckDB would download (its parquet extension) is ever needed.
 // The table is always registered as `features`.
 

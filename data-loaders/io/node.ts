@@ -1,0 +1,56 @@
+// cait HDF5 on disk, for Node: open a file for chunked reading, create one atomically.
+
+import {closeSync, openSync, readSync} from "node:fs";
+import h5wasm from "h5wasm/node";
+import {openH5, type CaitFile} from "../../lib/io/caitFile.js";
+import {CaitWriter, type WriterSpec} from "../../lib/io/caitWriter.js";
+import {checkHdf5Header, HDF5_HEADER_BYTES} from "../../lib/io/hdf5Signature.js";
+import {atomicWriteWith} from "./atomicWrite.js";
+import {fileSize} from "./readFile.js";
+
+export {DataFileError} from "../../lib/io/errors.js";
+export type {CaitFile} from "../../lib/io/caitFile.js";
+
+let ready: Promise<unknown> | undefined;
+/** h5wasm's Node build, initialised once. */
+export async function h5(): Promise<typeof h5wasm> {
+  await (ready ??= h5wasm.ready);
+  return h5wasm;
+}
+
+function readHead(path: string): {head: Uint8Array; size: number} {
+  const size = fileSize(path);
+  const fd = openSync(path, "r");
+  try {
+    const head = new Uint8Array(Math.min(size, HDF5_HEADER_BYTES));
+    readSync(fd, head, 0, head.length, 0);
+    return {head, size};
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Opens a cait-layout HDF5 file on disk for chunked reading (never loads it whole). */
+export async function openCaitFile(path: string): Promise<CaitFile> {
+  const {head, size} = readHead(path);
+  checkHdf5Header(head, size, path);
+  return openH5(await h5(), path, path);
+}
+
+/**
+ * Creates a cait-layout file atomically: `fill` writes chunks into a temporary sibling, which
+ * replaces `path` only after it is closed; on any error the old file (if any) stays intact.
+ */
+export async function createCaitFile(path: string, spec: WriterSpec, fill: (writer: CaitWriter) => void | Promise<void>): Promise<void> {
+  const module = await h5();
+  await atomicWriteWith(path, async (tmp) => {
+    const writer = new CaitWriter(module, tmp, spec);
+    try {
+      await fill(writer);
+    } catch (e) {
+      try { writer.close(); } catch { /* already closed */ }
+      throw e;
+    }
+    writer.close();
+  });
+}
