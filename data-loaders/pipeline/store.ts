@@ -5,7 +5,7 @@
 
 import {existsSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
-import {atomicWriteDir} from "../io/atomicWrite.js";
+import {atomicWriteDir, atomicWriteWith} from "../io/atomicWrite.js";
 import type {StageArray, StageOutput, StageRecord, StageStore} from "../../lib/pipeline/index.js";
 import {provenanceStamp} from "../provenance.js";
 
@@ -82,4 +82,16 @@ export function fileStore(root: string, options: FileStoreOptions = {}): StageSt
       }
     }
   };
+}
+
+/**
+ * A file kept in the store under `<root>/<stage>/<lineage>/<name>`: made by `fill(tmpPath)`
+ * (atomically) when no file of this lineage exists; older lineages of the stage are removed.
+ */
+export async function storedFile(root: string, stage: string, lineage: string, name: string, fill: (tmp: string) => unknown): Promise<string> {
+  const path = join(root, stage, lineage, name);
+  if (existsSync(path)) return path;
+  await atomicWriteWith(path, fill);
+  for (const other of readdirSync(join(root, stage))) if (other !== lineage) rmSync(join(root, stage, other), {recursive: true, force: true});
+  return path;
 }
