@@ -3,7 +3,7 @@
 // An output is `output.bin` (its arrays bit for bit, and its JSON part) next to `stamp.json`
 // (the provenance stamp: how it was made).
 
-import {existsSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {atomicWriteDir, atomicWriteWith} from "../io/atomicWrite.js";
 import type {StageArray, StageOutput, StageRecord, StageStore} from "../../lib/pipeline/index.js";
@@ -51,9 +51,19 @@ export function decodeStageOutput(bytes: Uint8Array, file: string): StageOutput 
   return {arrays, json: header.json};
 }
 
+/** Removes all but the `keep` most recently used lineage folders of one stage. */
+function pruneStage(dir: string, keep: number): void {
+  const entries = readdirSync(dir).filter((f) => /^[0-9a-f]{64}$/.test(f)).map((f) => ({f, t: statSync(join(dir, f)).mtimeMs}));
+  entries.sort((a, b) => b.t - a.t);
+  for (const {f} of entries.slice(keep)) rmSync(join(dir, f), {recursive: true, force: true});
+}
+
 export interface FileStoreOptions {
-  /** Keep only the newest lineage of each stage (default), or every lineage ever stored. */
-  keep?: "latest" | "all";
+  /**
+   * Lineages kept per stage, least recently used removed first (default 3: an edit and its
+   * undo, or two parameter choices, are both served from the store); Infinity keeps all.
+   */
+  keep?: number;
   /** Input identity written into each stored output's stamp. */
   inputs?: unknown;
 }
@@ -65,7 +75,10 @@ export function fileStore(root: string, options: FileStoreOptions = {}): StageSt
     get(stage, lineage) {
       const file = join(dirOf(stage, lineage), "output.bin");
       if (!existsSync(file)) return undefined;
-      return decodeStageOutput(new Uint8Array(readFileSync(file)), file);
+      const output = decodeStageOutput(new Uint8Array(readFileSync(file)), file);
+      const now = new Date();
+      utimesSync(dirOf(stage, lineage), now, now); // recently used: kept longest
+      return output;
     },
     async put(stage, lineage, output, about: StageRecord) {
       const dir = dirOf(stage, lineage);
@@ -75,11 +88,7 @@ export function fileStore(root: string, options: FileStoreOptions = {}): StageSt
         writeFileSync(join(tmp, "output.bin"), encodeStageOutput(output));
         writeFileSync(join(tmp, "stamp.json"), JSON.stringify(stamp, null, 2) + "\n");
       });
-      if ((options.keep ?? "latest") === "latest") {
-        for (const other of readdirSync(join(root, stage))) {
-          if (other !== lineage && /^[0-9a-f]{64}$/.test(other)) rmSync(join(root, stage, other), {recursive: true, force: true});
-        }
-      }
+      pruneStage(join(root, stage), options.keep ?? 3);
     }
   };
 }
