@@ -10,6 +10,7 @@ import {closeSync, openSync, readFileSync, readSync, statSync} from "node:fs";
 import {resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {sha256Hex, stableJson} from "../lib/hash.js";
+import {sourceVersion} from "./pipeline/sourceVersion.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PACKAGE_VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
@@ -36,6 +37,14 @@ export function pulsebookVersion(git: GitRunner = runGit, packageVersion = PACKA
 }
 
 export const PULSEBOOK_VERSION: string = pulsebookVersion();
+
+/**
+ * Source-derived version of the module at `url` (its source and what it imports inside lib/
+ * and data-loaders/): the format version of the files it writes, never set by hand.
+ */
+export function moduleVersion(url: string): string {
+  return sourceVersion(url, {within: ["lib", "data-loaders"]});
+}
 
 const HEAD_BYTES = 1 << 20;
 
