@@ -14,6 +14,7 @@ import {PROCESS_STAGES} from "../../lib/pipeline/process/index.js";
 import {processLineage, processStageVersions, runProcess} from "../../data-loaders/process.js";
 import {moduleClosure, sourceVersion} from "../../data-loaders/pipeline/sourceVersion.js";
 import {fileStore} from "../../data-loaders/pipeline/store.js";
+import {stageManifest} from "../../data-loaders/pipeline/manifest.js";
 import {fileIdentity} from "../../data-loaders/provenance.js";
 import {writeSimulation} from "../../data-loaders/simulate.js";
 import {readParquet} from "../../lib/io/parquet.js";
@@ -37,6 +38,13 @@ describe("source-derived versions", () => {
     const features = moduleClosure(PROCESS_STAGES[0].module).map((p) => p.slice(ROOT.length));
     expect(features).toContain("lib/dsp/mainParameters.ts");
     expect(features).not.toContain("lib/dsp/nps.ts");
+  });
+
+  it("reach the page through the stage manifest unchanged", () => {
+    const m = stageManifest();
+    expect(m.stages.map((s) => s.name)).toEqual(ALL);
+    expect(Object.fromEntries(m.stages.map((s) => [s.name, s.version]))).toEqual(processStageVersions());
+    expect(m.stages[0].module).toBe("lib/pipeline/process/features.ts");
   });
 
   it("ignore type-only imports and comments", () => {
