@@ -31,7 +31,7 @@ export function declaredDependencies(source: string): string[] {
 export function loaderLineage(loader: string, options: {root?: string; read?: SourceReader} = {}): string {
   const root = options.root ?? ROOT;
   const read = options.read ?? ((p: string) => readFileSync(p, "utf8"));
-  const hash = createHash("sha256").update(sourceVersion(loader, {within: ["lib", "data-loaders", "src"], read}));
+  const hash = createHash("sha256").update(sourceVersion(loader, {root, within: ["lib", "data-loaders", "src"], read}));
   for (const dep of declaredDependencies(read(loader))) {
     for (const f of files(join(root, dep))) hash.update(relative(root, f)).update("\0").update(readFileSync(f)).update("\0");
   }

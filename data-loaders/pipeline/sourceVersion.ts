@@ -40,6 +40,8 @@ function resolveSpecifier(from: string, spec: string): string {
 }
 
 export interface ClosureOptions {
+  /** Repository root (default: this checkout). */
+  root?: string;
   /** Folders (relative to the repository root) whose modules are followed; default lib/. */
   within?: string[];
   read?: SourceReader;
@@ -47,7 +49,7 @@ export interface ClosureOptions {
 
 /** Absolute paths of `entry` and every module it reaches by relative imports inside `within`. */
 export function moduleClosure(entry: string, options: ClosureOptions = {}): string[] {
-  const within = (options.within ?? ["lib"]).map((d) => resolve(ROOT, d) + sep);
+  const within = (options.within ?? ["lib"]).map((d) => resolve(options.root ?? ROOT, d) + sep);
   const read = options.read ?? readSource;
   const seen = new Set<string>();
   const visit = (path: string) => {
@@ -65,7 +67,7 @@ export function moduleClosure(entry: string, options: ClosureOptions = {}): stri
 /** Version of a module: sha256 over the repository-relative path and source of its closure (16 hex digits). */
 export function sourceVersion(entry: string, options: ClosureOptions = {}): string {
   const read = options.read ?? readSource;
-  const parts = moduleClosure(entry, options).map((p) => `${relative(ROOT, p).split(sep).join("/")}\n${read(p)}`);
+  const parts = moduleClosure(entry, options).map((p) => `${relative(options.root ?? ROOT, p).split(sep).join("/")}\n${read(p)}`);
   return sha256Hex(parts.join("\n\0\n")).slice(0, 16);
 }
 
