@@ -31,5 +31,4 @@ export interface Stage<C, X, P = unknown> {
 }
 
 /** A stage of any config and context, as a chain holds them. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyStage<C, X> = Stage<C, X, any>;
