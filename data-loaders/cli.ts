@@ -155,7 +155,7 @@ async function process_(argv: string[]): Promise<void> {
   const log = values.quiet ? undefined : (m: string) => console.error(m);
   const {processFromFile} = await import("./processFile.js");
   const summary = await processFromFile(positionals[0], {log});
-  if (!values.quiet) console.error(`wrote ${summary.output} in ${summary.seconds.toFixed(1)} s (config ${summary.config_hash.slice(0, 12)})`);
+  if (!values.quiet) console.error(`wrote ${summary.output} in ${summary.seconds.toFixed(1)} s (config ${summary.config_hash.slice(0, 12)}; computed: ${summary.ran.join(", ") || "nothing, all stages reused"})`);
 }
 
 /** "0,1" → [0, 1] (non-negative integers). */
