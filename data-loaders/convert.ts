@@ -17,11 +17,12 @@ import {
   type RdtLayout
 } from "../lib/io/rdt.js";
 import {RECORD_GROUPS, type EventChunk, type RecordGroup} from "../lib/types.js";
-import {fileIdentity, PULSEBOOK_VERSION} from "./provenance.js";
+import {fileIdentity, hdf5Provenance, moduleVersion, provenanceStamp, PULSEBOOK_VERSION} from "./provenance.js";
 import {fileSize, readBytes} from "./io/readFile.js";
 
 /** Version of the conversion (bump when the output of the same input would change). */
-export const CONVERSION_FORMAT_VERSION = "1";
+/** Version of the converted layout: the source of this converter (data-loaders/provenance.ts). */
+export const conversionVersion = (): string => moduleVersion(import.meta.url);
 
 export interface ConvertOptions {
   /** `.par` file; default: next to the `.rdt` with the same name. */
@@ -171,9 +172,13 @@ export async function convertRdt(rdt: string, out: string, options: ConvertOptio
       attributes: {
         pulsebook_version: PULSEBOOK_VERSION,
         pulsebook_conversion: JSON.stringify({
-          format_version: CONVERSION_FORMAT_VERSION, command: options.command ?? "convertRdt", channels,
+          format_version: conversionVersion(), command: options.command ?? "convertRdt", channels,
           rdt: fileIdentity(rdt), par: fileIdentity(parPath), con: conPath ? fileIdentity(conPath) : null, skipped_events: skippedEvents
-        })
+        }),
+        ...hdf5Provenance(provenanceStamp({
+          stages: {convert: conversionVersion()}, parameters: {channels},
+          inputs: {rdt: fileIdentity(rdt), par: fileIdentity(parPath), con: conPath ? fileIdentity(conPath) : null}, command: options.command ?? "convertRdt"
+        }))
       }
     }, (writer) => {
       if (cps) {

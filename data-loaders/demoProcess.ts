@@ -1,15 +1,14 @@
 // The demo run through `pulsebook process` (data-loaders/process.ts), for the pages: the same
-// chain, the same functions as the CLI. The output is reused while its lineage — config hash
-// and input identity, both recorded in summary.json — is unchanged, so the loaders that read
-// its tables do not run the chain once each.
+// stages, the same reuse store as the CLI. The output is reused only while its lineage — every
+// stage's source-derived version, parameters and the demo file's identity, recorded in
+// summary.json — is unchanged; after a code change only the stages it touches are recomputed.
 
 import {existsSync, readFileSync} from "node:fs";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
-import {configHash, validateProcessConfig} from "../lib/config/processConfig.js";
+import {validateProcessConfig} from "../lib/config/processConfig.js";
 import {ensureDemoFile} from "./demo.js";
-import {runProcess, type ProcessSummary} from "./process.js";
-import {fileIdentity} from "./provenance.js";
+import {processLineage, runProcess, type ProcessSummary} from "./process.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -26,16 +25,25 @@ export function demoConfigObject(input: string): object {
   };
 }
 
-/** Output folder of the processed demo run, processing it first when needed. */
+/** Output folder of the processed demo run, processing it first when its lineage changed. */
 export async function ensureDemoProcessed(): Promise<string> {
   const input = await ensureDemoFile();
   const config = validateProcessConfig(demoConfigObject(input), join(ROOT, "data-loaders", "demoProcess.ts"));
   const summaryPath = join(config.output, "summary.json");
   if (existsSync(summaryPath)) {
-    const old = JSON.parse(readFileSync(summaryPath, "utf8")) as ProcessSummary;
-    const same = old.config_hash === configHash(config) && JSON.stringify(old.input) === JSON.stringify(fileIdentity(input));
-    if (same) return config.output;
+    const old = JSON.parse(readFileSync(summaryPath, "utf8")) as Partial<ProcessSummary>;
+    if (old.lineage === processLineage(config)) return config.output;
   }
   await runProcess(config);
   return config.output;
+}
+
+/** summary.json of the processed demo run. */
+export async function demoProcessSummary(): Promise<Uint8Array> {
+  return readFileSync(join(await ensureDemoProcessed(), "summary.json"));
+}
+
+/** A table of the processed demo run (`events.parquet`, …). */
+export async function demoProcessTable(name: string): Promise<Uint8Array> {
+  return readFileSync(join(await ensureDemoProcessed(), name));
 }

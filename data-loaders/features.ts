@@ -3,11 +3,30 @@
 // memory stays bounded whatever the file size.
 
 import {openCaitFile} from "./io/node.js";
-import {writeParquetStream, type Columns} from "./io/parquet.js";
+import {encodeParquet, writeParquetStream, type Columns} from "./io/parquet.js";
 import {concatColumns} from "./columns.js";
 import {computeFeatures, FEATURE_COLUMNS} from "../lib/dsp/features.js";
 import type {RecordGroup} from "../lib/types.js";
-import {fileIdentity, FEATURES_FORMAT_VERSION, PULSEBOOK_VERSION} from "./provenance.js";
+import {sourceVersion} from "./pipeline/sourceVersion.js";
+import {fileIdentity, parquetProvenance, provenanceStamp} from "./provenance.js";
+
+/** Source-derived version of the feature table: lib/dsp/features.ts and what it imports. */
+export const featuresVersion = (): string => sourceVersion(new URL("../lib/dsp/features.ts", import.meta.url).href);
+
+/** Parquet metadata of a feature table of `group` of `input`, stamped. */
+export function featuresMetadata(input: string, group: RecordGroup, command: string, columns: readonly unknown[] = FEATURE_COLUMNS, layout?: unknown, channels?: unknown): {[key: string]: string} {
+  const identity = fileIdentity(input);
+  const version = featuresVersion();
+  return parquetProvenance(provenanceStamp({stages: {features: version}, parameters: {group}, inputs: {file: identity}, command}), {
+    "pulsebook.table": "features",
+    "pulsebook.format_version": version,
+    "pulsebook.input": JSON.stringify(identity),
+    "pulsebook.group": group,
+    ...(layout ? {"pulsebook.layout": JSON.stringify(layout)} : {}),
+    ...(channels ? {"pulsebook.channels": JSON.stringify(channels)} : {}),
+    "pulsebook.columns": JSON.stringify(columns)
+  });
+}
 
 export interface FeaturesOptions {
   group?: RecordGroup;
@@ -45,19 +64,28 @@ export async function writeFeatures(input: string, output: string, options: Feat
       }
       if (pending.length) yield concatColumns(pending);
     }
-    const metadata = {
-      "pulsebook.version": PULSEBOOK_VERSION,
-      "pulsebook.table": "features",
-      "pulsebook.format_version": FEATURES_FORMAT_VERSION,
-      "pulsebook.command": options.command ?? "writeFeatures",
-      "pulsebook.input": JSON.stringify(fileIdentity(input)),
-      "pulsebook.group": group,
-      "pulsebook.layout": JSON.stringify(layout),
-      "pulsebook.channels": JSON.stringify(channels),
-      "pulsebook.columns": JSON.stringify(FEATURE_COLUMNS)
-    };
+    const metadata = featuresMetadata(input, group, options.command ?? "writeFeatures", FEATURE_COLUMNS, layout, channels);
     const {rows} = await writeParquetStream(output, batches(), metadata);
     return {rows, events: total};
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Feature table of all test pulses of `input` with the TPA the pulser was set to (the feature
+ * table does not carry it; it is read from `testpulses/testpulseamplitude`), as Parquet bytes.
+ */
+export async function testpulseFeatures(input: string, command: string): Promise<Uint8Array> {
+  const file = await openCaitFile(input);
+  try {
+    const chunk = file.readChunk("testpulses", 0, file.count("testpulses"));
+    if (!chunk.testpulseAmplitude) throw new Error(`${input}: testpulses/testpulseamplitude is missing`);
+    const {rows, ...features} = computeFeatures(chunk, file.dataset.layout);
+    // Rows are event-major: row = i·nChannels + c, so the TPA of row r is that of event ⌊r/nch⌋.
+    const tpa = Float64Array.from({length: rows}, (_, r) => chunk.testpulseAmplitude![Math.floor(r / chunk.nChannels)]);
+    const columns = [...FEATURE_COLUMNS, {name: "tpa", unit: "TPA", dtype: "float64", description: "Test-pulse amplitude the pulser was set to (testpulses/testpulseamplitude)"}];
+    return encodeParquet({...(features as Columns), tpa}, featuresMetadata(input, "testpulses", command, columns));
   } finally {
     file.close();
   }

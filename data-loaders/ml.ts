@@ -20,7 +20,7 @@ import {classifierMetrics, cutoffSweep} from "../lib/ml/metrics.js";
 import {evaluateOnSimulation} from "../lib/ml/simEval.js";
 import {LABEL_CLASSES} from "../lib/types.js";
 import type {tfl} from "../lib/ml/tf.js";
-import {fileIdentity, PULSEBOOK_VERSION} from "./provenance.js";
+import {fileIdentity, moduleVersion, parquetProvenance, provenanceStamp, PULSEBOOK_VERSION} from "./provenance.js";
 import {labelOverrideFor} from "./trainLabels.js";
 import {InferencePool} from "./mlPool.js";
 import {installNodeWebgpu} from "./nodeWebgpu.js";
@@ -162,7 +162,8 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
       batchSize: o.batchSize ?? 64, learningRate, learningRateSchedule: o.schedule ?? {kind: "constant"}, optimizer: "adam", loss: "class-weighted binary cross-entropy",
       classWeights: result.classWeights, augmentation: "paper (pile-up 0.2, noise 0.2, shift ±26)", seed: o.seed ?? 1,
       trainingRecordsPerSecond: result.trainingRecordsPerSecond, threads,
-      history: result.epochs.map(({epoch, trainLoss, validationLoss, validation, recordsPerSecond}) => ({epoch, trainLoss, validationLoss, validationBalancedAccuracy: validation.balancedAccuracy, recordsPerSecond}))
+      history: result.epochs.map(({epoch, trainLoss, validationLoss, validation, recordsPerSecond}) => ({epoch, trainLoss, validationLoss, validationBalancedAccuracy: validation.balancedAccuracy, recordsPerSecond})),
+      provenance: provenanceStamp({stages: {train: moduleVersion(import.meta.url)}, parameters: {model: o.model, epochs: o.epochs, batchSize: o.batchSize ?? 64, learningRate, seed: o.seed ?? 1}, inputs: data, command: "pulsebook train"})
     }
   });
   await saveModelDir(o.out, manifest, weights);
@@ -176,7 +177,8 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
   return {manifest, epochs: result.epochs};
 }
 
-export const PREDICTIONS_FORMAT_VERSION = "1";
+/** Version of the predictions table: the source of this module and the model code it imports. */
+export const predictionsVersion = (): string => moduleVersion(import.meta.url);
 
 /** One probability per (event, channel) of the events group → Parquet. */
 export async function classifyCommand(input: string, modelDir: string, output: string, opts: {backend?: BackendName[]; chunkEvents?: number; command?: string; threads?: number} = {}): Promise<{rows: number; backend: BackendName; seconds: number}> {
@@ -214,16 +216,17 @@ export async function classifyCommand(input: string, modelDir: string, output: s
         yield cols;
       }
     }
-    const {rows} = await writeParquetStream(output, batches(), {
-      "pulsebook.version": PULSEBOOK_VERSION,
+    const version = predictionsVersion();
+    const model = {dir: resolve(modelDir), model: manifest.model, createdAt: manifest.createdAt, weightsSha256: manifest.weightsSha256};
+    const stamp = provenanceStamp({stages: {classify: version}, parameters: {model, cutoff: 0.5}, inputs: {file: fileIdentity(input)}, command: opts.command ?? "classifyCommand"});
+    const {rows} = await writeParquetStream(output, batches(), parquetProvenance(stamp, {
       "pulsebook.table": "predictions",
-      "pulsebook.format_version": PREDICTIONS_FORMAT_VERSION,
-      "pulsebook.command": opts.command ?? "classifyCommand",
+      "pulsebook.format_version": version,
       "pulsebook.input": JSON.stringify(fileIdentity(input)),
       "pulsebook.model": JSON.stringify({dir: resolve(modelDir), model: manifest.model, createdAt: manifest.createdAt, weightsSha256: manifest.weightsSha256}),
       "pulsebook.backend": JSON.stringify(backendInfo()),
       "pulsebook.cutoff": "0.5"
-    });
+    }));
     return {rows, backend, seconds: (performance.now() - t0) / 1000};
   } finally {
     file.close();

@@ -5,7 +5,11 @@
 import {createCaitFile} from "./io/node.js";
 import {CRESST_LIKE, simulateChunk, type DetectorPreset} from "../lib/sim/index.js";
 import type {RecordGroup} from "../lib/types.js";
-import {PULSEBOOK_VERSION} from "./provenance.js";
+import {sourceVersion} from "./pipeline/sourceVersion.js";
+import {hdf5Provenance, provenanceStamp} from "./provenance.js";
+
+/** Source-derived version of the simulator (lib/sim and what it imports). */
+export const simulatorVersion = (): string => sourceVersion(new URL("../lib/sim/index.ts", import.meta.url).href);
 
 export interface SimulationOptions {
   events: number;
@@ -26,9 +30,10 @@ export async function writeSimulation(path: string, options: SimulationOptions):
     layout: preset.layout,
     channelNumbers: preset.channelNumbers,
     groups: counts.filter(([, n]) => n > 0).map(([group, count]) => ({group, count, labels: group === "events"})),
+    // The stamp carries the Pulsebook version (it replaced the attribute pulsebook_version).
     attributes: {
-      pulsebook_version: PULSEBOOK_VERSION,
-      pulsebook_simulation: JSON.stringify({preset: preset.name, seed, events, testpulses, noise})
+      pulsebook_simulation: JSON.stringify({preset: preset.name, seed, events, testpulses, noise}),
+      ...hdf5Provenance(provenanceStamp({stages: {simulate: simulatorVersion()}, parameters: {preset: preset.name, seed, events, testpulses, noise}, command: "writeSimulation"}))
     }
   }, (writer) => {
     let done = 0;

@@ -17,10 +17,11 @@ import {optimumFilterFromTransfer, type OptimumFilter} from "../lib/dsp/optimumF
 import {triggerStream, type StreamInput, type Trigger} from "../lib/dsp/trigger.js";
 import {loadPffft} from "../lib/dsp/realConvolver.js";
 import {RECORD_GROUPS, type EventChunk, type RecordGroup, type RecordLayout} from "../lib/types.js";
-import {fileIdentity, PULSEBOOK_VERSION} from "./provenance.js";
+import {fileIdentity, hdf5Provenance, moduleVersion, provenanceStamp, PULSEBOOK_VERSION} from "./provenance.js";
 import {fileSize, readBytes} from "./io/readFile.js";
 
-export const STREAM_TRIGGER_FORMAT_VERSION = "1";
+/** Version of the triggered layout: the source of this trigger (data-loaders/provenance.ts). */
+export const streamTriggerVersion = (): string => moduleVersion(import.meta.url);
 
 export interface StreamTriggerOptions {
   /** cait-layout HDF5 holding `optimumfilter/optimumfilter_real|imag`; row i filters stream i. */
@@ -213,10 +214,15 @@ export async function triggerCsmpl(csmpl: string[], out: string, options: Stream
       attributes: {
         pulsebook_version: PULSEBOOK_VERSION,
         pulsebook_stream_trigger: JSON.stringify({
-          format_version: STREAM_TRIGGER_FORMAT_VERSION, command: options.command ?? "triggerCsmpl", method: options.method ?? "record-windows", precision: options.precision ?? "float64",
+          format_version: streamTriggerVersion(), command: options.command ?? "triggerCsmpl", method: options.method ?? "record-windows", precision: options.precision ?? "float64",
           thresholds_V: options.thresholds_V, coincidence_samples: coincidence, start_s, start_tick: startTick ?? null,
           streams: csmpl.map(fileIdentity), of: fileIdentity(options.of)
-        })
+        }),
+        ...hdf5Provenance(provenanceStamp({
+          stages: {streamTrigger: streamTriggerVersion()},
+          parameters: {method: options.method ?? "record-windows", precision: options.precision ?? "float64", thresholds_V: options.thresholds_V, coincidence_samples: coincidence, start_s},
+          inputs: {streams: csmpl.map(fileIdentity), of: fileIdentity(options.of)}, command: options.command ?? "triggerCsmpl"
+        }))
       }
     }, (writer) => {
       const buf = new Float64Array(L);

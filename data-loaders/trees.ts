@@ -16,7 +16,7 @@ import {DEFAULT_GBDT_PARAMS, predictMargin, trainGbdt, type GbdtParams, type Tre
 import {expectedValue, shapValues} from "../lib/ml/treeShap.js";
 import {heldOutTestPresets} from "../lib/ml/simDetectors.js";
 import {evaluateTreesOnSimulation} from "../lib/ml/treeSimEval.js";
-import {fileIdentity, PULSEBOOK_VERSION} from "./provenance.js";
+import {fileIdentity, moduleVersion, parquetProvenance, provenanceStamp, PULSEBOOK_VERSION} from "./provenance.js";
 import {readBytes} from "./io/readFile.js";
 
 export {DEFAULT_TREE_MODEL_DIRS} from "./modelDirs.js";
@@ -124,7 +124,7 @@ export function trainTreesCommand(opts: TrainTreesOptions): {model: TreeEnsemble
   }
   const text = serializeTreeModel(model, {
     featureSet: opts.features,
-    training: {pulsebook: PULSEBOOK_VERSION, data, params, trainRecords: train.rows, dataSeconds, trainSeconds, expectedValue: expectedValue(model)},
+    training: {pulsebook: PULSEBOOK_VERSION, data, params, trainRecords: train.rows, dataSeconds, trainSeconds, expectedValue: expectedValue(model), provenance: provenanceStamp({stages: {trainTrees: moduleVersion(import.meta.url)}, parameters: params, inputs: data, command: "pulsebook train-trees"})},
     metrics
   });
   mkdirSync(opts.out, {recursive: true});
@@ -162,14 +162,14 @@ export function classifyTreesCommand(featuresPath: string, modelDir: string, out
   model.features.forEach((f, j) => {
     columns[`shap_${f}`] = Float64Array.from({length: rows}, (_, r) => shap[r * k + j]);
   });
-  atomicWrite(out, encodeParquet(columns, {
-    "pulsebook.version": PULSEBOOK_VERSION,
-    "pulsebook.command": command,
+  const about = {dir: modelDir, format: doc.format, formatVersion: doc.formatVersion, featureSet: doc.featureSet, createdAt: doc.createdAt};
+  const stamp = provenanceStamp({stages: {classifyTrees: moduleVersion(import.meta.url)}, parameters: {model: about}, inputs: {file: fileIdentity(featuresPath)}, command});
+  atomicWrite(out, encodeParquet(columns, parquetProvenance(stamp, {
     "pulsebook.input": JSON.stringify(fileIdentity(featuresPath)),
-    "pulsebook.model": JSON.stringify({dir: modelDir, format: doc.format, formatVersion: doc.formatVersion, featureSet: doc.featureSet, createdAt: doc.createdAt}),
+    "pulsebook.model": JSON.stringify(about),
     "pulsebook.shap_expected_value": String(expectedValue(model)),
     "pulsebook.shap_units": "log-odds: expected value + Σ shap_* = log(p / (1 − p))"
-  }));
+  })));
   return {rows, seconds};
 }
 

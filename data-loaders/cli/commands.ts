@@ -98,7 +98,7 @@ export const COMMANDS: readonly Entry[] = [
     async run({values: v, positionals: [config]}) {
       const {processFromFile} = await import("../processFile.js");
       const summary = await processFromFile(config, {log: v.quiet ? undefined : (m: string) => console.error(m)});
-      if (!v.quiet) console.error(`wrote ${summary.output} in ${summary.seconds.toFixed(1)} s (config ${summary.config_hash.slice(0, 12)})`);
+      if (!v.quiet) console.error(`wrote ${summary.output} in ${summary.seconds.toFixed(1)} s (config ${summary.config_hash.slice(0, 12)}; computed: ${summary.ran.join(", ") || "nothing, all stages reused"})`);
     }
   }),
 

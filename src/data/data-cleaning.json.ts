@@ -1,65 +1,10 @@
-// The data-cleaning report's numbers: the pretrained networks' manifests (the paper's CNN and
-// cnn-full: training history, held-out metrics, IOR/IOS curves, backend) and a pulse-height
-// spectrum of a held-out
-// simulated run (CRESST-like module, a seed never used in training): raw, classical cuts,
-// the model, the boosted trees (all features and four; their manifests hold held-out metrics on
-// the CNN's test records) with SHAP values, and the simulation's true labels.
+// The data-cleaning report's numbers (data-loaders/dataCleaning.ts): the pretrained networks'
+// manifests and a pulse-height spectrum of a held-out simulated run — raw, classical cuts, the
+// networks, the boosted trees with SHAP values, and the simulation's true labels.
+// pulsebook-depends: models
 export {};
 // TensorFlow.js from its ESM build: register the hooks before anything imports it.
 await import("../../data-loaders/tfjs/registerTfjsEsm.mjs");
-const {CRESST_LIKE, simulateChunk} = await import("../../lib/sim/index.js");
-const {computeFeatures} = await import("../../lib/dsp/features.js");
-const {preprocessChunk} = await import("../../lib/ml/preprocess.js");
-const {binaryTarget} = await import("../../lib/ml/labels.js");
-const {classicalCuts} = await import("../../lib/ml/classicalCuts.js");
-const {predictRecords} = await import("../../lib/ml/models.js");
-const {selectBackend, backendInfo} = await import("../../lib/ml/backend.js");
-const {loadModelDir, SHIPPED_MODEL_DIRS} = await import("../../data-loaders/ml.js");
-const {readTreeModel, DEFAULT_TREE_MODEL_DIRS} = await import("../../data-loaders/trees.js");
-const {featureMatrix} = await import("../../lib/ml/treeData.js");
-const {predictProba} = await import("../../lib/ml/trees.js");
-const {shapValues, expectedValue} = await import("../../lib/ml/treeShap.js");
+const {dataCleaningReport} = await import("../../data-loaders/dataCleaning.js");
 
-const EVENTS = 2000;
-const SEED = 777_001;
-await selectBackend(["wasm", "cpu"]);
-const {model, manifest} = await loadModelDir(SHIPPED_MODEL_DIRS["cnn-full"]);
-const paper = await loadModelDir(SHIPPED_MODEL_DIRS.cnn);
-const treesAll = readTreeModel(DEFAULT_TREE_MODEL_DIRS.all);
-const treesFour = readTreeModel(DEFAULT_TREE_MODEL_DIRS.four);
-const rows: {channel: number; ph_V: number; truth: number; cut: number; prob: number; probPaper: number; treesAll: number; treesFour: number; label: number}[] = [];
-// SHAP values of the all-features trees for every 8th row (log-odds, rounded), ranked by feature value (the beeswarm's colour).
-const shap: {feature: string; shap: number; value?: number; rank: number; channel: number}[] = [];
-for (let start = 0; start < EVENTS; start += 250) {
-  const {chunk} = simulateChunk(CRESST_LIKE, {group: "events", start, count: 250, seed: SEED});
-  const f = computeFeatures(chunk, CRESST_LIKE.layout);
-  const cut = classicalCuts(f as never);
-  const x = preprocessChunk(chunk);
-  const prob = await predictRecords(model, x);
-  const probPaper = await predictRecords(paper.model, x);
-  const xAll = featureMatrix(f as never, treesAll.model.features);
-  const pAll = predictProba(treesAll.model, xAll);
-  const pFour = predictProba(treesFour.model, featureMatrix(f as never, treesFour.model.features));
-  const k = treesAll.model.features.length;
-  const sub = Array.from({length: Math.ceil(f.event.length / 8)}, (_, j) => 8 * j);
-  const xSub = new Float64Array(sub.length * k);
-  sub.forEach((r, j) => xSub.set(xAll.subarray(r * k, (r + 1) * k), j * k));
-  const phi = shapValues(treesAll.model, xSub);
-  sub.forEach((r, j) => treesAll.model.features.forEach((name, q) => {
-    shap.push({feature: name, shap: +phi[j * k + q].toFixed(4), value: xAll[r * k + q], rank: 0, channel: f.channel[r]});
-  }));
-  // Feature rows are event-major (event, channel); records are channel-major.
-  for (let r = 0; r < f.event.length; r++) {
-    const c = f.channel[r], i = f.event[r] - chunk.start;
-    const label = chunk.labels![c * chunk.count + i];
-    rows.push({channel: c, ph_V: +f.pulse_height_V[r].toFixed(5), truth: binaryTarget(label), cut: cut[r], prob: +prob[c * chunk.count + i].toFixed(4), probPaper: +probPaper[c * chunk.count + i].toFixed(4), treesAll: +pAll[r].toFixed(4), treesFour: +pFour[r].toFixed(4), label});
-  }
-}
-// Colour of the beeswarm: the feature value's rank (0–1) within its feature, robust to units and outliers.
-for (const name of treesAll.model.features) {
-  const of = shap.filter((d) => d.feature === name).sort((a, b) => (Number.isNaN(a.value!) ? -Infinity : a.value!) - (Number.isNaN(b.value!) ? -Infinity : b.value!));
-  of.forEach((d, j) => { d.rank = +(j / Math.max(1, of.length - 1)).toFixed(3); delete d.value; });
-}
-const treeAbout = (t: typeof treesAll) => ({featureSet: t.doc.featureSet, features: t.model.features, trees: t.model.trees.length, createdAt: t.doc.createdAt, training: t.doc.training, metrics: t.doc.metrics, expectedValue: expectedValue(t.model)});
-const strip = ({weightSpecs: _w, topology: _t, ...about}: typeof manifest) => about;
-process.stdout.write(JSON.stringify({model: strip(manifest), paperModel: strip(paper.manifest), trees: {all: treeAbout(treesAll), four: treeAbout(treesFour), shap}, spectrum: {events: EVENTS, seed: SEED, preset: CRESST_LIKE.name, backend: backendInfo(), rows}}));
+process.stdout.write(JSON.stringify(await dataCleaningReport()));

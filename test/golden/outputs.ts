@@ -100,7 +100,7 @@ export async function computeGolden(): Promise<Golden> {
     writeFileSync(p("run.yaml"), PROCESS_CONFIG);
     await cli("process", p("run.yaml"));
     for (const t of ["events", "testpulses", "noise", "sev", "nps", "optimum-filter"]) g[`process/${t}`] = parquetColumns(p(`out/${t}.parquet`));
-    g["process/summary"] = jsonNumbers(JSON.parse(readFileSync(p("out/summary.json"), "utf8")), /(hash|time|seconds|_s$|version|path|created)/i);
+    g["process/summary"] = jsonNumbers(JSON.parse(readFileSync(p("out/summary.json"), "utf8")), /(hash|time|seconds|_s$|version|path|created|provenance)/i);
     await cli("classify", p("run.h5"), "--out", p("predictions.parquet"), "--backend", "cpu");
     g.classify = parquetColumns(p("predictions.parquet"));
     await cli("classify-trees", p("features.parquet"), "--out", p("trees.parquet"));

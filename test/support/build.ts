@@ -19,7 +19,7 @@ const LOCK = join(ROOT, ".pulsebook", "build.lock");
 const FRAMEWORK_BIN = join(ROOT, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
 
 /** What a build depends on (besides node_modules, pinned by package-lock.json). */
-const INPUTS = ["src", "lib", "data-loaders", "models", "observablehq.config.ts", "scripts/prefill-npm-cache.mjs", "package.json", "package-lock.json"];
+const INPUTS = ["src", "lib", "data-loaders", "models", "observablehq.config.ts", "scripts/prefill-npm-cache.mjs", "scripts/refresh-loader-cache.mjs", "package.json", "package-lock.json"];
 
 async function listFiles(path: string, out: string[]): Promise<void> {
   const info = await stat(path).catch(() => undefined);
@@ -110,6 +110,8 @@ export async function buildSite({output = DIST, offline = false}: {output?: stri
   const env = {...process.env, PULSEBOOK_DIST: output, NO_COLOR: "1", OBSERVABLE_TELEMETRY_DISABLE: "true"};
   const steps: [string, string[]][] = [
     [process.execPath, [join(ROOT, "scripts", "prefill-npm-cache.mjs"), "--quiet"]],
+    // As `npm run build` does: drop cached loader outputs whose lineage changed (docs/pipeline.md).
+    [process.execPath, [join(ROOT, "scripts", "refresh-loader-cache.mjs"), "--quiet"]],
     [process.execPath, [FRAMEWORK_BIN, "build"]]
   ];
   let log = "";

@@ -1,0 +1,27 @@
+// The Node side of the process stages' context: the open HDF5 input and SQL selection over a
+// feature table (DuckDB). Its source is part of every process stage's version, as it decides
+// which records the stages see.
+
+import * as arrow from "apache-arrow";
+import {openFeatureDb, type FeatureDb} from "../io/sqlSelect.js";
+import type {Columns} from "../../lib/pipeline/process/context.js";
+
+/** Per channel, the sorted events of `table` whose row of that channel satisfies the predicate. */
+export async function selectPerChannel(table: Columns, channels: readonly number[], predicate: (c: number) => string, key: string): Promise<Map<number, Int32Array>> {
+  let db: FeatureDb | undefined;
+  try {
+    db = await openFeatureDb(arrow.makeTable(table as {[name: string]: Int32Array | Float64Array}));
+    const out = new Map<number, Int32Array>();
+    for (const c of channels) {
+      const where = predicate(c);
+      try {
+        out.set(c, db.selectEvents(where, {channel: c}));
+      } catch (e) {
+        throw new Error(`${key} (channel ${c}): ${(e as Error).message}`);
+      }
+    }
+    return out;
+  } finally {
+    db?.close();
+  }
+}

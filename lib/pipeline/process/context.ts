@@ -1,0 +1,67 @@
+// What the process stages share: the run's context (the open input, the selection engine —
+// both supplied by the caller, so the stages stay browser-pure) and the packing of feature
+// tables into stage outputs.
+import type {CaitFile} from "../../io/caitFile.js";
+import type {ProcessConfig} from "../../config/processConfig.js";
+import type {RecordGroup} from "../../types.js";
+import type {StageArray, StageOutput} from "../stage.js";
+
+/** Named columns of one table, rows event-major (row = event·nChannels + channel). */
+export type Columns = {[name: string]: StageArray};
+
+export interface ProcessContext {
+  /** The open input file. */
+  file: CaitFile;
+  /** The config file's path and the input's, for messages. */
+  source: string;
+  input: string;
+  /** Channel indices processed (config `channels`, "all" resolved against the file). */
+  channels: number[];
+  /** Events per HDF5 read. */
+  chunkEvents: number;
+  /** Per channel, the sorted events of `table` whose row of that channel satisfies the SQL predicate. */
+  select(table: Columns, channels: readonly number[], predicate: (c: number) => string, key: string): Promise<Map<number, Int32Array>>;
+  log(message: string): void;
+}
+
+/** One value for every channel, or one per channel (the config's PerChannel). */
+export function perChannel<T>(value: T | T[], c: number, what: string): T {
+  if (!Array.isArray(value)) return value;
+  if (c >= value.length) throw new RangeError(`${what} lists ${value.length} channel value(s), no value for channel ${c}`);
+  return value[c];
+}
+
+/** Tables by group as one stage output: arrays `GROUP/COLUMN`, column order kept in `json`. */
+export function packTables(tables: Map<RecordGroup, Columns>, json: object = {}): StageOutput {
+  const arrays: {[name: string]: StageArray} = {};
+  const columns: {[group: string]: string[]} = {};
+  for (const [g, t] of tables) {
+    columns[g] = Object.keys(t);
+    for (const [name, a] of Object.entries(t)) arrays[`${g}/${name}`] = a;
+  }
+  return {arrays, json: {...json, columns}};
+}
+
+/** The columns of `group` in a stage output made by packTables ({} when it has none). */
+export function tableOf(output: StageOutput | undefined, group: RecordGroup): Columns {
+  if (!output) return {};
+  const names = (output.json as {columns: {[group: string]: string[]}}).columns[group] ?? [];
+  return Object.fromEntries(names.map((n) => [n, output.arrays[`${group}/${n}`]]));
+}
+
+export const nanArray = (n: number) => new Float64Array(n).fill(NaN);
+
+/** The records of one channel at the given events, read lazily. */
+export function* selectedRecords(file: CaitFile, group: RecordGroup, events: Int32Array, channel: number): Generator<Float32Array> {
+  for (const e of events) yield file.readEvent(group, e)[channel];
+}
+
+/** Every group the chain reads: the config's groups and those SEV, NPS and calibration need. */
+export function chainGroups(config: ProcessConfig): RecordGroup[] {
+  return [...new Set<RecordGroup>([
+    ...config.groups,
+    ...(config.sev.enabled ? [config.sev.group] : []),
+    ...(config.nps.enabled ? [config.nps.group] : []),
+    ...(config.calibration.enabled ? ["events", "testpulses"] as RecordGroup[] : [])
+  ])];
+}

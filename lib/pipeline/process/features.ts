@@ -1,0 +1,51 @@
+// Stage "features" (pass 1): main parameters of every record of every group the chain
+// touches, with the test-pulse amplitude `tpa` for test pulses.
+import {computeFeatures} from "../../dsp/features.js";
+import type {ProcessConfig} from "../../config/processConfig.js";
+import type {RecordGroup} from "../../types.js";
+import type {Stage} from "../stage.js";
+import {chainGroups, packTables, type Columns, type ProcessContext} from "./context.js";
+
+export interface FeaturesParams {
+  groups: RecordGroup[];
+}
+
+function concat(parts: Columns[]): Columns {
+  const out: Columns = {};
+  if (!parts.length) return out;
+  for (const name of Object.keys(parts[0])) {
+    const first = parts[0][name];
+    const all = new (first.constructor as new (n: number) => typeof first)(parts.reduce((n, p) => n + p[name].length, 0));
+    let at = 0;
+    for (const p of parts) { all.set(p[name] as never, at); at += p[name].length; }
+    out[name] = all;
+  }
+  return out;
+}
+
+export const featuresStage: Stage<ProcessConfig, ProcessContext, FeaturesParams> = {
+  name: "features",
+  module: import.meta.url,
+  provides: ["GROUP/<main parameters>", "testpulses/tpa"],
+  params: (config) => ({groups: chainGroups(config)}),
+  needs: () => [],
+  compute({}, {groups}, {file, chunkEvents, log}) {
+    const {layout} = file.dataset;
+    const tables = new Map<RecordGroup, Columns>();
+    for (const g of groups) {
+      const parts: Columns[] = [];
+      for (const chunk of file.chunks(g, chunkEvents)) {
+        const {rows, ...cols} = computeFeatures(chunk, layout);
+        const part = cols as Columns;
+        if (chunk.testpulseAmplitude) {
+          // Rows are event-major (row = i·nChannels + c): row r belongs to event ⌊r/nChannels⌋.
+          part.tpa = Float64Array.from({length: rows}, (_, r) => chunk.testpulseAmplitude![Math.floor(r / chunk.nChannels)]);
+        }
+        parts.push(part);
+      }
+      tables.set(g, concat(parts));
+      log(`features: ${g} ${tables.get(g)!.event.length} rows`);
+    }
+    return packTables(tables);
+  }
+};

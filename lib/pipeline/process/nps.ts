@@ -1,0 +1,38 @@
+// Stage "nps": the noise power spectrum of every channel from the records of `nps.group` that
+// `nps.selection` picks; the picked events are kept for the filter's measured resolution.
+import {noisePowerSpectrum} from "../../dsp/nps.js";
+import type {NpsConfig, ProcessConfig} from "../../config/processConfig.js";
+import type {Stage, StageArray} from "../stage.js";
+import {perChannel, selectedRecords, tableOf, type ProcessContext} from "./context.js";
+
+export type NpsParams = Omit<NpsConfig, "enabled"> & {channels: ProcessConfig["channels"]};
+
+export interface NpsJson {
+  group: NpsConfig["group"];
+  channels: {channel: number; records: number; selected: number}[];
+}
+
+export const npsStage: Stage<ProcessConfig, ProcessContext, NpsParams> = {
+  name: "nps",
+  module: import.meta.url,
+  provides: ["frequency_Hz", "psd_chC_V2_per_Hz", "picks_chC"],
+  params: ({nps: {enabled, ...nps}, channels}) => (enabled ? {...nps, channels} : null),
+  needs: () => ["features"],
+  async compute({features}, {group, selection, window}, ctx) {
+    const {channels, file} = ctx;
+    const picks = await ctx.select(tableOf(features, group), channels, (c) => perChannel(selection, c, "nps.selection"), "nps.selection");
+    const arrays: {[name: string]: StageArray} = {};
+    const json: NpsJson = {group, channels: []};
+    for (const c of channels) {
+      const picked = picks.get(c)!;
+      if (picked.length === 0) throw new Error(`${ctx.source}: nps.selection selects no ${group} records of channel ${c}`);
+      const nps = noisePowerSpectrum(selectedRecords(file, group, picked, c), file.dataset.layout, {window});
+      arrays.frequency_Hz ??= nps.frequency_Hz;
+      arrays[`psd_ch${c}_V2_per_Hz`] = nps.psd_V2_per_Hz;
+      arrays[`picks_ch${c}`] = picked;
+      json.channels.push({channel: c, records: nps.count, selected: picked.length});
+      ctx.log(`NPS ch${c}: ${nps.count} records`);
+    }
+    return {arrays, json};
+  }
+};

@@ -1,0 +1,48 @@
+// Stage "sev": the standard event of every channel, averaged over the records of `sev.group`
+// that the SQL predicate `sev.selection` picks from the feature table.
+import {StandardEventBuilder} from "../../dsp/standardEvent.js";
+import type {ProcessConfig, SevConfig} from "../../config/processConfig.js";
+import type {RecordGroup} from "../../types.js";
+import type {Stage, StageArray} from "../stage.js";
+import {perChannel, tableOf, type ProcessContext} from "./context.js";
+
+export type SevParams = Omit<SevConfig, "enabled"> & {channels: ProcessConfig["channels"]};
+
+export interface SevJson {
+  channels: {channel: number; group: RecordGroup; records: number; selected: number; amplitude_V: number}[];
+}
+
+/** Calls `fn(channel, record)` for every selected (event, channel), reading each event once. */
+function forEachSelected(ctx: ProcessContext, group: RecordGroup, picks: Map<number, Int32Array>, fn: (channel: number, record: Float32Array) => void): void {
+  const byEvent = new Map<number, number[]>();
+  for (const [c, events] of picks) for (const e of events) (byEvent.get(e) ?? byEvent.set(e, []).get(e)!).push(c);
+  for (const e of [...byEvent.keys()].sort((a, b) => a - b)) {
+    const records = ctx.file.readEvent(group, e);
+    for (const c of byEvent.get(e)!) fn(c, records[c]);
+  }
+}
+
+export const sevStage: Stage<ProcessConfig, ProcessContext, SevParams> = {
+  name: "sev",
+  module: import.meta.url,
+  provides: ["sev_chC"],
+  params: ({sev: {enabled, ...sev}, channels}) => (enabled ? {...sev, channels} : null),
+  needs: () => ["features"],
+  async compute({features}, {group, selection, align, maxRecords}, ctx) {
+    const {channels, file} = ctx;
+    const picks = await ctx.select(tableOf(features, group), channels, (c) => perChannel(selection, c, "sev.selection"), "sev.selection");
+    const builders = new Map(channels.map((c) => [c, new StandardEventBuilder(file.dataset.layout, {align})]));
+    const chosen = new Map(channels.map((c) => [c, maxRecords === null ? picks.get(c)! : picks.get(c)!.subarray(0, maxRecords)]));
+    forEachSelected(ctx, group, chosen, (c, record) => builders.get(c)!.add(record));
+    const arrays: {[name: string]: StageArray} = {};
+    const json: SevJson = {channels: []};
+    for (const c of channels) {
+      if (chosen.get(c)!.length === 0) throw new Error(`${ctx.source}: sev.selection selects no ${group} records of channel ${c}`);
+      const sev = builders.get(c)!.result();
+      arrays[`sev_ch${c}`] = sev.sev;
+      json.channels.push({channel: c, group, records: sev.count, selected: picks.get(c)!.length, amplitude_V: sev.amplitude_V});
+      ctx.log(`SEV ch${c}: ${sev.count} records, amplitude ${sev.amplitude_V.toFixed(4)} V`);
+    }
+    return {arrays, json};
+  }
+};

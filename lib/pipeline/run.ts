@@ -1,0 +1,101 @@
+// Runs a chain of stages over a reuse store: every enabled stage's lineage is computed first
+// (cheap: hashes only); a stage whose lineage is in the store is loaded, any other is computed
+// and stored. So a stage is recomputed exactly when its source, its parameters or one of its
+// inputs changed — and then so are its dependants, whose input lineage changed with it.
+import {inputLineage, stageLineage} from "./lineage.js";
+import type {AnyStage, StageOutput} from "./stage.js";
+
+/** Where stage outputs are kept between runs, keyed by stage name and lineage. */
+export interface StageStore {
+  get(stage: string, lineage: string): Promise<StageOutput | undefined> | StageOutput | undefined;
+  put(stage: string, lineage: string, output: StageOutput, about: StageRecord): Promise<void> | void;
+}
+
+/** What the store keeps next to an output, so that a stored file says how it was made. */
+export interface StageRecord {
+  stage: string;
+  lineage: string;
+  version: string;
+  params: unknown;
+  inputs: {[name: string]: string};
+}
+
+/** The plan of a run: each enabled stage in order, with its parameters and lineage. */
+export interface ChainPlan {
+  input: string;
+  stages: StageRecord[];
+}
+
+/** Name under which a stage refers to the chain's input (the file) among its inputs. */
+export const INPUT = "input";
+
+/**
+ * Lineage of every enabled stage of `stages` (in order; a stage may only need earlier ones)
+ * for `config`, given the stages' versions and the input's identity.
+ */
+export function planChain<C, X>(stages: readonly AnyStage<C, X>[], config: C, versions: {[stage: string]: string}, inputIdentity: unknown): ChainPlan {
+  const input = inputLineage(inputIdentity);
+  const planned = new Map<string, StageRecord>();
+  for (const stage of stages) {
+    const params = stage.params(config);
+    if (params === null) continue;
+    const version = versions[stage.name];
+    if (!version) throw new Error(`pipeline: no version for stage "${stage.name}"`);
+    const inputs: {[name: string]: string} = {[INPUT]: input};
+    for (const need of stage.needs(params)) {
+      const dep = planned.get(need);
+      if (!dep) throw new Error(`pipeline: stage "${stage.name}" needs "${need}", which is not an enabled earlier stage`);
+      inputs[need] = dep.lineage;
+    }
+    planned.set(stage.name, {stage: stage.name, lineage: stageLineage(stage.name, version, params, inputs), version, params, inputs});
+  }
+  return {input, stages: [...planned.values()]};
+}
+
+export interface ChainRun extends ChainPlan {
+  outputs: Map<string, StageOutput>;
+  /** Stages computed in this run; the others were loaded from the store. */
+  ran: string[];
+}
+
+/** Runs the chain: loads what the store holds for the planned lineage, computes the rest. */
+export async function runChain<C, X>(stages: readonly AnyStage<C, X>[], config: C, options: {
+  versions: {[stage: string]: string};
+  inputIdentity: unknown;
+  context: X;
+  store: StageStore;
+  log?: (message: string) => void;
+}): Promise<ChainRun> {
+  const plan = planChain(stages, config, options.versions, options.inputIdentity);
+  const byName = new Map(stages.map((s) => [s.name, s]));
+  const outputs = new Map<string, StageOutput>();
+  const ran: string[] = [];
+  for (const record of plan.stages) {
+    const stage = byName.get(record.stage)!;
+    let output = await options.store.get(record.stage, record.lineage);
+    if (output) {
+      options.log?.(`${record.stage}: reused ${record.lineage.slice(0, 12)}`);
+    } else {
+      const inputs: {[name: string]: StageOutput} = {};
+      for (const need of Object.keys(record.inputs)) if (need !== INPUT) inputs[need] = outputs.get(need)!;
+      output = await stage.compute(inputs, record.params, options.context);
+      await options.store.put(record.stage, record.lineage, output, record);
+      ran.push(record.stage);
+    }
+    outputs.set(record.stage, output);
+  }
+  return {...plan, outputs, ran};
+}
+
+/** A store that keeps nothing (every stage is computed): for one-off runs and tests. */
+export const NO_STORE: StageStore = {get: () => undefined, put: () => {}};
+
+/** A store in memory (the page, tests). */
+export function memoryStore(): StageStore & {size(): number} {
+  const m = new Map<string, StageOutput>();
+  return {
+    get: (stage, lineage) => m.get(`${stage}/${lineage}`),
+    put: (stage, lineage, output) => { m.set(`${stage}/${lineage}`, output); },
+    size: () => m.size
+  };
+}
