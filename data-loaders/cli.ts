@@ -300,7 +300,7 @@ async function train(argv: string[]): Promise<void> {
   const count = (v: string | undefined) => v?.split(",").length;
   if (values.labels && count(values.labels) !== count(values.data)) throw new UsageError(`--labels names ${count(values.labels)} label files for ${count(values.data)} --data files (one per file, in order; leave an entry empty for a file's own events/labels)`);
   if (values["validation-labels"] && count(values["validation-labels"]) !== count(values.validation)) throw new UsageError(`--validation-labels names ${count(values["validation-labels"])} label files for ${count(values.validation) ?? 0} --validation files`);
-  const {MODEL_KINDS} = await import("../lib/ml/models.js");
+  const {MODEL_KINDS} = await import("../lib/ml/nets/models.js");
   const kind = MODEL_KINDS.find((k) => k === values.model);
   if (!kind) throw new UsageError(`--model: unknown model "${values.model}" (known: ${MODEL_KINDS.join(", ")})`);
   const lr = values.lr === undefined ? undefined : Number(values.lr);

@@ -1,5 +1,5 @@
 import {describe, expect, it} from "vitest";
-import {Rng} from "../lib/sim/random.js";
+import {Rng} from "../lib/math/random.js";
 import {aliasDraw, aliasTable, binomialDraw, kdeGrid, gridLogDensity, ksUniform, normalQuantile, normalCdf} from "../lib/stats/distributions.js";
 import {median, medianSensitivity, nullDistribution, prepareSearch, pValue, runPseudoExperiments, type Species} from "../lib/stats/anomalySearch.js";
 

@@ -1,8 +1,8 @@
 import {beforeAll, describe, expect, it} from "vitest";
-import {tf} from "../lib/ml/tf.js";
-import {selectBackend} from "../lib/ml/backend.js";
-import {accuracy, backgroundCrossEntropy, disposeClassifier, loadClassifier, predictNR, saveClassifier, trainClassifier, type TpcClassifier} from "../lib/ml/tpcClassifier.js";
-import {anomalyScore, loadVae, saveVae, trainVae, vaeLoss, type Vae} from "../lib/ml/vae.js";
+import {tf} from "../lib/ml/nets/tf.js";
+import {selectBackend} from "../lib/ml/nets/backend.js";
+import {accuracy, backgroundCrossEntropy, disposeClassifier, loadClassifier, predictNR, saveClassifier, trainClassifier, type TpcClassifier} from "../lib/ml/darwin/tpcClassifier.js";
+import {anomalyScore, loadVae, saveVae, trainVae, vaeLoss, type Vae} from "../lib/ml/darwin/vae.js";
 import {Rng, featureLength, simulateTpc, tpcFeatures, uniformEnergies, type TpcEvents} from "../lib/sim/index.js";
 
 const d = featureLength();

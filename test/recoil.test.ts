@@ -3,7 +3,7 @@ import {
   AMU_GeV, CAWO4, CALCIUM, FERMI_GeV2, HBARC2_GeV2_cm2, LXE, OXYGEN, PROTON_MASS_GeV, SHM_2021, SHM_220, TONNE_YEAR_KG_DAY,
   TUNGSTEN, XENON, cevnsDiffCrossSection_cm2_keV, cevnsRate, cevnsRateElement, flatErRate, GEV_PER_C2_IN_KG, type NeutrinoFlux, cevnsMaxRecoil_keV, erf, helmFormFactorSq, integrateRate, meanInverseSpeed_s_km,
   nucleusMass_GeV, reducedMass, weakCharge, wimpRate, wimpRateElement, type Element
-} from "../lib/stats/recoil.js";
+} from "../lib/sim/recoil.js";
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 

@@ -12,7 +12,7 @@
 // Pseudo-data are drawn by resampling template events (simulated, scored events) of each
 // species — ER background, NR background, signal — with per-event weights (used to give the
 // NR template the spectrum of the NR background or of a WIMP).
-import {Rng} from "../sim/random.js";
+import {Rng} from "../math/random.js";
 import {aliasTable, binomialDraw, type AliasTable, type GridDensity, gridLogDensity, kdeGrid, normalCdf, zFromP} from "./distributions.js";
 
 export interface Species {

@@ -3,8 +3,8 @@
 // one-sample Kolmogorov–Smirnov test against U(0,1). Hand-written because they sit in the
 // inner loop of 10⁴ pseudo-experiments (no allocation, typed arrays) and the npm options
 // (@stdlib) pull in hundreds of packages for these few functions.
-import {erfc} from "./recoil.js";
-import type {Rng} from "../sim/random.js";
+import {erfc} from "../sim/recoil.js";
+import type {Rng} from "../math/random.js";
 
 /** Alias table for O(1) draws of an index with probability ∝ weights (Vose 1991). */
 export interface AliasTable {

@@ -1,5 +1,5 @@
 // PCA data manifold of the demo run's events (records downsampled to 512 samples, min-max
-// scaled, channels concatenated; lib/ml/manifold.ts), with each event's true labels and whether
+// scaled, channels concatenated; lib/ml/manifold/manifold.ts), with each event's true labels and whether
 // it passes the demo cuts (src/cuts), for the manifold page; and a UMAP embedding of the first
 // 20 principal-component scores as the nonlinear alternative.
 // The pretrained CNN's probability of every record (models/cnn, `pulsebook classify`) colours
@@ -17,7 +17,7 @@ const {applyCuts, readCutDir} = await import("../../data-loaders/cuts.js");
 const {fileManifold} = await import("../../data-loaders/manifold.js");
 const {classifyCommand, DEFAULT_MODEL_DIR} = await import("../../data-loaders/ml.js");
 const {readParquet} = await import("../../lib/io/parquet.js");
-const {umapEmbedding} = await import("../../lib/ml/embedding.js");
+const {umapEmbedding} = await import("../../lib/ml/manifold/embedding.js");
 
 const demo = await ensureDemoFile();
 const K = 20; // principal components kept; UMAP runs on their scores

@@ -7,7 +7,7 @@
 // Every op here (matMul, softmax, reshape, transpose, slice) has a gradient that runs on the
 // wasm backend, so the layer trains there with tf.variableGrads.
 import {tf, tfl} from "./tf.js";
-import {Rng} from "../sim/random.js";
+import {Rng} from "../../math/random.js";
 import {applyDropout, type LayerArgs} from "./tstLayers.js";
 
 export interface MultiHeadSelfAttentionArgs extends LayerArgs {

@@ -7,7 +7,7 @@
 //      in [0.01, 0.2] of the scaled range, i.e. SNR from 100 down to 5, our choice);
 //   c) always: a shift by a uniform integer in [−26, 26] samples (edge values repeated).
 // a) and b) re-apply the min–max scaling so that the input stays in [0, 1].
-import type {Rng} from "../sim/random.js";
+import type {Rng} from "../../math/random.js";
 import {minMaxScale} from "./preprocess.js";
 
 export interface AugmentationOptions {

@@ -2,9 +2,9 @@
 // DARWIN pipeline's supervised network): standardised inputs → dense 64 ReLU → 32 ReLU →
 // sigmoid p(NR | x), binary cross-entropy, Adam. Its per-event cross-entropy with respect to
 // the background label, H_B = −ln(1 − p), enters the anomaly score TS = −ELBO + R·H_B.
-import {tf} from "./tf.js";
-import {Rng} from "../sim/random.js";
-import {applyDense, denseLayer, deserializeModel, fitMiniBatches, fitStandardizer, serializeModel, standardize, type DenseLayer, type ModelFile, type Standardizer} from "./dense.js";
+import {tf} from "../nets/tf.js";
+import {Rng} from "../../math/random.js";
+import {applyDense, denseLayer, deserializeModel, fitMiniBatches, fitStandardizer, serializeModel, standardize, type DenseLayer, type ModelFile, type Standardizer} from "../nets/dense.js";
 
 export interface TpcClassifier {
   inputDim: number;

@@ -1,10 +1,10 @@
 // The boosted-tree model file: one versioned JSON document (`trees.json`) with the ensemble,
 // the feature set it was trained on, training settings and held-out metrics. Pure: the caller
 // reads and writes (atomically) — data-loaders/trees.ts in Node.
-import {DataFileError} from "../io/errors.js";
-import {formatProblem} from "./formatCheck.js";
+import {DataFileError} from "../../io/errors.js";
+import {formatProblem} from "../fileFormat.js";
 import type {Tree, TreeEnsemble} from "./trees.js";
-import {POSITIVE_LABELS} from "./labels.js";
+import {POSITIVE_LABELS} from "../data/labels.js";
 
 export const TREE_MODEL_FORMAT = "pulsebook-trees";
 export const TREE_MODEL_FORMAT_VERSION = 1;

@@ -5,11 +5,11 @@
 // 14 main parameters and record moments/derivatives (event, channel, hours and label are
 // bookkeeping, not properties of the pulse); `four` is what an analyst cuts on first: pulse
 // height, rise time, decay time and baseline slope.
-import {computeFeatures, FEATURE_COLUMNS, type FeatureColumns} from "../dsp/features.js";
-import {simulateChunk} from "../sim/simulate.js";
-import type {DetectorPreset} from "../sim/presets.js";
-import {binaryTarget} from "./labels.js";
-import {downsampledNoiseSigma, randomDetectorPreset} from "./simDetectors.js";
+import {computeFeatures, FEATURE_COLUMNS, type FeatureColumns} from "../../dsp/features.js";
+import {simulateChunk} from "../../sim/simulate.js";
+import type {DetectorPreset} from "../../sim/presets.js";
+import {binaryTarget} from "../data/labels.js";
+import {downsampledNoiseSigma, randomDetectorPreset} from "../data/simDetectors.js";
 
 const NOT_FEATURES = new Set(["event", "channel", "hours", "label"]);
 
@@ -57,7 +57,7 @@ export interface SimulatedFeatureOptions {
   minSnr?: number;
 }
 
-/** Simulated events of `preset` → feature table → binary target (lib/ml/labels.ts). */
+/** Simulated events of `preset` → feature table → binary target (lib/ml/data/labels.ts). */
 export function simulateFeatureSet(preset: DetectorPreset, opts: SimulatedFeatureOptions): FeatureSet {
   const {events, seed, detectorBase, minSnr = 5} = opts;
   const sigma = minSnr > 0 ? downsampledNoiseSigma(preset, seed ^ 0x9e37) : preset.channels.map(() => 0);

@@ -8,7 +8,7 @@
 // vectors than dimensions); this module only prepares the vectors and fixes the signs.
 
 import {PCA} from "ml-pca";
-import {chunkRecord, type EventChunk} from "../types.js";
+import {chunkRecord, type EventChunk} from "../../types.js";
 
 /** Block means of `record` over `bins` bins (bin b covers samples ⌊b·n/bins⌋ … ⌊(b+1)·n/bins⌋−1). */
 export function downsampleMean(record: ArrayLike<number>, bins: number, out = new Float64Array(bins)): Float64Array {

@@ -5,9 +5,9 @@
 import {tf, tfl} from "./tf.js";
 import type {BackendInfo} from "./backend.js";
 import type {ModelKind} from "./models.js";
-import {PREPROCESSING, type Preprocessing} from "./preprocess.js";
-import {POSITIVE_LABELS} from "./labels.js";
-import {formatProblem} from "./formatCheck.js";
+import {PREPROCESSING, type Preprocessing} from "../data/preprocess.js";
+import {POSITIVE_LABELS} from "../data/labels.js";
+import {formatProblem} from "../fileFormat.js";
 // The TST's custom layers register themselves for deserialization on import.
 import "./attention.js";
 import "./tstLayers.js";

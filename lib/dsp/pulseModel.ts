@@ -1,7 +1,6 @@
 // Pröbst et al. 1995 two-component pulse model (cait `pulse_template_2`), with t in ms:
 // p(t) = Θ(t−t0)[An(e^{−(t−t0)/τn} − e^{−(t−t0)/τin}) + At(e^{−(t−t0)/τt} − e^{−(t−t0)/τn})].
-import type {RecordLayout} from "../types.js";
-import type {FloatArray} from "../dsp/fft.js";
+import type {FloatArray, RecordLayout} from "../types.js";
 
 export interface PulseShape {
   t0_ms: number;

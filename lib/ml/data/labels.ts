@@ -2,7 +2,7 @@
 // Event_Pulse, and saturated event pulses, which the paper's selection keeps ("let all PSs
 // survive … also if they show saturation effects typical for high energy recoils", Sec. 2).
 // Every artefact class is negative; unlabeled records are left out.
-import {LABEL} from "../types.js";
+import {LABEL} from "../../types.js";
 
 export const POSITIVE_LABELS: readonly number[] = [LABEL.EventPulse, LABEL.SaturatedEventPulse];
 export const EXCLUDED_LABELS: readonly number[] = [LABEL.Unlabeled];

@@ -5,7 +5,7 @@
 // when Framework bundles tfjs for the page (see models.ts); ours also makes training
 // reproducible from the model seed. Registered for serialization, so saved models load.
 import {tf, tfl} from "./tf.js";
-import {Rng} from "../sim/random.js";
+import {Rng} from "../../math/random.js";
 
 type Kwargs = {[key: string]: unknown};
 /** tfjs-layers' LayerArgs (name, trainable, …; not exported by name). */

@@ -1,11 +1,11 @@
 // Training and test data from lib/sim: a family of simulated detector modules with varied pulse
 // shapes, noise spectra, heights and artefact rates (so that a model learns the task, not one
 // detector), each channel treated as a detector of its own, as in the paper.
-import {chunkRecord, type RecordLayout} from "../types.js";
-import {Rng} from "../sim/random.js";
-import {pulseShapeFromCait} from "../sim/pulseModel.js";
-import {CRESST_LIKE, ARTEFACT_KINDS, detectorPsd, makeChannel, type DetectorPreset} from "../sim/presets.js";
-import {simulateChunk} from "../sim/simulate.js";
+import {chunkRecord, type RecordLayout} from "../../types.js";
+import {Rng} from "../../math/random.js";
+import {pulseShapeFromCait} from "../../dsp/pulseModel.js";
+import {CRESST_LIKE, ARTEFACT_KINDS, detectorPsd, makeChannel, type DetectorPreset} from "../../sim/presets.js";
+import {simulateChunk} from "../../sim/simulate.js";
 import {binaryTarget} from "./labels.js";
 import {downsample, minMaxScale, MODEL_SAMPLES} from "./preprocess.js";
 import type {LabeledSet} from "./dataset.js";

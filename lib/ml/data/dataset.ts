@@ -1,6 +1,6 @@
 // Labeled, preprocessed records in memory, and the paper's weak shuffling (Sec. 3): each
 // mini-batch holds consecutive records of one detector, only the order of the batches is random.
-import type {Rng} from "../sim/random.js";
+import type {Rng} from "../../math/random.js";
 import {MODEL_SAMPLES} from "./preprocess.js";
 
 export interface LabeledSet {

@@ -1,10 +1,10 @@
 // Labeled training records from an open cait file: the part shared by `pulsebook train --data`
 // (data-loaders/ml.ts, files opened with h5wasm/node) and the training page (files the user
 // picks, opened in the page with openCaitBuffer), so both build the same set from the same file.
-import type {CaitFile} from "../io/caitFile.js";
-import {DataFileError} from "../io/errors.js";
-import {chunkRecord} from "../types.js";
-import {Rng} from "../sim/random.js";
+import type {CaitFile} from "../../io/caitFile.js";
+import {DataFileError} from "../../io/errors.js";
+import {chunkRecord} from "../../types.js";
+import {Rng} from "../../math/random.js";
 import {binaryTarget} from "./labels.js";
 import {MODEL_SAMPLES, preprocessRecord} from "./preprocess.js";
 import {shuffleInPlace, subset, type LabeledSet} from "./dataset.js";

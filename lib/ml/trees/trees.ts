@@ -11,7 +11,7 @@
 // G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ), leaves −G/(H+λ) × learning rate; rows subsampled
 // per tree with a seeded generator. NaN features (no pulse found) are treated as −∞: they
 // always go left, in training and prediction alike.
-import {Rng} from "../sim/random.js";
+import {Rng} from "../../math/random.js";
 
 /** One tree as parallel arrays; node 0 is the root, feature −1 marks a leaf. */
 export interface Tree {

@@ -4,11 +4,11 @@
 // as a loop of its own rather than `model.fit` so that batches, augmentation, live curves,
 // stop and resume are ours and identical in Node and in the page.
 import {tf, tfl} from "./tf.js";
-import {Rng} from "../sim/random.js";
-import {augmentBatch, PAPER_AUGMENTATION, type AugmentationOptions} from "./augment.js";
-import {weakShuffleBatches, type LabeledSet} from "./dataset.js";
+import {Rng} from "../../math/random.js";
+import {augmentBatch, PAPER_AUGMENTATION, type AugmentationOptions} from "../data/augment.js";
+import {weakShuffleBatches, type LabeledSet} from "../data/dataset.js";
 import {classWeights, weightedBce, type ClassWeights} from "./loss.js";
-import {classifierMetrics, type ClassifierMetrics} from "./metrics.js";
+import {classifierMetrics, type ClassifierMetrics} from "../eval/metrics.js";
 import {predictRecords} from "./models.js";
 import {backendInfo, type BackendInfo} from "./backend.js";
 

@@ -3,8 +3,8 @@
 // (ReLU, ReLU, sigmoid): 512 → 505 → 126 → 119 → 29 → 22 → 5 samples × 64 channels = 320
 // inputs, 89,989 weights.
 import {tf, tfl} from "./tf.js";
-import {MODEL_SAMPLES} from "./preprocess.js";
-import {Rng} from "../sim/random.js";
+import {MODEL_SAMPLES} from "../data/preprocess.js";
+import {Rng} from "../../math/random.js";
 import {MultiHeadSelfAttention} from "./attention.js";
 import {PositionalEncoding, SeededDropout} from "./tstLayers.js";
 

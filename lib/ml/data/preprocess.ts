@@ -1,7 +1,7 @@
 // The paper's preprocessing (Sec. 2): each record downsampled to 512 samples by averaging
 // consecutive blocks (25 kHz × 16384 → 32 samples a block, 8192 → 16), then min–max scaled on
 // its own so that its minimum is 0 and its maximum 1: only the shape is kept.
-import {chunkRecord, type EventChunk} from "../types.js";
+import {chunkRecord, type EventChunk} from "../../types.js";
 
 export const MODEL_SAMPLES = 512;
 

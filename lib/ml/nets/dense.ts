@@ -3,7 +3,7 @@
 // model format (weights as base64 float32). Plain variables rather than tf.layers because the
 // VAE needs a custom loss (−ELBO) and both models must round-trip through one small file.
 import {tf} from "./tf.js";
-import {Rng} from "../sim/random.js";
+import {Rng} from "../../math/random.js";
 
 export const MODEL_FORMAT = "pulsebook-dense-model";
 export const MODEL_FORMAT_VERSION = 1;

@@ -3,9 +3,9 @@
 // d; Gaussian likelihood with unit variance on standardised inputs. Loss = −ELBO =
 // ½ Σ (x − x̂)² + β · KL(q(z|x) ‖ N(0, 1)) per event (reparameterisation trick in training).
 // For scoring, −ELBO is evaluated at z = μ (deterministic), so scores are reproducible.
-import {tf} from "./tf.js";
-import {Rng} from "../sim/random.js";
-import {applyDense, denseLayer, deserializeModel, fitMiniBatches, fitStandardizer, serializeModel, standardize, type DenseLayer, type ModelFile, type Standardizer} from "./dense.js";
+import {tf} from "../nets/tf.js";
+import {Rng} from "../../math/random.js";
+import {applyDense, denseLayer, deserializeModel, fitMiniBatches, fitStandardizer, serializeModel, standardize, type DenseLayer, type ModelFile, type Standardizer} from "../nets/dense.js";
 
 export interface Vae {
   inputDim: number;

@@ -4,13 +4,13 @@
 // detector's own shape put on its simulated noise traces; SNR = pulse height / σ of the
 // downsampled baseline noise. Records are drawn uniformly over the region, so the integrals
 // normalised by the region's size are the fractions accepted (resp. rejected).
-import {chunkRecord} from "../types.js";
-import {Rng} from "../sim/random.js";
-import {addPulse} from "../sim/pulseModel.js";
-import {simulateChunk} from "../sim/simulate.js";
-import type {DetectorPreset} from "../sim/presets.js";
-import {downsampledNoiseSigma} from "./simDetectors.js";
-import {MODEL_SAMPLES, preprocessRecord} from "./preprocess.js";
+import {chunkRecord} from "../../types.js";
+import {Rng} from "../../math/random.js";
+import {addPulse} from "../../dsp/pulseModel.js";
+import {simulateChunk} from "../../sim/simulate.js";
+import type {DetectorPreset} from "../../sim/presets.js";
+import {downsampledNoiseSigma} from "../data/simDetectors.js";
+import {MODEL_SAMPLES, preprocessRecord} from "../data/preprocess.js";
 
 export interface SimulatedProbe {
   /** n × 512 preprocessed records. */

@@ -1,11 +1,11 @@
-// IOR and IOS (lib/ml/simEval.ts) for the boosted trees: the same simulated clean pulses and
+// IOR and IOS (lib/ml/eval/simEval.ts) for the boosted trees: the same simulated clean pulses and
 // pile-ups the networks are scored on, but the trees see the feature-table columns computed
 // from the full-length raw records (lib/dsp/features.ts), as they do in a real analysis.
-import {computeFeatures} from "../dsp/features.js";
-import type {DetectorPreset} from "../sim/presets.js";
-import type {RecordLayout} from "../types.js";
-import {featureMatrix} from "./treeData.js";
-import {predictProba, type TreeEnsemble} from "./trees.js";
+import {computeFeatures} from "../../dsp/features.js";
+import type {DetectorPreset} from "../../sim/presets.js";
+import type {RecordLayout} from "../../types.js";
+import {featureMatrix} from "../trees/treeData.js";
+import {predictProba, type TreeEnsemble} from "../trees/trees.js";
 import {evaluateOnSimulation, type SimulationEvaluation} from "./simEval.js";
 
 /** Records per feature computation: bounds the chunk copied into computeFeatures. */
