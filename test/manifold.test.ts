@@ -3,7 +3,8 @@
 // artefacts apart from its particle pulses in the PC1/PC2 plane.
 
 import {describe, expect, it} from "vitest";
-import {downsampleMean, manifoldVectors, minMaxScale, principalComponents} from "../lib/ml/manifold/manifold.js";
+import {manifoldVectors, principalComponents} from "../lib/ml/manifold/manifold.js";
+import {downsampleMean, minMaxScale} from "../lib/ml/data/preprocess.js";
 import {fileManifold} from "../data-loaders/manifold.js";
 import {ensureDemoFile} from "../data-loaders/demo.js";
 import {LABEL} from "../lib/types.js";

@@ -1,6 +1,8 @@
 // Seeded, deterministic random numbers: xoshiro128** (fast, 32-bit, passes BigCrush) seeded
 // through splitmix32 hashing. `eventStream` derives an independent generator per
-// (seed, group, event index), so what an event looks like never depends on chunking.
+// (seed, group, event index), so what an event looks like never depends on chunking. The one
+// PRNG of lib/: the simulator, training, pseudo-experiments and UMAP all draw from it.
+import {logFactorial} from "./special.js";
 
 /** splitmix32 finaliser: a bijective 32-bit hash with good avalanche. */
 export function mix32(x: number): number {
@@ -159,16 +161,6 @@ export class Rng {
   }
 }
 
-/** ln(k!) (exact sum below 20, Stirling series above). */
-export function logFactorial(k: number): number {
-  if (k < 20) {
-    let s = 0;
-    for (let i = 2; i <= k; i++) s += Math.log(i);
-    return s;
-  }
-  const x = k + 1;
-  return (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + 1 / (12 * x) - 1 / (360 * x ** 3) + 1 / (1260 * x ** 5);
-}
 
 /** An independent stream for event `eventIndex` of `group` under `seed`. */
 export function eventStream(seed: number, group: string | number, eventIndex: number): Rng {

@@ -10,6 +10,8 @@
 // (CEvNS cross-section). Closed forms are written out here because no maintained npm package
 // implements them.
 
+import {erf, erfc} from "../math/special.js";
+
 /** Physical constants (CODATA 2018 / PDG). */
 export const AMU_GeV = 0.93149410242;
 export const PROTON_MASS_GeV = 0.93827208816;
@@ -64,18 +66,6 @@ export interface Halo {
 export const SHM_2021: Halo = {rho_GeV_cm3: 0.3, v0_km_s: 238, vEsc_km_s: 544, vEarth_km_s: 253.7};
 /** The older convention (Lewin & Smith / XENON1T): v0 = 220, v_E = 232 km/s. */
 export const SHM_220: Halo = {rho_GeV_cm3: 0.3, v0_km_s: 220, vEsc_km_s: 544, vEarth_km_s: 232};
-
-/** Complementary error function, fractional error < 1.2e-7 everywhere (Chebyshev fit,
- *  Numerical Recipes §6.2). Hand-written: differences like erfc(a) − erfc(b) in the mean
- *  inverse speed need relative precision in the tails, which Math lacks. */
-export function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return x >= 0 ? r : 2 - r;
-}
-export const erf = (x: number): number => 1 - erfc(x);
 
 export function nucleusMass_GeV(el: Element): number {
   return el.massAmu * AMU_GeV;

@@ -9,7 +9,8 @@ import {buildCnn, predictRecords} from "../../lib/ml/nets/models.ts";
 import {simulateLabeledSet} from "../../lib/ml/data/simDetectors.ts";
 import {trainClassifier} from "../../lib/ml/nets/train.ts";
 import {classifierMetrics} from "../../lib/ml/eval/metrics.ts";
-import {serializeModel, MODEL_FORMAT_VERSION} from "../../lib/ml/nets/classifierFile.ts";
+import {serializeModel} from "../../lib/ml/nets/classifierFile.ts";
+import {CLASSIFIER_FILE} from "../../lib/ml/fileFormat.ts";
 import {classifyCommand, loadModelDir, saveModelDir} from "../../data-loaders/ml.ts";
 import {writeSimulation} from "../../data-loaders/simulate.ts";
 import {readParquet, readParquetMetadata} from "../../lib/io/parquet.ts";
@@ -60,7 +61,7 @@ describe("CNN on a separable simulated task", () => {
     saveModelDir(out, manifest, weights);
     saveModelDir(out, manifest, weights); // replacing an existing directory works too
     const loaded = await loadModelDir(out);
-    expect(loaded.manifest.formatVersion).toBe(MODEL_FORMAT_VERSION);
+    expect(loaded.manifest.formatVersion).toBe(CLASSIFIER_FILE.version);
     expect(loaded.manifest.preprocessing).toMatchObject({samples: 512, scaling: "min-max per record", positiveLabels: [LABEL.EventPulse, LABEL.SaturatedEventPulse]});
     expect(loaded.manifest.backend.name).toBe("wasm");
     const after = await predictRecords(loaded.model, probe.x);

@@ -1,15 +1,10 @@
 // The classical baseline: rectangular cuts on main parameters, as an analyst sets them, but
 // placed automatically — each parameter must lie within k robust standard deviations
 // (1.4826·MAD) of its median over the channel's events. Label-free, per channel.
+import {mad, median} from "../../math/robust.js";
 
 /** Parameters cut on: pulse shape and baseline, not the height. */
 export const CUT_FEATURES = ["onset_ms", "rise_time_ms", "decay_time_ms", "baseline_slope_V_per_s"] as const;
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /**
  * 1 = passes every cut, 0 = rejected, for rows of a feature table (columns as in
@@ -28,7 +23,7 @@ export function classicalCuts(columns: {[name: string]: ArrayLike<number>}, k = 
       const v = rows.map((i) => col[i]).filter(Number.isFinite);
       if (v.length === 0) continue;
       const med = median(v);
-      const sigma = 1.4826 * median(v.map((x) => Math.abs(x - med)));
+      const sigma = 1.4826 * mad(v, med);
       for (const i of rows) {
         const x = col[i];
         if (!Number.isFinite(x) || Math.abs(x - med) > k * Math.max(sigma, 1e-12)) pass[i] = 0;

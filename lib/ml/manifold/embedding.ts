@@ -4,18 +4,7 @@
 // and much faster. Seeded, so a given input always gives the same picture.
 
 import {UMAP} from "umap-js";
-
-/** mulberry32: a small seeded PRNG in [0, 1) for umap-js's `random` option. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import {Rng} from "../../math/random.js";
 
 export interface UmapOptions {
   nNeighbors?: number;
@@ -28,7 +17,8 @@ export function umapEmbedding(rows: Float64Array, count: number, dim: number, op
   const {nNeighbors = 15, minDist = 0.1, seed = 1} = options;
   if (rows.length !== count * dim) throw new RangeError(`rows hold ${rows.length} values, expected ${count} × ${dim}`);
   const data = Array.from({length: count}, (_, i) => Array.from(rows.subarray(i * dim, (i + 1) * dim)));
-  const umap = new UMAP({nComponents: 2, nNeighbors: Math.min(nNeighbors, count - 1), minDist, random: seededRandom(seed)});
+  const rng = new Rng(seed);
+  const umap = new UMAP({nComponents: 2, nNeighbors: Math.min(nNeighbors, count - 1), minDist, random: () => rng.uniform()});
   const embedding = umap.fit(data);
   return Float64Array.from(embedding.flat());
 }

@@ -5,35 +5,12 @@
 // particle populations then form visibly separate structures in the PC1/PC2 plane.
 //
 // PCA itself is ml-pca's (covariance-matrix eigendecomposition, or SVD when there are fewer
-// vectors than dimensions); this module only prepares the vectors and fixes the signs.
+// vectors than dimensions); the records are prepared as for the classifiers
+// (lib/ml/data/preprocess.ts); this module concatenates them and fixes the signs.
 
 import {PCA} from "ml-pca";
 import {chunkRecord, type EventChunk} from "../../types.js";
-
-/** Block means of `record` over `bins` bins (bin b covers samples ⌊b·n/bins⌋ … ⌊(b+1)·n/bins⌋−1). */
-export function downsampleMean(record: ArrayLike<number>, bins: number, out = new Float64Array(bins)): Float64Array {
-  const n = record.length;
-  if (!Number.isInteger(bins) || bins < 1 || bins > n) throw new RangeError(`cannot downsample ${n} samples to ${bins}`);
-  for (let b = 0; b < bins; ++b) {
-    const start = Math.floor((b * n) / bins), end = Math.floor(((b + 1) * n) / bins);
-    let s = 0;
-    for (let i = start; i < end; ++i) s += record[i];
-    out[b] = s / (end - start);
-  }
-  return out;
-}
-
-/** Scales `x` in place to minimum 0 and maximum 1 (all zeros when x is constant). */
-export function minMaxScale(x: Float64Array): Float64Array {
-  let lo = Infinity, hi = -Infinity;
-  for (const v of x) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  const span = hi - lo;
-  for (let i = 0; i < x.length; ++i) x[i] = span > 0 ? (x[i] - lo) / span : 0;
-  return x;
-}
+import {downsampleMean, minMaxScale} from "../data/preprocess.js";
 
 /**
  * The manifold vectors of a chunk: one row per event, channels concatenated, each record

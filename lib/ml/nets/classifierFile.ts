@@ -7,17 +7,16 @@ import type {BackendInfo} from "./backend.js";
 import type {ModelKind} from "./models.js";
 import {PREPROCESSING, type Preprocessing} from "../data/preprocess.js";
 import {POSITIVE_LABELS} from "../data/labels.js";
-import {formatProblem} from "../fileFormat.js";
+import {CLASSIFIER_FILE, formatProblem} from "../fileFormat.js";
+import {sha256Hex} from "../../hash.js";
 // The TST's custom layers register themselves for deserialization on import.
 import "./attention.js";
 import "./tstLayers.js";
 
-export const MODEL_FORMAT = "pulsebook-classifier";
-export const MODEL_FORMAT_VERSION = 1;
 export const WEIGHTS_FILE = "weights.bin";
 
 export interface ModelManifest {
-  format: typeof MODEL_FORMAT;
+  format: typeof CLASSIFIER_FILE.format;
   formatVersion: number;
   model: ModelKind;
   createdAt: string;
@@ -37,12 +36,6 @@ export interface ModelManifest {
 /** Manifest fields the caller provides. */
 export type ModelDescription = Pick<ModelManifest, "model" | "training" | "metrics" | "backend">;
 
-/** Hex SHA-256 with Web Crypto (Node ≥ 20 and every browser have it). */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 export async function serializeModel(model: tfl.LayersModel, desc: ModelDescription): Promise<{manifest: ModelManifest; weights: Uint8Array}> {
   let artifacts: tf.io.ModelArtifacts | null = null;
   await model.save(tf.io.withSaveHandler(async (a) => {
@@ -53,8 +46,8 @@ export async function serializeModel(model: tfl.LayersModel, desc: ModelDescript
   const data = a.weightData;
   const weights = new Uint8Array(Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : (data as ArrayBuffer)).slice();
   const manifest: ModelManifest = {
-    format: MODEL_FORMAT,
-    formatVersion: MODEL_FORMAT_VERSION,
+    format: CLASSIFIER_FILE.format,
+    formatVersion: CLASSIFIER_FILE.version,
     model: desc.model,
     createdAt: new Date().toISOString(),
     preprocessing: {...PREPROCESSING, positiveLabels: [...POSITIVE_LABELS]},
@@ -64,14 +57,14 @@ export async function serializeModel(model: tfl.LayersModel, desc: ModelDescript
     topology: a.modelTopology as object,
     weightSpecs: a.weightSpecs ?? [],
     weightsFile: WEIGHTS_FILE,
-    weightsSha256: await sha256Hex(weights)
+    weightsSha256: sha256Hex(weights)
   };
   return {manifest, weights};
 }
 
 /** Checks a parsed manifest; returns the problem or null. */
 export function manifestProblem(m: unknown): string | null {
-  const problem = formatProblem(m, MODEL_FORMAT, MODEL_FORMAT_VERSION);
+  const problem = formatProblem(m, CLASSIFIER_FILE);
   if (problem) return problem;
   const o = m as Partial<ModelManifest>;
   if (!o.topology || !Array.isArray(o.weightSpecs)) return "topology or weightSpecs missing";
@@ -94,7 +87,7 @@ function withZeroInitializers(topology: object): object {
 export async function deserializeModel(manifest: ModelManifest, weights: Uint8Array): Promise<tfl.LayersModel> {
   const problem = manifestProblem(manifest);
   if (problem) throw new Error(problem);
-  const hash = await sha256Hex(weights);
+  const hash = sha256Hex(weights);
   if (hash !== manifest.weightsSha256) throw new Error(`${manifest.weightsFile} does not match the manifest (SHA-256 ${hash.slice(0, 12)}…, expected ${manifest.weightsSha256.slice(0, 12)}…)`);
   const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
   return tfl.loadLayersModel(tf.io.fromMemory({modelTopology: withZeroInitializers(manifest.topology), weightSpecs: manifest.weightSpecs, weightData: buffer}));

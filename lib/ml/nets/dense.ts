@@ -3,10 +3,9 @@
 // model format (weights as base64 float32). Plain variables rather than tf.layers because the
 // VAE needs a custom loss (−ELBO) and both models must round-trip through one small file.
 import {tf} from "./tf.js";
+import {DENSE_MODEL_FILE, formatProblem} from "../fileFormat.js";
 import {Rng} from "../../math/random.js";
 
-export const MODEL_FORMAT = "pulsebook-dense-model";
-export const MODEL_FORMAT_VERSION = 1;
 
 export interface DenseLayer {
   name: string;
@@ -60,7 +59,7 @@ export function standardize(x: Float32Array, st: Standardizer): Float32Array {
 }
 
 export interface ModelFile {
-  format: typeof MODEL_FORMAT;
+  format: typeof DENSE_MODEL_FILE.format;
   version: number;
   kind: string;
   inputDim: number;
@@ -85,7 +84,7 @@ function fromBase64(s: string): Float32Array {
 
 export function serializeModel(kind: string, inputDim: number, st: Standardizer, layers: DenseLayer[], meta: {[k: string]: unknown}): ModelFile {
   return {
-    format: MODEL_FORMAT, version: MODEL_FORMAT_VERSION, kind, inputDim,
+    format: DENSE_MODEL_FILE.format, version: DENSE_MODEL_FILE.version, kind, inputDim,
     standardizer: {mean: Array.from(st.mean), std: Array.from(st.std)},
     layers: layers.map((l) => ({name: l.name, shapeW: l.W.shape as number[], W: toBase64(l.W.dataSync() as Float32Array), b: toBase64(l.b.dataSync() as Float32Array)})),
     meta
@@ -95,8 +94,8 @@ export function serializeModel(kind: string, inputDim: number, st: Standardizer,
 /** Check a parsed model file and rebuild its layers. `source` names the file in errors. */
 export function deserializeModel(json: unknown, kind: string, source: string): {file: ModelFile; st: Standardizer; layers: Map<string, DenseLayer>} {
   const f = json as ModelFile;
-  if (!f || f.format !== MODEL_FORMAT) throw new Error(`${source}: not a Pulsebook model file (format is ${JSON.stringify(f?.format)})`);
-  if (f.version !== MODEL_FORMAT_VERSION) throw new Error(`${source}: model format version ${f.version}, this Pulsebook reads ${MODEL_FORMAT_VERSION}`);
+  const problem = formatProblem(f, DENSE_MODEL_FILE);
+  if (problem) throw new Error(`${source}: ${problem}`);
   if (f.kind !== kind) throw new Error(`${source}: holds a ${f.kind} model, expected ${kind}`);
   if (f.standardizer.mean.length !== f.inputDim) throw new Error(`${source}: standardizer has ${f.standardizer.mean.length} features, input is ${f.inputDim}`);
   const layers = new Map<string, DenseLayer>();

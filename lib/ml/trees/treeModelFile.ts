@@ -2,16 +2,14 @@
 // the feature set it was trained on, training settings and held-out metrics. Pure: the caller
 // reads and writes (atomically) — data-loaders/trees.ts in Node.
 import {DataFileError} from "../../io/errors.js";
-import {formatProblem} from "../fileFormat.js";
+import {formatProblem, TREE_MODEL_FILE_KIND} from "../fileFormat.js";
 import type {Tree, TreeEnsemble} from "./trees.js";
 import {POSITIVE_LABELS} from "../data/labels.js";
 
-export const TREE_MODEL_FORMAT = "pulsebook-trees";
-export const TREE_MODEL_FORMAT_VERSION = 1;
 export const TREE_MODEL_FILE = "trees.json";
 
 export interface TreeModelFile {
-  format: typeof TREE_MODEL_FORMAT;
+  format: typeof TREE_MODEL_FILE_KIND.format;
   formatVersion: number;
   createdAt: string;
   /** Name of the feature set ("all", "four" or a custom list). */
@@ -24,8 +22,8 @@ export interface TreeModelFile {
 
 export function serializeTreeModel(model: TreeEnsemble, info: {featureSet: string; training: {[key: string]: unknown}; metrics: {[set: string]: unknown}}): string {
   const doc: TreeModelFile = {
-    format: TREE_MODEL_FORMAT,
-    formatVersion: TREE_MODEL_FORMAT_VERSION,
+    format: TREE_MODEL_FILE_KIND.format,
+    formatVersion: TREE_MODEL_FILE_KIND.version,
     createdAt: new Date().toISOString(),
     featureSet: info.featureSet,
     positiveLabels: [...POSITIVE_LABELS],
@@ -53,7 +51,7 @@ export function parseTreeModel(text: string, file: string): {model: TreeEnsemble
     throw new DataFileError(file, `not a JSON model file (${(e as Error).message})`);
   }
   const bad = (problem: string): never => { throw new DataFileError(file, problem); };
-  const problem = formatProblem(doc, TREE_MODEL_FORMAT, TREE_MODEL_FORMAT_VERSION);
+  const problem = formatProblem(doc, TREE_MODEL_FILE_KIND);
   if (problem) bad(problem);
   const e = doc.ensemble;
   if (!e || !Array.isArray(e.features) || !e.features.every((f) => typeof f === "string") || e.features.length === 0) bad("ensemble.features must be a non-empty list of column names");
