@@ -32,7 +32,7 @@ describe("ER/NR classifier", () => {
     const copy = loadClassifier(JSON.parse(JSON.stringify(saveClassifier(clf, {note: "test"}))), "clf.json");
     expect(Array.from(predictNR(copy, x))).toEqual(Array.from(predictNR(clf, x)));
     disposeClassifier(copy);
-    expect(() => loadClassifier({format: "other"}, "bad.json")).toThrow(/bad\.json: not a Pulsebook model/);
+    expect(() => loadClassifier({format: "other"}, "bad.json")).toThrow(/bad\.json: format is "other", expected "pulsebook-dense-model"/);
     expect(() => loadClassifier(saveVae(vae), "vae.json")).toThrow(/vae\.json: holds a vae model/);
   });
 });

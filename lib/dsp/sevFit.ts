@@ -266,16 +266,7 @@ function fitTruncated(plan: SevFitPlan, record: ArrayLike<number>, level: number
   // Fourier-shifted SEV at fractional lags.
   const shifted = new Float64Array(n);
   const spec = new Float64Array(n + 2);
-  const shiftSev = (d: number) => {
-    const w = (-2 * Math.PI * d) / n;
-    for (let k = 0; k <= n / 2; k++) {
-      const cr = Math.cos(w * k), ci = Math.sin(w * k);
-      spec[2 * k] = plan.S[2 * k] * cr - plan.S[2 * k + 1] * ci;
-      spec[2 * k + 1] = plan.S[2 * k] * ci + plan.S[2 * k + 1] * cr;
-    }
-    spec[n + 1] = 0;
-    return irfft(spec, n, shifted);
-  };
+  const shiftSev = (d: number) => shiftedSev(plan, d, spec, shifted);
   const at = (d: number) => {
     const sd = shiftSev(d);
     return maskedSolve(plan, record, level, (i) => sd[i]);
@@ -296,11 +287,9 @@ function fitTruncated(plan: SevFitPlan, record: ArrayLike<number>, level: number
   };
 }
 
-/** The fitted curve h·s_δ + baseline on the record grid (for plots). */
-export function sevFitCurve(plan: SevFitPlan, fit: SevFitResult): Float64Array {
+/** The SEV shifted by `d` samples (a phase ramp on its spectrum), into `out`; `spec` is scratch (n + 2). */
+function shiftedSev(plan: SevFitPlan, d: number, spec: Float64Array, out: Float64Array): Float64Array {
   const {n} = plan;
-  const d = (fit.onsetShift_ms * plan.layout.sampleFrequency_Hz) / 1000;
-  const spec = new Float64Array(n + 2);
   const w = (-2 * Math.PI * d) / n;
   for (let k = 0; k <= n / 2; k++) {
     const cr = Math.cos(w * k), ci = Math.sin(w * k);
@@ -308,7 +297,14 @@ export function sevFitCurve(plan: SevFitPlan, fit: SevFitResult): Float64Array {
     spec[2 * k + 1] = plan.S[2 * k] * ci + plan.S[2 * k + 1] * cr;
   }
   spec[n + 1] = 0;
-  const out = irfft(spec, n) as Float64Array;
+  return irfft(spec, n, out) as Float64Array;
+}
+
+/** The fitted curve h·s_δ + baseline on the record grid (for plots). */
+export function sevFitCurve(plan: SevFitPlan, fit: SevFitResult): Float64Array {
+  const {n} = plan;
+  const d = (fit.onsetShift_ms * plan.layout.sampleFrequency_Hz) / 1000;
+  const out = shiftedSev(plan, d, new Float64Array(n + 2), new Float64Array(n));
   const b = fit.baseline_V;
   for (let i = 0; i < n; i++) {
     const x = n > 1 ? (2 * i) / (n - 1) - 1 : 0;

@@ -4,7 +4,7 @@
 // the background label, H_B = −ln(1 − p), enters the anomaly score TS = −ELBO + R·H_B.
 import {tf} from "../nets/tf.js";
 import {Rng} from "../../math/random.js";
-import {applyDense, denseLayer, deserializeModel, fitMiniBatches, fitStandardizer, serializeModel, standardize, type DenseLayer, type ModelFile, type Standardizer} from "../nets/dense.js";
+import {applyDense, denseLayer, deserializeModel, evaluateInBatches, fitMiniBatches, fitStandardizer, serializeModel, standardize, type DenseLayer, type ModelFile, type Standardizer} from "../nets/dense.js";
 
 export interface TpcClassifier {
   inputDim: number;
@@ -45,16 +45,8 @@ export async function trainClassifier(x: Float32Array, y: Uint8Array, d: number,
 
 /** p(NR | x) for each row of raw features x, in batches. */
 export function predictNR(m: TpcClassifier, x: Float32Array, batch = 1024): Float32Array {
-  const d = m.inputDim, n = x.length / d;
-  const out = new Float32Array(n);
-  const xs = standardize(x, m.st);
-  for (let s = 0; s < n; s += batch) {
-    const t = Math.min(n, s + batch);
-    const p = tf.tidy(() => tf.sigmoid(logits(m, tf.tensor2d(xs.subarray(s * d, t * d), [t - s, d]))));
-    out.set(p.dataSync() as Float32Array, s);
-    p.dispose();
-  }
-  return out;
+  const d = m.inputDim;
+  return evaluateInBatches(standardize(x, m.st), d, batch, new Float32Array(x.length / d), (xb) => tf.sigmoid(logits(m, xb)));
 }
 
 /** H_B = −ln(1 − p): the binary cross-entropy of each event with respect to the ER label. */
@@ -73,12 +65,7 @@ export function saveClassifier(m: TpcClassifier, meta: {[k: string]: unknown} = 
 }
 
 export function loadClassifier(json: unknown, source: string): TpcClassifier {
-  const {file, st, layers} = deserializeModel(json, "tpc-classifier", source);
-  const get = (k: string) => {
-    const l = layers.get(k);
-    if (!l) throw new Error(`${source}: layer ${k} missing`);
-    return l;
-  };
+  const {file, st, layer: get} = deserializeModel(json, "tpc-classifier", source);
   return {inputDim: file.inputDim, st, l1: get("c1"), l2: get("c2"), out: get("c3")};
 }
 

@@ -5,7 +5,7 @@
 // For scoring, −ELBO is evaluated at z = μ (deterministic), so scores are reproducible.
 import {tf} from "../nets/tf.js";
 import {Rng} from "../../math/random.js";
-import {applyDense, denseLayer, deserializeModel, fitMiniBatches, fitStandardizer, serializeModel, standardize, type DenseLayer, type ModelFile, type Standardizer} from "../nets/dense.js";
+import {applyDense, denseLayer, deserializeModel, evaluateInBatches, fitMiniBatches, fitStandardizer, serializeModel, standardize, type DenseLayer, type ModelFile, type Standardizer} from "../nets/dense.js";
 
 export interface Vae {
   inputDim: number;
@@ -63,16 +63,8 @@ export async function trainVae(x: Float32Array, d: number, opts: VaeOptions = {}
 
 /** −ELBO of each row of raw features x (at z = μ). */
 export function vaeLoss(m: Vae, x: Float32Array, batch = 1024): Float64Array {
-  const d = m.inputDim, n = x.length / d;
-  const out = new Float64Array(n);
-  const xs = standardize(x, m.st);
-  for (let s = 0; s < n; s += batch) {
-    const t = Math.min(n, s + batch);
-    const l = tf.tidy(() => negElbo(m, tf.tensor2d(xs.subarray(s * d, t * d), [t - s, d]), null));
-    out.set(l.dataSync(), s);
-    l.dispose();
-  }
-  return out;
+  const d = m.inputDim;
+  return evaluateInBatches(standardize(x, m.st), d, batch, new Float64Array(x.length / d), (xb) => negElbo(m, xb, null));
 }
 
 /** Anomaly score TS = −ELBO + R · H_B per event. */
@@ -88,12 +80,7 @@ export function saveVae(m: Vae, meta: {[k: string]: unknown} = {}): ModelFile {
 }
 
 export function loadVae(json: unknown, source: string): Vae {
-  const {file, st, layers} = deserializeModel(json, "vae", source);
-  const get = (k: string) => {
-    const l = layers.get(k);
-    if (!l) throw new Error(`${source}: layer ${k} missing`);
-    return l;
-  };
+  const {file, st, layer: get} = deserializeModel(json, "vae", source);
   const latent = Number(file.meta.latent), beta = Number(file.meta.beta);
   if (!(latent > 0) || !(beta >= 0)) throw new Error(`${source}: latent size or β missing from the model metadata`);
   return {inputDim: file.inputDim, latent, beta, st, enc: get("e1"), mu: get("mu"), logVar: get("lv"), dec: get("d1"), out: get("d2")};

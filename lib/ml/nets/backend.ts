@@ -5,8 +5,8 @@
 import {tf} from "./tf.js";
 import {registerWasmTrainingKernels} from "./wasmKernels.js";
 
-export type BackendName = "webgpu" | "wasm" | "cpu";
-export const BACKEND_NAMES: readonly BackendName[] = ["webgpu", "wasm", "cpu"];
+export const BACKEND_NAMES = ["webgpu", "wasm", "cpu"] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** What was used, recorded with every result (training history, saved model, predictions). */
 export interface BackendInfo {

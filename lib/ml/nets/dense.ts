@@ -82,6 +82,18 @@ function fromBase64(s: string): Float32Array {
   return new Float32Array(bytes.buffer);
 }
 
+/** f over the rows of `xs` (n × d, standardised) in batches of `batch` rows, one output per row into `out`. */
+export function evaluateInBatches<T extends Float32Array | Float64Array>(xs: Float32Array, d: number, batch: number, out: T, f: (xb: tf.Tensor2D) => tf.Tensor): T {
+  const n = xs.length / d;
+  for (let s = 0; s < n; s += batch) {
+    const t = Math.min(n, s + batch);
+    const r = tf.tidy(() => f(tf.tensor2d(xs.subarray(s * d, t * d), [t - s, d])));
+    out.set(r.dataSync(), s);
+    r.dispose();
+  }
+  return out;
+}
+
 export function serializeModel(kind: string, inputDim: number, st: Standardizer, layers: DenseLayer[], meta: {[k: string]: unknown}): ModelFile {
   return {
     format: DENSE_MODEL_FILE.format, version: DENSE_MODEL_FILE.version, kind, inputDim,
@@ -91,8 +103,9 @@ export function serializeModel(kind: string, inputDim: number, st: Standardizer,
   };
 }
 
-/** Check a parsed model file and rebuild its layers. `source` names the file in errors. */
-export function deserializeModel(json: unknown, kind: string, source: string): {file: ModelFile; st: Standardizer; layers: Map<string, DenseLayer>} {
+/** Check a parsed model file and rebuild its layers; `layer(name)` throws when the file lacks
+ *  one. `source` names the file in errors. */
+export function deserializeModel(json: unknown, kind: string, source: string): {file: ModelFile; st: Standardizer; layer: (name: string) => DenseLayer} {
   const f = json as ModelFile;
   const problem = formatProblem(f, DENSE_MODEL_FILE);
   if (problem) throw new Error(`${source}: ${problem}`);
@@ -104,7 +117,12 @@ export function deserializeModel(json: unknown, kind: string, source: string): {
     if (W.length !== l.shapeW[0] * l.shapeW[1] || b.length !== l.shapeW[1]) throw new Error(`${source}: layer ${l.name} has inconsistent sizes`);
     layers.set(l.name, {name: l.name, W: tf.variable(tf.tensor2d(W, l.shapeW as [number, number])), b: tf.variable(tf.tensor1d(b))});
   }
-  return {file: f, st: {mean: Float32Array.from(f.standardizer.mean), std: Float32Array.from(f.standardizer.std)}, layers};
+  const layer = (name: string): DenseLayer => {
+    const l = layers.get(name);
+    if (!l) throw new Error(`${source}: layer ${name} missing`);
+    return l;
+  };
+  return {file: f, st: {mean: Float32Array.from(f.standardizer.mean), std: Float32Array.from(f.standardizer.std)}, layer};
 }
 
 /** Shuffled minibatch index order for one epoch. */

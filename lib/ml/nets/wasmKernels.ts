@@ -56,17 +56,22 @@ function batchMatMulWasm(args: {inputs: {a: TensorInfo; b: TensorInfo}; backend:
   return out;
 }
 
+type Shape4 = [number, number, number, number];
+
+/** The convolution geometry of a gradient kernel's attributes (NHWC only, as tfjs-layers uses). */
+function conv2DInfo(kernel: string, attrs: Record<string, unknown>, xShape: Shape4, filterShape: Shape4): backend_util.Conv2DInfo {
+  const {strides, pad, dataFormat, dimRoundingMode} = attrs as {
+    strides: [number, number] | number; pad: "valid" | "same" | number; dataFormat: "NHWC" | "NCHW"; dimRoundingMode?: "floor" | "round" | "ceil";
+  };
+  if (dataFormat === "NCHW") throw new Error(`${kernel} (wasm): only NHWC is implemented`);
+  return backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad, dimRoundingMode, false, "channelsLast");
+}
+
 function conv2DBackpropFilterWasm(args: {inputs: {x: TensorInfo; dy: TensorInfo}; backend: unknown; attrs: Record<string, unknown>}): TensorInfo {
   const {inputs: {x, dy}, attrs} = args;
   const backend = args.backend as WasmBackendLike;
-  const {strides, pad, dataFormat, dimRoundingMode, filterShape} = attrs as {
-    strides: [number, number] | number; pad: "valid" | "same" | number; dataFormat: "NHWC" | "NCHW";
-    dimRoundingMode?: "floor" | "round" | "ceil"; filterShape: [number, number, number, number];
-  };
-  if (dataFormat === "NCHW") throw new Error("Conv2DBackpropFilter (wasm): only NHWC is implemented");
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, "channelsLast"
-  );
+  const filterShape = attrs.filterShape as Shape4;
+  const info = conv2DInfo("Conv2DBackpropFilter", attrs, x.shape as Shape4, filterShape);
   const {batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
     filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw} = info;
   const top = info.padInfo.top, left = info.padInfo.left;
@@ -113,14 +118,7 @@ function conv2DBackpropFilterWasm(args: {inputs: {x: TensorInfo; dy: TensorInfo}
 function conv2DBackpropInputWasm(args: {inputs: {dy: TensorInfo; filter: TensorInfo}; backend: unknown; attrs: Record<string, unknown>}): TensorInfo {
   const {inputs: {dy, filter}, attrs} = args;
   const backend = args.backend as WasmBackendLike;
-  const {strides, pad, dataFormat, dimRoundingMode, inputShape} = attrs as {
-    strides: [number, number] | number; pad: "valid" | "same" | number; dataFormat: "NHWC" | "NCHW";
-    dimRoundingMode?: "floor" | "round" | "ceil"; inputShape: [number, number, number, number];
-  };
-  if (dataFormat === "NCHW") throw new Error("Conv2DBackpropInput (wasm): only NHWC is implemented");
-  const info = backend_util.computeConv2DInfo(
-    inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, "channelsLast"
-  );
+  const info = conv2DInfo("Conv2DBackpropInput", attrs, attrs.inputShape as Shape4, filter.shape as Shape4);
   const {batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
     filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw} = info;
   const top = info.padInfo.top, left = info.padInfo.left;
