@@ -3,6 +3,7 @@
 // Works in any unit (V, TPA, keV): the caller's values decide.
 import {invert, solve} from "../math/linalg.js";
 import {quantileSorted} from "../math/robust.js";
+import {erf} from "../math/special.js";
 
 /** A histogram: `counts[i]` counts values in [edges[i], edges[i+1]). */
 export interface Histogram {
@@ -100,15 +101,6 @@ function truncatedVarianceFactor(k: number): number {
   const phi = Math.exp(-0.5 * k * k) / Math.sqrt(2 * Math.PI);
   const inside = erf(k / Math.SQRT2);
   return 1 - (2 * k * phi) / inside;
-}
-
-/** erf with |error| < 1.5e-7 (Abramowitz & Stegun 7.1.26). */
-function erf(x: number): number {
-  const s = x < 0 ? -1 : 1;
-  const a = Math.abs(x);
-  const t = 1 / (1 + 0.3275911 * a);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
-  return s * y;
 }
 
 /**
