@@ -1,6 +1,6 @@
 // Browser entry of the anomaly benchmark (bundled by bench/anomaly.ts with esbuild).
 import {setWasmPaths} from "@tensorflow/tfjs-backend-wasm";
-import type {BackendName} from "../lib/ml/backend.js";
+import type {BackendName} from "../lib/ml/nets/backend.js";
 import {EXPOSURES, N_PSEUDO, timeMl, timePseudo} from "./anomaly-timing.js";
 
 setWasmPaths("/wasm/");

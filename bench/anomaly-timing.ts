@@ -1,8 +1,8 @@
 // Timing code shared by the Node and browser anomaly benchmarks (no Node APIs here).
-import {tf} from "../lib/ml/tf.js";
-import {selectBackend, type BackendName} from "../lib/ml/backend.js";
-import {disposeClassifier, predictNR, trainClassifier} from "../lib/ml/tpcClassifier.js";
-import {disposeVae, trainVae, vaeLoss} from "../lib/ml/vae.js";
+import {tf} from "../lib/ml/nets/tf.js";
+import {selectBackend, type BackendName} from "../lib/ml/nets/backend.js";
+import {disposeClassifier, predictNR, trainClassifier} from "../lib/ml/darwin/tpcClassifier.js";
+import {disposeVae, trainVae, vaeLoss} from "../lib/ml/darwin/vae.js";
 import {Rng, featureLength, simulateTpc, tpcFeatures, uniformEnergies} from "../lib/sim/index.js";
 import {runPseudoExperiments} from "../lib/stats/anomalySearch.js";
 import {prepareDarwinSearch, type AnomalyTemplates} from "../lib/stats/darwinSearch.js";

@@ -12,7 +12,7 @@ import {join, extname} from "node:path";
 import {fileURLToPath} from "node:url";
 import {createRequire} from "node:module";
 import {scoreTemplates} from "../data-loaders/anomaly.js";
-import {selectBackend, type BackendName} from "../lib/ml/backend.js";
+import {selectBackend, type BackendName} from "../lib/ml/nets/backend.js";
 import type {AnomalyTemplates} from "../lib/stats/darwinSearch.js";
 import {EXPOSURES, N_PSEUDO, PARAMS, timeMl, timePseudo} from "./anomaly-timing.js";
 import {launchBrowser} from "../test/support/browser.js";

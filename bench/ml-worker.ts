@@ -4,12 +4,12 @@
 // are far bigger or slower). Prints one JSON line. Usage:
 //   ml-worker.ts BACKEND [trainRecords] [inferRecords] [poolWorkers] [seqTrainRecords] [seqInferRecords] [models]
 // models: comma-separated subset of cnn,cnn-full,tscn,lstm,tst (default all).
-import {selectBackend, backendInfo, type BackendName} from "../lib/ml/backend.js";
-import {buildModel, predictRecords, PAPER_LEARNING_RATE} from "../lib/ml/models.js";
-import {randomDetectorPreset, simulateLabeledSet} from "../lib/ml/simDetectors.js";
-import {concatSets, subset} from "../lib/ml/dataset.js";
-import {trainClassifier} from "../lib/ml/train.js";
-import {serializeModel} from "../lib/ml/modelFormat.js";
+import {selectBackend, backendInfo, type BackendName} from "../lib/ml/nets/backend.js";
+import {buildModel, predictRecords, PAPER_LEARNING_RATE} from "../lib/ml/nets/models.js";
+import {randomDetectorPreset, simulateLabeledSet} from "../lib/ml/data/simDetectors.js";
+import {concatSets, subset} from "../lib/ml/data/dataset.js";
+import {trainClassifier} from "../lib/ml/nets/train.js";
+import {serializeModel} from "../lib/ml/nets/classifierFile.js";
 import {InferencePool} from "../data-loaders/mlPool.js";
 import {installNodeWebgpu} from "../data-loaders/nodeWebgpu.js";
 

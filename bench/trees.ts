@@ -6,9 +6,9 @@ import {mkdirSync, writeFileSync} from "node:fs";
 import {cpus, totalmem} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
-import {FEATURE_SETS, featureMatrix, simulatedFeatureSplit} from "../lib/ml/treeData.js";
-import {DEFAULT_GBDT_PARAMS, predictProba, trainGbdt} from "../lib/ml/trees.js";
-import {shapValues} from "../lib/ml/treeShap.js";
+import {FEATURE_SETS, featureMatrix, simulatedFeatureSplit} from "../lib/ml/trees/treeData.js";
+import {DEFAULT_GBDT_PARAMS, predictProba, trainGbdt} from "../lib/ml/trees/trees.js";
+import {shapValues} from "../lib/ml/trees/treeShap.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const split = simulatedFeatureSplit({trainModules: 12, testModules: 3, eventsPerModule: 1000, seed: 1});

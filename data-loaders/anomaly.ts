@@ -5,9 +5,9 @@
 import {existsSync} from "node:fs";
 import {dirname, join} from "node:path";
 import {DataFileError} from "../lib/io/errors.js";
-import {selectBackend, type BackendName} from "../lib/ml/backend.js";
-import {accuracy, backgroundCrossEntropy, disposeClassifier, loadClassifier, predictNR, saveClassifier, trainClassifier} from "../lib/ml/tpcClassifier.js";
-import {disposeVae, loadVae, saveVae, trainVae, vaeLoss} from "../lib/ml/vae.js";
+import {selectBackend, type BackendName} from "../lib/ml/nets/backend.js";
+import {accuracy, backgroundCrossEntropy, disposeClassifier, loadClassifier, predictNR, saveClassifier, trainClassifier} from "../lib/ml/darwin/tpcClassifier.js";
+import {disposeVae, loadVae, saveVae, trainVae, vaeLoss} from "../lib/ml/darwin/vae.js";
 import {Rng, featureLength, simulateTpc, tpcFeatures, uniformEnergies} from "../lib/sim/index.js";
 import {sensitivityVsExposure, type AnomalyTemplates, type SearchParams} from "../lib/stats/darwinSearch.js";
 import {PULSEBOOK_VERSION} from "./provenance.js";

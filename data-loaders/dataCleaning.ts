@@ -7,16 +7,16 @@
 // TensorFlow.js must be registered (data-loaders/tfjs/registerTfjsEsm.mjs) before this module is imported.
 import {CRESST_LIKE, simulateChunk} from "../lib/sim/index.js";
 import {computeFeatures} from "../lib/dsp/features.js";
-import {preprocessChunk} from "../lib/ml/preprocess.js";
-import {binaryTarget} from "../lib/ml/labels.js";
-import {classicalCuts} from "../lib/ml/classicalCuts.js";
-import {predictRecords} from "../lib/ml/models.js";
-import {selectBackend, backendInfo} from "../lib/ml/backend.js";
+import {preprocessChunk} from "../lib/ml/data/preprocess.js";
+import {binaryTarget} from "../lib/ml/data/labels.js";
+import {classicalCuts} from "../lib/ml/eval/classicalCuts.js";
+import {predictRecords} from "../lib/ml/nets/models.js";
+import {selectBackend, backendInfo} from "../lib/ml/nets/backend.js";
 import {loadModelDir, SHIPPED_MODEL_DIRS} from "./ml.js";
 import {readTreeModel, DEFAULT_TREE_MODEL_DIRS} from "./trees.js";
-import {featureMatrix} from "../lib/ml/treeData.js";
-import {predictProba} from "../lib/ml/trees.js";
-import {shapValues, expectedValue} from "../lib/ml/treeShap.js";
+import {featureMatrix} from "../lib/ml/trees/treeData.js";
+import {predictProba} from "../lib/ml/trees/trees.js";
+import {shapValues, expectedValue} from "../lib/ml/trees/treeShap.js";
 
 /** The report's numbers (held-out simulated run, every model). */
 export async function dataCleaningReport(): Promise<object> {

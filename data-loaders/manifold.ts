@@ -1,10 +1,10 @@
-// The data manifold of a cait file's events (lib/ml/manifold.ts), read in chunks: records are
+// The data manifold of a cait file's events (lib/ml/manifold/manifold.ts), read in chunks: records are
 // reduced to their manifold vectors chunk by chunk, so memory holds the vectors
 // (events × channels × samples × 8 B: 16 MB for 2,000 two-channel events at 512 samples), never
 // the raw records.
 
 import {openCaitFile} from "./io/node.js";
-import {manifoldVectors, principalComponents, type Projection} from "../lib/ml/manifold.js";
+import {manifoldVectors, principalComponents, type Projection} from "../lib/ml/manifold/manifold.js";
 
 export interface Manifold extends Projection {
   events: Int32Array;

@@ -1,5 +1,5 @@
 // The manifold page's data: PCA data manifold of the demo run's events (records downsampled to
-// 512 samples, min-max scaled, channels concatenated; lib/ml/manifold.ts), with each event's
+// 512 samples, min-max scaled, channels concatenated; lib/ml/manifold/manifold.ts), with each event's
 // true labels and whether it passes the demo cuts, the pretrained CNN's probability of every
 // record (models/cnn, `pulsebook classify`), and a UMAP embedding of the first 20
 // principal-component scores as the nonlinear alternative.
@@ -12,7 +12,7 @@ import {applyCuts, readCutDir} from "./cuts.js";
 import {fileManifold} from "./manifold.js";
 import {classifyCommand, DEFAULT_MODEL_DIR} from "./ml.js";
 import {readParquet} from "./io/parquet.js";
-import {umapEmbedding} from "../lib/ml/embedding.js";
+import {umapEmbedding} from "../lib/ml/manifold/embedding.js";
 
 /** The report for the cuts in `cutsDir` (src/cuts); `command` is stamped on the predictions. */
 export async function manifoldReport(cutsDir: string, command: string): Promise<object> {

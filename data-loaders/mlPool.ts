@@ -1,13 +1,13 @@
 // Several cores: worker threads, each with its own backend and a copy of the model. Inference
 // splits a batch of records into contiguous slices, one per worker; training uses the workers
-// as gradient helpers for shares of each mini-batch (lib/ml/train.ts).
+// as gradient helpers for shares of each mini-batch (lib/ml/nets/train.ts).
 import {Worker} from "node:worker_threads";
 import {availableParallelism} from "node:os";
-import type {BackendName} from "../lib/ml/backend.js";
-import type {ModelManifest} from "../lib/ml/modelFormat.js";
-import {MODEL_SAMPLES} from "../lib/ml/preprocess.js";
-import type {GradientHelper} from "../lib/ml/train.js";
-import type {ClassWeights} from "../lib/ml/loss.js";
+import type {BackendName} from "../lib/ml/nets/backend.js";
+import type {ModelManifest} from "../lib/ml/nets/classifierFile.js";
+import {MODEL_SAMPLES} from "../lib/ml/data/preprocess.js";
+import type {GradientHelper} from "../lib/ml/nets/train.js";
+import type {ClassWeights} from "../lib/ml/nets/loss.js";
 
 const ENTRY = new URL("./ml-worker.mjs", import.meta.url);
 

@@ -2,12 +2,12 @@
 // preprocessed records, or gradient requests for its share of a training mini-batch. One wasm backend per thread is how both cores are used: tfjs turns wasm
 // threads off under Node (design/ML-BACKENDS.md).
 import {parentPort} from "node:worker_threads";
-import {selectBackend, type BackendName} from "../lib/ml/backend.js";
-import {deserializeModel, type ModelManifest} from "../lib/ml/modelFormat.js";
-import {predictRecords} from "../lib/ml/models.js";
-import {tf, type tfl} from "../lib/ml/tf.js";
-import {batchGradients} from "../lib/ml/train.js";
-import type {ClassWeights} from "../lib/ml/loss.js";
+import {selectBackend, type BackendName} from "../lib/ml/nets/backend.js";
+import {deserializeModel, type ModelManifest} from "../lib/ml/nets/classifierFile.js";
+import {predictRecords} from "../lib/ml/nets/models.js";
+import {tf, type tfl} from "../lib/ml/nets/tf.js";
+import {batchGradients} from "../lib/ml/nets/train.js";
+import type {ClassWeights} from "../lib/ml/nets/loss.js";
 
 type Request =
   | {kind: "init"; manifest: ModelManifest; weights: Uint8Array; backend: BackendName[]}

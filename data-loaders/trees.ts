@@ -1,4 +1,4 @@
-// Node side of the boosted trees (lib/ml/trees.ts): `pulsebook train-trees` (simulated
+// Node side of the boosted trees (lib/ml/trees/trees.ts): `pulsebook train-trees` (simulated
 // detectors or labelled feature tables), `pulsebook classify-trees` (a feature table →
 // probability and SHAP value per feature) and `pulsebook evaluate-trees` (IOR and IOS on
 // simulated probes), model files written atomically.
@@ -7,15 +7,15 @@ import {join} from "node:path";
 import {DataFileError} from "../lib/io/errors.js";
 import {atomicWrite} from "./io/atomicWrite.js";
 import {encodeParquet, readParquet, type Columns} from "./io/parquet.js";
-import {binaryTarget} from "../lib/ml/labels.js";
-import {classifierMetrics, cutoffSweep} from "../lib/ml/metrics.js";
-import {classicalCuts} from "../lib/ml/classicalCuts.js";
-import {FEATURE_SETS, concatFeatureSets, featureMatrix, simulatedFeatureSplit, type FeatureSet, type FeatureSetName} from "../lib/ml/treeData.js";
-import {parseTreeModel, serializeTreeModel, TREE_MODEL_FILE, type TreeModelFile} from "../lib/ml/treeModelFile.js";
-import {DEFAULT_GBDT_PARAMS, predictMargin, trainGbdt, type GbdtParams, type TreeEnsemble} from "../lib/ml/trees.js";
-import {expectedValue, shapValues} from "../lib/ml/treeShap.js";
-import {heldOutTestPresets} from "../lib/ml/simDetectors.js";
-import {evaluateTreesOnSimulation} from "../lib/ml/treeSimEval.js";
+import {binaryTarget} from "../lib/ml/data/labels.js";
+import {classifierMetrics, cutoffSweep} from "../lib/ml/eval/metrics.js";
+import {classicalCuts} from "../lib/ml/eval/classicalCuts.js";
+import {FEATURE_SETS, concatFeatureSets, featureMatrix, simulatedFeatureSplit, type FeatureSet, type FeatureSetName} from "../lib/ml/trees/treeData.js";
+import {parseTreeModel, serializeTreeModel, TREE_MODEL_FILE, type TreeModelFile} from "../lib/ml/trees/treeModelFile.js";
+import {DEFAULT_GBDT_PARAMS, predictMargin, trainGbdt, type GbdtParams, type TreeEnsemble} from "../lib/ml/trees/trees.js";
+import {expectedValue, shapValues} from "../lib/ml/trees/treeShap.js";
+import {heldOutTestPresets} from "../lib/ml/data/simDetectors.js";
+import {evaluateTreesOnSimulation} from "../lib/ml/eval/treeSimEval.js";
 import {fileIdentity, moduleVersion, parquetProvenance, provenanceStamp, PULSEBOOK_VERSION} from "./provenance.js";
 import {readBytes} from "./io/readFile.js";
 

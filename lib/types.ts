@@ -7,6 +7,12 @@
 /** One trace of one channel, in volts. */
 export type Record = Float32Array;
 
+/** Float arrays the DSP code reads and writes. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** Fills `buf` with the samples [start, start + buf.length) of a signal (any integers, also outside it). */
+export type BlockSource = (buf: Float64Array, start: number) => void;
+
 /** How records are sampled: shared by every channel of a module. */
 export interface RecordLayout {
   sampleFrequency_Hz: number;

@@ -3,7 +3,8 @@
 import {beforeAll, describe, expect, it} from "vitest";
 import {readdirSync, readFileSync} from "node:fs";
 import {join} from "node:path";
-import {median, nullDistribution, pValue, runPseudoExperiments} from "../lib/stats/anomalySearch.js";
+import {median} from "../lib/math/robust.js";
+import {nullDistribution, pValue, runPseudoExperiments} from "../lib/stats/anomalySearch.js";
 import {prepareDarwinSearch, type AnomalyTemplates} from "../lib/stats/darwinSearch.js";
 import {useBuiltSite} from "./support/site.js";
 

@@ -1,7 +1,9 @@
 import {describe, expect, it} from "vitest";
-import {Rng} from "../lib/sim/random.js";
-import {aliasDraw, aliasTable, binomialDraw, kdeGrid, gridLogDensity, ksUniform, normalQuantile, normalCdf} from "../lib/stats/distributions.js";
-import {median, medianSensitivity, nullDistribution, prepareSearch, pValue, runPseudoExperiments, type Species} from "../lib/stats/anomalySearch.js";
+import {Rng} from "../lib/math/random.js";
+import {aliasDraw, aliasTable, binomialDraw, kdeGrid, gridLogDensity, ksUniform} from "../lib/stats/distributions.js";
+import {median} from "../lib/math/robust.js";
+import {normalCdf, normalQuantile} from "../lib/math/special.js";
+import {medianSensitivity, nullDistribution, prepareSearch, pValue, runPseudoExperiments, type Species} from "../lib/stats/anomalySearch.js";
 
 function gaussian(n: number, mu: number, sd: number, seed: number): Float64Array {
   const r = new Rng(seed);

@@ -1,7 +1,7 @@
 // Calibration against the truth of simulated runs: a drifting, mildly saturating detector at the
 // feature level, a stable linear one, and the CRESST-like waveforms through the main parameters.
 import {describe, expect, it} from "vitest";
-import {Rng} from "../lib/sim/random.js";
+import {Rng} from "../lib/math/random.js";
 import {CRESST_LIKE, simulateChunk} from "../lib/sim/index.js";
 import {mainParameters} from "../lib/dsp/mainParameters.js";
 import {calibrate, testPulseResponse, tpaEquivalent, energyScale, type CalibrationEvents, type CalibrationTestPulses} from "../lib/dsp/calibration.js";

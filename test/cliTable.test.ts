@@ -100,7 +100,7 @@ describe("help from the table", () => {
   });
 
   it("the tree feature sets are the library's", async () => {
-    const {FEATURE_SETS} = await import("../lib/ml/treeData.js");
+    const {FEATURE_SETS} = await import("../lib/ml/trees/treeData.js");
     expect([...TREE_FEATURE_SETS].sort()).toEqual(Object.keys(FEATURE_SETS).sort());
   });
 });

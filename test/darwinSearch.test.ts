@@ -1,7 +1,7 @@
 import {describe, expect, it} from "vitest";
-import {Rng} from "../lib/sim/random.js";
+import {Rng} from "../lib/math/random.js";
 import {buildSearch, prepareDarwinSearch, sensitivityVsExposure, wimpEventsPerTonneYear, type AnomalyTemplates} from "../lib/stats/darwinSearch.js";
-import {LXE, TONNE_YEAR_KG_DAY, integrateRate, wimpRate} from "../lib/stats/recoil.js";
+import {LXE, TONNE_YEAR_KG_DAY, integrateRate, wimpRate} from "../lib/sim/recoil.js";
 
 // Synthetic scored templates: ER scores low, NR scores high with H_B large; uniform energies.
 function templates(): AnomalyTemplates {

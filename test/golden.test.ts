@@ -6,6 +6,22 @@ import {computeGolden, GOLDEN_FILE, type Golden} from "./golden/outputs.js";
 
 const golden = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Golden;
 
+/**
+ * Documented changes, each with its reason; everything else must agree to 1e-12.
+ * - One erf (lib/math/special.ts, Numerical Recipes erfc, relative error < 1.2e-7) replaced
+ *   the line fit's own Abramowitz–Stegun 7.1.26 (absolute error 1.5e-7). erf only sets the
+ *   start of the binned Poisson line fit, which stops at a 1e-9 relative change of the
+ *   deviance, so its results are defined to ~1e-9: they moved by ≤ 1.5e-9 relative.
+ */
+const CHANGED: {[output: string]: {[column: string]: number}} = {
+  "process/summary": {
+    "channels[].calibration.linePositionError_keV": 1e-8,
+    "channels[].calibration.sigma_keV": 1e-8,
+    "channels[].calibration.sigmaError_keV": 1e-8,
+    "channels[].calibration.fwhm_keV": 1e-8
+  }
+};
+
 /** Largest |a − b| / max(|b|, 1e-300) over two arrays, or Infinity when their shapes or non-numbers differ. */
 function worstRelative(a: unknown, b: unknown): number {
   if (typeof a === "string" || typeof b === "string") return a === b ? 0 : Infinity;
@@ -31,7 +47,7 @@ describe("golden outputs (simulate, features, process, classify, trees, cuts, an
       expect(Object.keys(now[output]).sort(), output).toEqual(Object.keys(columns).sort());
       for (const [column, values] of Object.entries(columns)) {
         const r = worstRelative(now[output][column], values);
-        if (!(r <= 1e-12)) off.push(`${output}: ${column} differs (worst relative ${r})`);
+        if (!(r <= (CHANGED[output]?.[column] ?? 1e-12))) off.push(`${output}: ${column} differs (worst relative ${r})`);
       }
     }
     expect(off).toEqual([]);

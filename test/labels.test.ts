@@ -11,7 +11,8 @@ import {selectInPolygon, selectInRect} from "../lib/labels/selection.js";
 import {openLabelStore} from "../lib/labels/store.js";
 import {rasterScatter, rgba, applyScale, invertScale} from "../lib/plot/rasterScatter.js";
 import {LABEL_CLASSES} from "../lib/types.js";
-import {labelPalette, LABEL_INDEX} from "../lib/labels/palette.js";
+import {LABEL_INDEX} from "../lib/labels/palette.js";
+import {labelPalette} from "../lib/plot/labelPalette.js";
 import {encodeParquet} from "../data-loaders/io/parquet.js";
 import {DataFileError} from "../lib/io/errors.js";
 

@@ -3,7 +3,8 @@
 // artefacts apart from its particle pulses in the PC1/PC2 plane.
 
 import {describe, expect, it} from "vitest";
-import {downsampleMean, manifoldVectors, minMaxScale, principalComponents} from "../lib/ml/manifold.js";
+import {manifoldVectors, principalComponents} from "../lib/ml/manifold/manifold.js";
+import {downsampleMean, minMaxScale} from "../lib/ml/data/preprocess.js";
 import {fileManifold} from "../data-loaders/manifold.js";
 import {ensureDemoFile} from "../data-loaders/demo.js";
 import {LABEL} from "../lib/types.js";
@@ -95,7 +96,7 @@ describe("the demo run's manifold", () => {
 
 describe("UMAP embedding", () => {
   it("keeps separated clusters apart, and gives the same picture for the same seed", async () => {
-    const {umapEmbedding} = await import("../lib/ml/embedding.js");
+    const {umapEmbedding} = await import("../lib/ml/manifold/embedding.js");
     const dim = 6, per = 40;
     let seed = 7;
     const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;

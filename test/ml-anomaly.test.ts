@@ -1,8 +1,8 @@
 import {beforeAll, describe, expect, it} from "vitest";
-import {tf} from "../lib/ml/tf.js";
-import {selectBackend} from "../lib/ml/backend.js";
-import {accuracy, backgroundCrossEntropy, disposeClassifier, loadClassifier, predictNR, saveClassifier, trainClassifier, type TpcClassifier} from "../lib/ml/tpcClassifier.js";
-import {anomalyScore, loadVae, saveVae, trainVae, vaeLoss, type Vae} from "../lib/ml/vae.js";
+import {tf} from "../lib/ml/nets/tf.js";
+import {selectBackend} from "../lib/ml/nets/backend.js";
+import {accuracy, backgroundCrossEntropy, disposeClassifier, loadClassifier, predictNR, saveClassifier, trainClassifier, type TpcClassifier} from "../lib/ml/darwin/tpcClassifier.js";
+import {anomalyScore, loadVae, saveVae, trainVae, vaeLoss, type Vae} from "../lib/ml/darwin/vae.js";
 import {Rng, featureLength, simulateTpc, tpcFeatures, uniformEnergies, type TpcEvents} from "../lib/sim/index.js";
 
 const d = featureLength();
@@ -32,7 +32,7 @@ describe("ER/NR classifier", () => {
     const copy = loadClassifier(JSON.parse(JSON.stringify(saveClassifier(clf, {note: "test"}))), "clf.json");
     expect(Array.from(predictNR(copy, x))).toEqual(Array.from(predictNR(clf, x)));
     disposeClassifier(copy);
-    expect(() => loadClassifier({format: "other"}, "bad.json")).toThrow(/bad\.json: not a Pulsebook model/);
+    expect(() => loadClassifier({format: "other"}, "bad.json")).toThrow(/bad\.json: format is "other", expected "pulsebook-dense-model"/);
     expect(() => loadClassifier(saveVae(vae), "vae.json")).toThrow(/vae\.json: holds a vae model/);
   });
 });

@@ -108,7 +108,7 @@ describe("TPC toy simulator", () => {
 describe("simulated TPC experiment", () => {
   it("draws Poisson counts of ER, NR background and WIMP events with the WIMP spectrum of the SI rate", async () => {
     const {simulateTpcExperiment} = await import("../lib/sim/tpcExperiment.js");
-    const {LXE, wimpRate} = await import("../lib/stats/recoil.js");
+    const {LXE, wimpRate} = await import("../lib/sim/recoil.js");
     const x = {exposure_tonne_yr: 100, erRate_per_tonne_yr_keV: 3, nrBackground_per_tonne_yr: 0.5, wimp: {mass_GeV: 50, sigma_cm2: 1e-46}};
     const r = simulateTpcExperiment(x, 4);
     expect(r.expected.er).toBeCloseTo(2400, 9);

@@ -4,10 +4,10 @@
 // command is adding an entry here. Handlers import their modules when they run: `pulsebook help`
 // must not load TensorFlow.js or DuckDB, so only light modules are imported at the top.
 import {RECORD_GROUPS} from "../../lib/types.js";
-import {MODEL_KINDS, PAPER_LEARNING_RATE} from "../../lib/ml/modelKinds.js";
-import {BACKEND_NAMES} from "../../lib/ml/backendNames.js";
-import {DEFAULT_GBDT_PARAMS} from "../../lib/ml/trees.js";
-import type {FeatureSetName} from "../../lib/ml/treeData.js";
+import {MODEL_KINDS, PAPER_LEARNING_RATE} from "../../lib/ml/nets/modelKinds.js";
+import {BACKEND_NAMES} from "../../lib/ml/nets/backendNames.js";
+import {DEFAULT_GBDT_PARAMS} from "../../lib/ml/trees/trees.js";
+import type {FeatureSetName} from "../../lib/ml/trees/treeData.js";
 import {formatNumber} from "./help.js";
 import {DEFAULT_ANOMALY_MODEL_DIR, DEFAULT_MODEL_DIR, DEFAULT_TREE_MODEL_DIRS} from "../modelDirs.js";
 import {
@@ -18,7 +18,7 @@ import {
 const quiet = flag({summary: "no progress output on stderr"});
 const backend = oneOfList({values: BACKEND_NAMES, noun: "backend", summary: "TensorFlow.js backends to try, in order",
   defaultText: "wasm, else cpu (webgpu only when named)"});
-/** The tree feature sets (lib/ml/treeData.ts FEATURE_SETS; a test checks they agree). */
+/** The tree feature sets (lib/ml/trees/treeData.ts FEATURE_SETS; a test checks they agree). */
 export const TREE_FEATURE_SETS: readonly FeatureSetName[] = ["all", "four"];
 
 /** Progress on stderr, at most 4 times a second, only to a terminal. */

@@ -7,7 +7,9 @@
 //  3. a mono-energetic line fixes keV per TPA (cpe factor): energy_keV = cpe · tpaEquivalent.
 // One channel at a time; `calibrate` loops over the channels of a feature table.
 
-import {fitLine, solve, type LineFit, type LineFitOptions} from "./lineFit.js";
+import {solve} from "../math/linalg.js";
+import {median, runningMedian} from "../math/robust.js";
+import {fitLine, type LineFit, type LineFitOptions} from "./lineFit.js";
 
 /** Test pulses of one channel. */
 export interface TestPulseSeries {
@@ -47,28 +49,6 @@ export interface TestPulseResponse {
   unstable: Array<{start_h: number; end_h: number}>;
   /** Amplitudes of every level (ascending TPA) at `hours`, V. */
   responseAt(hours: number, out?: Float64Array): Float64Array;
-}
-
-function runningMedian(x: Float64Array, k: number): Float64Array {
-  if (k <= 1) return x.slice();
-  const half = k >> 1;
-  const out = new Float64Array(x.length);
-  const buf: number[] = [];
-  for (let i = 0; i < x.length; i++) {
-    // Shrink the window symmetrically at the ends so the median stays centred (no bias on a trend).
-    const h = Math.min(half, i, x.length - 1 - i);
-    buf.length = 0;
-    for (let j = i - h; j <= i + h; j++) buf.push(x[j]);
-    buf.sort((a, b) => a - b);
-    out[i] = buf[h];
-  }
-  return out;
-}
-
-function median(x: ArrayLike<number>): number {
-  const s = Float64Array.from(x).sort();
-  const n = s.length;
-  return n % 2 ? s[(n - 1) >> 1] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
 }
 
 /** Largest index i with sorted[i] ≤ v, or −1. */
@@ -168,7 +148,8 @@ export function polyFit(x: ArrayLike<number>, y: ArrayLike<number>, order: numbe
       for (let c = 0; c < m; c++) A[a][c] += pw[a] * pw[c];
     }
   }
-  return solve(A, b);
+  const c = solve(A, b);
+  return c && Array.from(c);
 }
 
 function polyEval(c: number[], x: number): number {

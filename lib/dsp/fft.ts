@@ -3,9 +3,7 @@
 // precomputed twiddles and bit reversal); it works on plain indexable arrays, so typed arrays
 // serve as its buffers and nothing is allocated per call.
 import FFT from "fft.js";
-
-/** Float arrays the DSP code reads and writes. */
-export type FloatArray = Float32Array | Float64Array;
+import type {FloatArray} from "../types.js";
 
 interface Plan {
   fft: FFT;

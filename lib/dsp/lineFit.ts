@@ -1,6 +1,9 @@
 // Fit of one peak (a mono-energetic line) in a spectrum: a robust unbinned start (iterative
 // ±kσ window) refined by a binned Poisson fit of a Gaussian on a flat or linear background.
 // Works in any unit (V, TPA, keV): the caller's values decide.
+import {invert, solve} from "../math/linalg.js";
+import {quantileSorted} from "../math/robust.js";
+import {erf} from "../math/special.js";
 
 /** A histogram: `counts[i]` counts values in [edges[i], edges[i+1]). */
 export interface Histogram {
@@ -26,15 +29,6 @@ export function histogram(values: ArrayLike<number>, lo: number, hi: number, bin
   return {edges, centres, counts, binWidth: w};
 }
 
-/** Quantile (linear interpolation) of a sorted array. */
-export function sortedQuantile(sorted: ArrayLike<number>, q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const x = q * (n - 1);
-  const i = Math.floor(x);
-  return i + 1 < n ? sorted[i] + (x - i) * (sorted[i + 1] - sorted[i]) : sorted[n - 1];
-}
-
 function finiteSorted(values: ArrayLike<number>): Float64Array {
   const out: number[] = [];
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) out.push(values[i]);
@@ -44,9 +38,9 @@ function finiteSorted(values: ArrayLike<number>): Float64Array {
 /** Median and robust σ (1.4826·MAD) of the values of sorted `s` within [lo, hi]. */
 function robustIn(s: Float64Array, lo: number, hi: number): {median: number; sigma: number; n: number} {
   const inside = s.filter((v) => v >= lo && v <= hi);
-  const med = sortedQuantile(inside, 0.5);
+  const med = quantileSorted(inside, 0.5);
   const dev = Float64Array.from(inside, (v) => Math.abs(v - med)).sort();
-  return {median: med, sigma: 1.4826 * sortedQuantile(dev, 0.5), n: inside.length};
+  return {median: med, sigma: 1.4826 * quantileSorted(dev, 0.5), n: inside.length};
 }
 
 /**
@@ -60,8 +54,8 @@ export function findPeak(values: ArrayLike<number>): {centre: number; width: num
   const s = finiteSorted(values);
   const n = s.length;
   if (n < 10) throw new RangeError(`findPeak: need at least 10 finite values, got ${n}`);
-  const lo = sortedQuantile(s, 0.005);
-  const hi = sortedQuantile(s, 0.995);
+  const lo = quantileSorted(s, 0.005);
+  const hi = quantileSorted(s, 0.995);
   if (!(hi > lo)) return {centre: lo, width: Math.max(1e-9 * Math.abs(lo), Number.MIN_VALUE)};
   let best = -Infinity;
   let centre = 0.5 * (lo + hi);
@@ -107,15 +101,6 @@ function truncatedVarianceFactor(k: number): number {
   const phi = Math.exp(-0.5 * k * k) / Math.sqrt(2 * Math.PI);
   const inside = erf(k / Math.SQRT2);
   return 1 - (2 * k * phi) / inside;
-}
-
-/** erf with |error| < 1.5e-7 (Abramowitz & Stegun 7.1.26). */
-export function erf(x: number): number {
-  const s = x < 0 ? -1 : 1;
-  const a = Math.abs(x);
-  const t = 1 / (1 + 0.3275911 * a);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
-  return s * y;
 }
 
 /**
@@ -322,40 +307,4 @@ export function poissonFit(
   }
   const cov = invert(A) ?? A.map((r) => r.map(() => NaN));
   return {p, cov, deviance: dev, converged};
-}
-
-/** Solves A x = b by Gaussian elimination with partial pivoting; null if singular. */
-export function solve(A: number[][], b: number[]): number[] | null {
-  const n = b.length;
-  const M = A.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let piv = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(M[r][c]) > Math.abs(M[piv][c])) piv = r;
-    if (!(Math.abs(M[piv][c]) > 1e-300)) return null;
-    [M[c], M[piv]] = [M[piv], M[c]];
-    for (let r = c + 1; r < n; r++) {
-      const f = M[r][c] / M[c][c];
-      for (let k = c; k <= n; k++) M[r][k] -= f * M[c][k];
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = M[r][n];
-    for (let k = r + 1; k < n; k++) s -= M[r][k] * x[k];
-    x[r] = s / M[r][r];
-  }
-  return x;
-}
-
-function invert(A: number[][]): number[][] | null {
-  const n = A.length;
-  const cols: number[][] = [];
-  for (let j = 0; j < n; j++) {
-    const e = new Array<number>(n).fill(0);
-    e[j] = 1;
-    const x = solve(A, e);
-    if (!x) return null;
-    cols.push(x);
-  }
-  return A.map((_, i) => cols.map((c) => c[i]));
 }

@@ -111,46 +111,13 @@ export function mainParameters(
   }
   const h = s[tMax];
 
-  const zeroLevel = 0.2 * h;
-  let tZero = 0;
-  for (let i = tMax - 1; i >= 0; i--) {
-    if (s[i] < zeroLevel) {
-      tZero = i;
-      break;
-    }
-  }
-  const riseLevel = 0.8 * h;
-  let tRise = tZero;
-  for (let i = tZero; i < L; i++) {
-    if (s[i] > riseLevel) {
-      tRise = i;
-      break;
-    }
-  }
-  const endLevel = 0.368 * h;
-  let tEnd = L - 1;
-  for (let i = tMax; i < L; i++) {
-    if (s[i] < endLevel) {
-      tEnd = i;
-      break;
-    }
-  }
-  const halfLevel = 0.736 * h;
-  let tHalf = tEnd;
-  for (let i = tEnd; i >= 0; i--) {
-    if (s[i] > halfLevel) {
-      tHalf = i;
-      break;
-    }
-  }
-  const decayLevel = 0.9 * h;
-  let tDecay = tHalf;
-  for (let i = tHalf; i >= 0; i--) {
-    if (s[i] > decayLevel) {
-      tDecay = i;
-      break;
-    }
-  }
+  // cait's walks from the maximum: last sample below 20 % before it, first above 80 % after that,
+  // first below 1/e after the maximum, then back from there to the last above 73.6 % and 90 %.
+  const tZero = firstCrossing(s, L, tMax - 1, -1, (v) => v < 0.2 * h, 0);
+  const tRise = firstCrossing(s, L, tZero, 1, (v) => v > 0.8 * h, tZero);
+  const tEnd = firstCrossing(s, L, tMax, 1, (v) => v < 0.368 * h, L - 1);
+  const tHalf = firstCrossing(s, L, tEnd, -1, (v) => v > 0.736 * h, tEnd);
+  const tDecay = firstCrossing(s, L, tHalf, -1, (v) => v > 0.9 * h, tHalf);
 
   out.pulse_height = pulseHeight;
   out.t_zero = tZero;
@@ -163,6 +130,12 @@ export function mainParameters(
   out.linear_drift = drift;
   out.quadratic_drift = 0;
   return out;
+}
+
+/** First index from `start`, walking by `step` (±1) within [0, L), whose value passes `test`; else `fallback`. */
+function firstCrossing(s: ArrayLike<number>, L: number, start: number, step: 1 | -1, test: (v: number) => boolean, fallback: number): number {
+  for (let i = start; i >= 0 && i < L; i += step) if (test(s[i])) return i;
+  return fallback;
 }
 
 /** The parameters as one row in cait's `mainpar` column order. */

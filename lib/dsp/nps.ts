@@ -82,17 +82,23 @@ export function noisePowerSpectrum(records: Iterable<ArrayLike<number>>, layout:
   return {psd_V2_per_Hz: psd, frequency_Hz: psdFrequencies_Hz(n, layout.sampleFrequency_Hz), count, windowPower: wp};
 }
 
+/** Half the record length and the factor fs·Σw² between cait's NPS and a one-sided PSD; checks
+ *  that `bins` (of the spectrum `what`) fit the layout. */
+function npsScale(what: string, bins: number, layout: RecordLayout, options: Pick<NpsOptions, "window" | "alpha">): {h: number; f: number} {
+  const n = layout.recordLength;
+  const h = n >> 1;
+  if (bins !== h + 1) throw new RangeError(`${what} has ${bins} bins, layout implies ${h + 1}`);
+  const w = npsWindow(n, options);
+  return {h, f: layout.sampleFrequency_Hz * (w ? windowPower(w) : n)};
+}
+
 /**
  * cait's NPS (mean |rfft(w·x)|², V², no normalisation) from a one-sided PSD:
  * nps_k = psd_k·fs·Σw²/c_k. With window "none", Σw² = n and nps_k = E|X_k|² of unwindowed noise,
  * which is exactly the J_k the optimum filter divides by.
  */
 export function caitNpsFromPsd(psd_V2_per_Hz: ArrayLike<number>, layout: RecordLayout, options: Pick<NpsOptions, "window" | "alpha"> = {}): Float64Array {
-  const n = layout.recordLength;
-  const h = n >> 1;
-  if (psd_V2_per_Hz.length !== h + 1) throw new RangeError(`caitNpsFromPsd: PSD has ${psd_V2_per_Hz.length} bins, layout implies ${h + 1}`);
-  const w = npsWindow(n, options);
-  const f = layout.sampleFrequency_Hz * (w ? windowPower(w) : n);
+  const {h, f} = npsScale("caitNpsFromPsd: PSD", psd_V2_per_Hz.length, layout, options);
   const out = new Float64Array(h + 1);
   for (let k = 0; k <= h; k++) out[k] = (psd_V2_per_Hz[k] * f) / (k === 0 || k === h ? 1 : 2);
   return out;
@@ -100,11 +106,7 @@ export function caitNpsFromPsd(psd_V2_per_Hz: ArrayLike<number>, layout: RecordL
 
 /** Inverse of `caitNpsFromPsd`: a one-sided PSD in V²/Hz from cait's `noise/nps`. */
 export function psdFromCaitNps(nps: ArrayLike<number>, layout: RecordLayout, options: Pick<NpsOptions, "window" | "alpha"> = {}): Float64Array {
-  const n = layout.recordLength;
-  const h = n >> 1;
-  if (nps.length !== h + 1) throw new RangeError(`psdFromCaitNps: NPS has ${nps.length} bins, layout implies ${h + 1}`);
-  const w = npsWindow(n, options);
-  const f = layout.sampleFrequency_Hz * (w ? windowPower(w) : n);
+  const {h, f} = npsScale("psdFromCaitNps: NPS", nps.length, layout, options);
   const out = new Float64Array(h + 1);
   for (let k = 0; k <= h; k++) out[k] = ((k === 0 || k === h ? 1 : 2) * nps[k]) / f;
   return out;

@@ -17,7 +17,7 @@
 
 import {levenbergMarquardt} from "ml-levenberg-marquardt";
 import type {RecordLayout} from "../types.js";
-import {pulseShapeFromCait, sampleTime_ms, type PulseShape} from "../sim/pulseModel.js";
+import {pulseShapeFromCait, sampleTime_ms, type PulseShape} from "./pulseModel.js";
 import {mainParameters} from "./mainParameters.js";
 
 export interface PulseShapeFitOptions {

@@ -19,6 +19,7 @@
 // lag near the best, then golden section with a Fourier-shifted SEV); records that never reach
 // the level take the fast path, which is then the same fit.
 
+import {solve} from "../math/linalg.js";
 import {chunkRecord, type EventChunk, type RecordLayout} from "../types.js";
 import {irfft, rfft} from "./fft.js";
 import {goldenMax, spectralValueAt} from "./standardEvent.js";
@@ -215,30 +216,6 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   };
 }
 
-/** Solves the small dense system A x = b (Gaussian elimination, partial pivoting); A, b are overwritten. */
-function solve(A: Float64Array[], b: Float64Array): Float64Array | undefined {
-  const m = b.length;
-  for (let k = 0; k < m; k++) {
-    let p = k;
-    for (let i = k + 1; i < m; i++) if (Math.abs(A[i][k]) > Math.abs(A[p][k])) p = i;
-    if (!(Math.abs(A[p][k]) > 1e-300)) return undefined;
-    [A[k], A[p]] = [A[p], A[k]];
-    [b[k], b[p]] = [b[p], b[k]];
-    for (let i = k + 1; i < m; i++) {
-      const f = A[i][k] / A[k][k];
-      for (let j = k; j < m; j++) A[i][j] -= f * A[k][j];
-      b[i] -= f * b[k];
-    }
-  }
-  const x = new Float64Array(m);
-  for (let k = m - 1; k >= 0; k--) {
-    let s = b[k];
-    for (let j = k + 1; j < m; j++) s -= A[k][j] * x[j];
-    x[k] = s / A[k][k];
-  }
-  return x;
-}
-
 /** Masked least squares of record against shifted SEV `sd` + polynomial, over samples with record < level. */
 function maskedSolve(plan: SevFitPlan, record: ArrayLike<number>, level: number, sd: (i: number) => number): {x: Float64Array; chi2: number} | undefined {
   const {n, Q, order} = plan;
@@ -260,11 +237,10 @@ function maskedSolve(plan: SevFitPlan, record: ArrayLike<number>, level: number,
     }
   }
   for (let p = 0; p < m; p++) for (let q = 0; q < p; q++) A[p][q] = A[q][p];
-  const bCopy = b.slice();
   const x = solve(A, b);
   if (!x) return undefined;
   let xb = 0;
-  for (let p = 0; p < m; p++) xb += x[p] * bCopy[p];
+  for (let p = 0; p < m; p++) xb += x[p] * b[p];
   return {x, chi2: rr - xb};
 }
 
@@ -290,16 +266,7 @@ function fitTruncated(plan: SevFitPlan, record: ArrayLike<number>, level: number
   // Fourier-shifted SEV at fractional lags.
   const shifted = new Float64Array(n);
   const spec = new Float64Array(n + 2);
-  const shiftSev = (d: number) => {
-    const w = (-2 * Math.PI * d) / n;
-    for (let k = 0; k <= n / 2; k++) {
-      const cr = Math.cos(w * k), ci = Math.sin(w * k);
-      spec[2 * k] = plan.S[2 * k] * cr - plan.S[2 * k + 1] * ci;
-      spec[2 * k + 1] = plan.S[2 * k] * ci + plan.S[2 * k + 1] * cr;
-    }
-    spec[n + 1] = 0;
-    return irfft(spec, n, shifted);
-  };
+  const shiftSev = (d: number) => shiftedSev(plan, d, spec, shifted);
   const at = (d: number) => {
     const sd = shiftSev(d);
     return maskedSolve(plan, record, level, (i) => sd[i]);
@@ -320,11 +287,9 @@ function fitTruncated(plan: SevFitPlan, record: ArrayLike<number>, level: number
   };
 }
 
-/** The fitted curve h·s_δ + baseline on the record grid (for plots). */
-export function sevFitCurve(plan: SevFitPlan, fit: SevFitResult): Float64Array {
+/** The SEV shifted by `d` samples (a phase ramp on its spectrum), into `out`; `spec` is scratch (n + 2). */
+function shiftedSev(plan: SevFitPlan, d: number, spec: Float64Array, out: Float64Array): Float64Array {
   const {n} = plan;
-  const d = (fit.onsetShift_ms * plan.layout.sampleFrequency_Hz) / 1000;
-  const spec = new Float64Array(n + 2);
   const w = (-2 * Math.PI * d) / n;
   for (let k = 0; k <= n / 2; k++) {
     const cr = Math.cos(w * k), ci = Math.sin(w * k);
@@ -332,7 +297,14 @@ export function sevFitCurve(plan: SevFitPlan, fit: SevFitResult): Float64Array {
     spec[2 * k + 1] = plan.S[2 * k] * ci + plan.S[2 * k + 1] * cr;
   }
   spec[n + 1] = 0;
-  const out = irfft(spec, n) as Float64Array;
+  return irfft(spec, n, out) as Float64Array;
+}
+
+/** The fitted curve h·s_δ + baseline on the record grid (for plots). */
+export function sevFitCurve(plan: SevFitPlan, fit: SevFitResult): Float64Array {
+  const {n} = plan;
+  const d = (fit.onsetShift_ms * plan.layout.sampleFrequency_Hz) / 1000;
+  const out = shiftedSev(plan, d, new Float64Array(n + 2), new Float64Array(n));
   const b = fit.baseline_V;
   for (let i = 0; i < n; i++) {
     const x = n > 1 ? (2 * i) / (n - 1) - 1 : 0;

@@ -13,13 +13,11 @@
 // negative lags of the OF (the samples after t_m) come out delayed by N; here the kernel is
 // centred (lags −N/2..N/2−1), which is the record filter made linear: a pulse aligned like the
 // SEV with its trigger index at sample p gives the filtered maximum at p − triggerIndex + t_m.
-import type {EventChunk, RecordGroup, RecordLayout} from "../types.js";
-import {irfft, rfft, type FloatArray} from "./fft.js";
+import type {BlockSource, EventChunk, FloatArray, RecordGroup, RecordLayout} from "../types.js";
+import {irfft, rfft} from "./fft.js";
 import {RealConvolver, type PffftModule} from "./realConvolver.js";
 import {filterRecord, impulseResponse, prepareRecord, type OptimumFilter} from "./optimumFilter.js";
 
-/** Fills `buf` with the samples [start, start + buf.length) of a signal (any integers, also outside it). */
-export type BlockSource = (buf: Float64Array, start: number) => void;
 
 /** A source reading an array, extending it with its first/last sample beyond the ends (a constant filters to 0 when H_0 = 0). */
 export function arraySource(x: ArrayLike<number>): BlockSource {

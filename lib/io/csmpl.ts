@@ -6,7 +6,7 @@
 
 import {DataFileError} from "./errors.js";
 import {adcToVolts} from "./rdt.js";
-import type {BlockSource} from "../dsp/trigger.js";
+import type {BlockSource} from "../types.js";
 
 export const STAMP_BYTES = 16;
 export const CLOCK_HZ = 1e7;

@@ -1,8 +1,7 @@
 // One colour per cait label class, shared by the raster scatter (packed pixels) and Plot
-// legends (hex strings). Unlabelled records are a light grey so that labelled ones stand out.
+// legends (hex strings); lib/plot/labelPalette.ts packs them into pixels. Unlabelled records are a light grey so that labelled ones stand out.
 
 import {LABEL_CODES} from "./book.js";
-import {hexColour} from "../plot/rasterScatter.js";
 
 // Tableau 10 and 20 (d3.schemeTableau10 + extra), distinct for the classes seen most often.
 const COLOURS = [
@@ -18,8 +17,3 @@ export const LABEL_COLOURS: ReadonlyMap<number, string> = new Map(LABEL_CODES.ma
 
 /** Position of a class code in LABEL_CODES (the palette index used by rasterScatter). */
 export const LABEL_INDEX: ReadonlyMap<number, number> = new Map(LABEL_CODES.map((code, i) => [code, i]));
-
-/** Packed RGBA pixels in LABEL_CODES order. */
-export function labelPalette(alpha = 255): Uint32Array {
-  return Uint32Array.from(LABEL_CODES, (code) => hexColour(LABEL_COLOURS.get(code)!, alpha));
-}

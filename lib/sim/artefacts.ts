@@ -1,8 +1,7 @@
 // Artefacts added to a record in place, with physical parameters (V, ms), after cait's CryoAug
 // (`augment/_cryoaug.py`). Times are relative to the trigger, as on the record grid.
-import type {RecordLayout} from "../types.js";
-import type {FloatArray} from "../dsp/fft.js";
-import {addPulse, type PulseShape} from "./pulseModel.js";
+import type {FloatArray, RecordLayout} from "../types.js";
+import {addPulse, type PulseShape} from "../dsp/pulseModel.js";
 
 /** Fractional sample index of time t_ms. */
 function sampleAt(t_ms: number, layout: RecordLayout): number {

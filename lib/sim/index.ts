@@ -1,6 +1,6 @@
 // Public API of the simulator.
-export * from "./random.js";
-export * from "./pulseModel.js";
+export * from "../math/random.js";
+export * from "../dsp/pulseModel.js";
 export * from "./noise.js";
 export * from "./artefacts.js";
 export * from "./presets.js";

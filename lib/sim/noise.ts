@@ -2,8 +2,9 @@
 // every bin: X_k complex Gaussian for 1 ≤ k < n/2 (Rayleigh amplitude, uniform phase), real at
 // Nyquist, zero at DC, scaled so that E[periodogram] = PSD. (cait's `noise_function` mirrors
 // bins 1..n/4 over the upper half of the one-sided array; this does not.)
-import {irfft, type FloatArray} from "../dsp/fft.js";
-import type {Rng} from "./random.js";
+import {irfft} from "../dsp/fft.js";
+import type {FloatArray} from "../types.js";
+import type {Rng} from "../math/random.js";
 
 /** A PSD term as a function of frequency and bin width. */
 export type PsdTerm = (f_Hz: number, df_Hz: number) => number;

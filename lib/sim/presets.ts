@@ -1,6 +1,6 @@
 // Detector presets: everything the simulator needs to know about a module, in physical units.
 import {CAIT_LAYOUT, LABEL, type Channel, type RecordLayout} from "../types.js";
-import {pulseShapeFromCait, type PulseShape} from "./pulseModel.js";
+import {pulseShapeFromCait, type PulseShape} from "../dsp/pulseModel.js";
 import {composePsd, lowPassGain, mainsPsd, noiseAmplitudes, powerLawPsd, shapedPsd, whitePsd} from "./noise.js";
 
 export interface ChannelPreset extends Channel {

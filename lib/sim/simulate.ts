@@ -2,9 +2,9 @@
 // (`eventStream(seed, group, index)`), so a chunk's bytes depend only on (preset, seed, group,
 // indices), never on how a range is split into chunks.
 import {LABEL, type EventChunk, type RecordGroup} from "../types.js";
-import {eventStream, type Rng} from "./random.js";
+import {eventStream, type Rng} from "../math/random.js";
 import {addNoise} from "./noise.js";
-import {addPulse} from "./pulseModel.js";
+import {addPulse} from "../dsp/pulseModel.js";
 import {addDecayingBaseline, addSpike, addSquidJump, addTemperatureRise, earlyOrLateShift_ms, saturation_V} from "./artefacts.js";
 import {ARTEFACT_KINDS, ARTEFACT_LABEL, type ArtefactKind, type DetectorPreset} from "./presets.js";
 

@@ -10,8 +10,8 @@
 import {irfft} from "../dsp/fft.js";
 import {convolveBlocks} from "../dsp/trigger.js";
 import type {DetectorPreset} from "./presets.js";
-import {addPulse} from "./pulseModel.js";
-import {Rng} from "./random.js";
+import {addPulse} from "../dsp/pulseModel.js";
+import {Rng} from "../math/random.js";
 
 export interface StreamPulses {
   /** Explicit pulse times (s): the trigger index of a record aligned like the template falls there. */

@@ -10,8 +10,8 @@
 //  - S1: binomial detection (g1), singlet/triplet decay (2.2 / 27 ns) with a larger singlet
 //    fraction for NR; S2: electron lifetime, extraction, single-electron gain, longitudinal
 //    diffusion; top-array light response ∝ (1 + d²/ρ²)^(−3/2).
-import {erfc} from "../stats/recoil.js";
-import {Rng} from "./random.js";
+import {erfc} from "../math/special.js";
+import {Rng} from "../math/random.js";
 
 export type RecoilKind = "ER" | "NR";
 export const RECOIL_ER = 0;

@@ -1,8 +1,8 @@
 // A simulated xenon-TPC data set for an exposure: ER background (flat, 2–10 keVee), NR
-// background (flat, 5–35 keVnr) and WIMP recoils drawn from the SI rate of lib/stats/recoil,
+// background (flat, 5–35 keVnr) and WIMP recoils drawn from the SI rate of lib/sim/recoil,
 // each with a Poisson count, through the TPC toy simulator. Seeded.
-import {LXE, SHM_2021, TONNE_YEAR_KG_DAY, wimpSpectrum, type Halo} from "../stats/recoil.js";
-import {Rng} from "./random.js";
+import {LXE, SHM_2021, TONNE_YEAR_KG_DAY, wimpSpectrum, type Halo} from "./recoil.js";
+import {Rng} from "../math/random.js";
 import {DEFAULT_TPC, sampleSpectrum, simulateTpc, uniformEnergies, type TpcConfig, type TpcEvents} from "./tpc.js";
 
 export interface TpcExperiment {

@@ -12,8 +12,10 @@
 // Pseudo-data are drawn by resampling template events (simulated, scored events) of each
 // species — ER background, NR background, signal — with per-event weights (used to give the
 // NR template the spectrum of the NR background or of a WIMP).
-import {Rng} from "../sim/random.js";
-import {aliasTable, binomialDraw, type AliasTable, type GridDensity, gridLogDensity, kdeGrid, normalCdf, zFromP} from "./distributions.js";
+import {Rng} from "../math/random.js";
+import {aliasTable, binomialDraw, type AliasTable, type GridDensity, gridLogDensity, kdeGrid} from "./distributions.js";
+import {median} from "../math/robust.js";
+import {normalCdf, zFromP} from "../math/special.js";
 
 export interface Species {
   name: string;
@@ -222,11 +224,6 @@ export function pValue(nd: NullDistribution, qObs: number, minTail = 10, tail: "
   return {p: 1 - normalCdf(z), z, extrapolated: true};
 }
 
-export function median(a: ArrayLike<number>): number {
-  const s = Float64Array.from(a).sort();
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
-}
 
 /** Significance of a p-value, finite at both ends (p = 1 → −8.3, p = 0 → 37.5). */
 export const zOf = (p: number): number => zFromP(Math.min(1 - 1e-16, Math.max(p, 1e-300)));

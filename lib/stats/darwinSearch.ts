@@ -3,7 +3,7 @@
 // pseudo-experiments (TS = −ELBO + R·H_B), and the sensitivity-versus-exposure scan.
 // Used by the report page, the `pulsebook anomaly-search` command and the bench.
 import {medianSensitivity, prepareSearch, type PreparedSearch, type SensitivityPoint, type Species} from "./anomalySearch.js";
-import {LXE, SHM_2021, TONNE_YEAR_KG_DAY, wimpRate, type Halo} from "./recoil.js";
+import {LXE, SHM_2021, TONNE_YEAR_KG_DAY, wimpRate, type Halo} from "../sim/recoil.js";
 
 /** Scored events of one recoil class, simulated uniformly in true energy over [lo, hi]. */
 export interface ScoredTemplate {

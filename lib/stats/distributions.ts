@@ -1,10 +1,9 @@
 // Small statistics helpers for the anomaly search: Walker/Vose alias sampling, binomial
-// deviates, a smoothed log-density on a grid, the normal CDF and its inverse, and the
+// deviates, a smoothed log-density on a grid and the
 // one-sample Kolmogorov–Smirnov test against U(0,1). Hand-written because they sit in the
 // inner loop of 10⁴ pseudo-experiments (no allocation, typed arrays) and the npm options
 // (@stdlib) pull in hundreds of packages for these few functions.
-import {erfc} from "./recoil.js";
-import type {Rng} from "../sim/random.js";
+import type {Rng} from "../math/random.js";
 
 /** Alias table for O(1) draws of an index with probability ∝ weights (Vose 1991). */
 export interface AliasTable {
@@ -60,40 +59,6 @@ export function binomialDraw(n: number, p: number, rng: Rng): number {
     k++;
   }
 }
-
-export const normalCdf = (z: number): number => 0.5 * erfc(-z / Math.SQRT2);
-
-/** Inverse normal CDF (Acklam's rational approximation, |rel. error| < 1.2e-9 after one
- *  Newton step). */
-export function normalQuantile(p: number): number {
-  if (!(p > 0 && p < 1)) {
-    if (p === 0) return -Infinity;
-    if (p === 1) return Infinity;
-    throw new RangeError(`normalQuantile: p must be in [0,1], got ${p}`);
-  }
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-  const pl = 0.02425;
-  let x: number;
-  if (p < pl) {
-    const q = Math.sqrt(-2 * Math.log(p));
-    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  } else if (p <= 1 - pl) {
-    const q = p - 0.5, r = q * q;
-    x = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-  } else {
-    const q = Math.sqrt(-2 * Math.log(1 - p));
-    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  }
-  const e = normalCdf(x) - p;
-  const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
-  return x - u / (1 + (x * u) / 2);
-}
-
-/** Significance Z of a one-sided p-value. */
-export const zFromP = (p: number): number => -normalQuantile(p);
 
 /** One-sample Kolmogorov–Smirnov test of `values` against U(0,1): statistic D and the
  *  asymptotic p-value (Kolmogorov distribution with Stephens' small-n correction). */

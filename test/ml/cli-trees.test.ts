@@ -6,7 +6,7 @@ import {mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync, existsSync}
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {readParquet, readParquetMetadata} from "../../data-loaders/io/parquet.ts";
-import {FEATURE_SETS} from "../../lib/ml/treeData.ts";
+import {FEATURE_SETS} from "../../lib/ml/trees/treeData.ts";
 import {runMain} from "../support/cli.ts";
 
 const run = runMain;

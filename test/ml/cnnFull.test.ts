@@ -2,11 +2,11 @@
 // all. Checked through the gradient of the output with respect to each input sample, which is
 // exactly zero for samples no path of the network reads. Also the cosine learning-rate schedule.
 import {beforeAll, describe, expect, it} from "vitest";
-import {selectBackend} from "../../lib/ml/backend.ts";
-import {buildModel} from "../../lib/ml/models.ts";
-import {scheduledLearningRate} from "../../lib/ml/train.ts";
-import {Rng} from "../../lib/sim/random.ts";
-import {tf, type tfl} from "../../lib/ml/tf.ts";
+import {selectBackend} from "../../lib/ml/nets/backend.ts";
+import {buildModel} from "../../lib/ml/nets/models.ts";
+import {scheduledLearningRate} from "../../lib/ml/nets/train.ts";
+import {Rng} from "../../lib/math/random.ts";
+import {tf, type tfl} from "../../lib/ml/nets/tf.ts";
 
 beforeAll(async () => { await selectBackend(["wasm"]); });
 

@@ -1,16 +1,16 @@
 // Preprocessing, labels, class weights, weighted loss, weak shuffling and augmentation statistics.
 import {describe, expect, it} from "vitest";
-import {Rng} from "../../lib/sim/random.ts";
-import {downsample, minMaxScale, preprocessRecord} from "../../lib/ml/preprocess.ts";
-import {binaryTarget} from "../../lib/ml/labels.ts";
-import {classWeights, weightedBce} from "../../lib/ml/loss.ts";
-import {weakShuffleBatches} from "../../lib/ml/dataset.ts";
-import {augmentRecord, PAPER_AUGMENTATION} from "../../lib/ml/augment.ts";
-import {tf} from "../../lib/ml/tf.ts";
-import {selectBackend} from "../../lib/ml/backend.ts";
+import {Rng} from "../../lib/math/random.ts";
+import {downsample, minMaxScale, preprocessRecord} from "../../lib/ml/data/preprocess.ts";
+import {binaryTarget} from "../../lib/ml/data/labels.ts";
+import {classWeights, weightedBce} from "../../lib/ml/nets/loss.ts";
+import {weakShuffleBatches} from "../../lib/ml/data/dataset.ts";
+import {augmentRecord, PAPER_AUGMENTATION} from "../../lib/ml/data/augment.ts";
+import {tf} from "../../lib/ml/nets/tf.ts";
+import {selectBackend} from "../../lib/ml/nets/backend.ts";
 import {LABEL} from "../../lib/types.ts";
-import {randomDetectorPreset} from "../../lib/ml/simDetectors.ts";
-import {pulsePeak, pulseValue, type PulseShape} from "../../lib/sim/pulseModel.ts";
+import {randomDetectorPreset} from "../../lib/ml/data/simDetectors.ts";
+import {pulsePeak, pulseValue, type PulseShape} from "../../lib/dsp/pulseModel.ts";
 
 describe("preprocessing", () => {
   it("block means to 512 samples and min–max scaling", () => {

@@ -1,6 +1,6 @@
 // Metric functions against counts worked out by hand.
 import {describe, expect, it} from "vitest";
-import {classifierMetrics, confusion, cutoffGrid, cutoffSweep, precisionRecallCurve} from "../../lib/ml/metrics.ts";
+import {classifierMetrics, confusion, cutoffGrid, cutoffSweep, precisionRecallCurve} from "../../lib/ml/eval/metrics.ts";
 
 // 10 records: 6 positive, 4 negative (and one unlabeled, −1, that must be ignored).
 const prob = [0.9, 0.8, 0.7, 0.6, 0.4, 0.2, 0.55, 0.3, 0.1, 0.05, 0.99];
@@ -43,7 +43,7 @@ describe("classifier metrics", () => {
   });
 });
 
-import {binnedRate, integralOverRecall, integralOverSelectivity, relativeHeightDifference, selectivityGrid, simulatedCleanPulses, simulatedPileUps, simulatedPileUpsAnywhere} from "../../lib/ml/simEval.ts";
+import {binnedRate, integralOverRecall, integralOverSelectivity, relativeHeightDifference, selectivityGrid, simulatedCleanPulses, simulatedPileUps, simulatedPileUpsAnywhere} from "../../lib/ml/eval/simEval.ts";
 import {CRESST_LIKE} from "../../lib/sim/index.ts";
 
 describe("IOR and IOS (paper Sec. 4.2)", () => {

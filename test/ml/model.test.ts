@@ -4,18 +4,19 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {selectBackend, backendInfo} from "../../lib/ml/backend.ts";
-import {buildCnn, predictRecords} from "../../lib/ml/models.ts";
-import {simulateLabeledSet} from "../../lib/ml/simDetectors.ts";
-import {trainClassifier} from "../../lib/ml/train.ts";
-import {classifierMetrics} from "../../lib/ml/metrics.ts";
-import {serializeModel, MODEL_FORMAT_VERSION} from "../../lib/ml/modelFormat.ts";
+import {selectBackend, backendInfo} from "../../lib/ml/nets/backend.ts";
+import {buildCnn, predictRecords} from "../../lib/ml/nets/models.ts";
+import {simulateLabeledSet} from "../../lib/ml/data/simDetectors.ts";
+import {trainClassifier} from "../../lib/ml/nets/train.ts";
+import {classifierMetrics} from "../../lib/ml/eval/metrics.ts";
+import {serializeModel} from "../../lib/ml/nets/classifierFile.ts";
+import {CLASSIFIER_FILE} from "../../lib/ml/fileFormat.ts";
 import {classifyCommand, loadModelDir, saveModelDir} from "../../data-loaders/ml.ts";
 import {writeSimulation} from "../../data-loaders/simulate.ts";
 import {readParquet, readParquetMetadata} from "../../data-loaders/io/parquet.ts";
 import {DataFileError} from "../../lib/io/errors.ts";
 import {LABEL} from "../../lib/types.ts";
-import {tf, type tfl} from "../../lib/ml/tf.ts";
+import {tf, type tfl} from "../../lib/ml/nets/tf.ts";
 import {separablePreset} from "../support/separableTask.ts";
 
 // A separable task: clean pulses against SQUID jumps and spikes on the CRESST-like module.
@@ -60,7 +61,7 @@ describe("CNN on a separable simulated task", () => {
     await saveModelDir(out, manifest, weights);
     await saveModelDir(out, manifest, weights); // replacing an existing directory works too
     const loaded = await loadModelDir(out);
-    expect(loaded.manifest.formatVersion).toBe(MODEL_FORMAT_VERSION);
+    expect(loaded.manifest.formatVersion).toBe(CLASSIFIER_FILE.version);
     expect(loaded.manifest.preprocessing).toMatchObject({samples: 512, scaling: "min-max per record", positiveLabels: [LABEL.EventPulse, LABEL.SaturatedEventPulse]});
     expect(loaded.manifest.backend.name).toBe("wasm");
     const after = await predictRecords(loaded.model, probe.x);

@@ -1,12 +1,12 @@
 // Two cores: a helper worker thread computing half of each mini-batch gives the same training
 // step as one thread computing all of it; the inference pool gives the same probabilities.
 import {afterAll, describe, expect, it} from "vitest";
-import {selectBackend, backendInfo} from "../../lib/ml/backend.ts";
-import {buildCnn, predictRecords} from "../../lib/ml/models.ts";
-import {randomDetectorPreset, simulateLabeledSet} from "../../lib/ml/simDetectors.ts";
-import {subset} from "../../lib/ml/dataset.ts";
-import {trainClassifier} from "../../lib/ml/train.ts";
-import {serializeModel} from "../../lib/ml/modelFormat.ts";
+import {selectBackend, backendInfo} from "../../lib/ml/nets/backend.ts";
+import {buildCnn, predictRecords} from "../../lib/ml/nets/models.ts";
+import {randomDetectorPreset, simulateLabeledSet} from "../../lib/ml/data/simDetectors.ts";
+import {subset} from "../../lib/ml/data/dataset.ts";
+import {trainClassifier} from "../../lib/ml/nets/train.ts";
+import {serializeModel} from "../../lib/ml/nets/classifierFile.ts";
 import {InferencePool} from "../../data-loaders/mlPool.ts";
 
 let pool: InferencePool | null = null;

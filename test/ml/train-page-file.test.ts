@@ -12,7 +12,7 @@ import h5wasmBrowser from "h5wasm";
 import {writeSimulation} from "../../data-loaders/simulate.ts";
 import {labeledSetFromFiles} from "../../data-loaders/ml.ts";
 import {openCaitBuffer, type BrowserH5Module} from "../../lib/io/browser.ts";
-import {checkBothClasses, holdOutEvents, labeledSetFromCait} from "../../lib/ml/caitLabeled.ts";
+import {checkBothClasses, holdOutEvents, labeledSetFromCait} from "../../lib/ml/data/caitLabeled.ts";
 import {DataFileError} from "../../lib/io/errors.ts";
 import {createCaitFile} from "../../data-loaders/io/node.ts";
 import {useBuiltSite} from "../support/site.js";

@@ -3,7 +3,7 @@
 // second model kind (the TSCN, the fastest after the CNN) for one small epoch at its paper
 // learning rate, and downloads it.
 import {beforeAll, describe, expect, it} from "vitest";
-import {MODEL_KINDS, PAPER_LEARNING_RATE} from "../../lib/ml/models.ts";
+import {MODEL_KINDS, PAPER_LEARNING_RATE} from "../../lib/ml/nets/models.ts";
 import {useBuiltSite} from "../support/site.js";
 
 const bad: string[] = [];
@@ -84,7 +84,7 @@ describe("train-classifier page", () => {
     expect(stopped).toMatch(/Stopped\./);
     expect(Number(/Epoch (\d+) done/.exec(stopped ?? "")?.[1] ?? "2")).toBeLessThan(22);
 
-    // Every kind of lib/ml/models.ts is offered; choosing one puts its paper learning rate in the box.
+    // Every kind of lib/ml/nets/models.ts is offered; choosing one puts its paper learning rate in the box.
     const offered = await page.evaluate(() => Array.from(document.querySelectorAll("select option"), (o) => o.textContent ?? ""));
     expect(offered).toHaveLength(MODEL_KINDS.length);
     expect(offered.join(" ")).toMatch(/CNN.*TSCN.*LSTM/);

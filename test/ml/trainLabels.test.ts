@@ -14,7 +14,7 @@ import {encodeLabelsCsv} from "../../lib/labels/csv.ts";
 import {encodeLabelsParquet} from "../../lib/labels/parquet.ts";
 import type {LabelEntry} from "../../lib/labels/book.ts";
 import {DataFileError} from "../../lib/io/errors.ts";
-import {selectBackend} from "../../lib/ml/backend.ts";
+import {selectBackend} from "../../lib/ml/nets/backend.ts";
 import {writeSimulation} from "../../data-loaders/simulate.ts";
 import {labeledSetFromFiles} from "../../data-loaders/ml.ts";
 import {datasetIdOfFile} from "../../data-loaders/trainLabels.ts";

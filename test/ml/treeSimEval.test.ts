@@ -1,16 +1,16 @@
-// IOR and IOS of the boosted trees (lib/ml/treeSimEval.ts) on the simulated probes of
-// lib/ml/simEval.ts: the raw records behind the networks' probes, the figures recomputed
+// IOR and IOS of the boosted trees (lib/ml/eval/treeSimEval.ts) on the simulated probes of
+// lib/ml/eval/simEval.ts: the raw records behind the networks' probes, the figures recomputed
 // independently from per-record features and predictions, and `pulsebook evaluate-trees --write`.
 import {afterAll, beforeAll, describe, expect, it, vi} from "vitest";
 import {cpSync, mkdtempSync, readdirSync, readFileSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {computeFeatures} from "../../lib/dsp/features.ts";
-import {preprocessRecord, MODEL_SAMPLES} from "../../lib/ml/preprocess.ts";
-import {heldOutTestPresets} from "../../lib/ml/simDetectors.ts";
-import {simulatedCleanPulses, simulatedPileUps, simulatedPileUpsAnywhere, type SimulatedProbe} from "../../lib/ml/simEval.ts";
-import {evaluateTreesOnSimulation, predictTreesOnRecords} from "../../lib/ml/treeSimEval.ts";
-import {predictMargin, type TreeEnsemble} from "../../lib/ml/trees.ts";
+import {preprocessRecord, MODEL_SAMPLES} from "../../lib/ml/data/preprocess.ts";
+import {heldOutTestPresets} from "../../lib/ml/data/simDetectors.ts";
+import {simulatedCleanPulses, simulatedPileUps, simulatedPileUpsAnywhere, type SimulatedProbe} from "../../lib/ml/eval/simEval.ts";
+import {evaluateTreesOnSimulation, predictTreesOnRecords} from "../../lib/ml/eval/treeSimEval.ts";
+import {predictMargin, type TreeEnsemble} from "../../lib/ml/trees/trees.ts";
 import type {RecordLayout} from "../../lib/types.ts";
 import {DEFAULT_TREE_MODEL_DIRS, readTreeModel} from "../../data-loaders/trees.ts";
 import {main} from "../../data-loaders/cli/main.ts";

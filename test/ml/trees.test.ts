@@ -3,13 +3,13 @@
 // values), model-file round trip and errors.
 import {describe, expect, it} from "vitest";
 import {CRESST_LIKE} from "../../lib/sim/presets.ts";
-import {FEATURE_SETS, featureMatrix, simulateFeatureSet} from "../../lib/ml/treeData.ts";
-import {predictMargin, predictProba, trainGbdt, binEdges, type Tree, type TreeEnsemble} from "../../lib/ml/trees.ts";
-import {conditionalExpectation, expectedValue, shapValues} from "../../lib/ml/treeShap.ts";
-import {parseTreeModel, serializeTreeModel} from "../../lib/ml/treeModelFile.ts";
-import {classifierMetrics} from "../../lib/ml/metrics.ts";
+import {FEATURE_SETS, featureMatrix, simulateFeatureSet} from "../../lib/ml/trees/treeData.ts";
+import {predictMargin, predictProba, trainGbdt, binEdges, type Tree, type TreeEnsemble} from "../../lib/ml/trees/trees.ts";
+import {conditionalExpectation, expectedValue, shapValues} from "../../lib/ml/trees/treeShap.ts";
+import {parseTreeModel, serializeTreeModel} from "../../lib/ml/trees/treeModelFile.ts";
+import {classifierMetrics} from "../../lib/ml/eval/metrics.ts";
 import {DataFileError} from "../../lib/io/errors.ts";
-import {Rng} from "../../lib/sim/random.ts";
+import {Rng} from "../../lib/math/random.ts";
 
 // Simulated CRESST-like module: events of seed 11 for training, of seed 12 held out.
 const train = simulateFeatureSet(CRESST_LIKE, {events: 700, seed: 11, detectorBase: 0});

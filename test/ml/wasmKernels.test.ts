@@ -1,9 +1,9 @@
 // The training kernels we register for wasm (Conv2DBackpropFilter, Conv2DBackpropInput,
 // MaxPoolGrad, transpose-aware BatchMatMul) against tfjs-cpu's reference gradients.
 import {describe, expect, it} from "vitest";
-import {tf} from "../../lib/ml/tf.ts";
-import {selectBackend, backendInfo} from "../../lib/ml/backend.ts";
-import {Rng} from "../../lib/sim/random.ts";
+import {tf} from "../../lib/ml/nets/tf.ts";
+import {selectBackend, backendInfo} from "../../lib/ml/nets/backend.ts";
+import {Rng} from "../../lib/math/random.ts";
 
 function randomArray(n: number, rng: Rng): Float32Array {
   const a = new Float32Array(n);

@@ -4,11 +4,11 @@
 // WebGPU ones).
 import {describe, expect, it} from "vitest";
 import {installNodeWebgpu} from "../../data-loaders/nodeWebgpu.ts";
-import {selectBackend, backendInfo} from "../../lib/ml/backend.ts";
-import {buildCnn, predictRecords} from "../../lib/ml/models.ts";
-import {randomDetectorPreset, simulateLabeledSet} from "../../lib/ml/simDetectors.ts";
-import {subset} from "../../lib/ml/dataset.ts";
-import {trainClassifier} from "../../lib/ml/train.ts";
+import {selectBackend, backendInfo} from "../../lib/ml/nets/backend.ts";
+import {buildCnn, predictRecords} from "../../lib/ml/nets/models.ts";
+import {randomDetectorPreset, simulateLabeledSet} from "../../lib/ml/data/simDetectors.ts";
+import {subset} from "../../lib/ml/data/dataset.ts";
+import {trainClassifier} from "../../lib/ml/nets/train.ts";
 
 describe("WebGPU backend (Dawn on Mesa)", () => {
   it("predicts and trains like wasm", async () => {

@@ -1,7 +1,7 @@
 // A separable classification task for the networks' learning tests: clean pulses against SQUID
 // jumps and spikes on the CRESST-like module, which every model should tell apart quickly.
 import {CRESST_LIKE, type DetectorPreset} from "../../lib/sim/index.js";
-import {simulateLabeledSet} from "../../lib/ml/simDetectors.js";
+import {simulateLabeledSet} from "../../lib/ml/data/simDetectors.js";
 
 export function separablePreset(): DetectorPreset {
   const none = Object.fromEntries(Object.keys(CRESST_LIKE.events.artefactFractions).map((k) => [k, 0])) as DetectorPreset["events"]["artefactFractions"];
