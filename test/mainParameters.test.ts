@@ -13,7 +13,7 @@ const ref = JSON.parse(readFileSync(CAIT_REFERENCE_VALUES, "utf8"));
 const L = 16384;
 const INDEX_COLUMNS = ["t_zero", "t_rise", "t_max", "t_decaystart", "t_half", "t_end"] as const;
 
-/** cait's pulse_template (CAIT-NOTES §3), t and t0 in ms. */
+/** cait's pulse_template (Pröbst's pulse model), t and t0 in ms. */
 function pulseTemplate(t: number, [t0, An, At, tauN, tauIn, tauT]: number[]): number {
   if (t <= t0) return 0;
   const u = t - t0;
