@@ -157,7 +157,7 @@ describe("building with no network", async () => {
     expect(missingLocalReferences(output)).toEqual([]);
   }, 900_000);
 
-  it.skipIf(!unshare)("runs the data loaders inside `unshare -n` (Framework may have reused their cached output above)", () => {
+  it.skipIf(!unshare)("runs every data loader inside `unshare -n`", () => {
     const tsx = join(ROOT, "node_modules", ".bin", "tsx");
     for (const loader of readdirSync(join(ROOT, "src", "data")).filter((f) => /\.[a-z0-9]+\.ts$/.test(f))) {
       const run = spawnSync("unshare", ["-n", tsx, join("src", "data", loader)], {cwd: ROOT, maxBuffer: 1 << 30});
