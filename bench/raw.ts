@@ -2,6 +2,7 @@
 //   1. `.rdt` → HDF5 conversion of a ≥ 1 GB run made by repeating raw/mock_001.rdt: MB/s of input
 //   2. trigger_csmpl on two ≥ 1 GB `.csmpl` streams made by repeating raw/stream_001_Ch{0,1}.csmpl,
 //      with cait's filter and thresholds: samples/s per stream and the multiple of real time at 25 kHz
+// (cait's files as vendored for the tests in test/fixtures/cait-mock: 36 records, 33 s of streams).
 // Each in a fresh process, with peak RSS, and the same on the original (small) files to show that
 // memory does not grow with the input. The big files live in a temporary folder, removed at the end.
 // Figures go to bench/results/raw.json.  Options: --gb G (default 1: minimum size of each big file)
@@ -13,7 +14,7 @@ import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const REF = join(ROOT, "..", "shared", "reference-data", "cait-mock");
+const REF = join(ROOT, "test", "fixtures", "cait-mock");
 const RAW = join(REF, "raw");
 const OF = join(REF, "mock_001-P_Ch0-L_Ch1.h5");
 const THRESHOLDS = "0.003,0.0025";
@@ -61,7 +62,7 @@ try {
     input_GB: rdtBytes / 1e9, output_GB: h5Bytes / 1e9, records: conv.records, seconds: conv.seconds,
     MB_per_s: rdtBytes / 1e6 / conv.seconds, records_per_s: conv.records / conv.seconds,
     peak_RSS_MiB: conv.maxRSS_MiB, wasm_baseline_RSS_MiB: conv.baselineRSS_MiB,
-    peak_RSS_MiB_on_the_23MB_original: small.maxRSS_MiB
+    peak_RSS_MiB_on_the_original: small.maxRSS_MiB, original_MB: statSync(join(RAW, "mock_001.rdt")).size / 1e6
   };
 
   // 2. stream trigger
@@ -81,7 +82,7 @@ try {
     real_time_multiple_at_25kHz: samples / FS_HZ / trig.seconds,
     triggers: trig.triggers, triggers_on_the_original_times_copies: (trigSmall.triggers as unknown as number[]).map((n) => n * reps[0]),
     note: "extra triggers over 'original × copies' are at the joins of the copies, where the stream jumps",
-    peak_RSS_MiB: trig.maxRSS_MiB, peak_RSS_MiB_on_the_6MB_original: trigSmall.maxRSS_MiB
+    peak_RSS_MiB: trig.maxRSS_MiB, peak_RSS_MiB_on_the_original: trigSmall.maxRSS_MiB, original_MB_each: statSync(join(RAW, "stream_001_Ch0.csmpl")).size / 1e6
   };
   results.trigger_float32 = {
     method: "record-windows, PFFFT float32 (--float32)", seconds: trig32.seconds,

@@ -1,6 +1,6 @@
 // Worker thread: loads a serialized model once, then answers prediction requests on
 // preprocessed records, or gradient requests for its share of a training mini-batch. One wasm backend per thread is how both cores are used: tfjs turns wasm
-// threads off under Node (design/ML-BACKENDS.md).
+// threads off under Node.
 import {parentPort} from "node:worker_threads";
 import {selectBackend, type BackendName} from "../lib/ml/nets/backend.js";
 import {deserializeModel, type ModelManifest} from "../lib/ml/nets/classifierFile.js";

@@ -1,5 +1,5 @@
 // WebGPU in Node through the `webgpu` package (Dawn). On machines without a GPU it runs on
-// Mesa's llvmpipe through OpenGL ES (design/ML-BACKENDS.md): slow, but the same WebGPU code
+// Mesa's llvmpipe through OpenGL ES: slow, but the same WebGPU code
 // path as in the page, which is how tests exercise it. Must run before the tfjs WebGPU backend
 // is imported (it registers itself only when `navigator.gpu` exists).
 

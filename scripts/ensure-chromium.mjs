@@ -4,7 +4,7 @@
 //   chromium                      the page tests (playwright-core brings no browser)
 //   libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri
 //                                 Mesa's OpenGL ES on llvmpipe, under Dawn (`webgpu` package):
-//                                 the WebGPU backend test without a GPU (design/ML-BACKENDS.md)
+//                                 the WebGPU backend test without a GPU
 import {existsSync} from "node:fs";
 import {execFileSync} from "node:child_process";
 

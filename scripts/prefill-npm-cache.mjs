@@ -10,7 +10,7 @@
 // the installed package (esbuild bundle, shared dependencies kept external and rewritten to
 // the sibling cache entry, as jsDelivr does), copies raw files (wasm, workers), and creates
 // empty `<name>@0.0.0-offline` folders for libraries that Framework's client only references
-// lazily, so that no version lookup happens. See docs in /work/shared/design/OFFLINE.md.
+// lazily, so that no version lookup happens. test/offline.test.ts builds the site with no network.
 //
 // Usage: node scripts/prefill-npm-cache.mjs [--root src] [--quiet]
 // Runs as `prebuild` / `predev`; about 2–4 s.

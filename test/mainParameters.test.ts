@@ -2,19 +2,18 @@
 // file, and analytic records whose crossings can be worked out by hand.
 
 import {readFileSync} from "node:fs";
-import {fileURLToPath} from "node:url";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {boxcarSmooth} from "../lib/dsp/smooth.js";
 import {MAINPAR_COLUMNS, mainParameters, mainparRow, type MainParameters} from "../lib/dsp/mainParameters.js";
 import {openCaitFile, type CaitFile} from "../data-loaders/io/node.js";
 import {chunkRecord, RECORD_GROUPS} from "../lib/types.js";
+import {CAIT_PROCESSED, CAIT_REFERENCE_VALUES} from "./support/caitMock.js";
 
-const refDir = new URL("../../shared/reference-data/cait-mock/", import.meta.url);
-const ref = JSON.parse(readFileSync(new URL("reference_values.json", refDir), "utf8"));
+const ref = JSON.parse(readFileSync(CAIT_REFERENCE_VALUES, "utf8"));
 const L = 16384;
 const INDEX_COLUMNS = ["t_zero", "t_rise", "t_max", "t_decaystart", "t_half", "t_end"] as const;
 
-/** cait's pulse_template (CAIT-NOTES §3), t and t0 in ms. */
+/** cait's pulse_template (Pröbst's pulse model), t and t0 in ms. */
 function pulseTemplate(t: number, [t0, An, At, tauN, tauIn, tauT]: number[]): number {
   if (t <= t0) return 0;
   const u = t - t0;
@@ -56,10 +55,10 @@ describe("noiseless pulses (cait reference_values.json)", () => {
   }
 });
 
-describe("cait's own mainpar of mock_001 (events 160, testpulses 120, noise 80; 2 channels)", () => {
+describe("cait's own mainpar of mock_001 (vendored subset: events 12, testpulses 9, noise 80; 2 channels)", () => {
   let file: CaitFile;
   beforeAll(async () => {
-    file = await openCaitFile(fileURLToPath(new URL("mock_001-P_Ch0-L_Ch1.h5", refDir)));
+    file = await openCaitFile(CAIT_PROCESSED);
   });
   afterAll(() => file?.close());
 

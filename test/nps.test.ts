@@ -1,12 +1,12 @@
 import {describe, expect, it} from "vitest";
-import {fileURLToPath} from "node:url";
 import {tukey, windowPower} from "../lib/dsp/window.js";
 import {caitNpsFromPsd, noisePowerSpectrum, psdFromCaitNps} from "../lib/dsp/nps.js";
 import {addNoise, CRESST_LIKE, Rng} from "../lib/sim/index.js";
 import {openCaitFile} from "../data-loaders/io/node.js";
 import {chunkRecord, type RecordLayout} from "../lib/types.js";
+import {CAIT_PROCESSED} from "./support/caitMock.js";
 
-const CAIT_FILE = fileURLToPath(new URL("../../shared/reference-data/cait-mock/mock_001-P_Ch0-L_Ch1.h5", import.meta.url));
+const CAIT_FILE = CAIT_PROCESSED;
 
 /** Worst |Σ ours / Σ ref − 1| over bands of `width` bins from bin `from`. */
 function bandDeviation(ours: ArrayLike<number>, ref: ArrayLike<number>, from: number, width: number): number {

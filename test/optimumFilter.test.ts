@@ -1,5 +1,4 @@
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {fileURLToPath} from "node:url";
 import {
   filterRecord, measuredResolution, ofAmplitude, ofAmplitudeAt, ofFeatures, optimumFilter, optimumFilterFromTransfer
 } from "../lib/dsp/optimumFilter.js";
@@ -8,8 +7,7 @@ import {addNoise, addPulse, CRESST_LIKE, normalisedTemplate, Rng} from "../lib/s
 import {openCaitFile, type CaitFile} from "../data-loaders/io/node.js";
 import {readFileSync} from "node:fs";
 import {CAIT_LAYOUT, chunkRecord, RECORD_GROUPS, type EventChunk, type RecordLayout} from "../lib/types.js";
-
-const REF = new URL("../../shared/reference-data/cait-mock/", import.meta.url);
+import {CAIT_PROCESSED, CAIT_REFERENCE_VALUES, CAIT_SIMULATED} from "./support/caitMock.js";
 
 describe("optimum filter on white noise", () => {
   const layout: RecordLayout = {sampleFrequency_Hz: 1000, recordLength: 1024, triggerIndex: 256};
@@ -122,7 +120,7 @@ describe("agreement with cait (reference file)", () => {
   let file: CaitFile;
   let chunks: {[g: string]: EventChunk};
   beforeAll(async () => {
-    file = await openCaitFile(fileURLToPath(new URL("mock_001-P_Ch0-L_Ch1.h5", REF)));
+    file = await openCaitFile(CAIT_PROCESSED);
     chunks = Object.fromEntries(RECORD_GROUPS.map((g) => [g, file.readChunk(g, 0, file.count(g))]));
   });
   afterAll(() => file?.close());
@@ -168,9 +166,14 @@ describe("agreement with cait (reference file)", () => {
 
   it("resolution on cait's simulated 0.5 V pulses matches cait's calc_resolution", async () => {
     // mock_001_sim_resolution.h5 has no noise/event, so it is not a full cait file: read it with h5wasm.
+    // The vendored subset holds the records of the first 4 of cait's 80 pulses and cait's of_ph and
+    // true_ph of all 80 (test/fixtures/cait-mock/README.md). So: (1) our OF amplitudes equal cait's
+    // of_ph pulse by pulse; (2) cait's calc_resolution is σ·μ/true_ph of its of_ph (population σ,
+    // norm.fit) — recomputed from all 80 it gives cait's number; (3) that resolution of our
+    // amplitudes agrees with cait's on the same pulses.
     const h5wasm = (await import("h5wasm/node")).default;
     await h5wasm.ready;
-    const sim = new h5wasm.File(fileURLToPath(new URL("mock_001_sim_resolution.h5", REF)), "r");
+    const sim = new h5wasm.File(CAIT_SIMULATED, "r");
     try {
       const L = CAIT_LAYOUT;
       const N = L.recordLength, h = N / 2 + 1;
@@ -178,23 +181,34 @@ describe("agreement with cait (reference file)", () => {
       const re = get("optimumfilter/optimumfilter_real"), im = get("optimumfilter/optimumfilter_imag");
       const events = (sim.get("events/event") as any);
       const n = events.shape[1] as number;
-      const ofPh = get("events/of_ph");
-      const caitRes: number[] = JSON.parse(readFileSync(fileURLToPath(new URL("reference_values.json", REF)), "utf8")).resolution_of.resolutions;
+      const ofPh = get("events/of_ph"), truePh = get("events/true_ph");
+      const all = ofPh.length / 2;
+      expect([n, all]).toEqual([4, 80]);
+      const caitRes: number[] = JSON.parse(readFileSync(CAIT_REFERENCE_VALUES, "utf8")).resolution_of.resolutions;
+      const resolution = (x: ArrayLike<number>, truth: number) => {
+        const a = Array.from(x);
+        const m = a.reduce((s, v) => s + v, 0) / a.length;
+        const sd = Math.sqrt(a.reduce((s, v) => s + (v - m) ** 2, 0) / a.length);
+        return {m, sd, resolution: (sd * m) / truth};
+      };
       for (let c = 0; c < 2; c++) {
+        const truth = truePh[c * all];
+        expect(truePh.subarray(c * all, (c + 1) * all).every((t) => t === truth)).toBe(true);
+        expect(Math.abs(resolution(ofPh.subarray(c * all, (c + 1) * all), truth).resolution / caitRes[c] - 1)).toBeLessThan(1e-12);
         const of = optimumFilterFromTransfer(re.subarray(c * h, (c + 1) * h), im.subarray(c * h, (c + 1) * h), L);
         const recs = Float32Array.from(events.slice([[c, c + 1], [0, n], [0, N]]) as ArrayLike<number>);
         let worst = 0;
         const a = Array.from({length: n}, (_, i) => {
           const v = ofAmplitude(of, recs.subarray(i * N, (i + 1) * N)).amplitude_V;
-          worst = Math.max(worst, Math.abs(v / ofPh[c * n + i] - 1));
+          worst = Math.max(worst, Math.abs(v / ofPh[c * all + i] - 1));
           return v;
         });
-        const m = a.reduce((s, v) => s + v, 0) / n;
-        const sd = Math.sqrt(a.reduce((s, v) => s + (v - m) ** 2, 0) / n);
-        console.log(`sim_resolution ch${c}: of_ph max rel dev ${worst.toExponential(2)}; our OF amplitudes mean ${m.toFixed(4)} V, ` +
-          `std ${(sd * 1e3).toFixed(4)} mV; cait calc_resolution ${(caitRes[c] * 1e3).toFixed(4)} mV`);
+        const ours = resolution(a, truth), cait = resolution(ofPh.subarray(c * all, c * all + n), truth);
+        console.log(`sim_resolution ch${c}: of_ph max rel dev ${worst.toExponential(2)}; our OF amplitudes of ${n} pulses: mean ${ours.m.toFixed(4)} V, ` +
+          `resolution ${(ours.resolution * 1e3).toFixed(4)} mV, cait's of_ph of the same pulses ${(cait.resolution * 1e3).toFixed(4)} mV; ` +
+          `cait calc_resolution (80 pulses) ${(caitRes[c] * 1e3).toFixed(4)} mV`);
         expect(worst).toBeLessThan(1e-5);
-        expect(Math.abs(sd / caitRes[c] - 1)).toBeLessThan(0.02);
+        expect(Math.abs(ours.resolution / cait.resolution - 1)).toBeLessThan(0.02);
       }
     } finally {
       sim.close();

@@ -6,10 +6,11 @@ import {chunkRecord, LABEL} from "../lib/types.js";
 import {fitPulseShape, pulseModelCurve} from "../lib/dsp/pulseShapeFit.js";
 import {fitRecord, prepareSevFit, sevFitCurve, sevFitFeatures} from "../lib/dsp/sevFit.js";
 import {openCaitFile} from "../data-loaders/io/node.js";
+import {CAIT_PROCESSED} from "./support/caitMock.js";
 
 const layout = CRESST_LIKE.layout;
 const L = layout.recordLength;
-const CAIT_FILE = "/work/shared/reference-data/cait-mock/mock_001-P_Ch0-L_Ch1.h5";
+const CAIT_FILE = CAIT_PROCESSED;
 
 function normalised(par: number[]): {y: Float64Array; max: number} {
   const y = pulseTemplate(pulseShapeFromCait(par), layout);

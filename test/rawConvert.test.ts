@@ -1,22 +1,23 @@
 // Raw DAQ conversion (.rdt/.par/.con → cait HDF5) against cait's own conversion of the same
-// run, and every kind of bad input the issue names.
+// run, and every kind of bad input the issue names. The vendored .rdt holds the first two pulser
+// cycles of cait's mock run (36 records: 8 events, 6 test pulses, 4 noise traces of 2 channels);
+// cait's file holds at least those first events of each group (test/fixtures/cait-mock/README.md).
 
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {fileURLToPath} from "node:url";
 import h5wasm from "h5wasm/node";
 import {caitOutputName, convertRdt} from "../data-loaders/convert.js";
 import {openCaitFile, DataFileError} from "../data-loaders/io/node.js";
 import {parsePar} from "../lib/io/par.js";
 import {adcToVolts, rdtRecordBytes, samplesToVolts} from "../lib/io/rdt.js";
+import {CAIT_MOCK_RAW as RAW, CAIT_PROCESSED as CAIT_FILE, CAIT_REFERENCE_VALUES} from "./support/caitMock.js";
 import {runPulsebook} from "./support/cli.js";
 
-const REF = fileURLToPath(new URL("../../shared/reference-data/cait-mock/", import.meta.url));
-const RAW = join(REF, "raw");
-const CAIT_FILE = join(REF, "mock_001-P_Ch0-L_Ch1.h5");
-const REFERENCE = JSON.parse(readFileSync(join(REF, "reference_values.json"), "utf8"));
+const REFERENCE = JSON.parse(readFileSync(CAIT_REFERENCE_VALUES, "utf8"));
+/** Events per group in the vendored .rdt. */
+const COUNTS = {events: 8, testpulses: 6, noise: 4};
 const LAYOUT = {recordLength: 16384, intsInHeader: 7, dvmChannels: 0};
 const RB = rdtRecordBytes(LAYOUT); // 32824 B
 
@@ -39,6 +40,17 @@ function bytesOf(f: H5, path: string): {dtype: string; shape: number[]; bytes: B
   return {dtype: ds.dtype, shape: ds.shape, bytes: Buffer.from(view.buffer, view.byteOffset, view.byteLength)};
 }
 
+/** Like bytesOf, for a dataset of record group `group` of cait's file cut to its first `n` events (axis 1 of `event`, else axis 0). */
+function firstEventsOf(f: H5, path: string, n: number): {dtype: string; shape: number[]; bytes: Buffer} {
+  const ds = f.get(path) as unknown as {dtype: string; shape: number[]; slice(r: [number, number][]): ArrayBufferView};
+  expect(ds, path).toBeTruthy();
+  const axis = path.endsWith("/event") ? 1 : 0;
+  expect(ds.shape[axis], `${path} holds fewer than ${n} events`).toBeGreaterThanOrEqual(n);
+  const ranges = ds.shape.map((m, k): [number, number] => [0, k === axis ? n : m]);
+  const v = ds.slice(ranges);
+  return {dtype: ds.dtype, shape: ranges.map(([a, b]) => b - a), bytes: Buffer.from(v.buffer, v.byteOffset, v.byteLength)};
+}
+
 /** A copy of the first `records` records of mock_001.rdt, with its .par (optionally edited). */
 function smallRun(name: string, records: number, options: {par?: (text: string) => string; rdt?: (bytes: Buffer) => Buffer} = {}): string {
   const rdt = join(dir, `${name}.rdt`);
@@ -54,20 +66,21 @@ describe("convert mock_001.rdt like cait", () => {
   it("gives cait's arrays bit for bit: samples, hours, time_s, time_mus, dac_output, TPA, control pulses, metainfo", () => {
     const a = new h5wasm.File(CAIT_FILE, "r"), b = new h5wasm.File(converted, "r");
     try {
-      const paths = ["controlpulses/hours", "controlpulses/pulse_height", "testpulses/testpulseamplitude"];
-      for (const g of ["events", "testpulses", "noise"]) for (const d of ["event", "hours", "time_s", "time_mus", "dac_output"]) paths.push(`${g}/${d}`);
+      const paths: [string, number | undefined][] = [["controlpulses/hours", undefined], ["controlpulses/pulse_height", undefined], ["testpulses/testpulseamplitude", COUNTS.testpulses]];
+      for (const g of ["events", "testpulses", "noise"] as const) for (const d of ["event", "hours", "time_s", "time_mus", "dac_output"]) paths.push([`${g}/${d}`, COUNTS[g]]);
       const meta = (a.get("metainfo") as unknown as {keys(): string[]}).keys();
       expect(meta.length).toBe(16);
-      for (const k of meta) paths.push(`metainfo/${k}`);
-      for (const p of paths) {
-        const x = bytesOf(a, p), y = bytesOf(b, p);
+      for (const k of meta) paths.push([`metainfo/${k}`, undefined]);
+      for (const [p, n] of paths) {
+        const x = n === undefined ? bytesOf(a, p) : firstEventsOf(a, p, n), y = bytesOf(b, p);
         expect(y.dtype, p).toBe(x.dtype);
         expect(y.shape, p).toEqual(x.shape);
         expect(y.bytes.equals(x.bytes), `${p} differs`).toBe(true);
       }
-      expect(bytesOf(b, "events/event").shape).toEqual([2, 160, 16384]);
-      expect(bytesOf(b, "testpulses/event").shape).toEqual([2, 120, 16384]);
-      expect(bytesOf(b, "noise/event").shape).toEqual([2, 80, 16384]);
+      expect(bytesOf(b, "events/event").shape).toEqual([2, 8, 16384]);
+      expect(bytesOf(b, "testpulses/event").shape).toEqual([2, 6, 16384]);
+      expect(bytesOf(b, "noise/event").shape).toEqual([2, 4, 16384]);
+      expect(bytesOf(b, "controlpulses/pulse_height").shape).toEqual([2, 40]);
       expect(b.attrs.Ch_1.value).toBe(0n);
       expect(b.attrs.Ch_2.value).toBe(1n);
     } finally {
@@ -79,7 +92,7 @@ describe("convert mock_001.rdt like cait", () => {
   it("reads back through CaitFile with the .par's layout", async () => {
     const f = await openCaitFile(converted);
     try {
-      expect(f.dataset.groups).toEqual({events: 160, testpulses: 120, noise: 80});
+      expect(f.dataset.groups).toEqual(COUNTS);
       expect(f.dataset.layout).toEqual({sampleFrequency_Hz: 25000, recordLength: 16384, triggerIndex: 4096});
       const tp = f.readChunk("testpulses", 0, 4);
       expect(Array.from(tp.testpulseAmplitude!)).toEqual([0.5, 1, 3, 0.5]);
@@ -90,8 +103,8 @@ describe("convert mock_001.rdt like cait", () => {
 
   it("does not depend on the chunk or read-block size (partial chunks, block refills)", async () => {
     const out = join(dir, "small-blocks.h5");
-    const res = await convertRdt(join(RAW, "mock_001.rdt"), out, {channels: [0, 1], chunkEvents: 7, readBlockBytes: 3 * RB + 5});
-    expect(res.counts).toEqual({events: 160, testpulses: 120, noise: 80});
+    const res = await convertRdt(join(RAW, "mock_001.rdt"), out, {channels: [0, 1], chunkEvents: 3, readBlockBytes: 3 * RB + 5});
+    expect(res.counts).toEqual(COUNTS);
     expect(res.controlPulses).toBe(40);
     const a = new h5wasm.File(converted, "r"), b = new h5wasm.File(out, "r");
     try {
@@ -109,9 +122,9 @@ describe("convert mock_001.rdt like cait", () => {
     await convertRdt(join(RAW, "mock_001.rdt"), out, {channels: [1]});
     const a = new h5wasm.File(CAIT_FILE, "r"), b = new h5wasm.File(out, "r");
     try {
-      const whole = (a.get("noise/event") as unknown as {slice(r: [number, number][]): Float32Array}).slice([[1, 2], [0, 80], [0, 16384]]);
+      const whole = (a.get("noise/event") as unknown as {slice(r: [number, number][]): Float32Array}).slice([[1, 2], [0, COUNTS.noise], [0, 16384]]);
       const mine = bytesOf(b, "noise/event");
-      expect(mine.shape).toEqual([1, 80, 16384]);
+      expect(mine.shape).toEqual([1, COUNTS.noise, 16384]);
       expect(mine.bytes.equals(Buffer.from(whole.buffer, whole.byteOffset, whole.byteLength))).toBe(true);
     } finally {
       a.close();
@@ -225,13 +238,13 @@ describe("pulsebook convert", () => {
   const run = runPulsebook;
 
   it("converts a run (cait's output name by default) and fails with the file and problem on bad input", async () => {
-    const rdt = smallRun("cli_run", 40);
+    const rdt = smallRun("cli_run", 22);
     const ok = await run("convert", rdt, "--channels", "0,1", "--no-con");
     expect(ok.code).toBe(0);
-    // 20 triggers of the cycle [0,0,0,0,-1,-1,0.5,1,3] (TPA 20 is not in the .rdt): 2 cycles + 2 events
-    expect(ok.stderr).toMatch(/wrote .*cli_run-P_Ch0-L_Ch1\.h5: 10 events, 6 test pulses, 4 noise traces, 0 control pulses/);
+    // 11 triggers of the cycle [0,0,0,0,-1,-1,0.5,1,3] (TPA 20 is not in the .rdt): 1 cycle + 2 events
+    expect(ok.stderr).toMatch(/wrote .*cli_run-P_Ch0-L_Ch1\.h5: 6 events, 3 test pulses, 2 noise traces, 0 control pulses/);
     const f = await openCaitFile(join(dir, "cli_run-P_Ch0-L_Ch1.h5"));
-    expect(f.dataset.groups).toEqual({events: 10, testpulses: 6, noise: 4});
+    expect(f.dataset.groups).toEqual({events: 6, testpulses: 3, noise: 2});
     f.close();
     const bad = await run("convert", rdt, "--channels", "0,2", "--no-con", "--out", join(dir, "x.h5"));
     expect(bad.code).toBe(1);

@@ -7,8 +7,9 @@ import {addPulse, normalisedTemplate, pulsePeak, pulseShapeFromCait, pulseTempla
 import {addNoise, composePsd, lowPassGain, mainsPsd, noiseAmplitudes, powerLawPsd, psdVariance_V2, shapedPsd, whitePsd} from "../lib/sim/noise.js";
 import {addSpike, addSquidJump, addTemperatureRise, saturate, saturation_V} from "../lib/sim/artefacts.js";
 import {CAIT_LAYOUT, type RecordLayout} from "../lib/types.js";
+import {CAIT_REFERENCE_VALUES} from "./support/caitMock.js";
 
-const ref = JSON.parse(readFileSync(new URL("../../shared/reference-data/cait-mock/reference_values.json", import.meta.url), "utf8"));
+const ref = JSON.parse(readFileSync(CAIT_REFERENCE_VALUES, "utf8"));
 
 describe("fft", () => {
   it("round-trips and satisfies Parseval", () => {

@@ -1,6 +1,6 @@
 // Node module hooks that load TensorFlow.js from its ES2017 ESM build (the packages' `module`
 // field, `dist/index.js`, the same code bundlers give the page) instead of their CommonJS
-// `main` (an ES5 bundle, ~3× slower to train with; see design/ML-BACKENDS.md). That build uses
+// `main` (an ES5 bundle, ~3× slower to train with). That build uses
 // extensionless relative imports and Node-style `require`/`__dirname`, which Node's ESM loader
 // does not accept; these hooks supply both. Registered by `registerTfjsEsm.mjs`.
 import {existsSync, statSync} from "node:fs";

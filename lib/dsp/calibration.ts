@@ -1,5 +1,5 @@
 // Energy calibration with test pulses, after cait's `calc_calibration` / `PulserModel`
-// (docs/processing-config.md, CAIT-NOTES §1):
+// (docs/processing-config.md):
 //  1. per TPA level, the test-pulse amplitude as a function of time (the detector's response
 //     drifts with temperature and working point);
 //  2. at each event's time, the TPA↔amplitude relation through the levels gives the event's

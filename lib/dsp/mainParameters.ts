@@ -1,5 +1,4 @@
-// cait's "main parameters" of one record (`calc_main_parameters`, docs/features.md and
-// CAIT-NOTES §2): pulse height, seven characteristic sample indices, baseline offset and drift.
+// cait's "main parameters" of one record (`calc_main_parameters`, docs/features.md): pulse height, seven characteristic sample indices, baseline offset and drift.
 // O(L): one pass for the sums, one for the box-car, one for the drift-corrected peak, and short
 // local scans for the threshold crossings.
 

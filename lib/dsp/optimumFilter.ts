@@ -5,7 +5,7 @@
 // scale) and t_m = argmax(s), so the filtered pulse peaks at t_m. Normalised so that
 // filtered(A·s)[t_m] = A:  H /= (1/N)·Σ_full |S_k|²/J_k  (Σ over all N bins = 2·interior + Nyquist).
 // Predicted baseline resolution: σ_A² = 1 / Σ_full |S_k|²/J_k (exact for stationary noise,
-// no window). cait conventions (`caitCompatible`): see CAIT-NOTES §3 and `optimumFilter` below.
+// no window). cait conventions (`caitCompatible`): see `optimumFilter` below.
 import type {EventChunk, RecordLayout} from "../types.js";
 import {chunkRecord} from "../types.js";
 import {irfft, rfft} from "./fft.js";

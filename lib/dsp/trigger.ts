@@ -196,7 +196,7 @@ function argmaxIn(y: ArrayLike<number>, lo: number, hi: number): number {
 
 /**
  * cait's legacy `trigger_csmpl` (after Ferreiro Iachellini 2018), reproduced from its
- * description (CAIT-NOTES §1) and checked against cait's triggers on the reference streams:
+ * description and checked against cait's triggers on the reference streams:
  * windows of RL samples start every RL − 2·overlap samples. Each window is filtered as a record:
  * minus the mean of its first overlap/2 samples, times the filter's window (Tukey), times H.
  * The maximum is taken in [max(block, overlap), RL − overlap). Above threshold, the window is

@@ -1,4 +1,4 @@
-// The `.con` file of control pulses (CAIT-NOTES §1): a 12-byte file header, then 24-byte
+// The `.con` file of control pulses (docs/data-format.md): a 12-byte file header, then 24-byte
 // records `int32 detector, float32 pulse_height, uint32 time_low, uint32 time_high, float32,
 // int32`, one per channel and control pulse; time = (high·2³² + low) ticks of the 10 MHz clock.
 // cait's `include_con_file` writes `controlpulses/hours` (ncp) and `pulse_height` (nch × ncp).

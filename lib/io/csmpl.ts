@@ -1,4 +1,4 @@
-// Continuous streams of the CRESST DAQ (CAIT-NOTES §1): `<run>_Ch<c>.csmpl` is raw little-endian
+// Continuous streams of the CRESST DAQ (docs/data-format.md): `<run>_Ch<c>.csmpl` is raw little-endian
 // int16 samples (±10 V over 16 bits, as `.rdt`), with `<run>.dig_stamps` (uint64 stamp, uint32,
 // uint32 per entry) and `<run>.test_stamps` (uint64 stamp, float32 TPA, uint32 channel), stamps
 // in ticks of the DAQ's 10 MHz clock, and `<run>.db` (SQLite: DAQINFO, FILELIST; see csmplDb.ts).

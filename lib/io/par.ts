@@ -1,5 +1,5 @@
 // The `.par` text header that the CRESST/COSINUS DAQ writes next to every `.rdt` file:
-// "Key : value" lines (CAIT-NOTES §1). It tells how the binary records are laid out (record
+// "Key : value" lines (docs/data-format.md). It tells how the binary records are laid out (record
 // length, integers/unsigned longs/reals in each record header, DVM channels) and the run's
 // timing. `parsePar` turns it into that layout plus cait's `metainfo` datasets (same names and
 // dtypes as cait's `include_metainfo`, so converted files match cait's).
@@ -96,7 +96,7 @@ export function parsePar(text: string, file: string): ParInfo {
   return {version, recordLength, intsInHeader, unsignedLongsInHeader, realsInHeader, dvmChannels, timeBase_us, sampleFrequency_Hz, metainfo, fields};
 }
 
-/** The record-header layouts this reader knows (CAIT-NOTES §1); anything else is an error. */
+/** The record-header layouts this reader knows (as cait reads them); anything else is an error. */
 export function checkHeaderVersion(ints: number, unsignedLongs: number, reals: number, file: string): void {
   if (!(SUPPORTED_INTS_IN_HEADER as readonly number[]).includes(ints) || unsignedLongs !== SUPPORTED_UNSIGNED_LONGS_IN_HEADER || reals !== SUPPORTED_REALS_IN_HEADER) {
     throw new DataFileError(file, `unknown header version: ${ints} integers, ${unsignedLongs} unsigned longs, ${reals} reals in each record header ` +

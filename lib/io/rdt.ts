@@ -1,4 +1,4 @@
-// The `.rdt` record stream of the CRESST/COSINUS DAQ (CAIT-NOTES §1): fixed-size records, one
+// The `.rdt` record stream of the CRESST/COSINUS DAQ (docs/data-format.md): fixed-size records, one
 // per channel and trigger, channels interleaved record by record. Each record is a header
 //   int32 detector_nmbr, coincide_pulses, trig_count, trig_delay, abs_time_s, abs_time_mus,
 //         [delay_ch_tp: only with 7 integers in the header],

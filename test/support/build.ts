@@ -2,14 +2,18 @@
 //
 // `ensureBuilt()` runs the same steps as `npm run build` (pre-fill Framework's npm cache from
 // node_modules, then `observable build`) unless dist/ already holds a build of exactly the
-// current sources, recorded by a stamp file with a hash of them. A lock directory keeps two
-// test files (or workers) from building, or clearing the npm cache, at the same time.
+// current sources, recorded by a stamp file with a hash of them. It builds in an isolated copy:
+// a fresh temporary folder holding only what a clone holds (tracked files and untracked ones
+// that git does not ignore) plus a link to node_modules, so the build cannot use anything
+// beside the repository, nor caches or outputs of earlier builds. A lock directory keeps two
+// test files (or workers) from building at the same time.
 
-import {spawn} from "node:child_process";
+import {execFileSync, spawn} from "node:child_process";
 import {createHash} from "node:crypto";
-import {existsSync} from "node:fs";
-import {mkdir, readdir, readFile, rm, stat, writeFile} from "node:fs/promises";
-import {join, relative} from "node:path";
+import {existsSync, lstatSync} from "node:fs";
+import {copyFile, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile} from "node:fs/promises";
+import {tmpdir} from "node:os";
+import {dirname, join, relative} from "node:path";
 import {fileURLToPath} from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -55,7 +59,7 @@ function processAlive(pid: number): boolean {
 }
 
 /** Runs `fn` holding the build lock (a directory, so acquiring it is atomic). */
-export async function withBuildLock<T>(fn: () => Promise<T>, timeoutMs = 280_000): Promise<T> {
+export async function withBuildLock<T>(fn: () => Promise<T>, timeoutMs = 840_000): Promise<T> {
   await mkdir(join(ROOT, ".pulsebook"), {recursive: true});
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -89,9 +93,9 @@ export interface BuildResult {
   log: string;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{code: number | null; log: string}> {
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<{code: number | null; log: string}> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"]});
+    const child = spawn(command, args, {cwd, env, stdio: ["ignore", "pipe", "pipe"]});
     let log = "";
     child.stdout.on("data", (d) => (log += d));
     child.stderr.on("data", (d) => (log += d));
@@ -100,42 +104,93 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
   });
 }
 
+/** What a clone of the repository holds: tracked files and untracked ones git does not ignore (paths relative to `root`). */
+export function cloneFiles(root = ROOT): string[] {
+  const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {cwd: root, encoding: "utf8", maxBuffer: 1 << 26});
+  // Tracked files deleted from the working tree are listed too: a clone of the working tree lacks them.
+  return [...new Set(listed.split("\0").filter(Boolean))].filter((f) => lstatSync(join(root, f), {throwIfNoEntry: false}) !== undefined);
+}
+
 /**
- * Pre-fills the npm cache and builds the site into `output` (default dist/). With
- * `offline: true` both steps run under `unshare -n`, in a network namespace with no network.
- * Call inside `withBuildLock`. Throws with the log when a step fails.
+ * Copies `files` (relative to `root`, symbolic links kept as links) into a fresh temporary folder
+ * and links node_modules there; returns the folder. Remove it with `rm(dir, {recursive: true})`.
  */
-export async function buildSite({output = DIST, offline = false}: {output?: string; offline?: boolean} = {}): Promise<BuildResult> {
+export async function isolatedCopy(files = cloneFiles(), root = ROOT): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "pulsebook-clone-"));
+  for (const f of files) {
+    const from = join(root, f), to = join(dir, f);
+    await mkdir(dirname(to), {recursive: true});
+    if ((await lstat(from)).isSymbolicLink()) await symlink(await readlink(from), to);
+    else await copyFile(from, to);
+  }
+  await symlink(join(root, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+/**
+ * Pre-fills the npm cache and builds the site in `cwd` (default the repository) into `output`
+ * (default dist/). With `offline: true` both steps run under `unshare -n`, in a network
+ * namespace with no network. Call inside `withBuildLock`. Throws with the log when a step fails.
+ */
+export async function buildSite({output = DIST, offline = false, cwd = ROOT}: {output?: string; offline?: boolean; cwd?: string} = {}): Promise<BuildResult> {
   const t0 = performance.now();
   const env = {...process.env, PULSEBOOK_DIST: output, NO_COLOR: "1", OBSERVABLE_TELEMETRY_DISABLE: "true"};
   const steps: [string, string[]][] = [
-    [process.execPath, [join(ROOT, "scripts", "prefill-npm-cache.mjs"), "--quiet"]],
+    [process.execPath, [join(cwd, "scripts", "prefill-npm-cache.mjs"), "--quiet"]],
     // As `npm run build` does: drop cached loader outputs whose lineage changed (docs/pipeline.md).
-    [process.execPath, [join(ROOT, "scripts", "refresh-loader-cache.mjs"), "--quiet"]],
-    [process.execPath, [FRAMEWORK_BIN, "build"]]
+    [process.execPath, [join(cwd, "scripts", "refresh-loader-cache.mjs"), "--quiet"]],
+    [process.execPath, [join(cwd, relative(ROOT, FRAMEWORK_BIN)), "build"]]
   ];
   let log = "";
   for (const [command, args] of steps) {
     const [cmd, argv] = offline ? ["unshare", ["-n", command, ...args]] : [command, args];
-    const result = await run(cmd, argv, env);
+    const result = await run(cmd, argv, env, cwd);
     log += `$ ${[cmd, ...argv].join(" ")}\n${result.log}\n`;
     if (result.code !== 0) throw new Error(`build step failed (exit ${result.code}):\n${log}`);
   }
   return {output, ms: performance.now() - t0, log};
 }
 
-/** dist/ built from the current sources: reuses it when its stamp matches, else builds. */
-export async function ensureBuilt(): Promise<{dist: string; built: boolean; ms: number}> {
+/** The stamp of a build in dist/: what it was built from and how. */
+export interface BuildStamp {
+  hash: string;
+  builtAt: string;
+  ms: number;
+  /** Built in an isolated copy holding only a clone's files (see isolatedCopy). */
+  isolated: boolean;
+  /** Files in that copy. */
+  files: number;
+  /** Built inside `unshare -n` (no network), where this machine allows it. */
+  offline: boolean;
+  /** Lines of the build log that tell of a network access attempt. */
+  networkErrors: string[];
+}
+
+/**
+ * dist/ built from the current sources in an isolated copy, with no network where this machine
+ * can take it away (`unshare -n`): reuses it when its stamp matches, else builds.
+ */
+export async function ensureBuilt(): Promise<{dist: string; built: boolean; ms: number; stamp: BuildStamp}> {
   return withBuildLock(async () => {
     const hash = await sourceHash();
+    const offline = await canUnshareNetwork();
     const stampPath = join(DIST, STAMP);
     if (existsSync(stampPath)) {
-      const stamp = JSON.parse(await readFile(stampPath, "utf8")) as {hash?: string};
-      if (stamp.hash === hash) return {dist: DIST, built: false, ms: 0};
+      const stamp = JSON.parse(await readFile(stampPath, "utf8")) as BuildStamp;
+      if (stamp.hash === hash && stamp.isolated && stamp.offline === offline) return {dist: DIST, built: false, ms: 0, stamp};
     }
-    const {ms} = await buildSite();
-    await writeFile(stampPath, JSON.stringify({hash, builtAt: new Date().toISOString(), ms: Math.round(ms)}, null, 2));
-    return {dist: DIST, built: true, ms};
+    const files = cloneFiles();
+    const copy = await isolatedCopy(files);
+    try {
+      await rm(DIST, {recursive: true, force: true});
+      const {ms, log} = await buildSite({cwd: copy, offline});
+      const networkErrors = log.split("\n").filter((l) => /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|fetch failed/.test(l));
+      const stamp: BuildStamp = {hash, builtAt: new Date().toISOString(), ms: Math.round(ms), isolated: true, files: files.length, offline, networkErrors};
+      await writeFile(stampPath, JSON.stringify(stamp, null, 2));
+      return {dist: DIST, built: true, ms, stamp};
+    } finally {
+      await rm(copy, {recursive: true, force: true});
+    }
   });
 }
 

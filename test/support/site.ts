@@ -29,7 +29,7 @@ export function useBuiltSite(viewport?: {width?: number; height?: number}): Buil
     ({dist} = await ensureBuilt());
     server = await serveDist(dist);
     browser = await launchBrowser(viewport);
-  }, 300_000);
+  }, 900_000); // a build from scratch takes minutes on 2 cores, and others may wait for it
   afterAll(async () => {
     await browser?.close();
     await server?.close();

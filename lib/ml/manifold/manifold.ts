@@ -1,6 +1,6 @@
-// The data manifold of the CRESST data-cleaning paper (Wagner et al., seeds/
-// cresst-data-cleaning-paper.txt): every record is downsampled (to 512 samples there), scaled
-// to minimum 0 and maximum 1, the records of one event's channels are concatenated, and the
+// The data manifold of the CRESST data-cleaning paper (CRESST Collaboration, "Towards an
+// automated data cleaning with deep learning in CRESST"): every record is downsampled (to 512
+// samples there), scaled to minimum 0 and maximum 1, the records of one event's channels are concatenated, and the
 // resulting vectors are projected onto their first principal components. Artefacts and
 // particle populations then form visibly separate structures in the PC1/PC2 plane.
 //

@@ -1,6 +1,6 @@
 // Choosing the TensorFlow.js backend, the same way in Node and in the page: WebGPU only when
 // `navigator.gpu` gives an adapter that is not a software fallback (SwiftShader is ~100× slower
-// than wasm, design/ML-BACKENDS.md), else wasm (with our training kernels), else cpu. Backends
+// than wasm), else wasm (with our training kernels), else cpu. Backends
 // are imported lazily: WebGPU registers itself only if `navigator.gpu` exists at import time.
 import {tf} from "./tf.js";
 import {registerWasmTrainingKernels} from "./wasmKernels.js";
@@ -79,7 +79,7 @@ async function tryBackend(name: BackendName): Promise<string | null> {
  */
 export async function selectBackend(prefer: BackendName[] = [...BACKEND_NAMES]): Promise<BackendName> {
   // Production mode: no debug checks, and no console advice to install tfjs-node (which cannot
-  // be installed here, design/ML-BACKENDS.md).
+  // be installed here).
   tf.enableProdMode();
   const errors: string[] = [];
   for (const name of prefer) {

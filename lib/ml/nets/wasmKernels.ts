@@ -1,6 +1,6 @@
 // Training kernels for the TensorFlow.js wasm backend. tfjs 4.22's wasm backend has no
 // Conv2DBackpropFilter (the weight gradient of every convolution), so it cannot train
-// convolutional models at all (design/ML-BACKENDS.md). No npm package provides it; we add it
+// convolutional models at all. No npm package provides it; we add it
 // here as im2col + the backend's own BatchMatMul (XNNPACK, SIMD), so the heavy part runs in
 // wasm: dW[k, co] = Σ_n colsᵀ[k, n] · dy[n, co] with k = (kh·KW + kw)·CI + ci and n running
 // over (batch, output row, output column).
