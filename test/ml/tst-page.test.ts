@@ -10,12 +10,13 @@ let modules: {[name: string]: string};
 const site = useBuiltSite();
 beforeAll(async () => {
   const {dist} = site;
-  // Framework serves each local module as /_import/lib/ml/NAME.HASH.js.
-  const files = readdirSync(join(dist, "_import", "lib", "ml"));
-  modules = Object.fromEntries(["models", "simDetectors", "train", "backend", "modelFormat"].map((name) => {
-    const file = files.find((f) => f.startsWith(`${name}.`));
-    if (!file) throw new Error(`dist/_import/lib/ml has no ${name}.*.js`);
-    return [name, `/_import/lib/ml/${file}`];
+  // Framework serves each local module as /_import/lib/ml/FOLDER/NAME.HASH.js.
+  const wanted: [string, string][] = [["models", "nets/models"], ["simDetectors", "data/simDetectors"], ["train", "nets/train"], ["backend", "nets/backend"], ["modelFormat", "nets/classifierFile"]];
+  modules = Object.fromEntries(wanted.map(([key, path]) => {
+    const [folder, name] = path.split("/");
+    const file = readdirSync(join(dist, "_import", "lib", "ml", folder)).find((f) => f.startsWith(`${name}.`));
+    if (!file) throw new Error(`dist/_import/lib/ml/${folder} has no ${name}.*.js`);
+    return [key, `/_import/lib/ml/${folder}/${file}`];
   }));
 }, 300_000);
 
