@@ -10,7 +10,7 @@ import {accuracy, backgroundCrossEntropy, disposeClassifier, loadClassifier, pre
 import {disposeVae, loadVae, saveVae, trainVae, vaeLoss} from "../lib/ml/darwin/vae.js";
 import {Rng, featureLength, simulateTpc, tpcFeatures, uniformEnergies} from "../lib/sim/index.js";
 import {sensitivityVsExposure, type AnomalyTemplates, type SearchParams} from "../lib/stats/darwinSearch.js";
-import {PULSEBOOK_VERSION} from "./provenance.js";
+import {fileIdentity, moduleVersion, provenanceStamp, PULSEBOOK_VERSION} from "./provenance.js";
 import {atomicWriteJson} from "./io/atomicWrite.js";
 import {readJson} from "./io/readFile.js";
 
@@ -54,7 +54,10 @@ export async function trainAnomalyModels(o: TrainAnomalyOptions = {}): Promise<{
   const erOnly = simulateTpc([{kind: "ER", energy_keV: uniformEnergies(events, ...ER_RANGE_keVee, rng)}], seed * 1000 + 3);
   log(`VAE on ${events} ER events, β = ${beta}`);
   const {model: vae} = await trainVae(tpcFeatures(erOnly), d, {epochs, beta, seed, onEpoch: (e, l) => log(`  VAE epoch ${e + 1}: −ELBO ${l.toFixed(2)}`)});
-  const meta = {pulsebook: PULSEBOOK_VERSION, command: "pulsebook train-anomaly", seed, events, epochs, backend, erRange_keVee: ER_RANGE_keVee, nrRange_keVnr: NR_RANGE_keVnr};
+  const meta = {
+    pulsebook: PULSEBOOK_VERSION, command: "pulsebook train-anomaly", seed, events, epochs, backend, erRange_keVee: ER_RANGE_keVee, nrRange_keVnr: NR_RANGE_keVnr,
+    stamp: provenanceStamp({stages: {trainAnomaly: moduleVersion(import.meta.url)}, parameters: {seed, events, epochs, beta, backend}, command: "pulsebook train-anomaly"})
+  };
   const cPath = join(outDir, "classifier.json"), vPath = join(outDir, "vae.json");
   atomicWriteJson(cPath, saveClassifier(clf, {...meta, testAccuracy}));
   atomicWriteJson(vPath, saveVae(vae, meta));
@@ -96,7 +99,10 @@ export async function scoreTemplates(o: {events?: number; seed?: number; modelDi
   };
   const out = {
     format: "pulsebook-anomaly-templates", version: TEMPLATES_FORMAT_VERSION,
-    provenance: {pulsebook: PULSEBOOK_VERSION, seed, events, classifier: (clfJson as {meta: unknown}).meta, vae: (vaeJson as {meta: unknown}).meta},
+    provenance: {
+      pulsebook: PULSEBOOK_VERSION, seed, events, classifier: (clfJson as {meta: unknown}).meta, vae: (vaeJson as {meta: unknown}).meta,
+      stamp: provenanceStamp({stages: {scoreTemplates: moduleVersion(import.meta.url)}, parameters: {seed, events}, inputs: {classifier: fileIdentity(cPath), vae: fileIdentity(vPath)}})
+    },
     er: one("ER", ER_RANGE_keVee, seed * 1000 + 11),
     nr: one("NR", NR_RANGE_keVnr, seed * 1000 + 12)
   };
@@ -108,7 +114,12 @@ export async function scoreTemplates(o: {events?: number; seed?: number; modelDi
 export async function anomalySearch(o: {params: Omit<SearchParams, "exposure_tonne_yr">; exposures: number[]; nNull?: number; nSignal?: number; events?: number; modelDir?: string; out?: string}) {
   const t = await scoreTemplates({events: o.events, modelDir: o.modelDir});
   const points = sensitivityVsExposure(t, o.params, o.exposures, {nNull: o.nNull, nSignal: o.nSignal});
-  const result = {format: "pulsebook-anomaly-sensitivity", version: 1, params: o.params, provenance: t.provenance, points};
+  const stamp = provenanceStamp({
+    stages: {anomalySearch: moduleVersion(import.meta.url)},
+    parameters: {params: o.params, exposures: o.exposures, nNull: o.nNull, nSignal: o.nSignal},
+    inputs: {templates: t.provenance.stamp}
+  });
+  const result = {format: "pulsebook-anomaly-sensitivity", version: 1, params: o.params, provenance: {...t.provenance, stamp}, points};
   if (o.out) atomicWriteJson(o.out, result);
   return result;
 }

@@ -22,12 +22,20 @@ describe("pulsebook train-anomaly / anomaly-search", () => {
       expect(m.format).toBe("pulsebook-dense-model");
       expect(m.version).toBe(1);
       expect(m.meta.events).toBe(400);
+      // The one provenance stamp: git-aware version, source-derived module version, parameters.
+      expect(m.meta.stamp.pulsebook_version).toMatch(/^\d+\.\d+\.\d+/);
+      expect(m.meta.stamp.stages.trainAnomaly).toMatch(/^[0-9a-f]{16}$/);
+      expect(m.meta.stamp.parameters).toMatchObject({events: 400, epochs: 3});
     }
     const out = join(dir, "sens.json");
     const s = await run("anomaly-search", "--models", models, "--exposures", "1,20", "--null", "500", "--signal", "60", "--out", out, "--quiet");
     expect(s.code, s.stderr).toBe(0);
     const res = JSON.parse(readFileSync(out, "utf8"));
     expect(res.points.map((p: {exposure_tonne_yr: number}) => p.exposure_tonne_yr)).toEqual([1, 20]);
+    // Stamped, with the templates' stamp (and through it the model files' identities) as input.
+    expect(res.provenance.stamp.parameters).toMatchObject({exposures: [1, 20], nNull: 500, nSignal: 60});
+    expect(res.provenance.stamp.inputs.templates.inputs.classifier.path).toBe(join(models, "classifier.json"));
+    expect(res.provenance.stamp.inputs.templates.stages.scoreTemplates).toMatch(/^[0-9a-f]{16}$/);
     // Expected counts scale with exposure: ER = 3 /(t·yr·keV) × 8 keV.
     expect(res.points[0].expected.er).toBeCloseTo(24, 6);
     expect(res.points[1].expected.wimp / res.points[0].expected.wimp).toBeCloseTo(20, 6);

@@ -107,7 +107,7 @@ export async function computeGolden(): Promise<Golden> {
     g["classify-trees"] = parquetColumns(p("trees.parquet"));
     g.cuts = {stdout: (await cli("cuts", p("features.parquet"), ...["01-onset", "02-flat-baseline", "03-no-spike"].map((c) => fileURLToPath(new URL(`../../src/cuts/${c}.cut.json`, import.meta.url))))).replace(dir, "DIR")};
     await cli("anomaly-search", "--exposures", "1,10", "--null", "200", "--signal", "20", "--out", p("sensitivity.json"), "--quiet");
-    g["anomaly-search"] = jsonNumbers(JSON.parse(readFileSync(p("sensitivity.json"), "utf8")), /(hash|time|seconds|_s$|version|path|created|date)/i);
+    g["anomaly-search"] = jsonNumbers(JSON.parse(readFileSync(p("sensitivity.json"), "utf8")), /(hash|time|seconds|_s$|version|path|created|date|stamp)/i);
     return g;
   } finally {
     rmSync(dir, {recursive: true, force: true});
