@@ -86,7 +86,7 @@ describe("where predicates are read", () => {
 
   it("a cut file names the file, the cut and the offending token", () => {
     expect(() => parseCut(cutText("read_text('/etc/passwd') IS NOT NULL"), "evil.cut.json")).toThrow(DataFileError);
-    expect(() => parseCut(cutText("read_text('/etc/passwd') IS NOT NULL"), "evil.cut.json")).toThrow(/^evil\.cut\.json: sql cut "evil": "where" is not an allowed predicate: function read_text at position 1/);
+    expect(() => parseCut(cutText("read_text('/etc/passwd') IS NOT NULL"), "evil.cut.json")).toThrow(/^evil\.cut\.json: sql cut "evil": "where" must be a single predicate: function read_text at position 1/);
     expect(() => sqlCutQuery({format: "pulsebook-cut", format_version: 1, name: "raw", kind: "sql", where: "1=0) OR (1=1", channel: 0})).toThrow(/cut "raw".*unbalanced/);
   });
 
@@ -146,7 +146,7 @@ describe("the CLI refuses an attack with the file named, exit 1, no stack trace,
       const cuts = await cli("cuts", join(dir, "f.parquet"), join(dir, "evil.cut.json"));
       expect(Date.now() - t0).toBeLessThan(30_000);
       expect(cuts.code).toBe(1);
-      expect(cuts.stderr).toMatch(/evil\.cut\.json: sql cut "evil": "where" is not an allowed predicate: function read_csv at position 1 is not allowed/);
+      expect(cuts.stderr).toMatch(/evil\.cut\.json: sql cut "evil": "where" must be a single predicate: function read_csv at position 1 is not allowed/);
       expect(cuts.stderr).not.toMatch(/\n\s+at /);
 
       // The input does not exist: the config is refused before anything is read.

@@ -19,7 +19,7 @@ export function sqlCutQuery(cut: Extract<Cut, {kind: "sql"}>): string {
   try {
     checkPredicate(cut.where);
   } catch (e) {
-    throw new Error(`cut "${cut.name}": "where" is not an allowed predicate: ${(e as Error).message}`);
+    throw new Error(`cut "${cut.name}": "where" must be a single predicate: ${(e as Error).message}`);
   }
   return cut.channel === undefined
     ? `SELECT event FROM features GROUP BY event HAVING bool_and(coalesce((${cut.where}), false)) ORDER BY event`

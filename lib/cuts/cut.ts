@@ -60,7 +60,7 @@ export function validateCut(value: unknown, file: string): Cut {
     try {
       checkPredicate(v.where as string);
     } catch (e) {
-      fail(`sql cut "${v.name}": "where" is not an allowed predicate: ${(e as Error).message}`);
+      fail(`sql cut "${v.name}": "where" must be a single predicate: ${(e as Error).message}`);
     }
     return {...base, kind: "sql", where: (v.where as string).trim(), ...(v.channel !== undefined ? {channel: v.channel as number} : {})};
   }

@@ -197,6 +197,7 @@ class Parser {
       return;
     }
     if (t.kind === "quoted") { ++this.i; this.column(t); return; }
+    if (t.kind === "end") this.fail("the predicate ends where a value is expected");
     if (t.kind !== "word") this.fail(`unexpected ${describe(t)}`);
     const word = t.text.toLowerCase();
     if (word === "null" || word === "true" || word === "false") { ++this.i; return; }
