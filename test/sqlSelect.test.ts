@@ -59,8 +59,8 @@ describe("sqlSelect", () => {
     }
   });
 
-  it("reports a bad predicate with the predicate and the problem, before DuckDB runs it", async () => {
-    await expect(selectEvents(table, "pulse_height_V >")).rejects.toThrow(/pulse_height_V >.*ends where a value is expected/);
+  it("reports bad SQL with the predicate and DuckDB's message", async () => {
+    await expect(selectEvents(table, "pulse_height_V >")).rejects.toThrow(/pulse_height_V >.*(Parser Error|syntax error)/);
     await expect(selectEvents(table, "no_such_column = 1")).rejects.toThrow(/no_such_column = 1.*no_such_column/s);
     expect(selectEventsSql("a OR b", 1)).toBe("SELECT DISTINCT event FROM features WHERE (a OR b) AND channel = 1 ORDER BY event");
   });

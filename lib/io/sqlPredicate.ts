@@ -7,7 +7,8 @@
 //
 // So a predicate must parse as ONE boolean-valued expression over column names, literals,
 // operators, BETWEEN / IN (list) / IS [NOT] NULL / CASE, and an allow-list of scalar functions;
-// everything else is refused with the offending token and its position. The check is syntax
+// everything else is refused with the offending token and its position. Malformed input is a
+// "syntax error: …", like DuckDB's own message, so pages that show either read the same. The check is syntax
 // only (which columns exist is for the engine, or for `columns` when the caller knows them).
 //
 // Why a hand-written tokenizer and recursive-descent parser: it must run synchronously, and the
@@ -63,7 +64,7 @@ function tokenize(text: string): Token[] {
     if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(text[i + 1] ?? ""))) {
       const m = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(text.slice(i))!;
       i += m[0].length;
-      if (/[A-Za-z_]/.test(text[i] ?? "")) fail(`malformed number ${text.slice(start, i + 1)} at position ${start + 1}`, start);
+      if (/[A-Za-z_]/.test(text[i] ?? "")) fail(`syntax error: malformed number ${text.slice(start, i + 1)} at position ${start + 1}`, start);
       tokens.push({kind: "number", text: m[0], at: start});
     } else if (/[A-Za-z_]/.test(c)) {
       const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i))!;
@@ -73,7 +74,7 @@ function tokenize(text: string): Token[] {
       // '…' is a string, "…" a quoted column name; a doubled quote stands for itself.
       let j = i + 1, value = "";
       for (;;) {
-        if (j >= text.length) fail(`unterminated ${c === "'" ? "string" : "quoted name"} starting at position ${i + 1}`, i);
+        if (j >= text.length) fail(`syntax error: unterminated ${c === "'" ? "string" : "quoted name"} starting at position ${i + 1}`, i);
         if (text[j] === c) {
           if (text[j + 1] === c) { value += c; j += 2; continue; }
           break;
@@ -115,11 +116,11 @@ class Parser {
     throw new PredicateError(problem, t.at);
   }
   private expectWord(word: string): void {
-    if (!this.isWord(word)) this.fail(`expected ${word.toUpperCase()}, found ${describe(this.peek())}`);
+    if (!this.isWord(word)) this.fail(`syntax error: expected ${word.toUpperCase()}, found ${describe(this.peek())}`);
     ++this.i;
   }
   private expectOp(op: string): void {
-    if (!this.isOp(op)) this.fail(`expected "${op}", found ${describe(this.peek())}`);
+    if (!this.isOp(op)) this.fail(`syntax error: expected "${op}", found ${describe(this.peek())}`);
     ++this.i;
   }
 
@@ -128,7 +129,7 @@ class Parser {
     const t = this.peek();
     if (t.kind === "end") return;
     if (t.kind === "op" && t.text === ")") this.fail(`unbalanced ")" at position ${t.at + 1}: the predicate must be one expression`);
-    this.fail(`unexpected ${describe(t)}: the predicate must be one expression`);
+    this.fail(`syntax error: unexpected ${describe(t)}: the predicate must be one expression`);
   }
 
   expression(): void {
@@ -153,7 +154,7 @@ class Parser {
         if (this.isWord("not")) ++this.i;
         if (this.isWord("null") || this.isWord("true") || this.isWord("false")) { ++this.i; continue; }
         if (this.isWord("distinct")) { ++this.i; this.expectWord("from"); this.additive(); continue; }
-        this.fail(`expected NULL, TRUE, FALSE or DISTINCT FROM after IS, found ${describe(this.peek())}`);
+        this.fail(`syntax error: expected NULL, TRUE, FALSE or DISTINCT FROM after IS, found ${describe(this.peek())}`);
       }
       const negated = this.isWord("not") && (this.isWord("between", 1) || this.isWord("in", 1));
       if (negated) ++this.i;
@@ -197,20 +198,20 @@ class Parser {
       return;
     }
     if (t.kind === "quoted") { ++this.i; this.column(t); return; }
-    if (t.kind === "end") this.fail("the predicate ends where a value is expected");
-    if (t.kind !== "word") this.fail(`unexpected ${describe(t)}`);
+    if (t.kind === "end") this.fail("syntax error: the predicate ends where a value is expected");
+    if (t.kind !== "word") this.fail(`syntax error: unexpected ${describe(t)}`);
     const word = t.text.toLowerCase();
     if (word === "null" || word === "true" || word === "false") { ++this.i; return; }
     if (word === "case") { ++this.i; this.caseExpression(); return; }
     const call = this.peek(1).kind === "op" && this.peek(1).text === "(";
     if (call && !PREDICATE_FUNCTIONS.has(word) && word !== "cast" && word !== "try_cast") this.fail(`function ${t.text} at position ${t.at + 1} is not allowed (allowed: ${[...PREDICATE_FUNCTIONS].join(", ")})`, t);
     if (REFUSED.has(word)) this.fail(`${t.text.toUpperCase()} at position ${t.at + 1} is not allowed in a predicate (one expression over the feature table's columns)`);
-    if (GRAMMAR.has(word)) this.fail(`unexpected ${t.text.toUpperCase()} at position ${t.at + 1}`);
+    if (GRAMMAR.has(word)) this.fail(`syntax error: unexpected ${t.text.toUpperCase()} at position ${t.at + 1}`);
     ++this.i;
     if (call) {
       ++this.i;
       if (this.isOp(")")) { ++this.i; return; }
-      if (this.isOp("*") || this.isWord("distinct")) this.fail(`unexpected ${describe(this.peek())} in the arguments of ${t.text}`);
+      if (this.isOp("*") || this.isWord("distinct")) this.fail(`syntax error: unexpected ${describe(this.peek())} in the arguments of ${t.text}`);
       this.list();
       return;
     }
@@ -225,7 +226,7 @@ class Parser {
   }
   private caseExpression(): void {
     if (!this.isWord("when")) this.expression();
-    if (!this.isWord("when")) this.fail(`expected WHEN in CASE, found ${describe(this.peek())}`);
+    if (!this.isWord("when")) this.fail(`syntax error: expected WHEN in CASE, found ${describe(this.peek())}`);
     while (this.isWord("when")) {
       ++this.i;
       this.expression();
