@@ -16,7 +16,7 @@
 // provenance stamp and is written atomically, so an interrupted run never leaves a
 // half-written table.
 
-import {join} from "node:path";
+import {basename, join} from "node:path";
 import {configHash, type ProcessConfig} from "../lib/config/processConfig.js";
 import {hashJson, stableJson} from "../lib/hash.js";
 import {FEATURE_COLUMNS} from "../lib/dsp/features.js";
@@ -117,7 +117,7 @@ export async function runProcess(config: ProcessConfig, options: ProcessOptions 
     if (config.sevFit.enabled && !config.sev.enabled) throw new Error(`${config.source}: sevFit needs sev enabled`);
 
     const input = fileIdentity(config.input);
-    const context: ProcessContext = {file, source: config.source, input: config.input, channels, chunkEvents: options.chunkEvents ?? 64, select: selectPerChannel, log};
+    const context: ProcessContext = {file, source: config.source, input: config.input, channels, chunkEvents: options.chunkEvents ?? 64, select: (table, chs, predicate, key) => selectPerChannel(table, chs, predicate, key, basename(config.source)), log};
     const run = await runChain(PROCESS_STAGES, config, {
       versions: processStageVersions(options.readSource),
       inputIdentity: input,

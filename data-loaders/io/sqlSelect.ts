@@ -5,13 +5,27 @@
 // extensions. Parquet is decoded by parquet-wasm (data-loaders/io/parquet.ts) and handed to DuckDB as an
 // Arrow IPC stream, so nothing DuckDB would download (its parquet extension) is ever needed.
 // The table is always registered as `features`.
+//
+// Predicates come from files (cut files, processing configs), so they are checked first
+// (lib/io/sqlPredicate.ts: one expression, allow-listed functions, known columns), and the
+// engine itself is locked down as defence in depth: no file or network access, no extension
+// loading or installing (read_csv('http://…') would otherwise try to fetch one and hang).
 
 import {createRequire} from "node:module";
 import * as arrow from "apache-arrow";
 import * as duckdb from "@duckdb/duckdb-wasm/blocking";
 import {readParquet} from "./parquet.js";
+import {checkPredicate} from "../../lib/io/sqlPredicate.js";
 
 const require = createRequire(import.meta.url);
+
+// Global settings, then locked so that no later statement can turn them back on.
+const LOCKDOWN = [
+  "SET enable_external_access = false",
+  "SET autoload_known_extensions = false",
+  "SET autoinstall_known_extensions = false",
+  "SET lock_configuration = true"
+];
 
 let dbCount = 0;
 let dbPromise: Promise<duckdb.DuckDBBindings> | undefined;
@@ -26,6 +40,12 @@ function database(): Promise<duckdb.DuckDBBindings> {
     };
     const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), duckdb.NODE_RUNTIME);
     await db.instantiate();
+    const conn = db.connect();
+    try {
+      for (const setting of LOCKDOWN) conn.query(setting);
+    } finally {
+      conn.close();
+    }
     return db;
   })());
 }
@@ -67,6 +87,7 @@ export async function openFeatureDb(source: FeatureSource): Promise<FeatureDb> {
   conn.query(`CREATE SCHEMA ${schema}`);
   conn.query(`SET search_path = '${schema}'`);
   conn.insertArrowFromIPCStream(arrow.tableToIPC(table, "stream"), {schema, name: "features", create: true});
+  const columns = table.schema.fields.map((f) => f.name);
   let open = true;
   const run = (sql: string, what: string): arrow.Table => {
     if (!open) throw new Error("feature database is closed");
@@ -79,6 +100,11 @@ export async function openFeatureDb(source: FeatureSource): Promise<FeatureDb> {
   return {
     query: (sql) => run(sql, `SQL "${sql}"`),
     selectEvents(where, options = {}) {
+      try {
+        checkPredicate(where, columns);
+      } catch (e) {
+        throw new Error(`SQL predicate "${where}": ${(e as Error).message}`);
+      }
       const result = run(selectEventsSql(where, options.channel), `SQL predicate "${where}"`);
       const column = result.getChild("event");
       const out = new Int32Array(result.numRows);

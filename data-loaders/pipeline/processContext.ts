@@ -5,9 +5,14 @@
 import * as arrow from "apache-arrow";
 import {openFeatureDb, type FeatureDb} from "../io/sqlSelect.js";
 import type {Columns} from "../../lib/pipeline/process/context.js";
+import {ConfigError} from "../../lib/config/processConfig.js";
 
-/** Per channel, the sorted events of `table` whose row of that channel satisfies the predicate. */
-export async function selectPerChannel(table: Columns, channels: readonly number[], predicate: (c: number) => string, key: string): Promise<Map<number, Int32Array>> {
+/**
+ * Per channel, the sorted events of `table` whose row of that channel satisfies the predicate.
+ * With `configFile`, a predicate the engine refuses (e.g. an unknown column) is a ConfigError
+ * naming the config file and `key`.
+ */
+export async function selectPerChannel(table: Columns, channels: readonly number[], predicate: (c: number) => string, key: string, configFile?: string): Promise<Map<number, Int32Array>> {
   let db: FeatureDb | undefined;
   try {
     db = await openFeatureDb(arrow.makeTable(table as {[name: string]: Int32Array | Float64Array}));
@@ -17,6 +22,7 @@ export async function selectPerChannel(table: Columns, channels: readonly number
       try {
         out.set(c, db.selectEvents(where, {channel: c}));
       } catch (e) {
+        if (configFile !== undefined) throw new ConfigError(configFile, key, `(channel ${c}): ${(e as Error).message}`);
         throw new Error(`${key} (channel ${c}): ${(e as Error).message}`);
       }
     }

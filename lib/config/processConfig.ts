@@ -7,6 +7,7 @@ import {basename, dirname, extname, normalize, resolveAgainst} from "./posixPath
 import {parse as parseYaml, YAMLParseError} from "yaml";
 import {RECORD_GROUPS, type RecordGroup} from "../types.js";
 import {hashJson} from "../hash.js";
+import {checkPredicate} from "../io/sqlPredicate.js";
 
 export const PROCESS_CONFIG_VERSION = 1;
 
@@ -164,7 +165,12 @@ class Reader {
   }
   predicate(v: unknown, path: string): string {
     if (typeof v !== "string" || v.trim() === "") this.fail(path, `must be a non-empty SQL predicate (a WHERE clause), got ${show(v)}`);
-    if (v.includes(";")) this.fail(path, `must be a single SQL predicate without ";", got ${show(v)}`);
+    // A predicate is data: one expression, refused here, before any data is read.
+    try {
+      checkPredicate(v);
+    } catch (e) {
+      this.fail(path, `must be a single SQL predicate: ${(e as Error).message}, got ${show(v)}`);
+    }
     return v.trim();
   }
   perChannel<T>(v: unknown, path: string, fallback: PerChannel<T>, one: (x: unknown, p: string) => T): PerChannel<T> {

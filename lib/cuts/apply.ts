@@ -4,6 +4,7 @@
 
 import {selectInPolygon} from "../labels/selection.js";
 import type {Cut} from "./cut.js";
+import {checkPredicate} from "../io/sqlPredicate.js";
 
 /** The columns a cut needs, per row of the feature table. */
 export interface CutTable {
@@ -14,6 +15,12 @@ export interface CutTable {
 
 /** SELECT for the events passing an SQL cut (table `features`). */
 export function sqlCutQuery(cut: Extract<Cut, {kind: "sql"}>): string {
+  // Checked again here, as a cut object need not have come through validateCut.
+  try {
+    checkPredicate(cut.where);
+  } catch (e) {
+    throw new Error(`cut "${cut.name}": "where" must be a single predicate: ${(e as Error).message}`);
+  }
   return cut.channel === undefined
     ? `SELECT event FROM features GROUP BY event HAVING bool_and(coalesce((${cut.where}), false)) ORDER BY event`
     : `SELECT DISTINCT event FROM features WHERE channel = ${cut.channel} AND coalesce((${cut.where}), false) ORDER BY event`;

@@ -7,6 +7,7 @@
 // A cut *keeps* the events that pass it.
 
 import {DataFileError} from "../io/errors.js";
+import {checkPredicate} from "../io/sqlPredicate.js";
 
 export const CUT_FORMAT = "pulsebook-cut";
 export const CUT_FORMAT_VERSION = 1;
@@ -55,8 +56,12 @@ export function validateCut(value: unknown, file: string): Cut {
   if (v.kind === "sql") {
     if (typeof v.where !== "string" || !v.where.trim()) fail(`sql cut "${v.name}": "where" must be a non-empty SQL predicate`);
     if (v.channel !== undefined && !channelOk(v.channel)) fail(`sql cut "${v.name}": "channel" must be an integer ≥ 0`);
-    // One predicate, nothing after it: a semicolon would start a second statement.
-    if ((v.where as string).includes(";")) fail(`sql cut "${v.name}": "where" must be a single predicate (no ";")`);
+    // A predicate is data: one expression, checked before any engine sees it.
+    try {
+      checkPredicate(v.where as string);
+    } catch (e) {
+      fail(`sql cut "${v.name}": "where" must be a single predicate: ${(e as Error).message}`);
+    }
     return {...base, kind: "sql", where: (v.where as string).trim(), ...(v.channel !== undefined ? {channel: v.channel as number} : {})};
   }
   if (v.kind === "polygon") {
