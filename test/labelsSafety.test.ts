@@ -5,9 +5,9 @@
 // a table exported from another data set is refused unless --force.
 
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {spawnSync} from "node:child_process";
+import {spawn, spawnSync, type ChildProcess} from "node:child_process";
 import {createHash} from "node:crypto";
-import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync} from "node:fs";
 import {hostname, tmpdir} from "node:os";
 import {join} from "node:path";
 import * as arrow from "apache-arrow";
@@ -19,7 +19,7 @@ import {datasetIdOfFile} from "../data-loaders/labels.js";
 import {encodeLabelsCsv} from "../lib/labels/csv.js";
 import {encodeLabelsParquet} from "../lib/labels/parquet.js";
 import type {LabelEntry} from "../lib/labels/book.js";
-import {runMain, runPulsebook} from "./support/cli.js";
+import {PULSEBOOK_BIN, runMain, runPulsebook} from "./support/cli.js";
 
 const T = "2026-12-05T03:00:00.000Z";
 const entry = (event: number, channel: number, label: number): LabelEntry => ({event, channel, label, author: "t", time: T, note: ""});
@@ -79,6 +79,51 @@ describe("concurrent labels import", () => {
       expect(existsSync(lockPathOf(h5))).toBe(false);
     }
   }, 180_000);
+
+  it("an import that starts while another is mid-write waits for it and keeps its labels", async () => {
+    // The interleaving that loses an update, made certain: A is frozen after copying the file
+    // (its temporary sibling exists), B runs meanwhile, then A resumes and renames its copy.
+    const a = [entry(10, 0, 13), entry(11, 1, 13)];
+    const b = [entry(20, 0, 17), entry(21, 1, 17)];
+    writeFileSync(join(dir, "fa.csv"), encodeLabelsCsv(a));
+    writeFileSync(join(dir, "fb.csv"), encodeLabelsCsv(b));
+    const h5 = fresh("frozen.h5");
+    const before = await fileLabels(h5);
+    const start = (table: string) => {
+      const child = spawn(process.execPath, [PULSEBOOK_BIN, "labels", "import", join(dir, table), h5], {stdio: ["ignore", "ignore", "pipe"]});
+      let stderr = "";
+      child.stderr!.on("data", (d) => { stderr += d; });
+      const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
+      return {child, exited, stderr: () => stderr};
+    };
+    const until = (ready: () => boolean) => new Promise<void>((resolve) => {
+      const t = setInterval(() => { if (ready()) { clearInterval(t); resolve(); } }, 2);
+    });
+    let frozen = false;
+    let A: ReturnType<typeof start> | undefined;
+    const watcher = watch(dir, (_event, name) => {
+      if (frozen || !A || !/^\.frozen\.h5\.\d+\.[0-9a-f]+\.tmp$/.test(String(name))) return;
+      A.child.kill("SIGSTOP");
+      frozen = true;
+    });
+    A = start("fa.csv");
+    let aDone = false;
+    void A.exited.then(() => { aDone = true; });
+    await until(() => frozen || aDone);
+    watcher.close();
+    expect(frozen, "A was frozen mid-write").toBe(true);
+    const B = start("fb.csv");
+    let bDone = false;
+    void B.exited.then(() => { bDone = true; });
+    // B either finishes (no lock: the lost update follows) or says it is waiting for A.
+    await until(() => bDone || B.stderr().includes("waiting for"));
+    (A.child as ChildProcess).kill("SIGCONT");
+    expect([await A.exited, await B.exited]).toEqual([0, 0]);
+    const want = Int32Array.from(before);
+    for (const e of [...a, ...b]) want[e.channel * N + e.event] = e.label;
+    expect(Array.from(await fileLabels(h5))).toEqual(Array.from(want));
+    expect(B.stderr()).toContain(`waiting for pid ${A.child.pid} on ${hostname()} to finish writing ${h5}`);
+  }, 120_000);
 
   it("takes over a lock left by a dead process", async () => {
     const h5 = fresh("stale.h5");
