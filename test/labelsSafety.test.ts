@@ -12,6 +12,7 @@ import {hostname, tmpdir} from "node:os";
 import {join} from "node:path";
 import * as arrow from "apache-arrow";
 import * as parquet from "parquet-wasm";
+import h5wasm from "h5wasm/node";
 import {openCaitFile} from "../data-loaders/io/node.js";
 import {writeSimulation} from "../data-loaders/simulate.js";
 import {acquireFileLock, lockPathOf, readLockOwner, withFileLock} from "../data-loaders/io/fileLock.js";
@@ -218,6 +219,27 @@ describe("label values", () => {
     await refuse("short.csv", `${H}0,0,1\n`, "line 3: 3 fields, but the header has 6");
     // A note spanning lines is fine, and later rows are named by the line they start on.
     await refuse("multiline.csv", `${H}0,0,1,a,,"two\nlines"\n1,0,Frog,a,,\n`, `row 5: "Frog" is not a cait label class`);
+  }, 60_000);
+});
+
+describe("labels read from a cait file", () => {
+  it("refuses values outside cait's classes in events/labels instead of wrapping them", async () => {
+    await h5wasm.ready;
+    for (const bad of [1e12, -5, 1.5, NaN]) {
+      const h5 = fresh("badcodes.h5");
+      const f = new h5wasm.File(h5, "a");
+      // float64, as cait's simulated files store labels: channel 1, event 7.
+      (f.get("events/labels") as unknown as {write_slice(r: number[][], v: Float64Array): void}).write_slice([[1, 2], [7, 8]], Float64Array.of(bad));
+      f.close();
+      const file = await openCaitFile(h5);
+      try {
+        expect(() => file.readChunk("events", 0, 20)).toThrow(`${h5} [events/labels]: label of event 7, channel 1 is ${bad}, not a cait label class`);
+        // Chunks not holding the bad record read as before.
+        expect(file.readChunk("events", 8, 20).labels).toHaveLength(40);
+      } finally {
+        file.close();
+      }
+    }
   }, 60_000);
 });
 
