@@ -136,6 +136,10 @@ describe("concurrent labels import", () => {
     expect(r.code).toBe(0);
     expect((await fileLabels(h5))[5]).toBe(14);
     expect(existsSync(lockPathOf(h5))).toBe(false);
+    // No lock can be taken in a folder that does not exist: a message, not a stack trace.
+    const nowhere = join(dir, "no-such-folder", "x.h5");
+    const r2 = await runMain(["labels", "import", join(dir, "s.csv"), nowhere]);
+    expect([r2.code, r2.err]).toEqual([1, `pulsebook: ${nowhere}: folder ${join(dir, "no-such-folder")} does not exist`]);
   }, 60_000);
 
   it("waits for a live holder, then refuses naming it; serialises writers in one process", async () => {

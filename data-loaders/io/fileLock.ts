@@ -15,6 +15,7 @@ import {basename, dirname, join, resolve} from "node:path";
 import {randomBytes} from "node:crypto";
 import {setTimeout as sleep} from "node:timers/promises";
 import {processAlive} from "./atomicWrite.js";
+import {DataFileError} from "../../lib/io/errors.js";
 
 /** What a lock file holds. */
 export interface LockOwner {
@@ -131,7 +132,15 @@ export async function acquireFileLock(path: string, options: LockOptions = {}): 
   const t0 = Date.now();
   let waiting = false;
   for (;;) {
-    if (createExclusive(lockPath, JSON.stringify(owner))) {
+    let created: boolean;
+    try {
+      created = createExclusive(lockPath, JSON.stringify(owner));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new DataFileError(path, code === "ENOENT" ? `folder ${dirname(lockPath)} does not exist`
+        : `cannot create the write lock ${lockPath} (${code ?? (e as Error).message}): the folder must be writable`);
+    }
+    if (created) {
       return {
         lockPath,
         owner,
