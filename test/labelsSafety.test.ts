@@ -154,7 +154,8 @@ describe("concurrent labels import", () => {
       expect(Date.now() - t0).toBeGreaterThanOrEqual(400);
       expect(r.code).toBe(1);
       expect(r.err).toContain(`waiting for pid ${process.pid} on ${hostname()} to finish writing ${h5}`);
-      expect(r.err).toContain(`another process is writing this file (pid ${process.pid} on ${hostname()}, since ${held.owner.time}); gave up after waiting`);
+      expect(r.err).toContain(`pulsebook: ${h5}: another process is writing this file (pid ${process.pid} on ${hostname()}, since ${held.owner.time}); gave up after waiting`);
+      expect(r.err).not.toContain("    at ");
       expect(r.err).toContain(`remove ${lockPathOf(h5)}`);
       expect(sha(h5)).toBe(hash);
     } finally {

@@ -36,10 +36,10 @@ export interface LockOptions {
   onWait?: (owner: LockOwner | undefined, lockPath: string) => void;
 }
 
-/** Thrown when the lock stays held past the timeout. */
-export class FileLockTimeout extends Error {
-  constructor(readonly path: string, readonly lockPath: string, readonly owner: LockOwner | undefined, waitedMs: number) {
-    super(`${path}: another process is writing this file (${describeOwner(owner)}); gave up after waiting ${(waitedMs / 1000).toFixed(1)} s. ` +
+/** Thrown when the lock stays held past the timeout (a DataFileError: the CLI prints its message). */
+export class FileLockTimeout extends DataFileError {
+  constructor(path: string, readonly lockPath: string, readonly owner: LockOwner | undefined, waitedMs: number) {
+    super(path, `another process is writing this file (${describeOwner(owner)}); gave up after waiting ${(waitedMs / 1000).toFixed(1)} s. ` +
       `If that process is no longer running, remove ${lockPath}`);
     this.name = "FileLockTimeout";
   }
@@ -84,9 +84,12 @@ function createExclusive(file: string, content: string): boolean {
   try {
     writeSync(fd, content);
     fsyncSync(fd);
-  } finally {
+  } catch (e) {
     closeSync(fd);
+    rmSync(file, {force: true});
+    throw e;
   }
+  closeSync(fd);
   return true;
 }
 
@@ -132,6 +135,7 @@ export async function acquireFileLock(path: string, options: LockOptions = {}): 
   const t0 = Date.now();
   let waiting = false;
   for (;;) {
+    owner.time = new Date().toISOString();
     let created: boolean;
     try {
       created = createExclusive(lockPath, JSON.stringify(owner));
