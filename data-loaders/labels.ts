@@ -7,15 +7,23 @@
 // is flushed to disk and renamed over the original (data-loaders/io/atomicWrite.ts). Until that
 // rename the original is untouched; after it the new file is complete. Temporary files left by
 // a killed import are removed by the next write.
+//
+// Two imports into one file started together would each copy the old file and rename their copy
+// over it, the later rename dropping the earlier import's labels. So the whole read-check-copy-
+// write-rename holds the file's exclusive lock (data-loaders/io/fileLock.ts): the second import
+// waits for the first and starts from its result.
 
 import {constants, copyFileSync} from "node:fs";
-import {extname} from "node:path";
+import {basename, extname} from "node:path";
 import * as arrow from "apache-arrow";
 import * as parquet from "parquet-wasm";
 import {DataFileError} from "../lib/io/errors.js";
 import {writeCaitLabels} from "../lib/io/caitLabels.js";
 import {h5, openCaitFile} from "./io/node.js";
 import {atomicWriteWith} from "./io/atomicWrite.js";
+import {withFileLock, type LockOptions} from "./io/fileLock.js";
+import {fileIdentity} from "./provenance.js";
+import {datasetId} from "../lib/labels/dataset.js";
 import {readBytes} from "./io/readFile.js";
 import {decodeLabelsCsv} from "../lib/labels/csv.js";
 import {decodeLabelsParquet} from "../lib/labels/parquet.js";
@@ -38,6 +46,50 @@ export function checkEntriesFit(entries: readonly LabelEntry[], nEvents: number,
   });
 }
 
+/** The data set id of a raw file, as the labeling page derives it from a feature table of that file. */
+export function datasetIdOfFile(h5Path: string): string {
+  return datasetId(new Map([["pulsebook.input", JSON.stringify(fileIdentity(h5Path))]]), basename(h5Path), 0);
+}
+
+/** How a label table was matched to a file: "sha256" (content hash), "records" (row count of
+ *  the feature table it was made from) or "none" (the table records neither). */
+export type DatasetMatch = "sha256" | "records" | "none";
+
+/**
+ * Checks that the data set id a label table records (`dataset`, "" when none) names the cait
+ * file `h5Path` (nEvents × nChannels records). Returns how it matched, or the mismatch.
+ */
+export function matchLabelsDataset(dataset: string, h5Path: string, nEvents: number, nChannels: number): {identity: DatasetMatch; mismatch?: string} {
+  const hashed = /^(.*)#([0-9a-f]{16})$/.exec(dataset);
+  const counted = /^(.*)#(\d+)rows$/.exec(dataset);
+  if (hashed) {
+    // The content decides, not the name: a renamed copy of the file is the same data set.
+    const mine = datasetIdOfFile(h5Path);
+    if (mine.slice(mine.lastIndexOf("#") + 1) !== hashed[2]) {
+      return {identity: "sha256", mismatch: `labels are for data set "${dataset}", but ${h5Path} is "${mine}": a different file, or this one changed since its feature table was made (e.g. by labels import)`};
+    }
+    return {identity: "sha256"};
+  }
+  if (counted) {
+    // Made from a feature table without provenance: its rows are the file's (event, channel) records.
+    const rows = Number(counted[2]);
+    if (rows !== nEvents * nChannels) {
+      return {identity: "records", mismatch: `labels are for a feature table of ${rows} records, but ${h5Path} has ${nEvents} events × ${nChannels} channels = ${nEvents * nChannels}`};
+    }
+    return {identity: "records"};
+  }
+  return {identity: "none"};
+}
+
+export interface ImportOptions {
+  /** The data set id the table records ("" or absent: none); checked against the file. */
+  dataset?: string;
+  /** Import even when `dataset` names another data set. */
+  force?: boolean;
+  /** Waiting for another writer of the file (data-loaders/io/fileLock.ts). */
+  lock?: LockOptions;
+}
+
 export interface ImportResult {
   /** Records whose label was written. */
   written: number;
@@ -47,35 +99,42 @@ export interface ImportResult {
   channels: number;
   /** Whether `events/labels` had to be created. */
   created: boolean;
+  /** The table's data set did not match the file, imported anyway (--force): the mismatch. */
+  forced?: string;
 }
 
 /**
  * Writes `entries` into `events/labels` of the cait file `h5Path`, keeping the labels of
- * records the table does not name. Atomic: see the top of this file. `labelsFile` names the
- * table in errors.
+ * records the table does not name. Atomic and serialised with other writers of the file: see
+ * the top of this file. Refuses a table recording another data set unless `force`.
+ * `labelsFile` names the table in errors.
  */
-export async function importLabels(entries: readonly LabelEntry[], h5Path: string, labelsFile = "labels"): Promise<ImportResult> {
-  // Validate against the file before touching anything.
-  const source = await openCaitFile(h5Path);
-  let nEvents: number, nChannels: number;
-  try {
-    nEvents = source.count("events");
-    nChannels = source.dataset.channels.length;
-  } finally {
-    source.close();
-  }
-  checkEntriesFit(entries, nEvents, nChannels, h5Path, labelsFile);
-
-  const module = await h5();
-  return atomicWriteWith(h5Path, (tmp) => {
-    // A reflink when the file system supports it (instant), else a full copy.
-    copyFileSync(h5Path, tmp, constants.COPYFILE_FICLONE);
-    const file = new module.File(tmp, "a");
+export async function importLabels(entries: readonly LabelEntry[], h5Path: string, labelsFile = "labels", options: ImportOptions = {}): Promise<ImportResult> {
+  return withFileLock(h5Path, async () => {
+    // Validate against the file (as it is now, under the lock) before touching anything.
+    const source = await openCaitFile(h5Path);
+    let nEvents: number, nChannels: number;
     try {
-      const w = writeCaitLabels(file, entries, nChannels, nEvents, h5Path);
-      return {written: w.written, changed: w.changed, events: nEvents, channels: nChannels, created: w.created};
+      nEvents = source.count("events");
+      nChannels = source.dataset.channels.length;
     } finally {
-      file.close();
+      source.close();
     }
-  });
+    const {mismatch} = matchLabelsDataset(options.dataset ?? "", h5Path, nEvents, nChannels);
+    if (mismatch && !options.force) throw new DataFileError(labelsFile, `${mismatch}; not importing (--force imports anyway)`);
+    checkEntriesFit(entries, nEvents, nChannels, h5Path, labelsFile);
+
+    const module = await h5();
+    return atomicWriteWith(h5Path, (tmp) => {
+      // A reflink when the file system supports it (instant), else a full copy.
+      copyFileSync(h5Path, tmp, constants.COPYFILE_FICLONE);
+      const file = new module.File(tmp, "a");
+      try {
+        const w = writeCaitLabels(file, entries, nChannels, nEvents, h5Path);
+        return {written: w.written, changed: w.changed, events: nEvents, channels: nChannels, created: w.created, ...(mismatch ? {forced: mismatch} : {})};
+      } finally {
+        file.close();
+      }
+    });
+  }, options.lock);
 }

@@ -231,13 +231,27 @@ export const COMMANDS: readonly Entry[] = [
         summary: "Write a label table into IN.h5's events/labels, atomically.",
         description: `The table (event, channel, label, author, time, note; CSV or Parquet, as the
           labeling page exports it) is checked against the file first; records it does not name
-          keep their labels.`,
+          keep their labels. A table recording another data set (the page's export records the
+          file's name and content hash) is refused unless --force. Imports into one file are
+          serialised: a second waits (up to --wait seconds) for the first to finish.`,
         positionals: [{name: "LABELS.parquet|LABELS.csv"}, {name: "IN.h5"}],
-        options: {quiet},
+        options: {
+          force: flag({summary: "import even if the table records another data set"}),
+          wait: number({ge: 0, default: 120, placeholder: "S", summary: "seconds to wait while another process writes IN.h5"}),
+          quiet
+        },
         async run({values: v, positionals: [labelsPath, h5]}) {
           const {importLabels, readLabelsFile} = await import("../labels.js");
-          const {entries} = readLabelsFile(labelsPath);
-          const r = await importLabels(entries, h5, labelsPath);
+          const {entries, dataset} = readLabelsFile(labelsPath);
+          const r = await importLabels(entries, h5, labelsPath, {
+            dataset,
+            force: v.force,
+            lock: {
+              timeoutMs: v.wait * 1000,
+              onWait: (owner) => { if (!v.quiet) console.error(`waiting for ${owner ? `pid ${owner.pid} on ${owner.host}` : "another process"} to finish writing ${h5}…`); }
+            }
+          });
+          if (r.forced) console.error(`warning (--force): ${r.forced}`);
           if (!v.quiet) console.error(`wrote ${r.written} labels (${r.changed} changed) into ${h5} [events/labels${r.created ? ", created" : ""}]`);
         }
       })

@@ -21,7 +21,8 @@ export function temporarySibling(path: string): string {
   return join(dirname(p), `.${basename(p)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
 }
 
-function alive(pid: number): boolean {
+/** Whether process `pid` of this host exists (EPERM: it does, owned by someone else). */
+export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
@@ -43,7 +44,7 @@ export function removeStaleTemporaries(path: string): string[] {
   const pattern = temporaryPattern(basename(p));
   const stale = readdirSync(dir).flatMap((f) => {
     const m = pattern.exec(f);
-    return m && !alive(Number(m[1])) ? [{path: join(dir, f), old: m[2] !== undefined}] : [];
+    return m && !processAlive(Number(m[1])) ? [{path: join(dir, f), old: m[2] !== undefined}] : [];
   });
   for (const t of stale) if (t.old && !existsSync(p)) renameSync(t.path, p);
   for (const t of stale) rmSync(t.path, {recursive: true, force: true});

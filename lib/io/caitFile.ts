@@ -6,7 +6,7 @@
 import type {Dataset as H5Dataset, File as H5File, Group as H5Group} from "h5wasm";
 import {DataFileError} from "./errors.js";
 import {
-  CAIT_LAYOUT, RECORD_GROUPS,
+  CAIT_LAYOUT, LABEL_CLASSES, RECORD_GROUPS,
   type Channel, type Dataset, type EventChunk, type Record, type RecordGroup, type RecordLayout
 } from "../types.js";
 
@@ -16,6 +16,9 @@ export interface H5Module {
 }
 
 const FLOAT_TYPE = 1; // h5wasm metadata.type for H5T_FLOAT
+// The codes events/labels may hold. Anything else (1e12, −5, 1.5, NaN in a float64 dataset)
+// would wrap or truncate in an Int32Array and be trained on as some other class.
+const LABEL_CODES = new Set(Object.keys(LABEL_CLASSES).map(Number));
 
 function scalar(value: unknown): number | undefined {
   if (typeof value === "number") return value;
@@ -160,7 +163,13 @@ export class CaitFile {
     const labels = group === "events" ? this.perEvent(group, "labels", start, count) : undefined;
     if (labels) {
       if (!labels.perChannel) this.fail(`expected shape [${nChannels}, ${n}] (channel × event)`, "events/labels");
-      chunk.labels = Int32Array.from(labels.values);
+      const codes = labels.values;
+      for (let i = 0; i < codes.length; ++i) {
+        if (!LABEL_CODES.has(codes[i])) {
+          this.fail(`label of event ${start + (i % count)}, channel ${Math.floor(i / count)} is ${codes[i]}, not a cait label class (0–20 or 99)`, "events/labels");
+        }
+      }
+      chunk.labels = Int32Array.from(codes);
     }
     const tpa = group === "testpulses" ? this.perEvent(group, "testpulseamplitude", start, count) : undefined;
     // cait stores one TPA per event, or one per channel × event with `indiv_tpas` (then channel 0's).

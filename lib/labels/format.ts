@@ -25,9 +25,13 @@ export function checkFormatVersion(version: string | undefined, file: string): n
   return v;
 }
 
+/** A record index: a non-negative safe integer, as a number or bigint, or decimal digits as text
+ *  (not `0x3`, `1e1`, `3.0` or `-0`: a table holding those was not written by a careful tool). */
 function integerCell(value: unknown, column: string, where: string, file: string): number {
-  const n = typeof value === "bigint" ? Number(value) : typeof value === "string" && value.trim() !== "" ? Number(value) : typeof value === "number" ? value : NaN;
-  if (!Number.isInteger(n) || n < 0) throw new DataFileError(file, `${where}: ${column} must be an integer ≥ 0, got ${JSON.stringify(typeof value === "bigint" ? String(value) : value ?? null)}`);
+  const n = typeof value === "bigint" ? Number(value)
+    : typeof value === "string" ? (/^\s*\d+\s*$/.test(value) ? Number(value) : NaN)
+    : typeof value === "number" ? value : NaN;
+  if (!Number.isSafeInteger(n) || n < 0 || Object.is(n, -0)) throw new DataFileError(file, `${where}: ${column} must be an integer ≥ 0 in decimal digits, got ${JSON.stringify(typeof value === "bigint" ? String(value) : value ?? null)}`);
   return n;
 }
 
@@ -36,14 +40,16 @@ function textCell(value: unknown): string {
 }
 
 /**
- * Turns raw rows into label entries. `label` may be a class code or a cait class name; `time`
- * must parse as a date when present. `rowOffset` is the number of the first row in messages.
+ * Turns raw rows into label entries. `label` must be a cait class (LABEL_CLASSES), as its code or
+ * name; `time` must parse as a date when present. `rowNumbers` are the numbers rows have in
+ * messages: the first row's (then counting up), or one per row (CSV: the line it starts on).
  */
-export function entriesFromRows(rows: Iterable<RawLabelRow>, file: string, rowOffset = 1): LabelEntry[] {
+export function entriesFromRows(rows: Iterable<RawLabelRow>, file: string, rowNumbers: number | readonly number[] = 1): LabelEntry[] {
   const out: LabelEntry[] = [];
   const seen = new Map<string, number>();
-  let i = rowOffset;
+  let index = 0;
   for (const row of rows) {
+    const i = typeof rowNumbers === "number" ? rowNumbers + index : rowNumbers[index];
     const where = `row ${i}`;
     const event = integerCell(row.event, "event", where, file);
     const channel = integerCell(row.channel, "channel", where, file);
@@ -61,7 +67,7 @@ export function entriesFromRows(rows: Iterable<RawLabelRow>, file: string, rowOf
     if (seen.has(k)) throw new DataFileError(file, `${where}: event ${event}, channel ${channel} is labelled twice (first in row ${seen.get(k)})`);
     seen.set(k, i);
     out.push({event, channel, label, author: textCell(row.author), time, note: textCell(row.note)});
-    ++i;
+    ++index;
   }
   return out;
 }
