@@ -6,6 +6,7 @@
 // them (realpath), so a symbolic link or `./` cannot hide an input.
 import {closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync, type Stats} from "node:fs";
 import {basename, dirname, join, resolve, sep} from "node:path";
+import {HDF5_HEADER_BYTES, hdf5SignatureOffset} from "../../lib/io/hdf5Signature.js";
 import {UsageError, type Args, type Command, type OutputKind} from "./spec.js";
 
 interface Named {
@@ -13,6 +14,8 @@ interface Named {
   path: string;
   /** Where it came from in the command line: "--data", "IN.h5". */
   from: string;
+  /** An output's kind. */
+  kind?: OutputKind;
 }
 
 function statOrUndefined(path: string, follow = true): Stats | undefined {
@@ -44,9 +47,9 @@ function realLocation(path: string): {real: string; blocker?: string} {
   }
 }
 
-/** The paths named by the options and positionals declared with `role`, in command-line order. */
-function named(command: Command, args: Args, io: "input" | "output"): (Named & {kind?: OutputKind})[] {
-  const found: (Named & {kind?: OutputKind})[] = [];
+/** The paths named by the positionals and options whose role is `io`. */
+function named(command: Command, args: Args, io: "input" | "output"): Named[] {
+  const found: Named[] = [];
   const declared = command.positionals ?? [];
   args.positionals.forEach((value, i) => {
     const p = declared[Math.min(i, declared.length - 1)];
@@ -80,11 +83,8 @@ function readAt(path: string, position: number, length: number): Buffer {
 /** Whether the regular file at `path` (of `size` bytes) is of `format`, by its magic bytes. */
 function isFormat(path: string, size: number, format: "h5" | "parquet" | "json"): boolean {
   switch (format) {
-    case "h5": {
-      // The superblock may sit at 0, 512, 1024, 2048 (after a user block).
-      const sig = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
-      return [0, 512, 1024, 2048].some((at) => at + 8 <= size && readAt(path, at, 8).equals(sig));
-    }
+    case "h5":
+      return hdf5SignatureOffset(readAt(path, 0, HDF5_HEADER_BYTES)) >= 0;
     case "parquet":
       return size >= 8 && readAt(path, 0, 4).toString("latin1") === "PAR1" && readAt(path, size - 4, 4).toString("latin1") === "PAR1";
     case "json":
