@@ -67,9 +67,12 @@ describe("--out naming an input is refused and the input stays byte-identical", 
     });
   }
 
-  it("also the inputs found on their own (convert: the .par next to the .rdt), other input options, and a folder holding an input", async () => {
+  it("also the inputs found on their own (the .par next to the .rdt, the .db next to a stream), other input options, and a folder holding an input", async () => {
     await refused(["convert", f.rdt, "--channels", "0,1", "--out", f.par], f.par, /the \.par next to RUN\.rdt/, [f.par]);
     await refused(["trigger", f.csmpl, "--of", f.h5, "--threshold", "0.003", "--out", f.h5], f.h5, /\(--of\)/, [f.h5]);
+    const db = at("stream_001.db");
+    copyFileSync(join(RAW, "stream_001.db"), db);
+    await refused(["trigger", f.csmpl, "--of", f.h5, "--threshold", "0.003", "--out", db], db, /the \.db next to the first stream/, [db]);
     // train replaces its model folder whole: the folder holding the training file is refused.
     await refused(["train", "--data", f.h5, "--out", dir], dir, /holds the input/, [f.h5]);
     await refused(["cuts", f.parquet, f.cut, "--out", f.cut], f.cut, /is the input .*\(CUT\.cut\.json\)/, [f.cut]);

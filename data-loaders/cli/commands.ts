@@ -9,6 +9,7 @@ import {BACKEND_NAMES} from "../../lib/ml/nets/backendNames.js";
 import {DEFAULT_GBDT_PARAMS} from "../../lib/ml/trees/trees.js";
 import type {FeatureSetName} from "../../lib/ml/trees/treeData.js";
 import {formatNumber} from "./help.js";
+import {rdtCompanion, streamCompanion} from "../runFiles.js";
 import {DEFAULT_ANOMALY_MODEL_DIR, DEFAULT_MODEL_DIR, DEFAULT_TREE_MODEL_DIRS} from "../modelDirs.js";
 import {
   UsageError, command, flag, integer, integerList, list, number, numberList, oneOf, oneOfList, text,
@@ -124,7 +125,7 @@ export const COMMANDS: readonly Entry[] = [
       quiet
     },
     // The .par and .con that convert.ts finds next to the .rdt.
-    impliedInputs: ({positionals: [rdt]}) => [".par", ".con"].map((ext) => ({path: rdt.replace(/\.rdt$/i, "") + ext, from: `the ${ext} next to RUN.rdt`})),
+    impliedInputs: ({positionals: [rdt]}) => [".par", ".con"].map((ext) => ({path: rdtCompanion(rdt, ext), from: `the ${ext} next to RUN.rdt`})),
     async run({values: v, positionals: [rdt], commandLine}) {
       const {caitOutputName, convertRdt} = await import("../convert.js");
       const out = v.out ?? caitOutputName(rdt, v.channels);
@@ -160,6 +161,8 @@ export const COMMANDS: readonly Entry[] = [
       "test-stamps": text({placeholder: "F", defaultText: "next to the first stream", path: IN, summary: "the run's .test_stamps"}),
       quiet
     },
+    // The .db and stamps that streamTrigger.ts finds next to the first stream.
+    impliedInputs: ({positionals: [first]}) => [".db", ".dig_stamps", ".test_stamps"].map((ext) => ({path: streamCompanion(first, ext), from: `the ${ext} next to the first stream`})),
     check({values: v, positionals}) {
       if (v.threshold.length !== positionals.length) throw new UsageError(`--threshold gives ${v.threshold.length} values for ${positionals.length} streams`);
     },
