@@ -9,6 +9,7 @@
 import {closeSync, existsSync, openSync, readSync} from "node:fs";
 import {basename, dirname, join} from "node:path";
 import {createCaitFile} from "./io/node.js";
+import {rdtCompanion} from "./runFiles.js";
 import {DataFileError} from "../lib/io/errors.js";
 import {parsePar, type ParInfo} from "../lib/io/par.js";
 import {parseCon} from "../lib/io/con.js";
@@ -54,10 +55,6 @@ export function caitOutputName(rdt: string, channels: readonly number[]): string
   const run = basename(rdt).replace(/\.rdt$/i, "");
   const tag = channels.length === 2 ? `P_Ch${channels[0]}-L_Ch${channels[1]}` : channels.map((c, i) => `${i + 1}_Ch${c}`).join("-");
   return join(dirname(rdt), `${run}-${tag}.h5`);
-}
-
-function sibling(rdt: string, ext: string): string {
-  return join(dirname(rdt), basename(rdt).replace(/\.rdt$/i, "") + ext);
 }
 
 /** Bytes as Latin-1 text (Node's mapping: byte n → U+00nn, unlike TextDecoder's windows-1252). */
@@ -138,11 +135,11 @@ class PendingChunk {
 /** Converts `rdt` to the cait-layout HDF5 file `out` (see the file comment). */
 export async function convertRdt(rdt: string, out: string, options: ConvertOptions): Promise<ConvertResult> {
   const {channels, chunkEvents = 64, readBlockBytes = 8 << 20, onProgress} = options;
-  const parPath = options.par ?? sibling(rdt, ".par");
+  const parPath = options.par ?? rdtCompanion(rdt, ".par");
   if (!options.par && !existsSync(parPath)) throw new DataFileError(rdt, `no .par file next to it (${parPath}); pass --par`);
   const par: ParInfo = parsePar(latin1(readBytes(parPath, ".par file")), parPath);
   const layout: RdtLayout = {recordLength: par.recordLength, intsInHeader: par.intsInHeader, dvmChannels: par.dvmChannels};
-  const conPath = options.con === null ? undefined : options.con ?? (existsSync(sibling(rdt, ".con")) ? sibling(rdt, ".con") : undefined);
+  const conPath = options.con === null ? undefined : options.con ?? (existsSync(rdtCompanion(rdt, ".con")) ? rdtCompanion(rdt, ".con") : undefined);
 
   const size = fileSize(rdt);
   const fd = openSync(rdt, "r");

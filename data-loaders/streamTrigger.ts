@@ -8,8 +8,9 @@
 // record-sized buffers plus one chunk of events, whatever the stream length.
 
 import {closeSync, existsSync, openSync, readSync} from "node:fs";
-import {basename, dirname, join} from "node:path";
+import {basename} from "node:path";
 import {createCaitFile, openCaitFile} from "./io/node.js";
+import {streamCompanion} from "./runFiles.js";
 import {DataFileError} from "../lib/io/errors.js";
 import {csmplSamples, csmplSource, parseDigStamps, parseTestStamps, streamStartTick, CLOCK_HZ, type TestStamps} from "../lib/io/csmpl.js";
 import {parseCsmplDb, type CsmplDb} from "../lib/io/csmplDb.js";
@@ -65,10 +66,6 @@ export interface StreamTriggerResult {
   outside: number;
 }
 
-/** `stream_001_Ch0.csmpl` → `stream_001`. */
-function runName(csmpl: string): string {
-  return basename(csmpl).replace(/(_Ch\d+)?\.csmpl$/i, "");
-}
 
 /** An explicit path must exist; a default one is used only when present. */
 function companion(explicit: string | undefined, fallback: string): string | undefined {
@@ -148,10 +145,9 @@ export async function triggerCsmpl(csmpl: string[], out: string, options: Stream
   const {layout, filters} = await loadFilters(options.of, C);
   const L = layout.recordLength, T = layout.triggerIndex, fs = layout.sampleFrequency_Hz;
   const coincidence = options.coincidenceSamples ?? L >> 2;
-  const dir = dirname(csmpl[0]), run = runName(csmpl[0]);
-  const dbPath = companion(options.db, join(dir, `${run}.db`));
-  const digPath = companion(options.digStamps, join(dir, `${run}.dig_stamps`));
-  const testPath = companion(options.testStamps, join(dir, `${run}.test_stamps`));
+  const dbPath = companion(options.db, streamCompanion(csmpl[0], ".db"));
+  const digPath = companion(options.digStamps, streamCompanion(csmpl[0], ".dig_stamps"));
+  const testPath = companion(options.testStamps, streamCompanion(csmpl[0], ".test_stamps"));
   const db: CsmplDb | undefined = dbPath ? await parseCsmplDb(readBytes(dbPath, ".db file"), dbPath) : undefined;
   const stamps = testPath ? parseTestStamps(readBytes(testPath, "test stamps"), testPath) : undefined;
   let startTick: number | undefined;

@@ -1,14 +1,14 @@
 // The one atomic write (data-loaders/io/atomicWrite.ts) and the one reader (readFile.ts): what
-// a failed write leaves behind, stale temporaries of killed writers, model-folder swaps, and
-// error messages that name the file.
+// a failed write leaves behind, stale temporaries of killed writers, model-folder swaps, writes
+// through symbolic links, and error messages that name the file.
 
 import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from "vitest";
 import {spawn, spawnSync} from "node:child_process";
 import * as fs from "node:fs";
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {atomicWrite, atomicWriteDir, atomicWriteJson, atomicWriteWith, removeStaleTemporaries} from "../data-loaders/io/atomicWrite.js";
+import {atomicWrite, atomicWriteDir, atomicWriteJson, atomicWriteWith, removeStaleTemporaries, writeTarget} from "../data-loaders/io/atomicWrite.js";
 import {fileSize, readBytes, readJson, readText} from "../data-loaders/io/readFile.js";
 import {DataFileError} from "../lib/io/errors.js";
 
@@ -139,6 +139,41 @@ describe("atomicWriteDir", () => {
     await expect(atomicWriteDir(d, () => { throw new Error("training diverged"); })).rejects.toThrow("training diverged");
     expect(readFileSync(join(d, "model.json"), "utf8")).toBe("old");
     expect(temporaries(dir, "swap")).toEqual([]);
+  });
+});
+
+describe("writing through a symbolic link", () => {
+  it("atomicWrite and atomicWriteWith write the link's target (through a chain, and a dangling link's) and keep the link", async () => {
+    const target = join(dir, "linked", "data.txt");
+    mkdirSync(join(dir, "linked"));
+    writeFileSync(target, "old");
+    const link = join(dir, "data-link.txt"), chain = join(dir, "chain-link.txt");
+    symlinkSync(target, link);
+    symlinkSync("data-link.txt", chain); // relative, to the other link
+    atomicWrite(chain, "new");
+    expect(lstatSync(link).isSymbolicLink() && lstatSync(chain).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, "utf8")).toBe("new");
+    expect(writeTarget(chain)).toBe(target);
+    await atomicWriteWith(link, (tmp) => writeFileSync(tmp, "newer"));
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, "utf8")).toBe("newer");
+    expect(temporaries(dir, "data-link.txt")).toEqual([]);
+    const dangling = join(dir, "dangling-link.txt");
+    symlinkSync(join(dir, "linked", "later.txt"), dangling);
+    atomicWrite(dangling, "first");
+    expect(lstatSync(dangling).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, "linked", "later.txt"), "utf8")).toBe("first");
+  });
+
+  it("atomicWriteDir swaps the folder a link points to and keeps the link", async () => {
+    const real = join(dir, "models", "v1");
+    await atomicWriteDir(real, (tmp) => writeFileSync(join(tmp, "model.json"), "one"));
+    const link = join(dir, "current-model");
+    symlinkSync(real, link);
+    await atomicWriteDir(link, (tmp) => writeFileSync(join(tmp, "model.json"), "two"));
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(real, "model.json"), "utf8")).toBe("two");
+    expect(readdirSync(join(dir, "models"))).toEqual(["v1"]);
   });
 });
 

@@ -9,6 +9,7 @@ import {BACKEND_NAMES} from "../../lib/ml/nets/backendNames.js";
 import {DEFAULT_GBDT_PARAMS} from "../../lib/ml/trees/trees.js";
 import type {FeatureSetName} from "../../lib/ml/trees/treeData.js";
 import {formatNumber} from "./help.js";
+import {rdtCompanion, streamCompanion} from "../runFiles.js";
 import {DEFAULT_ANOMALY_MODEL_DIR, DEFAULT_MODEL_DIR, DEFAULT_TREE_MODEL_DIRS} from "../modelDirs.js";
 import {
   UsageError, command, flag, integer, integerList, list, number, numberList, oneOf, oneOfList, text,
@@ -16,6 +17,10 @@ import {
 } from "./spec.js";
 
 const quiet = flag({summary: "no progress output on stderr"});
+const force = flag({summary: "replace an existing --out of another kind (never an input)"});
+/** Roles of path options and positionals (data-loaders/cli/paths.ts guards them). */
+const IN = {io: "input"} as const;
+const outFile = (file: "h5" | "parquet" | "json") => ({io: "output", kind: {file}}) as const;
 const backend = oneOfList({values: BACKEND_NAMES, noun: "backend", summary: "TensorFlow.js backends to try, in order",
   defaultText: "wasm, else cpu (webgpu only when named)"});
 /** The tree feature sets (lib/ml/trees/treeData.ts FEATURE_SETS; a test checks they agree). */
@@ -53,7 +58,8 @@ export const COMMANDS: readonly Entry[] = [
       seed: integer({default: 1, placeholder: "S", summary: "random seed"}),
       testpulses: integer({placeholder: "N", defaultText: "events/5", summary: "test pulses"}),
       noise: integer({placeholder: "N", defaultText: "events/5", summary: "noise traces"}),
-      out: text({required: true, placeholder: "FILE.h5", summary: "the file to write"}),
+      out: text({required: true, placeholder: "FILE.h5", path: outFile("h5"), summary: "the file to write"}),
+      force,
       quiet
     },
     async run({values: v}) {
@@ -73,10 +79,11 @@ export const COMMANDS: readonly Entry[] = [
     summary: "Main pulse parameters, one row per (event, channel), streamed in bounded memory.",
     description: `The 14 main parameters of docs/features.md for every record of one group, with a
       label column when the file has events/labels.`,
-    positionals: [{name: "IN.h5"}],
+    positionals: [{name: "IN.h5", path: IN}],
     options: {
       group: oneOf({values: RECORD_GROUPS, default: "events", summary: "the record group"}),
-      out: text({required: true, placeholder: "FILE.parquet", summary: "the feature table to write"}),
+      out: text({required: true, placeholder: "FILE.parquet", path: outFile("parquet"), summary: "the feature table to write"}),
+      force,
       quiet
     },
     async run({values: v, positionals: [input], commandLine}) {
@@ -93,7 +100,7 @@ export const COMMANDS: readonly Entry[] = [
     description: `Features, standard event, noise power spectrum, optimum filter, SEV fit and energy
       calibration (docs/processing-config.md). Writes tables, spectra and summary.json to the
       config's output directory.`,
-    positionals: [{name: "CONFIG.yaml"}],
+    positionals: [{name: "CONFIG.yaml", path: IN}],
     options: {quiet},
     async run({values: v, positionals: [config]}) {
       const {processFromFile} = await import("../processFile.js");
@@ -107,15 +114,18 @@ export const COMMANDS: readonly Entry[] = [
     summary: "CRESST/COSINUS raw records (.rdt, .par, .con) → cait's HDF5 layout.",
     description: `Records split into events, testpulses and noise by test-pulse amplitude, metainfo
       from the .par, controlpulses from the .con; streamed in bounded memory.`,
-    positionals: [{name: "RUN.rdt"}],
+    positionals: [{name: "RUN.rdt", path: IN}],
     options: {
       channels: integerList({required: "detector numbers, in output order", placeholder: "0,1", summary: "the channels (detector numbers) to convert, in output order"}),
-      par: text({placeholder: "RUN.par", defaultText: "the .par next to the .rdt", summary: "the text header"}),
-      con: text({placeholder: "RUN.con", defaultText: "the .con next to the .rdt", summary: "the control pulses"}),
+      par: text({placeholder: "RUN.par", defaultText: "the .par next to the .rdt", path: IN, summary: "the text header"}),
+      con: text({placeholder: "RUN.con", defaultText: "the .con next to the .rdt", path: IN, summary: "the control pulses"}),
       "no-con": flag({summary: "no control pulses"}),
-      out: text({placeholder: "FILE.h5", defaultText: "named as cait does, RUN-P_Ch0-L_Ch1.h5", summary: "the file to write"}),
+      out: text({placeholder: "FILE.h5", defaultText: "named as cait does, RUN-P_Ch0-L_Ch1.h5", path: outFile("h5"), summary: "the file to write"}),
+      force,
       quiet
     },
+    // The .par and .con that convert.ts finds next to the .rdt.
+    impliedInputs: ({positionals: [rdt]}) => [".par", ".con"].map((ext) => ({path: rdtCompanion(rdt, ext), from: `the ${ext} next to RUN.rdt`})),
     async run({values: v, positionals: [rdt], commandLine}) {
       const {caitOutputName, convertRdt} = await import("../convert.js");
       const out = v.out ?? caitOutputName(rdt, v.channels);
@@ -138,18 +148,21 @@ export const COMMANDS: readonly Entry[] = [
       threshold i (volts). Writes the triggered records, test pulses (from the test stamps), noise
       traces and the trigger list (group stream). --float32 filters with PFFFT (several times
       faster; amplitudes within ≈1e-7 of float64).`,
-    positionals: [{name: "RUN_Ch0.csmpl", repeat: "many"}],
+    positionals: [{name: "RUN_Ch0.csmpl", repeat: "many", path: IN}],
     options: {
-      of: text({required: "a cait-layout file with optimumfilter/optimumfilter_real|imag", placeholder: "FILTER.h5", summary: "the optimum filter, one row per stream"}),
+      of: text({required: "a cait-layout file with optimumfilter/optimumfilter_real|imag", placeholder: "FILTER.h5", path: IN, summary: "the optimum filter, one row per stream"}),
       threshold: numberList({gt: 0, required: "one value in volts per stream, e.g. --threshold 0.003,0.0025", placeholder: "V0[,V1…]", summary: "trigger thresholds in volts, one per stream"}),
-      out: text({required: true, placeholder: "FILE.h5", summary: "the file to write"}),
+      out: text({required: true, placeholder: "FILE.h5", path: outFile("h5"), summary: "the file to write"}),
+      force,
       method: oneOf({values: ["record-windows", "filter-walk"], default: "record-windows", summary: "cait's trigger_csmpl (record-windows) or trigger_of (filter-walk)"}),
       float32: flag({summary: "filter in float32 with PFFFT"}),
-      db: text({placeholder: "RUN.db", defaultText: "next to the first stream", summary: "the run's .db"}),
-      "dig-stamps": text({placeholder: "F", defaultText: "next to the first stream", summary: "the run's .dig_stamps"}),
-      "test-stamps": text({placeholder: "F", defaultText: "next to the first stream", summary: "the run's .test_stamps"}),
+      db: text({placeholder: "RUN.db", defaultText: "next to the first stream", path: IN, summary: "the run's .db"}),
+      "dig-stamps": text({placeholder: "F", defaultText: "next to the first stream", path: IN, summary: "the run's .dig_stamps"}),
+      "test-stamps": text({placeholder: "F", defaultText: "next to the first stream", path: IN, summary: "the run's .test_stamps"}),
       quiet
     },
+    // The .db and stamps that streamTrigger.ts finds next to the first stream.
+    impliedInputs: ({positionals: [first]}) => [".db", ".dig_stamps", ".test_stamps"].map((ext) => ({path: streamCompanion(first, ext), from: `the ${ext} next to the first stream`})),
     check({values: v, positionals}) {
       if (v.threshold.length !== positionals.length) throw new UsageError(`--threshold gives ${v.threshold.length} values for ${positionals.length} streams`);
     },
@@ -179,7 +192,7 @@ export const COMMANDS: readonly Entry[] = [
       epochs: integer({min: 1, default: 30, placeholder: "E", summary: "training epochs"}),
       beta: number({gt: 0, default: 1, placeholder: "B", summary: "the VAE's β"}),
       seed: integer({default: 1, placeholder: "S", summary: "random seed"}),
-      out: text({default: DEFAULT_ANOMALY_MODEL_DIR, placeholder: "DIR", summary: "where the models go"}),
+      out: text({default: DEFAULT_ANOMALY_MODEL_DIR, placeholder: "DIR", path: {io: "output", kind: {folder: true}}, summary: "where the models go"}),
       quiet
     },
     async run({values: v}) {
@@ -204,8 +217,9 @@ export const COMMANDS: readonly Entry[] = [
       exposures: numberList({gt: 0, default: [1, 3, 10, 30, 100, 200], placeholder: "1,10,100", summary: "exposures in t·yr"}),
       null: integer({min: 100, default: 10000, placeholder: "N", summary: "background-only pseudo-experiments"}),
       signal: integer({min: 10, default: 1000, placeholder: "N", summary: "signal pseudo-experiments"}),
-      models: text({default: DEFAULT_ANOMALY_MODEL_DIR, placeholder: "DIR", summary: "the models of train-anomaly"}),
-      out: text({required: true, placeholder: "FILE.json", summary: "the file to write"}),
+      models: text({default: DEFAULT_ANOMALY_MODEL_DIR, placeholder: "DIR", path: IN, summary: "the models of train-anomaly"}),
+      out: text({required: true, placeholder: "FILE.json", path: outFile("json"), summary: "the file to write"}),
+      force,
       quiet
     },
     async run({values: v}) {
@@ -263,9 +277,10 @@ export const COMMANDS: readonly Entry[] = [
     summary: "Apply cut files to a feature table in order; print how many events pass each.",
     description: `Cut files hold SQL predicates or polygons (docs/cuts.md). With --out, writes the
       rows of the events that pass them all.`,
-    positionals: [{name: "FEATURES.parquet"}, {name: "CUT.cut.json", repeat: "many"}],
+    positionals: [{name: "FEATURES.parquet", path: IN}, {name: "CUT.cut.json", repeat: "many", path: IN}],
     options: {
-      out: text({placeholder: "FILE.parquet", summary: "write the rows of the events that pass every cut"})
+      out: text({placeholder: "FILE.parquet", path: outFile("parquet"), summary: "write the rows of the events that pass every cut"}),
+      force
     },
     async run({values: v, positionals: [input, ...cutFiles]}) {
       const {cutFeatures} = await import("../cuts.js");
@@ -291,11 +306,12 @@ export const COMMANDS: readonly Entry[] = [
       best epoch so far.`,
     options: {
       model: oneOf({values: MODEL_KINDS, noun: "model", default: "cnn", summary: "the network"}),
-      data: list({required: true, placeholder: "sim|FILE.h5[,…]", summary: "training data: simulated modules, or cait files"}),
-      validation: list({placeholder: "V.h5[,…]", summary: "validation files (with --data files)"}),
-      out: text({required: true, placeholder: "DIR", summary: "the model directory to write"}),
-      labels: list({placeholder: "LA.csv[,LB.parquet…]", summary: "one label table per --data file"}),
-      "validation-labels": list({placeholder: "LV.csv[,…]", summary: "one label table per --validation file"}),
+      data: list({required: true, placeholder: "sim|FILE.h5[,…]", path: {io: "input", except: ["sim"]}, summary: "training data: simulated modules, or cait files"}),
+      validation: list({placeholder: "V.h5[,…]", path: IN, summary: "validation files (with --data files)"}),
+      out: text({required: true, placeholder: "DIR", path: {io: "output", kind: {modelDir: "model.json"}}, summary: "the model directory to write (replaced whole)"}),
+      force,
+      labels: list({placeholder: "LA.csv[,LB.parquet…]", path: IN, summary: "one label table per --data file"}),
+      "validation-labels": list({placeholder: "LV.csv[,…]", path: IN, summary: "one label table per --validation file"}),
       epochs: integer({min: 1, default: 15, placeholder: "N", summary: "training epochs"}),
       batch: integer({min: 1, default: 64, placeholder: "N", summary: "mini-batch size"}),
       lr: number({gt: 0, placeholder: "X", summary: "learning rate",
@@ -356,10 +372,11 @@ export const COMMANDS: readonly Entry[] = [
     summary: "One probability per (event, channel) of the events group (≥ 0.5 = clean pulse).",
     description: `Any model kind that train writes is read from its model.json; model, backend and
       input are recorded in the Parquet metadata. --threads pays for files of 100k+ records.`,
-    positionals: [{name: "IN.h5"}],
+    positionals: [{name: "IN.h5", path: IN}],
     options: {
-      model: text({default: DEFAULT_MODEL_DIR, placeholder: "DIR", summary: "the model directory"}),
-      out: text({required: true, placeholder: "FILE.parquet", summary: "the predictions to write"}),
+      model: text({default: DEFAULT_MODEL_DIR, placeholder: "DIR", path: IN, summary: "the model directory"}),
+      out: text({required: true, placeholder: "FILE.parquet", path: outFile("parquet"), summary: "the predictions to write"}),
+      force,
       backend,
       threads: integer({min: 1, default: 1, placeholder: "N", summary: "worker threads"}),
       quiet
@@ -400,9 +417,9 @@ export const COMMANDS: readonly Entry[] = [
       baseline slope. --data sim: simulated modules with held-out test modules (prints the held-out
       figures); or labelled feature tables. Writes DIR/trees.json.`,
     options: {
-      data: list({required: true, placeholder: "sim|FEATURES.parquet[,…]", summary: "training data: simulated modules, or labelled feature tables"}),
+      data: list({required: true, placeholder: "sim|FEATURES.parquet[,…]", path: {io: "input", except: ["sim"]}, summary: "training data: simulated modules, or labelled feature tables"}),
       features: oneOf({values: TREE_FEATURE_SETS, default: "all", summary: "the feature columns"}),
-      out: text({required: true, placeholder: "DIR", summary: "the model directory to write"}),
+      out: text({required: true, placeholder: "DIR", path: {io: "output", kind: {folder: true}}, summary: "the model directory to write"}),
       rounds: integer({min: 1, default: DEFAULT_GBDT_PARAMS.rounds, placeholder: "N", summary: "trees"}),
       depth: integer({min: 1, default: DEFAULT_GBDT_PARAMS.maxDepth, placeholder: "N", summary: "tree depth"}),
       lr: number({gt: 0, le: 1, default: DEFAULT_GBDT_PARAMS.learningRate, placeholder: "X", summary: "learning rate"}),
@@ -431,10 +448,11 @@ export const COMMANDS: readonly Entry[] = [
     name: "classify-trees",
     summary: "Probability (≥ 0.5 = clean pulse) and the SHAP value of every feature per row of a feature table.",
     description: "SHAP values are in log-odds; the expected value is in the Parquet metadata.",
-    positionals: [{name: "FEATURES.parquet"}],
+    positionals: [{name: "FEATURES.parquet", path: IN}],
     options: {
-      model: text({default: DEFAULT_TREE_MODEL_DIRS.all, placeholder: "DIR", summary: "the tree model directory"}),
-      out: text({required: true, placeholder: "FILE.parquet", summary: "the predictions to write"}),
+      model: text({default: DEFAULT_TREE_MODEL_DIRS.all, placeholder: "DIR", path: IN, summary: "the tree model directory"}),
+      out: text({required: true, placeholder: "FILE.parquet", path: outFile("parquet"), summary: "the predictions to write"}),
+      force,
       quiet
     },
     async run({values: v, positionals: [input], commandLine}) {

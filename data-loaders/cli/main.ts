@@ -7,6 +7,7 @@ import {COMMANDS} from "./commands.js";
 import {entryHelp, findEntry, usage} from "./help.js";
 import {commandsMarkdown} from "./docs.js";
 import {parseCommandLine} from "./parse.js";
+import {checkOutputs} from "./paths.js";
 import {isGroup, UsageError, type Entry} from "./spec.js";
 
 const wantsHelp = (argv: readonly string[]) => argv.some((a) => a === "--help" || a === "-h");
@@ -53,6 +54,7 @@ async function dispatch(entries: readonly Entry[], path: string[], argv: string[
   try {
     args = parseCommandLine(entry, here, rest);
     entry.check?.(args);
+    checkOutputs(entry, args);
   } catch (e) {
     // Point the user at this command's help.
     throw e instanceof UsageError && e.path.length === 0 ? new UsageError(e.message, here) : e;

@@ -13,6 +13,24 @@ export type ValueSpec =
   /** Comma-separated values, each checked as `of`; empty entries are kept for strings. */
   | {type: "list"; of: ValueSpec};
 
+/**
+ * What an output path holds, so that an existing path of another kind is never replaced
+ * unasked (data-loaders/cli/paths.ts): a file of a format, a model folder written as one
+ * (replaced whole), or a folder that files are written into.
+ */
+export type OutputKind =
+  | {file: "h5" | "parquet" | "json"}
+  /** Replaced whole; an existing one holds `marker` (model.json) or is empty. */
+  | {modelDir: string}
+  /** Files are written into it; what else it holds is kept. */
+  | {folder: true};
+
+/** An option or positional naming a path the command reads, or one it writes. */
+export type PathRole =
+  /** `except`: values that name no file (`--data sim`). */
+  | {io: "input"; except?: readonly string[]}
+  | {io: "output"; kind: OutputKind};
+
 /** An option as the table declares it; T is the parsed type, P whether it is always present. */
 export interface Option<T = unknown, P extends boolean = boolean> {
   value: ValueSpec | {type: "boolean"};
@@ -24,6 +42,8 @@ export interface Option<T = unknown, P extends boolean = boolean> {
   required?: boolean | string;
   /** The value used when the option is absent (also what help shows). */
   default?: T;
+  /** The value (each, for a list) is a path the command reads or writes. */
+  path?: PathRole;
   /** What help shows as the default when it is not a fixed value (the handler computes it). */
   defaultText?: string;
   /** Phantom fields carrying the types; never set. */
@@ -33,6 +53,7 @@ export interface Option<T = unknown, P extends boolean = boolean> {
 
 interface Common {
   summary: string;
+  path?: PathRole;
   placeholder?: string;
   required?: boolean | string;
   defaultText?: string;
@@ -88,6 +109,8 @@ export interface Positional {
   name: string;
   /** "many": one or more (only the last positional). */
   repeat?: "many";
+  /** A path the command reads (all positionals so far are). */
+  path?: PathRole;
 }
 
 export type Options = Record<string, Option<any, boolean>>;
@@ -112,6 +135,8 @@ export interface Command<O extends Options = Options> {
   description: string;
   positionals?: readonly Positional[];
   options: O;
+  /** Inputs the command finds on its own (a .par next to the .rdt), guarded like declared ones. */
+  impliedInputs?: (args: Args<O>) => {path: string; from: string}[];
   /** Checks between options or against positionals (UsageError), before any module is loaded. */
   check?: (args: Args<O>) => void;
   /** Does the work; imports what it needs when it runs. Returns the exit code (default 0). */

@@ -6,8 +6,11 @@
 //   3. rename it over NAME (atomic on POSIX);
 //   4. fsync the folder, so the rename itself survives a power cut;
 //   5. temporaries of NAME left by a killed process (PID no longer alive) are removed first.
+//
+// NAME a symbolic link: the write goes to the link's target (followed to its end, even where
+// that does not exist yet) and the link stays a link, as a plain write through it would.
 
-import {closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync} from "node:fs";
+import {closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync} from "node:fs";
 import {basename, dirname, join, resolve} from "node:path";
 import {randomBytes} from "node:crypto";
 
@@ -19,6 +22,22 @@ const temporaryPattern = (name: string) => new RegExp(`^\\.${escape(name)}\\.(\\
 export function temporarySibling(path: string): string {
   const p = resolve(path);
   return join(dirname(p), `.${basename(p)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+}
+
+/** The absolute path a write to `path` lands on: `path`, or the end of its chain of links. */
+export function writeTarget(path: string): string {
+  let p = resolve(path);
+  for (let links = 0; links < 40; links++) {
+    let link: boolean;
+    try {
+      link = lstatSync(p).isSymbolicLink();
+    } catch {
+      return p;
+    }
+    if (!link) return p;
+    p = resolve(dirname(p), readlinkSync(p));
+  }
+  throw new Error(`${path}: too many levels of symbolic links`);
 }
 
 /** Whether process `pid` of this host exists (EPERM: it does, owned by someone else). */
@@ -63,7 +82,7 @@ function fsyncDir(dir: string): void {
 
 /** Writes bytes or text to `path` atomically (see the steps above). Creates the folder. */
 export function atomicWrite(path: string, data: Uint8Array | string): void {
-  const p = resolve(path);
+  const p = writeTarget(path);
   mkdirSync(dirname(p), {recursive: true});
   removeStaleTemporaries(p);
   const tmp = temporarySibling(p);
@@ -89,7 +108,7 @@ export function atomicWriteJson(path: string, value: unknown, indent?: number): 
  * renamed over `path`. On any error the temporary is removed and `path` is untouched.
  */
 export async function atomicWriteWith<T>(path: string, fill: (tmp: string) => T | Promise<T>): Promise<T> {
-  const p = resolve(path);
+  const p = writeTarget(path);
   mkdirSync(dirname(p), {recursive: true});
   removeStaleTemporaries(p);
   const tmp = temporarySibling(p);
@@ -111,7 +130,7 @@ export async function atomicWriteWith<T>(path: string, fill: (tmp: string) => T 
  * into place, and the old one removed only after the swap (restored if the swap fails).
  */
 export async function atomicWriteDir<T>(dir: string, fill: (tmpDir: string) => T | Promise<T>): Promise<T> {
-  const d = resolve(dir);
+  const d = writeTarget(dir);
   mkdirSync(dirname(d), {recursive: true});
   removeStaleTemporaries(d);
   const tmp = temporarySibling(d);

@@ -20,17 +20,21 @@ function readUint(head: Uint8Array, offset: number, size: number): number {
   return v;
 }
 
+/** Where in `head` the HDF5 signature is, or -1: at 0, 512, 1024, 2048, … (after a user block). */
+export function hdf5SignatureOffset(head: Uint8Array): number {
+  for (let offset = 0; offset < head.length; offset = offset === 0 ? 512 : offset * 2) {
+    if (signatureAt(head, offset)) return offset;
+  }
+  return -1;
+}
+
 /**
  * Checks that `head` (the first bytes of a file of `fileSize` bytes) is an HDF5 superblock and
  * that the file is not shorter than the end-of-file address it declares. Throws DataFileError.
  */
 export function checkHdf5Header(head: Uint8Array, fileSize: number, file: string): void {
   if (fileSize === 0) throw new DataFileError(file, "file is empty (0 bytes), expected HDF5");
-  // The superblock may sit at 0, 512, 1024, 2048, … (after a user block).
-  let base = -1;
-  for (let offset = 0; offset < head.length; offset = offset === 0 ? 512 : offset * 2) {
-    if (signatureAt(head, offset)) { base = offset; break; }
-  }
+  const base = hdf5SignatureOffset(head);
   if (base < 0) throw new DataFileError(file, "not an HDF5 file (no HDF5 signature found)");
   const version = head[base + 8];
   let sizeOfOffsets: number, eofField: number, baseField: number;
