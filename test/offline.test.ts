@@ -164,5 +164,5 @@ describe("building with no network", async () => {
       expect(run.status, `${loader}: ${run.stderr?.toString()}`).toBe(0);
       expect(run.stdout.length, loader).toBeGreaterThan(0);
     }
-  }, 240_000);
+  }, 600_000);
 });
