@@ -147,11 +147,12 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
     pool = await InferencePool.create(init.manifest, init.weights, {workers: threads - 1, backend: [backend]});
     log(`training on ${threads} threads`);
   }
+  // The pool closes on failure too (a dead helper rejects its step): live workers would keep
+  // the process from exiting.
   const result = await trainClassifier(model, train, validation, {
     epochs: o.epochs, batchSize: o.batchSize ?? 64, learningRate, seed: o.seed ?? 1, helpers: pool?.gradientHelpers(), shouldStop: o.shouldStop, schedule: o.schedule,
     onEpoch: (e) => log(`epoch ${e.epoch + 1}/${o.epochs}: train loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validationLoss.toFixed(4)}, BA ${e.validation.balancedAccuracy.toFixed(4)}, ${e.recordsPerSecond.toFixed(0)} records/s`)
-  });
-  await pool?.close();
+  }).finally(() => pool?.close());
   const metrics: {[k: string]: unknown} = {validation: result.epochs[result.bestEpoch]?.validation};
   const {manifest, weights} = await serializeModel(model, {
     model: o.model,

@@ -153,6 +153,22 @@ describe("tutorial 1 · first look", () => {
     expect(back.marks).toBe(expected(back.min, back.max, (r) => r.rise_time_ms < 5).length);
   });
 
+  it("refuses a cut that would close its parenthesis, and recovers", async () => {
+    const before = await waitForSelection("rise_time_ms < 5");
+    // Pasted as is, this would read "… AND (1=0) OR (1=1)": every row of every channel.
+    await page.fill("#sql-cut input", "1=0) OR (1=1");
+    await page.waitForSelector("#sql-error", {timeout: 20_000});
+    const s = await shown();
+    expect(s.error).toContain('unbalanced ")" at position 4');
+    expect(s.count).toBeNull();
+    expect(s.marks).toBe(0);
+    expect(await frameworkErrors()).toEqual([]);
+    await page.fill("#sql-cut input", "rise_time_ms < 5");
+    const back = await waitForSelection("rise_time_ms < 5");
+    expect(back.count).toBe(before.count);
+    expect(back.marks).toBe(before.marks);
+  });
+
   it("shows every channel of the clicked event in the record viewer", async () => {
     const current = await page.locator("#record-viewer").getAttribute("data-event");
     // A mark that is on top at its own centre (points may overlap), for another event than the one shown.

@@ -3,6 +3,7 @@
 import {DataFileError} from "../../lib/io/errors.js";
 import {ConfigError} from "../../lib/config/processConfig.js";
 import {PULSEBOOK_VERSION} from "../provenance.js";
+import {WorkerDiedError} from "../mlPool.js";
 import {COMMANDS} from "./commands.js";
 import {entryHelp, findEntry, usage} from "./help.js";
 import {commandsMarkdown} from "./docs.js";
@@ -80,7 +81,9 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     // A bad input file is the user's to fix: say which file and what, without a stack trace.
-    console.error(`pulsebook: ${e instanceof DataFileError || e instanceof ConfigError ? e.message : (e as Error).stack ?? e}`);
+    // So is a model worker that died (most often out of memory): its message says what to try.
+    const plain = e instanceof DataFileError || e instanceof ConfigError || e instanceof WorkerDiedError;
+    console.error(`pulsebook: ${plain ? (e as Error).message : (e as Error).stack ?? e}`);
     return 1;
   }
 }

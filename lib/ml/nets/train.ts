@@ -147,6 +147,9 @@ export async function trainClassifier(model: tfl.LayersModel, train: LabeledSet,
             const lo = Math.min(m, (k + 1) * per), hi = Math.min(m, lo + per);
             return hi > lo ? h.gradients(current, xs.slice(lo * L, hi * L), ys.slice(lo, hi), w).then((r) => ({...r, n: hi - lo})) : null;
           });
+          // A helper may fail while this thread computes its share: mark the rejection handled
+          // now (Promise.all below still throws it) so it is not an unhandled rejection.
+          for (const r of requests) r?.catch(() => {});
           const own = await batchGradients(model, xs.subarray(0, per * L), ys.subarray(0, per), L, w);
           const others = (await Promise.all(requests)).filter((r) => r !== null);
           const combined = tf.tidy(() => weights.map((v, k) => {
