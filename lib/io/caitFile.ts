@@ -168,13 +168,28 @@ export class CaitFile {
     }
   }
 
-  /** `ds.slice(ranges)`, a failed HDF5 read (checksum, decompression) named with its events. */
-  private read(ds: H5Dataset, ranges: [number, number][], path: string, start: number, count: number): unknown {
+  /**
+   * Events [start, start+count) of `ds` (`ranges` gives the slice for an event range). A failed
+   * HDF5 read (checksum, decompression) is an error naming the first event that cannot be read.
+   */
+  private read(ds: H5Dataset, ranges: (start: number, count: number) => [number, number][], path: string, start: number, count: number): unknown {
     try {
-      return ds.slice(ranges);
+      return ds.slice(ranges(start, count));
     } catch (e) {
       if (!(e instanceof Hdf5Error)) throw e;
-      this.fail(`cannot read events [${start}, ${start + count}): ${e.problem} (corrupt data: a chunk failed its checksum or decompression)`, path);
+      let bad = start;
+      while (bad < start + count - 1 && this.readable(ds, ranges(bad, 1))) ++bad;
+      this.fail(`cannot read event ${bad} (of events [${start}, ${start + count}) read together): ${e.problem} (corrupt data: a checksum or decompression failure, or a damaged or truncated file)`, path);
+    }
+  }
+
+  private readable(ds: H5Dataset, ranges: [number, number][]): boolean {
+    try {
+      ds.slice(ranges);
+      return true;
+    } catch (e) {
+      if (e instanceof Hdf5Error) return false;
+      throw e;
     }
   }
 
@@ -191,8 +206,8 @@ export class CaitFile {
     const n = this.dataset.groups[group]!;
     const nChannels = this.dataset.channels.length;
     let raw: ArrayLike<number | bigint>;
-    if (shape.length === 1 && shape[0] === n) raw = this.read(ds, [[start, start + count]], path, start, count) as ArrayLike<number>;
-    else if (shape.length === 2 && shape[0] === nChannels && shape[1] === n) raw = this.read(ds, [[0, nChannels], [start, start + count]], path, start, count) as ArrayLike<number>;
+    if (shape.length === 1 && shape[0] === n) raw = this.read(ds, (s, c) => [[s, s + c]], path, start, count) as ArrayLike<number>;
+    else if (shape.length === 2 && shape[0] === nChannels && shape[1] === n) raw = this.read(ds, (s, c) => [[0, nChannels], [s, s + c]], path, start, count) as ArrayLike<number>;
     else this.fail(`expected shape [${n}] or [${nChannels}, ${n}], found ${JSON.stringify(shape)}`, path);
     const values = new Float64Array(raw.length);
     for (let i = 0; i < raw.length; ++i) values[i] = Number(raw[i]);
@@ -218,7 +233,7 @@ export class CaitFile {
     const nChannels = this.dataset.channels.length;
     const {recordLength} = this.dataset.layout;
     const ds = this.eventDataset(group);
-    const raw = this.read(ds, [[0, nChannels], [start, start + count], [0, recordLength]], `${group}/event`, start, count) as Float32Array | Float64Array;
+    const raw = this.read(ds, (s, c) => [[0, nChannels], [s, s + c], [0, recordLength]], `${group}/event`, start, count) as Float32Array | Float64Array;
     const samples = raw instanceof Float32Array ? raw : Float32Array.from(raw);
     const bad = firstNonFinite(samples);
     if (bad >= 0) {
@@ -263,8 +278,15 @@ export class CaitFile {
     const obj = this.h5.get(path);
     if (!obj || !("shape" in obj)) this.fail("dataset not found", path);
     const ds = obj as H5Dataset;
+    let value: ArrayLike<number | bigint>;
+    try {
+      value = ds.value as ArrayLike<number | bigint>;
+    } catch (e) {
+      if (!(e instanceof Hdf5Error)) throw e;
+      this.fail(`cannot read it: ${e.problem} (corrupt data: a checksum or decompression failure, or a damaged or truncated file)`, path);
+    }
     // Number() also takes int64 datasets (h5wasm gives BigInt64Array).
-    return {shape: ds.shape ?? [], values: Float64Array.from(ds.value as ArrayLike<number | bigint>, Number)};
+    return {shape: ds.shape ?? [], values: Float64Array.from(value, Number)};
   }
 
   close(): void {
