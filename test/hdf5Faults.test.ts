@@ -18,7 +18,7 @@ import {PULSEBOOK_BIN, runMain} from "./support/cli.js";
 const N = 8; // events
 const C = 2; // channels
 let dir: string;
-const f = {} as Record<"checksum" | "huge" | "zero" | "truncated" | "dangling" | "channels" | "labels", string>;
+const f = {} as Record<"checksum" | "huge" | "record" | "zero" | "truncated" | "dangling" | "channels" | "labels", string>;
 
 type H5File = InstanceType<typeof h5wasm.File>;
 
@@ -67,6 +67,15 @@ beforeAll(async () => {
   await build(f.channels, (g) => {
     const ds = g.create_dataset({name: "event", data: data.subarray(0, L), shape: [1, 1, L], maxshape: [null, null, L], dtype: "<f", chunks: [1, 1, L]});
     ds.resize([2 ** 40, 2, L]);
+  });
+
+  // gzip records declared 2^27 samples long (512 MiB per event), in a file padded with 800 kB of
+  // noise so that the declared size alone (1 GiB) is within what compression could explain.
+  f.record = join(dir, "record.h5");
+  await build(f.record, (g) => {
+    const ds = g.create_dataset({name: "event", data: data.subarray(0, 2 * L), shape: [C, 1, L], maxshape: [C, 1, null], dtype: "<f", chunks: [1, 1, L], compression: "gzip"});
+    ds.resize([C, 1, 2 ** 27]);
+    g.create_dataset({name: "padding", data: Float64Array.from({length: 100_000}, (_, i) => Math.sin(i * 1.7) * 1e6 + i / 7), dtype: "<d"});
   });
 
   f.zero = join(dir, "zero.h5");
@@ -148,6 +157,13 @@ describe("HDF5 faults are errors naming file, dataset and problem", () => {
     expect(r.stderr.trim()).toMatch(new RegExp(`^pulsebook: ${f.huge.replace(/[.]/g, "\\.")} \\[events/event\\]: declares 2 × 274877906944 × 16384 samples \\(32\\.0 PiB\\), but the file is \\d+\\.\\d KiB and the dataset is not compressed`));
     expect(existsSync(out)).toBe(false);
     await fails(["classify", f.huge, "--backend", "cpu", "--out", out], out, "events/event", /declares 2 × 274877906944 × 16384 samples/);
+  }, 120_000);
+
+  it("a compressed record declaring 512 MiB per event is refused, naming the per-event limit", async () => {
+    const out = join(dir, "record.parquet");
+    for (const argv of commands(f.record, out)) {
+      await fails(argv, out, "events/event", /: declares 2 channels × 134217728 samples per event \(1\.0 GiB per event\); records of more than 256\.0 MiB per event are not read/);
+    }
   }, 120_000);
 
   it("labels import into a file declaring 2^40 channels: an error, not an invalid typed array length", async () => {

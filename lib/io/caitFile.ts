@@ -22,6 +22,9 @@ const FLOAT_TYPE = 1; // h5wasm metadata.type for H5T_FLOAT
 // constant data, so a declared size above COMPRESSION_BOUND × the file cannot be real.
 const NON_COMPRESSING_FILTERS = new Set([2, 3]);
 const COMPRESSION_BOUND = 2000;
+// The records of one event, all channels, are read whole (and 64 events at a time): cait's are
+// ~10⁵ B (2 × 16384 float32). Beyond this a compressed file's declared shape is not believed.
+export const MAX_EVENT_BYTES = 256 * 1024 ** 2;
 // The codes events/labels may hold. Anything else (1e12, −5, 1.5, NaN in a float64 dataset)
 // would wrap or truncate in an Int32Array and be trained on as some other class.
 const LABEL_CODES = new Set(Object.keys(LABEL_CLASSES).map(Number));
@@ -165,6 +168,11 @@ export class CaitFile {
         `declares ${shape.join(" × ")} samples (${formatBytes(declared)}), but the file is ${formatBytes(this.fileBytes)}` +
         (compressed ? `; even compressed ${COMPRESSION_BOUND}:1 it could hold at most ${formatBytes(possible)}` : " and the dataset is not compressed") +
         " (truncated or corrupt file)", path);
+    }
+    const perEvent = shape[0] * shape[2] * itemBytes;
+    if (perEvent > MAX_EVENT_BYTES) {
+      this.fail(`declares ${shape[0]} channels × ${shape[2]} samples per event (${formatBytes(perEvent)} per event); ` +
+        `records of more than ${formatBytes(MAX_EVENT_BYTES)} per event are not read (truncated or corrupt file?)`, path);
     }
   }
 
