@@ -22,12 +22,12 @@ const f = {} as Record<"checksum" | "huge" | "record" | "zero" | "truncated" | "
 
 type H5File = InstanceType<typeof h5wasm.File>;
 
-/** A cait-layout file with `events/event` made by `make` (and nothing else). */
-async function build(path: string, make: (events: ReturnType<H5File["create_group"]>) => void): Promise<void> {
+/** A cait-layout file with the `events` group filled by `make`. */
+async function build(path: string, make: (events: ReturnType<H5File["create_group"]>, file: H5File) => void): Promise<void> {
   await h5wasm.ready;
   const file = new h5wasm.File(path, "w");
   try {
-    make(file.create_group("events"));
+    make(file.create_group("events"), file);
   } finally {
     file.close();
   }
@@ -45,8 +45,10 @@ beforeAll(async () => {
   // fletcher32 on chunks of one record; then flip a byte inside event 3, channel 1's record
   // (found by its own bytes, so the offset does not depend on HDF5's layout choices).
   f.checksum = join(dir, "checksum.h5");
-  await build(f.checksum, (g) => {
+  await build(f.checksum, (g, file) => {
     g.create_dataset({name: "event", data, shape: [C, N, L], dtype: "<f", chunks: [1, 1, L], compression: 3, compression_opts: []});
+    // Intact noise records, for `process` (its noise power spectrum comes first).
+    file.create_group("noise").create_dataset({name: "event", data: data.map((x, i) => Math.sin(i) * 1e-3), shape: [C, N, L], dtype: "<f"});
   });
   const bytes = readFileSync(f.checksum);
   const record = Buffer.from(data.buffer, data.byteOffset + (1 * N + 3) * L * 4, 64);
@@ -131,6 +133,16 @@ describe("HDF5 faults are errors naming file, dataset and problem", () => {
     for (const argv of commands(f.checksum, out)) {
       await fails(argv, out, "events/event", /cannot read event 3 \(of events \[0, 8\) read together\): filter returned failure during read \(corrupt data/);
     }
+  }, 120_000);
+
+  it("process on that file: exit 1 naming the event, no output folder", async () => {
+    const config = join(dir, "checksum.yaml");
+    writeFileSync(config, "version: 1\ninput: checksum.h5\noutput: checksum.out\ngroups: [events]\noptimumFilter: false\ncalibration: false\nsevFit: false\n");
+    const r = await runMain(["process", config, "--quiet"]);
+    expect(r.code).toBe(1);
+    expect(r.err.trim()).toMatch(new RegExp(`^pulsebook: ${f.checksum.replace(/[.]/g, "\\.")} \\[events/event\\]: cannot read event 3 `));
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, "checksum.out"))).toBe(false);
   }, 120_000);
 
   it("the other events of that file still read: only the damaged record's chunk fails", async () => {
