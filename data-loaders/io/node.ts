@@ -3,6 +3,7 @@
 import {closeSync, openSync, readSync} from "node:fs";
 import h5wasm from "h5wasm/node";
 import {openH5, type CaitFile} from "../../lib/io/caitFile.js";
+import {checkHdf5Reads, type Hdf5Module} from "../../lib/io/hdf5Errors.js";
 import {CaitWriter, type WriterSpec} from "../../lib/io/caitWriter.js";
 import {checkHdf5Header, HDF5_HEADER_BYTES} from "../../lib/io/hdf5Signature.js";
 import {atomicWriteWith} from "./atomicWrite.js";
@@ -12,9 +13,9 @@ export {DataFileError} from "../../lib/io/errors.js";
 export type {CaitFile} from "../../lib/io/caitFile.js";
 
 let ready: Promise<unknown> | undefined;
-/** h5wasm's Node build, initialised once. */
+/** h5wasm's Node build, initialised once, its failed reads made errors (lib/io/hdf5Errors.ts). */
 export async function h5(): Promise<typeof h5wasm> {
-  await (ready ??= h5wasm.ready);
+  await (ready ??= h5wasm.ready.then((module) => checkHdf5Reads(module as unknown as Hdf5Module)));
   return h5wasm;
 }
 
@@ -34,7 +35,7 @@ function readHead(path: string): {head: Uint8Array; size: number} {
 export async function openCaitFile(path: string): Promise<CaitFile> {
   const {head, size} = readHead(path);
   checkHdf5Header(head, size, path);
-  return openH5(await h5(), path, path);
+  return openH5(await h5(), path, path, size);
 }
 
 /**

@@ -45,9 +45,19 @@ export async function writeParquetStream(path: string, batches: AsyncIterable<Co
   const iterator = (Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : (batches as Iterable<Columns>)[Symbol.iterator]()) as AsyncIterator<Columns> | Iterator<Columns>;
   let rows = 0;
   let first = true;
+  // parquet-wasm reports an error raised by the input stream as "Dyn casting error": keep the
+  // source's own error (e.g. a DataFileError naming a corrupt chunk) to rethrow instead.
+  let sourceError: unknown;
   const input = new ReadableStream({
     async pull(controller) {
-      const {value, done} = await iterator.next();
+      let next: IteratorResult<Columns>;
+      try {
+        next = await iterator.next();
+      } catch (e) {
+        sourceError = e;
+        throw e;
+      }
+      const {value, done} = next;
       if (done) {
         // An empty table still needs a schema; the caller must yield at least one batch.
         if (first) controller.error(new Error("no batches to write"));
@@ -59,8 +69,12 @@ export async function writeParquetStream(path: string, batches: AsyncIterable<Co
       controller.enqueue(toParquetBatch(value));
     }
   }, {highWaterMark: 0});
-  const output = await pq.transformParquetStream(input, writerProperties(metadata));
-  await atomicWriteWith(path, (tmp) => pipeline(Readable.fromWeb(output as import("node:stream/web").ReadableStream<Uint8Array>), createWriteStream(tmp)));
+  try {
+    const output = await pq.transformParquetStream(input, writerProperties(metadata));
+    await atomicWriteWith(path, (tmp) => pipeline(Readable.fromWeb(output as import("node:stream/web").ReadableStream<Uint8Array>), createWriteStream(tmp)));
+  } catch (e) {
+    throw sourceError ?? e;
+  }
   return {rows};
 }
 

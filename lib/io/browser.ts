@@ -4,6 +4,7 @@
 
 import {openH5, type CaitFile, type H5Module} from "./caitFile.js";
 import {checkHdf5Header, HDF5_HEADER_BYTES} from "./hdf5Signature.js";
+import {checkHdf5Reads, type Hdf5Module} from "./hdf5Errors.js";
 
 export type {CaitFile} from "./caitFile.js";
 
@@ -16,14 +17,16 @@ let opened = 0;
 export async function openCaitBuffer(h5wasm: BrowserH5Module, buffer: ArrayBuffer, name: string): Promise<CaitFile> {
   const bytes = new Uint8Array(buffer);
   checkHdf5Header(bytes.subarray(0, HDF5_HEADER_BYTES), bytes.length, name);
-  const {FS} = await h5wasm.ready;
+  const module = await h5wasm.ready;
+  checkHdf5Reads(module as unknown as Hdf5Module);
+  const {FS} = module;
   const path = `/pulsebook-${++opened}.h5`;
   FS.writeFile(path, bytes);
   // The copy in wasm memory is as large as the file: free it when the file is closed (pages
   // that open the user's files one after another, e.g. the training page, would otherwise grow).
   let file: CaitFile;
   try {
-    file = openH5(h5wasm, path, name);
+    file = openH5(h5wasm, path, name, bytes.length);
   } catch (e) {
     FS.unlink(path);
     throw e;

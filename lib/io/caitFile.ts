@@ -5,6 +5,7 @@
 
 import type {Dataset as H5Dataset, File as H5File, Group as H5Group} from "h5wasm";
 import {DataFileError} from "./errors.js";
+import {Hdf5Error, quietly} from "./hdf5Errors.js";
 import {
   CAIT_LAYOUT, LABEL_CLASSES, RECORD_GROUPS,
   type Channel, type Dataset, type EventChunk, type Record, type RecordGroup, type RecordLayout
@@ -16,6 +17,14 @@ export interface H5Module {
 }
 
 const FLOAT_TYPE = 1; // h5wasm metadata.type for H5T_FLOAT
+// HDF5 filters that only check or reorder bytes (shuffle, fletcher32): data under them takes at
+// least its own size in the file. Any other filter compresses; deflate peaks near 1032:1 on
+// constant data, so a declared size above COMPRESSION_BOUND × the file cannot be real.
+const NON_COMPRESSING_FILTERS = new Set([2, 3]);
+const COMPRESSION_BOUND = 2000;
+// The records of one event, all channels, are read whole (and 64 events at a time): cait's are
+// ~10⁵ B (2 × 16384 float32). Beyond this a compressed file's declared shape is not believed.
+export const MAX_EVENT_BYTES = 256 * 1024 ** 2;
 // The codes events/labels may hold. Anything else (1e12, −5, 1.5, NaN in a float64 dataset)
 // would wrap or truncate in an Int32Array and be trained on as some other class.
 const LABEL_CODES = new Set(Object.keys(LABEL_CLASSES).map(Number));
@@ -34,11 +43,14 @@ export class CaitFile {
   readonly file: string;
   readonly dataset: Dataset;
   private readonly h5: H5File;
+  /** Size of the file in bytes: what its datasets can possibly hold. */
+  private readonly fileBytes: number;
 
-  constructor(h5: H5File, file: string) {
+  constructor(h5: H5File, file: string, fileBytes: number) {
     this.h5 = h5;
     this.file = file;
-    this.dataset = this.describe();
+    this.fileBytes = fileBytes;
+    this.dataset = quietly(() => this.describe());
   }
 
   private fail(problem: string, dataset?: string): never {
@@ -93,12 +105,42 @@ export class CaitFile {
     return {sampleFrequency_Hz, recordLength, triggerIndex: Math.floor(recordLength / 4)};
   }
 
+  /**
+   * The object at `path`, HDF5's failures named: a soft link to nothing (which h5wasm would
+   * return as an object without shape) or an object HDF5 cannot read (truncated or corrupt file).
+   */
+  private object(path: string): unknown {
+    let obj: unknown;
+    try {
+      obj = quietly(() => this.h5.get(path));
+    } catch (e) {
+      if (!(e instanceof Hdf5Error)) throw e;
+      obj = undefined;
+      const target = this.linkTarget(path);
+      if (target === undefined) this.fail(`HDF5 cannot read it: ${e.problem} (truncated or corrupt file)`, path);
+      this.fail(`dangling link ${path} → ${target} (nothing there)`, path);
+    }
+    if (obj && typeof obj === "object" && "target" in obj && !("shape" in obj) && !("keys" in obj)) {
+      this.fail(`dangling link ${path} → ${String((obj as {target: unknown}).target)} (nothing there)`, path);
+    }
+    return obj;
+  }
+
+  private linkTarget(path: string): string | undefined {
+    try {
+      const target = quietly(() => this.h5.get_link(path));
+      return typeof target === "string" ? target : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   private eventDataset(group: RecordGroup): H5Dataset & {shape: number[]} {
     const path = `${group}/event`;
-    const g = this.h5.get(group);
-    if (!g || !("keys" in g)) this.fail("is not a group", group);
+    const g = this.object(group);
+    if (!g || typeof g !== "object" || !("keys" in g)) this.fail("is not a group", group);
     if (!(g as H5Group).keys().includes("event")) this.fail("missing dataset `event`", path);
-    const ds = (g as H5Group).get("event") as H5Dataset;
+    const ds = this.object(path) as H5Dataset;
     const shape = ds.shape;
     if (!shape || shape.length !== 3) {
       this.fail(`expected rank 3 (channel × event × sample), found shape ${JSON.stringify(shape)}`, path);
@@ -107,7 +149,56 @@ export class CaitFile {
     if (meta.type !== FLOAT_TYPE || (meta.size !== 4 && meta.size !== 8)) {
       this.fail(`expected float32 samples, found dtype ${ds.dtype}`, path);
     }
+    if (shape[0] === 0) this.fail("dataset has zero channels", path);
+    if (shape[2] === 0) this.fail("dataset has zero samples per record", path);
+    this.checkDeclaredSize(ds, shape, meta.size, path);
     return ds as H5Dataset & {shape: number[]};
+  }
+
+  /**
+   * A dataset's declared shape is only a promise: one declaring 2^40 events in a 10 kB file
+   * would have the reader allocate until the machine gives out. Checked before anything is read.
+   */
+  private checkDeclaredSize(ds: H5Dataset, shape: number[], itemBytes: number, path: string): void {
+    const declared = shape.reduce((a, b) => a * b, 1) * itemBytes;
+    const compressed = (ds.filters ?? []).some((f: {id: number}) => !NON_COMPRESSING_FILTERS.has(f.id));
+    const possible = compressed ? this.fileBytes * COMPRESSION_BOUND : this.fileBytes;
+    if (declared > possible) {
+      this.fail(
+        `declares ${shape.join(" × ")} samples (${formatBytes(declared)}), but the file is ${formatBytes(this.fileBytes)}` +
+        (compressed ? `; even compressed ${COMPRESSION_BOUND}:1 it could hold at most ${formatBytes(possible)}` : " and the dataset is not compressed") +
+        " (truncated or corrupt file)", path);
+    }
+    const perEvent = shape[0] * shape[2] * itemBytes;
+    if (perEvent > MAX_EVENT_BYTES) {
+      this.fail(`declares ${shape[0]} channels × ${shape[2]} samples per event (${formatBytes(perEvent)} per event); ` +
+        `records of more than ${formatBytes(MAX_EVENT_BYTES)} per event are not read (truncated or corrupt file?)`, path);
+    }
+  }
+
+  /**
+   * Events [start, start+count) of `ds` (`ranges` gives the slice for an event range). A failed
+   * HDF5 read (checksum, decompression) is an error naming the first event that cannot be read.
+   */
+  private read(ds: H5Dataset, ranges: (start: number, count: number) => [number, number][], path: string, start: number, count: number): unknown {
+    try {
+      return ds.slice(ranges(start, count));
+    } catch (e) {
+      if (!(e instanceof Hdf5Error)) throw e;
+      let bad = start;
+      while (bad < start + count - 1 && this.readable(ds, ranges(bad, 1))) ++bad;
+      this.fail(`cannot read event ${bad} (of events [${start}, ${start + count}) read together): ${e.problem} (corrupt data: a checksum or decompression failure, or a damaged or truncated file)`, path);
+    }
+  }
+
+  private readable(ds: H5Dataset, ranges: [number, number][]): boolean {
+    try {
+      ds.slice(ranges);
+      return true;
+    } catch (e) {
+      if (e instanceof Hdf5Error) return false;
+      throw e;
+    }
   }
 
   /**
@@ -123,8 +214,8 @@ export class CaitFile {
     const n = this.dataset.groups[group]!;
     const nChannels = this.dataset.channels.length;
     let raw: ArrayLike<number | bigint>;
-    if (shape.length === 1 && shape[0] === n) raw = ds.slice([[start, start + count]]) as ArrayLike<number>;
-    else if (shape.length === 2 && shape[0] === nChannels && shape[1] === n) raw = ds.slice([[0, nChannels], [start, start + count]]) as ArrayLike<number>;
+    if (shape.length === 1 && shape[0] === n) raw = this.read(ds, (s, c) => [[s, s + c]], path, start, count) as ArrayLike<number>;
+    else if (shape.length === 2 && shape[0] === nChannels && shape[1] === n) raw = this.read(ds, (s, c) => [[0, nChannels], [s, s + c]], path, start, count) as ArrayLike<number>;
     else this.fail(`expected shape [${n}] or [${nChannels}, ${n}], found ${JSON.stringify(shape)}`, path);
     const values = new Float64Array(raw.length);
     for (let i = 0; i < raw.length; ++i) values[i] = Number(raw[i]);
@@ -150,7 +241,7 @@ export class CaitFile {
     const nChannels = this.dataset.channels.length;
     const {recordLength} = this.dataset.layout;
     const ds = this.eventDataset(group);
-    const raw = ds.slice([[0, nChannels], [start, start + count], [0, recordLength]]) as Float32Array | Float64Array;
+    const raw = this.read(ds, (s, c) => [[0, nChannels], [s, s + c], [0, recordLength]], `${group}/event`, start, count) as Float32Array | Float64Array;
     const samples = raw instanceof Float32Array ? raw : Float32Array.from(raw);
     const bad = firstNonFinite(samples);
     if (bad >= 0) {
@@ -195,8 +286,15 @@ export class CaitFile {
     const obj = this.h5.get(path);
     if (!obj || !("shape" in obj)) this.fail("dataset not found", path);
     const ds = obj as H5Dataset;
+    let value: ArrayLike<number | bigint>;
+    try {
+      value = ds.value as ArrayLike<number | bigint>;
+    } catch (e) {
+      if (!(e instanceof Hdf5Error)) throw e;
+      this.fail(`cannot read it: ${e.problem} (corrupt data: a checksum or decompression failure, or a damaged or truncated file)`, path);
+    }
     // Number() also takes int64 datasets (h5wasm gives BigInt64Array).
-    return {shape: ds.shape ?? [], values: Float64Array.from(ds.value as ArrayLike<number | bigint>, Number)};
+    return {shape: ds.shape ?? [], values: Float64Array.from(value, Number)};
   }
 
   close(): void {
@@ -212,18 +310,30 @@ function firstNonFinite(x: Float32Array): number {
   return -1;
 }
 
-/** Opens an h5wasm file and validates its layout, turning HDF5's errors into DataFileError. */
-export function openH5(h5wasm: H5Module, path: string, file: string): CaitFile {
+function formatBytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; ++i; }
+  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
+}
+
+/**
+ * Opens an h5wasm file (`fileBytes` long) and validates its layout, turning HDF5's errors into
+ * DataFileError: whatever the library throws while the layout is read means the file is damaged.
+ */
+export function openH5(h5wasm: H5Module, path: string, file: string, fileBytes: number): CaitFile {
   let h5: H5File;
   try {
-    h5 = new h5wasm.File(path, "r");
+    h5 = quietly(() => new h5wasm.File(path, "r"));
   } catch (e) {
-    throw new DataFileError(file, `HDF5 library could not open the file (${(e as Error).message})`);
+    throw new DataFileError(file, `HDF5 library could not open the file (${e instanceof Hdf5Error ? e.problem : (e as Error).message})`);
   }
   try {
-    return new CaitFile(h5, file);
+    return new CaitFile(h5, file, fileBytes);
   } catch (e) {
     h5.close();
-    throw e;
+    if (e instanceof DataFileError) throw e;
+    // h5wasm's own messages ("error - name not defined!", "Dyn casting error") say nothing to a user.
+    throw new DataFileError(file, `truncated or corrupt file: HDF5 cannot read its layout (${e instanceof Hdf5Error ? e.problem : (e as Error).message})`);
   }
 }

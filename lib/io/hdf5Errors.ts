@@ -1,0 +1,69 @@
+// HDF5 errors as exceptions. h5wasm's reads ignore HDF5's status: a chunk failing its fletcher32
+// checksum or its decompression is reported on stderr and the read returns whatever was in the
+// buffer (wrong numbers, exit 0). Once `checkHdf5Reads` has patched the module, a failed read
+// throws Hdf5Error, and `quietly` turns any HDF5 error inside it into an Hdf5Error instead of a
+// diagnostic printed on stderr. Both builds (Node and browser) share this code.
+
+/** The part of h5wasm's low-level module (what `h5wasm.ready` resolves to) used here. */
+export interface Hdf5Module {
+  get_dataset_data(...args: unknown[]): number;
+  activate_throwing_error_handler(): number;
+  deactivate_throwing_error_handler(): number;
+}
+
+/** An error reported by the HDF5 library; `problem` is its innermost message in words. */
+export class Hdf5Error extends Error {
+  readonly problem: string;
+  constructor(problem: string, detail?: string) {
+    super(problem);
+    this.name = "Hdf5Error";
+    this.problem = problem;
+    if (detail) this.cause = detail;
+  }
+}
+
+const CHECKED = Symbol.for("pulsebook.hdf5ReadsChecked");
+let module: Hdf5Module | undefined;
+let depth = 0; // quietly() nests (a checked read inside a quiet block): only the outermost restores
+
+/** The innermost "in f(): message" of an HDF5 error stack (the cause; outer frames repeat "read failed"). */
+export function hdf5Problem(stack: string): string {
+  const frames = [...stack.matchAll(/ in [\w.]+\(\): (.+)$/gm)].map((m) => m[1].trim());
+  return frames.at(-1) ?? (stack.trim().split("\n")[0] || "unknown HDF5 error");
+}
+
+function toHdf5Error(e: unknown): Hdf5Error {
+  if (e instanceof Hdf5Error) return e;
+  const text = e instanceof Error ? e.message : String(e);
+  return new Hdf5Error(hdf5Problem(text), text);
+}
+
+/** Runs `fn` with HDF5's errors thrown (as Hdf5Error) rather than printed. */
+export function quietly<T>(fn: () => T): T {
+  const m = module;
+  if (!m) return fn();
+  if (depth++ === 0) m.activate_throwing_error_handler();
+  try {
+    return fn();
+  } catch (e) {
+    // Our own errors (DataFileError …) pass; errors thrown from inside HDF5 are plain Errors.
+    if (e instanceof Error && e.constructor !== Error) throw e;
+    throw toHdf5Error(e);
+  } finally {
+    if (--depth === 0) m.deactivate_throwing_error_handler();
+  }
+}
+
+/** Makes every dataset read of `m` throw Hdf5Error when HDF5 reports failure. Idempotent. */
+export function checkHdf5Reads(m: Hdf5Module): void {
+  module = m;
+  const marked = m as Hdf5Module & {[CHECKED]?: true};
+  if (marked[CHECKED]) return;
+  const read = m.get_dataset_data.bind(m);
+  m.get_dataset_data = (...args: unknown[]): number => {
+    const status = quietly(() => read(...args));
+    if (status < 0) throw new Hdf5Error("HDF5 read failed");
+    return status;
+  };
+  marked[CHECKED] = true;
+}
