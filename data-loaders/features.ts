@@ -4,7 +4,7 @@
 
 import {openCaitFile} from "./io/node.js";
 import {encodeParquet, writeParquetStream, type Columns} from "./io/parquet.js";
-import {concatColumns} from "./columns.js";
+import {concatColumns} from "../lib/io/columns.js";
 import {computeFeatures, FEATURE_COLUMNS} from "../lib/dsp/features.js";
 import type {RecordGroup} from "../lib/types.js";
 import {sourceVersion} from "./pipeline/sourceVersion.js";

@@ -11,8 +11,8 @@ import {checkPredicate} from "../io/sqlPredicate.js";
 
 export const PROCESS_CONFIG_VERSION = 1;
 
-/** One value for every channel, or one per channel index. */
-export type PerChannel<T> = T | T[];
+import type {PerChannel} from "./perChannel.js";
+export {forChannel, type PerChannel} from "./perChannel.js";
 
 export type PolyOrder = 1 | 2 | 3 | "interpolate";
 
@@ -317,14 +317,7 @@ function validate(raw: unknown, file: string, r: Reader): ProcessConfig {
   return {version: 1, source, input, output, groups, channels, features, sev, nps, optimumFilter, sevFit, calibration, trigger};
 }
 
-/** The value of a per-channel setting for channel index `c` (error if the list is too short). */
-export function forChannel<T>(value: PerChannel<T>, c: number, what = "setting"): T {
-  if (!Array.isArray(value)) return value;
-  if (c >= value.length) throw new RangeError(`${what} lists ${value.length} channel value(s), no value for channel ${c}`);
-  return value[c];
-}
 
-/** JSON with sorted keys and non-finite numbers as strings: equal configs give equal text. */
 /**
  * sha256 (hex) of the processing settings, for provenance. `source` (where the config file
  * lives) is left out, so the same settings hash the same from any copy of the file; the

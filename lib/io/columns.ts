@@ -14,3 +14,18 @@ export function rowCount(columns: Columns): number {
   }
   return n ?? 0;
 }
+
+/** Concatenates column sets (same names, same types) into one; no parts give no columns. */
+export function concatColumns<C extends {[name: string]: Columns[string] | Uint8Array}>(parts: C[]): C {
+  if (parts.length === 1) return parts[0];
+  const out = {} as C;
+  if (!parts.length) return out;
+  for (const name of Object.keys(parts[0])) {
+    const n = parts.reduce((s, p) => s + p[name].length, 0);
+    const col = new (parts[0][name].constructor as new (n: number) => C[string])(n);
+    let at = 0;
+    for (const p of parts) { col.set(p[name] as never, at); at += p[name].length; }
+    (out as {[name: string]: unknown})[name] = col;
+  }
+  return out;
+}

@@ -3,6 +3,7 @@
 // tables into stage outputs.
 import type {CaitFile} from "../../io/caitFile.js";
 import type {ProcessConfig} from "../../config/processConfig.js";
+export {forChannel as perChannel} from "../../config/perChannel.js";
 import type {RecordGroup} from "../../types.js";
 import type {StageArray, StageOutput} from "../stage.js";
 
@@ -22,13 +23,6 @@ export interface ProcessContext {
   /** Per channel, the sorted events of `table` whose row of that channel satisfies the SQL predicate. */
   select(table: Columns, channels: readonly number[], predicate: (c: number) => string, key: string): Promise<Map<number, Int32Array>>;
   log(message: string): void;
-}
-
-/** One value for every channel, or one per channel (the config's PerChannel). */
-export function perChannel<T>(value: T | T[], c: number, what: string): T {
-  if (!Array.isArray(value)) return value;
-  if (c >= value.length) throw new RangeError(`${what} lists ${value.length} channel value(s), no value for channel ${c}`);
-  return value[c];
 }
 
 /** Tables by group as one stage output: arrays `GROUP/COLUMN`, column order kept in `json`. */

@@ -3,24 +3,12 @@
 import {computeFeatures} from "../../dsp/features.js";
 import type {ProcessConfig} from "../../config/processConfig.js";
 import type {RecordGroup} from "../../types.js";
+import {concatColumns} from "../../io/columns.js";
 import type {Stage} from "../stage.js";
 import {chainGroups, packTables, type Columns, type ProcessContext} from "./context.js";
 
 export interface FeaturesParams {
   groups: RecordGroup[];
-}
-
-function concat(parts: Columns[]): Columns {
-  const out: Columns = {};
-  if (!parts.length) return out;
-  for (const name of Object.keys(parts[0])) {
-    const first = parts[0][name];
-    const all = new (first.constructor as new (n: number) => typeof first)(parts.reduce((n, p) => n + p[name].length, 0));
-    let at = 0;
-    for (const p of parts) { all.set(p[name] as never, at); at += p[name].length; }
-    out[name] = all;
-  }
-  return out;
 }
 
 export const featuresStage: Stage<ProcessConfig, ProcessContext, FeaturesParams> = {
@@ -43,7 +31,7 @@ export const featuresStage: Stage<ProcessConfig, ProcessContext, FeaturesParams>
         }
         parts.push(part);
       }
-      tables.set(g, concat(parts));
+      tables.set(g, concatColumns(parts));
       log(`features: ${g} ${tables.get(g)!.event.length} rows`);
     }
     return packTables(tables);
