@@ -9,6 +9,7 @@ import {BACKEND_NAMES} from "../../lib/ml/nets/backendNames.js";
 import {DEFAULT_GBDT_PARAMS} from "../../lib/ml/trees/trees.js";
 import type {FeatureSetName} from "../../lib/ml/trees/treeData.js";
 import {formatNumber} from "./help.js";
+import {LIMIT_METHODS, TARGET_NAMES} from "../../lib/stats/wimpLimit.js";
 import {rdtCompanion, streamCompanion} from "../runFiles.js";
 import {DEFAULT_ANOMALY_MODEL_DIR, DEFAULT_MODEL_DIR, DEFAULT_TREE_MODEL_DIRS} from "../modelDirs.js";
 import {
@@ -289,6 +290,51 @@ export const COMMANDS: readonly Entry[] = [
       console.log(`${n} events in ${input}`);
       applied.forEach((cut, k) => console.log(`${k + 1}. ${cut.name}: ${report.survival.passedAlone[k]} pass alone, ${report.survival.passedCumulative[k]} pass with all before (${((100 * report.survival.passedCumulative[k]) / n).toFixed(1)} %)`));
       if (v.out) console.error(`wrote ${v.out}: ${rows} rows`);
+    }
+  }),
+
+  command({
+    name: "limit",
+    summary: "WIMP cross-section upper limit versus mass from an event table's energies.",
+    description: `Spin-independent WIMP–nucleon limit (standard halo model, Helm form factor) for a
+      target, exposure, energy window and efficiency curve, by Yellin's optimum interval or maximum
+      gap (no background model needed) or a Poisson CLs likelihood with a known flat background
+      (docs/limits.md). Writes mass_GeV, sigma_cm2 and the limit on the expected signal events,
+      with provenance and lineage.`,
+    options: {
+      events: text({required: true, placeholder: "EVENTS.parquet", path: IN, summary: "the event table (after cuts)"}),
+      "energy-column": text({default: "energy_keV", placeholder: "NAME", summary: "the column of recoil energies in keV"}),
+      channel: integer({default: 0, placeholder: "C", summary: "the channel whose rows are used, when the table has a channel column"}),
+      "exposure-kg-days": number({gt: 0, required: true, placeholder: "X", summary: "exposure in kg·day"}),
+      masses: text({default: "0.1:100:30", placeholder: "LO:HI[:N]|M1,M2", summary: "WIMP masses in GeV: N log-spaced from LO to HI, or a list"}),
+      window: text({required: true, placeholder: "LO:HI", summary: "the energy window in keV (the threshold is LO)"}),
+      target: oneOf({values: TARGET_NAMES as readonly string[], default: "CaWO4", noun: "target", summary: "the target material"}),
+      efficiency: text({placeholder: "FILE.csv|FILE.json|FILE.parquet", path: IN, defaultText: "1 everywhere", summary: "signal efficiency vs energy (columns energy_keV, efficiency)"}),
+      method: oneOf({values: LIMIT_METHODS, default: "optimum-interval", noun: "method", summary: "the limit method"}),
+      cl: number({gt: 0, le: 0.999, default: 0.9, placeholder: "CL", summary: "confidence level"}),
+      background: number({ge: 0, default: 0, placeholder: "RATE", summary: "poisson: known flat background, events/(keV kg day)"}),
+      bins: integer({min: 0, default: 0, placeholder: "N", summary: "poisson: log-energy bins (0: unbinned)"}),
+      experiments: integer({min: 100, default: 5000, placeholder: "N", summary: "Monte-Carlo experiments per μ (optimum interval) or pseudo-experiments (poisson)"}),
+      seed: integer({default: 1, placeholder: "S", summary: "random seed of the Monte Carlo"}),
+      out: text({required: true, placeholder: "FILE.parquet", path: outFile("parquet"), summary: "the limit table to write"}),
+      force,
+      quiet
+    },
+    async run({values: v, commandLine}) {
+      const t0 = performance.now();
+      const {limitCommand} = await import("../limit.js");
+      const r = await limitCommand({
+        events: v.events, energyColumn: v["energy-column"], channel: v.channel, exposure_kg_day: v["exposure-kg-days"],
+        masses: v.masses, window: v.window, target: v.target, efficiency: v.efficiency, method: v.method, cl: v.cl,
+        background_per_keV_kg_day: v.background, bins: v.bins, experiments: v.experiments, seed: v.seed, out: v.out, command: commandLine
+      });
+      if (!v.quiet) {
+        const finite = r.rows.filter((x) => Number.isFinite(x.sigma_cm2));
+        const best = finite.reduce((a, b) => (b.sigma_cm2 < a.sigma_cm2 ? b : a), finite[0]);
+        console.error(`${r.inWindow} of ${r.events} events in the window; ` +
+          (best ? `strongest limit ${best.sigma_cm2.toExponential(2)} cm² at ${best.mass_GeV.toPrecision(3)} GeV` : "no mass gives signal in the window"));
+        console.error(`wrote ${v.out} (${r.rows.length} masses) in ${seconds(t0)} s`);
+      }
     }
   }),
 
