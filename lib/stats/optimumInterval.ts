@@ -128,9 +128,12 @@ export function intervalMonteCarlo(mu: number, opts: {experiments?: number; seed
   return mc;
 }
 
-/** Monte Carlos by (μ grid index, experiments, seed, cl), least recently used dropped first. */
+/** Monte Carlos by (μ grid index, experiments, seed, cl), least recently used dropped first
+ *  once they hold more than CACHE_BYTES (a limit scan over masses revisits the same few μ). */
 const cache = new Map<string, IntervalMonteCarlo>();
-const CACHE_SIZE = 48;
+const CACHE_BYTES = 256 * 2 ** 20;
+let cacheBytes = 0;
+const bytesOf = (mc: IntervalMonteCarlo) => mc.sorted.length * mc.experiments * 8;
 
 function cachedMonteCarlo(mu: number, key: string, opts: {experiments: number; seed: number; cl: number}): IntervalMonteCarlo {
   const hit = cache.get(key);
@@ -141,7 +144,12 @@ function cachedMonteCarlo(mu: number, key: string, opts: {experiments: number; s
   }
   const mc = intervalMonteCarlo(mu, opts);
   cache.set(key, mc);
-  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cacheBytes += bytesOf(mc);
+  while (cacheBytes > CACHE_BYTES && cache.size > 1) {
+    const [oldest, old] = cache.entries().next().value!;
+    cache.delete(oldest);
+    cacheBytes -= bytesOf(old);
+  }
   return mc;
 }
 
@@ -154,10 +162,11 @@ export interface OptimumIntervalOptions {
   gridRatio?: number;
 }
 
-/** C̄_max(cl, μ) on the grid point nearest μ (for tables and tests). */
+/** C̄_max(cl, μ) at μ (a Monte Carlo of its own, cached; exact below reductionPoint(cl)). */
 export function cBarMax(mu: number, opts: OptimumIntervalOptions = {}): number {
   const {cl = 0.9, experiments = 5000, seed = 1} = opts;
-  if (mu <= reductionPoint(cl)) return cl;
+  // Below μ*, C_max > cl only through C₀; its distribution has the atom 1 − e^{−μ} (no event).
+  if (mu <= reductionPoint(cl)) return Math.min(cl, 1 - Math.exp(-mu));
   return cachedMonteCarlo(mu, `${mu}|${experiments}|${seed}|${cl}`, {experiments, seed, cl}).cBarMax;
 }
 
@@ -190,20 +199,31 @@ export function optimumIntervalLimit(u: ArrayLike<number>, opts: OptimumInterval
     const mc = cachedMonteCarlo(mu, `${k}|${gridRatio}|${experiments}|${seed}|${cl}`, {experiments, seed, cl});
     return cMax(mc, f) - mc.cBarMax;
   };
-  // h(0) < 0 (C_max there is C₀ < cl since the maximum-gap limit lies above μ*).
+  // h(0) < 0 (C_max there is C₀ < cl since the maximum-gap limit lies above μ*). The first
+  // probe is the grid point at the maximum-gap limit or at N + 3√N + 4 (above the Poisson
+  // limit of the whole range at CL ≈ C̄_max), whichever is lower: the optimum interval's limit
+  // lies usually below both, and Monte Carlos at large μ are the costly ones. From there the
+  // bracket widens by doubling steps.
+  const N = f.length - 1;
+  const kTop = Math.floor(Math.log(MAX_MU / muStar) / Math.log(gridRatio));
+  const first = Math.min(mg, N + 3 * Math.sqrt(N) + 4);
+  const kMg = Math.min(kTop, Math.max(1, Math.round(Math.log(first / muStar) / Math.log(gridRatio))));
   let lo = 0, hLo = maxGapC0(muStar * f[0], muStar) - cl;
-  let step = 1, hi = lo + step, hHi = h(hi);
-  while (hHi < 0) {
-    lo = hi; hLo = hHi;
-    step *= 2;
-    hi = lo + step;
-    if (muAt(hi) > MAX_MU) {
-      hi = Math.ceil(Math.log(MAX_MU / muStar) / Math.log(gridRatio)) - 1;
-      hHi = h(hi);
-      if (hHi < 0) throw new RangeError(`optimumIntervalLimit: no limit below μ = ${MAX_MU} expected events`);
-      break;
+  let hi = kMg, hHi = h(hi);
+  if (hHi >= 0) {
+    for (let step = 1; hi - step > 0; step *= 2) {
+      const k = hi - step, hk = h(k);
+      if (hk < 0) { lo = k; hLo = hk; break; }
+      hi = k; hHi = hk;
     }
-    hHi = h(hi);
+  } else {
+    lo = hi; hLo = hHi;
+    for (let step = 1; ; step *= 2) {
+      if (lo === kTop) throw new RangeError(`optimumIntervalLimit: no limit below μ = ${MAX_MU} expected events`);
+      const k = Math.min(kTop, lo + step), hk = h(k);
+      if (hk >= 0) { hi = k; hHi = hk; break; }
+      lo = k; hLo = hk;
+    }
   }
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
