@@ -78,6 +78,20 @@ describe("maximum gap: C₀(x, μ)", () => {
     }
   });
 
+  it("keeps its digits where the alternating sum is long (200-digit mpmath evaluations of eq. 2)", () => {
+    // Reference values from the same series summed with mpmath at 200 digits.
+    expect(maxGapC0(3, 50)).toBeCloseTo(0.058386041258752, 12);
+    expect(maxGapC0(8, 800)).toBeCloseTo(0.765875921827499, 12);
+    expect(maxGapC0(20, 3000)).toBeCloseTo(0.999993855719675, 12);
+    // Deep in the cancelling regime C₀ is below 1e-12: 0, not round-off.
+    expect(maxGapC0(1, 2000)).toBe(0);
+    // 1000 evenly spaced events: the largest gap is 1/1000 of the signal, the limit ≫ 1000.
+    const u = Float64Array.from({length: 1000}, (_, i) => (i + 0.5) / 1000);
+    const mu = maximumGapLimit(u);
+    expect(mu).toBeGreaterThan(1000);
+    expect(maxGapC0(mu / 1000, mu)).toBeCloseTo(0.9, 8);
+  });
+
   it("solves C₀(μ·g, μ) = CL for the observed largest gap g", () => {
     const u = [0.1, 0.35, 0.4, 0.9];
     const mu = maximumGapLimit(u);

@@ -173,7 +173,7 @@ export function cBarMax(mu: number, opts: OptimumIntervalOptions = {}): number {
 export interface OptimumIntervalResult {
   /** Upper limit on the expected number of signal events. */
   mu: number;
-  /** The n of the optimum interval at the limit, and its extent in the cumulative variable. */
+  /** The number of events in the optimum interval at the limit (0: the maximum gap). */
   n: number;
   /** Whether the limit came out below the reduction point (then it is the maximum gap's). */
   reducedToMaximumGap: boolean;
