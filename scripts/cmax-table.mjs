@@ -34,7 +34,7 @@ const table = [
 ].join("\n");
 const path = new URL("../docs/limits.md", import.meta.url);
 const before = readFileSync(path, "utf8");
-const re = /(<!-- cmax:begin -->\n)[\s\S]*?(\n<!-- cmax:end -->)/;
+const re = /(<!-- cmax:begin -->\n)[\s\S]*?(<!-- cmax:end -->)/;
 if (!re.test(before)) throw new Error("docs/limits.md has no <!-- cmax:begin --> … <!-- cmax:end --> section");
-writeFileSync(path, before.replace(re, `$1${table}$2`));
+writeFileSync(path, before.replace(re, `$1${table}\n$2`));
 console.error("rewrote the C̄_max table in docs/limits.md");
