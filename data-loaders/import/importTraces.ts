@@ -148,7 +148,7 @@ export async function importTraces(input: string, out: string, options: ImportOp
     const K = Math.max(1, Math.min(E, options.chunkEvents ?? chunkEventsFor(source.shape)));
     const command = options.command ?? "importTraces";
     const inputs = {input: fileIdentity(input)};
-    const parameters = {format, ...source.description, group, sample_frequency_Hz: fs, ...meta, assumed};
+    const parameters = {format, ...source.description, record_group: group, sample_frequency_Hz: fs, ...meta, assumed};
     const buffer = new Float32Array(C * K * L);
     await createCaitFile(out, {
       layout: {sampleFrequency_Hz: fs, recordLength: L, triggerIndex: meta.pretriggerIndex ?? Math.floor(L / 4)},
