@@ -208,6 +208,7 @@ describe("pulsebook import: round trips", () => {
     await expect(importTraces(input, at("y.h5"), {...META})).rejects.toThrow(`${input}: name the traces with --dataset PATH (a dataset, or a group of event_N datasets); the file holds /adc1, /run`);
     await expect(importTraces(input, at("y.h5"), {...META, dataset: "/adc2"})).rejects.toThrow(`${input} [/adc2]: nothing at /adc2`);
     await expect(importTraces(input, at("y.h5"), {...META, dataset: "/run/traces", layout: "ec"})).rejects.toThrow(/layout "ec" does not fit an array of 3 dimensions/);
+    await expect(importTraces(input, at("y.h5"), {...META, array: "traces"})).rejects.toThrow(`${input}: --array picks an array of an .npz; this input is read as hdf5`);
   });
 
   it("CSV: one record per row, one column per channel (header = channel names), one row per channel", async () => {
@@ -332,6 +333,7 @@ describe("pulsebook import: killed, and in bounded memory", () => {
       await importTraces(at("ok.npy"), out, {...META, warn: () => {}});
       expect(readdirSync(dir).filter((n) => n.startsWith(`.killed-${trial}.h5.`))).toEqual([]);
     }
+    console.log(`killed imports: ${outcomes.join(", ")}`);
     expect(outcomes).toHaveLength(3);
   }, 300_000);
 

@@ -140,6 +140,9 @@ function resolveMeta(source: TraceSource, o: ImportOptions, warn: (m: string) =>
 export async function importTraces(input: string, out: string, options: ImportOptions = {}): Promise<ImportResult> {
   const warn = options.warn ?? ((m: string) => console.error(`pulsebook: warning: ${m}`));
   const format = options.format ?? detectFormat(input);
+  // An option of another format would be silently ignored: say so instead.
+  if (options.array !== undefined && format !== "npz") throw new DataFileError(input, `--array picks an array of an .npz; this input is read as ${format}`);
+  if (options.dataset !== undefined && format !== "hdf5") throw new DataFileError(input, `--dataset names an HDF5 dataset; this input is read as ${format}`);
   const source = await openSource(input, format, {...options, out});
   try {
     const {fs, meta, assumed} = resolveMeta(source, options, warn);

@@ -102,6 +102,7 @@ export function openNpz(path: string, options: {array?: string; layout?: string;
     if (dataOffset + entry.compressedSize > size) throw new DataFileError(where, `truncated archive: the entry ends at byte ${dataOffset + entry.compressedSize}, the file has ${size}`);
     const description = {array: arrayName(entry), compression: entry.method === 0 ? "stored" : "deflated"};
     if (entry.method === 0) {
+      if (entry.compressedSize !== entry.size) throw new DataFileError(where, `stored entry of ${entry.compressedSize} bytes declares ${entry.size} uncompressed (corrupt archive)`);
       const source = openNpy({path, file: where, offset: dataOffset, length: entry.size}, {layout: options.layout, format: "npz", description});
       const close = source.close;
       return {...source, close: () => { close(); closeSync(fd); }};
