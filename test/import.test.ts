@@ -171,6 +171,11 @@ describe("pulsebook import: round trips", () => {
     }
     // The deflated entry was inflated into a temporary beside the output, removed afterwards.
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    writeFileSync(at("text.npz"), "event,sample\n1,2\n");
+    await expect(importTraces(at("text.npz"), at("t.h5"), {...META})).rejects.toThrow(`${at("text.npz")}: not an .npz (ZIP) archive: no end-of-central-directory record (truncated or another format)`);
+    const cut = npzBytes({traces}, false);
+    writeFileSync(at("cut.npz"), cut.subarray(0, cut.length - 30));
+    await expect(importTraces(at("cut.npz"), at("t.h5"), {...META})).rejects.toThrow(/cut\.npz: .*(truncated|corrupt)/);
     // A damaged deflate stream is named.
     const bad = npzBytes({traces}, true);
     bad[Math.floor(bad.length / 2)] ^= 0xff;
@@ -305,6 +310,7 @@ describe("pulsebook import: killed, and in bounded memory", () => {
     writeFileSync(input, npyBytes("<f8", "ecs", [E, C, L]));
     const before = sha256(input);
     const want = expected("<f8", E, C, L);
+    writeFileSync(at("small.npy"), npyBytes("<f4", "ecs", [2, 2, 8]));
     const outcomes: string[] = [];
     for (let trial = 0; trial < 3; trial++) {
       const out = at(`killed-${trial}.h5`);
@@ -330,7 +336,7 @@ describe("pulsebook import: killed, and in bounded memory", () => {
       for (const f of readdirSync(dir).filter((n) => n.includes(`killed-${trial}.h5`) && n !== `killed-${trial}.h5`)) {
         expect(f).toMatch(new RegExp(`^\\.killed-${trial}\\.h5\\.\\d+\\.[0-9a-f]+\\.tmp$`));
       }
-      await importTraces(at("ok.npy"), out, {...META, warn: () => {}});
+      await importTraces(at("small.npy"), out, {...META, warn: () => {}});
       expect(readdirSync(dir).filter((n) => n.startsWith(`.killed-${trial}.h5.`))).toEqual([]);
     }
     console.log(`killed imports: ${outcomes.join(", ")}`);

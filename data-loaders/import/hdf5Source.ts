@@ -81,7 +81,7 @@ export async function openHdf5(path: string, options: {dataset?: string; layout?
   }
 }
 
-function sampleRate(file: H5File, ds: H5Dataset | undefined, group: H5Group | undefined): number | undefined {
+function sampleRate(ds: H5Dataset | undefined, group: H5Group | undefined): number | undefined {
   const names = ["sample_rate", "sample_frequency"];
   return (ds && scalarAttr(ds, names)) ?? (group && scalarAttr(group, names)) ?? undefined;
 }
@@ -114,7 +114,7 @@ function fromDataset(file: H5File, ds: H5Dataset, path: string, name: string, la
   const shape = traceShape(axes, stored);
   checkShape(shape, stored, layout, ds.metadata.size, path, name);
   const e = axes.indexOf("e" as Axis);
-  const fs = sampleRate(file, ds, parentOf(file, name));
+  const fs = sampleRate(ds, parentOf(file, name));
   return {
     file: path,
     format: "hdf5",
@@ -161,7 +161,7 @@ function fromEventGroup(file: H5File, group: H5Group, path: string, name: string
   const one = traceShape(axes, stored);
   const shape: TraceShape = {...one, nEvents: events.length};
   checkShape(shape, stored, layout, first.metadata.size, path, `${name}/${events[0]}`);
-  const fs = sampleRate(file, undefined, group) ?? scalarAttr(first, ["sample_rate", "sample_frequency"]);
+  const fs = sampleRate(first, group);
   const L = shape.recordLength, C = shape.nChannels;
   const record = new Float32Array(C * L);
   return {

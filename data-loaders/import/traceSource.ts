@@ -22,5 +22,3 @@ export interface TraceSource {
   close(): void;
 }
 
-/** Reads exactly `length` bytes at `position` of an open file into `buf` (from `at`), or says the file ended. */
-export type ReadExact = (buf: Uint8Array, at: number, length: number, position: number) => void;
