@@ -143,6 +143,43 @@ export const COMMANDS: readonly Entry[] = [
   }),
 
   command({
+    name: "import",
+    summary: "Traces of other tools (.npy, .npz, an HDF5 dataset, a CSV/text table) → cait's HDF5 layout.",
+    description: `Records of any length with their sample rate (--fs, or the file's sample_rate
+      attribute), unit, pretrigger samples and channel names in metainfo (docs/import.md). The
+      sample rate is required; the other three, and the axis order of a multi-dimensional array,
+      are announced once on stderr when neither given nor in the file, and then not written.
+      Streamed in chunks of events; written atomically.`,
+    positionals: [{name: "IN", path: IN}],
+    options: {
+      out: text({required: true, placeholder: "FILE.h5", path: outFile("h5"), summary: "the file to write"}),
+      fs: number({gt: 0, placeholder: "HZ", defaultText: "the file's sample_rate attribute (HDF5), else an error", summary: "sample rate in Hz"}),
+      pretrigger: integer({min: 0, placeholder: "N", summary: "samples before the trigger (the trigger's sample index)"}),
+      unit: text({placeholder: "UNIT", summary: "unit of the samples: V, A, ADC, …"}),
+      "channel-names": list({placeholder: "a,b", summary: "one name per channel, in order"}),
+      layout: text({placeholder: "ecs", defaultText: "ecs (rank 3), es (rank 2), cs for event_N datasets", summary: "stored axis order: e event, c channel, s sample (C order; Fortran .npy handled)"}),
+      array: text({placeholder: "NAME", defaultText: "the only one", summary: ".npz: the array to import"}),
+      dataset: text({placeholder: "/PATH", summary: "HDF5: a dataset, or a group of event_N datasets (pytesdaq: /adc1)"}),
+      format: oneOf({values: ["npy", "npz", "hdf5", "text"], defaultText: "from the extension, else the first bytes", summary: "the input format"}),
+      group: oneOf({values: RECORD_GROUPS, default: "events", summary: "the record group to write"}),
+      force,
+      quiet
+    },
+    async run({values: v, positionals: [input], commandLine}) {
+      const t0 = performance.now();
+      const {importTraces} = await import("../import/importTraces.js");
+      const r = await importTraces(input, v.out, {
+        format: v.format, array: v.array, dataset: v.dataset, layout: v.layout, sampleFrequency_Hz: v.fs, pretrigger: v.pretrigger,
+        unit: v.unit, channelNames: v["channel-names"], group: v.group, command: commandLine, onProgress: progress(v.quiet, "import")
+      });
+      if (!v.quiet) {
+        console.error(`wrote ${v.out}: ${r.events} events × ${r.channels} channels × ${r.recordLength} samples at ${r.sampleFrequency_Hz} Hz ` +
+          `(${r.format}) in ${seconds(t0)} s`);
+      }
+    }
+  }),
+
+  command({
     name: "trigger",
     summary: "Optimum-filter trigger on continuous .csmpl streams, streamed from disk.",
     description: `Stream i is filtered with row i of FILTER.h5's optimumfilter and triggered at

@@ -6,6 +6,7 @@ import type {Dataset as H5Dataset, File as H5File, Group as H5Group} from "h5was
 import type {H5Module} from "./caitFile.js";
 import type {EventChunk, RecordGroup, RecordLayout} from "../types.js";
 import type {MetaValue} from "./par.js";
+import {CAIT_META, type TraceMeta} from "./caitMeta.js";
 
 export interface GroupSpec {
   group: RecordGroup;
@@ -28,6 +29,8 @@ export interface WriterSpec {
   attributes?: {[name: string]: string};
   /** More `metainfo/<name>` scalars (cait's from the .par file); record_length and sample_frequency come from `layout`. */
   metainfo?: {[name: string]: MetaValue};
+  /** Unit, trigger index and channel names (lib/io/caitMeta.ts names them); only those given are written. */
+  meta?: TraceMeta;
 }
 
 const RECORDS_PER_H5_CHUNK = 8;
@@ -62,6 +65,13 @@ export class CaitWriter {
       meta.create_dataset(dtype === "<q"
         ? {name, data: BigInt64Array.of(BigInt(value)), shape: [], dtype}
         : {name, data: Float64Array.of(value), shape: [], dtype});
+    }
+    const {unit, pretriggerIndex, channelNames} = spec.meta ?? {};
+    if (unit !== undefined) meta.create_dataset({name: CAIT_META.unit, data: unit});
+    if (pretriggerIndex !== undefined) meta.create_dataset({name: CAIT_META.pretriggerIndex, data: BigInt64Array.of(BigInt(pretriggerIndex)), shape: [], dtype: "<q"});
+    if (channelNames !== undefined) {
+      if (channelNames.length !== nChannels) throw new Error(`${channelNames.length} channel names for ${nChannels} channels`);
+      meta.create_dataset({name: CAIT_META.channelNames, data: channelNames});
     }
     for (const {group, count, labels, times, dacOutput} of spec.groups) {
       const g = this.h5.create_group(group);
