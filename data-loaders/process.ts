@@ -20,7 +20,7 @@ import {basename, join} from "node:path";
 import {configHash, type ProcessConfig} from "../lib/config/processConfig.js";
 import {hashJson, stableJson} from "../lib/hash.js";
 import {FEATURE_COLUMNS} from "../lib/dsp/features.js";
-import {DataFileError, openCaitFile} from "./io/node.js";
+import {DataFileError, openCaitFile, type CaitFile} from "./io/node.js";
 import {encodeParquet, type Columns} from "./io/parquet.js";
 import {planChain, runChain, type ChainRun, type StageStore} from "../lib/pipeline/index.js";
 import {PROCESS_STAGES, type ProcessContext} from "../lib/pipeline/process/index.js";
@@ -91,9 +91,22 @@ export interface ProcessOptions {
 /** Default reuse store of a run: inside its output folder, so removing the output removes it. */
 export const storeDir = (config: ProcessConfig) => join(config.output, ".store");
 
-/** Runs the chain described by `config`; writes its outputs to `config.output`; returns the summary. */
-export async function runProcess(config: ProcessConfig, options: ProcessOptions = {}): Promise<ProcessSummary> {
-  const t0 = performance.now();
+/** An open run: its input, the context the stages compute in, their versions and the store. */
+export interface OpenRun {
+  file: CaitFile;
+  input: FileIdentity;
+  channels: number[];
+  context: ProcessContext;
+  versions: {[stage: string]: string};
+  store: StageStore;
+  log: (message: string) => void;
+}
+
+/**
+ * Opens the input of `config` and checks, before any expensive pass, that the config fits the
+ * file (channels, groups, stage dependencies). The caller closes `file`.
+ */
+export async function openRun(config: ProcessConfig, options: ProcessOptions = {}): Promise<OpenRun> {
   const log = options.log ?? (() => {});
   if (config.trigger.enabled) {
     throw new Error(`${config.source}: trigger is for continuous streams; a record file (${config.input}) is already triggered — set trigger: false`);
@@ -118,14 +131,22 @@ export async function runProcess(config: ProcessConfig, options: ProcessOptions 
 
     const input = fileIdentity(config.input);
     const context: ProcessContext = {file, source: config.source, input: config.input, channels, chunkEvents: options.chunkEvents ?? 64, select: (table, chs, predicate, key) => selectPerChannel(table, chs, predicate, key, basename(config.source)), log};
-    const run = await runChain(PROCESS_STAGES, config, {
-      versions: processStageVersions(options.readSource),
-      inputIdentity: input,
-      context,
-      store: options.store ?? fileStore(storeDir(config), {inputs: input}),
-      log
-    });
-    return writeOutputs(config, run, input, file.dataset.layout, fileChannels, channels, processOutputVersion(options.readSource), t0);
+    const store = options.store ?? fileStore(storeDir(config), {inputs: input});
+    return {file, input, channels, context, versions: processStageVersions(options.readSource), store, log};
+  } catch (e) {
+    file.close();
+    throw e;
+  }
+}
+
+/** Runs the chain described by `config`; writes its outputs to `config.output`; returns the summary. */
+export async function runProcess(config: ProcessConfig, options: ProcessOptions = {}): Promise<ProcessSummary> {
+  const t0 = performance.now();
+  const open = await openRun(config, options);
+  const {file, input, channels, context, versions, store, log} = open;
+  try {
+    const run = await runChain(PROCESS_STAGES, config, {versions, inputIdentity: input, context, store, log});
+    return writeOutputs(config, run, input, file.dataset.layout, file.dataset.channels, channels, processOutputVersion(options.readSource), t0);
   } finally {
     file.close();
   }

@@ -4,6 +4,7 @@
 // command is adding an entry here. Handlers import their modules when they run: `pulsebook help`
 // must not load TensorFlow.js or DuckDB, so only light modules are imported at the top.
 import {RECORD_GROUPS} from "../../lib/types.js";
+import {parseShard, SHARD_STEPS} from "../../lib/pipeline/shard.js";
 import {MODEL_KINDS, PAPER_LEARNING_RATE} from "../../lib/ml/nets/modelKinds.js";
 import {BACKEND_NAMES} from "../../lib/ml/nets/backendNames.js";
 import {DEFAULT_GBDT_PARAMS} from "../../lib/ml/trees/trees.js";
@@ -102,11 +103,65 @@ export const COMMANDS: readonly Entry[] = [
       calibration (docs/processing-config.md). Writes tables, spectra and summary.json to the
       config's output directory.`,
     positionals: [{name: "CONFIG.yaml", path: IN}],
-    options: {quiet},
+    options: {
+      step: oneOf({values: SHARD_STEPS, noun: "step", placeholder: "STEP", summary: "one step of a sharded run (docs/slurm.md): features and records run one shard, shared and final join them"}),
+      shard: text({placeholder: "I/N", summary: "the shard of a features or records step: I of N, from 0"}),
+      shards: integer({min: 1, placeholder: "N", summary: "the number of shards, for the shared and final steps"}),
+      quiet
+    },
+    check({values: v}) {
+      if (v.step === undefined && (v.shard !== undefined || v.shards !== undefined)) throw new UsageError("--shard and --shards belong to a sharded run: give --step too");
+      if ((v.step === "features" || v.step === "records") && v.shard === undefined) throw new UsageError(`--step ${v.step} runs one shard: give --shard I/N`);
+      if ((v.step === "shared" || v.step === "final") && v.shards === undefined) throw new UsageError(`--step ${v.step} joins the shards: give --shards N`);
+      if (v.shard !== undefined) {
+        try { parseShard(v.shard); } catch (e) { throw new UsageError((e as Error).message); }
+      }
+    },
     async run({values: v, positionals: [config]}) {
+      const log = v.quiet ? undefined : (m: string) => console.error(m);
+      if (v.step !== undefined) {
+        const {shardStepFromFile} = await import("../processFile.js");
+        const t0 = performance.now();
+        const res = await shardStepFromFile(config, v.step, {shard: v.shard === undefined ? undefined : parseShard(v.shard), count: v.shards}, {log});
+        if (!v.quiet) console.error(`step ${v.step}${v.shard ? ` shard ${v.shard}` : ""}: computed ${res.ran.join(", ") || "nothing, all reused"} in ${seconds(t0)} s`);
+        return;
+      }
       const {processFromFile} = await import("../processFile.js");
-      const summary = await processFromFile(config, {log: v.quiet ? undefined : (m: string) => console.error(m)});
+      const summary = await processFromFile(config, {log});
       if (!v.quiet) console.error(`wrote ${summary.output} in ${summary.seconds.toFixed(1)} s (config ${summary.config_hash.slice(0, 12)}; computed: ${summary.ran.join(", ") || "nothing, all stages reused"})`);
+    }
+  }),
+
+  command({
+    name: "submit",
+    summary: "Submit a run to a batch cluster as sharded jobs (Slurm).",
+    description: `A job array computes the features of N shards, one job the standard event, noise
+      spectrum and optimum filter of the whole run, a second array the OF amplitudes and SEV fits
+      of each shard (a Hive-partitioned dataset under OUTPUT/parts/), and a final job joins them
+      into exactly the outputs of \`pulsebook process\`; each waits for the one before. Only what is
+      not done is submitted, so rerunning after a failure resubmits the failed shards alone.`,
+    positionals: [{name: "CONFIG.yaml", path: IN}],
+    options: {
+      slurm: flag({summary: "submit to Slurm with sbatch (the only engine for now; required)"}),
+      shards: integer({min: 1, required: true, placeholder: "N", summary: "shards (array tasks) per array step"}),
+      partition: text({placeholder: "P", summary: "Slurm partition"}),
+      time: text({placeholder: "T", summary: "time limit per job, as sbatch takes it (e.g. 2:00:00)"}),
+      mem: text({placeholder: "M", summary: "memory per job, as sbatch takes it (e.g. 4G)"}),
+      "cpus-per-task": integer({min: 1, default: 1, placeholder: "C", summary: "CPUs per job"}),
+      "dry-run": flag({summary: "print the job scripts that would be submitted; submit nothing"}),
+      wait: flag({summary: "wait until the submitted jobs have left the queue, then report what is done"}),
+      quiet
+    },
+    check({values: v}) {
+      if (!v.slurm) throw new UsageError("say which batch system: --slurm (the only one supported)");
+    },
+    async run({values: v, positionals: [config]}) {
+      const {submitFromFile} = await import("../processFile.js");
+      const code = await submitFromFile(config, {
+        shards: v.shards, partition: v.partition, time: v.time, mem: v.mem, cpusPerTask: v["cpus-per-task"],
+        dryRun: v["dry-run"], wait: v.wait, log: v.quiet ? undefined : (m: string) => console.error(m), print: (m: string) => console.log(m)
+      });
+      return code;
     }
   }),
 

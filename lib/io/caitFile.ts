@@ -268,10 +268,12 @@ export class CaitFile {
     return chunk;
   }
 
-  /** Iterates a group in chunks of `chunkEvents` events: memory stays bounded by one chunk. */
-  *chunks(group: RecordGroup, chunkEvents = 64): Generator<EventChunk> {
-    const n = this.count(group);
-    for (let start = 0; start < n; start += chunkEvents) yield this.readChunk(group, start, Math.min(chunkEvents, n - start));
+  /**
+   * Iterates events [from, to) of a group (default: all) in chunks of `chunkEvents` events:
+   * memory stays bounded by one chunk.
+   */
+  *chunks(group: RecordGroup, chunkEvents = 64, from = 0, to = this.count(group)): Generator<EventChunk> {
+    for (let start = from; start < to; start += chunkEvents) yield this.readChunk(group, start, Math.min(chunkEvents, to - start));
   }
 
   /** The records of all channels of one event. */

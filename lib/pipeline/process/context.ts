@@ -23,6 +23,16 @@ export interface ProcessContext {
   /** Per channel, the sorted events of `table` whose row of that channel satisfies the SQL predicate. */
   select(table: Columns, channels: readonly number[], predicate: (c: number) => string, key: string): Promise<Map<number, Int32Array>>;
   log(message: string): void;
+  /**
+   * Events [from, to) of each group that the per-record stages (features, ofAmplitude, sevFit)
+   * compute: one shard of a run (lib/pipeline/shard.ts). Absent: every event.
+   */
+  range?: {[G in RecordGroup]?: readonly [number, number]};
+}
+
+/** Events [from, to) of `group` that the per-record stages compute in this context. */
+export function eventRange(ctx: ProcessContext, group: RecordGroup): readonly [number, number] {
+  return ctx.range?.[group] ?? [0, ctx.file.count(group)];
 }
 
 /** Tables by group as one stage output: arrays `GROUP/COLUMN`, column order kept in `json`. */

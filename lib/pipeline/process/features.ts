@@ -5,7 +5,7 @@ import type {ProcessConfig} from "../../config/processConfig.js";
 import type {RecordGroup} from "../../types.js";
 import {concatColumns} from "../../io/columns.js";
 import type {Stage} from "../stage.js";
-import {chainGroups, packTables, type Columns, type ProcessContext} from "./context.js";
+import {chainGroups, eventRange, packTables, type Columns, type ProcessContext} from "./context.js";
 
 export interface FeaturesParams {
   groups: RecordGroup[];
@@ -17,12 +17,13 @@ export const featuresStage: Stage<ProcessConfig, ProcessContext, FeaturesParams>
   provides: ["GROUP/<main parameters>", "testpulses/tpa"],
   params: (config) => ({groups: chainGroups(config)}),
   needs: () => [],
-  compute({}, {groups}, {file, chunkEvents, log}) {
+  compute({}, {groups}, ctx) {
+    const {file, chunkEvents, log} = ctx;
     const {layout} = file.dataset;
     const tables = new Map<RecordGroup, Columns>();
     for (const g of groups) {
       const parts: Columns[] = [];
-      for (const chunk of file.chunks(g, chunkEvents)) {
+      for (const chunk of file.chunks(g, chunkEvents, ...eventRange(ctx, g))) {
         const {rows, ...cols} = computeFeatures(chunk, layout);
         const part = cols as Columns;
         if (chunk.testpulseAmplitude) {

@@ -4,7 +4,7 @@ import {ofBatch, type OfBatch} from "../../dsp/ofBatch.js";
 import type {ProcessConfig} from "../../config/processConfig.js";
 import {chunkRecord, type RecordGroup} from "../../types.js";
 import type {Stage} from "../stage.js";
-import {chainGroups, nanArray, packTables, type Columns, type ProcessContext} from "./context.js";
+import {chainGroups, eventRange, nanArray, packTables, type Columns, type ProcessContext} from "./context.js";
 import {filterOf} from "./optimumFilter.js";
 
 export interface OfAmplitudeParams {
@@ -18,19 +18,21 @@ export const ofAmplitudeStage: Stage<ProcessConfig, ProcessContext, OfAmplitudeP
   provides: ["GROUP/of_amplitude_V", "GROUP/of_time_ms"],
   params: (config) => (config.optimumFilter.enabled ? {groups: chainGroups(config), channels: config.channels} : null),
   needs: () => ["optimumFilter"],
-  async compute({optimumFilter}, {groups}, {file, channels, chunkEvents, log}) {
+  async compute({optimumFilter}, {groups}, ctx) {
+    const {file, channels, chunkEvents, log} = ctx;
     const nChannels = file.dataset.channels.length;
     const batches = new Map<number, OfBatch>();
     try {
       for (const c of channels) batches.set(c, await ofBatch(filterOf(optimumFilter, c)));
       const tables = new Map<RecordGroup, Columns>();
       for (const g of groups) {
-        const rows = file.count(g) * nChannels;
+        const [from, to] = eventRange(ctx, g);
+      const rows = (to - from) * nChannels;
         const amplitude = nanArray(rows), time = nanArray(rows);
-        for (const chunk of file.chunks(g, chunkEvents)) {
+        for (const chunk of file.chunks(g, chunkEvents, from, to)) {
           for (let i = 0; i < chunk.count; i++) {
             for (const c of channels) {
-              const row = (chunk.start + i) * nChannels + c;
+              const row = (chunk.start - from + i) * nChannels + c;
               const a = batches.get(c)!.amplitude(chunkRecord(chunk, c, i));
               amplitude[row] = a.amplitude_V;
               time[row] = a.time_ms;

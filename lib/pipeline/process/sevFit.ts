@@ -4,7 +4,7 @@ import {fitRecord, prepareSevFit, SEV_FIT_COLUMNS, type SevFitPlan} from "../../
 import type {ProcessConfig, SevFitConfig} from "../../config/processConfig.js";
 import {chunkRecord, type RecordGroup} from "../../types.js";
 import type {Stage} from "../stage.js";
-import {chainGroups, nanArray, packTables, perChannel, type Columns, type ProcessContext} from "./context.js";
+import {chainGroups, eventRange, nanArray, packTables, perChannel, type Columns, type ProcessContext} from "./context.js";
 
 export type SevFitParams = Omit<SevFitConfig, "enabled"> & {groups: RecordGroup[]; channels: ProcessConfig["channels"]};
 
@@ -17,20 +17,22 @@ export const sevFitStage: Stage<ProcessConfig, ProcessContext, SevFitParams> = {
     return enabled ? {...fit, groups: chainGroups(config), channels: config.channels} : null;
   },
   needs: () => ["sev"],
-  compute({sev}, {groups, baselineOrder, maxShift_ms, truncationLevel_V}, {file, channels, chunkEvents, input, log}) {
+  compute({sev}, {groups, baselineOrder, maxShift_ms, truncationLevel_V}, ctx) {
+    const {file, channels, chunkEvents, input, log} = ctx;
     const {layout} = file.dataset;
     const nChannels = file.dataset.channels.length;
     const plans = new Map<number, SevFitPlan>();
     for (const c of channels) plans.set(c, prepareSevFit(sev.arrays[`sev_ch${c}`] as Float64Array, layout, {baselineOrder, maxShift_ms}));
     const tables = new Map<RecordGroup, Columns>();
     for (const g of groups) {
-      const rows = file.count(g) * nChannels;
+      const [from, to] = eventRange(ctx, g);
+      const rows = (to - from) * nChannels;
       const out: {[name: string]: Float64Array} = {};
       for (const col of SEV_FIT_COLUMNS) out[col.name] = nanArray(rows);
-      for (const chunk of file.chunks(g, chunkEvents)) {
+      for (const chunk of file.chunks(g, chunkEvents, from, to)) {
         for (let i = 0; i < chunk.count; i++) {
           for (const c of channels) {
-            const row = (chunk.start + i) * nChannels + c;
+            const row = (chunk.start - from + i) * nChannels + c;
             const level = perChannel(truncationLevel_V, c, "sevFit.truncationLevel_V") ?? undefined;
             let fit;
             try {

@@ -1,0 +1,108 @@
+// A run processed in shards (the steps `pulsebook submit` gives Slurm, here called in this
+// process) makes exactly the tables of one `pulsebook process`, bit for bit; a missing shard is
+// named; a finished shard is not recomputed.
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {writeSimulation} from "../../data-loaders/simulate.js";
+import {processFromFile, readProcessConfig} from "../../data-loaders/processFile.js";
+import {partPath, runShardStep, shardStatus} from "../../data-loaders/shards.js";
+import {planJobs} from "../../data-loaders/slurm.js";
+import {readParquet} from "../../data-loaders/io/parquet.js";
+import {parseShard, shardRange} from "../../lib/pipeline/shard.js";
+
+const config = (output: string) => `version: 1
+input: run.h5
+output: ${output}
+sev:
+  selection: ["label = 1 AND pulse_height_V BETWEEN 0.2 AND 1", "label = 1"]
+  maxRecords: 100
+nps:
+  selection: "abs(baseline_slope_V_per_s) < 0.05"
+sevFit: true
+calibration:
+  amplitude: of_amplitude_V
+  line_keV: 5.895
+  polyOrder: 2
+`;
+
+/** Every column of a Parquet file as plain numbers (NaN kept), by name. */
+function table(path: string): {[column: string]: number[]} {
+  const t = readParquet(readFileSync(path), path);
+  return Object.fromEntries(t.schema.fields.map((f) => [f.name, Array.from(t.getChild(f.name)!.toArray() as ArrayLike<number | bigint>, Number)]));
+}
+
+describe("shards", () => {
+  it("cut the events into contiguous ranges covering each exactly once", () => {
+    for (const [n, count] of [[10, 3], [7, 7], [5, 8], [1000, 4]]) {
+      const ranges = Array.from({length: count}, (_, index) => shardRange(n, {index, count}));
+      expect(ranges[0][0]).toBe(0);
+      expect(ranges[count - 1][1]).toBe(n);
+      for (let i = 1; i < count; i++) expect(ranges[i][0]).toBe(ranges[i - 1][1]);
+      const sizes = ranges.map(([a, b]) => b - a);
+      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+    }
+    expect(parseShard("2/4")).toEqual({index: 2, count: 4});
+    expect(() => parseShard("4/4")).toThrow(/below N/);
+    expect(() => parseShard("1-4")).toThrow(/I\/N/);
+  });
+});
+
+describe("a sharded run", () => {
+  let dir: string;
+  const N = 3;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "pulsebook-shards-"));
+    await writeSimulation(join(dir, "run.h5"), {events: 160, testpulses: 40, noise: 50, seed: 5});
+    writeFileSync(join(dir, "single.yaml"), config("single"));
+    writeFileSync(join(dir, "sharded.yaml"), config("sharded"));
+    await processFromFile(join(dir, "single.yaml"));
+  }, 180_000);
+  afterAll(() => rmSync(dir, {recursive: true, force: true}));
+
+  it("equals one process exactly, step by step, shards in any order", async () => {
+    const c = readProcessConfig(join(dir, "sharded.yaml"));
+    expect(await shardStatus(c, N)).toEqual({count: N, features: [0, 1, 2], shared: false, records: [0, 1, 2], final: false});
+    for (const index of [2, 0]) await runShardStep(c, "features", {shard: {index, count: N}});
+    // One shard's features missing: the shared step names it and stops.
+    await expect(runShardStep(c, "shared", {count: N})).rejects.toThrow(/features of shard 1 of 3 missing/);
+    await runShardStep(c, "features", {shard: {index: 1, count: N}});
+    expect((await runShardStep(c, "shared", {count: N})).ran).toEqual(["sev", "nps", "optimumFilter"]);
+    for (const index of [1, 2, 0]) await runShardStep(c, "records", {shard: {index, count: N}});
+    // A finished shard is found in the store, not recomputed.
+    expect((await runShardStep(c, "records", {shard: {index: 1, count: N}})).ran).toEqual([]);
+    expect(await shardStatus(c, N)).toEqual({count: N, features: [], shared: true, records: [], final: false});
+    const {summary} = await runShardStep(c, "final", {count: N});
+    expect(summary!.ran).toEqual(["calibration"]);
+    expect((await shardStatus(c, N)).final).toBe(true);
+
+    const single = readdirSync(join(dir, "single")).filter((f) => f.endsWith(".parquet")).sort();
+    expect(single).toEqual(["events.parquet", "noise.parquet", "nps.parquet", "optimum-filter.parquet", "sev.parquet", "testpulses.parquet"]);
+    for (const f of single) expect(table(join(dir, "sharded", f)), f).toEqual(table(join(dir, "single", f)));
+    const a = JSON.parse(readFileSync(join(dir, "single", "summary.json"), "utf8"));
+    const b = JSON.parse(readFileSync(join(dir, "sharded", "summary.json"), "utf8"));
+    expect(b.lineage).toBe(a.lineage);
+    expect(b.channels).toEqual(a.channels);
+
+    // The parts, in shard order, are the rows of the whole table (its per-record columns).
+    const events = table(join(dir, "single", "events.parquet"));
+    const parts = [0, 1, 2].map((i) => table(partPath(c, "events", i)));
+    expect(parts.map((p) => p.event.length)).toEqual([0, 1, 2].map((index) => 2 * (shardRange(160, {index, count: N})[1] - shardRange(160, {index, count: N})[0])));
+    for (const col of Object.keys(parts[0])) expect(parts.flatMap((p) => p[col]), col).toEqual(events[col]);
+    expect(existsSync(partPath(c, "noise", 2))).toBe(true);
+  }, 300_000);
+
+  it("plans only what is missing for Slurm", async () => {
+    const c = readProcessConfig(join(dir, "sharded.yaml"));
+    const opts = {shards: N};
+    expect(planJobs(c, {count: N, features: [], shared: true, records: [], final: true}, opts)).toEqual([]);
+    const lost = planJobs(c, {count: N, features: [], shared: true, records: [1], final: false}, opts);
+    expect(lost.map((j) => [j.step, j.shards])).toEqual([["records", [1]], ["final", undefined]]);
+    expect(lost[0].script).toMatch(/#SBATCH --array=1\n/);
+    expect(lost[0].script).toMatch(/--step records --shard "\$SLURM_ARRAY_TASK_ID\/3"/);
+    // A missing features shard makes the shared outputs, and so every shard's records, new.
+    const again = planJobs(c, {count: N, features: [2], shared: true, records: [], final: true}, opts);
+    expect(again.map((j) => [j.step, j.shards])).toEqual([["features", [2]], ["shared", undefined], ["records", [0, 1, 2]], ["final", undefined]]);
+  });
+});
