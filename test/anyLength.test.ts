@@ -77,6 +77,33 @@ describe("rfft / irfft on any length", () => {
     });
   }
 
+  it("every path (mixed radix with direct butterflies, Bluestein on even and odd n, tiny n) equals a naive DFT", () => {
+    // 2002 = 2·7·11·13 (direct radix 7, 11, 13), 8198 = 2·4099 (Bluestein inside the even packing),
+    // 6000 = 2⁴·3·5³, 2·3·5·67 = 2010 (Bluestein on m = 1005: 67 > MAX_RADIX).
+    for (const n of [2, 3, 4, 5, 6, 7, 9, 12, 25, 97, 2002, 2010, 6000, 8198]) {
+      const rng = new Rng(n, 4);
+      const x = Float64Array.from({length: n}, () => rng.normal());
+      const X = rfft(x);
+      const cos = Float64Array.from({length: n}, (_, j) => Math.cos((2 * Math.PI * j) / n));
+      const sin = Float64Array.from({length: n}, (_, j) => Math.sin((2 * Math.PI * j) / n));
+      let err = 0, scale = 0;
+      for (let k = 0; k < rfftBins(n); k++) {
+        let re = 0, im = 0;
+        for (let j = 0, a = 0; j < n; j++, a = (a + k) % n) {
+          re += x[j] * cos[a];
+          im -= x[j] * sin[a];
+        }
+        err = Math.max(err, Math.hypot(re - X[2 * k], im - X[2 * k + 1]));
+        scale = Math.max(scale, Math.hypot(re, im));
+      }
+      expect(err / scale, `n ${n}`).toBeLessThan(1e-12);
+      const y = irfft(X, n);
+      let back = 0;
+      for (let i = 0; i < n; i++) back = Math.max(back, Math.abs(y[i] - x[i]));
+      expect(back, `n ${n}`).toBeLessThan(1e-12);
+    }
+  });
+
   it("odd n: the last bin is an ordinary one (no Nyquist), and sizes below 2 are refused", () => {
     expect(rfftBins(4099)).toBe(2050);
     expect(oneSidedWeight(2049, 4099)).toBe(2);

@@ -5,15 +5,16 @@
 // arrays serve as its buffers and nothing is allocated per call. This path is unchanged from
 // the power-of-two-only version (results bit-identical).
 //
-// Other lengths (6250 = 2·5⁵, 10000, 3·2¹⁰, primes …): Bluestein's chirp-z algorithm, which
-// writes a DFT of any length m as a circular convolution of length M = 2^⌈log₂(2m−1)⌉ done with
-// fft.js. Hand-written (≈ 40 lines) because the installed mixed-radix alternative,
-// @echogarden/kissfft-wasm, computes in float32 (measured: ≈ 1e-7 relative error, see
-// test/anyLength.test.ts) and loads asynchronously, while this module is the synchronous
-// float64 reference (SEV, NPS, filter design, comparisons with cait). Bluestein keeps float64
-// accuracy (≈ 1e-15 relative) for every length, large prime factors included, at the cost of
-// 2–3 power-of-two transforms of length M ≤ 4m. Even n is packed into a complex transform of
-// n/2 (the same even/odd packing as irfft), halving that cost.
+// Other lengths (6250 = 2·5⁵, 10000, 3·2¹⁰, primes …) need a float64 transform of any size. The
+// installed mixed-radix library, @echogarden/kissfft-wasm, computes in float32 (≈ 1e-7 relative,
+// measured) and loads asynchronously, while this module is the synchronous float64 reference
+// (SEV, NPS, filter design, comparisons with cait); so, hand-written:
+//  - lengths whose prime factors are ≤ 61: Stockham mixed-radix stages (lib/dsp/fftMixedRadix.ts);
+//  - others (large prime factors): Bluestein's chirp-z algorithm, a DFT of any length m as a
+//    circular convolution of length M = 2^⌈log₂(2m−1)⌉ done with fft.js (4 transforms of M).
+// Both keep float64 accuracy (≈ 1e-15 relative; test/anyLength.test.ts against a naive DFT).
+// Even n is packed into a complex transform of n/2 (the same even/odd packing as irfft),
+// halving the cost.
 //
 // Layout for every n: `rfft` returns bins k = 0..⌊n/2⌋ interleaved re, im (2·⌊n/2⌋ + 2 values;
 // allocating n + 2 always suffices). For even n the last bin is Nyquist (real); for odd n there
@@ -21,6 +22,7 @@
 // `oneSidedWeight`.
 import FFT from "fft.js";
 import type {FloatArray} from "../types.js";
+import {mixedRadixPlan} from "./fftMixedRadix.js";
 
 /** Number of one-sided bins of a real transform of length n: ⌊n/2⌋ + 1. */
 export function rfftBins(n: number): number {
@@ -115,7 +117,7 @@ function complexPlan(m: number): ComplexPlan {
       const f = fftJsOf(m);
       p = {forward: (out, data) => f.transform(out, data), inverse: (out, data) => f.inverseTransform(out, data)};
     } else {
-      p = bluestein(m);
+      p = mixedRadixPlan(m) ?? bluestein(m);
     }
     complexPlans.set(m, p);
   }
