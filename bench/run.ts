@@ -159,20 +159,20 @@ function runMl(): void {
 function runFft(): void {
   const lengths = [16384, 6250, 10000, 3072, 4099];
   const fft: {[k: string]: unknown} = {date: new Date().toISOString(), machine, load_average_before: loadavg()};
-  const roots: [string, string][] = [["after", ROOT]];
+  let before: string[] = [];
   if (values.before) {
+    // REV's lib/ beside this checkout's node_modules (found upwards from .pulsebook/bench).
     const dir = join(work, `before-${values.before.replace(/[^\w.-]/g, "_")}`);
     rmSync(dir, {recursive: true, force: true});
     mkdirSync(dir, {recursive: true});
     execFileSync("sh", ["-c", `git -C "${ROOT}" archive "${values.before}" lib | tar -x -C "${dir}"`]);
-    roots.push([`before (${values.before})`, dir]);
+    before = [dir];
+    fft.before_revision = values.before;
   }
   for (const n of lengths) {
-    for (const [name, root] of roots) {
-      console.error(`FFT stages: ${name}, ${n} samples`);
-      const r = worker("fft-worker.ts", [root, String(n), "400"]);
-      ((fft[name] ??= {}) as {[k: string]: unknown})[n] = r;
-    }
+    console.error(`FFT stages: ${n} samples${before.length ? ", this checkout and " + values.before + " alternately" : ""}`);
+    const r = worker("fft-worker.ts", [ROOT, String(n), "200", ...before]) as unknown as {[side: string]: unknown};
+    for (const [side, v] of Object.entries(r)) ((fft[side] ??= {}) as {[k: string]: unknown})[n] = v;
   }
   fft.load_average_after = loadavg();
   mkdirSync(join(ROOT, "bench", "results"), {recursive: true});

@@ -4,8 +4,8 @@
 // Why hand-written: lib/dsp/fft.ts needs float64 for lengths like 6250 = 2·5⁵ or 10000; fft.js
 // only does powers of two and the installed mixed-radix library, @echogarden/kissfft-wasm,
 // computes in float32 (≈1e-7). Bluestein (lib/dsp/fft.ts) handles every length in float64 but
-// spends 4 power-of-two transforms of ≥ 2m points; these stages are ≈ 3–5× faster for lengths
-// with small prime factors (bench/results/fft.json), so fft.ts uses them up to MAX_RADIX.
+// spends 4 power-of-two transforms of ≥ 2m points; these stages were ≈ 4× faster at 6250 (rfft +
+// irfft, measured side by side), so fft.ts uses them up to MAX_RADIX.
 //
 // Stage with radix p after L points are done (L·p·r = m): with x[j + L·k] the L-point DFTs of
 // the decimated sequences k < p·r, y[j + L·s + L·p·k] = Σ_q ω_p^{qs}·ω_{Lp}^{qj}·x[j + L·(k + r·q)].

@@ -91,7 +91,7 @@ function outputVariance(H: Float64Array, J: Float64Array, n: number): number {
  * This is exact for the windowed filter actually applied; the no-window formula is off by a few
  * per cent with a Tukey(0.25) window, either way depending on the spectra.
  */
-export function predictedResolution(of: OptimumFilter, J: Float64Array): number {
+function predictedResolution(of: OptimumFilter, J: Float64Array): number {
   const n = of.recordLength, w = of.window;
   if (!w) return Math.sqrt(outputVariance(of.transfer, J, n));
   const g = impulseResponse(of);

@@ -10,10 +10,10 @@
 // filter design, comparisons with cait); tests hold the two within 1e-5 of the signal scale.
 //
 // Record lengths PFFFT cannot transform (its real transforms need n = 32·2^a·3^b·5^c): even n
-// whose prime factors are small go to KISS FFT (@echogarden/kissfft-wasm, mixed radix, also
-// float32; ≈ 100 µs at 6250 where lib/dsp/fft.ts's Bluestein takes ≈ 1.5 ms); odd n, or n with a
-// large prime factor (KISS FFT's generic butterfly is O(p) per sample), use lib/dsp/fft.ts
-// (float64, Bluestein) and round the result to float32. All three give the same filter to ≈1e-7.
+// whose prime factors are ≤ 31 go to KISS FFT (@echogarden/kissfft-wasm, mixed radix, also
+// float32; at 6250 ≈ 2.5× the OF amplitudes/s of the float64 path, bench/results/fft.json);
+// odd n (kiss_fftr needs even n) or n with a larger prime factor use lib/dsp/fft.ts (float64)
+// and round the result to float32. All give the same filter to ≈1e-7 (test/anyLength.test.ts).
 
 import createModule from "@echogarden/pffft-wasm/simd";
 import createKiss from "@echogarden/kissfft-wasm";
@@ -65,6 +65,9 @@ function primeFactors(n: number): number[] {
   return f;
 }
 
+/** Above this prime factor KISS FFT's generic O(p) butterfly is slow; such lengths take "fft64". */
+const KISS_LARGEST_FACTOR = 31;
+
 /** Which transform filters records of length n: "pffft", "kiss" or "fft64" (see the header). */
 export function convolverBackend(n: number): "pffft" | "kiss" | "fft64" {
   const f = primeFactors(n);
@@ -72,8 +75,6 @@ export function convolverBackend(n: number): "pffft" | "kiss" | "fft64" {
   if (n % 2 === 0 && f.every((p) => p <= KISS_LARGEST_FACTOR)) return "kiss";
   return "fft64";
 }
-/** Above this prime factor KISS FFT's generic O(p) butterfly loses to Bluestein. */
-const KISS_LARGEST_FACTOR = 31;
 
 /**
  * y = irfft(rfft(x) · H) for records of length n (any integer ≥ 2), in float32.
