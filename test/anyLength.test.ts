@@ -9,6 +9,7 @@ import {ofAmplitude, ofAmplitudeAt, optimumFilter, type OptimumFilterOptions} fr
 import {ofBatch} from "../lib/dsp/ofBatch.js";
 import {noisePowerSpectrum} from "../lib/dsp/nps.js";
 import {StandardEventBuilder} from "../lib/dsp/standardEvent.js";
+import {fitRecord, prepareSevFit} from "../lib/dsp/sevFit.js";
 import {triggerStream} from "../lib/dsp/trigger.js";
 import {Rng} from "../lib/math/random.js";
 import type {RecordLayout} from "../lib/types.js";
@@ -220,6 +221,25 @@ describe("SEV alignment on any length", () => {
       let worst = 0;
       for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(sev.sev[i] - ref[i]));
       expect(worst).toBeLessThan(0.02);
+    });
+  }
+});
+
+describe("SEV fit on any length", () => {
+  for (const n of LENGTHS) {
+    it(`n = ${n}: height, onset shift and a linear baseline of a shifted scaled pulse`, () => {
+      const layout = layoutOf(n);
+      const plan = prepareSevFit(template(n), layout, {baselineOrder: 1, maxShift_ms: 2});
+      let m = 0;
+      for (const v of pulse(n, n >> 2)) m = Math.max(m, v);
+      for (const [d, h] of [[0, 1], [6.5, 0.3], [-11.2, 2.5]]) {
+        // x = 2i/(L−1) − 1: baseline 0.1 + 0.02·x
+        const record = pulse(n, (n >> 2) + d).map((v, i) => (h * v) / m + 0.1 + 0.02 * ((2 * i) / (n - 1) - 1));
+        const f = fitRecord(plan, record);
+        expect(Math.abs(f.height_V / h - 1), `shift ${d}`).toBeLessThan(2e-3);
+        expect(Math.abs((f.onsetShift_ms * FS) / 1000 - d), `shift ${d}`).toBeLessThan(0.05);
+        expect(Math.abs(f.baseline_V[0] - 0.1)).toBeLessThan(2e-3 * h);
+      }
     });
   }
 });
