@@ -13,8 +13,12 @@
 //      worker threads (bench/ml-worker.ts, one fresh process per backend) → bench/results/ml.json
 //   8. boosted trees: GBDT training and inference records/s and TreeSHAP records/s on simulated
 //      feature rows (bench/trees.ts → bench/results/trees.json)
+//   9. FFT-based stages per record length (bench/fft-worker.ts → bench/results/fft.json): rfft+irfft,
+//      OF design, OF amplitudes float64 and batch, NPS, aligned SEV, SEV fit, OF trigger, on 2^14,
+//      6250, 10000, 3072 and 4099 samples; with --before REV also REV's lib/ (from git) on the same
+//      lengths, for before/after figures
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
-//   --only features|dsp|raw|anomaly|labeling|ml|trees (one section; each writes its own file in bench/results/)
+//   --only features|dsp|raw|anomaly|labeling|ml|trees|fft (one section; each writes its own file in bench/results/)
 //   --models cnn,cnn-full,tscn,lstm,tst  --backends webgpu,wasm,cpu (ML section only: a subset of models
 //      and backends, written to bench/results/ml-MODELS-BACKENDS.json instead of ml.json)
 import {execFileSync} from "node:child_process";
@@ -25,8 +29,8 @@ import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}, models: {type: "string"}, backends: {type: "string"}}});
-const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling", "ml", "trees"] as const;
+const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}, models: {type: "string"}, backends: {type: "string"}, before: {type: "string"}}});
+const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling", "ml", "trees", "fft"] as const;
 if (values.only && !SECTIONS.includes(values.only as never)) throw new Error(`--only must be one of ${SECTIONS.join(", ")}, got "${values.only}"`);
 const run = (section: (typeof SECTIONS)[number]) => !values.only || values.only === section;
 const events = Number(values.events);
@@ -120,6 +124,8 @@ if (run("labeling")) execFileSync(tsx, [join(ROOT, "bench", "labeling-render.ts"
 
 if (run("ml")) runMl();
 
+if (run("fft")) runFft();
+
 // Boosted trees: GBDT training / inference and TreeSHAP records/s (bench/trees.ts).
 if (run("trees")) execFileSync(tsx, [join(ROOT, "bench", "trees.ts")], {stdio: ["ignore", "ignore", "inherit"]});
 
@@ -146,5 +152,32 @@ function runMl(): void {
   const file = join(ROOT, "bench", "results", `ml${subset}.json`);
   writeFileSync(file, JSON.stringify(ml, null, 2) + "\n");
   console.log(JSON.stringify(ml, null, 2));
+  console.error(`wrote ${file}`);
+}
+
+/** FFT-based stages per record length, this checkout and (--before REV) REV's lib/ extracted from git. */
+function runFft(): void {
+  const lengths = [16384, 6250, 10000, 3072, 4099];
+  const fft: {[k: string]: unknown} = {date: new Date().toISOString(), machine, load_average_before: loadavg()};
+  let before: string[] = [];
+  if (values.before) {
+    // REV's lib/ beside this checkout's node_modules (found upwards from .pulsebook/bench).
+    const dir = join(work, `before-${values.before.replace(/[^\w.-]/g, "_")}`);
+    rmSync(dir, {recursive: true, force: true});
+    mkdirSync(dir, {recursive: true});
+    execFileSync("sh", ["-c", `git -C "${ROOT}" archive "${values.before}" lib | tar -x -C "${dir}"`]);
+    before = [dir];
+    fft.before_revision = values.before;
+  }
+  for (const n of lengths) {
+    console.error(`FFT stages: ${n} samples${before.length ? ", this checkout and " + values.before + " alternately" : ""}`);
+    const r = worker("fft-worker.ts", [ROOT, String(n), "200", ...before]) as unknown as {[side: string]: unknown};
+    for (const [side, v] of Object.entries(r)) ((fft[side] ??= {}) as {[k: string]: unknown})[n] = v;
+  }
+  fft.load_average_after = loadavg();
+  mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
+  const file = join(ROOT, "bench", "results", "fft.json");
+  writeFileSync(file, JSON.stringify(fft, null, 2) + "\n");
+  console.log(JSON.stringify(fft, null, 2));
   console.error(`wrote ${file}`);
 }

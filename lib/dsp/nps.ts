@@ -1,7 +1,7 @@
 // Noise power spectrum (NPS) of empty baselines, as a one-sided density in V²/Hz, and the
 // conversion to cait's unnormalised NPS (mean |rfft(window·record)|², `calculate_mean_nps`).
 import type {RecordLayout} from "../types.js";
-import {rfft} from "./fft.js";
+import {oneSidedWeight, rfft} from "./fft.js";
 import {psdFrequencies_Hz} from "./psd.js";
 import {tukey, windowPower} from "./window.js";
 
@@ -78,18 +78,18 @@ export function noisePowerSpectrum(records: Iterable<ArrayLike<number>>, layout:
   if (count === 0) throw new RangeError("noisePowerSpectrum: no records");
   const wp = w ? windowPower(w) : n;
   const psd = new Float64Array(h + 1);
-  for (let k = 1; k <= h; k++) psd[k] = ((k === h ? 1 : 2) * sum[k]) / count / (layout.sampleFrequency_Hz * wp);
+  for (let k = 1; k <= h; k++) psd[k] = (oneSidedWeight(k, n) * sum[k]) / count / (layout.sampleFrequency_Hz * wp);
   return {psd_V2_per_Hz: psd, frequency_Hz: psdFrequencies_Hz(n, layout.sampleFrequency_Hz), count, windowPower: wp};
 }
 
 /** Half the record length and the factor fs·Σw² between cait's NPS and a one-sided PSD; checks
  *  that `bins` (of the spectrum `what`) fit the layout. */
-function npsScale(what: string, bins: number, layout: RecordLayout, options: Pick<NpsOptions, "window" | "alpha">): {h: number; f: number} {
+function npsScale(what: string, bins: number, layout: RecordLayout, options: Pick<NpsOptions, "window" | "alpha">): {n: number; h: number; f: number} {
   const n = layout.recordLength;
   const h = n >> 1;
   if (bins !== h + 1) throw new RangeError(`${what} has ${bins} bins, layout implies ${h + 1}`);
   const w = npsWindow(n, options);
-  return {h, f: layout.sampleFrequency_Hz * (w ? windowPower(w) : n)};
+  return {n, h, f: layout.sampleFrequency_Hz * (w ? windowPower(w) : n)};
 }
 
 /**
@@ -98,16 +98,16 @@ function npsScale(what: string, bins: number, layout: RecordLayout, options: Pic
  * which is exactly the J_k the optimum filter divides by.
  */
 export function caitNpsFromPsd(psd_V2_per_Hz: ArrayLike<number>, layout: RecordLayout, options: Pick<NpsOptions, "window" | "alpha"> = {}): Float64Array {
-  const {h, f} = npsScale("caitNpsFromPsd: PSD", psd_V2_per_Hz.length, layout, options);
+  const {n, h, f} = npsScale("caitNpsFromPsd: PSD", psd_V2_per_Hz.length, layout, options);
   const out = new Float64Array(h + 1);
-  for (let k = 0; k <= h; k++) out[k] = (psd_V2_per_Hz[k] * f) / (k === 0 || k === h ? 1 : 2);
+  for (let k = 0; k <= h; k++) out[k] = (psd_V2_per_Hz[k] * f) / oneSidedWeight(k, n);
   return out;
 }
 
 /** Inverse of `caitNpsFromPsd`: a one-sided PSD in V²/Hz from cait's `noise/nps`. */
 export function psdFromCaitNps(nps: ArrayLike<number>, layout: RecordLayout, options: Pick<NpsOptions, "window" | "alpha"> = {}): Float64Array {
-  const {h, f} = npsScale("psdFromCaitNps: NPS", nps.length, layout, options);
+  const {n, h, f} = npsScale("psdFromCaitNps: NPS", nps.length, layout, options);
   const out = new Float64Array(h + 1);
-  for (let k = 0; k <= h; k++) out[k] = ((k === 0 || k === h ? 1 : 2) * nps[k]) / f;
+  for (let k = 0; k <= h; k++) out[k] = (oneSidedWeight(k, n) * nps[k]) / f;
   return out;
 }

@@ -5,10 +5,13 @@
 // scale) and t_m = argmax(s), so the filtered pulse peaks at t_m. Normalised so that
 // filtered(A·s)[t_m] = A:  H /= (1/N)·Σ_full |S_k|²/J_k  (Σ over all N bins = 2·interior + Nyquist).
 // Predicted baseline resolution: σ_A² = 1 / Σ_full |S_k|²/J_k (exact for stationary noise,
-// no window). cait conventions (`caitCompatible`): see `optimumFilter` below.
+// no window). With a window the estimator is a different linear functional of the record
+// (baseline mean removed, window, filter, value at t_m); `predictedResolution` gives its exact
+// variance for noise with the NPS (see there). cait conventions (`caitCompatible`): see
+// `optimumFilter` below.
 import type {EventChunk, RecordLayout} from "../types.js";
 import {chunkRecord} from "../types.js";
-import {irfft, rfft} from "./fft.js";
+import {irfft, oneSidedWeight, rfft} from "./fft.js";
 import {tukey} from "./window.js";
 
 export interface OptimumFilterOptions {
@@ -63,7 +66,7 @@ export function argmax(x: ArrayLike<number>, lo = 0, hi = x.length): number {
 function fftNoisePower(psd: ArrayLike<number>, n: number, fs: number): Float64Array {
   const h = n >> 1;
   const J = new Float64Array(h + 1);
-  for (let k = 0; k <= h; k++) J[k] = (psd[k] * fs * n) / (k === 0 || k === h ? 1 : 2);
+  for (let k = 0; k <= h; k++) J[k] = (psd[k] * fs * n) / oneSidedWeight(k, n);
   return J;
 }
 
@@ -73,9 +76,32 @@ function outputVariance(H: Float64Array, J: Float64Array, n: number): number {
   let s = 0;
   for (let k = 1; k <= h; k++) {
     const p = (H[2 * k] * H[2 * k] + H[2 * k + 1] * H[2 * k + 1]) * J[k];
-    s += k === h ? p : 2 * p;
+    s += oneSidedWeight(k, n) * p;
   }
   return s / (n * n);
+}
+
+/**
+ * Standard deviation of the amplitude at t_m (`ofAmplitudeAt`, `measuredResolution` "fixed")
+ * for noise records with E|X_k|² = J_k, bins independent (stationary noise, circular over the
+ * record: the model the NPS describes and lib/sim draws). The amplitude is a linear functional
+ * Σ_t c_t·x_t of the raw record; without a window c_t = g[t_m − t] (g = irfft(H)) and the variance
+ * is `outputVariance`; with one, c_t = w_t·g[t_m − t] − [t < B]·Σ_s w_s·g[t_m − s]/B (window, and
+ * the mean of the first B samples removed first), and σ² = (1/N²)·Σ_full |C_k|²·J_k with C = rfft(c).
+ * This is exact for the windowed filter actually applied; the no-window formula is off by a few
+ * per cent with a Tukey(0.25) window, either way depending on the spectra.
+ */
+function predictedResolution(of: OptimumFilter, J: Float64Array): number {
+  const n = of.recordLength, w = of.window;
+  if (!w) return Math.sqrt(outputVariance(of.transfer, J, n));
+  const g = impulseResponse(of);
+  const tm = of.peakIndex;
+  const c = new Float64Array(n);
+  let a = 0;
+  for (let t = 0; t < n; t++) a += (c[t] = w[t] * g[(tm - t + n) % n]);
+  const B = Math.min(of.baselineSamples, n);
+  for (let t = 0; t < B; t++) c[t] -= a / B;
+  return Math.sqrt(outputVariance(rfft(c), J, n));
 }
 
 function resolveOptions(layout: RecordLayout, o: OptimumFilterOptions) {
@@ -118,7 +144,7 @@ export function optimumFilter(sev: ArrayLike<number>, psd_V2_per_Hz: ArrayLike<n
     H[2 * k] = (sr * c - sim * si) / J[k];
     H[2 * k + 1] = (-sr * si - sim * c) / J[k];
     const p = (sr * sr + sim * sim) / J[k];
-    q += k === h ? p : 2 * p;
+    q += oneSidedWeight(k, n) * p;
   }
   const of: OptimumFilter = {
     transfer: H, recordLength: n, sampleFrequency_Hz: layout.sampleFrequency_Hz, triggerIndex: layout.triggerIndex,
@@ -137,7 +163,7 @@ export function optimumFilter(sev: ArrayLike<number>, psd_V2_per_Hz: ArrayLike<n
   }
   if (!(norm > 0)) throw new RangeError("optimumFilter: the SEV has no power where the noise PSD is non-zero");
   for (let i = 0; i < H.length; i++) H[i] /= norm;
-  of.resolution_V = Math.sqrt(outputVariance(H, J, n));
+  of.resolution_V = predictedResolution(of, J);
   return of;
 }
 
@@ -156,12 +182,13 @@ export function optimumFilterFromTransfer(real: ArrayLike<number>, imag: ArrayLi
     H[2 * k] = real[k];
     H[2 * k + 1] = imag[k];
   }
-  const res = options.psd_V2_per_Hz ? Math.sqrt(outputVariance(H, fftNoisePower(options.psd_V2_per_Hz, n, layout.sampleFrequency_Hz), n)) : NaN;
-  return {
+  const of: OptimumFilter = {
     transfer: H, recordLength: n, sampleFrequency_Hz: layout.sampleFrequency_Hz, triggerIndex: layout.triggerIndex,
-    peakIndex: options.peakIndex ?? layout.triggerIndex, resolution_V: res, window: o.window,
+    peakIndex: options.peakIndex ?? layout.triggerIndex, resolution_V: NaN, window: o.window,
     baselineSamples: o.baselineSamples, search: o.search, caitCompatible: o.cait
   };
+  if (options.psd_V2_per_Hz) of.resolution_V = predictedResolution(of, fftNoisePower(options.psd_V2_per_Hz, n, layout.sampleFrequency_Hz));
+  return of;
 }
 
 /** Copy `record` into x, minus its leading baseline mean, times the window (when the filter has one). */

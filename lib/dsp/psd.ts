@@ -1,5 +1,5 @@
 // One-sided power spectral densities of records, in V²/Hz.
-import {rfft} from "./fft.js";
+import {oneSidedWeight, rfft} from "./fft.js";
 
 /** Frequencies of the n/2+1 one-sided bins, in Hz. */
 export function psdFrequencies_Hz(n: number, sampleFrequency_Hz: number): Float64Array {
@@ -25,7 +25,7 @@ export function periodogram(record: ArrayLike<number>, sampleFrequency_Hz: numbe
   const scale = 1 / (sampleFrequency_Hz * n);
   for (let k = 0; k <= h; k++) {
     const p = (spec[2 * k] * spec[2 * k] + spec[2 * k + 1] * spec[2 * k + 1]) * scale;
-    psd[k] = k === 0 || k === h ? p : 2 * p;
+    psd[k] = oneSidedWeight(k, n) * p;
   }
   return psd;
 }

@@ -8,8 +8,16 @@
 // are float32 already, and the rounding (≈1e-7 relative) is far below any detector's noise.
 // lib/dsp/fft.ts stays the exact float64 reference everywhere precision matters (SEV, NPS,
 // filter design, comparisons with cait); tests hold the two within 1e-5 of the signal scale.
+//
+// Record lengths PFFFT cannot transform (its real transforms need n = 32·2^a·3^b·5^c): even n
+// whose prime factors are ≤ 31 go to KISS FFT (@echogarden/kissfft-wasm, mixed radix, also
+// float32; at 6250 ≈ 2.5× the OF amplitudes/s of the float64 path, bench/results/fft.json);
+// odd n (kiss_fftr needs even n) or n with a larger prime factor use lib/dsp/fft.ts (float64)
+// and round the result to float32. All give the same filter to ≈1e-7 (test/anyLength.test.ts).
 
 import createModule from "@echogarden/pffft-wasm/simd";
+import createKiss from "@echogarden/kissfft-wasm";
+import {irfft, rfft} from "./fft.js";
 
 export interface PffftModule {
   HEAPF32: Float32Array;
@@ -22,78 +30,182 @@ export interface PffftModule {
   _pffft_zconvolve_accumulate(setup: number, a: number, b: number, ab: number, scaling: number): void;
 }
 
+/** The part of KISS FFT's Emscripten module used here (kiss_fft_scalar = float). */
+interface KissModule {
+  HEAPF32: Float32Array;
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+  _kiss_fftr_alloc(n: number, inverse: number, mem: number, lenmem: number): number;
+  _kiss_fftr(cfg: number, input: number, output: number): void;
+  _kiss_fftri(cfg: number, input: number, output: number): void;
+}
+
 const REAL = 0, FORWARD = 0, BACKWARD = 1;
 
 let modulePromise: Promise<PffftModule> | undefined;
-/** The wasm module, instantiated once per thread (≈ 10 ms). */
+let kiss: KissModule | undefined;
+/**
+ * The wasm modules, instantiated once per thread (≈ 10 ms): PFFFT (returned) and KISS FFT (kept
+ * here for the lengths PFFFT cannot do), so a loaded module serves every record length.
+ */
 export function loadPffft(): Promise<PffftModule> {
-  return (modulePromise ??= (createModule as unknown as () => Promise<PffftModule>)());
+  return (modulePromise ??= Promise.all([
+    (createModule as unknown as () => Promise<PffftModule>)(),
+    (createKiss as unknown as () => Promise<KissModule>)()
+  ]).then(([p, k]) => {
+    kiss = k;
+    return p;
+  }));
+}
+
+function primeFactors(n: number): number[] {
+  const f: number[] = [];
+  for (let p = 2; p * p <= n; p++) while (n % p === 0) { f.push(p); n /= p; }
+  if (n > 1) f.push(n);
+  return f;
+}
+
+/** Above this prime factor KISS FFT's generic O(p) butterfly is slow; such lengths take "fft64". */
+const KISS_LARGEST_FACTOR = 31;
+
+/** Which transform filters records of length n: "pffft", "kiss" or "fft64" (see the header). */
+export function convolverBackend(n: number): "pffft" | "kiss" | "fft64" {
+  const f = primeFactors(n);
+  if (n % 32 === 0 && f.every((p) => p <= 5)) return "pffft";
+  if (n % 2 === 0 && f.every((p) => p <= KISS_LARGEST_FACTOR)) return "kiss";
+  return "fft64";
 }
 
 /**
- * y = irfft(rfft(x) · H) for records of length n (a power of two ≥ 32), in float32.
- * `transfer` holds H on the n/2+1 bins interleaved re, im (lib/dsp/fft.ts layout). The
+ * y = irfft(rfft(x) · H) for records of length n (any integer ≥ 2), in float32.
+ * `transfer` holds H on the ⌊n/2⌋+1 bins interleaved re, im (lib/dsp/fft.ts layout). The
  * imaginary parts of DC and Nyquist are ignored, as for any real filter.
- * Allocates its wasm buffers once; call `dispose()` when done.
+ * Allocates its buffers once; call `dispose()` when done.
  */
 export class RealConvolver {
   readonly n: number;
-  private readonly m: PffftModule;
-  private readonly setup: number;
-  private readonly x: number;
-  private readonly h: number;
-  private readonly y: number;
-  private readonly work: number;
+  readonly backend: "pffft" | "kiss" | "fft64";
+  private readonly impl: Impl;
   private disposed = false;
 
   constructor(m: PffftModule, n: number, transfer: ArrayLike<number>) {
-    if (!Number.isInteger(n) || n < 32 || (n & (n - 1)) !== 0) throw new RangeError(`RealConvolver: length must be a power of two ≥ 32, got ${n}`);
-    if (transfer.length < n + 2) throw new RangeError(`RealConvolver: transfer needs ${n / 2 + 1} bins (${n + 2} values), got ${transfer.length}`);
-    this.m = m;
+    if (!Number.isInteger(n) || n < 2) throw new RangeError(`RealConvolver: length must be an integer ≥ 2, got ${n}`);
+    const bins = (n >> 1) + 1;
+    if (transfer.length < 2 * bins) throw new RangeError(`RealConvolver: transfer needs ${bins} bins (${2 * bins} values), got ${transfer.length}`);
     this.n = n;
-    this.setup = m._pffft_new_setup(n, REAL);
-    if (!this.setup) throw new Error(`PFFFT cannot transform length ${n}`);
-    const alloc = () => m._pffft_aligned_malloc(4 * n);
-    this.x = alloc(); this.h = alloc(); this.y = alloc(); this.work = alloc();
-    // PFFFT's canonical real layout: [H0, H_{n/2}, re H1, im H1, …]; reorder into its internal one.
-    const heap = m.HEAPF32;
-    const o = this.x >> 2;
-    heap[o] = transfer[0];
-    heap[o + 1] = transfer[n];
-    for (let k = 1; k < n / 2; k++) {
-      heap[o + 2 * k] = transfer[2 * k];
-      heap[o + 2 * k + 1] = transfer[2 * k + 1];
-    }
-    m._pffft_zreorder(this.setup, this.x, this.h, BACKWARD);
+    this.backend = convolverBackend(n);
+    if (this.backend === "kiss" && !kiss) throw new Error("RealConvolver: KISS FFT is not loaded; get the module with loadPffft()");
+    this.impl = this.backend === "pffft" ? pffftImpl(m, n, transfer) : this.backend === "kiss" ? kissImpl(kiss!, n, transfer) : fft64Impl(n, transfer);
   }
 
-  /** The input buffer (a view into wasm memory, valid until the next call): fill it, then `run()`. */
+  /** The input buffer (a view, valid until the next call): fill it, then `run()`. */
   input(): Float32Array {
     this.check();
-    return this.m.HEAPF32.subarray(this.x >> 2, (this.x >> 2) + this.n);
+    return this.impl.input();
   }
 
   /** Filters what `input()` holds; returns the output as a view valid until the next call. */
   run(): Float32Array {
     this.check();
-    const {m, setup, n} = this;
-    m._pffft_transform(setup, this.x, this.x, this.work, FORWARD);
-    m.HEAPF32.fill(0, this.y >> 2, (this.y >> 2) + n);
-    m._pffft_zconvolve_accumulate(setup, this.x, this.h, this.y, 1 / n);
-    m._pffft_transform(setup, this.y, this.y, this.work, BACKWARD);
-    return m.HEAPF32.subarray(this.y >> 2, (this.y >> 2) + n);
+    return this.impl.run();
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const p of [this.x, this.h, this.y, this.work]) this.m._pffft_aligned_free(p);
-    this.m._pffft_destroy_setup(this.setup);
+    this.impl.dispose();
   }
 
   private check(): void {
     if (this.disposed) throw new Error("RealConvolver used after dispose()");
   }
+}
+
+interface Impl {
+  input(): Float32Array;
+  run(): Float32Array;
+  dispose(): void;
+}
+
+function pffftImpl(m: PffftModule, n: number, transfer: ArrayLike<number>): Impl {
+  const setup = m._pffft_new_setup(n, REAL);
+  if (!setup) throw new Error(`PFFFT cannot transform length ${n}`);
+  const alloc = () => m._pffft_aligned_malloc(4 * n);
+  const x = alloc(), h = alloc(), y = alloc(), work = alloc();
+  // PFFFT's canonical real layout: [H0, H_{n/2}, re H1, im H1, …]; reorder into its internal one.
+  const heap = m.HEAPF32;
+  const o = x >> 2;
+  heap[o] = transfer[0];
+  heap[o + 1] = transfer[n];
+  for (let k = 1; k < n / 2; k++) {
+    heap[o + 2 * k] = transfer[2 * k];
+    heap[o + 2 * k + 1] = transfer[2 * k + 1];
+  }
+  m._pffft_zreorder(setup, x, h, BACKWARD);
+  return {
+    input: () => m.HEAPF32.subarray(x >> 2, (x >> 2) + n),
+    run() {
+      m._pffft_transform(setup, x, x, work, FORWARD);
+      m.HEAPF32.fill(0, y >> 2, (y >> 2) + n);
+      m._pffft_zconvolve_accumulate(setup, x, h, y, 1 / n);
+      m._pffft_transform(setup, y, y, work, BACKWARD);
+      return m.HEAPF32.subarray(y >> 2, (y >> 2) + n);
+    },
+    dispose() {
+      for (const p of [x, h, y, work]) m._pffft_aligned_free(p);
+      m._pffft_destroy_setup(setup);
+    }
+  };
+}
+
+function kissImpl(k: KissModule, n: number, transfer: ArrayLike<number>): Impl {
+  const bins = (n >> 1) + 1;
+  const fwd = k._kiss_fftr_alloc(n, 0, 0, 0), inv = k._kiss_fftr_alloc(n, 1, 0, 0);
+  const x = k._malloc(4 * n), spec = k._malloc(8 * bins), y = k._malloc(4 * n);
+  if (!fwd || !inv || !x || !spec || !y) throw new Error(`KISS FFT cannot allocate for length ${n}`);
+  // H/n: kiss_fftri is unscaled. The imaginary parts of DC and Nyquist are dropped (real filter).
+  const H = new Float32Array(2 * bins);
+  for (let i = 0; i < 2 * bins; i++) H[i] = transfer[i] / n;
+  H[1] = 0;
+  H[2 * bins - 1] = 0;
+  return {
+    input: () => k.HEAPF32.subarray(x >> 2, (x >> 2) + n),
+    run() {
+      k._kiss_fftr(fwd, x, spec);
+      const s = k.HEAPF32, o = spec >> 2;
+      for (let i = 0; i < bins; i++) {
+        const a = s[o + 2 * i], b = s[o + 2 * i + 1], c = H[2 * i], d = H[2 * i + 1];
+        s[o + 2 * i] = a * c - b * d;
+        s[o + 2 * i + 1] = a * d + b * c;
+      }
+      k._kiss_fftri(inv, spec, y);
+      return k.HEAPF32.subarray(y >> 2, (y >> 2) + n);
+    },
+    dispose() {
+      for (const p of [fwd, inv, x, spec, y]) k._free(p);
+    }
+  };
+}
+
+function fft64Impl(n: number, transfer: ArrayLike<number>): Impl {
+  const bins = (n >> 1) + 1;
+  const H = Float64Array.from({length: 2 * bins}, (_, i) => transfer[i]);
+  const x = new Float32Array(n), spec = new Float64Array(n + 2), y64 = new Float64Array(n), y = new Float32Array(n);
+  return {
+    input: () => x,
+    run() {
+      rfft(x, spec);
+      for (let i = 0; i < bins; i++) {
+        const a = spec[2 * i], b = spec[2 * i + 1], c = H[2 * i], d = H[2 * i + 1];
+        spec[2 * i] = a * c - b * d;
+        spec[2 * i + 1] = a * d + b * c;
+      }
+      irfft(spec, n, y64);
+      y.set(y64);
+      return y;
+    },
+    dispose() {}
+  };
 }
 
 /** A convolver for `transfer` once the module is loaded. */

@@ -53,14 +53,16 @@ export function spectralValueAt(X: Float64Array, n: number, delta: number): numb
   const cr = Math.cos(w), ci = Math.sin(w);
   let zr = cr, zi = ci; // e^{iwk} at k = 1
   let acc = 0;
-  for (let k = 1; k < m; k++) {
+  // Odd n has no Nyquist bin: its last bin m is an ordinary one, counted twice.
+  const last = n & 1 ? m + 1 : m;
+  for (let k = 1; k < last; k++) {
     acc += X[2 * k] * zr - X[2 * k + 1] * zi;
     const t = zr * cr - zi * ci;
     zi = zr * ci + zi * cr;
     zr = t;
   }
   // DC and Nyquist count once, the rest twice (the conjugate half of the spectrum).
-  return (X[0] + 2 * acc + X[2 * m] * Math.cos(Math.PI * delta)) / n;
+  return (X[0] + 2 * acc + (n & 1 ? 0 : X[2 * m] * Math.cos(Math.PI * delta))) / n;
 }
 
 /** Golden-section maximum of f on [a, b] to a tolerance `tol`. */
@@ -204,8 +206,8 @@ export class StandardEventBuilder {
     } else {
       if (!this.refSpec) this.flushWarmup();
       const spec = this.sum.slice();
-      // A real sequence's Nyquist bin is real; the shift phase would otherwise be dropped unevenly.
-      spec[n + 1] = 0;
+      // A real sequence's Nyquist bin (even n) is real; the shift phase would otherwise be dropped unevenly.
+      if (!(n & 1)) spec[n + 1] = 0;
       mean = irfft(spec, n) as Float64Array;
     }
     for (let i = 0; i < n; i++) mean[i] /= this.added;

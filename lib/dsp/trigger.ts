@@ -31,13 +31,24 @@ export function arraySource(x: ArrayLike<number>): BlockSource {
 }
 
 /**
+ * FFT size of the overlap-save blocks for a kernel of N samples: the power of two ≥ 4N (4N itself
+ * for power-of-two N). Any size > N is correct; a power of two takes the fastest transforms
+ * (fft.js, PFFFT) whatever the record length.
+ */
+export function blockFftSize(N: number): number {
+  let M = 1;
+  while (M < 4 * N) M *= 2;
+  return M;
+}
+
+/**
  * Linear convolution y[j] = Σ_m kernel[m mod N]·x[j − m], m ∈ [−N/2, N/2), of a signal of
- * `length` samples, by overlap-save with FFTs of `fftSize` (default 4N): yields consecutive
+ * `length` samples, by overlap-save with FFTs of `fftSize` (default `blockFftSize(N)`): yields consecutive
  * output blocks {start, values} (values is reused: copy it if you keep it). Cost per output
  * sample: one rfft + one irfft of fftSize per fftSize − N samples. With `pffft` (the loaded
  * module, lib/dsp/realConvolver.ts) the blocks are filtered in float32 by PFFFT, ≈ 4× faster.
  */
-export function* convolveBlocks(source: BlockSource, length: number, kernel: ArrayLike<number>, fftSize = 4 * kernel.length, pffft?: PffftModule): Generator<{start: number; values: FloatArray}> {
+export function* convolveBlocks(source: BlockSource, length: number, kernel: ArrayLike<number>, fftSize = blockFftSize(kernel.length), pffft?: PffftModule): Generator<{start: number; values: FloatArray}> {
   const N = kernel.length, M = fftSize, half = N >> 1, V = M - N;
   if (V <= 0) throw new RangeError(`convolveBlocks: fftSize ${M} must exceed the kernel length ${N}`);
   const kp = new Float64Array(M);
@@ -89,7 +100,7 @@ export function ofKernel(of: OptimumFilter): Float64Array {
 
 /** The whole filtered stream (amplitude units, V) — for plots and tests; `triggerStream` does not keep it. */
 export function filterStream(of: OptimumFilter, stream: ArrayLike<number>, out = new Float32Array(stream.length), pffft?: PffftModule): Float32Array {
-  for (const {start, values} of convolveBlocks(arraySource(stream), stream.length, ofKernel(of), 4 * of.recordLength, pffft)) out.set(values, start);
+  for (const {start, values} of convolveBlocks(arraySource(stream), stream.length, ofKernel(of), blockFftSize(of.recordLength), pffft)) out.set(values, start);
   return out;
 }
 
@@ -145,7 +156,7 @@ export function triggerStream(of: OptimumFilter, stream: ArrayLike<number> | Str
   const fs = of.sampleFrequency_Hz, t0 = options.startTime_s ?? 0;
   const n = input.length;
   const kernel = ofKernel(of);
-  const M = 4 * L;
+  const M = blockFftSize(L);
   if (W > M - L) throw new RangeError(`triggerStream: search window ${W} longer than a filter block ${M - L}`);
   // Two consecutive output blocks are kept so a search window may run into the next block.
   let prev = new Float64Array(M - L), cur = new Float64Array(M - L);
