@@ -3,6 +3,11 @@
 // circle per point (Plot.dot) stops being interactive long before 200,000 points; a raster
 // costs one pass over the points whatever their number. Pure: typed arrays in, pixels out.
 
+import {HIGHLIGHT, FOCUS} from "./palette.js";
+import {hexColour} from "./pixels.js";
+
+export {rgba, hexColour} from "./pixels.js";
+
 /** A linear map from a data interval onto a pixel interval (range may be reversed, as for y). */
 export interface LinearScale {
   domain: [number, number];
@@ -54,25 +59,13 @@ export interface RasterOptions {
   focusColour?: number;
 }
 
-/** Packs 8-bit r, g, b, a into ImageData's little-endian 32-bit pixel. */
-export function rgba(r: number, g: number, b: number, a = 255): number {
-  return ((a & 255) << 24 | (b & 255) << 16 | (g & 255) << 8 | (r & 255)) >>> 0;
-}
-
-/** `#rrggbb` → packed pixel. */
-export function hexColour(hex: string, alpha = 255): number {
-  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
-  if (!m) throw new RangeError(`not a #rrggbb colour: ${hex}`);
-  return rgba(parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16), alpha);
-}
-
 /**
  * Paints the points into a width × height pixel buffer (transparent background; later points
  * over earlier ones). Returns the pixels as Uint32Array (view it as Uint8ClampedArray for
  * ImageData) and how many points were drawn (finite and inside the frame).
  */
 export function rasterScatter(options: RasterOptions, out?: Uint32Array): {pixels: Uint32Array; drawn: number} {
-  const {x, y, colour, palette, xScale, yScale, width, height, pointSize = 2, highlight, highlightColour = rgba(0, 0, 0), order, focus, focusColour = rgba(255, 0, 0)} = options;
+  const {x, y, colour, palette, xScale, yScale, width, height, pointSize = 2, highlight, highlightColour = hexColour(HIGHLIGHT), order, focus, focusColour = hexColour(FOCUS)} = options;
   const pixels = out && out.length === width * height ? out : new Uint32Array(width * height);
   pixels.fill(0);
   // Precomputed affine maps: p = a + b·v, the same arithmetic as applyScale.

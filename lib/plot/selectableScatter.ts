@@ -6,6 +6,7 @@
 
 import type * as PlotModule from "@observablehq/plot";
 import {selectInPolygon, selectInRect, rectPolygon, type Point} from "../labels/selection.js";
+import {SELECTION, SELECTION_FILL} from "./palette.js";
 import {applyScale, invertScale, paddedExtent, rasterScatter, type LinearScale} from "./rasterScatter.js";
 
 export type SelectionMode = "rectangle" | "lasso";
@@ -85,8 +86,8 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
   overlay.setAttribute("class", "selection-overlay");
   overlay.style.cssText = "position: absolute; left: 0; top: 0; cursor: crosshair; touch-action: none;";
   const shape = document.createElementNS(SVG_NS, "path");
-  shape.setAttribute("fill", "rgba(70, 130, 180, 0.12)");
-  shape.setAttribute("stroke", "steelblue");
+  shape.setAttribute("fill", SELECTION_FILL);
+  shape.setAttribute("stroke", SELECTION);
   shape.setAttribute("stroke-width", "1.5");
   shape.setAttribute("stroke-dasharray", "5,3");
   shape.setAttribute("data-role", "selection-shape");
