@@ -34,20 +34,6 @@ export function invertScale({domain: [d0, d1], range: [r0, r1], type}: LinearSca
   return log ? 10 ** u : u;
 }
 
-/** [min, max] of the finite values, widened by `pad` of the span on each side ([0, 1] when none). */
-export function paddedExtent(values: ArrayLike<number>, pad = 0.03): [number, number] {
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < values.length; ++i) {
-    const v = values[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
-  if (lo === hi) return [lo - 0.5 * (Math.abs(lo) || 1), hi + 0.5 * (Math.abs(hi) || 1)];
-  const d = (hi - lo) * pad;
-  return [lo - d, hi + d];
-}
-
 export interface RasterOptions {
   x: ArrayLike<number>;
   y: ArrayLike<number>;
