@@ -39,6 +39,9 @@ export default {
   // Parquet with parquet-wasm and register Arrow tables with DuckDB instead.
   duckdb: {extensions: {json: null, parquet: null}},
   footer: "",
+  // Served from src/ like any page file (Framework resolves local files in head); without it
+  // every page load asks for /favicon.ico and gets a 404.
+  head: '<link rel="icon" href="/favicon.svg" type="image/svg+xml">',
   search: false,
   pages: [
     {name: "Overview", path: "/"},

@@ -51,11 +51,12 @@ async function frame(): Promise<Frame> {
   return {xDomain: JSON.parse(d.xDomain!), yDomain: JSON.parse(d.yDomain!), xRange: JSON.parse(d.xRange!), yRange: JSON.parse(d.yRange!), box};
 }
 
-/** Viewport pixel of a data point. */
+/** Viewport pixel of a data point; beyond the axes (robust domains), 2 px inside the frame's edge. */
 function toScreen(f: Frame, x: number, y: number): [number, number] {
+  const inside = (p: number, [r0, r1]: [number, number]) => Math.min(Math.max(r0, r1) - 2, Math.max(Math.min(r0, r1) + 2, p));
   const px = f.xRange[0] + ((x - f.xDomain[0]) / (f.xDomain[1] - f.xDomain[0])) * (f.xRange[1] - f.xRange[0]);
   const py = f.yRange[0] + ((y - f.yDomain[0]) / (f.yDomain[1] - f.yDomain[0])) * (f.yRange[1] - f.yRange[0]);
-  return [f.box.x + px, f.box.y + py];
+  return [f.box.x + inside(px, f.xRange), f.box.y + inside(py, f.yRange)];
 }
 
 async function selection(): Promise<{count: number; polygon: [number, number][]}> {
@@ -117,6 +118,13 @@ describe("labeling page", () => {
     const finite = phonon.filter((r) => Number.isFinite(r.pulse_height_V) && Number.isFinite(r.rise_time_ms));
     expect(Number(d.points)).toBe(phonon.length);
     expect(Number(d.drawn)).toBe(finite.length);
+    // The few rise times of 100+ ms no longer squash the pulses at 1–2 ms: they sit hollow on the edge.
+    const riseTimes = finite.map((r) => r.rise_time_ms);
+    const yDomain = JSON.parse(d.yDomain!) as [number, number];
+    expect(Math.max(...riseTimes)).toBeGreaterThan(50);
+    expect(yDomain[1]).toBeLessThan(10);
+    expect(Number(d.clamped)).toBe(riseTimes.filter((v) => v < yDomain[0] || v > yDomain[1]).length + finite.filter((r) => r.rise_time_ms >= yDomain[0] && r.rise_time_ms <= yDomain[1] && (r.pulse_height_V < JSON.parse(d.xDomain!)[0] || r.pulse_height_V > JSON.parse(d.xDomain!)[1])).length);
+    expect(Number(d.clamped)).toBeGreaterThan(0);
     expect(await labelTotal()).toBe(0);
   });
 

@@ -11,8 +11,7 @@ import {selectInPolygon, selectInRect} from "../lib/labels/selection.js";
 import {openLabelStore} from "../lib/labels/store.js";
 import {rasterScatter, rgba, applyScale, invertScale} from "../lib/plot/rasterScatter.js";
 import {LABEL_CLASSES} from "../lib/types.js";
-import {LABEL_INDEX} from "../lib/labels/palette.js";
-import {labelPalette} from "../lib/plot/labelPalette.js";
+import {CLASS_INDEX, classPixels} from "../lib/plot/palette.js";
 import {encodeParquet} from "../data-loaders/io/parquet.js";
 import {DataFileError} from "../lib/io/errors.js";
 
@@ -215,10 +214,10 @@ describe("raster scatter", () => {
   });
 
   it("gives every cait class its own colour", () => {
-    const palette = labelPalette();
+    const palette = classPixels();
     expect(palette.length).toBe(Object.keys(LABEL_CLASSES).length);
     expect(new Set(palette).size).toBe(palette.length);
-    expect(palette[LABEL_INDEX.get(99)!]).toBe(rgba(0, 0, 0));
+    expect(palette[CLASS_INDEX.get(99)!]).toBe(rgba(0x55, 0x55, 0x55));
   });
 });
 

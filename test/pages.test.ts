@@ -34,6 +34,7 @@ describe("every page in the navigation", () => {
   it.each(PATHS)("%s renders without errors", async (path) => {
     const {page} = site;
     const errorsBefore = site.browser.pageErrors.length;
+    const consoleBefore = site.browser.consoleErrors.length;
     await page.goto(new URL(`.${path}`, site.url).href, {waitUntil: "load"});
     await page.waitForSelector("#observablehq-main h1");
     // Let every cell settle: no cell still pending after the network goes quiet.
@@ -42,6 +43,21 @@ describe("every page in the navigation", () => {
     const errors = await page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent ?? ""));
     expect(errors).toEqual([]);
     expect(site.browser.pageErrors.slice(errorsBefore)).toEqual([]);
+    // First renders with width 0 once logged negative <rect> sizes and a missing favicon a 404.
+    expect(site.browser.consoleErrors.slice(consoleBefore)).toEqual([]);
+    // A cell whose value is null must not print "null" into the page (code listings may say null).
+    const strayNulls = await page.evaluate(() => Array.from(document.querySelectorAll("#observablehq-main *")).filter((e) => e.children.length === 0 && e.textContent?.trim() === "null" && !e.closest("pre, code")).length);
+    expect(strayNulls).toBe(0);
     expect(site.browser.external).toEqual([]);
   }, 120_000);
+
+  it("serves the favicon every page links to", async () => {
+    const {page} = site;
+    await page.goto(site.url, {waitUntil: "load"});
+    const href = await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href ?? null);
+    expect(href).toMatch(/favicon.*\.svg$/);
+    const response = await page.request.get(href!);
+    expect(response.status()).toBe(200);
+    expect(await response.text()).toContain("<svg");
+  });
 });

@@ -3,32 +3,35 @@
 // circle per point (Plot.dot) stops being interactive long before 200,000 points; a raster
 // costs one pass over the points whatever their number. Pure: typed arrays in, pixels out.
 
-/** A linear map from a data interval onto a pixel interval (range may be reversed, as for y). */
+import {HIGHLIGHT, FOCUS} from "./palette.js";
+import {hexColour} from "./pixels.js";
+import type {AxisType} from "./robustDomain.js";
+
+export {rgba, hexColour} from "./pixels.js";
+
+/**
+ * A map from a data interval onto a pixel interval (range may be reversed, as for y): linear, or
+ * linear in log10 of the data for a log axis (non-positive values then map to −Infinity).
+ */
 export interface LinearScale {
   domain: [number, number];
   range: [number, number];
+  type?: AxisType;
 }
 
-export function applyScale({domain: [d0, d1], range: [r0, r1]}: LinearScale, v: number): number {
-  return r0 + ((v - d0) / (d1 - d0 || 1)) * (r1 - r0);
+const forward = (log: boolean, v: number) => (log ? (v > 0 ? Math.log10(v) : -Infinity) : v);
+
+export function applyScale({domain: [d0, d1], range: [r0, r1], type}: LinearScale, v: number): number {
+  const log = type === "log";
+  const [u0, u1] = [forward(log, d0), forward(log, d1)];
+  return r0 + ((forward(log, v) - u0) / (u1 - u0 || 1)) * (r1 - r0);
 }
 
-export function invertScale({domain: [d0, d1], range: [r0, r1]}: LinearScale, p: number): number {
-  return d0 + ((p - r0) / (r1 - r0 || 1)) * (d1 - d0);
-}
-
-/** [min, max] of the finite values, widened by `pad` of the span on each side ([0, 1] when none). */
-export function paddedExtent(values: ArrayLike<number>, pad = 0.03): [number, number] {
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < values.length; ++i) {
-    const v = values[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
-  if (lo === hi) return [lo - 0.5 * (Math.abs(lo) || 1), hi + 0.5 * (Math.abs(hi) || 1)];
-  const d = (hi - lo) * pad;
-  return [lo - d, hi + d];
+export function invertScale({domain: [d0, d1], range: [r0, r1], type}: LinearScale, p: number): number {
+  const log = type === "log";
+  const [u0, u1] = [forward(log, d0), forward(log, d1)];
+  const u = u0 + ((p - r0) / (r1 - r0 || 1)) * (u1 - u0);
+  return log ? 10 ** u : u;
 }
 
 export interface RasterOptions {
@@ -52,54 +55,88 @@ export interface RasterOptions {
   /** One point drawn on top of everything, 4 px larger than the others, in `focusColour`. */
   focus?: number;
   focusColour?: number;
-}
-
-/** Packs 8-bit r, g, b, a into ImageData's little-endian 32-bit pixel. */
-export function rgba(r: number, g: number, b: number, a = 255): number {
-  return ((a & 255) << 24 | (b & 255) << 16 | (g & 255) << 8 | (r & 255)) >>> 0;
-}
-
-/** `#rrggbb` → packed pixel. */
-export function hexColour(hex: string, alpha = 255): number {
-  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
-  if (!m) throw new RangeError(`not a #rrggbb colour: ${hex}`);
-  return rgba(parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16), alpha);
+  /**
+   * Finite points outside the domain are drawn at the frame's edge as hollow squares (2 px
+   * larger) instead of being left out, so that outliers stay visible and countable.
+   */
+  clamp?: boolean;
 }
 
 /**
  * Paints the points into a width × height pixel buffer (transparent background; later points
  * over earlier ones). Returns the pixels as Uint32Array (view it as Uint8ClampedArray for
- * ImageData) and how many points were drawn (finite and inside the frame).
+ * ImageData), how many points were drawn (finite and inside the frame, or clamped to it) and
+ * how many of those were clamped. A frame without pixels (width or height ≤ 0, as on a first
+ * render before the page knows its width) draws nothing.
  */
-export function rasterScatter(options: RasterOptions, out?: Uint32Array): {pixels: Uint32Array; drawn: number} {
-  const {x, y, colour, palette, xScale, yScale, width, height, pointSize = 2, highlight, highlightColour = rgba(0, 0, 0), order, focus, focusColour = rgba(255, 0, 0)} = options;
+export function rasterScatter(options: RasterOptions, out?: Uint32Array): {pixels: Uint32Array; drawn: number; clamped: number} {
+  const {x, y, colour, palette, xScale, yScale, pointSize = 2, highlight, highlightColour = hexColour(HIGHLIGHT), order, focus, focusColour = hexColour(FOCUS), clamp = false} = options;
+  const width = Math.max(0, Math.floor(options.width) || 0), height = Math.max(0, Math.floor(options.height) || 0);
   const pixels = out && out.length === width * height ? out : new Uint32Array(width * height);
   pixels.fill(0);
-  // Precomputed affine maps: p = a + b·v, the same arithmetic as applyScale.
-  const bx = (xScale.range[1] - xScale.range[0]) / (xScale.domain[1] - xScale.domain[0] || 1);
-  const ax = xScale.range[0] - xScale.domain[0] * bx;
-  const by = (yScale.range[1] - yScale.range[0]) / (yScale.domain[1] - yScale.domain[0] || 1);
-  const ay = yScale.range[0] - yScale.domain[0] * by;
-  let drawn = 0;
-  const paint = (i: number, c: number, size: number): boolean => {
-    const px = ax + bx * x[i];
-    const py = ay + by * y[i];
-    if (!(px >= 0 && px < width && py >= 0 && py < height)) return false;
-    const half = size / 2;
-    const x0 = Math.max(0, Math.round(px - half)), x1 = Math.min(width, Math.round(px - half) + size);
-    const y0 = Math.max(0, Math.round(py - half)), y1 = Math.min(height, Math.round(py - half) + size);
+  if (width === 0 || height === 0) return {pixels, drawn: 0, clamped: 0};
+  // Precomputed affine maps in scale space (log10 for log axes): p = a + b·u.
+  const xLog = xScale.type === "log", yLog = yScale.type === "log";
+  const affine = ({domain, range}: LinearScale, log: boolean) => {
+    const u0 = forward(log, domain[0]), u1 = forward(log, domain[1]);
+    const b = (range[1] - range[0]) / (u1 - u0 || 1);
+    return [range[0] - u0 * b, b];
+  };
+  const [ax, bx] = affine(xScale, xLog), [ay, by] = affine(yScale, yLog);
+  // The pixel interval a clamped point may take: the frame's edges, inside the buffer.
+  const xEdge = [Math.max(0, Math.min(...xScale.range)), Math.min(width - 1, Math.max(...xScale.range))];
+  const yEdge = [Math.max(0, Math.min(...yScale.range)), Math.min(height - 1, Math.max(...yScale.range))];
+  let drawn = 0, clamped = 0;
+  const fill = (x0: number, x1: number, y0: number, y1: number, c: number) => {
     for (let yy = y0; yy < y1; ++yy) {
       const row = yy * width;
       for (let xx = x0; xx < x1; ++xx) pixels[row + xx] = c;
     }
+  };
+  const paint = (i: number, c: number, size: number): boolean => {
+    const xv = x[i], yv = y[i];
+    if (!Number.isFinite(xv) || !Number.isFinite(yv)) return false;
+    let px = ax + bx * (xLog ? (xv > 0 ? Math.log10(xv) : -Infinity) : xv);
+    let py = ay + by * (yLog ? (yv > 0 ? Math.log10(yv) : -Infinity) : yv);
+    // A non-positive value on a log axis lies below the domain: −Infinity times a negative slope.
+    if (Number.isNaN(px)) px = xLog && xv <= 0 ? (bx >= 0 ? -Infinity : Infinity) : px;
+    if (Number.isNaN(py)) py = yLog && yv <= 0 ? (by >= 0 ? -Infinity : Infinity) : py;
+    const outside = !(px >= xEdge[0] && px <= xEdge[1] + 0.5 && py >= yEdge[0] && py <= yEdge[1] + 0.5);
+    if (outside && !clamp) {
+      if (!(px >= 0 && px < width && py >= 0 && py < height)) return false;
+    }
+    if (outside && clamp) {
+      px = Math.min(xEdge[1], Math.max(xEdge[0], px));
+      py = Math.min(yEdge[1], Math.max(yEdge[0], py));
+    }
+    const s = outside && clamp ? size + 2 : size;
+    const half = s / 2;
+    const x0 = Math.max(0, Math.round(px - half)), x1 = Math.min(width, Math.round(px - half) + s);
+    const y0 = Math.max(0, Math.round(py - half)), y1 = Math.min(height, Math.round(py - half) + s);
+    if (outside && clamp) {
+      // Hollow: the square's border only, so an outlier reads differently from a point at the edge.
+      fill(x0, x1, y0, Math.min(y1, y0 + 1), c);
+      fill(x0, x1, Math.max(y0, y1 - 1), y1, c);
+      fill(x0, Math.min(x1, x0 + 1), y0, y1, c);
+      fill(Math.max(x0, x1 - 1), x1, y0, y1, c);
+    } else {
+      fill(x0, x1, y0, y1, c);
+    }
     return true;
+  };
+  const isOutside = (i: number) => {
+    const px = applyScale(xScale, x[i]), py = applyScale(yScale, y[i]);
+    return !(px >= xEdge[0] && px <= xEdge[1] + 0.5 && py >= yEdge[0] && py <= yEdge[1] + 0.5);
   };
   const n = order ? order.length : x.length;
   for (let k = 0; k < n; ++k) {
     const i = order ? order[k] : k;
-    if (paint(i, palette[colour[i]], pointSize)) ++drawn;
+    if (paint(i, palette[colour[i]], pointSize)) {
+      ++drawn;
+      if (clamp && isOutside(i)) ++clamped;
+    }
   }
   if (highlight) for (let k = 0; k < highlight.length; ++k) paint(highlight[k], highlightColour, pointSize + 2);
   if (focus !== undefined && focus >= 0 && focus < x.length) paint(focus, focusColour, pointSize + 4);
-  return {pixels, drawn};
+  return {pixels, drawn, clamped};
 }

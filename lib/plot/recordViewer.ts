@@ -5,6 +5,7 @@
 
 import type * as PlotModule from "@observablehq/plot";
 import type {Record, RecordLayout} from "../types.js";
+import {INK, channelScale} from "./palette.js";
 
 /** One drawn sample of one channel. */
 export interface RecordPoint {
@@ -89,9 +90,9 @@ export function recordViewer(
     marginLeft: 56,
     x: {label: "Time relative to trigger (ms)", grid: true},
     y: {label: "Voltage (V)", grid: true},
-    color: {legend: true, domain: names, label: "Channel"},
+    color: {legend: true, ...channelScale(names), label: "Channel"},
     marks: [
-      Plot.ruleX([0], {stroke: "currentColor", strokeOpacity: 0.3, strokeDasharray: "4,3"}),
+      Plot.ruleX([0], {stroke: INK, strokeOpacity: 0.3, strokeDasharray: "4,3"}),
       Plot.lineY(points, {x: "t_ms", y: "volts", stroke: "channel", z: "channel", strokeWidth: 1})
     ]
   });

@@ -6,7 +6,11 @@
 
 import type * as PlotModule from "@observablehq/plot";
 import {selectInPolygon, selectInRect, rectPolygon, type Point} from "../labels/selection.js";
-import {applyScale, invertScale, paddedExtent, rasterScatter, type LinearScale} from "./rasterScatter.js";
+import {SELECTION, SELECTION_FILL} from "./palette.js";
+import {applyScale, invertScale, rasterScatter, type LinearScale} from "./rasterScatter.js";
+import {robustDomain, type AxisType, type RobustDomain} from "./robustDomain.js";
+import {formatTick} from "./ticks.js";
+import {figureWidth, MIN_FIGURE_WIDTH} from "./figureWidth.js";
 
 export type SelectionMode = "rectangle" | "lasso";
 
@@ -30,6 +34,14 @@ export interface SelectableScatterOptions {
   onSelect?: (selection: ScatterSelection) => void;
   /** Called with the index of the point nearest to a click (within 8 px). */
   onPick?: (index: number) => void;
+  /** Axis types (default linear); on a log axis non-positive values are outliers below. */
+  xType?: AxisType;
+  yType?: AxisType;
+  /**
+   * "robust" (default): the domain holds the central 98 % of the points (robustDomain) and the
+   * rest are drawn hollow at the frame's edge; "full": every point inside.
+   */
+  domain?: "robust" | "full";
 }
 
 export interface DrawOptions {
@@ -46,6 +58,8 @@ export interface DrawOptions {
 
 export interface SelectableScatter {
   element: HTMLDivElement;
+  /** The points beyond each axis's domain, drawn clamped at the edge. */
+  outliers: {x: RobustDomain; y: RobustDomain};
   xScale: LinearScale;
   yScale: LinearScale;
   /** Repaints the points; returns the time it took in ms. */
@@ -56,13 +70,23 @@ export interface SelectableScatter {
 }
 
 const MARGIN = {top: 20, right: 20, bottom: 44, left: 64};
+/** Narrower than this the frame has no room for points; a first render with width 0 gets this. */
+export const MIN_WIDTH = MIN_FIGURE_WIDTH;
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 export function selectableScatter(Plot: typeof PlotModule, options: SelectableScatterOptions): SelectableScatter {
-  const {x, y, width, height = 480, xLabel, yLabel, onSelect, onPick} = options;
+  const {x, y, xLabel, yLabel, onSelect, onPick, xType = "linear", yType = "linear"} = options;
+  // Framework's `width` is 0 on a first render: never draw a frame with negative size.
+  const width = figureWidth(options.width);
+  const height = Math.max(MARGIN.top + MARGIN.bottom + 40, Math.floor(options.height ?? 480) || 0);
   let mode: SelectionMode = options.mode ?? "rectangle";
-  const xScale: LinearScale = {domain: paddedExtent(x), range: [MARGIN.left, width - MARGIN.right]};
-  const yScale: LinearScale = {domain: paddedExtent(y), range: [height - MARGIN.bottom, MARGIN.top]};
+  const robust = options.domain !== "full";
+  const domainOf = (v: Float64Array, type: AxisType) => robustDomain(v, robust ? {type} : {type, quantiles: [0, 1]});
+  const outliers = {x: domainOf(x, xType), y: domainOf(y, yType)};
+  const xScale: LinearScale = {domain: outliers.x.domain, range: [MARGIN.left, width - MARGIN.right], type: xType};
+  const yScale: LinearScale = {domain: outliers.y.domain, range: [height - MARGIN.bottom, MARGIN.top], type: yType};
+  const axis = (domain: [number, number], label: string | undefined, type: AxisType) =>
+    type === "log" ? {type, domain, label, grid: true, tickFormat: formatTick} : {type, domain, label, grid: true};
 
   const root = document.createElement("div");
   root.className = "selectable-scatter";
@@ -70,8 +94,8 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
   const axes = Plot.plot({
     width, height,
     marginTop: MARGIN.top, marginRight: MARGIN.right, marginBottom: MARGIN.bottom, marginLeft: MARGIN.left,
-    x: {domain: xScale.domain, label: xLabel, grid: true},
-    y: {domain: yScale.domain, label: yLabel, grid: true},
+    x: axis(xScale.domain, xLabel, xType),
+    y: axis(yScale.domain, yLabel, yType),
     marks: [Plot.frame({strokeOpacity: 0.3})]
   });
   (axes as HTMLElement).style.position = "absolute";
@@ -85,8 +109,8 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
   overlay.setAttribute("class", "selection-overlay");
   overlay.style.cssText = "position: absolute; left: 0; top: 0; cursor: crosshair; touch-action: none;";
   const shape = document.createElementNS(SVG_NS, "path");
-  shape.setAttribute("fill", "rgba(70, 130, 180, 0.12)");
-  shape.setAttribute("stroke", "steelblue");
+  shape.setAttribute("fill", SELECTION_FILL);
+  shape.setAttribute("stroke", SELECTION);
   shape.setAttribute("stroke-width", "1.5");
   shape.setAttribute("stroke-dasharray", "5,3");
   shape.setAttribute("data-role", "selection-shape");
@@ -98,6 +122,9 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
   root.dataset.xRange = JSON.stringify(xScale.range);
   root.dataset.yRange = JSON.stringify(yScale.range);
   root.dataset.points = String(x.length);
+  root.dataset.xType = xType;
+  root.dataset.yType = yType;
+  root.dataset.outliers = String(outliers.x.below + outliers.x.above + outliers.y.below + outliers.y.above);
 
   const ctx = canvas.getContext("2d")!;
   let pixels: Uint32Array | undefined;
@@ -106,6 +133,13 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
   const toPath = (pts: Point[], close: boolean) => (pts.length ? `M${pts.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join("L")}${close ? "Z" : ""}` : "");
   const toData = ([px, py]: Point): Point => [invertScale(xScale, px), invertScale(yScale, py)];
   const toPixel = ([dx, dy]: Point): Point => [applyScale(xScale, dx), applyScale(yScale, dy)];
+  // Where a point is drawn: outliers sit on the frame's edge.
+  const [xLo, xHi] = [Math.min(...xScale.range), Math.max(...xScale.range)];
+  const [yLo, yHi] = [Math.min(...yScale.range), Math.max(...yScale.range)];
+  const drawnAt = (i: number): Point => [Math.min(xHi, Math.max(xLo, applyScale(xScale, x[i]))), Math.min(yHi, Math.max(yLo, applyScale(yScale, y[i])))];
+  // A lasso is a polygon on the screen, so on log axes it is tested in log10 of the data.
+  const logOf = (v: Float64Array, type: AxisType) => (type === "log" ? Float64Array.from(v, (u) => (u > 0 ? Math.log10(u) : -Infinity)) : v);
+  let scaleSpace: [Float64Array, Float64Array] | undefined;
 
   let drawing: Point[] | null = null;
   const local = (e: PointerEvent): Point => {
@@ -147,7 +181,9 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
       if (onPick) {
         let best = -1, bestD = 64;
         for (let i = 0; i < x.length; ++i) {
-          const dx = applyScale(xScale, x[i]) - start[0], dy = applyScale(yScale, y[i]) - start[1];
+          if (!Number.isFinite(x[i]) || !Number.isFinite(y[i])) continue;
+          const [px, py] = drawnAt(i);
+          const dx = px - start[0], dy = py - start[1];
           const d = dx * dx + dy * dy;
           if (d < bestD) { bestD = d; best = i; }
         }
@@ -162,7 +198,9 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
       const [[x0, y0], , [x1, y1]] = polygon;
       indices = selectInRect(x, y, {x0, x1, y0, y1});
     } else {
-      indices = selectInPolygon(x, y, polygon);
+      scaleSpace ??= [logOf(x, xType), logOf(y, yType)];
+      const toScaleSpace = ([a, b]: Point): Point => [xType === "log" ? Math.log10(a) : a, yType === "log" ? Math.log10(b) : b];
+      indices = selectInPolygon(scaleSpace[0], scaleSpace[1], polygon.map(toScaleSpace));
     }
     onSelect?.({kind: mode, indices, polygon: mode === "rectangle" ? rectPolygon({x0: polygon[0][0], y0: polygon[0][1], x1: polygon[2][0], y1: polygon[2][1]}) : polygon});
   };
@@ -174,16 +212,18 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
 
   return {
     element: root,
+    outliers,
     xScale,
     yScale,
     draw(o) {
       const t0 = performance.now();
-      const result = rasterScatter({x, y, colour: o.colour, palette: o.palette, xScale, yScale, width, height, pointSize: o.pointSize, highlight: o.highlight, highlightColour: o.highlightColour, order: o.order, focus: o.focus}, pixels);
+      const result = rasterScatter({x, y, colour: o.colour, palette: o.palette, xScale, yScale, width, height, pointSize: o.pointSize, highlight: o.highlight, highlightColour: o.highlightColour, order: o.order, focus: o.focus, clamp: true}, pixels);
       pixels = result.pixels;
       image.data.set(new Uint8ClampedArray(pixels.buffer, pixels.byteOffset, pixels.byteLength));
       ctx.putImageData(image, 0, 0);
       const ms = performance.now() - t0;
       root.dataset.drawn = String(result.drawn);
+      root.dataset.clamped = String(result.clamped);
       root.dataset.drawMs = ms.toFixed(2);
       return ms;
     },
