@@ -38,6 +38,15 @@ function progress(quiet: boolean, what: string) {
   };
 }
 
+/**
+ * Loads a module that uses TensorFlow.js, its module hooks registered first (once): they load
+ * tfjs from its ESM build (data-loaders/tfjs/tfjsEsmHooks.mjs). Only these commands pay for them.
+ */
+async function withTfjs<T>(load: () => Promise<T>): Promise<T> {
+  await import("../tfjs/registerTfjsEsm.mjs");
+  return load();
+}
+
 const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
 
 /** Drops the per-bin arrays of an evaluation so that what is printed is the summary. */
@@ -196,7 +205,7 @@ export const COMMANDS: readonly Entry[] = [
       quiet
     },
     async run({values: v}) {
-      const {trainAnomalyModels} = await import("../anomaly.js");
+      const {trainAnomalyModels} = await withTfjs(() => import("../anomaly.js"));
       const r = await trainAnomalyModels({
         events: v.events, epochs: v.epochs, beta: v.beta, seed: v.seed, outDir: v.out,
         log: v.quiet ? undefined : (m) => console.error(m)
@@ -223,7 +232,7 @@ export const COMMANDS: readonly Entry[] = [
       quiet
     },
     async run({values: v}) {
-      const {anomalySearch} = await import("../anomaly.js");
+      const {anomalySearch} = await withTfjs(() => import("../anomaly.js"));
       const res = await anomalySearch({
         params: {R: v.R, wimpMass_GeV: v.mass, sigma_cm2: v.sigma},
         exposures: v.exposures, nNull: v.null, nSignal: v.signal, modelDir: v.models, out: v.out
@@ -333,7 +342,7 @@ export const COMMANDS: readonly Entry[] = [
       if (v["validation-labels"] && v["validation-labels"].length !== (v.validation?.length ?? 0)) throw new UsageError(`--validation-labels names ${v["validation-labels"].length} label files for ${v.validation?.length ?? 0} --validation files`);
     },
     async run({values: v}) {
-      const {trainCommand} = await import("../ml.js");
+      const {trainCommand} = await withTfjs(() => import("../ml.js"));
       // Ctrl-C stops after the current step and still saves the best epoch so far.
       let stop = false;
       const onInt = () => { stop = true; console.error("stopping after this step…"); };
@@ -382,7 +391,7 @@ export const COMMANDS: readonly Entry[] = [
       quiet
     },
     async run({values: v, positionals: [input], commandLine}) {
-      const {classifyCommand} = await import("../ml.js");
+      const {classifyCommand} = await withTfjs(() => import("../ml.js"));
       const {rows, backend, seconds} = await classifyCommand(input, v.model, v.out, {backend: v.backend, threads: v.threads, command: commandLine});
       if (!v.quiet) console.error(`wrote ${v.out}: ${rows} probabilities on ${backend} in ${seconds.toFixed(1)} s`);
     }
@@ -402,7 +411,7 @@ export const COMMANDS: readonly Entry[] = [
       write: flag({summary: "store the metrics in DIR/model.json"})
     },
     async run({values: v}) {
-      const {evaluateCommand} = await import("../ml.js");
+      const {evaluateCommand} = await withTfjs(() => import("../ml.js"));
       const t = await evaluateCommand(v.model, {
         testModules: v.modules, eventsPerModule: v["events-per-module"], seed: v.seed, backend: v.backend, write: v.write
       });
