@@ -17,6 +17,8 @@ import {
 } from "./spec.js";
 
 const quiet = flag({summary: "no progress output on stderr"});
+const threads = integer({min: 1, placeholder: "N", defaultText: "one per core, fewer for small files",
+  summary: "worker threads reading and computing; the output is the same for any N"});
 const force = flag({summary: "replace an existing --out of another kind (never an input)"});
 /** Roles of path options and positionals (data-loaders/cli/paths.ts guards them). */
 const IN = {io: "input"} as const;
@@ -92,13 +94,14 @@ export const COMMANDS: readonly Entry[] = [
     options: {
       group: oneOf({values: RECORD_GROUPS, default: "events", summary: "the record group"}),
       out: text({required: true, placeholder: "FILE.parquet", path: outFile("parquet"), summary: "the feature table to write"}),
+      threads,
       force,
       quiet
     },
     async run({values: v, positionals: [input], commandLine}) {
       const t0 = performance.now();
       const {writeFeatures} = await import("../features.js");
-      const {rows, events} = await writeFeatures(input, v.out, {group: v.group, command: commandLine, onProgress: progress(v.quiet, "features")});
+      const {rows, events} = await writeFeatures(input, v.out, {group: v.group, command: commandLine, threads: v.threads, onProgress: progress(v.quiet, "features")});
       if (!v.quiet) console.error(`wrote ${v.out}: ${rows} rows from ${events} events in ${seconds(t0)} s`);
     }
   }),
