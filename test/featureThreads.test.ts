@@ -2,19 +2,20 @@
 // number of threads and any chunking, and a bad record is the same error from a worker as in
 // the calling thread.
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {existsSync, mkdtempSync, readFileSync, rmSync} from "node:fs";
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import h5wasm from "h5wasm/node";
 import {writeSimulation} from "../data-loaders/simulate.js";
 import {writeFeatures} from "../data-loaders/features.js";
+import {processFromFile} from "../data-loaders/processFile.js";
 import {readParquet, readParquetMetadata} from "../data-loaders/io/parquet.js";
 import {DataFileError} from "../lib/io/errors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pulsebook-feature-threads-"));
 const run = join(dir, "run.h5");
 beforeAll(async () => {
-  await writeSimulation(run, {events: 90, seed: 5});
+  await writeSimulation(run, {events: 90, testpulses: 20, noise: 20, seed: 5});
 }, 60_000);
 afterAll(() => rmSync(dir, {recursive: true, force: true}));
 
@@ -74,4 +75,24 @@ describe("features on worker threads", () => {
     expect(errors[1]).toBe(`${path} [events/event]: record of event 29, channel 1 holds NaN at sample 17`);
     expect(errors[0]).toBe(errors[1]);
   }, 60_000);
+
+  it("process --threads 1 and 2: the same feature tables (test pulses with their TPA) and SEV", async () => {
+    const outputs = [];
+    for (const threads of [1, 2]) {
+      const config = join(dir, `p${threads}.yaml`);
+      writeFileSync(config, `version: 1\ninput: run.h5\noutput: p${threads}\ngroups: [events, testpulses]\nsev:\n  selection: "label = 1"\nnps:\n  selection: "abs(baseline_slope_V_per_s) < 0.05"\noptimumFilter: false\ncalibration: false\nsevFit: false\n`);
+      const summary = await processFromFile(config, {threads, chunkEvents: 8});
+      expect(summary.ran).toContain("features");
+      outputs.push({summary, events: await table(join(summary.output, summary.tables.events!.file)), testpulses: await table(join(summary.output, summary.tables.testpulses!.file))});
+    }
+    const [one, two] = outputs;
+    expect(one.events.columns.event.length).toBe(180);
+    expect(one.testpulses.columns.tpa.length).toBe(40);
+    expect(new Set(one.testpulses.columns.tpa).size).toBeGreaterThan(1);
+    for (const g of ["events", "testpulses"] as const) {
+      expect(Object.keys(two[g].columns)).toEqual(Object.keys(one[g].columns));
+      for (const [name, values] of Object.entries(one[g].columns)) expect(two[g].columns[name].every((v, i) => Object.is(v, values[i])), `${g} ${name}`).toBe(true);
+    }
+    expect(two.summary.channels).toEqual(one.summary.channels);
+  }, 120_000);
 });

@@ -113,10 +113,10 @@ export const COMMANDS: readonly Entry[] = [
       calibration (docs/processing-config.md). Writes tables, spectra and summary.json to the
       config's output directory.`,
     positionals: [{name: "CONFIG.yaml", path: IN}],
-    options: {quiet},
+    options: {threads, quiet},
     async run({values: v, positionals: [config]}) {
       const {processFromFile} = await import("../processFile.js");
-      const summary = await processFromFile(config, {log: v.quiet ? undefined : (m: string) => console.error(m)});
+      const summary = await processFromFile(config, {threads: v.threads, log: v.quiet ? undefined : (m: string) => console.error(m)});
       if (!v.quiet) console.error(`wrote ${summary.output} in ${summary.seconds.toFixed(1)} s (config ${summary.config_hash.slice(0, 12)}; computed: ${summary.ran.join(", ") || "nothing, all stages reused"})`);
     }
   }),
