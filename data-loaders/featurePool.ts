@@ -32,11 +32,12 @@ export interface FeatureChunk {
 
 /**
  * Worker threads for `events` events read `chunkEvents` at a time when the caller does not
- * say: one per core, but only as many as have at least 4 chunks each to do (starting a worker
- * costs about as much as 4 chunks), so that a small file stays in one thread.
+ * say: one per core, but only as many as have at least 32 chunks each to do. Starting a worker
+ * (tsx, h5wasm, the library) costs about a CPU second, what one thread takes for some 30
+ * chunks of 64 two-channel events: a smaller file is done sooner in one thread.
  */
 export function defaultFeatureThreads(events: number, chunkEvents: number): number {
-  return Math.max(1, Math.min(availableParallelism(), Math.floor(events / (4 * chunkEvents))));
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(events / (32 * chunkEvents))));
 }
 
 /**
