@@ -17,8 +17,11 @@
 //      OF design, OF amplitudes float64 and batch, NPS, aligned SEV, SEV fit, OF trigger, on 2^14,
 //      6250, 10000, 3072 and 4099 samples; with --before REV also REV's lib/ (from git) on the same
 //      lengths, for before/after figures
+//  10. through the CLI: `pulsebook features` and `pulsebook process` as child processes with 1 and 2
+//      threads, beside the bare function, h5py's raw read and numpy's main parameters on the same
+//      file (bench/cli-throughput.ts → bench/results/cli-throughput.json)
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
-//   --only features|dsp|raw|anomaly|labeling|ml|trees|fft (one section; each writes its own file in bench/results/)
+//   --only features|dsp|raw|anomaly|labeling|ml|trees|fft|cli (one section; each writes its own file in bench/results/)
 //   --models cnn,cnn-full,tscn,lstm,tst  --backends webgpu,wasm,cpu (ML section only: a subset of models
 //      and backends, written to bench/results/ml-MODELS-BACKENDS.json instead of ml.json)
 import {execFileSync} from "node:child_process";
@@ -30,7 +33,7 @@ import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}, models: {type: "string"}, backends: {type: "string"}, before: {type: "string"}}});
-const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling", "ml", "trees", "fft"] as const;
+const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling", "ml", "trees", "fft", "cli"] as const;
 if (values.only && !SECTIONS.includes(values.only as never)) throw new Error(`--only must be one of ${SECTIONS.join(", ")}, got "${values.only}"`);
 const run = (section: (typeof SECTIONS)[number]) => !values.only || values.only === section;
 const events = Number(values.events);
@@ -128,6 +131,9 @@ if (run("fft")) runFft();
 
 // Boosted trees: GBDT training / inference and TreeSHAP records/s (bench/trees.ts).
 if (run("trees")) execFileSync(tsx, [join(ROOT, "bench", "trees.ts")], {stdio: ["ignore", "ignore", "inherit"]});
+
+// Through the CLI: records/s of `pulsebook features` and `pulsebook process` beside the bare function and the h5py/numpy anchors.
+if (run("cli")) execFileSync(tsx, [join(ROOT, "bench", "cli-throughput.ts")], {stdio: ["ignore", "ignore", "inherit"]});
 
 /** The ML section: one fresh process per backend, with TensorFlow.js from its ESM build. */
 function runMl(): void {

@@ -1,6 +1,7 @@
 // Features of a cait-layout HDF5 file → Parquet, streamed: records are read in chunks of
 // events, reduced to one feature row per (event, channel), and written in row groups, so
-// memory stays bounded whatever the file size.
+// memory stays bounded whatever the file size. Chunks are read and reduced on worker threads
+// (featurePool.ts) while this thread writes.
 
 import {openCaitFile} from "./io/node.js";
 import {encodeParquet, writeParquetStream, type Columns} from "./io/parquet.js";
@@ -8,6 +9,7 @@ import {concatColumns} from "../lib/io/columns.js";
 import {computeFeatures, FEATURE_COLUMNS} from "../lib/dsp/features.js";
 import type {RecordGroup} from "../lib/types.js";
 import {sourceVersion} from "./pipeline/sourceVersion.js";
+import {defaultFeatureThreads, featureChunks} from "./featurePool.js";
 import {fileIdentity, parquetProvenance, provenanceStamp} from "./provenance.js";
 
 /** Source-derived version of the feature table: lib/dsp/features.ts and what it imports. */
@@ -38,6 +40,8 @@ export interface FeaturesOptions {
   onProgress?: (done: number, total: number) => void;
   /** The command line or loader that asked for this table, stored as provenance. */
   command?: string;
+  /** Worker threads reading and computing (1: this thread); default one per core, fewer for small files. */
+  threads?: number;
 }
 
 /** Writes the feature table of `group` in `input` to `output` (Parquet). Returns rows and events. */
@@ -51,9 +55,10 @@ export async function writeFeatures(input: string, output: string, options: Feat
     async function* batches(): AsyncGenerator<Columns> {
       let pending: Columns[] = [];
       let pendingRows = 0;
-      for (const chunk of file.chunks(group, chunkEvents)) {
-        const {rows: _rows, ...cols} = computeFeatures(chunk, layout);
-        pending.push(cols as Columns);
+      const threads = options.threads ?? defaultFeatureThreads(total, chunkEvents);
+      for await (const chunk of featureChunks(input, file, group, chunkEvents, threads)) {
+        const cols = chunk.columns;
+        pending.push(cols);
         pendingRows += cols.event.length;
         onProgress?.(chunk.start + chunk.count, total);
         if (pendingRows >= batchRows) {

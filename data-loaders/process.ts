@@ -32,6 +32,7 @@ import type {SevJson} from "../lib/pipeline/process/sev.js";
 import type {RecordGroup, RecordLayout} from "../lib/types.js";
 import {atomicWrite} from "./io/atomicWrite.js";
 import {selectPerChannel} from "./pipeline/processContext.js";
+import {defaultFeatureThreads, featureChunks} from "./featurePool.js";
 import {fileStore} from "./pipeline/store.js";
 import {sourceVersion, stageVersions, type SourceReader} from "./pipeline/sourceVersion.js";
 import {fileIdentity, parquetProvenance, provenanceStamp, PULSEBOOK_VERSION, type FileIdentity, type ProvenanceStamp} from "./provenance.js";
@@ -86,6 +87,8 @@ export interface ProcessOptions {
   store?: StageStore;
   /** Reads stage sources for their versions (tests inject edits). */
   readSource?: SourceReader;
+  /** Worker threads of the feature pass (1: this thread); default one per core, fewer for small files. */
+  threads?: number;
 }
 
 /** Default reuse store of a run: inside its output folder, so removing the output removes it. */
@@ -130,7 +133,9 @@ export async function openRun(config: ProcessConfig, options: ProcessOptions = {
     if (config.sevFit.enabled && !config.sev.enabled) throw new Error(`${config.source}: sevFit needs sev enabled`);
 
     const input = fileIdentity(config.input);
-    const context: ProcessContext = {file, source: config.source, input: config.input, channels, chunkEvents: options.chunkEvents ?? 64, select: (table, chs, predicate, key) => selectPerChannel(table, chs, predicate, key, basename(config.source)), log};
+    const chunkEvents = options.chunkEvents ?? 64;
+    const featureChunksOf = (g: RecordGroup) => featureChunks(config.input, file, g, chunkEvents, options.threads ?? defaultFeatureThreads(file.count(g), chunkEvents));
+    const context: ProcessContext = {file, source: config.source, input: config.input, channels, chunkEvents, featureChunks: featureChunksOf, select: (table, chs, predicate, key) => selectPerChannel(table, chs, predicate, key, basename(config.source)), log};
     const store = options.store ?? fileStore(storeDir(config), {inputs: input});
     return {file, input, channels, context, versions: processStageVersions(options.readSource), store, log};
   } catch (e) {

@@ -19,6 +19,8 @@ import {
 } from "./spec.js";
 
 const quiet = flag({summary: "no progress output on stderr"});
+const threads = integer({min: 1, placeholder: "N", defaultText: "one per core, fewer for small files",
+  summary: "worker threads reading and computing; the output is the same for any N"});
 const force = flag({summary: "replace an existing --out of another kind (never an input)"});
 /** Roles of path options and positionals (data-loaders/cli/paths.ts guards them). */
 const IN = {io: "input"} as const;
@@ -38,6 +40,15 @@ function progress(quiet: boolean, what: string) {
     last = now;
     process.stderr.write(`\r${what}: ${done}/${total} events${done === total ? "\n" : ""}`);
   };
+}
+
+/**
+ * Loads a module that uses TensorFlow.js, its module hooks registered first (once): they load
+ * tfjs from its ESM build (data-loaders/tfjs/tfjsEsmHooks.mjs). Only these commands pay for them.
+ */
+async function withTfjs<T>(load: () => Promise<T>): Promise<T> {
+  await import("../tfjs/registerTfjsEsm.mjs");
+  return load();
 }
 
 const seconds = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
@@ -85,13 +96,14 @@ export const COMMANDS: readonly Entry[] = [
     options: {
       group: oneOf({values: RECORD_GROUPS, default: "events", summary: "the record group"}),
       out: text({required: true, placeholder: "FILE.parquet", path: outFile("parquet"), summary: "the feature table to write"}),
+      threads,
       force,
       quiet
     },
     async run({values: v, positionals: [input], commandLine}) {
       const t0 = performance.now();
       const {writeFeatures} = await import("../features.js");
-      const {rows, events} = await writeFeatures(input, v.out, {group: v.group, command: commandLine, onProgress: progress(v.quiet, "features")});
+      const {rows, events} = await writeFeatures(input, v.out, {group: v.group, command: commandLine, threads: v.threads, onProgress: progress(v.quiet, "features")});
       if (!v.quiet) console.error(`wrote ${v.out}: ${rows} rows from ${events} events in ${seconds(t0)} s`);
     }
   }),
@@ -107,6 +119,7 @@ export const COMMANDS: readonly Entry[] = [
       step: oneOf({values: SHARD_STEPS, noun: "step", placeholder: "STEP", summary: "one step of a sharded run (docs/slurm.md): features and records run one shard, shared and final join them"}),
       shard: text({placeholder: "I/N", summary: "the shard of a features or records step: I of N, from 0"}),
       shards: integer({min: 1, placeholder: "N", summary: "the number of shards, for the shared and final steps"}),
+      threads,
       quiet
     },
     check({values: v}) {
@@ -127,7 +140,7 @@ export const COMMANDS: readonly Entry[] = [
         return;
       }
       const {processFromFile} = await import("../processFile.js");
-      const summary = await processFromFile(config, {log});
+      const summary = await processFromFile(config, {threads: v.threads, log});
       if (!v.quiet) console.error(`wrote ${summary.output} in ${summary.seconds.toFixed(1)} s (config ${summary.config_hash.slice(0, 12)}; computed: ${summary.ran.join(", ") || "nothing, all stages reused"})`);
     }
   }),
@@ -289,7 +302,7 @@ export const COMMANDS: readonly Entry[] = [
       quiet
     },
     async run({values: v}) {
-      const {trainAnomalyModels} = await import("../anomaly.js");
+      const {trainAnomalyModels} = await withTfjs(() => import("../anomaly.js"));
       const r = await trainAnomalyModels({
         events: v.events, epochs: v.epochs, beta: v.beta, seed: v.seed, outDir: v.out,
         log: v.quiet ? undefined : (m) => console.error(m)
@@ -316,7 +329,7 @@ export const COMMANDS: readonly Entry[] = [
       quiet
     },
     async run({values: v}) {
-      const {anomalySearch} = await import("../anomaly.js");
+      const {anomalySearch} = await withTfjs(() => import("../anomaly.js"));
       const res = await anomalySearch({
         params: {R: v.R, wimpMass_GeV: v.mass, sigma_cm2: v.sigma},
         exposures: v.exposures, nNull: v.null, nSignal: v.signal, modelDir: v.models, out: v.out
@@ -471,7 +484,7 @@ export const COMMANDS: readonly Entry[] = [
       if (v["validation-labels"] && v["validation-labels"].length !== (v.validation?.length ?? 0)) throw new UsageError(`--validation-labels names ${v["validation-labels"].length} label files for ${v.validation?.length ?? 0} --validation files`);
     },
     async run({values: v}) {
-      const {trainCommand} = await import("../ml.js");
+      const {trainCommand} = await withTfjs(() => import("../ml.js"));
       // Ctrl-C stops after the current step and still saves the best epoch so far.
       let stop = false;
       const onInt = () => { stop = true; console.error("stopping after this step…"); };
@@ -520,7 +533,7 @@ export const COMMANDS: readonly Entry[] = [
       quiet
     },
     async run({values: v, positionals: [input], commandLine}) {
-      const {classifyCommand} = await import("../ml.js");
+      const {classifyCommand} = await withTfjs(() => import("../ml.js"));
       const {rows, backend, seconds} = await classifyCommand(input, v.model, v.out, {backend: v.backend, threads: v.threads, command: commandLine});
       if (!v.quiet) console.error(`wrote ${v.out}: ${rows} probabilities on ${backend} in ${seconds.toFixed(1)} s`);
     }
@@ -540,7 +553,7 @@ export const COMMANDS: readonly Entry[] = [
       write: flag({summary: "store the metrics in DIR/model.json"})
     },
     async run({values: v}) {
-      const {evaluateCommand} = await import("../ml.js");
+      const {evaluateCommand} = await withTfjs(() => import("../ml.js"));
       const t = await evaluateCommand(v.model, {
         testModules: v.modules, eventsPerModule: v["events-per-module"], seed: v.seed, backend: v.backend, write: v.write
       });

@@ -20,6 +20,12 @@ export interface ProcessContext {
   channels: number[];
   /** Events per HDF5 read. */
   chunkEvents: number;
+  /**
+   * Feature columns (computeFeatures', without `rows`) of every chunk of `group`, in file order,
+   * with each chunk's test-pulse amplitudes: the caller may compute them on worker threads.
+   * Absent: computed here, chunk by chunk.
+   */
+  featureChunks?(group: RecordGroup): AsyncIterable<{columns: Columns; testpulseAmplitude?: Float64Array}>;
   /** Per channel, the sorted events of `table` whose row of that channel satisfies the SQL predicate. */
   select(table: Columns, channels: readonly number[], predicate: (c: number) => string, key: string): Promise<Map<number, Int32Array>>;
   log(message: string): void;

@@ -17,18 +17,26 @@ export const featuresStage: Stage<ProcessConfig, ProcessContext, FeaturesParams>
   provides: ["GROUP/<main parameters>", "testpulses/tpa"],
   params: (config) => ({groups: chainGroups(config)}),
   needs: () => [],
-  compute({}, {groups}, ctx) {
-    const {file, chunkEvents, log} = ctx;
+  async compute({}, {groups}, ctx) {
+    const {file, chunkEvents, featureChunks, log} = ctx;
     const {layout} = file.dataset;
+    const nChannels = file.dataset.channels.length;
     const tables = new Map<RecordGroup, Columns>();
+    // In this thread unless the caller hands the chunks out (to worker threads).
+    function* here(g: RecordGroup): Generator<{columns: Columns; testpulseAmplitude?: Float64Array}> {
+      for (const chunk of file.chunks(g, chunkEvents, ...eventRange(ctx, g))) {
+        const {rows: _rows, ...columns} = computeFeatures(chunk, layout);
+        yield {columns: columns as Columns, testpulseAmplitude: chunk.testpulseAmplitude};
+      }
+    }
     for (const g of groups) {
       const parts: Columns[] = [];
-      for (const chunk of file.chunks(g, chunkEvents, ...eventRange(ctx, g))) {
-        const {rows, ...cols} = computeFeatures(chunk, layout);
-        const part = cols as Columns;
-        if (chunk.testpulseAmplitude) {
+      // Worker threads take whole groups; a shard's range (lib/pipeline/shard.ts) is read here.
+      for await (const {columns, testpulseAmplitude} of (ctx.range ? undefined : featureChunks?.(g)) ?? here(g)) {
+        const part = columns;
+        if (testpulseAmplitude) {
           // Rows are event-major (row = i·nChannels + c): row r belongs to event ⌊r/nChannels⌋.
-          part.tpa = Float64Array.from({length: rows}, (_, r) => chunk.testpulseAmplitude![Math.floor(r / chunk.nChannels)]);
+          part.tpa = Float64Array.from({length: part.event.length}, (_, r) => testpulseAmplitude[Math.floor(r / nChannels)]);
         }
         parts.push(part);
       }

@@ -1,0 +1,121 @@
+// Records/s as a user gets them: `pulsebook features` and `pulsebook process` run as child
+// processes (start-up included) with 1 and 2 threads, beside the bare function in a fresh
+// process (bench/features-worker.ts, start-up excluded), the CLI launched as it was before
+// packages loaded past tsx (bin/pulsebook.mjs of main: tsx and TensorFlow.js's hooks on every
+// module), and the anchors h5py raw read and numpy main parameters (bench/python/features_numpy.py)
+// measured in the same run on the same file. Wall and CPU seconds (the machine may be shared:
+// CPU seconds are what load does not inflate). → bench/results/cli-throughput.json
+//   npx tsx bench/cli-throughput.ts [--events N (3000)] [--keep] [--python PYTHON (python3; needs h5py, numpy)]
+import {execFileSync, spawnSync} from "node:child_process";
+import {existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {cpus, loadavg, totalmem} from "node:os";
+import {join} from "node:path";
+import {fileURLToPath} from "node:url";
+import {parseArgs} from "node:util";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const {values} = parseArgs({options: {events: {type: "string", default: "3000"}, keep: {type: "boolean", default: false}, python: {type: "string", default: process.env.PULSEBOOK_PYTHON ?? "python3"}}});
+const events = Number(values.events);
+const work = join(ROOT, ".pulsebook", "bench");
+mkdirSync(work, {recursive: true});
+const h5 = join(work, `cli-${events}.h5`);
+const BIN = join(ROOT, "bin", "pulsebook.mjs");
+const tsx = join(ROOT, "node_modules", ".bin", "tsx");
+const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
+// bin/pulsebook.mjs as it was on main before this bench: every module through tsx, tfjs hooks always.
+const OLD_LAUNCHER = `import {register} from "tsx/esm/api"; register();
+await import(${JSON.stringify(join(ROOT, "data-loaders", "tfjs", "registerTfjsEsm.mjs"))});
+const {main} = await import(${JSON.stringify(join(ROOT, "data-loaders", "cli", "main.ts"))});
+process.exitCode = await main(process.argv.slice(1));`;
+
+interface Timed {wall_s: number; cpu_s: number | null; peak_RSS_MiB: number | null}
+
+/** Runs a command; wall seconds, and user+system CPU seconds and peak RSS where /usr/bin/time is there. */
+function timed(cmd: string, args: string[]): Timed & {stdout: string} {
+  const t0 = performance.now();
+  const r = TIME ? spawnSync(TIME, ["-f", "TIME %U %S %M", cmd, ...args], {encoding: "utf8", cwd: ROOT, maxBuffer: 1 << 26})
+    : spawnSync(cmd, args, {encoding: "utf8", cwd: ROOT, maxBuffer: 1 << 26});
+  const wall_s = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stderr}`);
+  const m = /TIME ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr ?? "");
+  return {wall_s, cpu_s: m ? +m[1] + +m[2] : null, peak_RSS_MiB: m ? +m[3] / 1024 : null, stdout: r.stdout};
+}
+
+const rate = (records: number, t: Timed) => ({
+  records, wall_s: t.wall_s, records_per_s: records / t.wall_s,
+  cpu_s: t.cpu_s, records_per_cpu_s: t.cpu_s ? records / t.cpu_s : null, peak_RSS_MiB: t.peak_RSS_MiB
+});
+
+if (!existsSync(h5)) {
+  console.error(`simulating ${events} events (+ ${Math.ceil(events / 5)} test pulses, noise traces) → ${h5}`);
+  execFileSync(process.execPath, [BIN, "simulate", "--events", String(events), "--out", h5, "--quiet"], {stdio: "inherit"});
+}
+const recordsOf = (group: string) => events * 2 * (group === "events" ? 1 : 0.2);
+const eventRecords = events * 2;
+const results: {[k: string]: unknown} = {
+  date: new Date().toISOString(),
+  machine: {cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memory_GiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version},
+  file: {events, records_of_events: eventRecords, channels: 2, samples_per_record: 16384, GB: statSync(h5).size / 1e9},
+  load_average_before: loadavg()
+};
+
+// The anchors.
+try {
+  const py = (...a: string[]) => JSON.parse(execFileSync(values.python, [join(ROOT, "bench", "python", "features_numpy.py"), ...a], {encoding: "utf8"}).trim().split("\n").at(-1)!);
+  console.error("h5py raw read, numpy main parameters");
+  results.h5py_raw_read = py("raw", h5);
+  results.numpy_main_parameters = py("mainpar", h5, "600");
+} catch (e) {
+  results.h5py_raw_read = `not measured: ${values.python} with h5py and numpy is not available (${(e as Error).message.split("\n")[0]})`;
+}
+
+const out = join(work, "cli-features.parquet");
+console.error("bare writeFeatures (in-process, start-up excluded)");
+const bare = JSON.parse(execFileSync(tsx, [join(ROOT, "bench", "features-worker.ts"), h5, out, "64"], {encoding: "utf8"}).trim().split("\n").at(-1)!);
+results.bare_writeFeatures_1_thread = {records: bare.rows, seconds: bare.seconds, records_per_s: bare.rows / bare.seconds, peak_RSS_MiB: bare.maxRSS_MiB};
+
+const features: {[k: string]: unknown} = {};
+console.error("pulsebook features, launched as on main (tsx and tfjs hooks on everything), 1 thread");
+features.launcher_as_before_1_thread = rate(eventRecords, timed(process.execPath, ["--input-type=module", "-e", OLD_LAUNCHER, "features", h5, "--out", out, "--force", "--quiet", "--threads", "1"]));
+for (const threads of [1, 2]) {
+  console.error(`pulsebook features --threads ${threads}`);
+  features[`threads_${threads}`] = rate(eventRecords, timed(process.execPath, [BIN, "features", h5, "--out", out, "--force", "--quiet", "--threads", String(threads)]));
+}
+results.cli_features = features;
+
+// The whole chain: features of every group, SEV, NPS, OF, SEV fit, calibration.
+const run = join(work, "cli-run");
+const config = join(work, "cli-run.yaml");
+writeFileSync(config, `version: 1\ninput: ${h5}\noutput: ${run}\nsev:\n  selection: "label = 1 AND pulse_height_V BETWEEN 0.2 AND 1"\n  maxRecords: 200\nnps:\n  selection: "abs(baseline_slope_V_per_s) < 0.05"\nsevFit: true\ncalibration:\n  amplitude: of_amplitude_V\n  line_keV: 5.895\n`);
+const processRecords = recordsOf("events") + recordsOf("testpulses") + recordsOf("noise");
+const processRuns: {[k: string]: unknown} = {};
+const threadsOption = /--threads/.test(execFileSync(process.execPath, [BIN, "help", "process"], {encoding: "utf8"}));
+for (const threads of threadsOption ? [1, 2] : [0]) {
+  rmSync(run, {recursive: true, force: true}); // no reuse: every stage computed
+  console.error(`pulsebook process${threads ? ` --threads ${threads}` : ""}`);
+  const t = timed(process.execPath, [BIN, "process", config, "--quiet", ...(threads ? ["--threads", String(threads)] : [])]);
+  const summary = JSON.parse(readFileSync(join(run, "summary.json"), "utf8"));
+  processRuns[threads ? `threads_${threads}` : "threads_default"] = {...rate(processRecords, t), stages: summary.ran};
+}
+results.cli_process = processRuns;
+results.load_average_after = loadavg();
+
+const raw = results.h5py_raw_read as {records_per_s?: number};
+const best = Math.max(...[1, 2].map((n) => (features[`threads_${n}`] as {records_per_s: number}).records_per_s));
+results.summary = {
+  cli_features_best_records_per_s: best,
+  cli_features_over_h5py_raw_read: raw.records_per_s ? best / raw.records_per_s : null,
+  cli_features_over_bare_function: best / (results.bare_writeFeatures_1_thread as {records_per_s: number}).records_per_s,
+  cli_features_over_launcher_as_before: best / (features.launcher_as_before_1_thread as {records_per_s: number}).records_per_s,
+  target: "features ≥ 80 % of the h5py raw read rate measured in the same run"
+};
+
+rmSync(out, {force: true});
+rmSync(run, {recursive: true, force: true});
+rmSync(config, {force: true});
+if (!values.keep) rmSync(h5, {force: true});
+mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
+const file = join(ROOT, "bench", "results", "cli-throughput.json");
+writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
+console.log(JSON.stringify(results, null, 2));
+console.error(`wrote ${file}`);

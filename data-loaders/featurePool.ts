@@ -1,0 +1,163 @@
+// The feature pass on every core: worker threads each open the input themselves, read the
+// chunks of events they are handed and reduce them to feature columns (featureWorker.ts); the
+// calling thread hands out chunks in file order and gets the columns back in that order, so
+// it writes while the workers read and compute. At most two chunks per worker are in flight:
+// memory stays bounded by a few chunks of records per worker, whatever the file size. The
+// columns are those of computeFeatures on the same chunks, whatever the number of threads.
+//
+// A worker that dies (out of memory, say) rejects its chunks with a WorkerDiedError naming it,
+// its exit code and the events it was reading; an error of the data (a NaN sample, a corrupt
+// chunk) comes back as the very error the in-thread pass throws.
+import {Worker} from "node:worker_threads";
+import {availableParallelism} from "node:os";
+import {computeFeatures} from "../lib/dsp/features.js";
+import {DataFileError} from "../lib/io/errors.js";
+import type {CaitFile} from "../lib/io/caitFile.js";
+import type {Columns} from "../lib/io/columns.js";
+import type {RecordGroup} from "../lib/types.js";
+import {WorkerDiedError} from "./mlPool.js";
+import type {FeatureReply, FeatureRequest} from "./featureWorker.js";
+
+const ENTRY = new URL("./feature-worker.mjs", import.meta.url);
+
+/** The feature columns of events [start, start + count) of a group. */
+export interface FeatureChunk {
+  start: number;
+  count: number;
+  /** computeFeatures' columns (without `rows`). */
+  columns: Columns;
+  /** Per event, test-pulse amplitude (testpulses group). */
+  testpulseAmplitude?: Float64Array;
+}
+
+/**
+ * Worker threads for `events` events read `chunkEvents` at a time when the caller does not
+ * say: one per core, but only as many as have at least 32 chunks each to do. Starting a worker
+ * (tsx, h5wasm, the library) costs about a CPU second, what one thread takes for some 30
+ * chunks of 64 two-channel events: a smaller file is done sooner in one thread.
+ */
+export function defaultFeatureThreads(events: number, chunkEvents: number): number {
+  return Math.max(1, Math.min(availableParallelism(), Math.floor(events / (32 * chunkEvents))));
+}
+
+/**
+ * Feature columns of every chunk of `group` of `file` (opened from `input`), in file order, on
+ * `threads` worker threads (1: in this thread, no workers).
+ */
+export async function* featureChunks(input: string, file: CaitFile, group: RecordGroup, chunkEvents: number, threads: number): AsyncGenerator<FeatureChunk> {
+  const total = file.count(group);
+  const nChunks = Math.ceil(total / chunkEvents);
+  const workers = Math.min(threads, nChunks);
+  if (workers <= 1) {
+    const {layout} = file.dataset;
+    for (const chunk of file.chunks(group, chunkEvents)) {
+      const {rows: _rows, ...columns} = computeFeatures(chunk, layout);
+      yield {start: chunk.start, count: chunk.count, columns: columns as Columns, testpulseAmplitude: chunk.testpulseAmplitude};
+    }
+    return;
+  }
+  const pool = await FeaturePool.start(input, workers);
+  try {
+    const inFlight: Promise<FeatureChunk>[] = [];
+    let next = 0;
+    while (next < total || inFlight.length) {
+      while (next < total && inFlight.length < 2 * workers) {
+        const job = pool.run(group, next, Math.min(chunkEvents, total - next));
+        job.catch(() => {}); // awaited in order below; until then a rejection is not unhandled
+        inFlight.push(job);
+        next += chunkEvents;
+      }
+      yield await inFlight.shift()!;
+    }
+  } finally {
+    await pool.close();
+  }
+}
+
+interface Job {
+  worker: number;
+  what: string;
+  resolve: (c: FeatureChunk) => void;
+  reject: (e: Error) => void;
+  start: number;
+  count: number;
+}
+
+class FeaturePool {
+  private pending = new Map<number, Job>();
+  private busy: number[];
+  private nextId = 0;
+  private broken: Error | null = null;
+
+  private constructor(private workers: Worker[]) {
+    this.busy = workers.map(() => 0);
+  }
+
+  static async start(input: string, n: number): Promise<FeaturePool> {
+    const workers = Array.from({length: n}, () => new Worker(ENTRY, {workerData: {input}}));
+    try {
+      await Promise.all(workers.map((w, k) => new Promise<void>((resolve, reject) => {
+        w.once("message", (m: FeatureReply) => (m.kind === "ready" ? resolve() : reject(m.kind === "error" ? rebuild(m) : new Error("unexpected reply"))));
+        w.once("error", reject);
+        w.once("exit", (code) => reject(new WorkerDiedError(`feature worker ${k + 1} of ${n} exited with code ${code} while opening ${input}`)));
+      })));
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    }
+    const pool = new FeaturePool(workers);
+    for (const [k, w] of workers.entries()) {
+      // Only the start-up listeners: a bare removeAllListeners() also drops the Worker's own.
+      for (const event of ["message", "error", "exit"]) w.removeAllListeners(event);
+      w.on("message", (m: FeatureReply) => pool.reply(m));
+      let cause = "";
+      w.on("error", (e) => { cause = `: ${e.message}`; });
+      w.on("exit", (code) => pool.workerExited(k, code, cause));
+    }
+    return pool;
+  }
+
+  private reply(m: FeatureReply): void {
+    if (m.kind === "ready" || m.id === undefined) return;
+    const job = this.pending.get(m.id);
+    if (!job) return;
+    this.pending.delete(m.id);
+    this.busy[job.worker]--;
+    if (m.kind === "result") job.resolve({start: job.start, count: job.count, columns: m.columns, testpulseAmplitude: m.testpulseAmplitude});
+    else job.reject(rebuild(m));
+  }
+
+  private workerExited(k: number, code: number, cause: string): void {
+    if (this.broken) return; // closing, or another worker died first
+    const who = `feature worker ${k + 1} of ${this.workers.length} exited with code ${code}${cause}`;
+    this.broken = new WorkerDiedError(`${who}; the worker pool is unusable (try fewer --threads)`);
+    for (const [id, job] of this.pending) {
+      this.pending.delete(id);
+      job.reject(job.worker === k ? new WorkerDiedError(`${who} while ${job.what}`) : this.broken);
+    }
+  }
+
+  /** Features of events [start, start + count) of `group`, on the least busy worker. */
+  run(group: RecordGroup, start: number, count: number): Promise<FeatureChunk> {
+    if (this.broken) return Promise.reject(this.broken);
+    const k = this.busy.indexOf(Math.min(...this.busy));
+    const id = this.nextId++;
+    this.busy[k]++;
+    return new Promise<FeatureChunk>((resolve, reject) => {
+      this.pending.set(id, {worker: k, what: `reading ${group} events [${start}, ${start + count})`, resolve, reject, start, count});
+      this.workers[k].postMessage({kind: "chunk", id, group, start, count} satisfies FeatureRequest);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.broken ??= new Error("feature pool closed");
+    for (const job of this.pending.values()) job.reject(this.broken);
+    this.pending.clear();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** The worker's error as the in-thread pass would have thrown it. */
+function rebuild(m: Extract<FeatureReply, {kind: "error"}>): Error {
+  return m.dataFile ? new DataFileError(m.dataFile.file, m.dataFile.problem, m.dataFile.dataset) : new Error(m.message);
+}

@@ -1,0 +1,98 @@
+// The feature pass on worker threads (data-loaders/featurePool.ts): the same table for any
+// number of threads and any chunking, and a bad record is the same error from a worker as in
+// the calling thread.
+import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import h5wasm from "h5wasm/node";
+import {writeSimulation} from "../data-loaders/simulate.js";
+import {writeFeatures} from "../data-loaders/features.js";
+import {processFromFile} from "../data-loaders/processFile.js";
+import {readParquet, readParquetMetadata} from "../data-loaders/io/parquet.js";
+import {DataFileError} from "../lib/io/errors.js";
+
+const dir = mkdtempSync(join(tmpdir(), "pulsebook-feature-threads-"));
+const run = join(dir, "run.h5");
+beforeAll(async () => {
+  await writeSimulation(run, {events: 90, testpulses: 20, noise: 20, seed: 5});
+}, 60_000);
+afterAll(() => rmSync(dir, {recursive: true, force: true}));
+
+async function table(out: string): Promise<{columns: {[name: string]: number[]}; metadata: {[key: string]: string}}> {
+  const bytes = new Uint8Array(readFileSync(out));
+  const t = readParquet(bytes, out);
+  const columns = Object.fromEntries(t.schema.fields.map((f) => [f.name, Array.from(t.getChild(f.name)!.toArray() as ArrayLike<number>)]));
+  return {columns, metadata: (await readParquetMetadata(bytes, out)).metadata};
+}
+
+/** The metadata less the time it was written at (provenance `created`). */
+function withoutTime(metadata: {[key: string]: string}): object {
+  const {created, ...provenance} = JSON.parse(metadata["pulsebook.provenance"]);
+  expect(created).toMatch(/^\d{4}-\d\d-\d\dT/);
+  return {...metadata, "pulsebook.provenance": provenance};
+}
+
+describe("features on worker threads", () => {
+  it("--threads 1, 2 and 3, chunks of 8 or 7 events: the same table, value for value", async () => {
+    const tables = [];
+    for (const [threads, chunkEvents] of [[1, 8], [2, 8], [3, 7]]) {
+      const out = join(dir, `t${threads}.parquet`);
+      expect(await writeFeatures(run, out, {threads, chunkEvents})).toEqual({rows: 180, events: 90});
+      tables.push(await table(out));
+    }
+    const [one, ...more] = tables;
+    expect(one.columns.event.length).toBe(180);
+    expect(one.columns.pulse_height_V.every(Number.isFinite)).toBe(true);
+    expect(one.columns.event.slice(0, 6)).toEqual([0, 0, 1, 1, 2, 2]);
+    for (const t of more) {
+      expect(Object.keys(t.columns)).toEqual(Object.keys(one.columns));
+      for (const [name, values] of Object.entries(one.columns)) {
+        // Object.is: NaN equals NaN, 0 and -0 differ: bit-for-bit as doubles.
+        expect(t.columns[name].every((v, i) => Object.is(v, values[i])), name).toBe(true);
+      }
+      expect(withoutTime(t.metadata)).toEqual(withoutTime(one.metadata));
+    }
+  }, 120_000);
+
+  it("a NaN sample read by a worker: the calling thread's error, naming event, channel and sample; no table", async () => {
+    const path = join(dir, "nan.h5");
+    const [C, N, L] = [2, 40, 64];
+    const data = Float32Array.from({length: C * N * L}, (_, k) => Math.sin(k / 7));
+    data[(1 * N + 29) * L + 17] = NaN; // channel 1, event 29, sample 17
+    await h5wasm.ready;
+    const f = new h5wasm.File(path, "w");
+    f.create_group("events").create_dataset({name: "event", data, shape: [C, N, L]});
+    f.close();
+    const errors = [];
+    for (const threads of [1, 2]) {
+      const out = join(dir, `nan${threads}.parquet`);
+      const e = await writeFeatures(path, out, {threads, chunkEvents: 4}).then(() => null, (e: Error) => e);
+      expect(e).toBeInstanceOf(DataFileError);
+      expect(existsSync(out)).toBe(false);
+      errors.push(e!.message);
+    }
+    expect(errors[1]).toBe(`${path} [events/event]: record of event 29, channel 1 holds NaN at sample 17`);
+    expect(errors[0]).toBe(errors[1]);
+  }, 60_000);
+
+  it("process --threads 1 and 2: the same feature tables (test pulses with their TPA) and SEV", async () => {
+    const outputs = [];
+    for (const threads of [1, 2]) {
+      const config = join(dir, `p${threads}.yaml`);
+      writeFileSync(config, `version: 1\ninput: run.h5\noutput: p${threads}\ngroups: [events, testpulses]\nsev:\n  selection: "label = 1"\nnps:\n  selection: "abs(baseline_slope_V_per_s) < 0.05"\noptimumFilter: false\ncalibration: false\nsevFit: false\n`);
+      const summary = await processFromFile(config, {threads, chunkEvents: 8});
+      expect(summary.ran).toContain("features");
+      outputs.push({summary, events: await table(join(summary.output, summary.tables.events!.file)), testpulses: await table(join(summary.output, summary.tables.testpulses!.file))});
+    }
+    const [one, two] = outputs;
+    expect(one.events.columns.event.length).toBe(180);
+    expect(one.testpulses.columns.tpa.length).toBe(40);
+    expect(new Set(one.testpulses.columns.tpa).size).toBeGreaterThan(1);
+    for (const g of ["events", "testpulses"] as const) {
+      expect(Object.keys(two[g].columns)).toEqual(Object.keys(one[g].columns));
+      for (const [name, values] of Object.entries(one[g].columns)) expect(two[g].columns[name].every((v, i) => Object.is(v, values[i])), `${g} ${name}`).toBe(true);
+    }
+    expect(two.summary.channels).toEqual(one.summary.channels);
+  }, 120_000);
+});
