@@ -20,8 +20,10 @@
 //  10. through the CLI: `pulsebook features` and `pulsebook process` as child processes with 1 and 2
 //      threads, beside the bare function, h5py's raw read and numpy's main parameters on the same
 //      file (bench/cli-throughput.ts → bench/results/cli-throughput.json)
+//  11. a real one-node Slurm cluster: `pulsebook submit --slurm --wait` in 1, 2, 4 shards beside one
+//      `pulsebook process` (bench/slurm.ts → bench/results/slurm.json; needs root, slurm-wlm, munge)
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
-//   --only features|dsp|raw|anomaly|labeling|ml|trees|fft|cli (one section; each writes its own file in bench/results/)
+//   --only features|dsp|raw|anomaly|labeling|ml|trees|fft|cli|slurm (one section; each writes its own file in bench/results/)
 //   --models cnn,cnn-full,tscn,lstm,tst  --backends webgpu,wasm,cpu (ML section only: a subset of models
 //      and backends, written to bench/results/ml-MODELS-BACKENDS.json instead of ml.json)
 import {execFileSync} from "node:child_process";
@@ -33,7 +35,7 @@ import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}, models: {type: "string"}, backends: {type: "string"}, before: {type: "string"}}});
-const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling", "ml", "trees", "fft", "cli"] as const;
+const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling", "ml", "trees", "fft", "cli", "slurm"] as const;
 if (values.only && !SECTIONS.includes(values.only as never)) throw new Error(`--only must be one of ${SECTIONS.join(", ")}, got "${values.only}"`);
 const run = (section: (typeof SECTIONS)[number]) => !values.only || values.only === section;
 const events = Number(values.events);
@@ -134,6 +136,9 @@ if (run("trees")) execFileSync(tsx, [join(ROOT, "bench", "trees.ts")], {stdio: [
 
 // Through the CLI: records/s of `pulsebook features` and `pulsebook process` beside the bare function and the h5py/numpy anchors.
 if (run("cli")) execFileSync(tsx, [join(ROOT, "bench", "cli-throughput.ts")], {stdio: ["ignore", "ignore", "inherit"]});
+
+// Slurm: wall time of a sharded run on a real one-node cluster (bench/slurm.ts); only where it can run.
+if (run("slurm")) execFileSync(tsx, [join(ROOT, "bench", "slurm.ts")], {stdio: ["ignore", "inherit", "inherit"]});
 
 /** The ML section: one fresh process per backend, with TensorFlow.js from its ESM build. */
 function runMl(): void {

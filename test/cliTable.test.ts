@@ -85,7 +85,7 @@ describe("help from the table", () => {
   it("the real binary answers `pulsebook process --help` (it used to say Unknown option)", async () => {
     const r = await runPulsebook("process", "--help");
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Usage: pulsebook process CONFIG.yaml [--step STEP] [--shard I/N] [--shards N] [--threads N] [--quiet]");
+    expect(r.stdout.replace(/\s+/g, " ")).toContain("Usage: pulsebook process CONFIG.yaml [--step STEP] [--shard I/N] [--shards N] [--threads N] [--quiet]");
   }, 30_000);
 
   it("shows the classify default model from the constant the code and the pages use", async () => {
