@@ -17,6 +17,7 @@ export interface H5Module {
 }
 
 const FLOAT_TYPE = 1; // h5wasm metadata.type for H5T_FLOAT
+const GROUP_TYPE = 0; // h5wasm get_type() of a group (H5G_GROUP)
 // HDF5 filters that only check or reorder bytes (shuffle, fletcher32): data under them takes at
 // least its own size in the file. Any other filter compresses; deflate peaks near 1032:1 on
 // constant data, so a declared size above COMPRESSION_BOUND × the file cannot be real.
@@ -58,6 +59,7 @@ export class CaitFile {
   }
 
   private describe(): Dataset {
+    this.refuseExternalLinks();
     const keys = this.h5.keys();
     const groups: Dataset["groups"] = {};
     let nChannels: number | undefined;
@@ -87,6 +89,28 @@ export class CaitFile {
     });
     const hasLabels = keys.includes("events") && (this.h5.get("events") as H5Group).keys().includes("labels");
     return {path: this.file, layout, channels, groups, hasLabels};
+  }
+
+  /**
+   * An external link makes HDF5 open another file, named inside this one, and read it as if it
+   * were here: results would come from data the user never named. The cait layout has none
+   * (groups of datasets), so any found is refused before anything is read.
+   */
+  private refuseExternalLinks(): void {
+    const h5 = this.h5 as H5File & {get_external_link(path: string): {filename?: string; obj_path?: string}};
+    const walk = (group: string, depth: number): void => {
+      for (const name of (group === "/" ? this.h5 : (this.h5.get(group) as H5Group)).keys()) {
+        const path = group === "/" ? `/${name}` : `${group}/${name}`;
+        const link = h5.get_external_link(path);
+        if (link?.filename !== undefined) {
+          this.fail(`external link ${path} → ${link.filename}:${link.obj_path ?? ""}: links to other files are not followed ` +
+            `(make a self-contained copy first, e.g. h5copy -f ext -i IN.h5 -o FLAT.h5 -s ${path} -d ${path} for each linked object)`, path);
+        }
+        // Only groups are walked; the cait layout is two levels deep, more is not looked into.
+        if (depth < 3 && h5.get_type(path) === GROUP_TYPE) walk(path, depth + 1);
+      }
+    };
+    walk("/", 0);
   }
 
   /** Layout from `metainfo` when present (cait writes it from the .par file), else cait's defaults. */
