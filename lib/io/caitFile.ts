@@ -101,13 +101,14 @@ export class CaitFile {
     const walk = (group: string, depth: number): void => {
       for (const name of (group === "/" ? this.h5 : (this.h5.get(group) as H5Group)).keys()) {
         const path = group === "/" ? `/${name}` : `${group}/${name}`;
-        const link = h5.get_external_link(path);
+        const link = orUndefined(() => h5.get_external_link(path));
         if (link?.filename !== undefined) {
           this.fail(`external link ${path} → ${link.filename}:${link.obj_path ?? ""}: links to other files are not followed ` +
             `(make a self-contained copy first, e.g. h5copy -f ext -i IN.h5 -o FLAT.h5 -s ${path} -d ${path} for each linked object)`, path);
         }
         // Only groups are walked; the cait layout is two levels deep, more is not looked into.
-        if (depth < 3 && h5.get_type(path) === GROUP_TYPE) walk(path, depth + 1);
+        // A dangling soft link makes HDF5 throw here: it is named when it is read (object()).
+        if (depth < 3 && orUndefined(() => h5.get_type(path)) === GROUP_TYPE) walk(path, depth + 1);
       }
     };
     walk("/", 0);
@@ -323,6 +324,16 @@ export class CaitFile {
 
   close(): void {
     this.h5.close();
+  }
+}
+
+/** `f()`, or undefined where HDF5 reports a failure. */
+function orUndefined<T>(f: () => T): T | undefined {
+  try {
+    return quietly(f);
+  } catch (e) {
+    if (e instanceof Hdf5Error) return undefined;
+    throw e;
   }
 }
 
