@@ -2,6 +2,8 @@
 // that name the file and say the problem in words, never an ENOENT stack trace.
 import {readFileSync, statSync} from "node:fs";
 import {DataFileError} from "../../lib/io/errors.js";
+import {checkBudget} from "../../lib/io/memoryBudget.js";
+import "./memoryBudget.js"; // PULSEBOOK_MEMORY_BUDGET applied before the first read
 
 const PROBLEMS: {[code: string]: string} = {
   ENOENT: "file not found",
@@ -33,8 +35,21 @@ export function fileSize(path: string): number {
   }
 }
 
-/** The bytes of a file, or a DataFileError naming it (`what` says what was expected, e.g. "model file"). */
-export function readBytes(path: string, what?: string): Uint8Array {
+/**
+ * The bytes of a file, or a DataFileError naming it (`what` says what was expected, e.g. "model
+ * file"). A file larger than `maxBytes` (default: the memory budget) is refused before reading.
+ */
+export function readBytes(path: string, what?: string, maxBytes?: number): Uint8Array {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (e) {
+    throw new DataFileError(path, what ? `${what}: ${fileProblem(e)}` : fileProblem(e));
+  }
+  if (maxBytes !== undefined && size > maxBytes) {
+    throw new DataFileError(path, `${what ? `${what}: ` : ""}${size} B is more than the ${maxBytes} B such a file can be (not the expected file, or damaged)`);
+  }
+  checkBudget(path, `reading ${what ?? "the file"} whole`, size);
   try {
     const b = readFileSync(path);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);

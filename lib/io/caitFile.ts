@@ -6,6 +6,7 @@
 import type {Dataset as H5Dataset, File as H5File, Group as H5Group} from "h5wasm";
 import {DataFileError} from "./errors.js";
 import {Hdf5Error, quietly} from "./hdf5Errors.js";
+import {checkBudget, formatBytes, memoryBudget, RAISE_BUDGET} from "./memoryBudget.js";
 import {
   CAIT_LAYOUT, LABEL_CLASSES, RECORD_GROUPS,
   type Channel, type Dataset, type EventChunk, type Record, type RecordGroup, type RecordLayout
@@ -23,9 +24,11 @@ const GROUP_TYPE = 0; // h5wasm get_type() of a group (H5G_GROUP)
 // constant data, so a declared size above COMPRESSION_BOUND × the file cannot be real.
 const NON_COMPRESSING_FILTERS = new Set([2, 3]);
 const COMPRESSION_BOUND = 2000;
-// The records of one event, all channels, are read whole (and 64 events at a time): cait's are
-// ~10⁵ B (2 × 16384 float32). Beyond this a compressed file's declared shape is not believed.
-export const MAX_EVENT_BYTES = 256 * 1024 ** 2;
+// The records of one event, all channels, are read whole (and up to 64 events at a time, with
+// copies): cait's are ~10⁵ B (2 × 16384 float32). One event may take this share of the memory
+// budget (lib/io/memoryBudget.ts; 256 MiB of the default 2 GiB); beyond, a compressed file's
+// declared shape is not believed.
+const EVENT_SHARE_OF_BUDGET = 8;
 // The codes events/labels may hold. Anything else (1e12, −5, 1.5, NaN in a float64 dataset)
 // would wrap or truncate in an Int32Array and be trained on as some other class.
 const LABEL_CODES = new Set(Object.keys(LABEL_CLASSES).map(Number));
@@ -184,7 +187,7 @@ export class CaitFile {
    * A dataset's declared shape is only a promise: one declaring 2^40 events in a 10 kB file
    * would have the reader allocate until the machine gives out. Checked before anything is read.
    */
-  private checkDeclaredSize(ds: H5Dataset, shape: number[], itemBytes: number, path: string): void {
+  private checkDeclaredSize(ds: H5Dataset, shape: number[], itemBytes: number, path: string, records = true): void {
     const declared = shape.reduce((a, b) => a * b, 1) * itemBytes;
     const compressed = (ds.filters ?? []).some((f: {id: number}) => !NON_COMPRESSING_FILTERS.has(f.id));
     const possible = compressed ? this.fileBytes * COMPRESSION_BOUND : this.fileBytes;
@@ -194,10 +197,13 @@ export class CaitFile {
         (compressed ? `; even compressed ${COMPRESSION_BOUND}:1 it could hold at most ${formatBytes(possible)}` : " and the dataset is not compressed") +
         " (truncated or corrupt file)", path);
     }
+    if (!records) return;
     const perEvent = shape[0] * shape[2] * itemBytes;
-    if (perEvent > MAX_EVENT_BYTES) {
+    const maxEvent = Math.floor(memoryBudget() / EVENT_SHARE_OF_BUDGET);
+    if (perEvent > maxEvent) {
       this.fail(`declares ${shape[0]} channels × ${shape[2]} samples per event (${formatBytes(perEvent)} per event); ` +
-        `records of more than ${formatBytes(MAX_EVENT_BYTES)} per event are not read (truncated or corrupt file?)`, path);
+        `records of more than ${formatBytes(maxEvent)} per event (1/${EVENT_SHARE_OF_BUDGET} of the memory budget of ${formatBytes(memoryBudget())}) ` +
+        `are not read: truncated or corrupt file? (if not, ${RAISE_BUDGET})`, path);
     }
   }
 
@@ -311,6 +317,11 @@ export class CaitFile {
     const obj = this.h5.get(path);
     if (!obj || !("shape" in obj)) this.fail("dataset not found", path);
     const ds = obj as H5Dataset;
+    const shape = ds.shape ?? [];
+    const declared = shape.reduce((a, b) => a * b, 1) * (ds.metadata?.size ?? 8);
+    // Read whole, then copied into float64: both must fit, and the file must be able to hold it.
+    this.checkDeclaredSize(ds, shape.length ? shape : [1], ds.metadata?.size ?? 8, path, false);
+    checkBudget(this.file, `dataset of shape ${JSON.stringify(shape)} (${formatBytes(declared)})`, declared + 8 * (declared / (ds.metadata?.size ?? 8)), path);
     let value: ArrayLike<number | bigint>;
     try {
       value = ds.value as ArrayLike<number | bigint>;
@@ -345,12 +356,6 @@ function firstNonFinite(x: Float32Array): number {
   return -1;
 }
 
-function formatBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) { n /= 1024; ++i; }
-  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
-}
 
 /**
  * Opens an h5wasm file (`fileBytes` long) and validates its layout, turning HDF5's errors into
