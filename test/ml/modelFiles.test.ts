@@ -39,10 +39,15 @@ function tampered(name: string, edit: (w: Buffer) => Buffer, manifest: (m: {[k: 
 }
 
 describe("classifier model folders", () => {
-  it("the shipped model loads", async () => {
-    const {model, weights} = await loadModelDir(SHIPPED_MODEL_DIRS.cnn);
-    expect(weights.length).toBe(readFileSync(join(SHIPPED_MODEL_DIRS.cnn, "weights.bin")).length);
-    model.dispose();
+  it("the shipped models load: both classifiers, both tree models, the VAE", async () => {
+    for (const d of Object.values(SHIPPED_MODEL_DIRS)) {
+      const {model, weights} = await loadModelDir(d);
+      expect(weights.length).toBe(readFileSync(join(d, "weights.bin")).length);
+      model.dispose();
+    }
+    for (const d of Object.values(DEFAULT_TREE_MODEL_DIRS)) expect(readTreeModel(d).model.trees.length).toBeGreaterThan(10);
+    const vae = loadVae(JSON.parse(readFileSync(join(DEFAULT_ANOMALY_MODEL_DIR, "vae.json"), "utf8")), "vae.json");
+    expect(vae).toBeTruthy();
   });
 
   it("all weights NaN, hash updated: refused naming weights.bin and the first weight; classify exits 1 and writes nothing", async () => {
