@@ -61,7 +61,7 @@ describe("user block", () => {
   it("a signature only after 8 KiB of something else is found; none at all is 'not an HDF5 file'", async () => {
     const path = join(dir, "junk.h5");
     writeFileSync(path, new Uint8Array(20000).fill(7));
-    await expect(openCaitFile(path)).rejects.toThrow(/not an HDF5 file \(no HDF5 signature at byte 0, 512, 1024, 2048/);
+    await expect(openCaitFile(path)).rejects.toThrow(`${path}: not an HDF5 file (no HDF5 signature found)`);
   });
 });
 

@@ -57,7 +57,7 @@ export const bytesReader = (bytes: Uint8Array): ReadAt => (offset, length) => by
 export function checkHdf5Header(readAt: ReadAt, fileSize: number, file: string): void {
   if (fileSize === 0) throw new DataFileError(file, "file is empty (0 bytes), expected HDF5");
   const at = findHdf5Signature(readAt, fileSize);
-  if (at < 0) throw new DataFileError(file, "not an HDF5 file (no HDF5 signature at byte 0, 512, 1024, 2048, …)");
+  if (at < 0) throw new DataFileError(file, "not an HDF5 file (no HDF5 signature found)");
   const head = readAt(at, HDF5_SUPERBLOCK_BYTES);
   const version = head[8];
   let sizeOfOffsets: number, eofField: number, baseField: number;
