@@ -58,7 +58,7 @@ describe("user block", () => {
     await expect(openCaitFile(path)).rejects.toThrow(`${path}: truncated HDF5 file: ${whole.length - 100} bytes on disk, the file declares ${whole.length}`);
   });
 
-  it("a signature only after 8 KiB of something else is found; none at all is 'not an HDF5 file'", async () => {
+  it("20 kB with no signature at 0, 512, 1024, … is 'not an HDF5 file'", async () => {
     const path = join(dir, "junk.h5");
     writeFileSync(path, new Uint8Array(20000).fill(7));
     await expect(openCaitFile(path)).rejects.toThrow(`${path}: not an HDF5 file (no HDF5 signature found)`);
