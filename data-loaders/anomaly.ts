@@ -13,6 +13,7 @@ import {sensitivityVsExposure, type AnomalyTemplates, type SearchParams} from ".
 import {fileIdentity, moduleVersion, provenanceStamp, PULSEBOOK_VERSION} from "./provenance.js";
 import {atomicWriteJson} from "./io/atomicWrite.js";
 import {readJson} from "./io/readFile.js";
+import {MAX_MODEL_JSON_BYTES} from "../lib/ml/fileFormat.js";
 
 import {DEFAULT_ANOMALY_MODEL_DIR as DEFAULT_MODEL_DIR} from "./modelDirs.js";
 export {DEFAULT_MODEL_DIR};
@@ -23,7 +24,7 @@ export const TEMPLATES_FORMAT_VERSION = 1;
 
 function readModelJson(path: string): unknown {
   if (!existsSync(path)) throw new DataFileError(path, "model file not found (run `pulsebook train-anomaly`)");
-  return readJson(path, "model file");
+  return readJson(path, "model file", MAX_MODEL_JSON_BYTES);
 }
 
 export interface TrainAnomalyOptions {

@@ -12,9 +12,10 @@ import {createCaitFile} from "./io/node.js";
 import {rdtCompanion} from "./runFiles.js";
 import {DataFileError} from "../lib/io/errors.js";
 import {parsePar, type ParInfo} from "../lib/io/par.js";
+import {checkBudget} from "../lib/io/memoryBudget.js";
 import {parseCon} from "../lib/io/con.js";
 import {
-  checkRecordStructure, groupOfTpa, groupRecords, plausibleHeader, rdtHeaderBytes, rdtRecordBytes, readRdtHeader, samplesToVolts,
+  checkRdtLayoutFits, checkRecordStructure, groupOfTpa, groupRecords, plausibleHeader, rdtHeaderBytes, rdtRecordBytes, readRdtHeader, samplesToVolts,
   type RdtLayout
 } from "../lib/io/rdt.js";
 import {RECORD_GROUPS, type EventChunk, type RecordGroup} from "../lib/types.js";
@@ -142,6 +143,13 @@ export async function convertRdt(rdt: string, out: string, options: ConvertOptio
   const conPath = options.con === null ? undefined : options.con ?? (existsSync(rdtCompanion(rdt, ".con")) ? rdtCompanion(rdt, ".con") : undefined);
 
   const size = fileSize(rdt);
+  checkRdtLayoutFits(layout, size, parPath, rdt);
+  // What conversion holds at once: a chunk per group (float32 records + per-event columns), the
+  // read block, and a few bytes of header per record. Checked before any of it is allocated.
+  const perRecordBytes = rdtRecordBytes(layout);
+  const blockBytes = Math.max(channels.length * perRecordBytes, Math.floor(readBlockBytes / perRecordBytes) * perRecordBytes);
+  checkBudget(parPath, `converting records of ${layout.recordLength} samples (${channels.length} channels, ${chunkEvents} events per chunk)`,
+    3 * chunkEvents * (channels.length * layout.recordLength * 4 + 48) + blockBytes + 24 * Math.floor(size / perRecordBytes));
   const fd = openSync(rdt, "r");
   try {
     const probeBuf = Buffer.alloc(64 + 4 * layout.dvmChannels);

@@ -3,7 +3,7 @@
 // `calc_nps` and `calc_of` in short: the SEV of the test pulses, the NPS of the empty baselines,
 // and the filter stored as `optimumfilter/optimumfilter_real|imag` in the converted file.
 
-import {mkdirSync, writeFileSync} from "node:fs";
+import {atomicWrite} from "./io/atomicWrite.js";
 import {join} from "node:path";
 import h5wasm from "h5wasm/node";
 import type {Group as H5Group} from "h5wasm";
@@ -16,11 +16,10 @@ import type {RecordGroup} from "../lib/types.js";
 
 /** Writes every file of `run` into `dir` (created if needed); returns the paths by file name. */
 export function writeDaqRun(run: DaqRun, dir: string): Map<string, string> {
-  mkdirSync(dir, {recursive: true});
   const paths = new Map<string, string>();
   for (const [name, bytes] of run.files) {
     const path = join(dir, name);
-    writeFileSync(path, bytes);
+    atomicWrite(path, bytes); // creates `dir`; a killed run leaves whole files or none
     paths.set(name, path);
   }
   return paths;

@@ -4,7 +4,8 @@ import {existsSync, writeFileSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {openCaitFile} from "./io/node.js";
 import {atomicWriteDir} from "./io/atomicWrite.js";
-import {readBytes, readJson} from "./io/readFile.js";
+import {fileInFolder, fileSize, readBytes, readJson} from "./io/readFile.js";
+import {declaredWeightBytes, MAX_MODEL_JSON_BYTES, MAX_WEIGHTS_BYTES} from "../lib/ml/fileFormat.js";
 import {DataFileError} from "../lib/io/errors.js";
 import {writeParquetStream, type Columns} from "./io/parquet.js";
 import {selectBackend, backendInfo, BACKEND_NAMES, type BackendName} from "../lib/ml/nets/backend.js";
@@ -40,20 +41,35 @@ export async function saveModelDir(dir: string, manifest: ModelManifest, weights
   });
 }
 
-/** Reads a model directory; problems are DataFileErrors naming the file. */
-export async function loadModelDir(dir: string): Promise<{model: tfl.LayersModel; manifest: ModelManifest}> {
+/**
+ * A model directory's manifest and weights, checked (lib/ml/nets/classifierFile.ts
+ * manifestProblem): sizes before reading, the weights file inside the folder (no absolute
+ * path, `..` or link leading out), its exact size; problems are DataFileErrors naming the file.
+ */
+export function readModelDir(dir: string): {manifest: ModelManifest; weights: Uint8Array; weightsPath: string} {
   const path = join(dir, MANIFEST);
   if (!existsSync(path)) throw new DataFileError(path, existsSync(dir) ? "no model manifest in this directory" : "model directory not found");
-  const manifest = readJson(path) as ModelManifest;
+  const manifest = readJson(path, "model manifest", MAX_MODEL_JSON_BYTES) as ModelManifest;
   const problem = manifestProblem(manifest);
   if (problem) throw new DataFileError(path, problem);
   const wpath = join(dir, manifest.weightsFile);
   if (!existsSync(wpath)) throw new DataFileError(wpath, "weights file missing");
-  const weights = readBytes(wpath);
+  fileInFolder(dir, manifest.weightsFile, "weights file");
+  const declared = declaredWeightBytes(manifest.weightSpecs) as number;
+  const size = fileSize(wpath);
+  if (size !== declared) {
+    throw new DataFileError(wpath, `holds ${size} B, the manifest's weightSpecs declare ${declared} B (${size > declared ? `${size - declared} trailing bytes` : `${declared - size} bytes missing`})`);
+  }
+  return {manifest, weights: readBytes(wpath, "weights file", MAX_WEIGHTS_BYTES), weightsPath: wpath};
+}
+
+/** Reads a model directory (readModelDir) and builds the model; problems are DataFileErrors naming the file. */
+export async function loadModelDir(dir: string): Promise<{model: tfl.LayersModel; manifest: ModelManifest; weights: Uint8Array}> {
+  const {manifest, weights, weightsPath} = readModelDir(dir);
   try {
-    return {model: await deserializeModel(manifest, weights), manifest};
+    return {model: await deserializeModel(manifest, weights), manifest, weights};
   } catch (e) {
-    throw new DataFileError(wpath, (e as Error).message);
+    throw new DataFileError(weightsPath, (e as Error).message);
   }
 }
 
@@ -187,10 +203,10 @@ export async function classifyCommand(input: string, modelDir: string, output: s
   // slower than wasm.
   if (opts.backend?.includes("webgpu")) await installNodeWebgpu();
   const backend = await selectBackend(opts.backend ?? [...BACKEND_NAMES]);
-  const {model, manifest} = await loadModelDir(modelDir);
+  const {model, manifest, weights} = await loadModelDir(modelDir);
   // Several threads: worker threads with their own backend and copy of the model.
   const pool = (opts.threads ?? 1) > 1 && backend !== "webgpu"
-    ? await InferencePool.create(manifest, readBytes(join(modelDir, manifest.weightsFile)), {workers: opts.threads, backend: [backend]})
+    ? await InferencePool.create(manifest, weights, {workers: opts.threads, backend: [backend]})
     : null;
   const predict = (x: Float32Array) => (pool ? pool.predict(x) : predictRecords(model, x));
   const file = await openCaitFile(input);
@@ -244,7 +260,7 @@ export async function classifyCommand(input: string, modelDir: string, output: s
  */
 export async function evaluateCommand(modelDir: string, o: {testModules?: number; eventsPerModule?: number; probes?: number; seed?: number; backend?: BackendName[]; write?: boolean} = {}): Promise<{[k: string]: unknown}> {
   const backend = await selectBackend(o.backend ?? [...BACKEND_NAMES]);
-  const {model, manifest} = await loadModelDir(modelDir);
+  const {model, manifest, weights} = await loadModelDir(modelDir);
   const seed = o.seed ?? 1;
   const split = simulatedSplit({trainModules: 0, validationModules: 0, testModules: o.testModules ?? 10, eventsPerModule: o.eventsPerModule ?? 1500, seed});
   const t0 = performance.now();
@@ -271,7 +287,6 @@ export async function evaluateCommand(modelDir: string, o: {testModules?: number
     inference: {backend, recordsPerSecond: prob.length / seconds}
   };
   if (o.write) {
-    const weights = readBytes(join(modelDir, manifest.weightsFile));
     await saveModelDir(modelDir, {...manifest, metrics: {...manifest.metrics, test}}, weights);
   }
   model.dispose();

@@ -20,6 +20,7 @@ import {loadPffft} from "../lib/dsp/realConvolver.js";
 import {RECORD_GROUPS, type EventChunk, type RecordGroup, type RecordLayout} from "../lib/types.js";
 import {fileIdentity, hdf5Provenance, moduleVersion, provenanceStamp, PULSEBOOK_VERSION} from "./provenance.js";
 import {fileSize, readBytes} from "./io/readFile.js";
+import {checkBudget} from "../lib/io/memoryBudget.js";
 
 /** Version of the triggered layout: the source of this trigger (data-loaders/provenance.ts). */
 export const streamTriggerVersion = (): string => moduleVersion(import.meta.url);
@@ -89,6 +90,12 @@ function openStream(path: string): StreamInput & {close(): void} {
   return {source, length, close: () => closeSync(fd)};
 }
 
+/** The fewest frequency bins a filter file's rows may have (records of 16 samples). */
+export const MIN_FILTER_BINS = 9;
+// Float64 buffers of a record's length per stream while filtering (filter, FFT in and out,
+// overlap blocks): a generous count, so that the budget check errs on the safe side.
+const FILTER_BUFFERS_PER_SAMPLE = 16;
+
 async function loadFilters(path: string, n: number): Promise<{layout: RecordLayout; filters: OptimumFilter[]}> {
   const f = await openCaitFile(path);
   try {
@@ -98,7 +105,14 @@ async function loadFilters(path: string, n: number): Promise<{layout: RecordLayo
     }
     const [rows, bins] = re.shape;
     if (rows < n) throw new DataFileError(path, `has filters for ${rows} channels, ${n} streams given`, "optimumfilter/optimumfilter_real");
+    // A filter of b bins filters records of 2(b − 1) samples: one of 1 or 2 bins is no filter.
+    if (bins < MIN_FILTER_BINS) {
+      throw new DataFileError(path, `has ${bins} frequency bins (records of ${Math.max(0, 2 * (bins - 1))} samples); an optimum filter needs at least ` +
+        `${MIN_FILTER_BINS} bins (${2 * (MIN_FILTER_BINS - 1)} samples): not a filter made by cait's calc_of or pulsebook process`, "optimumfilter/optimumfilter_real");
+    }
     const L = 2 * (bins - 1);
+    // Per stream: the filter, its FFT work buffers and a block of samples, all float64.
+    checkBudget(path, `filtering ${n} streams with records of ${L} samples (${bins} frequency bins)`, n * L * 8 * FILTER_BUFFERS_PER_SAMPLE, "optimumfilter/optimumfilter_real");
     const layout: RecordLayout = {sampleFrequency_Hz: f.dataset.layout.sampleFrequency_Hz, recordLength: L, triggerIndex: L >> 2};
     const filters = Array.from({length: n}, (_, c) =>
       optimumFilterFromTransfer(re.values.subarray(c * bins, (c + 1) * bins), im.values.subarray(c * bins, (c + 1) * bins), layout));

@@ -18,6 +18,7 @@ import {heldOutTestPresets} from "../lib/ml/data/simDetectors.js";
 import {evaluateTreesOnSimulation} from "../lib/ml/eval/treeSimEval.js";
 import {fileIdentity, moduleVersion, parquetProvenance, provenanceStamp, PULSEBOOK_VERSION} from "./provenance.js";
 import {readBytes} from "./io/readFile.js";
+import {MAX_MODEL_JSON_BYTES} from "../lib/ml/fileFormat.js";
 
 export {DEFAULT_TREE_MODEL_DIRS} from "./modelDirs.js";
 
@@ -137,7 +138,7 @@ export function trainTreesCommand(opts: TrainTreesOptions): {model: TreeEnsemble
 
 export function readTreeModel(dir: string): {model: TreeEnsemble; doc: TreeModelFile} {
   const path = join(dir, TREE_MODEL_FILE);
-  return parseTreeModel(new TextDecoder().decode(readBytes(path)), path);
+  return parseTreeModel(new TextDecoder().decode(readBytes(path, "tree model", MAX_MODEL_JSON_BYTES)), path);
 }
 
 /**

@@ -174,7 +174,7 @@ describe("HDF5 faults are errors naming file, dataset and problem", () => {
   it("a compressed record declaring 512 MiB per event is refused, naming the per-event limit", async () => {
     const out = join(dir, "record.parquet");
     for (const argv of commands(f.record, out)) {
-      await fails(argv, out, "events/event", /: declares 2 channels × 134217728 samples per event \(1\.0 GiB per event\); records of more than 256\.0 MiB per event are not read/);
+      await fails(argv, out, "events/event", /: declares 2 channels × 134217728 samples per event \(1\.0 GiB per event\); records of more than 256\.0 MiB per event \(1\/8 of the memory budget of 2\.0 GiB\) are not read: .*raise it with --memory-budget SIZE or PULSEBOOK_MEMORY_BUDGET=SIZE/);
     }
   }, 120_000);
 

@@ -6,7 +6,7 @@
 // them (realpath), so a symbolic link or `./` cannot hide an input.
 import {closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync, type Stats} from "node:fs";
 import {basename, dirname, join, resolve, sep} from "node:path";
-import {HDF5_HEADER_BYTES, hdf5SignatureOffset} from "../../lib/io/hdf5Signature.js";
+import {findHdf5Signature} from "../../lib/io/hdf5Signature.js";
 import {UsageError, type Args, type Command, type OutputKind} from "./spec.js";
 
 interface Named {
@@ -84,7 +84,7 @@ function readAt(path: string, position: number, length: number): Buffer {
 function isFormat(path: string, size: number, format: "h5" | "parquet" | "json"): boolean {
   switch (format) {
     case "h5":
-      return hdf5SignatureOffset(readAt(path, 0, HDF5_HEADER_BYTES)) >= 0;
+      return findHdf5Signature((offset, length) => readAt(path, offset, length), size) >= 0;
     case "parquet":
       return size >= 8 && readAt(path, 0, 4).toString("latin1") === "PAR1" && readAt(path, size - 4, 4).toString("latin1") === "PAR1";
     case "json":

@@ -10,9 +10,11 @@
 // NAME a symbolic link: the write goes to the link's target (followed to its end, even where
 // that does not exist yet) and the link stays a link, as a plain write through it would.
 
-import {closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync} from "node:fs";
+import {closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {basename, dirname, join, resolve} from "node:path";
 import {randomBytes} from "node:crypto";
+import {DataFileError} from "../../lib/io/errors.js";
+import {fileProblem} from "./readFile.js";
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 // `.NAME.PID.HEX.tmp`, or `….tmp.old`: a folder atomicWriteDir moved aside during its swap.
@@ -70,6 +72,25 @@ export function removeStaleTemporaries(path: string): string[] {
   return stale.map((t) => t.path);
 }
 
+/**
+ * Before anything is written: `p` must not be a folder where a file goes (a file where a
+ * folder goes is the CLI's to allow, with --force), and its folder is created; problems are DataFileErrors naming the path, not
+ * an EISDIR from the final rename or an EEXIST from mkdir.
+ */
+function prepareTarget(p: string, kind: "file" | "folder"): void {
+  let isDir: boolean | undefined;
+  try { isDir = statSync(p).isDirectory(); } catch { /* not there yet */ }
+  if (isDir === true && kind === "file") throw new DataFileError(p, "is an existing folder, where a file is to be written: remove it or name a file");
+  const dir = dirname(p);
+  try {
+    mkdirSync(dir, {recursive: true});
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const problem = code === "EEXIST" || code === "ENOTDIR" ? `a part of the path is a file, not a folder (${code})` : fileProblem(e).replace("while reading", "while writing");
+    throw new DataFileError(dir, `cannot create the folder for ${basename(p)}: ${problem}`);
+  }
+}
+
 function fsyncPath(path: string): void {
   const fd = openSync(path, "r");
   try { fsyncSync(fd); } finally { closeSync(fd); }
@@ -83,7 +104,7 @@ function fsyncDir(dir: string): void {
 /** Writes bytes or text to `path` atomically (see the steps above). Creates the folder. */
 export function atomicWrite(path: string, data: Uint8Array | string): void {
   const p = writeTarget(path);
-  mkdirSync(dirname(p), {recursive: true});
+  prepareTarget(p, "file");
   removeStaleTemporaries(p);
   const tmp = temporarySibling(p);
   try {
@@ -109,7 +130,7 @@ export function atomicWriteJson(path: string, value: unknown, indent?: number): 
  */
 export async function atomicWriteWith<T>(path: string, fill: (tmp: string) => T | Promise<T>): Promise<T> {
   const p = writeTarget(path);
-  mkdirSync(dirname(p), {recursive: true});
+  prepareTarget(p, "file");
   removeStaleTemporaries(p);
   const tmp = temporarySibling(p);
   try {
@@ -131,7 +152,7 @@ export async function atomicWriteWith<T>(path: string, fill: (tmp: string) => T 
  */
 export async function atomicWriteDir<T>(dir: string, fill: (tmpDir: string) => T | Promise<T>): Promise<T> {
   const d = writeTarget(dir);
-  mkdirSync(dirname(d), {recursive: true});
+  prepareTarget(d, "folder");
   removeStaleTemporaries(d);
   const tmp = temporarySibling(d);
   const old = `${tmp}.old`;

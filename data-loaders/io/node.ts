@@ -5,7 +5,7 @@ import h5wasm from "h5wasm/node";
 import {openH5, type CaitFile} from "../../lib/io/caitFile.js";
 import {checkHdf5Reads, type Hdf5Module} from "../../lib/io/hdf5Errors.js";
 import {CaitWriter, type WriterSpec} from "../../lib/io/caitWriter.js";
-import {checkHdf5Header, HDF5_HEADER_BYTES} from "../../lib/io/hdf5Signature.js";
+import {checkHdf5Header, type ReadAt} from "../../lib/io/hdf5Signature.js";
 import {atomicWriteWith} from "./atomicWrite.js";
 import {fileSize} from "./readFile.js";
 
@@ -19,13 +19,21 @@ export async function h5(): Promise<typeof h5wasm> {
   return h5wasm;
 }
 
-function readHead(path: string): {head: Uint8Array; size: number} {
+/** Reads bytes of `path` at an offset (fewer at its end). */
+function readerOf(fd: number): ReadAt {
+  return (offset, length) => {
+    const b = new Uint8Array(length);
+    return b.subarray(0, readSync(fd, b, 0, length, offset));
+  };
+}
+
+/** Checks the HDF5 superblock of `path` (lib/io/hdf5Signature.ts); returns the file's size. */
+function checkHeader(path: string): number {
   const size = fileSize(path);
   const fd = openSync(path, "r");
   try {
-    const head = new Uint8Array(Math.min(size, HDF5_HEADER_BYTES));
-    readSync(fd, head, 0, head.length, 0);
-    return {head, size};
+    checkHdf5Header(readerOf(fd), size, path);
+    return size;
   } finally {
     closeSync(fd);
   }
@@ -33,8 +41,7 @@ function readHead(path: string): {head: Uint8Array; size: number} {
 
 /** Opens a cait-layout HDF5 file on disk for chunked reading (never loads it whole). */
 export async function openCaitFile(path: string): Promise<CaitFile> {
-  const {head, size} = readHead(path);
-  checkHdf5Header(head, size, path);
+  const size = checkHeader(path);
   return openH5(await h5(), path, path, size);
 }
 

@@ -1,7 +1,10 @@
 // The one reader of a user's file on the Node side: file-system errors become DataFileErrors
 // that name the file and say the problem in words, never an ENOENT stack trace.
-import {readFileSync, statSync} from "node:fs";
+import {readFileSync, realpathSync, statSync} from "node:fs";
+import {isAbsolute, join, relative} from "node:path";
 import {DataFileError} from "../../lib/io/errors.js";
+import {checkBudget} from "../../lib/io/memoryBudget.js";
+import "./memoryBudget.js"; // PULSEBOOK_MEMORY_BUDGET applied before the first read
 
 const PROBLEMS: {[code: string]: string} = {
   ENOENT: "file not found",
@@ -20,6 +23,27 @@ export function fileProblem(e: unknown): string {
   return `cannot read file (${code ?? (e as Error)?.message ?? String(e)})`;
 }
 
+/**
+ * `name`, a file a model document in `dir` names (checked by lib/ml/fileFormat.ts
+ * modelFileNameProblem), as a path that stays in `dir`: a symbolic link leading out of the
+ * folder, or anything but a regular file, is a DataFileError naming the path.
+ */
+export function fileInFolder(dir: string, name: string, what: string): string {
+  const path = join(dir, name);
+  let real: string, realDir: string;
+  try {
+    realDir = realpathSync(dir);
+    real = realpathSync(path);
+  } catch (e) {
+    throw new DataFileError(path, `${what}: ${fileProblem(e)}`);
+  }
+  if (relative(realDir, real).startsWith("..") || isAbsolute(relative(realDir, real))) {
+    throw new DataFileError(path, `${what}: a link to ${real}, outside the model folder ${realDir}; a model's files must lie in its folder`);
+  }
+  if (!statSync(real).isFile()) throw new DataFileError(path, `${what}: is not a regular file`);
+  return path;
+}
+
 /** Size of a regular file; DataFileError when it is missing, a folder or unreadable. */
 export function fileSize(path: string): number {
   try {
@@ -33,8 +57,21 @@ export function fileSize(path: string): number {
   }
 }
 
-/** The bytes of a file, or a DataFileError naming it (`what` says what was expected, e.g. "model file"). */
-export function readBytes(path: string, what?: string): Uint8Array {
+/**
+ * The bytes of a file, or a DataFileError naming it (`what` says what was expected, e.g. "model
+ * file"). A file larger than `maxBytes` (default: the memory budget) is refused before reading.
+ */
+export function readBytes(path: string, what?: string, maxBytes?: number): Uint8Array {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (e) {
+    throw new DataFileError(path, what ? `${what}: ${fileProblem(e)}` : fileProblem(e));
+  }
+  if (maxBytes !== undefined && size > maxBytes) {
+    throw new DataFileError(path, `${what ? `${what}: ` : ""}${size} B is more than the ${maxBytes} B such a file can be (not the expected file, or damaged)`);
+  }
+  checkBudget(path, `reading ${what ?? "the file"} whole`, size);
   try {
     const b = readFileSync(path);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -44,13 +81,13 @@ export function readBytes(path: string, what?: string): Uint8Array {
 }
 
 /** The UTF-8 text of a file, or a DataFileError naming it. */
-export function readText(path: string, what?: string): string {
-  return new TextDecoder().decode(readBytes(path, what));
+export function readText(path: string, what?: string, maxBytes?: number): string {
+  return new TextDecoder().decode(readBytes(path, what, maxBytes));
 }
 
 /** A JSON file parsed, or a DataFileError naming it (missing, unreadable or not JSON, with the parser's words). */
-export function readJson(path: string, what?: string): unknown {
-  const text = readText(path, what);
+export function readJson(path: string, what?: string, maxBytes?: number): unknown {
+  const text = readText(path, what, maxBytes);
   try {
     return JSON.parse(text);
   } catch (e) {

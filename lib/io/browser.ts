@@ -3,7 +3,7 @@
 // cannot name.
 
 import {openH5, type CaitFile, type H5Module} from "./caitFile.js";
-import {checkHdf5Header, HDF5_HEADER_BYTES} from "./hdf5Signature.js";
+import {bytesReader, checkHdf5Header} from "./hdf5Signature.js";
 import {checkHdf5Reads, type Hdf5Module} from "./hdf5Errors.js";
 
 export type {CaitFile} from "./caitFile.js";
@@ -16,7 +16,7 @@ let opened = 0;
 
 export async function openCaitBuffer(h5wasm: BrowserH5Module, buffer: ArrayBuffer, name: string): Promise<CaitFile> {
   const bytes = new Uint8Array(buffer);
-  checkHdf5Header(bytes.subarray(0, HDF5_HEADER_BYTES), bytes.length, name);
+  checkHdf5Header(bytesReader(bytes), bytes.length, name);
   const module = await h5wasm.ready;
   checkHdf5Reads(module as unknown as Hdf5Module);
   const {FS} = module;

@@ -6,6 +6,7 @@
 import type {Dataset as H5Dataset, File as H5File, Group as H5Group} from "h5wasm";
 import {DataFileError} from "./errors.js";
 import {Hdf5Error, quietly} from "./hdf5Errors.js";
+import {checkBudget, formatBytes, memoryBudget, RAISE_BUDGET} from "./memoryBudget.js";
 import {
   CAIT_LAYOUT, LABEL_CLASSES, RECORD_GROUPS,
   type Channel, type Dataset, type EventChunk, type Record, type RecordGroup, type RecordLayout
@@ -17,14 +18,17 @@ export interface H5Module {
 }
 
 const FLOAT_TYPE = 1; // h5wasm metadata.type for H5T_FLOAT
+const GROUP_TYPE = 0; // h5wasm get_type() of a group (H5G_GROUP)
 // HDF5 filters that only check or reorder bytes (shuffle, fletcher32): data under them takes at
 // least its own size in the file. Any other filter compresses; deflate peaks near 1032:1 on
 // constant data, so a declared size above COMPRESSION_BOUND × the file cannot be real.
 const NON_COMPRESSING_FILTERS = new Set([2, 3]);
 const COMPRESSION_BOUND = 2000;
-// The records of one event, all channels, are read whole (and 64 events at a time): cait's are
-// ~10⁵ B (2 × 16384 float32). Beyond this a compressed file's declared shape is not believed.
-export const MAX_EVENT_BYTES = 256 * 1024 ** 2;
+// The records of one event, all channels, are read whole (and up to 64 events at a time, with
+// copies): cait's are ~10⁵ B (2 × 16384 float32). One event may take this share of the memory
+// budget (lib/io/memoryBudget.ts; 256 MiB of the default 2 GiB); beyond, a compressed file's
+// declared shape is not believed.
+const EVENT_SHARE_OF_BUDGET = 8;
 // The codes events/labels may hold. Anything else (1e12, −5, 1.5, NaN in a float64 dataset)
 // would wrap or truncate in an Int32Array and be trained on as some other class.
 const LABEL_CODES = new Set(Object.keys(LABEL_CLASSES).map(Number));
@@ -58,6 +62,7 @@ export class CaitFile {
   }
 
   private describe(): Dataset {
+    this.refuseExternalLinks();
     const keys = this.h5.keys();
     const groups: Dataset["groups"] = {};
     let nChannels: number | undefined;
@@ -87,6 +92,29 @@ export class CaitFile {
     });
     const hasLabels = keys.includes("events") && (this.h5.get("events") as H5Group).keys().includes("labels");
     return {path: this.file, layout, channels, groups, hasLabels};
+  }
+
+  /**
+   * An external link makes HDF5 open another file, named inside this one, and read it as if it
+   * were here: results would come from data the user never named. The cait layout has none
+   * (groups of datasets), so any found is refused before anything is read.
+   */
+  private refuseExternalLinks(): void {
+    const h5 = this.h5 as H5File & {get_external_link(path: string): {filename?: string; obj_path?: string}};
+    const walk = (group: string, depth: number): void => {
+      for (const name of (group === "/" ? this.h5 : (this.h5.get(group) as H5Group)).keys()) {
+        const path = group === "/" ? `/${name}` : `${group}/${name}`;
+        const link = orUndefined(() => h5.get_external_link(path));
+        if (link?.filename !== undefined) {
+          this.fail(`external link ${path} → ${link.filename}:${link.obj_path ?? ""}: links to other files are not followed ` +
+            `(make a self-contained copy first, e.g. h5copy -f ext -i IN.h5 -o FLAT.h5 -s ${path} -d ${path} for each linked object)`, path);
+        }
+        // Only groups are walked; the cait layout is two levels deep, more is not looked into.
+        // A dangling soft link makes HDF5 throw here: it is named when it is read (object()).
+        if (depth < 3 && orUndefined(() => h5.get_type(path)) === GROUP_TYPE) walk(path, depth + 1);
+      }
+    };
+    walk("/", 0);
   }
 
   /** Layout from `metainfo` when present (cait writes it from the .par file), else cait's defaults. */
@@ -159,7 +187,7 @@ export class CaitFile {
    * A dataset's declared shape is only a promise: one declaring 2^40 events in a 10 kB file
    * would have the reader allocate until the machine gives out. Checked before anything is read.
    */
-  private checkDeclaredSize(ds: H5Dataset, shape: number[], itemBytes: number, path: string): void {
+  private checkDeclaredSize(ds: H5Dataset, shape: number[], itemBytes: number, path: string, records = true): void {
     const declared = shape.reduce((a, b) => a * b, 1) * itemBytes;
     const compressed = (ds.filters ?? []).some((f: {id: number}) => !NON_COMPRESSING_FILTERS.has(f.id));
     const possible = compressed ? this.fileBytes * COMPRESSION_BOUND : this.fileBytes;
@@ -169,10 +197,13 @@ export class CaitFile {
         (compressed ? `; even compressed ${COMPRESSION_BOUND}:1 it could hold at most ${formatBytes(possible)}` : " and the dataset is not compressed") +
         " (truncated or corrupt file)", path);
     }
+    if (!records) return;
     const perEvent = shape[0] * shape[2] * itemBytes;
-    if (perEvent > MAX_EVENT_BYTES) {
+    const maxEvent = Math.floor(memoryBudget() / EVENT_SHARE_OF_BUDGET);
+    if (perEvent > maxEvent) {
       this.fail(`declares ${shape[0]} channels × ${shape[2]} samples per event (${formatBytes(perEvent)} per event); ` +
-        `records of more than ${formatBytes(MAX_EVENT_BYTES)} per event are not read (truncated or corrupt file?)`, path);
+        `records of more than ${formatBytes(maxEvent)} per event (1/${EVENT_SHARE_OF_BUDGET} of the memory budget of ${formatBytes(memoryBudget())}) ` +
+        `are not read: truncated or corrupt file? (if not, ${RAISE_BUDGET})`, path);
     }
   }
 
@@ -288,6 +319,11 @@ export class CaitFile {
     const obj = this.h5.get(path);
     if (!obj || !("shape" in obj)) this.fail("dataset not found", path);
     const ds = obj as H5Dataset;
+    const shape = ds.shape ?? [];
+    const declared = shape.reduce((a, b) => a * b, 1) * (ds.metadata?.size ?? 8);
+    // Read whole, then copied into float64: both must fit, and the file must be able to hold it.
+    this.checkDeclaredSize(ds, shape.length ? shape : [1], ds.metadata?.size ?? 8, path, false);
+    checkBudget(this.file, `dataset of shape ${JSON.stringify(shape)} (${formatBytes(declared)})`, declared + 8 * (declared / (ds.metadata?.size ?? 8)), path);
     let value: ArrayLike<number | bigint>;
     try {
       value = ds.value as ArrayLike<number | bigint>;
@@ -304,6 +340,16 @@ export class CaitFile {
   }
 }
 
+/** `f()`, or undefined where HDF5 reports a failure. */
+function orUndefined<T>(f: () => T): T | undefined {
+  try {
+    return quietly(f);
+  } catch (e) {
+    if (e instanceof Hdf5Error) return undefined;
+    throw e;
+  }
+}
+
 function firstNonFinite(x: Float32Array): number {
   for (let i = 0; i < x.length; ++i) {
     // x - x is NaN exactly for NaN and ±Infinity; one compare per sample keeps this cheap.
@@ -312,12 +358,6 @@ function firstNonFinite(x: Float32Array): number {
   return -1;
 }
 
-function formatBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) { n /= 1024; ++i; }
-  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
-}
 
 /**
  * Opens an h5wasm file (`fileBytes` long) and validates its layout, turning HDF5's errors into

@@ -41,6 +41,18 @@ export function rdtRecordBytes(layout: RdtLayout): number {
   return rdtHeaderBytes(layout) + 2 * layout.recordLength;
 }
 
+/**
+ * The record layout a `.par` declares, checked against the `.rdt`'s size before anything is
+ * allocated: one record must fit in the file (a damaged .par may declare 10⁹ DVM channels).
+ */
+export function checkRdtLayoutFits(layout: RdtLayout, rdtSize: number, parFile: string, rdtFile: string): void {
+  const rb = rdtRecordBytes(layout);
+  if (rdtSize > 0 && rb > rdtSize) {
+    throw new DataFileError(parFile, `declares records of ${rb} B (${layout.recordLength} samples, a ${rdtHeaderBytes(layout)} B header with ` +
+      `${layout.dvmChannels} DVM channels), but ${rdtFile} holds only ${rdtSize} B: not the .par of this .rdt, or a damaged one`);
+  }
+}
+
 /** Decodes the header of the record starting at `offset` of `view`. */
 export function readRdtHeader(view: DataView, offset: number, layout: RdtLayout): RdtHeader {
   const i = (k: number) => view.getInt32(offset + 4 * k, true);

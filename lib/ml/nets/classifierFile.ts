@@ -7,7 +7,7 @@ import type {BackendInfo} from "./backend.js";
 import type {ModelKind} from "./models.js";
 import {PREPROCESSING, type Preprocessing} from "../data/preprocess.js";
 import {POSITIVE_LABELS} from "../data/labels.js";
-import {CLASSIFIER_FILE, formatProblem} from "../fileFormat.js";
+import {CLASSIFIER_FILE, declaredWeightBytes, formatProblem, modelFileNameProblem, weightsProblem} from "../fileFormat.js";
 import {sha256Hex} from "../../hash.js";
 // The TST's custom layers register themselves for deserialization on import.
 import "./attention.js";
@@ -68,6 +68,11 @@ export function manifestProblem(m: unknown): string | null {
   if (problem) return problem;
   const o = m as Partial<ModelManifest>;
   if (!o.topology || !Array.isArray(o.weightSpecs)) return "topology or weightSpecs missing";
+  const declared = declaredWeightBytes(o.weightSpecs);
+  if (typeof declared === "string") return declared;
+  const name = modelFileNameProblem(o.weightsFile);
+  if (name) return `weightsFile ${name}`;
+  if (typeof o.weightsSha256 !== "string" || !/^[0-9a-f]{64}$/.test(o.weightsSha256)) return "weightsSha256 must be 64 hex digits";
   if (o.preprocessing?.samples !== PREPROCESSING.samples || o.preprocessing?.scaling !== PREPROCESSING.scaling) return `preprocessing ${JSON.stringify(o.preprocessing)} is not the one this Pulsebook implements`;
   return null;
 }
@@ -89,6 +94,10 @@ export async function deserializeModel(manifest: ModelManifest, weights: Uint8Ar
   if (problem) throw new Error(problem);
   const hash = sha256Hex(weights);
   if (hash !== manifest.weightsSha256) throw new Error(`${manifest.weightsFile} does not match the manifest (SHA-256 ${hash.slice(0, 12)}…, expected ${manifest.weightsSha256.slice(0, 12)}…)`);
+  // The hash only says the file is the one the manifest names; a manifest edited along with
+  // it (or a model trained into NaN) still needs its weights checked.
+  const weightsIssue = weightsProblem(manifest.weightSpecs, weights);
+  if (weightsIssue) throw new Error(weightsIssue);
   const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
   return tfl.loadLayersModel(tf.io.fromMemory({modelTopology: withZeroInitializers(manifest.topology), weightSpecs: manifest.weightSpecs, weightData: buffer}));
 }

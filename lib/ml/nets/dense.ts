@@ -3,7 +3,8 @@
 // model format (weights as base64 float32). Plain variables rather than tf.layers because the
 // VAE needs a custom loss (−ELBO) and both models must round-trip through one small file.
 import {tf} from "./tf.js";
-import {DENSE_MODEL_FILE, formatProblem} from "../fileFormat.js";
+import {DENSE_MODEL_FILE, firstNonFinite, formatProblem} from "../fileFormat.js";
+import {DataFileError} from "../../io/errors.js";
 import {Rng} from "../../math/random.js";
 
 
@@ -75,8 +76,14 @@ function toBase64(a: Float32Array): string {
   return btoa(s);
 }
 
-function fromBase64(s: string): Float32Array {
-  const bin = atob(s);
+function fromBase64(s: string, source: string, what: string): Float32Array {
+  let bin: string;
+  try {
+    bin = atob(s);
+  } catch {
+    throw new DataFileError(source, `${what} is not base64`);
+  }
+  if (bin.length % 4 !== 0) throw new DataFileError(source, `${what} holds ${bin.length} B, not a whole number of float32 values`);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   return new Float32Array(bytes.buffer);
@@ -107,19 +114,30 @@ export function serializeModel(kind: string, inputDim: number, st: Standardizer,
  *  one. `source` names the file in errors. */
 export function deserializeModel(json: unknown, kind: string, source: string): {file: ModelFile; st: Standardizer; layer: (name: string) => DenseLayer} {
   const f = json as ModelFile;
+  const bad = (problem: string): never => { throw new DataFileError(source, problem); };
   const problem = formatProblem(f, DENSE_MODEL_FILE);
-  if (problem) throw new Error(`${source}: ${problem}`);
-  if (f.kind !== kind) throw new Error(`${source}: holds a ${f.kind} model, expected ${kind}`);
-  if (f.standardizer.mean.length !== f.inputDim) throw new Error(`${source}: standardizer has ${f.standardizer.mean.length} features, input is ${f.inputDim}`);
+  if (problem) bad(problem);
+  if (f.kind !== kind) bad(`holds a ${f.kind} model, expected ${kind}`);
+  const st = f.standardizer;
+  if (!st || !Array.isArray(st.mean) || !Array.isArray(st.std) || !Number.isSafeInteger(f.inputDim)) bad("standardizer (mean, std) or inputDim missing");
+  if (st.mean.length !== f.inputDim || st.std.length !== f.inputDim) bad(`standardizer has ${st.mean.length} means and ${st.std.length} deviations, input is ${f.inputDim}`);
+  if (firstNonFinite(st.mean) >= 0 || !st.std.every((s) => Number.isFinite(s) && s > 0)) bad("standardizer means must be finite and deviations finite and positive");
+  if (!Array.isArray(f.layers)) bad("layers must be a list");
   const layers = new Map<string, DenseLayer>();
   for (const l of f.layers) {
-    const W = fromBase64(l.W), b = fromBase64(l.b);
-    if (W.length !== l.shapeW[0] * l.shapeW[1] || b.length !== l.shapeW[1]) throw new Error(`${source}: layer ${l.name} has inconsistent sizes`);
+    const shape = l?.shapeW;
+    if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isSafeInteger(d) && d > 0)) bad(`layer ${l?.name}: shapeW must be two positive whole numbers`);
+    const W = fromBase64(l.W, source, `layer ${l.name} W`), b = fromBase64(l.b, source, `layer ${l.name} b`);
+    if (W.length !== shape[0] * shape[1] || b.length !== shape[1]) bad(`layer ${l.name} holds ${W.length} weights and ${b.length} biases, its shape ${shape[0]} × ${shape[1]} needs ${shape[0] * shape[1]} and ${shape[1]} (trailing or missing values)`);
+    for (const [name, x] of [["W", W], ["b", b]] as const) {
+      const i = firstNonFinite(x);
+      if (i >= 0) bad(`layer ${l.name} ${name}[${i}] is ${x[i]}: a model's weights must be finite (damaged or badly trained model)`);
+    }
     layers.set(l.name, {name: l.name, W: tf.variable(tf.tensor2d(W, l.shapeW as [number, number])), b: tf.variable(tf.tensor1d(b))});
   }
   const layer = (name: string): DenseLayer => {
     const l = layers.get(name);
-    if (!l) throw new Error(`${source}: layer ${name} missing`);
+    if (!l) throw new DataFileError(source, `layer ${name} missing`);
     return l;
   };
   return {file: f, st: {mean: Float32Array.from(f.standardizer.mean), std: Float32Array.from(f.standardizer.std)}, layer};

@@ -2,7 +2,7 @@
 // the feature set it was trained on, training settings and held-out metrics. Pure: the caller
 // reads and writes (atomically) — data-loaders/trees.ts in Node.
 import {DataFileError} from "../../io/errors.js";
-import {formatProblem, TREE_MODEL_FILE_KIND} from "../fileFormat.js";
+import {firstNonFinite, formatProblem, TREE_MODEL_FILE_KIND} from "../fileFormat.js";
 import type {Tree, TreeEnsemble} from "./trees.js";
 import {POSITIVE_LABELS} from "../data/labels.js";
 
@@ -65,6 +65,11 @@ export function parseTreeModel(text: string, file: string): {model: TreeEnsemble
     const n = t.feature.length;
     if (n === 0) bad(`${where} has no nodes`);
     for (const key of keys) if (t[key].length !== n) bad(`${where}: ${key} has ${t[key].length} entries, feature has ${n}`);
+    // JSON has no NaN, but 1e999 parses to Infinity: a threshold, value or cover must be finite.
+    for (const key of ["threshold", "value", "cover"] as const) {
+      const i = firstNonFinite(t[key]);
+      if (i >= 0) bad(`${where}, node ${i}: ${key} is ${t[key][i]}, must be finite`);
+    }
     for (let i = 0; i < n; i++) {
       const f = t.feature[i];
       if (f < 0) continue;
