@@ -4,15 +4,13 @@
 // Node build reads from disk), so memory is one chunk. A `sample_rate` or `sample_frequency`
 // attribute on the dataset or its group is taken as the sample rate (pytesdaq writes
 // `sample_rate` on `adcN`).
-import {closeSync, openSync, readSync} from "node:fs";
 import type {Dataset as H5Dataset, File as H5File, Group as H5Group} from "h5wasm";
 import {DataFileError} from "../../lib/io/errors.js";
 import {Hdf5Error, quietly} from "../../lib/io/hdf5Errors.js";
-import {checkHdf5Header, HDF5_HEADER_BYTES} from "../../lib/io/hdf5Signature.js";
-import {MAX_EVENT_BYTES} from "../../lib/io/caitFile.js";
+import {maxEventBytes} from "../../lib/io/caitFile.js";
+import {formatBytes, RAISE_BUDGET} from "../../lib/io/memoryBudget.js";
 import {DEFAULT_LAYOUT, parseLayout, scatterBlock, traceShape, type Axis, type TraceShape} from "../../lib/io/traceLayout.js";
-import {h5} from "../io/node.js";
-import {fileSize} from "../io/readFile.js";
+import {checkHeader, h5} from "../io/node.js";
 import type {TraceSource} from "./traceSource.js";
 
 const INTEGER = 0, FLOAT = 1; // h5wasm metadata.type
@@ -48,11 +46,7 @@ function describeTop(h: H5File): string {
 }
 
 export async function openHdf5(path: string, options: {dataset?: string; layout?: string}): Promise<TraceSource> {
-  const size = fileSize(path);
-  const fd = openSync(path, "r");
-  const head = new Uint8Array(Math.min(size, HDF5_HEADER_BYTES));
-  try { readSync(fd, head, 0, head.length, 0); } finally { closeSync(fd); }
-  checkHdf5Header(head, size, path);
+  checkHeader(path);
   const module = await h5();
   let file: H5File;
   try {
@@ -96,8 +90,8 @@ function checkShape(shape: TraceShape, stored: readonly number[], layout: string
   if (shape.nEvents === 0 || shape.nChannels === 0 || shape.recordLength === 0) {
     throw new DataFileError(file, `empty: shape (${stored.join(", ")}) as ${layout} gives ${shape.nEvents} events × ${shape.nChannels} channels × ${shape.recordLength} samples`, path);
   }
-  if (shape.nChannels * shape.recordLength * itemBytes > MAX_EVENT_BYTES) {
-    throw new DataFileError(file, `${shape.nChannels} channels × ${shape.recordLength} samples per event is beyond what one event may hold (${MAX_EVENT_BYTES} bytes); wrong --layout?`, path);
+  if (shape.nChannels * shape.recordLength * itemBytes > maxEventBytes()) {
+    throw new DataFileError(file, `${shape.nChannels} channels × ${shape.recordLength} samples per event is beyond what one event may hold (${formatBytes(maxEventBytes())}); wrong --layout? (or ${RAISE_BUDGET})`, path);
   }
 }
 

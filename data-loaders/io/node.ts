@@ -28,7 +28,7 @@ function readerOf(fd: number): ReadAt {
 }
 
 /** Checks the HDF5 superblock of `path` (lib/io/hdf5Signature.ts); returns the file's size. */
-function checkHeader(path: string): number {
+export function checkHeader(path: string): number {
   const size = fileSize(path);
   const fd = openSync(path, "r");
   try {

@@ -29,6 +29,8 @@ const COMPRESSION_BOUND = 2000;
 // budget (lib/io/memoryBudget.ts; 256 MiB of the default 2 GiB); beyond, a compressed file's
 // declared shape is not believed.
 const EVENT_SHARE_OF_BUDGET = 8;
+/** The most bytes one event (all channels) may take: a share of the memory budget. */
+export const maxEventBytes = () => Math.floor(memoryBudget() / EVENT_SHARE_OF_BUDGET);
 // The codes events/labels may hold. Anything else (1e12, −5, 1.5, NaN in a float64 dataset)
 // would wrap or truncate in an Int32Array and be trained on as some other class.
 const LABEL_CODES = new Set(Object.keys(LABEL_CLASSES).map(Number));
@@ -199,7 +201,7 @@ export class CaitFile {
     }
     if (!records) return;
     const perEvent = shape[0] * shape[2] * itemBytes;
-    const maxEvent = Math.floor(memoryBudget() / EVENT_SHARE_OF_BUDGET);
+    const maxEvent = maxEventBytes();
     if (perEvent > maxEvent) {
       this.fail(`declares ${shape[0]} channels × ${shape[2]} samples per event (${formatBytes(perEvent)} per event); ` +
         `records of more than ${formatBytes(maxEvent)} per event (1/${EVENT_SHARE_OF_BUDGET} of the memory budget of ${formatBytes(memoryBudget())}) ` +
