@@ -6,6 +6,7 @@ import type {Dataset as H5Dataset, File as H5File, Group as H5Group} from "h5was
 import type {H5Module} from "./caitFile.js";
 import type {EventChunk, RecordGroup, RecordLayout} from "../types.js";
 import type {MetaValue} from "./par.js";
+import type {SignalUnit} from "../math/units.js";
 
 export interface GroupSpec {
   group: RecordGroup;
@@ -28,6 +29,13 @@ export interface WriterSpec {
   attributes?: {[name: string]: string};
   /** More `metainfo/<name>` scalars (cait's from the .par file); record_length and sample_frequency come from `layout`. */
   metainfo?: {[name: string]: MetaValue};
+  /**
+   * What the maker knows of the records beyond cait's metainfo, written as `metainfo/unit`
+   * (string), `metainfo/channel_names` (strings, one per channel) and, with `triggerIndex`,
+   * `metainfo/trigger_index` (int64, from `layout`). Left out, readers assume cait's defaults
+   * and say so; so only what is known is written.
+   */
+  signal?: {unit?: SignalUnit; channelNames?: string[]; triggerIndex?: boolean};
 }
 
 const RECORDS_PER_H5_CHUNK = 8;
@@ -63,6 +71,13 @@ export class CaitWriter {
         ? {name, data: BigInt64Array.of(BigInt(value)), shape: [], dtype}
         : {name, data: Float64Array.of(value), shape: [], dtype});
     }
+    const {unit, channelNames, triggerIndex} = spec.signal ?? {};
+    if (unit !== undefined) meta.create_dataset({name: "unit", data: unit});
+    if (channelNames !== undefined) {
+      if (channelNames.length !== nChannels) throw new Error(`writer: ${channelNames.length} channel names for ${nChannels} channels`);
+      meta.create_dataset({name: "channel_names", data: channelNames});
+    }
+    if (triggerIndex) meta.create_dataset({name: "trigger_index", data: BigInt64Array.of(BigInt(spec.layout.triggerIndex)), shape: [], dtype: "<q"});
     for (const {group, count, labels, times, dacOutput} of spec.groups) {
       const g = this.h5.create_group(group);
       const perChunk = Math.max(1, Math.min(RECORDS_PER_H5_CHUNK, count));
