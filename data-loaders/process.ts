@@ -28,7 +28,7 @@ import {encodeParquet, type Columns} from "./io/parquet.js";
 import {planChain, runChain, StageError, type ChainRun, type StageStore} from "../lib/pipeline/index.js";
 import {preflight, resolveMetadata} from "../lib/pipeline/process/preflight.js";
 import {PROCESS_STAGES, type ProcessContext} from "../lib/pipeline/process/index.js";
-import {tableOf} from "../lib/pipeline/process/context.js";
+import {ChannelError, tableOf} from "../lib/pipeline/process/context.js";
 import type {CalibrationJson} from "../lib/pipeline/process/calibration.js";
 import type {NpsJson} from "../lib/pipeline/process/nps.js";
 import type {OptimumFilterJson} from "../lib/pipeline/process/optimumFilter.js";
@@ -173,7 +173,8 @@ const STAGE_KEYS: {[stage: string]: string} = {
 function explain(e: unknown, config: ProcessConfig): unknown {
   if (!(e instanceof StageError)) return e;
   if (e.cause instanceof ConfigError || e.cause instanceof DataFileError) return e.cause;
-  const detail = e.cause instanceof Error ? `${e.cause.name === "Error" ? "" : `${e.cause.name}: `}${e.cause.message}` : String(e.cause);
+  const said = (x: unknown) => (x instanceof Error ? `${x.name === "Error" ? "" : `${x.name}: `}${x.message}` : String(x));
+  const detail = e.cause instanceof ChannelError ? `channel ${e.cause.channel}: ${said(e.cause.cause)}` : said(e.cause);
   return new StageError(e.stage, e.cause, `${basename(config.source)} → ${config.input}: stage ${e.stage} (config key ${STAGE_KEYS[e.stage] ?? e.stage}) failed: ${detail}`);
 }
 
