@@ -135,7 +135,7 @@ export async function runProcess(config: ProcessConfig, options: ProcessOptions 
     // Metadata and every config key checkable against the file, before the first pass.
     const dataset = resolveMetadata(file.dataset, config);
     file.describeAs(dataset);
-    for (const w of assumedMetadata(dataset)) warn(`warning: ${w}`);
+    if (config.assumeDefaults) for (const w of assumedMetadata(dataset)) warn(`warning: ${w}`);
     preflight(config, dataset, channels);
 
     // Metadata the config gives is part of the input: another sample rate is another input.

@@ -237,6 +237,9 @@ describe("a file that says nothing: cait's defaults, announced once and recorded
       /contra\.yaml: sampleRate_Hz is 25\.0000 kHz, but .*tes\.h5 says 1\.25000 MHz \(metainfo\/sample_frequency\)/);
     await expect(processFromFile(write("late.yaml", CONFIG("bare.h5", "out-late", "triggerIndex: 4096\n")))).rejects.toThrow(/late\.yaml: triggerIndex is 4096, but the records of .*bare\.h5 have 4096 samples/);
     expect(existsSync(join(dir, "out-late"))).toBe(false);
+    await expect(processFromFile(write("strict.yaml", CONFIG("bare.h5", "out-strict", "assumeDefaults: false\nunit: V\n")))).rejects.toThrow(
+      /strict\.yaml: assumeDefaults is false, but .*bare\.h5 does not give its sample rate \(metainfo\/sample_frequency\), trigger \(pre-trigger\) index \(metainfo\/trigger_index\), channel names \(metainfo\/channel_names\): give sampleRate_Hz, triggerIndex, channelNames in the config/);
+    expect(existsSync(join(dir, "out-strict"))).toBe(false);
   }, 120_000);
 
   it("`pulsebook features` warns once per assumption", async () => {

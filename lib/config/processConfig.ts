@@ -111,6 +111,8 @@ export interface ProcessConfig {
   triggerIndex: number | null;
   unit: SignalUnit | null;
   channelNames: string[] | null;
+  /** false: metadata neither the file nor the config gives is an error, not cait's default. */
+  assumeDefaults: boolean;
   features: FeaturesConfig;
   sev: SevConfig;
   nps: NpsConfig;
@@ -197,7 +199,7 @@ class Reader {
   }
 }
 
-const TOP_KEYS = ["version", "input", "output", "groups", "channels", "sampleRate_Hz", "triggerIndex", "unit", "channelNames", "features", "sev", "nps", "optimumFilter", "sevFit", "calibration", "trigger"] as const;
+const TOP_KEYS = ["version", "input", "output", "groups", "channels", "sampleRate_Hz", "triggerIndex", "unit", "channelNames", "assumeDefaults", "features", "sev", "nps", "optimumFilter", "sevFit", "calibration", "trigger"] as const;
 
 /**
  * Parses and validates a processing config. `file` is the config's path (used in messages and
@@ -277,6 +279,8 @@ function validate(raw: unknown, file: string, r: Reader): ProcessConfig {
     if (dup) r.fail("channelNames", `lists ${JSON.stringify(dup)} twice`);
   }
 
+  const assumeDefaults = r.bool(top.assumeDefaults, "assumeDefaults", true);
+
   const f = r.section(top.features, "features", [], true);
   const features: FeaturesConfig = {enabled: f.enabled};
 
@@ -343,7 +347,7 @@ function validate(raw: unknown, file: string, r: Reader): ProcessConfig {
     deadTime_ms: r.number(t.o.deadTime_ms, "trigger.deadTime_ms", 0, {min: 0})
   };
 
-  return {version: 1, source, input, output, groups, channels, sampleRate_Hz, triggerIndex, unit, channelNames, features, sev, nps, optimumFilter, sevFit, calibration, trigger};
+  return {version: 1, source, input, output, groups, channels, sampleRate_Hz, triggerIndex, unit, channelNames, assumeDefaults, features, sev, nps, optimumFilter, sevFit, calibration, trigger};
 }
 
 /** The amplitude columns calibration may use, in volts names (`sev_fit_height_V`: fit_height_V, its older name). */

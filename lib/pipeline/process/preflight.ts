@@ -78,6 +78,14 @@ export function preflight(config: ProcessConfig, dataset: Dataset, channels: rea
   const fail = (key: string, detail: string): never => { throw new ConfigError(name, key, detail); };
   const {unit, layout} = dataset;
 
+  // Metadata nobody gave, where the config forbids assuming it.
+  if (!config.assumeDefaults) {
+    const missing = (Object.keys(METADATA_KEYS) as (keyof MetadataSources)[]).filter((k) => dataset.sources[k] === "assumed");
+    if (missing.length) {
+      fail("assumeDefaults", `is false, but ${config.input} does not give its ${missing.map((k) => `${METADATA_KEYS[k].what} (${METADATA_KEYS[k].dataset})`).join(", ")}: give ${missing.map((k) => METADATA_KEYS[k].config).join(", ")} in the config`);
+    }
+  }
+
   // Groups a stage reads must hold records: an empty one would fail after the feature pass.
   const needsRecords = (g: RecordGroup, key: string) => {
     if (dataset.groups[g] === 0) throw new DataFileError(config.input, `group "${g}" holds no events, but ${key} needs its records`, `${g}/event`);
