@@ -39,7 +39,7 @@ export function resolveMetadata(dataset: Dataset, config: ProcessConfig): Datase
   };
   const {layout} = dataset;
   const L = layout.recordLength;
-  const hz = (v: number) => formatSI(v, "Hz", 6);
+  const hz = (v: number) => `${v} Hz`;
   let {sampleFrequency_Hz, triggerIndex} = layout;
   if (given("sampleFrequency_Hz", config.sampleRate_Hz, layout.sampleFrequency_Hz, hz)) sampleFrequency_Hz = config.sampleRate_Hz!;
   if (config.triggerIndex !== null && config.triggerIndex >= L) fail("triggerIndex", `is ${config.triggerIndex}, but the records of ${config.input} have ${L} samples (the trigger index must be below ${L})`);
