@@ -250,6 +250,27 @@ describe("a file that says nothing: cait's defaults, announced once and recorded
   }, 60_000);
 });
 
+describe("metainfo the file gets wrong is an error naming the dataset", () => {
+  it("unknown unit, names not one per channel, trigger outside the record, non-positive rate", async () => {
+    const {openCaitFile} = await import("../data-loaders/io/node.js");
+    await h5wasm.ready;
+    const cases: [string, (g: ReturnType<InstanceType<typeof h5wasm.File>["create_group"]>) => void, RegExp][] = [
+      ["unit", (g) => g.create_dataset({name: "unit", data: "furlongs"}), /\[metainfo\/unit\]: unknown unit "furlongs" \(expected one of V, A, ADC\)/],
+      ["names", (g) => g.create_dataset({name: "channel_names", data: ["only one"]}), /\[metainfo\/channel_names\]: expected 2 non-empty names \(one per channel\), found \["only one"\]/],
+      ["trigger", (g) => g.create_dataset({name: "trigger_index", data: BigInt64Array.of(64n), shape: [], dtype: "<q"}), /\[metainfo\/trigger_index\]: invalid trigger index 64 \(expected an integer sample index in \[0, 64\)\)/],
+      ["rate", (g) => g.create_dataset({name: "sample_frequency", data: Float64Array.of(-1), shape: [], dtype: "<d"}), /\[metainfo\/sample_frequency\]: invalid sample frequency -1/]
+    ];
+    for (const [name, meta, problem] of cases) {
+      const path = join(dir, `badmeta-${name}.h5`);
+      const f = new h5wasm.File(path, "w");
+      f.create_group("events").create_dataset({name: "event", data: new Float32Array(2 * 3 * 64), shape: [2, 3, 64], dtype: "<f"});
+      meta(f.create_group("metainfo"));
+      f.close();
+      await expect(openCaitFile(path), name).rejects.toThrow(problem);
+    }
+  });
+});
+
 describe("disabled stages write nothing", () => {
   it("optimumFilter: false leaves no optimum-filter.parquet, also where an earlier run wrote one", async () => {
     const out = join(dir, "out-stages");
