@@ -205,7 +205,7 @@ describe("a file in amperes at 1.25 MHz keeps its unit and rate", () => {
     const {metadata} = await readParquetMetadata(bytes, "f");
     expect(metadata["pulsebook.unit"]).toBe("A");
     expect(JSON.parse(metadata["pulsebook.layout"]).sampleFrequency_Hz).toBe(FS);
-  }, 60_000);
+  }, 240_000);
 });
 
 describe("a file that says nothing: cait's defaults, announced once and recorded", () => {
@@ -247,7 +247,7 @@ describe("a file that says nothing: cait's defaults, announced once and recorded
     expect(r.code).toBe(0);
     expect(r.stderr.match(/^warning: /gm)).toHaveLength(4);
     expect(r.stderr).toMatch(/bare\.h5: no sample rate in the file \(metainfo\/sample_frequency\); assuming cait's default 25\.0 kHz/);
-  }, 60_000);
+  }, 240_000);
 });
 
 describe("metainfo the file gets wrong is an error naming the dataset", () => {
@@ -295,7 +295,7 @@ describe("pulsebook process fails fast and says where", () => {
     // Nothing was computed: no stage store, no table.
     expect(existsSync(join(dir, "out-volts", ".store"))).toBe(false);
     expect(existsSync(join(dir, "out-volts", "events.parquet"))).toBe(false);
-  }, 60_000);
+  }, 240_000);
 
   it("a later stage that fails: exit 1 naming config, file, stage, config key and channel, no stack trace", async () => {
     // Noise records that are all zero: the noise spectrum is zero, and the filter has nothing to weigh.
@@ -305,5 +305,5 @@ describe("pulsebook process fails fast and says where", () => {
     expect(r.stderr).toMatch(/^pulsebook: dead\.yaml → .*dead\.h5: stage optimumFilter \(config key optimumFilter\) failed: channel 0: RangeError: optimumFilter: /m);
     expect(r.stderr).not.toMatch(STACK);
     expect(existsSync(join(dir, "out-dead", "summary.json"))).toBe(false);
-  }, 60_000);
+  }, 240_000);
 });
