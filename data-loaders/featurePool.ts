@@ -11,6 +11,7 @@
 import {Worker} from "node:worker_threads";
 import {availableParallelism} from "node:os";
 import {computeFeatures} from "../lib/dsp/features.js";
+import type {RecordLayout} from "../lib/types.js";
 import {DataFileError} from "../lib/io/errors.js";
 import type {CaitFile} from "../lib/io/caitFile.js";
 import type {Columns} from "../lib/io/columns.js";
@@ -56,7 +57,8 @@ export async function* featureChunks(input: string, file: CaitFile, group: Recor
     }
     return;
   }
-  const pool = await FeaturePool.start(input, workers);
+  // The workers compute with this thread's layout: it may hold metadata the config gave.
+  const pool = await FeaturePool.start(input, workers, file.dataset.layout);
   try {
     const inFlight: Promise<FeatureChunk>[] = [];
     let next = 0;
@@ -93,8 +95,8 @@ class FeaturePool {
     this.busy = workers.map(() => 0);
   }
 
-  static async start(input: string, n: number): Promise<FeaturePool> {
-    const workers = Array.from({length: n}, () => new Worker(ENTRY, {workerData: {input}}));
+  static async start(input: string, n: number, layout: RecordLayout): Promise<FeaturePool> {
+    const workers = Array.from({length: n}, () => new Worker(ENTRY, {workerData: {input, layout}}));
     try {
       await Promise.all(workers.map((w, k) => new Promise<void>((resolve, reject) => {
         w.once("message", (m: FeatureReply) => (m.kind === "ready" ? resolve() : reject(m.kind === "error" ? rebuild(m) : new Error("unexpected reply"))));

@@ -5,7 +5,7 @@ import {openCaitFile} from "./io/node.js";
 import {computeFeatures} from "../lib/dsp/features.js";
 import {DataFileError} from "../lib/io/errors.js";
 import type {CaitFile} from "../lib/io/caitFile.js";
-import type {RecordGroup} from "../lib/types.js";
+import type {RecordGroup, RecordLayout} from "../lib/types.js";
 
 export type FeatureRequest = {kind: "chunk"; id: number; group: RecordGroup; start: number; count: number} | {kind: "close"};
 export type FeatureReply =
@@ -37,7 +37,7 @@ port.on("message", (m: FeatureRequest) => {
   }
   try {
     const chunk = file.readChunk(m.group, m.start, m.count);
-    const {rows: _rows, ...columns} = computeFeatures(chunk, file.dataset.layout);
+    const {rows: _rows, ...columns} = computeFeatures(chunk, (workerData as {layout: RecordLayout}).layout);
     const tpa = chunk.testpulseAmplitude;
     const transfer = [...Object.values(columns).map((a) => a.buffer as ArrayBuffer), ...(tpa ? [tpa.buffer as ArrayBuffer] : [])];
     port.postMessage({kind: "result", id: m.id, columns, testpulseAmplitude: tpa} satisfies FeatureReply, transfer);

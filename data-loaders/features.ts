@@ -6,7 +6,9 @@
 import {openCaitFile} from "./io/node.js";
 import {encodeParquet, writeParquetStream, type Columns} from "./io/parquet.js";
 import {concatColumns} from "../lib/io/columns.js";
-import {computeFeatures, FEATURE_COLUMNS} from "../lib/dsp/features.js";
+import {computeFeatures, featureColumnsIn, FEATURE_COLUMNS, inUnit} from "../lib/dsp/features.js";
+import {assumedMetadata, metadataRecord} from "../lib/io/recordMetadata.js";
+import type {Dataset} from "../lib/types.js";
 import type {RecordGroup} from "../lib/types.js";
 import {sourceVersion} from "./pipeline/sourceVersion.js";
 import {defaultFeatureThreads, featureChunks} from "./featurePool.js";
@@ -16,7 +18,7 @@ import {fileIdentity, parquetProvenance, provenanceStamp} from "./provenance.js"
 export const featuresVersion = (): string => sourceVersion(new URL("../lib/dsp/features.ts", import.meta.url).href);
 
 /** Parquet metadata of a feature table of `group` of `input`, stamped. */
-export function featuresMetadata(input: string, group: RecordGroup, command: string, columns: readonly unknown[] = FEATURE_COLUMNS, layout?: unknown, channels?: unknown): {[key: string]: string} {
+export function featuresMetadata(input: string, group: RecordGroup, command: string, columns: readonly unknown[] = FEATURE_COLUMNS, dataset?: Dataset): {[key: string]: string} {
   const identity = fileIdentity(input);
   const version = featuresVersion();
   return parquetProvenance(provenanceStamp({stages: {features: version}, parameters: {group}, inputs: {file: identity}, command}), {
@@ -24,8 +26,12 @@ export function featuresMetadata(input: string, group: RecordGroup, command: str
     "pulsebook.format_version": version,
     "pulsebook.input": JSON.stringify(identity),
     "pulsebook.group": group,
-    ...(layout ? {"pulsebook.layout": JSON.stringify(layout)} : {}),
-    ...(channels ? {"pulsebook.channels": JSON.stringify(channels)} : {}),
+    ...(dataset ? {
+      "pulsebook.layout": JSON.stringify(dataset.layout),
+      "pulsebook.channels": JSON.stringify(dataset.channels),
+      "pulsebook.unit": dataset.unit,
+      "pulsebook.metadata": JSON.stringify(metadataRecord(dataset))
+    } : {}),
     "pulsebook.columns": JSON.stringify(columns)
   });
 }
@@ -42,6 +48,8 @@ export interface FeaturesOptions {
   command?: string;
   /** Worker threads reading and computing (1: this thread); default one per core, fewer for small files. */
   threads?: number;
+  /** Told once per metadata the file lacks (cait's default assumed). */
+  warn?: (message: string) => void;
 }
 
 /** Writes the feature table of `group` in `input` to `output` (Parquet). Returns rows and events. */
@@ -50,14 +58,15 @@ export async function writeFeatures(input: string, output: string, options: Feat
   const file = await openCaitFile(input);
   try {
     const total = file.count(group);
-    const {layout, channels} = file.dataset;
+    const {layout, unit} = file.dataset;
+    for (const w of assumedMetadata(file.dataset, false)) options.warn?.(w);
     if (total === 0) throw new Error(`${input} [${group}/event]: group holds no events`);
     async function* batches(): AsyncGenerator<Columns> {
       let pending: Columns[] = [];
       let pendingRows = 0;
       const threads = options.threads ?? defaultFeatureThreads(total, chunkEvents);
       for await (const chunk of featureChunks(input, file, group, chunkEvents, threads)) {
-        const cols = chunk.columns;
+        const cols = inUnit(chunk.columns, unit);
         pending.push(cols);
         pendingRows += cols.event.length;
         onProgress?.(chunk.start + chunk.count, total);
@@ -69,7 +78,7 @@ export async function writeFeatures(input: string, output: string, options: Feat
       }
       if (pending.length) yield concatColumns(pending);
     }
-    const metadata = featuresMetadata(input, group, options.command ?? "writeFeatures", FEATURE_COLUMNS, layout, channels);
+    const metadata = featuresMetadata(input, group, options.command ?? "writeFeatures", featureColumnsIn(unit), file.dataset);
     const {rows} = await writeParquetStream(output, batches(), metadata);
     return {rows, events: total};
   } finally {
@@ -89,8 +98,9 @@ export async function testpulseFeatures(input: string, command: string): Promise
     const {rows, ...features} = computeFeatures(chunk, file.dataset.layout);
     // Rows are event-major: row = i·nChannels + c, so the TPA of row r is that of event ⌊r/nch⌋.
     const tpa = Float64Array.from({length: rows}, (_, r) => chunk.testpulseAmplitude![Math.floor(r / chunk.nChannels)]);
-    const columns = [...FEATURE_COLUMNS, {name: "tpa", unit: "TPA", dtype: "float64", description: "Test-pulse amplitude the pulser was set to (testpulses/testpulseamplitude)"}];
-    return encodeParquet({...(features as Columns), tpa}, featuresMetadata(input, "testpulses", command, columns));
+    const {unit} = file.dataset;
+    const columns = [...featureColumnsIn(unit), {name: "tpa", unit: "TPA", dtype: "float64", description: "Test-pulse amplitude the pulser was set to (testpulses/testpulseamplitude)"}];
+    return encodeParquet({...inUnit(features as Columns, unit), tpa}, featuresMetadata(input, "testpulses", command, columns, file.dataset));
   } finally {
     file.close();
   }

@@ -16,20 +16,24 @@
 // provenance stamp and is written atomically, so an interrupted run never leaves a
 // half-written table.
 
+import {rmSync} from "node:fs";
 import {basename, join} from "node:path";
-import {configHash, type ProcessConfig} from "../lib/config/processConfig.js";
+import {ConfigError, configHash, type ProcessConfig} from "../lib/config/processConfig.js";
 import {hashJson, stableJson} from "../lib/hash.js";
-import {FEATURE_COLUMNS} from "../lib/dsp/features.js";
+import {featureColumnsIn} from "../lib/dsp/features.js";
+import {assumedMetadata, metadataRecord, type MetadataRecord} from "../lib/io/recordMetadata.js";
+import {unitColumn} from "../lib/math/units.js";
 import {DataFileError, openCaitFile, type CaitFile} from "./io/node.js";
 import {encodeParquet, type Columns} from "./io/parquet.js";
-import {planChain, runChain, type ChainRun, type StageStore} from "../lib/pipeline/index.js";
+import {planChain, runChain, StageError, type ChainRun, type StageStore} from "../lib/pipeline/index.js";
+import {preflight, resolveMetadata} from "../lib/pipeline/process/preflight.js";
 import {PROCESS_STAGES, type ProcessContext} from "../lib/pipeline/process/index.js";
-import {tableOf} from "../lib/pipeline/process/context.js";
+import {ChannelError, tableOf} from "../lib/pipeline/process/context.js";
 import type {CalibrationJson} from "../lib/pipeline/process/calibration.js";
 import type {NpsJson} from "../lib/pipeline/process/nps.js";
 import type {OptimumFilterJson} from "../lib/pipeline/process/optimumFilter.js";
 import type {SevJson} from "../lib/pipeline/process/sev.js";
-import type {RecordGroup, RecordLayout} from "../lib/types.js";
+import {RECORD_GROUPS, type Dataset, type RecordGroup, type RecordLayout} from "../lib/types.js";
 import {atomicWrite} from "./io/atomicWrite.js";
 import {selectPerChannel} from "./pipeline/processContext.js";
 import {defaultFeatureThreads, featureChunks} from "./featurePool.js";
@@ -49,8 +53,13 @@ export function processOutputVersion(read?: SourceReader): string {
   return sourceVersion(import.meta.url, {read, within: ["lib", "data-loaders"]});
 }
 
+/**
+ * What summary.json says of one channel. Keys ending in `_V` are named for the data's unit
+ * (`amplitude_A`, `predictedResolution_ADC`), like the columns.
+ */
 export interface ChannelSummary {
   channel: number;
+  name: string;
   sev?: {group: RecordGroup; records: number; selected: number; amplitude_V: number};
   nps?: {records: number; selected: number};
   optimumFilter?: {predictedResolution_V: number; measuredResolution_V: number; noiseRecords: number};
@@ -69,6 +78,10 @@ export interface ProcessSummary {
   config: Omit<ProcessConfig, "source">;
   input: FileIdentity;
   layout: RecordLayout;
+  /** Unit of the samples (and of every column named for it). */
+  unit: Dataset["unit"];
+  /** Where the unit, sample rate, trigger index and channel names came from; which were assumed. */
+  metadata: MetadataRecord;
   /** Output tables by group: file name and rows. */
   tables: {[G in RecordGroup]?: {file: string; rows: number; columns: string[]}};
   channels: ChannelSummary[];
@@ -81,6 +94,8 @@ export interface ProcessSummary {
 export interface ProcessOptions {
   /** Progress messages (one line each). */
   log?: (message: string) => void;
+  /** Warnings (metadata assumed), each said once per run; default: `log`. */
+  warn?: (message: string) => void;
   /** Events per HDF5 read. */
   chunkEvents?: number;
   /** Where stage outputs are reused from (default: `.store/` in the output folder). */
@@ -97,7 +112,12 @@ export const storeDir = (config: ProcessConfig) => join(config.output, ".store")
 /** An open run: its input, the context the stages compute in, their versions and the store. */
 export interface OpenRun {
   file: CaitFile;
+  /** The input file's identity (provenance). */
   input: FileIdentity;
+  /** What the lineage is keyed by: the file's identity and any metadata the config gives. */
+  identity: unknown;
+  /** The file's description completed by the config's metadata. */
+  dataset: Dataset;
   channels: number[];
   context: ProcessContext;
   versions: {[stage: string]: string};
@@ -111,6 +131,7 @@ export interface OpenRun {
  */
 export async function openRun(config: ProcessConfig, options: ProcessOptions = {}): Promise<OpenRun> {
   const log = options.log ?? (() => {});
+  const warn = options.warn ?? log;
   if (config.trigger.enabled) {
     throw new Error(`${config.source}: trigger is for continuous streams; a record file (${config.input}) is already triggered — set trigger: false`);
   }
@@ -132,12 +153,21 @@ export async function openRun(config: ProcessConfig, options: ProcessOptions = {
     if (config.optimumFilter.enabled && (!config.sev.enabled || !config.nps.enabled)) throw new Error(`${config.source}: optimumFilter needs sev and nps enabled`);
     if (config.sevFit.enabled && !config.sev.enabled) throw new Error(`${config.source}: sevFit needs sev enabled`);
 
+    // Metadata and every config key checkable against the file, before the first pass.
+    const dataset = resolveMetadata(file.dataset, config);
+    file.describeAs(dataset);
+    if (config.assumeDefaults) for (const w of assumedMetadata(dataset)) warn(`warning: ${w}`);
+    preflight(config, dataset, channels);
+
+    // Metadata the config gives is part of the input: another sample rate is another input.
+    const given = {sampleRate_Hz: config.sampleRate_Hz, triggerIndex: config.triggerIndex, unit: config.unit, channelNames: config.channelNames};
     const input = fileIdentity(config.input);
+    const identity = Object.values(given).some((v) => v !== null) ? {...input, metadata: given} : input;
     const chunkEvents = options.chunkEvents ?? 64;
     const featureChunksOf = (g: RecordGroup) => featureChunks(config.input, file, g, chunkEvents, options.threads ?? defaultFeatureThreads(file.count(g), chunkEvents));
     const context: ProcessContext = {file, source: config.source, input: config.input, channels, chunkEvents, featureChunks: featureChunksOf, select: (table, chs, predicate, key) => selectPerChannel(table, chs, predicate, key, basename(config.source)), log};
-    const store = options.store ?? fileStore(storeDir(config), {inputs: input});
-    return {file, input, channels, context, versions: processStageVersions(options.readSource), store, log};
+    const store = options.store ?? fileStore(storeDir(config), {inputs: identity});
+    return {file, input, identity, dataset, channels, context, versions: processStageVersions(options.readSource), store, log};
   } catch (e) {
     file.close();
     throw e;
@@ -147,18 +177,44 @@ export async function openRun(config: ProcessConfig, options: ProcessOptions = {
 /** Runs the chain described by `config`; writes its outputs to `config.output`; returns the summary. */
 export async function runProcess(config: ProcessConfig, options: ProcessOptions = {}): Promise<ProcessSummary> {
   const t0 = performance.now();
-  const open = await openRun(config, options);
-  const {file, input, channels, context, versions, store, log} = open;
+  const {file, input, identity, dataset, channels, context, versions, store, log} = await openRun(config, options);
   try {
-    const run = await runChain(PROCESS_STAGES, config, {versions, inputIdentity: input, context, store, log});
-    return writeOutputs(config, run, input, file.dataset.layout, file.dataset.channels, channels, processOutputVersion(options.readSource), t0);
+    let run: ChainRun;
+    try {
+      run = await runChain(PROCESS_STAGES, config, {versions, inputIdentity: identity, context, store, log});
+    } catch (e) {
+      throw explain(e, config);
+    }
+    return writeOutputs(config, run, input, dataset, channels, processOutputVersion(options.readSource), t0);
   } finally {
     file.close();
   }
 }
 
+/** The config section of each stage: what a user changes when it fails. */
+const STAGE_KEYS: {[stage: string]: string} = {
+  features: "features", sev: "sev", nps: "nps", optimumFilter: "optimumFilter", ofAmplitude: "optimumFilter", sevFit: "sevFit", calibration: "calibration"
+};
+
+/**
+ * A failure of the chain, said for the user: a file's or config's own error as it is (they
+ * name file and key); anything else with the config, the input, the stage and its config key.
+ */
+function explain(e: unknown, config: ProcessConfig): unknown {
+  if (!(e instanceof StageError)) return e;
+  if (e.cause instanceof ConfigError || e.cause instanceof DataFileError) return e.cause;
+  const said = (x: unknown) => (x instanceof Error ? `${x.name === "Error" ? "" : `${x.name}: `}${x.message}` : String(x));
+  const detail = e.cause instanceof ChannelError ? `channel ${e.cause.channel}: ${said(e.cause.cause)}` : said(e.cause);
+  return new StageError(e.stage, e.cause, `${basename(config.source)} → ${config.input}: stage ${e.stage} (config key ${STAGE_KEYS[e.stage] ?? e.stage}) failed: ${detail}`);
+}
+
+/** Output files of the stages (besides the group tables): removed when their stage is disabled. */
+const STAGE_FILES = ["sev.parquet", "nps.parquet", "optimum-filter.parquet"];
+
 /** The output folder of a run: tables, spectra, filter and summary.json, each stamped. */
-function writeOutputs(config: ProcessConfig, run: ChainRun, input: FileIdentity, layout: RecordLayout, fileChannels: unknown, channels: number[], formatVersion: string, t0: number): ProcessSummary {
+function writeOutputs(config: ProcessConfig, run: ChainRun, input: FileIdentity, dataset: Dataset, channels: number[], formatVersion: string, t0: number): ProcessSummary {
+  const {layout, unit, channels: fileChannels} = dataset;
+  const meta = metadataRecord(dataset);
   const out = (name: string) => run.outputs.get(name);
   const record = (name: string) => run.stages.find((s) => s.stage === name);
   const hash = configHash(config);
@@ -182,6 +238,8 @@ function writeOutputs(config: ProcessConfig, run: ChainRun, input: FileIdentity,
     "pulsebook.input": JSON.stringify(input),
     "pulsebook.layout": JSON.stringify(layout),
     "pulsebook.channels": JSON.stringify(fileChannels),
+    "pulsebook.unit": unit,
+    "pulsebook.metadata": JSON.stringify(meta),
     ...extra
   });
   const written: ProcessSummary["tables"] = {};
@@ -195,7 +253,7 @@ function writeOutputs(config: ProcessConfig, run: ChainRun, input: FileIdentity,
     atomicWrite(join(config.output, name), encodeParquet(table, metadata("features", columnStages, {
       "pulsebook.group": g,
       "pulsebook.format_version": record("features")!.version,
-      "pulsebook.columns": JSON.stringify(FEATURE_COLUMNS)
+      "pulsebook.columns": JSON.stringify(featureColumnsIn(unit))
     })));
     written[g] = {file: name, rows: table.event.length, columns: Object.keys(table)};
   }
@@ -208,7 +266,7 @@ function writeOutputs(config: ProcessConfig, run: ChainRun, input: FileIdentity,
   }
   if (nps) {
     const cols: Columns = {frequency_Hz: nps.arrays.frequency_Hz as Float64Array};
-    for (const c of channels) cols[`psd_ch${c}_V2_per_Hz`] = nps.arrays[`psd_ch${c}_V2_per_Hz`] as Float64Array;
+    for (const c of channels) cols[unitColumn(`psd_ch${c}_V2_per_Hz`, unit)] = nps.arrays[`psd_ch${c}_V2_per_Hz`] as Float64Array;
     atomicWrite(join(config.output, "nps.parquet"), encodeParquet(cols, metadata("nps", ["nps"])));
   }
   if (of) {
@@ -220,8 +278,13 @@ function writeOutputs(config: ProcessConfig, run: ChainRun, input: FileIdentity,
     }
     atomicWrite(join(config.output, "optimum-filter.parquet"), encodeParquet(cols, metadata("optimum_filter", ["nps", "optimumFilter"])));
   }
+  // What this run did not write must not be left from an earlier one: a disabled stage writes nothing.
+  const produced = new Set([...Object.values(written).map((t) => t!.file), ...(sev ? ["sev.parquet"] : []), ...(nps ? ["nps.parquet"] : []), ...(of ? ["optimum-filter.parquet"] : [])]);
+  for (const name of [...RECORD_GROUPS.map((g) => `${g}.parquet`), ...STAGE_FILES]) {
+    if (!produced.has(name)) rmSync(join(config.output, name), {force: true});
+  }
   const summaries: ChannelSummary[] = channels.map((channel) => {
-    const s: ChannelSummary = {channel};
+    const s: ChannelSummary = {channel, name: fileChannels[channel].name};
     const sevC = (sev?.json as SevJson | undefined)?.channels.find((x) => x.channel === channel);
     if (sevC) s.sev = {group: sevC.group, records: sevC.records, selected: sevC.selected, amplitude_V: sevC.amplitude_V};
     const npsC = (nps?.json as NpsJson | undefined)?.channels.find((x) => x.channel === channel);
@@ -230,7 +293,7 @@ function writeOutputs(config: ProcessConfig, run: ChainRun, input: FileIdentity,
     if (ofC) s.optimumFilter = ofC.summary;
     const calC = (out("calibration")?.json as CalibrationJson | undefined)?.channels.find((x) => x.channel === channel);
     if (calC) { const {channel: _c, ...cal} = calC; s.calibration = cal; }
-    return s;
+    return inUnitKeys(s, unit);
   });
   const all = run.stages.map((s) => s.stage);
   const provenance = stamp(all);
@@ -242,6 +305,8 @@ function writeOutputs(config: ProcessConfig, run: ChainRun, input: FileIdentity,
     config: configShown,
     input,
     layout,
+    unit,
+    metadata: meta,
     tables: written,
     channels: summaries,
     ran: run.ran,
@@ -250,6 +315,12 @@ function writeOutputs(config: ProcessConfig, run: ChainRun, input: FileIdentity,
   };
   atomicWrite(join(config.output, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
   return summary;
+}
+
+/** `value` with every key that ends in a volts token renamed for `unit`, at any depth. */
+function inUnitKeys<T>(value: T, unit: Dataset["unit"]): T {
+  if (unit === "V" || !value || typeof value !== "object" || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [unitColumn(k, unit), inUnitKeys(v, unit)])) as T;
 }
 
 /** The lineage a run of `config` would have, without running it (hashes only). */

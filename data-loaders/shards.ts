@@ -60,7 +60,7 @@ export interface ShardStatus {
 }
 
 function planOf(run: OpenRun, config: ProcessConfig): Map<string, StageRecord> {
-  const plan = planChain(PROCESS_STAGES, config, run.versions, run.input);
+  const plan = planChain(PROCESS_STAGES, config, run.versions, run.identity);
   return new Map(plan.stages.map((s) => [s.stage, s]));
 }
 
@@ -179,7 +179,7 @@ async function sharedStep(config: ProcessConfig, run: OpenRun, plan: Map<string,
     await run.store.put("features", features.lineage, all, features);
   }
   const stages = PROCESS_STAGES.filter((s) => SHARED.includes(s.name));
-  const chain = await runChain(stages, config, {versions: run.versions, inputIdentity: run.input, context: run.context, store: run.store, log: run.log});
+  const chain = await runChain(stages, config, {versions: run.versions, inputIdentity: run.identity, context: run.context, store: run.store, log: run.log});
   return chain.ran;
 }
 

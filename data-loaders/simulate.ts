@@ -30,6 +30,8 @@ export async function writeSimulation(path: string, options: SimulationOptions):
     layout: preset.layout,
     channelNumbers: preset.channelNumbers,
     groups: counts.filter(([, n]) => n > 0).map(([group, count]) => ({group, count, labels: group === "events"})),
+    // The simulator knows what it made: volts, its trigger, its channels (named as cait names them).
+    meta: {unit: "V", pretriggerIndex: preset.layout.triggerIndex, channelNames: preset.channels.map((c, i) => `${c.name} Ch${preset.channelNumbers[i]}`)},
     // The stamp carries the Pulsebook version (it replaced the attribute pulsebook_version).
     attributes: {
       pulsebook_simulation: JSON.stringify({preset: preset.name, seed, events, testpulses, noise}),

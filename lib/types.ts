@@ -1,10 +1,14 @@
 // The vocabulary shared by every part of Pulsebook (see docs/data-format.md).
 //
-// record  — one trace of one channel: a Float32Array of `recordLength` samples, in volts.
+// record  — one trace of one channel: a Float32Array of `recordLength` samples, in the file's
+//           unit (volts in cait's files; amperes or ADC counts in others, `Dataset.unit`).
 // event   — the records of all channels of one trigger.
 // On disk (cait layout) records are stored channel × event × sample.
 
-/** One trace of one channel, in volts. */
+import type {SignalUnit} from "./math/units.js";
+export type {SignalUnit} from "./math/units.js";
+
+/** One trace of one channel, in the file's unit (`Dataset.unit`). */
 export type Record = Float32Array;
 
 /** Float arrays the DSP code reads and writes. */
@@ -22,7 +26,8 @@ export interface RecordLayout {
   triggerIndex: number;
 }
 
-export type ChannelKind = "phonon" | "light";
+/** "other": a channel whose role the file does not say (any layout but cait's default). */
+export type ChannelKind = "phonon" | "light" | "other";
 
 /** One readout channel of a detector module. */
 export interface Channel {
@@ -30,6 +35,8 @@ export interface Channel {
   index: number;
   name: string;
   kind: ChannelKind;
+  /** DAQ channel number (cait's root attribute `Ch_<index+1>`), when the file has it. */
+  number?: number;
 }
 
 /** The record groups of cait's HDF5 layout. */
@@ -78,6 +85,20 @@ export interface Dataset {
   groups: {[G in RecordGroup]?: number};
   /** Whether `events/labels` exists. */
   hasLabels: boolean;
+  /** Unit of the samples. */
+  unit: SignalUnit;
+  /** Where each piece of metadata came from; "assumed" ones are cait's defaults (docs/data-format.md). */
+  sources: MetadataSources;
+}
+
+/** Where a piece of a file's metadata came from: the file, the processing config, or cait's default. */
+export type MetadataSource = "file" | "config" | "assumed";
+
+export interface MetadataSources {
+  sampleFrequency_Hz: MetadataSource;
+  triggerIndex: MetadataSource;
+  unit: MetadataSource;
+  channelNames: MetadataSource;
 }
 
 /** cait's label classes (attributes of `labels`, `EventInterface._print_labels`). */

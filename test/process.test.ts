@@ -119,9 +119,10 @@ describe("pulsebook process: bad input", () => {
     expect(existsSync(join(dir, "out-empty", "summary.json"))).toBe(false);
   }, 60_000);
 
-  it("reports bad SQL with the key and DuckDB's message", async () => {
+  it("reports a selection's unknown column with the key, before the feature pass", async () => {
     const path = write("sql.yaml", CONFIG.replace("abs(baseline_slope_V_per_s) < 0.05", "no_such_column > 1").replace("output: out", "output: out-sql"));
-    await expect(processFromFile(path)).rejects.toThrow(/nps\.selection \(channel 0\).*no_such_column/s);
+    await expect(processFromFile(path)).rejects.toThrow(/sql\.yaml: nps\.selection selects from the noise table of .*run\.h5: no column no_such_column/s);
+    expect(existsSync(join(dir, "out-sql", ".store"))).toBe(false);
   }, 60_000);
 
   it("CLI: exit 0 and the output folder; exit 1 naming the file for a bad key, a missing input or a missing group", async () => {

@@ -130,7 +130,7 @@ trigger: {noise_rate_Hz: 0.01, deadTime_ms: 655}
     const c = parse(block![1], "/runs/example.yaml");
     expect(c.calibration.enabled).toBe(true);
     // Every key the parser knows is documented.
-    for (const key of ["version", "input", "output", "groups", "channels", "features", "sev", "nps", "optimumFilter", "sevFit", "calibration", "trigger",
+    for (const key of ["version", "input", "output", "groups", "channels", "sampleRate_Hz", "triggerIndex", "unit", "channelNames", "assumeDefaults", "features", "sev", "nps", "optimumFilter", "sevFit", "calibration", "trigger",
       "selection", "align", "maxRecords", "window", "search_ms", "baselineOrder", "truncationLevel_V", "maxShift_ms", "tpaSource", "amplitude",
       "polyOrder", "line_keV", "lineSelection", "interpolation", "medianWindow", "maxGap_h", "threshold_sigma", "noise_rate_Hz", "deadTime_ms", "enabled"]) {
       expect(doc, key).toContain(`\`${key}\``);

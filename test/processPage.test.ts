@@ -6,9 +6,10 @@ import {readdirSync, readFileSync} from "node:fs";
 import {join} from "node:path";
 import {readFeatureRows, type FeatureRow} from "./support/features.js";
 import {useBuiltSite} from "./support/site.js";
+import {formatSI} from "../lib/math/units.js";
 
 let rows: FeatureRow[];
-let summary: {channels: Array<{channel: number; sev: {records: number}; optimumFilter: {predictedResolution_V: number; measuredResolution_V: number}; calibration: {cpe_keV_per_TPA: number}}>};
+let summary: {unit: string; channels: Array<{channel: number; sev: {records: number}; optimumFilter: {predictedResolution_V: number; measuredResolution_V: number}; calibration: {cpe_keV_per_TPA: number}}>};
 
 const built = (dist: string, re: RegExp) => {
   const dir = join(dist, "_file", "data");
@@ -40,7 +41,10 @@ describe("tutorial 5 · the whole chain in one command", () => {
     expect(body).toHaveLength(summary.channels.length);
     summary.channels.forEach((c, i) => {
       expect(body[i][1]).toBe(String(c.sev.records));
-      expect(body[i][2]).toBe(`${(c.optimumFilter.predictedResolution_V * 1e3).toFixed(3)} mV`);
+      // The page prints the resolution in the run's unit with the prefix that shows its digits.
+      expect(summary.unit).toBe("V");
+      expect(body[i][2]).toBe(formatSI(c.optimumFilter.predictedResolution_V, "V", 4));
+      expect(body[i][2]).toMatch(/^\d{1,3}\.\d+ (mV|µV)$/);
       expect(body[i][4]).toBe(c.calibration.cpe_keV_per_TPA.toFixed(4));
     });
     // The true phonon scale of the demo detector: 5.895 keV over 0.5 V / 0.2 V/TPA.

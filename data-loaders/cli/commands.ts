@@ -103,7 +103,8 @@ export const COMMANDS: readonly Entry[] = [
     async run({values: v, positionals: [input], commandLine}) {
       const t0 = performance.now();
       const {writeFeatures} = await import("../features.js");
-      const {rows, events} = await writeFeatures(input, v.out, {group: v.group, command: commandLine, threads: v.threads, onProgress: progress(v.quiet, "features")});
+      // Warnings (metadata assumed) are said even with --quiet: they change what the numbers mean.
+      const {rows, events} = await writeFeatures(input, v.out, {group: v.group, command: commandLine, threads: v.threads, onProgress: progress(v.quiet, "features"), warn: (m: string) => console.error(`warning: ${m}`)});
       if (!v.quiet) console.error(`wrote ${v.out}: ${rows} rows from ${events} events in ${seconds(t0)} s`);
     }
   }),
@@ -140,7 +141,15 @@ export const COMMANDS: readonly Entry[] = [
         return;
       }
       const {processFromFile} = await import("../processFile.js");
-      const summary = await processFromFile(config, {threads: v.threads, log});
+      const {formatSI} = await import("../../lib/math/units.js");
+      const summary = await processFromFile(config, {threads: v.threads, log, warn: (m: string) => console.error(m)});
+      if (!v.quiet) {
+        for (const c of summary.channels) {
+          const of = c.optimumFilter as {[k: string]: number} | undefined;
+          const sigma = of?.[`predictedResolution_${summary.unit}`], measured = of?.[`measuredResolution_${summary.unit}`];
+          if (sigma !== undefined) console.error(`ch${c.channel} (${c.name}): OF resolution ${formatSI(sigma, summary.unit)} predicted, ${formatSI(measured!, summary.unit)} measured`);
+        }
+      }
       if (!v.quiet) console.error(`wrote ${summary.output} in ${summary.seconds.toFixed(1)} s (config ${summary.config_hash.slice(0, 12)}; computed: ${summary.ran.join(", ") || "nothing, all stages reused"})`);
     }
   }),

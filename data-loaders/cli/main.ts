@@ -2,6 +2,7 @@
 // command in the table, prints help, parses and runs it, and turns failures into exit codes.
 import {DataFileError} from "../../lib/io/errors.js";
 import {ConfigError} from "../../lib/config/processConfig.js";
+import {StageError} from "../../lib/pipeline/run.js";
 import {PULSEBOOK_VERSION} from "../provenance.js";
 import {WorkerDiedError} from "../mlPool.js";
 import {COMMANDS} from "./commands.js";
@@ -82,8 +83,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     // A bad input file is the user's to fix: say which file and what, without a stack trace.
     // So is a model worker that died (most often out of memory): its message says what to try.
-    const plain = e instanceof DataFileError || e instanceof ConfigError || e instanceof WorkerDiedError;
+    // A stage of a chain that failed is said with its file, stage and config key; its trace
+    // (a library's internals) only on request.
+    const plain = e instanceof DataFileError || e instanceof ConfigError || e instanceof WorkerDiedError || e instanceof StageError;
     console.error(`pulsebook: ${plain ? (e as Error).message : (e as Error).stack ?? e}`);
+    if (e instanceof StageError && process.env.PULSEBOOK_DEBUG) console.error((e.cause as Error)?.stack ?? e.cause);
     return 1;
   }
 }

@@ -10,6 +10,7 @@ import {closeSync, openSync, readSync} from "node:fs";
 import {DataFileError} from "../../lib/io/errors.js";
 import {chunkEventsFor} from "../../lib/io/traceLayout.js";
 import {CAIT_META, type TraceMeta} from "../../lib/io/caitMeta.js";
+import {parseUnit, SIGNAL_UNITS} from "../../lib/math/units.js";
 import {hdf5SignatureOffset, HDF5_HEADER_BYTES} from "../../lib/io/hdf5Signature.js";
 import type {RecordGroup} from "../../lib/types.js";
 import {createCaitFile} from "../io/node.js";
@@ -120,8 +121,9 @@ function resolveMeta(source: TraceSource, o: ImportOptions, warn: (m: string) =>
   }
   const unit = o.unit ?? found.unit;
   if (unit !== undefined) {
-    if (unit.trim() === "" || /[\u0000-\u001f]/.test(unit)) throw new DataFileError(file, `unit ${JSON.stringify(unit)} is not a unit name (V, A, ADC, …)`);
-    meta.unit = unit.trim();
+    const known = parseUnit(unit);
+    if (!known) throw new DataFileError(file, `unit ${JSON.stringify(unit)} is not one Pulsebook knows (${SIGNAL_UNITS.join(", ")}; also volts, amperes, counts)`);
+    meta.unit = known;
   } else {
     assume("unit", "no --unit given: none written; readers take volts (cait's convention) — pass --unit V, A, ADC, …");
   }

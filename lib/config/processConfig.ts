@@ -8,6 +8,7 @@ import {parse as parseYaml, YAMLParseError} from "yaml";
 import {RECORD_GROUPS, type RecordGroup} from "../types.js";
 import {hashJson} from "../hash.js";
 import {checkPredicate} from "../io/sqlPredicate.js";
+import {parseUnit, SIGNAL_UNITS, type SignalUnit} from "../math/units.js";
 
 export const PROCESS_CONFIG_VERSION = 1;
 
@@ -62,8 +63,12 @@ export interface CalibrationConfig {
   enabled: boolean;
   /** Where each test pulse's TPA comes from: the `testpulses/testpulseamplitude` dataset. */
   tpaSource: "testpulseamplitude";
-  /** Feature column used as the amplitude of events and test pulses. */
-  amplitude: "pulse_height_V" | "of_amplitude_V" | "sev_fit_height_V";
+  /**
+   * Feature column used as the amplitude of events and test pulses: `pulse_height`,
+   * `of_amplitude` or `fit_height` in the data's unit, or with the unit written
+   * (`of_amplitude_V`, `pulse_height_A`), which must then be the data's.
+   */
+  amplitude: string;
   polyOrder: PolyOrder;
   /** Energy of the calibration line, keV (e.g. 5.895 for ⁵⁵Fe Kα); never null when enabled. */
   line_keV: number | null;
@@ -97,6 +102,17 @@ export interface ProcessConfig {
   groups: RecordGroup[];
   /** Channel indices processed, or "all". */
   channels: number[] | "all";
+  /**
+   * What the input file should say about its records and may not (null: the file's, or cait's
+   * default, announced): sample rate, trigger index (samples before the trigger), unit of the
+   * samples, one name per channel. A value the file contradicts is an error.
+   */
+  sampleRate_Hz: number | null;
+  triggerIndex: number | null;
+  unit: SignalUnit | null;
+  channelNames: string[] | null;
+  /** false: metadata neither the file nor the config gives is an error, not cait's default. */
+  assumeDefaults: boolean;
   features: FeaturesConfig;
   sev: SevConfig;
   nps: NpsConfig;
@@ -106,13 +122,8 @@ export interface ProcessConfig {
   trigger: TriggerConfig;
 }
 
-/** A bad config: the message names the file and the key path. */
-export class ConfigError extends Error {
-  constructor(readonly file: string, readonly path: string, detail: string) {
-    super(`${file}: ${path ? `${path} ` : ""}${detail}`);
-    this.name = "ConfigError";
-  }
-}
+import {ConfigError} from "./configError.js";
+export {ConfigError} from "./configError.js";
 
 type Obj = {[key: string]: unknown};
 
@@ -188,7 +199,7 @@ class Reader {
   }
 }
 
-const TOP_KEYS = ["version", "input", "output", "groups", "channels", "features", "sev", "nps", "optimumFilter", "sevFit", "calibration", "trigger"] as const;
+const TOP_KEYS = ["version", "input", "output", "groups", "channels", "sampleRate_Hz", "triggerIndex", "unit", "channelNames", "assumeDefaults", "features", "sev", "nps", "optimumFilter", "sevFit", "calibration", "trigger"] as const;
 
 /**
  * Parses and validates a processing config. `file` is the config's path (used in messages and
@@ -248,6 +259,28 @@ function validate(raw: unknown, file: string, r: Reader): ProcessConfig {
     channels = top.channels.map((c, i) => r.number(c, `channels[${i}]`, undefined, {min: 0, integer: true}));
   }
 
+  const sampleRate_Hz = top.sampleRate_Hz === undefined || top.sampleRate_Hz === null ? null : r.number(top.sampleRate_Hz, "sampleRate_Hz", undefined, {min: 0, exclusiveMin: true});
+  const triggerIndex = top.triggerIndex === undefined || top.triggerIndex === null ? null : r.number(top.triggerIndex, "triggerIndex", undefined, {min: 0, integer: true});
+  let unit: SignalUnit | null = null;
+  if (top.unit !== undefined && top.unit !== null) {
+    const u = typeof top.unit === "string" ? parseUnit(top.unit) : undefined;
+    if (!u) r.fail("unit", `must be the unit of the samples, ${SIGNAL_UNITS.map((x) => `"${x}"`).join(", ")} (or volts, amperes, ADC counts), got ${show(top.unit)}`);
+    unit = u;
+  }
+  let channelNames: string[] | null = null;
+  if (top.channelNames !== undefined && top.channelNames !== null) {
+    const v = top.channelNames;
+    if (!Array.isArray(v) || v.length === 0) r.fail("channelNames", `must be a non-empty list of names, one per channel of the file, got ${show(v)}`);
+    channelNames = v.map((x, i) => {
+      if (typeof x !== "string" || x.trim() === "") r.fail(`channelNames[${i}]`, `must be a non-empty string, got ${show(x)}`);
+      return x.trim();
+    });
+    const dup = channelNames.find((x, i) => channelNames!.indexOf(x) !== i);
+    if (dup) r.fail("channelNames", `lists ${JSON.stringify(dup)} twice`);
+  }
+
+  const assumeDefaults = r.bool(top.assumeDefaults, "assumeDefaults", true);
+
   const f = r.section(top.features, "features", [], true);
   const features: FeaturesConfig = {enabled: f.enabled};
 
@@ -293,7 +326,7 @@ function validate(raw: unknown, file: string, r: Reader): ProcessConfig {
   const calibration: CalibrationConfig = {
     enabled: c.enabled,
     tpaSource: r.oneOf(c.o.tpaSource, "calibration.tpaSource", ["testpulseamplitude"] as const, "testpulseamplitude"),
-    amplitude: r.oneOf(c.o.amplitude, "calibration.amplitude", ["pulse_height_V", "of_amplitude_V", "sev_fit_height_V"] as const, "pulse_height_V"),
+    amplitude: amplitudeColumn(c.o.amplitude, r),
     polyOrder: r.oneOf(c.o.polyOrder, "calibration.polyOrder", [1, 2, 3, "interpolate"] as const, 1),
     line_keV: c.o.line_keV === undefined || c.o.line_keV === null ? null : r.number(c.o.line_keV, "calibration.line_keV", undefined, {min: 0, exclusiveMin: true}),
     lineSelection: r.perChannel(c.o.lineSelection, "calibration.lineSelection", "label = 1", (x, p) => r.predicate(x, p)),
@@ -314,9 +347,22 @@ function validate(raw: unknown, file: string, r: Reader): ProcessConfig {
     deadTime_ms: r.number(t.o.deadTime_ms, "trigger.deadTime_ms", 0, {min: 0})
   };
 
-  return {version: 1, source, input, output, groups, channels, features, sev, nps, optimumFilter, sevFit, calibration, trigger};
+  return {version: 1, source, input, output, groups, channels, sampleRate_Hz, triggerIndex, unit, channelNames, assumeDefaults, features, sev, nps, optimumFilter, sevFit, calibration, trigger};
 }
 
+/** The amplitude columns calibration may use, in volts names (`sev_fit_height_V`: fit_height_V, its older name). */
+const AMPLITUDES = ["pulse_height", "of_amplitude", "fit_height"] as const;
+
+/** calibration.amplitude: a column name without unit (the data's) or with one; default `pulse_height`. */
+function amplitudeColumn(v: unknown, r: Reader): string {
+  if (v === undefined) return "pulse_height";
+  const m = typeof v === "string" ? /^(sev_fit_height|pulse_height|of_amplitude|fit_height)(?:_(V|A|ADC))?$/.exec(v) : null;
+  if (!m) {
+    r.fail("calibration.amplitude", `must be ${AMPLITUDES.map((x) => `"${x}"`).join(", ")} (in the data's unit), or one of them with the unit (e.g. "of_amplitude_V"), got ${show(v)}`);
+  }
+  const name = m[1] === "sev_fit_height" ? "fit_height" : m[1];
+  return m[2] ? `${name}_${m[2]}` : name;
+}
 
 /**
  * sha256 (hex) of the processing settings, for provenance. `source` (where the config file

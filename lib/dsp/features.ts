@@ -1,8 +1,10 @@
 // The feature table: one row per (event, channel), one typed array per column, in physical
-// units. Built on cait's main parameters and the record moments/derivatives of `add_mainpar`
+// units. Computed with volts names; data in amperes or ADC counts get their columns renamed
+// (`featureColumnsIn`, `inUnit`), the numbers are the same. Built on cait's main parameters and the record moments/derivatives of `add_mainpar`
 // (definitions and cait equivalents: docs/features.md).
 
 import type {EventChunk, RecordLayout} from "../types.js";
+import {unitColumn, unitOf, type SignalUnit} from "../math/units.js";
 import {emptyMainParameters, mainParameters, DRIFT_SAMPLES} from "./mainParameters.js";
 import {moments} from "./moments.js";
 
@@ -37,6 +39,20 @@ export const FEATURE_COLUMNS = [
 ] as const satisfies readonly FeatureColumnInfo[];
 
 export type FeatureName = (typeof FEATURE_COLUMNS)[number]["name"];
+
+/**
+ * The columns of the feature table of data in `unit`: names and units follow the data
+ * (`pulse_height_A`, `record_var_ADC2`; docs/features.md). Volts keep FEATURE_COLUMNS as is.
+ */
+export function featureColumnsIn(unit: SignalUnit, columns: readonly FeatureColumnInfo[] = FEATURE_COLUMNS): FeatureColumnInfo[] {
+  return columns.map((c) => ({...c, name: unitColumn(c.name, unit), unit: unitOf(c.unit, unit)}));
+}
+
+/** A table whose columns carry volts names, renamed for data in `unit` (same arrays, same order). */
+export function inUnit<T>(table: {[name: string]: T}, unit: SignalUnit): {[name: string]: T} {
+  if (unit === "V") return table;
+  return Object.fromEntries(Object.entries(table).map(([name, a]) => [unitColumn(name, unit), a]));
+}
 
 /** The feature table of one chunk: row = i·nChannels + c for event i of the chunk, channel c. */
 export interface FeatureColumns {

@@ -7,9 +7,10 @@ import type {Dataset as H5Dataset, File as H5File, Group as H5Group} from "h5was
 import {DataFileError} from "./errors.js";
 import {Hdf5Error, quietly} from "./hdf5Errors.js";
 import {checkBudget, formatBytes, memoryBudget, RAISE_BUDGET} from "./memoryBudget.js";
+import {parseUnit, SIGNAL_UNITS, type SignalUnit} from "../math/units.js";
 import {
   CAIT_LAYOUT, LABEL_CLASSES, RECORD_GROUPS,
-  type Channel, type Dataset, type EventChunk, type Record, type RecordGroup, type RecordLayout
+  type Channel, type ChannelKind, type Dataset, type EventChunk, type MetadataSources, type Record, type RecordGroup, type RecordLayout
 } from "../types.js";
 
 /** The part of an h5wasm module this code uses (Node and browser builds both fit). */
@@ -47,7 +48,7 @@ function scalar(value: unknown): number | undefined {
 /** An open cait-layout file. Created by `openCaitFile` (Node) or `openCaitBuffer` (browser). */
 export class CaitFile {
   readonly file: string;
-  readonly dataset: Dataset;
+  private described: Dataset;
   private readonly h5: H5File;
   /** Size of the file in bytes: what its datasets can possibly hold. */
   private readonly fileBytes: number;
@@ -56,7 +57,24 @@ export class CaitFile {
     this.h5 = h5;
     this.file = file;
     this.fileBytes = fileBytes;
-    this.dataset = quietly(() => this.describe());
+    this.described = quietly(() => this.describe());
+  }
+
+  /** What the file says about itself, completed by cait's defaults where it is silent (`sources`). */
+  get dataset(): Dataset {
+    return this.described;
+  }
+
+  /**
+   * Reads the records as `dataset` describes them: the same shape, with metadata the file
+   * lacks given by the caller (a processing config: lib/pipeline/process/preflight.ts).
+   */
+  describeAs(dataset: Dataset): void {
+    const now = this.described;
+    if (dataset.layout.recordLength !== now.layout.recordLength || dataset.channels.length !== now.channels.length || JSON.stringify(dataset.groups) !== JSON.stringify(now.groups)) {
+      throw new Error(`${this.file}: describeAs may change metadata only, not the shape of the records`);
+    }
+    this.described = dataset;
   }
 
   private fail(problem: string, dataset?: string): never {
@@ -85,15 +103,24 @@ export class CaitFile {
     if (nChannels === undefined || recordLength === undefined) {
       this.fail(`no record group: expected one of ${RECORD_GROUPS.join(", ")} (found: ${keys.join(", ") || "nothing"})`);
     }
-    const layout = this.readLayout(recordLength);
+    const meta = this.readMetainfo(recordLength, nChannels);
+    const layout: RecordLayout = {
+      sampleFrequency_Hz: meta.sampleFrequency_Hz ?? CAIT_LAYOUT.sampleFrequency_Hz,
+      recordLength,
+      triggerIndex: meta.triggerIndex ?? Math.floor(recordLength / 4)
+    };
+    const unit = meta.unit ?? "V";
     const attrs = this.h5.attrs;
-    const channels: Channel[] = Array.from({length: nChannels}, (_, index) => {
-      const number = scalar(attrs[`Ch_${index + 1}`]?.value);
-      const kind = nChannels === 2 && index === 1 ? "light" : "phonon";
-      return {index, name: number === undefined ? `${kind} ${index}` : `${kind} Ch${number}`, kind};
-    });
+    const numbers = Array.from({length: nChannels}, (_, index) => scalar(attrs[`Ch_${index + 1}`]?.value));
+    const channels = channelsOf(nChannels, unit, numbers, meta.channelNames);
+    const sources: MetadataSources = {
+      sampleFrequency_Hz: meta.sampleFrequency_Hz === undefined ? "assumed" : "file",
+      triggerIndex: meta.triggerIndex === undefined ? "assumed" : "file",
+      unit: meta.unit === undefined ? "assumed" : "file",
+      channelNames: meta.channelNames === undefined ? "assumed" : "file"
+    };
     const hasLabels = keys.includes("events") && (this.h5.get("events") as H5Group).keys().includes("labels");
-    return {path: this.file, layout, channels, groups, hasLabels};
+    return {path: this.file, layout, channels, groups, hasLabels, unit, sources};
   }
 
   /**
@@ -119,20 +146,48 @@ export class CaitFile {
     walk("/", 0);
   }
 
-  /** Layout from `metainfo` when present (cait writes it from the .par file), else cait's defaults. */
-  private readLayout(recordLength: number): RecordLayout {
-    let sampleFrequency_Hz = CAIT_LAYOUT.sampleFrequency_Hz;
-    if (this.h5.keys().includes("metainfo")) {
-      const meta = this.h5.get("metainfo") as H5Group;
-      const fs = meta.keys().includes("sample_frequency") ? scalar((meta.get("sample_frequency") as H5Dataset).value) : undefined;
-      if (fs !== undefined) sampleFrequency_Hz = fs;
-      const rl = meta.keys().includes("record_length") ? scalar((meta.get("record_length") as H5Dataset).value) : undefined;
-      if (rl !== undefined && rl !== recordLength) {
-        this.fail(`metainfo says record_length ${rl} but records have ${recordLength} samples`, "metainfo/record_length");
-      }
+  /**
+   * What `metainfo` says about the records (docs/data-format.md): cait's `sample_frequency`
+   * and `record_length`, and Pulsebook's `trigger_index`, `unit` and `channel_names`. Anything
+   * absent is undefined (the caller decides what to assume); anything present but wrong is an
+   * error naming the dataset.
+   */
+  private readMetainfo(recordLength: number, nChannels: number): {sampleFrequency_Hz?: number; triggerIndex?: number; unit?: SignalUnit; channelNames?: string[]} {
+    if (!this.h5.keys().includes("metainfo")) return {};
+    const meta = this.h5.get("metainfo") as H5Group;
+    const names = meta.keys();
+    const value = (name: string): unknown => (names.includes(name) ? (meta.get(name) as H5Dataset).value : undefined);
+    const rl = scalar(value("record_length"));
+    if (rl !== undefined && rl !== recordLength) {
+      this.fail(`metainfo says record_length ${rl} but records have ${recordLength} samples`, "metainfo/record_length");
     }
-    if (!(sampleFrequency_Hz > 0)) this.fail(`invalid sample frequency ${sampleFrequency_Hz}`, "metainfo/sample_frequency");
-    return {sampleFrequency_Hz, recordLength, triggerIndex: Math.floor(recordLength / 4)};
+    const out: {sampleFrequency_Hz?: number; triggerIndex?: number; unit?: SignalUnit; channelNames?: string[]} = {};
+    if (names.includes("sample_frequency")) {
+      const fs = scalar(value("sample_frequency"));
+      if (fs === undefined || !(fs > 0) || !Number.isFinite(fs)) this.fail(`invalid sample frequency ${show(value("sample_frequency"))} (expected a number of Hz > 0)`, "metainfo/sample_frequency");
+      out.sampleFrequency_Hz = fs;
+    }
+    if (names.includes("trigger_index")) {
+      const t = scalar(value("trigger_index"));
+      if (t === undefined || !Number.isInteger(t) || t < 0 || t >= recordLength) {
+        this.fail(`invalid trigger index ${show(value("trigger_index"))} (expected an integer sample index in [0, ${recordLength}))`, "metainfo/trigger_index");
+      }
+      out.triggerIndex = t;
+    }
+    if (names.includes("unit")) {
+      const text = stringsOf(value("unit"));
+      const unit = text?.length === 1 ? parseUnit(text[0]) : undefined;
+      if (!unit) this.fail(`unknown unit ${show(value("unit"))} (expected one of ${SIGNAL_UNITS.join(", ")})`, "metainfo/unit");
+      out.unit = unit;
+    }
+    if (names.includes("channel_names")) {
+      const list = stringsOf(value("channel_names"));
+      if (!list || list.length !== nChannels || list.some((n) => n.trim() === "")) {
+        this.fail(`expected ${nChannels} non-empty names (one per channel), found ${show(value("channel_names"))}`, "metainfo/channel_names");
+      }
+      out.channelNames = list.map((n) => n.trim());
+    }
+    return out;
   }
 
   /**
@@ -351,6 +406,38 @@ function orUndefined<T>(f: () => T): T | undefined {
     throw e;
   }
 }
+
+
+/** Strings of an HDF5 string value: a scalar string or a 1-D array of them. */
+function stringsOf(value: unknown): string[] | undefined {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value as string[];
+  return undefined;
+}
+
+function show(value: unknown): string {
+  if (ArrayBuffer.isView(value)) return JSON.stringify(Array.from(value as unknown as ArrayLike<number | bigint>, (v) => (typeof v === "bigint" ? Number(v) : v)));
+  return typeof value === "bigint" ? String(value) : JSON.stringify(value) ?? String(value);
+}
+
+/**
+ * The channels of a file: named as the file says (`channel_names`); else cait's default
+ * layout — two channels in volts, phonon then light — named as cait does (`phonon Ch1`); else
+ * `ch0`, `ch1`… (with the DAQ channel number when the file has `Ch_N` attributes).
+ */
+export function channelsOf(nChannels: number, unit: SignalUnit, numbers: (number | undefined)[], names?: string[]): Channel[] {
+  const caitDefault = nChannels === 2 && unit === "V";
+  return Array.from({length: nChannels}, (_, index) => {
+    const kind: ChannelKind = names ? kindOf(names[index]) : caitDefault ? (index === 1 ? "light" : "phonon") : "other";
+    const number = numbers[index];
+    const name = names ? names[index]
+      : caitDefault ? (number === undefined ? `${kind} ${index}` : `${kind} Ch${number}`)
+      : number === undefined ? `ch${index}` : `ch${index} (Ch${number})`;
+    return number === undefined ? {index, name, kind} : {index, name, kind, number};
+  });
+}
+
+const kindOf = (name: string): ChannelKind => (/phonon/i.test(name) ? "phonon" : /light/i.test(name) ? "light" : "other");
 
 function firstNonFinite(x: Float32Array): number {
   for (let i = 0; i < x.length; ++i) {

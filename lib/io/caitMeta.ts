@@ -10,10 +10,10 @@ export const CAIT_META = {
   sampleFrequency: "sample_frequency",
   /** Scalar int64, samples per record: cait's. */
   recordLength: "record_length",
-  /** Scalar string: the unit of the samples ("V", "A", "ADC", …). */
+  /** Scalar string: the unit of the samples: "V", "A" or "ADC" (lib/math/units.ts reads it). */
   unit: "unit",
   /** Scalar int64: samples before the trigger, i.e. the sample index of the trigger. */
-  pretriggerIndex: "pretrigger_index",
+  pretriggerIndex: "trigger_index",
   /** 1-D string dataset, one name per channel (first axis of `event`). */
   channelNames: "channel_names"
 } as const;

@@ -29,7 +29,11 @@ export interface WriterSpec {
   attributes?: {[name: string]: string};
   /** More `metainfo/<name>` scalars (cait's from the .par file); record_length and sample_frequency come from `layout`. */
   metainfo?: {[name: string]: MetaValue};
-  /** Unit, trigger index and channel names (lib/io/caitMeta.ts names them); only those given are written. */
+  /**
+   * What the maker knows of the records beyond cait's metainfo: unit, trigger index and channel
+   * names, under the names of lib/io/caitMeta.ts. Left out, readers assume cait's defaults and
+   * say so; so only what is known is written.
+   */
   meta?: TraceMeta;
 }
 

@@ -26,6 +26,14 @@ export interface ChainPlan {
   stages: StageRecord[];
 }
 
+/** A stage that failed: its name and what it threw (`cause`), for the caller to say where. */
+export class StageError extends Error {
+  constructor(readonly stage: string, readonly cause: unknown, message = `stage ${stage}: ${cause instanceof Error ? cause.message : String(cause)}`) {
+    super(message);
+    this.name = "StageError";
+  }
+}
+
 /** Name under which a stage refers to the chain's input (the file) among its inputs. */
 export const INPUT = "input";
 
@@ -78,7 +86,11 @@ export async function runChain<C, X>(stages: readonly AnyStage<C, X>[], config: 
     } else {
       const inputs: {[name: string]: StageOutput} = {};
       for (const need of Object.keys(record.inputs)) if (need !== INPUT) inputs[need] = outputs.get(need)!;
-      output = await stage.compute(inputs, record.params, options.context);
+      try {
+        output = await stage.compute(inputs, record.params, options.context);
+      } catch (e) {
+        throw new StageError(record.stage, e);
+      }
       await options.store.put(record.stage, record.lineage, output, record);
       ran.push(record.stage);
     }

@@ -1,10 +1,10 @@
 // The record viewer: all channels of one event on one time axis, as an Observable Plot figure.
-// x is time in milliseconds relative to the trigger, y is the record in volts, one coloured
+// x is time in milliseconds relative to the trigger, y is the record in its unit, one coloured
 // line per channel, named in the legend. The page passes its own Plot module (`npm:@observablehq/plot`),
 // which lib code cannot name, the same way lib/io/browser.ts receives h5wasm.
 
 import type * as PlotModule from "@observablehq/plot";
-import type {Record, RecordLayout} from "../types.js";
+import type {Record, RecordLayout, SignalUnit} from "../types.js";
 import {INK, channelScale} from "./palette.js";
 
 /** One drawn sample of one channel. */
@@ -13,6 +13,8 @@ export interface RecordPoint {
   t_ms: number;
   volts: number;
 }
+
+const Y_LABEL: {[U in SignalUnit]: string} = {V: "Voltage (V)", A: "Current (A)", ADC: "Signal (ADC counts)"};
 
 export interface RecordViewerOptions {
   /** Channel names, one per record (default "channel 0", "channel 1", …). */
@@ -27,6 +29,8 @@ export interface RecordViewerOptions {
   width?: number;
   height?: number;
   title?: string;
+  /** Unit of the samples (`Dataset.unit`), for the y axis; default volts. */
+  unit?: SignalUnit;
 }
 
 /**
@@ -69,7 +73,7 @@ export function recordViewerPoints(records: readonly Record[], layout: RecordLay
 
 /**
  * Draws all channels' records of one event: one line per channel (colour = channel, with a
- * legend), a rule at the trigger time, x in ms relative to the trigger, y in volts.
+ * legend), a rule at the trigger time, x in ms relative to the trigger, y in the data's unit.
  * Returns Plot's figure; it carries `data-event` and `data-channels` attributes, and the group of
  * channel lines has `data-role="records"`.
  */
@@ -89,7 +93,7 @@ export function recordViewer(
     height,
     marginLeft: 56,
     x: {label: "Time relative to trigger (ms)", grid: true},
-    y: {label: "Voltage (V)", grid: true},
+    y: {label: Y_LABEL[options.unit ?? "V"], grid: true},
     color: {legend: true, ...channelScale(names), label: "Channel"},
     marks: [
       Plot.ruleX([0], {stroke: INK, strokeOpacity: 0.3, strokeDasharray: "4,3"}),

@@ -1,6 +1,7 @@
 // Stage "calibration": test-pulse response and a known line turn the chosen amplitude column
 // of every event into a TPA equivalent and an energy (keV).
 import {calibrate} from "../../dsp/calibration.js";
+import {unitColumn, type SignalUnit} from "../../math/units.js";
 import type {CalibrationConfig, ProcessConfig} from "../../config/processConfig.js";
 import type {Stage, StageOutput} from "../stage.js";
 import {nanArray, packTables, perChannel, tableOf, type Columns, type ProcessContext} from "./context.js";
@@ -16,6 +17,11 @@ export interface CalibrationJson {
     channel: number; cpe_keV_per_TPA: number; linePosition_keV: number; linePositionError_keV: number;
     sigma_keV: number; sigmaError_keV: number; fwhm_keV: number; unstableIntervals: number;
   }[];
+}
+
+/** The amplitude column calibration reads: `calibration.amplitude` in the data's unit (as written when it names one). */
+export function amplitudeColumn(amplitude: string, unit: SignalUnit): string {
+  return /_(V|A|ADC)$/.test(amplitude) ? amplitude : unitColumn(`${amplitude}_V`, unit);
 }
 
 function rowsWhere(x: ArrayLike<number>, keep: (v: number) => boolean): Int32Array {
@@ -48,7 +54,7 @@ export const calibrationStage: Stage<ProcessConfig, ProcessContext, CalibrationP
     const nChannels = file.dataset.channels.length;
     const table = (g: "events" | "testpulses") => Object.assign({}, ...[inputs.features, ...cal.columnsFrom.map((s) => inputs[s])].map((o: StageOutput) => tableOf(o, g))) as Columns;
     const ev = table("events"), tp = table("testpulses");
-    const column = cal.amplitude;
+    const column = amplitudeColumn(cal.amplitude, file.dataset.unit);
     for (const t of [ev, tp]) if (!(column in t)) throw new Error(`${ctx.source}: calibration.amplitude is ${column}, which this run does not compute (enable the step that makes it)`);
     const linePicks = await ctx.select(ev, channels, (c) => perChannel(cal.lineSelection, c, "calibration.lineSelection"), "calibration.lineSelection");
     const lineRows = new Uint8Array(ev.event.length);

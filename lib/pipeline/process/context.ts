@@ -3,6 +3,8 @@
 // tables into stage outputs.
 import type {CaitFile} from "../../io/caitFile.js";
 import type {ProcessConfig} from "../../config/processConfig.js";
+import {ConfigError} from "../../config/configError.js";
+import {DataFileError} from "../../io/errors.js";
 export {forChannel as perChannel} from "../../config/perChannel.js";
 import type {RecordGroup} from "../../types.js";
 import type {StageArray, StageOutput} from "../stage.js";
@@ -60,6 +62,24 @@ export function tableOf(output: StageOutput | undefined, group: RecordGroup): Co
 }
 
 export const nanArray = (n: number) => new Float64Array(n).fill(NaN);
+
+/** A failure while computing one channel, naming it (the runner adds the stage, file and key). */
+export class ChannelError extends Error {
+  constructor(readonly channel: number, readonly cause: unknown) {
+    super(`channel ${channel}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "ChannelError";
+  }
+}
+
+/** Runs `fn` for channel `c`; a failure that does not name a file (a library's) gets the channel. */
+export function onChannel<T>(c: number, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ChannelError || e instanceof DataFileError || e instanceof ConfigError) throw e;
+    throw new ChannelError(c, e);
+  }
+}
 
 /** The records of one channel at the given events, read lazily. */
 export function* selectedRecords(file: CaitFile, group: RecordGroup, events: Int32Array, channel: number): Generator<Float32Array> {

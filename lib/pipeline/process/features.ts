@@ -1,6 +1,6 @@
 // Stage "features" (pass 1): main parameters of every record of every group the chain
-// touches, with the test-pulse amplitude `tpa` for test pulses.
-import {computeFeatures} from "../../dsp/features.js";
+// touches, with the test-pulse amplitude `tpa` for test pulses; named in the data's unit.
+import {computeFeatures, inUnit} from "../../dsp/features.js";
 import type {ProcessConfig} from "../../config/processConfig.js";
 import type {RecordGroup} from "../../types.js";
 import {concatColumns} from "../../io/columns.js";
@@ -19,7 +19,7 @@ export const featuresStage: Stage<ProcessConfig, ProcessContext, FeaturesParams>
   needs: () => [],
   async compute({}, {groups}, ctx) {
     const {file, chunkEvents, featureChunks, log} = ctx;
-    const {layout} = file.dataset;
+    const {layout, unit} = file.dataset;
     const nChannels = file.dataset.channels.length;
     const tables = new Map<RecordGroup, Columns>();
     // In this thread unless the caller hands the chunks out (to worker threads).
@@ -33,7 +33,8 @@ export const featuresStage: Stage<ProcessConfig, ProcessContext, FeaturesParams>
       const parts: Columns[] = [];
       // Worker threads take whole groups; a shard's range (lib/pipeline/shard.ts) is read here.
       for await (const {columns, testpulseAmplitude} of (ctx.range ? undefined : featureChunks?.(g)) ?? here(g)) {
-        const part = columns;
+        // Columns carry the data's unit: pulse_height_V for volts, pulse_height_A for amperes.
+        const part = inUnit(columns, unit);
         if (testpulseAmplitude) {
           // Rows are event-major (row = i·nChannels + c): row r belongs to event ⌊r/nChannels⌋.
           part.tpa = Float64Array.from({length: part.event.length}, (_, r) => testpulseAmplitude[Math.floor(r / nChannels)]);

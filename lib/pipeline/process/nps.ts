@@ -2,8 +2,10 @@
 // `nps.selection` picks; the picked events are kept for the filter's measured resolution.
 import {noisePowerSpectrum} from "../../dsp/nps.js";
 import type {NpsConfig, ProcessConfig} from "../../config/processConfig.js";
+import {ConfigError} from "../../config/configError.js";
+import {basename} from "../../config/posixPath.js";
 import type {Stage, StageArray} from "../stage.js";
-import {perChannel, selectedRecords, tableOf, type ProcessContext} from "./context.js";
+import {onChannel, perChannel, selectedRecords, tableOf, type ProcessContext} from "./context.js";
 
 export type NpsParams = Omit<NpsConfig, "enabled"> & {channels: ProcessConfig["channels"]};
 
@@ -25,8 +27,8 @@ export const npsStage: Stage<ProcessConfig, ProcessContext, NpsParams> = {
     const json: NpsJson = {group, channels: []};
     for (const c of channels) {
       const picked = picks.get(c)!;
-      if (picked.length === 0) throw new Error(`${ctx.source}: nps.selection selects no ${group} records of channel ${c}`);
-      const nps = noisePowerSpectrum(selectedRecords(file, group, picked, c), file.dataset.layout, {window});
+      if (picked.length === 0) throw new ConfigError(basename(ctx.source), "nps.selection", `selects no ${group} records of channel ${c} in ${ctx.input}`);
+      const nps = onChannel(c, () => noisePowerSpectrum(selectedRecords(file, group, picked, c), file.dataset.layout, {window}));
       arrays.frequency_Hz ??= nps.frequency_Hz;
       arrays[`psd_ch${c}_V2_per_Hz`] = nps.psd_V2_per_Hz;
       arrays[`picks_ch${c}`] = picked;

@@ -3,6 +3,7 @@
 import {ofBatch, type OfBatch} from "../../dsp/ofBatch.js";
 import type {ProcessConfig} from "../../config/processConfig.js";
 import {chunkRecord, type RecordGroup} from "../../types.js";
+import {unitColumn} from "../../math/units.js";
 import type {Stage} from "../stage.js";
 import {chainGroups, eventRange, nanArray, packTables, type Columns, type ProcessContext} from "./context.js";
 import {filterOf} from "./optimumFilter.js";
@@ -15,7 +16,7 @@ export interface OfAmplitudeParams {
 export const ofAmplitudeStage: Stage<ProcessConfig, ProcessContext, OfAmplitudeParams> = {
   name: "ofAmplitude",
   module: import.meta.url,
-  provides: ["GROUP/of_amplitude_V", "GROUP/of_time_ms"],
+  provides: ["GROUP/of_amplitude_<unit>", "GROUP/of_time_ms"],
   params: (config) => (config.optimumFilter.enabled ? {groups: chainGroups(config), channels: config.channels} : null),
   needs: () => ["optimumFilter"],
   async compute({optimumFilter}, {groups}, ctx) {
@@ -39,7 +40,7 @@ export const ofAmplitudeStage: Stage<ProcessConfig, ProcessContext, OfAmplitudeP
             }
           }
         }
-        tables.set(g, {of_amplitude_V: amplitude, of_time_ms: time});
+        tables.set(g, {[unitColumn("of_amplitude_V", file.dataset.unit)]: amplitude, of_time_ms: time});
         log(`OF amplitudes: ${g} done`);
       }
       return packTables(tables);

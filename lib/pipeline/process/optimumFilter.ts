@@ -3,8 +3,9 @@
 import {measuredResolution, optimumFilter, type OptimumFilter} from "../../dsp/optimumFilter.js";
 import type {OptimumFilterConfig, ProcessConfig} from "../../config/processConfig.js";
 import type {RecordLayout} from "../../types.js";
+import {formatSI} from "../../math/units.js";
 import type {Stage, StageArray, StageOutput} from "../stage.js";
-import {selectedRecords, type ProcessContext} from "./context.js";
+import {onChannel, selectedRecords, type ProcessContext} from "./context.js";
 import type {NpsJson} from "./nps.js";
 
 export type OptimumFilterParams = Omit<OptimumFilterConfig, "enabled"> & {channels: ProcessConfig["channels"]};
@@ -46,15 +47,15 @@ export const optimumFilterStage: Stage<ProcessConfig, ProcessContext, OptimumFil
     const arrays: {[name: string]: StageArray} = {};
     const json: OptimumFilterJson = {channels: []};
     const npsGroup = (nps.json as NpsJson).group;
-    for (const c of channels) {
+    for (const c of channels) onChannel(c, () => {
       const of = optimumFilter(sev.arrays[`sev_ch${c}`], nps.arrays[`psd_ch${c}_V2_per_Hz`], layout, {window: window ? "tukey" : "none", search: searchRange(search_ms, layout)});
       const measured = measuredResolution(of, selectedRecords(file, npsGroup, nps.arrays[`picks_ch${c}`] as Int32Array, c));
       const {transfer, window: taper, ...filter} = of;
       arrays[`ch${c}/transfer`] = transfer;
       if (taper) arrays[`ch${c}/window`] = taper;
       json.channels.push({channel: c, filter, summary: {predictedResolution_V: of.resolution_V, measuredResolution_V: measured.sigma_V, noiseRecords: measured.count}});
-      ctx.log(`OF ch${c}: resolution predicted ${(of.resolution_V * 1e3).toFixed(4)} mV, measured ${(measured.sigma_V * 1e3).toFixed(4)} mV`);
-    }
+      ctx.log(`OF ch${c}: resolution predicted ${formatSI(of.resolution_V, file.dataset.unit)}, measured ${formatSI(measured.sigma_V, file.dataset.unit)}`);
+    });
     return {arrays, json};
   }
 };

@@ -2,9 +2,12 @@
 // that the SQL predicate `sev.selection` picks from the feature table.
 import {StandardEventBuilder} from "../../dsp/standardEvent.js";
 import type {ProcessConfig, SevConfig} from "../../config/processConfig.js";
+import {ConfigError} from "../../config/configError.js";
+import {basename} from "../../config/posixPath.js";
 import type {RecordGroup} from "../../types.js";
 import type {Stage, StageArray} from "../stage.js";
-import {perChannel, tableOf, type ProcessContext} from "./context.js";
+import {onChannel, perChannel, tableOf, type ProcessContext} from "./context.js";
+import {formatSI} from "../../math/units.js";
 
 export type SevParams = Omit<SevConfig, "enabled"> & {channels: ProcessConfig["channels"]};
 
@@ -33,15 +36,15 @@ export const sevStage: Stage<ProcessConfig, ProcessContext, SevParams> = {
     const picks = await ctx.select(tableOf(features, group), channels, (c) => perChannel(selection, c, "sev.selection"), "sev.selection");
     const builders = new Map(channels.map((c) => [c, new StandardEventBuilder(file.dataset.layout, {align})]));
     const chosen = new Map(channels.map((c) => [c, maxRecords === null ? picks.get(c)! : picks.get(c)!.subarray(0, maxRecords)]));
-    forEachSelected(ctx, group, chosen, (c, record) => builders.get(c)!.add(record));
+    forEachSelected(ctx, group, chosen, (c, record) => onChannel(c, () => builders.get(c)!.add(record)));
     const arrays: {[name: string]: StageArray} = {};
     const json: SevJson = {channels: []};
     for (const c of channels) {
-      if (chosen.get(c)!.length === 0) throw new Error(`${ctx.source}: sev.selection selects no ${group} records of channel ${c}`);
-      const sev = builders.get(c)!.result();
+      if (chosen.get(c)!.length === 0) throw new ConfigError(basename(ctx.source), "sev.selection", `selects no ${group} records of channel ${c} in ${ctx.input}`);
+      const sev = onChannel(c, () => builders.get(c)!.result());
       arrays[`sev_ch${c}`] = sev.sev;
       json.channels.push({channel: c, group, records: sev.count, selected: picks.get(c)!.length, amplitude_V: sev.amplitude_V});
-      ctx.log(`SEV ch${c}: ${sev.count} records, amplitude ${sev.amplitude_V.toFixed(4)} V`);
+      ctx.log(`SEV ch${c}: ${sev.count} records, amplitude ${formatSI(sev.amplitude_V, file.dataset.unit)}`);
     }
     return {arrays, json};
   }

@@ -3,6 +3,7 @@
 import {fitRecord, prepareSevFit, SEV_FIT_COLUMNS, type SevFitPlan} from "../../dsp/sevFit.js";
 import type {ProcessConfig, SevFitConfig} from "../../config/processConfig.js";
 import {chunkRecord, type RecordGroup} from "../../types.js";
+import {unitColumn} from "../../math/units.js";
 import type {Stage} from "../stage.js";
 import {chainGroups, eventRange, nanArray, packTables, perChannel, type Columns, type ProcessContext} from "./context.js";
 
@@ -46,7 +47,7 @@ export const sevFitStage: Stage<ProcessConfig, ProcessContext, SevFitParams> = {
           }
         }
       }
-      tables.set(g, out);
+      tables.set(g, Object.fromEntries(Object.entries(out).map(([name, a]) => [unitColumn(name, file.dataset.unit), a])));
       log(`SEV fit: ${g} done`);
     }
     return packTables(tables);
