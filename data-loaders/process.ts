@@ -17,7 +17,7 @@
 // half-written table.
 
 import {basename, join} from "node:path";
-import {configHash, type ProcessConfig} from "../lib/config/processConfig.js";
+import {ConfigError, configHash, type ProcessConfig} from "../lib/config/processConfig.js";
 import {hashJson, stableJson} from "../lib/hash.js";
 import {FEATURE_COLUMNS} from "../lib/dsp/features.js";
 import {DataFileError, openCaitFile} from "./io/node.js";
@@ -96,7 +96,7 @@ export async function runProcess(config: ProcessConfig, options: ProcessOptions 
   const t0 = performance.now();
   const log = options.log ?? (() => {});
   if (config.trigger.enabled) {
-    throw new Error(`${config.source}: trigger is for continuous streams; a record file (${config.input}) is already triggered — set trigger: false`);
+    throw new ConfigError(config.source, "trigger", `is for continuous streams; a record file (${config.input}) is already triggered — set trigger: false`);
   }
   const file = await openCaitFile(config.input);
   try {
@@ -104,7 +104,7 @@ export async function runProcess(config: ProcessConfig, options: ProcessOptions 
     const nChannels = fileChannels.length;
     const channels = config.channels === "all" ? fileChannels.map((c) => c.index) : config.channels;
     for (const c of channels) {
-      if (c >= nChannels) throw new Error(`${config.source}: channels lists ${c}, but ${config.input} has ${nChannels} channels`);
+      if (c >= nChannels) throw new ConfigError(config.source, "channels", `lists ${c}, but ${config.input} has ${nChannels} channels`);
     }
     const need = (g: RecordGroup, why: string) => {
       if (!file.dataset.groups[g]) throw new DataFileError(config.input, `group "${g}" is missing, but ${why} needs it`, `${g}/event`);
@@ -113,8 +113,8 @@ export async function runProcess(config: ProcessConfig, options: ProcessOptions 
     if (config.sev.enabled) need(config.sev.group, "sev.group");
     if (config.nps.enabled) need(config.nps.group, "nps.group");
     if (config.calibration.enabled) { need("events", "calibration"); need("testpulses", "calibration"); }
-    if (config.optimumFilter.enabled && (!config.sev.enabled || !config.nps.enabled)) throw new Error(`${config.source}: optimumFilter needs sev and nps enabled`);
-    if (config.sevFit.enabled && !config.sev.enabled) throw new Error(`${config.source}: sevFit needs sev enabled`);
+    if (config.optimumFilter.enabled && (!config.sev.enabled || !config.nps.enabled)) throw new ConfigError(config.source, "optimumFilter", "needs sev and nps enabled");
+    if (config.sevFit.enabled && !config.sev.enabled) throw new ConfigError(config.source, "sevFit", "needs sev enabled");
 
     const input = fileIdentity(config.input);
     const context: ProcessContext = {file, source: config.source, input: config.input, channels, chunkEvents: options.chunkEvents ?? 64, select: (table, chs, predicate, key) => selectPerChannel(table, chs, predicate, key, basename(config.source)), log};

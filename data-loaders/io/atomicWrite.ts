@@ -10,9 +10,11 @@
 // NAME a symbolic link: the write goes to the link's target (followed to its end, even where
 // that does not exist yet) and the link stays a link, as a plain write through it would.
 
-import {closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync} from "node:fs";
+import {closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {basename, dirname, join, resolve} from "node:path";
 import {randomBytes} from "node:crypto";
+import {DataFileError} from "../../lib/io/errors.js";
+import {fileProblem} from "./readFile.js";
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 // `.NAME.PID.HEX.tmp`, or `….tmp.old`: a folder atomicWriteDir moved aside during its swap.
@@ -37,7 +39,39 @@ export function writeTarget(path: string): string {
     if (!link) return p;
     p = resolve(dirname(p), readlinkSync(p));
   }
-  throw new Error(`${path}: too many levels of symbolic links`);
+  throw new DataFileError(path, "too many levels of symbolic links");
+}
+
+/**
+ * Makes folder `dir` and its missing parents, as mkdir -p. Node's recursive mkdir loops for ever
+ * where a parent exists but refuses children with ENOENT (/proc/self/x), so the parents are
+ * made one by one here, and the first that cannot be made is named.
+ */
+export function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  let p = resolve(dir);
+  for (;;) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      missing.push(p);
+      const up = dirname(p);
+      if (up === p) break;
+      p = up;
+      continue;
+    }
+    if (!st.isDirectory()) throw new DataFileError(p, "is not a folder, so no output can be written under it");
+    break;
+  }
+  for (const m of missing.reverse()) {
+    try {
+      mkdirSync(m);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST" && statSync(m).isDirectory()) continue;
+      throw new DataFileError(m, `cannot make this folder: ${fileProblem(e)}`, undefined, {cause: e});
+    }
+  }
 }
 
 /** Whether process `pid` of this host exists (EPERM: it does, owned by someone else). */
@@ -83,7 +117,7 @@ function fsyncDir(dir: string): void {
 /** Writes bytes or text to `path` atomically (see the steps above). Creates the folder. */
 export function atomicWrite(path: string, data: Uint8Array | string): void {
   const p = writeTarget(path);
-  mkdirSync(dirname(p), {recursive: true});
+  makeFolder(dirname(p));
   removeStaleTemporaries(p);
   const tmp = temporarySibling(p);
   try {
@@ -109,7 +143,7 @@ export function atomicWriteJson(path: string, value: unknown, indent?: number): 
  */
 export async function atomicWriteWith<T>(path: string, fill: (tmp: string) => T | Promise<T>): Promise<T> {
   const p = writeTarget(path);
-  mkdirSync(dirname(p), {recursive: true});
+  makeFolder(dirname(p));
   removeStaleTemporaries(p);
   const tmp = temporarySibling(p);
   try {
@@ -131,7 +165,7 @@ export async function atomicWriteWith<T>(path: string, fill: (tmp: string) => T 
  */
 export async function atomicWriteDir<T>(dir: string, fill: (tmpDir: string) => T | Promise<T>): Promise<T> {
   const d = writeTarget(dir);
-  mkdirSync(dirname(d), {recursive: true});
+  makeFolder(dirname(d));
   removeStaleTemporaries(d);
   const tmp = temporarySibling(d);
   const old = `${tmp}.old`;

@@ -10,7 +10,17 @@ const PROBLEMS: {[code: string]: string} = {
   EACCES: "permission denied",
   EPERM: "permission denied",
   EMFILE: "too many open files",
-  EIO: "input/output error while reading"
+  EIO: "input/output error",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "the file system is read-only",
+  EEXIST: "already exists",
+  ENOTEMPTY: "is a folder that is not empty",
+  ENAMETOOLONG: "the name is too long",
+  ELOOP: "too many symbolic links (a link loop?)",
+  EFBIG: "the file would be too large",
+  EXDEV: "cannot move across file systems",
+  EBUSY: "is busy (in use)"
 };
 
 /** Words for a file-system error (the code is kept in brackets for searching). */
