@@ -15,7 +15,7 @@ describe("fuzz (seeded subset)", () => {
     try {
       const {outcomes} = await runSuite({
         count: 10, seed: 1, work, only: ["features", "cuts", "labels import", "convert"],
-        limits: {heapMiB: 1024, rssMiB: 2048, seconds: 40, recycleAfter: 100}
+        limits: {heapMiB: 1024, rssMiB: 2048, seconds: 90, recycleAfter: 100}
       });
       const t = tables(outcomes);
       expect(Object.keys(t).sort()).toEqual(["convert", "cuts", "features", "labels import"]);

@@ -368,7 +368,9 @@ const cuts: Gen = async (base, rng, k, seed) => {
   if (r < 0.45) {
     const [p] = fc.sample(predicate, {seed: seed * 104729 + k, numRuns: 1});
     return {...common, input: "cut predicate", mutation: `where ${JSON.stringify(p.text)}`, expect: p.forbidden ? "reject" : "changed",
-      files: {"c.cut.json": cutJson({where: p.text, channel: rng.uniform() < 0.5 ? 0 : undefined})}, argv: argv("c.cut.json"), names: ["c.cut.json"]};
+      files: {"c.cut.json": cutJson({where: p.text, channel: rng.uniform() < 0.5 ? 0 : undefined})}, argv: argv("c.cut.json"),
+      // A predicate the table cannot run is reported with the table and the cut's name.
+      names: ["c.cut.json", 'f.parquet: cut "fuzz"']};
   }
   if (r < 0.55) {
     // Rewritings of the valid predicate that change nothing.
@@ -513,7 +515,7 @@ const processConfig: Gen = async (base, rng, k, seed) => {
     const m = await hdf5Input(base, rng, base.dir, "sim");
     return {...common, copies: undefined, input: "hdf5", mutation: m.mutation, expect: m.expect, files: {"run.yaml": body, "in.h5": m.bytes}, names: ["in.h5"]};
   }
-  return {...common, input: "yaml config", mutation: name, expect, files: {"run.yaml": body}, names: ["run.yaml"]};
+  return {...common, input: "yaml config", mutation: name, expect, files: {"run.yaml": body}, names: ["run.yaml", "/etc/hostname", "/etc/passwd", "/proc/self/out"]};
 };
 
 /** Raw DAQ files (.rdt, .par, .con) for convert: truncated, bytes changed, .par lines damaged. */

@@ -176,7 +176,7 @@ export async function runSuite(o: SuiteOptions): Promise<{outcomes: Outcome[]; b
   try {
     // The feature table of the simulated module is an input of cuts and classify-trees.
     const f = await runner.run(["features", base.sim, "--out", base.features, "--quiet"], base.dir);
-    if (f.code !== 0) throw new Error(`features on the valid module failed: ${f.stderr}`);
+    if (f.code !== 0) throw new Error(`features on the valid module failed (${f.crash ?? `exit ${f.code}`}): ${f.stderr}`);
     const baseline = new Map<string, string>();
     const needed = new Set(commands.flatMap((c) => Object.keys(baselines(base)).filter((k) => k.startsWith(`${c}:`))));
     for (const [key, b] of Object.entries(baselines(base))) {

@@ -57,14 +57,15 @@ function toArrow(source: FeatureSource): arrow.Table {
   return source instanceof Uint8Array ? readParquet(source, "features.parquet") : source;
 }
 
-/** DuckDB's message in words: the first line, without its "Binder Error:" class, columns by name. */
+/** DuckDB's message in words: the first line, without a class like "Binder Error:", columns by name. */
 export function duckdbProblem(message: string): string {
   const first = message.split("\n")[0].trim();
   const column = /Referenced column "([^"]+)" not found/.exec(first);
   if (column) return `no column "${column[1]}" in the feature table`;
   const fn = /(?:Scalar|Table) Function with name "?(\w+)"? does not exist/i.exec(first);
   if (fn) return `no function ${fn[1]}`;
-  const m = /^(?:[A-Z][a-z]+ )*?Error: (.*)$/.exec(first);
+  // DuckDB's classes of a bad query say nothing to a user; others (Permission Error …) are kept.
+  const m = /^(?:Binder|Parser|Catalog|Conversion|Invalid Input) Error: (.*)$/.exec(first);
   return m ? m[1] : first;
 }
 
