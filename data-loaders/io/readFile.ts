@@ -39,7 +39,7 @@ export function fileSize(path: string): number {
     return st.size;
   } catch (e) {
     if (e instanceof DataFileError) throw e;
-    throw new DataFileError(path, fileProblem(e));
+    throw new DataFileError(path, fileProblem(e), undefined, {cause: e});
   }
 }
 
@@ -49,7 +49,7 @@ export function readBytes(path: string, what?: string): Uint8Array {
     const b = readFileSync(path);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
-    throw new DataFileError(path, what ? `${what}: ${fileProblem(e)}` : fileProblem(e));
+    throw new DataFileError(path, what ? `${what}: ${fileProblem(e)}` : fileProblem(e), undefined, {cause: e});
   }
 }
 
