@@ -8,7 +8,7 @@ import {readParquet} from "../../data-loaders/io/parquet.js";
 import {h5} from "../../data-loaders/io/node.js";
 
 /** Keys of JSON and metadata that record how and when, not what. */
-const VOLATILE = /seconds|time|date|created|command|host|pid|version|hash|input|output|config|path|file|source|store|ran|reused/i;
+const VOLATILE = /seconds|time|date|created|command|host|pid|version|hash|lineage|input|output|config|path|file|source|store|ran|reused/i;
 
 const plain = (v: unknown): unknown => {
   if (typeof v === "bigint") return v.toString();
