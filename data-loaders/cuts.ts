@@ -22,13 +22,13 @@ export function readCutDir(dir: string): {file: string; cut: Cut}[] {
   return readdirSync(dir).filter((f) => f.endsWith(".cut.json")).sort().map((f) => ({file: f, cut: readCutFile(join(dir, f))}));
 }
 
-function cutTable(table: arrow.Table): CutTable {
+function cutTable(table: arrow.Table, file: string): CutTable {
   const col = (name: string) => {
     const v = table.getChild(name);
     return v ? Float64Array.from(v.toArray() as ArrayLike<number>, Number) : undefined;
   };
   const event = col("event"), channel = col("channel");
-  if (!event || !channel) throw new Error("feature table needs columns event and channel");
+  if (!event || !channel) throw new DataFileError(file, "not a feature table: it needs columns event and channel");
   return {event, channel, column: col};
 }
 
@@ -46,20 +46,26 @@ export interface CutReport {
 export async function applyCuts(bytes: Uint8Array, cuts: readonly Cut[], file: string, options: {spectrumColumn?: string; spectrumChannel?: number; bins?: number} = {}): Promise<CutReport> {
   const {spectrumColumn = "pulse_height_V", spectrumChannel = 0, bins = 60} = options;
   const table = readParquet(bytes, file);
-  const t = cutTable(table);
+  const t = cutTable(table, file);
   const events = tableEvents(t);
   const db = await openFeatureDb(table);
   try {
     const passes: Uint8Array[] = [];
+    const channels = new Set(Array.from(t.channel));
     for (const cut of cuts) {
-      passes.push(await evaluateCut(cut, t, events, async (sql) => {
-        try {
+      // A cut on a channel the table lacks would pass nothing, silently.
+      if (cut.channel !== undefined && !channels.has(cut.channel)) {
+        throw new DataFileError(file, `cut "${cut.name}" is on channel ${cut.channel}, but the table has channels ${[...channels].sort((a, b) => a - b).join(", ") || "none"}`);
+      }
+      try {
+        passes.push(await evaluateCut(cut, t, events, async (sql) => {
           const result = db.query(sql);
           return Int32Array.from(result.getChild("event")!.toArray() as ArrayLike<number>, Number);
-        } catch (e) {
-          throw new DataFileError(file, `cut "${cut.name}" failed: ${(e as Error).message}`);
-        }
-      }));
+        }));
+      } catch (e) {
+        // A cut naming a column the table lacks, or a predicate DuckDB refuses: the table and the cut.
+        throw e instanceof DataFileError ? e : new DataFileError(file, `cut "${cut.name}" failed: ${(e as {problem?: string}).problem ?? (e as Error).message}`, undefined, {cause: e});
+      }
     }
     const values = t.column(spectrumColumn);
     if (!values) throw new DataFileError(file, `no column ${spectrumColumn} for the spectrum`);

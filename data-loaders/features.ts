@@ -3,7 +3,7 @@
 // memory stays bounded whatever the file size. Chunks are read and reduced on worker threads
 // (featurePool.ts) while this thread writes.
 
-import {openCaitFile} from "./io/node.js";
+import {DataFileError, openCaitFile} from "./io/node.js";
 import {encodeParquet, writeParquetStream, type Columns} from "./io/parquet.js";
 import {concatColumns} from "../lib/io/columns.js";
 import {computeFeatures, featureColumnsIn, FEATURE_COLUMNS, inUnit} from "../lib/dsp/features.js";
@@ -60,7 +60,7 @@ export async function writeFeatures(input: string, output: string, options: Feat
     const total = file.count(group);
     const {layout, unit} = file.dataset;
     for (const w of assumedMetadata(file.dataset, false)) options.warn?.(w);
-    if (total === 0) throw new Error(`${input} [${group}/event]: group holds no events`);
+    if (total === 0) throw new DataFileError(input, "group holds no events", `${group}/event`);
     async function* batches(): AsyncGenerator<Columns> {
       let pending: Columns[] = [];
       let pendingRows = 0;
@@ -94,7 +94,7 @@ export async function testpulseFeatures(input: string, command: string): Promise
   const file = await openCaitFile(input);
   try {
     const chunk = file.readChunk("testpulses", 0, file.count("testpulses"));
-    if (!chunk.testpulseAmplitude) throw new Error(`${input}: testpulses/testpulseamplitude is missing`);
+    if (!chunk.testpulseAmplitude) throw new DataFileError(input, "is missing", "testpulses/testpulseamplitude");
     const {rows, ...features} = computeFeatures(chunk, file.dataset.layout);
     // Rows are event-major: row = i·nChannels + c, so the TPA of row r is that of event ⌊r/nch⌋.
     const tpa = Float64Array.from({length: rows}, (_, r) => chunk.testpulseAmplitude![Math.floor(r / chunk.nChannels)]);

@@ -133,7 +133,7 @@ export async function openRun(config: ProcessConfig, options: ProcessOptions = {
   const log = options.log ?? (() => {});
   const warn = options.warn ?? log;
   if (config.trigger.enabled) {
-    throw new Error(`${config.source}: trigger is for continuous streams; a record file (${config.input}) is already triggered — set trigger: false`);
+    throw new ConfigError(config.source, "trigger", `is for continuous streams; a record file (${config.input}) is already triggered — set trigger: false`);
   }
   const file = await openCaitFile(config.input);
   try {
@@ -141,7 +141,7 @@ export async function openRun(config: ProcessConfig, options: ProcessOptions = {
     const nChannels = fileChannels.length;
     const channels = config.channels === "all" ? fileChannels.map((c) => c.index) : config.channels;
     for (const c of channels) {
-      if (c >= nChannels) throw new Error(`${config.source}: channels lists ${c}, but ${config.input} has ${nChannels} channels`);
+      if (c >= nChannels) throw new ConfigError(config.source, "channels", `lists ${c}, but ${config.input} has ${nChannels} channels`);
     }
     const need = (g: RecordGroup, why: string) => {
       if (!file.dataset.groups[g]) throw new DataFileError(config.input, `group "${g}" is missing, but ${why} needs it`, `${g}/event`);
@@ -150,8 +150,8 @@ export async function openRun(config: ProcessConfig, options: ProcessOptions = {
     if (config.sev.enabled) need(config.sev.group, "sev.group");
     if (config.nps.enabled) need(config.nps.group, "nps.group");
     if (config.calibration.enabled) { need("events", "calibration"); need("testpulses", "calibration"); }
-    if (config.optimumFilter.enabled && (!config.sev.enabled || !config.nps.enabled)) throw new Error(`${config.source}: optimumFilter needs sev and nps enabled`);
-    if (config.sevFit.enabled && !config.sev.enabled) throw new Error(`${config.source}: sevFit needs sev enabled`);
+    if (config.optimumFilter.enabled && (!config.sev.enabled || !config.nps.enabled)) throw new ConfigError(config.source, "optimumFilter", "needs sev and nps enabled");
+    if (config.sevFit.enabled && !config.sev.enabled) throw new ConfigError(config.source, "sevFit", "needs sev enabled");
 
     // Metadata and every config key checkable against the file, before the first pass.
     const dataset = resolveMetadata(file.dataset, config);

@@ -2,10 +2,9 @@
 // detectors or labelled feature tables), `pulsebook classify-trees` (a feature table →
 // probability and SHAP value per feature) and `pulsebook evaluate-trees` (IOR and IOS on
 // simulated probes), model files written atomically.
-import {mkdirSync} from "node:fs";
 import {join} from "node:path";
 import {DataFileError} from "../lib/io/errors.js";
-import {atomicWrite} from "./io/atomicWrite.js";
+import {atomicWrite, makeFolder} from "./io/atomicWrite.js";
 import {encodeParquet, readParquet, type Columns} from "./io/parquet.js";
 import {binaryTarget} from "../lib/ml/data/labels.js";
 import {classifierMetrics, cutoffSweep} from "../lib/ml/eval/metrics.js";
@@ -128,7 +127,7 @@ export function trainTreesCommand(opts: TrainTreesOptions): {model: TreeEnsemble
     training: {pulsebook: PULSEBOOK_VERSION, data, params, trainRecords: train.rows, dataSeconds, trainSeconds, expectedValue: expectedValue(model), provenance: provenanceStamp({stages: {trainTrees: moduleVersion(import.meta.url)}, parameters: params, inputs: data, command: "pulsebook train-trees"})},
     metrics
   });
-  mkdirSync(opts.out, {recursive: true});
+  makeFolder(opts.out);
   atomicWrite(join(opts.out, TREE_MODEL_FILE), text);
   const {doc} = parseTreeModel(text, join(opts.out, TREE_MODEL_FILE));
   if (!evaluation) return {model, doc};

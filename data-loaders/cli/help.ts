@@ -128,6 +128,9 @@ ${blocks.join("\n")}
   pulsebook help [COMMAND] | --version
 
 Run "pulsebook help COMMAND" or "pulsebook COMMAND --help" for a command's options and defaults.
+--debug (with any command): on failure, also print the original error with its stack and causes.
+--memory-budget SIZE (with any command, or PULSEBOOK_MEMORY_BUDGET=SIZE): the most memory a
+  declared size may ask for before anything is read (default 2GiB; e.g. 8GiB).
 Exit codes: 0 success, 1 the input or the work failed, 2 bad command line.`;
 }
 

@@ -1,11 +1,9 @@
 // `pulsebook <command>`: batch versions of what the data loaders do for the notebooks. Finds the
 // command in the table, prints help, parses and runs it, and turns failures into exit codes.
-import {DataFileError} from "../../lib/io/errors.js";
-import {ConfigError} from "../../lib/config/processConfig.js";
-import {StageError} from "../../lib/pipeline/run.js";
 import {PULSEBOOK_VERSION} from "../provenance.js";
-import {WorkerDiedError} from "../mlPool.js";
 import {COMMANDS} from "./commands.js";
+import {debugText, explain} from "./errorBoundary.js";
+import {applyMemoryBudgetOption} from "../io/memoryBudget.js";
 import {entryHelp, findEntry, usage} from "./help.js";
 import {commandsMarkdown} from "./docs.js";
 import {parseCommandLine} from "./parse.js";
@@ -64,10 +62,16 @@ async function dispatch(entries: readonly Entry[], path: string[], argv: string[
   return (await entry.run(args)) ?? 0;
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad command line). */
-export async function main(argv: string[]): Promise<number> {
-  const [first, ...rest] = argv;
+/**
+ * Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad command line). `--debug`, anywhere
+ * on the line, prints a failure's original error with its stack and causes.
+ */
+export async function main(argvWithFlags: string[]): Promise<number> {
+  const debug = argvWithFlags.includes("--debug");
   try {
+    // Global options, taken out before the command is looked up.
+    const argv = applyMemoryBudgetOption(argvWithFlags.filter((a) => a !== "--debug"));
+    const [first, ...rest] = argv;
     if (first === undefined || first === "--help" || first === "-h") return help([]);
     if (first === "help") return help(rest);
     if (first === "--version") {
@@ -81,13 +85,11 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`pulsebook: ${e.message}\nRun "${where}" for usage.`);
       return 2;
     }
-    // A bad input file is the user's to fix: say which file and what, without a stack trace.
-    // So is a model worker that died (most often out of memory): its message says what to try.
-    // A stage of a chain that failed is said with its file, stage and config key; its trace
-    // (a library's internals) only on request.
-    const plain = e instanceof DataFileError || e instanceof ConfigError || e instanceof WorkerDiedError || e instanceof StageError;
-    console.error(`pulsebook: ${plain ? (e as Error).message : (e as Error).stack ?? e}`);
-    if (e instanceof StageError && process.env.PULSEBOOK_DEBUG) console.error((e.cause as Error)?.stack ?? e.cause);
+    // One boundary (errorBoundary.ts): the file and the problem in words, never a stack trace;
+    // an error nothing turned into words is a bug, and says so.
+    const {message, internal} = explain(e);
+    console.error(`pulsebook: ${message}${internal && !debug ? "\nThis is a bug in Pulsebook: run the command again with --debug and report what it prints." : ""}`);
+    if (debug) console.error(debugText(e));
     return 1;
   }
 }

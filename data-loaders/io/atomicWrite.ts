@@ -39,7 +39,39 @@ export function writeTarget(path: string): string {
     if (!link) return p;
     p = resolve(dirname(p), readlinkSync(p));
   }
-  throw new Error(`${path}: too many levels of symbolic links`);
+  throw new DataFileError(path, "too many levels of symbolic links");
+}
+
+/**
+ * Makes folder `dir` and its missing parents, as mkdir -p. Node's recursive mkdir loops for ever
+ * where a parent exists but refuses children with ENOENT (/proc/self/x), so the parents are
+ * made one by one here, and the first that cannot be made is named.
+ */
+export function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  let p = resolve(dir);
+  for (;;) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      missing.push(p);
+      const up = dirname(p);
+      if (up === p) break;
+      p = up;
+      continue;
+    }
+    if (!st.isDirectory()) throw new DataFileError(p, "is not a folder, so no output can be written under it");
+    break;
+  }
+  for (const m of missing.reverse()) {
+    try {
+      mkdirSync(m);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST" && statSync(m).isDirectory()) continue;
+      throw new DataFileError(m, `cannot make this folder: ${fileProblem(e)}`, undefined, {cause: e});
+    }
+  }
 }
 
 /** Whether process `pid` of this host exists (EPERM: it does, owned by someone else). */
@@ -81,14 +113,8 @@ function prepareTarget(p: string, kind: "file" | "folder"): void {
   let isDir: boolean | undefined;
   try { isDir = statSync(p).isDirectory(); } catch { /* not there yet */ }
   if (isDir === true && kind === "file") throw new DataFileError(p, "is an existing folder, where a file is to be written: remove it or name a file");
-  const dir = dirname(p);
-  try {
-    mkdirSync(dir, {recursive: true});
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const problem = code === "EEXIST" || code === "ENOTDIR" ? `a part of the path is a file, not a folder (${code})` : fileProblem(e).replace("while reading", "while writing");
-    throw new DataFileError(dir, `cannot create the folder for ${basename(p)}: ${problem}`);
-  }
+  // Folder by folder: a recursive mkdir loops forever under some paths (/proc/self/…).
+  makeFolder(dirname(p));
 }
 
 function fsyncPath(path: string): void {

@@ -13,7 +13,17 @@ const PROBLEMS: {[code: string]: string} = {
   EACCES: "permission denied",
   EPERM: "permission denied",
   EMFILE: "too many open files",
-  EIO: "input/output error while reading"
+  EIO: "input/output error",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "the file system is read-only",
+  EEXIST: "already exists",
+  ENOTEMPTY: "is a folder that is not empty",
+  ENAMETOOLONG: "the name is too long",
+  ELOOP: "too many symbolic links (a link loop?)",
+  EFBIG: "the file would be too large",
+  EXDEV: "cannot move across file systems",
+  EBUSY: "is busy (in use)"
 };
 
 /** Words for a file-system error (the code is kept in brackets for searching). */
@@ -53,7 +63,7 @@ export function fileSize(path: string): number {
     return st.size;
   } catch (e) {
     if (e instanceof DataFileError) throw e;
-    throw new DataFileError(path, fileProblem(e));
+    throw new DataFileError(path, fileProblem(e), undefined, {cause: e});
   }
 }
 
@@ -76,7 +86,7 @@ export function readBytes(path: string, what?: string, maxBytes?: number): Uint8
     const b = readFileSync(path);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
-    throw new DataFileError(path, what ? `${what}: ${fileProblem(e)}` : fileProblem(e));
+    throw new DataFileError(path, what ? `${what}: ${fileProblem(e)}` : fileProblem(e), undefined, {cause: e});
   }
 }
 

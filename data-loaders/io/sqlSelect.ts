@@ -57,6 +57,26 @@ function toArrow(source: FeatureSource): arrow.Table {
   return source instanceof Uint8Array ? readParquet(source, "features.parquet") : source;
 }
 
+/** DuckDB's message in words: the first line, without a class like "Binder Error:", columns by name. */
+export function duckdbProblem(message: string): string {
+  const first = message.split("\n")[0].trim();
+  const column = /Referenced column "([^"]+)" not found/.exec(first);
+  if (column) return `no column "${column[1]}" in the feature table`;
+  const fn = /(?:Scalar|Table) Function with name "?(\w+)"? does not exist/i.exec(first);
+  if (fn) return `no function ${fn[1]}`;
+  // DuckDB's classes of a bad query say nothing to a user; others (Permission Error …) are kept.
+  const m = /^(?:Binder|Parser|Catalog|Conversion|Invalid Input) Error: (.*)$/.exec(first);
+  return m ? m[1] : first;
+}
+
+/** A query DuckDB refused or failed; `problem` is DuckDB's message in words, the original is the cause. */
+export class SqlError extends Error {
+  constructor(readonly what: string, readonly problem: string, cause: unknown) {
+    super(`${what} failed: ${problem}`, {cause});
+    this.name = "SqlError";
+  }
+}
+
 /** One registered feature table; run any number of queries, then `close()`. */
 export interface FeatureDb {
   /** Runs `sql` (the table is `features`); throws an Error naming the SQL and DuckDB's message. */
@@ -94,7 +114,7 @@ export async function openFeatureDb(source: FeatureSource): Promise<FeatureDb> {
     try {
       return conn.query(sql) as unknown as arrow.Table;
     } catch (e) {
-      throw new Error(`${what} failed: ${(e as Error).message ?? e}`);
+      throw new SqlError(what, duckdbProblem(String((e as Error).message ?? e)), e);
     }
   };
   return {

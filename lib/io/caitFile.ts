@@ -227,7 +227,9 @@ export class CaitFile {
     if (!(g as H5Group).keys().includes("event")) this.fail("missing dataset `event`", path);
     const ds = this.object(path) as H5Dataset;
     const shape = ds.shape;
-    if (!shape || shape.length !== 3) {
+    // An external link or an object of another kind has no shape: say what it is, not "undefined".
+    if (!Array.isArray(shape)) this.fail(`is not a dataset (${ds && typeof ds === "object" && "filename" in ds ? `an external link to ${String((ds as {filename: unknown}).filename)}` : "an object of another kind"})`, path);
+    if (shape.length !== 3) {
       this.fail(`expected rank 3 (channel × event × sample), found shape ${JSON.stringify(shape)}`, path);
     }
     const meta = ds.metadata;

@@ -6,8 +6,9 @@ export class DataFileError extends Error {
   readonly dataset: string | undefined;
   readonly problem: string;
 
-  constructor(file: string, problem: string, dataset?: string) {
-    super(`${file}${dataset ? ` [${dataset}]` : ""}: ${problem}`);
+  /** `options.cause`: the library's original error, kept for --debug. */
+  constructor(file: string, problem: string, dataset?: string, options?: {cause?: unknown}) {
+    super(`${file}${dataset ? ` [${dataset}]` : ""}: ${problem}`, options);
     this.name = "DataFileError";
     this.file = file;
     this.dataset = dataset;
