@@ -143,7 +143,7 @@ describe("outputs whose place is taken", () => {
     await expect(atomicWriteWith(folder, () => undefined)).rejects.toThrow(/is an existing folder/);
     const file = join(dir, "plain.txt");
     writeFileSync(file, "keep");
-    expect(() => atomicWrite(join(file, "sub", "x.json"), "x")).toThrow(`${join(file, "sub")}: cannot create the folder for x.json: a part of the path is a file, not a folder`);
+    expect(() => atomicWrite(join(file, "sub", "x.json"), "x")).toThrow(`${file}: is not a folder, so no output can be written under it`);
     expect(readFileSync(file, "utf8")).toBe("keep");
   });
 

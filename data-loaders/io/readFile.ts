@@ -76,7 +76,7 @@ export function readBytes(path: string, what?: string, maxBytes?: number): Uint8
   try {
     size = statSync(path).size;
   } catch (e) {
-    throw new DataFileError(path, what ? `${what}: ${fileProblem(e)}` : fileProblem(e));
+    throw new DataFileError(path, what ? `${what}: ${fileProblem(e)}` : fileProblem(e), undefined, {cause: e});
   }
   if (maxBytes !== undefined && size > maxBytes) {
     throw new DataFileError(path, `${what ? `${what}: ` : ""}${size} B is more than the ${maxBytes} B such a file can be (not the expected file, or damaged)`);

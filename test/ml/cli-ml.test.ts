@@ -24,7 +24,7 @@ describe("ML commands on the command line", () => {
       writeFileSync(join(dir, "in.h5"), "not an hdf5 file at all");
       const r = await run(["classify", join(dir, "in.h5"), "--model", join(dir, "m"), "--out", join(dir, "p.parquet"), "--backend", "cpu"]);
       expect(r.code).toBe(1);
-      expect(r.err).toContain(`${join(dir, "m", "model.json")}: not valid JSON`);
+      expect(r.err).toContain(`${join(dir, "m", "model.json")}: model manifest: not valid JSON`);
       const r2 = await run(["train", "--data", join(dir, "in.h5"), "--validation", join(dir, "in.h5"), "--out", join(dir, "o"), "--backend", "cpu", "--threads", "1"]);
       expect(r2.code).toBe(1);
       expect(r2.err).toContain(join(dir, "in.h5"));

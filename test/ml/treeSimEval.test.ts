@@ -145,6 +145,6 @@ describe("pulsebook evaluate-trees", () => {
     } finally {
       spy.mockRestore();
     }
-    expect(err.join("\n")).toContain(`${join(dir, "none", "trees.json")}: file not found (ENOENT)`);
+    expect(err.join("\n")).toContain(`${join(dir, "none", "trees.json")}: tree model: file not found (ENOENT)`);
   }, 60_000);
 });
