@@ -9,6 +9,7 @@ import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
 import {writeSimulation} from "../data-loaders/simulate.js";
 import {slurmUnavailable, startSlurm} from "../test/support/slurm.js";
+import {simulatedRunConfig} from "../test/support/processRun.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "bin", "pulsebook.mjs");
@@ -25,18 +26,7 @@ const cluster = await startSlurm();
 try {
   await writeSimulation(join(dir, "run.h5"), {events, testpulses: Math.round(events / 5), noise: Math.round(events / 5), seed: 1});
   const records = 2 * (events + 2 * Math.round(events / 5));
-  const config = (out: string) => `version: 1
-input: run.h5
-output: ${out}
-sev:
-  selection: ["label = 1 AND pulse_height_V BETWEEN 0.2 AND 1", "label = 1"]
-  maxRecords: 500
-nps:
-  selection: "abs(baseline_slope_V_per_s) < 0.05"
-calibration:
-  amplitude: of_amplitude_V
-  line_keV: 5.895
-`;
+  const config = (out: string) => simulatedRunConfig(out, {maxRecords: 500});
   const time = (args: string[]) => {
     const t0 = performance.now();
     execFileSync(process.execPath, [BIN, ...args], {env: cluster.env, stdio: ["ignore", "ignore", "inherit"]});

@@ -10,31 +10,18 @@ import {join} from "node:path";
 import {promisify} from "node:util";
 import {writeSimulation} from "../data-loaders/simulate.js";
 import {processFromFile} from "../data-loaders/processFile.js";
-import {readParquet} from "../data-loaders/io/parquet.js";
 import {PULSEBOOK_BIN} from "./support/cli.js";
 import {slurmUnavailable, startSlurm, type SlurmCluster} from "./support/slurm.js";
+import {parquetColumns, simulatedRunConfig} from "./support/processRun.js";
 
 const unavailable = slurmUnavailable();
-// CI installs Slurm (.ci/run): there a missing cluster is a failure, not a skip.
+// npm test installs Slurm where it runs as root (scripts/ensure-chromium.mjs), as CI does: there a
+// missing cluster is a failure, not a skip.
 if (unavailable && process.env.CI) throw new Error(`Slurm test cannot run in CI: ${unavailable}`);
 
-const config = (output: string) => `version: 1
-input: run.h5
-output: ${output}
-sev:
-  selection: ["label = 1 AND pulse_height_V BETWEEN 0.2 AND 1", "label = 1"]
-  maxRecords: 60
-nps:
-  selection: "abs(baseline_slope_V_per_s) < 0.05"
-calibration:
-  amplitude: of_amplitude_V
-  line_keV: 5.895
-`;
+const config = (output: string) => simulatedRunConfig(output, {maxRecords: 60});
 
-function table(path: string): {[column: string]: number[]} {
-  const t = readParquet(readFileSync(path), path);
-  return Object.fromEntries(t.schema.fields.map((f) => [f.name, Array.from(t.getChild(f.name)!.toArray() as ArrayLike<number | bigint>, Number)]));
-}
+const table = parquetColumns;
 
 describe.skipIf(unavailable)(`pulsebook submit --slurm${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
   let dir: string, cluster: SlurmCluster;

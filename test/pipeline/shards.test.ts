@@ -9,29 +9,12 @@ import {writeSimulation} from "../../data-loaders/simulate.js";
 import {processFromFile, readProcessConfig} from "../../data-loaders/processFile.js";
 import {partPath, runShardStep, shardStatus} from "../../data-loaders/shards.js";
 import {planJobs} from "../../data-loaders/slurm.js";
-import {readParquet} from "../../data-loaders/io/parquet.js";
 import {parseShard, shardRange} from "../../lib/pipeline/shard.js";
+import {parquetColumns, simulatedRunConfig} from "../support/processRun.js";
 
-const config = (output: string) => `version: 1
-input: run.h5
-output: ${output}
-sev:
-  selection: ["label = 1 AND pulse_height_V BETWEEN 0.2 AND 1", "label = 1"]
-  maxRecords: 100
-nps:
-  selection: "abs(baseline_slope_V_per_s) < 0.05"
-sevFit: true
-calibration:
-  amplitude: of_amplitude_V
-  line_keV: 5.895
-  polyOrder: 2
-`;
+const config = (output: string) => simulatedRunConfig(output, {maxRecords: 100, sevFit: true});
 
-/** Every column of a Parquet file as plain numbers (NaN kept), by name. */
-function table(path: string): {[column: string]: number[]} {
-  const t = readParquet(readFileSync(path), path);
-  return Object.fromEntries(t.schema.fields.map((f) => [f.name, Array.from(t.getChild(f.name)!.toArray() as ArrayLike<number | bigint>, Number)]));
-}
+const table = parquetColumns;
 
 describe("shards", () => {
   it("cut the events into contiguous ranges covering each exactly once", () => {
