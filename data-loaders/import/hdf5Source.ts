@@ -7,7 +7,7 @@
 import type {Dataset as H5Dataset, File as H5File, Group as H5Group} from "h5wasm";
 import {DataFileError} from "../../lib/io/errors.js";
 import {Hdf5Error, quietly} from "../../lib/io/hdf5Errors.js";
-import {maxEventBytes} from "../../lib/io/caitFile.js";
+import {maxEventBytes, openHdf5File} from "../../lib/io/caitFile.js";
 import {formatBytes, RAISE_BUDGET} from "../../lib/io/memoryBudget.js";
 import {DEFAULT_LAYOUT, parseLayout, scatterBlock, traceShape, type Axis, type TraceShape} from "../../lib/io/traceLayout.js";
 import {checkHeader, h5} from "../io/node.js";
@@ -48,12 +48,7 @@ function describeTop(h: H5File): string {
 export async function openHdf5(path: string, options: {dataset?: string; layout?: string}): Promise<TraceSource> {
   checkHeader(path);
   const module = await h5();
-  let file: H5File;
-  try {
-    file = quietly(() => new module.File(path, "r"));
-  } catch (e) {
-    throw new DataFileError(path, `HDF5 library could not open the file (${e instanceof Hdf5Error ? e.problem : (e as Error).message})`);
-  }
+  const file = openHdf5File(module, path, path);
   try {
     if (options.dataset === undefined) throw new DataFileError(path, `name the traces with --dataset PATH (a dataset, or a group of event_N datasets); the file holds ${describeTop(file)}`);
     const where = options.dataset.replace(/^\/+/, "") || "/";

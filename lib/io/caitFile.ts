@@ -450,17 +450,21 @@ function firstNonFinite(x: Float32Array): number {
 }
 
 
+/** Opens any HDF5 file read-only; HDF5's refusal becomes a DataFileError naming `file`. */
+export function openHdf5File(h5wasm: H5Module, path: string, file: string): H5File {
+  try {
+    return quietly(() => new h5wasm.File(path, "r"));
+  } catch (e) {
+    throw new DataFileError(file, `HDF5 library could not open the file (${e instanceof Hdf5Error ? e.problem : (e as Error).message})`);
+  }
+}
+
 /**
  * Opens an h5wasm file (`fileBytes` long) and validates its layout, turning HDF5's errors into
  * DataFileError: whatever the library throws while the layout is read means the file is damaged.
  */
 export function openH5(h5wasm: H5Module, path: string, file: string, fileBytes: number): CaitFile {
-  let h5: H5File;
-  try {
-    h5 = quietly(() => new h5wasm.File(path, "r"));
-  } catch (e) {
-    throw new DataFileError(file, `HDF5 library could not open the file (${e instanceof Hdf5Error ? e.problem : (e as Error).message})`);
-  }
+  const h5 = openHdf5File(h5wasm, path, file);
   try {
     return new CaitFile(h5, file, fileBytes);
   } catch (e) {

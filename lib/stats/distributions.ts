@@ -1,9 +1,25 @@
-// Small statistics helpers for the anomaly search: Walker/Vose alias sampling, binomial
+// Small statistics helpers for the anomaly search and the limits: Poisson quantiles, Walker/Vose alias sampling, binomial
 // deviates, a smoothed log-density on a grid and the
 // one-sample Kolmogorov–Smirnov test against U(0,1). Hand-written because they sit in the
 // inner loop of 10⁴ pseudo-experiments (no allocation, typed arrays) and the npm options
 // (@stdlib) pull in hundreds of packages for these few functions.
 import type {Rng} from "../math/random.js";
+
+/**
+ * Poisson(λ) quantile of u ∈ [0, 1): the smallest k with CDF(k) ≥ u, by summing the terms
+ * (λ ≤ 700 keeps e^{−λ} representable). With a uniform u it is a Poisson deviate that is a
+ * monotone function of u; the limit codes also use it for the tail bound of a sum.
+ */
+export function poissonQuantile(u: number, lambda: number): number {
+  if (lambda <= 0) return 0;
+  let p = Math.exp(-lambda), cdf = p, k = 0;
+  while (cdf < u && k < 10 * lambda + 100) {
+    k++;
+    p *= lambda / k;
+    cdf += p;
+  }
+  return k;
+}
 
 /** Alias table for O(1) draws of an index with probability ∝ weights (Vose 1991). */
 export interface AliasTable {

@@ -12,6 +12,7 @@
 
 import {Rng} from "../math/random.js";
 import {maxGapC0, maximumGapLimit, withEnds} from "./maximumGap.js";
+import {poissonQuantile} from "./distributions.js";
 
 /** f[n], n = 0..N: the largest fraction of [0, 1] covered by an interval holding exactly n of
  *  the N events (the interval with all N is the whole range, f[N] = 1). */
@@ -46,16 +47,6 @@ export function reductionPoint(cl: number): number {
   return lo;
 }
 
-/** Poisson(μ) quantile of u (inverse CDF by summation; μ ≤ 600 keeps e^{−μ} representable). */
-function poissonQuantile(u: number, mu: number): number {
-  let p = Math.exp(-mu), cdf = p, k = 0;
-  while (cdf < u && k < 10 * mu + 100) {
-    k++;
-    p *= mu / k;
-    cdf += p;
-  }
-  return k;
-}
 
 export interface IntervalMonteCarlo {
   mu: number;

@@ -11,7 +11,7 @@
 // downward fluctuation of the background fakes away.
 
 import {Rng} from "../math/random.js";
-import {aliasDraw, aliasTable, type AliasTable} from "./distributions.js";
+import {aliasDraw, aliasTable, poissonQuantile, type AliasTable} from "./distributions.js";
 
 export interface BinnedModel {
   /** Fraction of the signal in each bin (or fine cell); sums to 1. */
@@ -38,17 +38,6 @@ export interface PoissonLimitResult {
 // the logarithm finite while ordering such events above all others.
 const B_FLOOR = 1e-290;
 
-/** Poisson(λ) quantile of u (λ ≤ 700). */
-function poissonQuantile(u: number, lambda: number): number {
-  if (lambda <= 0) return 0;
-  let p = Math.exp(-lambda), cdf = p, k = 0;
-  while (cdf < u && k < 10 * lambda + 100) {
-    k++;
-    p *= lambda / k;
-    cdf += p;
-  }
-  return k;
-}
 
 function checkModel(model: BinnedModel, counts: ArrayLike<number>): {B: number} {
   const {signal, background} = model;
