@@ -148,6 +148,8 @@ export function classifyTreesCommand(featuresPath: string, modelDir: string, out
   const {model, doc} = readTreeModel(modelDir);
   const cols = readFeatureTable(featuresPath);
   for (const f of model.features) if (!cols[f]) throw new DataFileError(featuresPath, `no column ${f}, which the model ${join(modelDir, TREE_MODEL_FILE)} needs`);
+  // Without event and channel the probabilities could not be joined back to their records.
+  for (const key of ["event", "channel"]) if (!cols[key]) throw new DataFileError(featuresPath, `no ${key} column: classify-trees needs a feature table of pulsebook features (one row per event and channel)`);
   const t0 = performance.now();
   const x = featureMatrix(cols, model.features);
   const margin = predictMargin(model, x);
@@ -156,8 +158,8 @@ export function classifyTreesCommand(featuresPath: string, modelDir: string, out
   const rows = margin.length;
   const k = model.features.length;
   const columns: Columns = {};
-  if (cols.event) columns.event = Int32Array.from(cols.event);
-  if (cols.channel) columns.channel = Int32Array.from(cols.channel);
+  columns.event = Int32Array.from(cols.event);
+  columns.channel = Int32Array.from(cols.channel);
   columns.probability = margin.map((z) => 1 / (1 + Math.exp(-z)));
   model.features.forEach((f, j) => {
     columns[`shap_${f}`] = Float64Array.from({length: rows}, (_, r) => shap[r * k + j]);

@@ -5,7 +5,7 @@ import {afterAll, describe, expect, it} from "vitest";
 import {mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync, existsSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {readParquet, readParquetMetadata} from "../../data-loaders/io/parquet.ts";
+import {encodeParquet, readParquet, readParquetMetadata} from "../../data-loaders/io/parquet.ts";
 import {FEATURE_SETS} from "../../lib/ml/trees/treeData.ts";
 import {runMain} from "../support/cli.ts";
 
@@ -86,6 +86,14 @@ describe("boosted trees on the command line", () => {
     const r4 = await run(["train-trees", "--data", join(dir, "features.parquet"), "--out", join(dir, "t3"), "--rounds", "5", "--quiet"]);
     expect(r4.code, r4.err).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, "t3", "trees.json"), "utf8")).training.trainRecords).toBeGreaterThan(30);
+    expect(existsSync(join(dir, "p.parquet"))).toBe(false);
+    // A table with every feature but no event column: refused, its probabilities could not be joined back.
+    const cols = readParquet(new Uint8Array(readFileSync(join(dir, "features.parquet"))), "features.parquet");
+    const noEvent = Object.fromEntries(cols.schema.fields.filter((f) => f.name !== "event").map((f) => [f.name, Float64Array.from(cols.getChild(f.name)!.toArray() as ArrayLike<number>, Number)]));
+    writeFileSync(join(dir, "no-event.parquet"), encodeParquet(noEvent));
+    const r5 = await run(["classify-trees", join(dir, "no-event.parquet"), "--out", join(dir, "p.parquet")]);
+    expect(r5.code).toBe(1);
+    expect(r5.err).toContain(`${join(dir, "no-event.parquet")}: no event column`);
     expect(existsSync(join(dir, "p.parquet"))).toBe(false);
   });
 });
