@@ -489,6 +489,8 @@ export const COMMANDS: readonly Entry[] = [
     check({values: v}) {
       const sim = v.data.length === 1 && v.data[0] === "sim";
       if (sim && (v.labels || v["validation-labels"])) throw new UsageError("--labels and --validation-labels need --data FILE.h5[,…], not sim");
+      // Training on files stops on the validation loss: without validation files there is nothing to stop on.
+      if (!sim && !v.validation?.length) throw new UsageError("--validation FILE.h5[,…] is required when training on files (--data FILE.h5[,…]): the best epoch is chosen on it");
       if (v.labels && v.labels.length !== v.data.length) throw new UsageError(`--labels names ${v.labels.length} label files for ${v.data.length} --data files (one per file, in order; leave an entry empty for a file's own events/labels)`);
       if (v["validation-labels"] && v["validation-labels"].length !== (v.validation?.length ?? 0)) throw new UsageError(`--validation-labels names ${v["validation-labels"].length} label files for ${v.validation?.length ?? 0} --validation files`);
     },

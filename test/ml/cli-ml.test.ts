@@ -11,6 +11,7 @@ const run = runMain;
 describe("ML commands on the command line", () => {
   it("usage errors exit 2 with the reason", async () => {
     expect(await run(["train", "--out", "x"])).toMatchObject({code: 2, err: expect.stringContaining("--data sim|FILE.h5[,…] is required")});
+    expect(await run(["train", "--data", "a.h5", "--out", "x"])).toMatchObject({code: 2, err: expect.stringContaining("--validation FILE.h5[,…] is required when training on files")});
     expect(await run(["train", "--data", "sim", "--out", "x", "--model", "gru"])).toMatchObject({code: 2, err: expect.stringContaining(`unknown model "gru" (known: cnn, cnn-full, tscn, lstm, tst)`)});
     expect(await run(["train", "--data", "sim", "--out", "x", "--backend", "tpu"])).toMatchObject({code: 2, err: expect.stringContaining(`unknown backend "tpu"`)});
     expect(await run(["classify", "in.h5"])).toMatchObject({code: 2, err: expect.stringContaining("--out FILE.parquet is required")});
