@@ -4,6 +4,7 @@
 // command is adding an entry here. Handlers import their modules when they run: `pulsebook help`
 // must not load TensorFlow.js or DuckDB, so only light modules are imported at the top.
 import {RECORD_GROUPS} from "../../lib/types.js";
+import {progressReporter} from "./progress.js";
 import {parseShard, SHARD_STEPS} from "../../lib/pipeline/shard.js";
 import {MODEL_KINDS, PAPER_LEARNING_RATE} from "../../lib/ml/nets/modelKinds.js";
 import {BACKEND_NAMES} from "../../lib/ml/nets/backendNames.js";
@@ -30,16 +31,10 @@ const backend = oneOfList({values: BACKEND_NAMES, noun: "backend", summary: "Ten
 /** The tree feature sets (lib/ml/trees/treeData.ts FEATURE_SETS; a test checks they agree). */
 export const TREE_FEATURE_SETS: readonly FeatureSetName[] = ["all", "four"];
 
-/** Progress on stderr, at most 4 times a second, only to a terminal. */
+/** Progress on stderr (data-loaders/cli/progress.ts): in place on a terminal, a line per 10 % when piped. */
 function progress(quiet: boolean, what: string) {
-  if (quiet || !process.stderr.isTTY) return undefined;
-  let last = 0;
-  return (done: number, total: number) => {
-    const now = Date.now();
-    if (now - last < 250 && done < total) return;
-    last = now;
-    process.stderr.write(`\r${what}: ${done}/${total} events${done === total ? "\n" : ""}`);
-  };
+  if (quiet) return undefined;
+  return progressReporter({write: (t) => process.stderr.write(t), isTTY: process.stderr.isTTY}, what);
 }
 
 /**
