@@ -16,7 +16,7 @@
 // Runs as `prebuild` / `predev`; about 2–4 s.
 
 import {createRequire} from "node:module";
-import {existsSync, readFileSync} from "node:fs";
+import {existsSync, readdirSync, readFileSync} from "node:fs";
 import {cp, mkdir, readdir, readFile, rm, writeFile} from "node:fs/promises";
 import {dirname, join, posix, relative, resolve} from "node:path";
 import {fileURLToPath, pathToFileURL} from "node:url";
@@ -54,8 +54,16 @@ export const PACKAGES = {
       "dist/duckdb-browser-eh.worker.js"
     ]
   },
-  "fft.js": {} // used by lib/dsp; lets pages use `npm:fft.js` as well as the bare import
+  "fft.js": {}, // used by lib/dsp; lets pages use `npm:fft.js` as well as the bare import
+  // ```tex blocks and tex`…` (Framework's stdlib tex.js imports npm:katex); the stylesheet and
+  // its fonts are implicit downloads of any page that uses TeX.
+  "katex": {files: ["dist/katex.min.css", ...katexFonts()]}
 };
+
+function katexFonts() {
+  const dir = join(packageDir("katex"), "dist", "fonts");
+  return existsSync(dir) ? readdirSync(dir).filter((f) => /\.(woff2?|ttf)$/.test(f)).sort().map((f) => `dist/fonts/${f}`) : [];
+}
 
 // Specifiers that Framework maps to its own client modules (resolvers.js `builtins`): never cached.
 const FRAMEWORK_BUILTINS = new Set([

@@ -25,6 +25,7 @@ const ALLOWED: {files: RegExp; url: string; why: string}[] = [
   {files: /./, url: "http://www.w3.org/1999/xlink", why: "XML namespace name (d3-selection, htl)"},
   {files: /./, url: "http://www.w3.org/XML/1998/namespace", why: "XML namespace name (d3-selection)"},
   {files: /./, url: "http://www.w3.org/2000/xmlns/", why: "XML namespace name (d3-selection)"},
+  {files: /_npm\/katex@/, url: "http://www.w3.org/1998/Math/MathML", why: "MathML namespace name of KaTeX's output (TeX in tutorials 3–4), never fetched"},
   {files: /_npm\/@duckdb\/duckdb-wasm@[^/]+\/[^/]+\.js$/, url: "https://cdn.jsdelivr.net/npm/",
     why: "duckdb-wasm's getJsDelivrBundles(), which only a caller can invoke; Framework's DuckDBClient uses the self-hosted bundles in _npm/@duckdb (the browser test blocks and fails on any external request)"},
   {files: /_npm\/@duckdb\/duckdb-wasm@[^/]+\//, url: "https://github.com/duckdb/duckdb-wasm.git", why: "the `repository` field of duckdb-wasm's package.json, bundled as data"},

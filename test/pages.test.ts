@@ -51,6 +51,31 @@ describe("every page in the navigation", () => {
     expect(site.browser.external).toEqual([]);
   }, 120_000);
 
+  it("typesets equations with KaTeX from the site itself (stylesheet and fonts, no CDN)", async () => {
+    const {page} = site;
+    const fonts: string[] = [];
+    const onResponse = (r: {url(): string; status(): number}) => { if (/KaTeX_.*\.woff2?$/.test(r.url())) fonts.push(`${r.status()} ${r.url()}`); };
+    page.on("response", onResponse);
+    try {
+      await page.goto(new URL("./tutorials/03-optimum-filter", site.url).href, {waitUntil: "load"});
+      await page.waitForSelector(".katex", {timeout: 60_000});
+      await page.waitForLoadState("networkidle", {timeout: 60_000});
+      // Two display equations: the filter H(f) and the resolution σ².
+      const tex = await page.evaluate(() => Array.from(document.querySelectorAll(".katex-display .katex-mathml annotation"), (a) => a.textContent ?? ""));
+      expect(tex).toHaveLength(2);
+      expect(tex[0]).toContain("\\frac{S^*(f)");
+      expect(tex[1]).toContain("\\sigma^2");
+      // KaTeX's stylesheet applied (its math font family), its fonts served by the site.
+      const family = await page.evaluate(() => getComputedStyle(document.querySelector(".katex")!).fontFamily);
+      expect(family).toContain("KaTeX_Main");
+      expect(fonts.length).toBeGreaterThan(0);
+      for (const f of fonts) expect(f).toMatch(new RegExp(`^200 ${site.url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+      expect(site.browser.external).toEqual([]);
+    } finally {
+      page.off("response", onResponse);
+    }
+  }, 120_000);
+
   it("serves the favicon every page links to", async () => {
     const {page} = site;
     await page.goto(site.url, {waitUntil: "load"});
