@@ -3,7 +3,7 @@
 // tested in site.test.ts; this test makes sure no notebook is silently broken.
 
 import {describe, expect, it} from "vitest";
-import {existsSync} from "node:fs";
+import {existsSync, readFileSync} from "node:fs";
 import {join} from "node:path";
 import config from "../observablehq.config.js";
 import {ROOT} from "./support/build.js";
@@ -29,6 +29,12 @@ describe("every page in the navigation", () => {
       const file = join(ROOT, "src", path === "/" ? "index.md" : `${path.slice(1)}.md`);
       expect(existsSync(file), file).toBe(true);
     }
+  });
+
+  it("the overview links to every page of the navigation", () => {
+    const index = readFileSync(join(ROOT, "src", "index.md"), "utf8");
+    const linked = new Set([...index.matchAll(/\]\(\.(\/[^)#\s]+)\)/g)].map((m) => m[1]));
+    expect(PATHS.filter((p) => p !== "/" && !linked.has(p))).toEqual([]);
   });
 
   it.each(PATHS)("%s renders without errors", async (path) => {
@@ -60,11 +66,12 @@ describe("every page in the navigation", () => {
       await page.goto(new URL("./tutorials/03-optimum-filter", site.url).href, {waitUntil: "load"});
       await page.waitForSelector(".katex", {timeout: 60_000});
       await page.waitForLoadState("networkidle", {timeout: 60_000});
-      // Two display equations: the filter H(f) and the resolution σ².
-      const tex = await page.evaluate(() => Array.from(document.querySelectorAll(".katex-display .katex-mathml annotation"), (a) => a.textContent ?? ""));
-      expect(tex).toHaveLength(2);
-      expect(tex[0]).toContain("\\frac{S^*(f)");
-      expect(tex[1]).toContain("\\sigma^2");
+      // Two display equations, typeset (HTML output: KaTeX's spans, not the TeX source): the filter H(f) and the resolution σ².
+      const shown = await page.evaluate(() => Array.from(document.querySelectorAll(".katex-display"), (e) => e.textContent ?? ""));
+      expect(shown).toHaveLength(2);
+      expect(shown[0]).toMatch(/^H\(f\)=/);
+      expect(shown[1]).toMatch(/^σ2=/);
+      expect(await page.evaluate(() => document.querySelectorAll(".katex-display .mfrac").length)).toBeGreaterThanOrEqual(2);
       // KaTeX's stylesheet applied (its math font family), its fonts served by the site.
       const family = await page.evaluate(() => getComputedStyle(document.querySelector(".katex")!).fontFamily);
       expect(family).toContain("KaTeX_Main");
