@@ -8,6 +8,7 @@ import {DataFileError} from "../../io/errors.js";
 export {forChannel as perChannel} from "../../config/perChannel.js";
 import type {RecordGroup} from "../../types.js";
 import type {StageArray, StageOutput} from "../stage.js";
+import type {KernelChunk, KernelSpec} from "./kernels.js";
 
 /** Named columns of one table, rows event-major (row = event·nChannels + channel). */
 export type Columns = {[name: string]: StageArray};
@@ -28,6 +29,11 @@ export interface ProcessContext {
    * Absent: computed here, chunk by chunk.
    */
   featureChunks?(group: RecordGroup): AsyncIterable<{columns: Columns; testpulseAmplitude?: Float64Array}>;
+  /**
+   * Columns of a per-record stage's kernel (kernels.ts) for events [from, to) of `group`, chunk
+   * by chunk in file order: the caller may compute them on worker threads. Absent: computed here.
+   */
+  recordChunks?(spec: KernelSpec, group: RecordGroup, from: number, to: number): AsyncIterable<KernelChunk>;
   /** Per channel, the sorted events of `table` whose row of that channel satisfies the SQL predicate. */
   select(table: Columns, channels: readonly number[], predicate: (c: number) => string, key: string): Promise<Map<number, Int32Array>>;
   log(message: string): void;
