@@ -408,6 +408,27 @@ export const COMMANDS: readonly Entry[] = [
   }),
 
   command({
+    name: "query",
+    summary: "SQL over a feature table or a sharded run's partitioned dataset; the result as CSV.",
+    description: `DATASET is a run's output folder (its Hive-partitioned dataset parts/GROUP/run=NAME/shard=I/,
+      written by the shards of a sharded run), such a dataset folder, or one .parquet table. Its rows are the
+      table \`features\`, with the partition columns (run, shard). --where keeps the rows satisfying a
+      predicate; its AND-ed terms on partition columns alone choose the parts read (partition pruning), so
+      --where "shard = 2" reads shard 2 alone. The parts read are said on stderr.`,
+    positionals: [{name: "DATASET", path: IN}, {name: "SQL"}],
+    options: {
+      where: text({placeholder: "PREDICATE", summary: "keep the rows satisfying this SQL predicate; its terms on partition columns prune parts"}),
+      group: oneOf({values: RECORD_GROUPS, default: "events", summary: "the record group, for a run's output folder"})
+    },
+    async run({values: v, positionals: [dataset, sql]}) {
+      const {queryDataset, csvLines} = await import("../query.js");
+      const {table, read, total, pruning} = await queryDataset(dataset, sql, {group: v.group, where: v.where});
+      console.error(`read ${read} of ${total} part${total === 1 ? "" : "s"}${pruning.length ? ` (pruned by: ${pruning.join(", ")})` : ""}; ${table.numRows} rows`);
+      for (const line of csvLines(table)) console.log(line);
+    }
+  }),
+
+  command({
     name: "limit",
     summary: "WIMP cross-section upper limit versus mass from an event table's energies.",
     description: `Spin-independent WIMP–nucleon limit (standard halo model, Helm form factor) for a

@@ -8,6 +8,7 @@ import {join} from "node:path";
 import {writeSimulation} from "../../data-loaders/simulate.js";
 import {processFromFile, readProcessConfig} from "../../data-loaders/processFile.js";
 import {partPath, runShardStep, shardStatus} from "../../data-loaders/shards.js";
+import {datasetFolder, openDataset} from "../../data-loaders/io/partitionedDataset.js";
 import {planJobs} from "../../data-loaders/slurm.js";
 import {parseShard, shardRange} from "../../lib/pipeline/shard.js";
 import {parquetColumns, simulatedRunConfig} from "../support/processRun.js";
@@ -74,6 +75,24 @@ describe("a sharded run", () => {
     expect(parts.map((p) => p.event.length)).toEqual([0, 1, 2].map((index) => 2 * (shardRange(160, {index, count: N})[1] - shardRange(160, {index, count: N})[0])));
     for (const col of Object.keys(parts[0])) expect(parts.flatMap((p) => p[col]), col).toEqual(events[col]);
     expect(existsSync(partPath(c, "noise", 2))).toBe(true);
+    // Read as one Hive-partitioned table (pulsebook query), the parts are the same rows again,
+    // with the partition columns; shard = 1 reads that part alone.
+    const {db, read} = await openDataset(datasetFolder(c.output, "events"));
+    try {
+      expect(read.length).toBe(N);
+      const all = db.query("SELECT * FROM features").toArray().map((r) => r.toJSON());
+      expect(all.map((r) => `${r.run}/${r.shard}`)).toEqual(parts.flatMap((p, i) => p.event.map(() => `sharded/${i}`)));
+      for (const col of Object.keys(parts[0])) expect(all.map((r) => Number(r[col])), col).toEqual(events[col]);
+    } finally {
+      db.close();
+    }
+    const one = await openDataset(datasetFolder(c.output, "events"), "shard = 1");
+    try {
+      expect(one.read.map((p) => p.file)).toEqual([partPath(c, "events", 1)]);
+      expect(one.db.query("SELECT event FROM features").toArray().map((r) => r.event)).toEqual(parts[1].event);
+    } finally {
+      one.db.close();
+    }
   }, 300_000);
 
   it("plans only what is missing for Slurm", async () => {
