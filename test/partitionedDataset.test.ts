@@ -105,5 +105,7 @@ describe("a Hive-partitioned dataset", () => {
     expect(one.out.trim().split("\n")).toEqual(["n,low", "5,1.1"]);
     const bad = await runMain(["query", root, "SELECT nope FROM features"]);
     expect([bad.code, bad.err]).toEqual([1, expect.stringContaining('no column "nope"')]);
+    const badWhere = await runMain(["query", root, "SELECT count(*) FROM features", "--where", "shard = 1 AND nope > 2"]);
+    expect([badWhere.code, badWhere.err]).toEqual([1, expect.stringContaining(`SQL predicate "shard = 1 AND nope > 2" failed: no column "nope"`)]);
   }, 60_000);
 });

@@ -11,7 +11,7 @@
 import {readdirSync, statSync, type Dirent} from "node:fs";
 import {join} from "node:path";
 import * as arrow from "apache-arrow";
-import {checkPredicate, conjuncts} from "../../lib/io/sqlPredicate.js";
+import {comparePartitions, partitionFolder, pruningTerms, typedPartitions, type Partition, type TypedPartition} from "../../lib/io/hivePartitions.js";
 import type {RecordGroup} from "../../lib/types.js";
 import {DataFileError} from "../../lib/io/errors.js";
 import {readParquet} from "./parquet.js";
@@ -21,7 +21,7 @@ import {openDatasetDb, openFeatureDb, type FeatureDb} from "./sqlSelect.js";
 /** One Parquet file of the dataset and its partition (the `key=value` folders above it, as text). */
 export interface DatasetPart {
   file: string;
-  partition: {[key: string]: string};
+  partition: Partition;
 }
 
 function entries(dir: string): Dirent[] {
@@ -40,14 +40,14 @@ export function listParts(root: string): DatasetPart[] {
     throw new DataFileError(root, `dataset: ${fileProblem(e)}`);
   }
   const parts: DatasetPart[] = [];
-  const walk = (dir: string, partition: {[key: string]: string}) => {
+  const walk = (dir: string, partition: Partition) => {
     for (const e of entries(dir)) {
       const path = join(dir, e.name);
       if (e.isDirectory()) {
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(e.name);
-        if (!m) throw new DataFileError(path, `not a partition folder: a Hive-partitioned dataset has folders KEY=VALUE (e.g. run=NAME, shard=0) under ${root}`);
-        if (m[1] in partition) throw new DataFileError(path, `partition key ${m[1]} twice in one path`);
-        walk(path, {...partition, [m[1]]: m[2]});
+        const kv = partitionFolder(e.name);
+        if (!kv) throw new DataFileError(path, `not a partition folder: a Hive-partitioned dataset has folders KEY=VALUE (e.g. run=NAME, shard=0) under ${root}`);
+        if (kv[0] in partition) throw new DataFileError(path, `partition key ${kv[0]} twice in one path`);
+        walk(path, {...partition, [kv[0]]: kv[1]});
       } else if (e.name.endsWith(".parquet")) {
         parts.push({file: path, partition});
       }
@@ -61,15 +61,6 @@ export function listParts(root: string): DatasetPart[] {
   }
   return parts;
 }
-
-/** A partition's values typed as DuckDB's hive_partitioning types them: a key whose values are all integers is BIGINT. */
-function typedPartitions(parts: readonly DatasetPart[]): {[key: string]: string | bigint}[] {
-  const keys = Object.keys(parts[0].partition);
-  const integer = new Set(keys.filter((k) => parts.every((p) => /^-?\d+$/.test(p.partition[k]))));
-  return parts.map((p) => Object.fromEntries(keys.map((k) => [k, integer.has(k) ? BigInt(p.partition[k]) : p.partition[k]])));
-}
-
-const compare = (a: string | bigint, b: string | bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The folder of `group`'s dataset: `PATH/parts/GROUP` for a run's output folder, else `PATH` itself. */
 export function datasetFolder(path: string, group: RecordGroup): string {
@@ -98,21 +89,14 @@ export interface OpenDataset {
  */
 export async function openDataset(root: string, where?: string): Promise<OpenDataset> {
   const listed = listParts(root);
-  const values = typedPartitions(listed);
+  const values = typedPartitions(listed.map((p) => p.partition));
   const keys = Object.keys(listed[0].partition);
-  const order = listed.map((_, i) => i).sort((a, b) => {
-    for (const k of keys) {
-      const c = compare(values[a][k], values[b][k]);
-      if (c) return c;
-    }
-    return 0;
-  });
+  const order = listed.map((_, i) => i).sort((a, b) => comparePartitions(values[a], values[b]));
   let chosen = order;
   let pruning: string[] = [];
   if (where !== undefined) {
-    const isKey = (c: string) => keys.some((k) => k.toLowerCase() === c.toLowerCase());
     try {
-      pruning = conjuncts(where).filter((term) => checkPredicate(term).every(isKey) && checkPredicate(term).length > 0);
+      pruning = pruningTerms(where, keys);
     } catch (e) {
       throw new Error(`SQL predicate "${where}": ${(e as Error).message}`);
     }
@@ -134,7 +118,7 @@ export async function openDataset(root: string, where?: string): Promise<OpenDat
 const isPartitionKey = (keys: readonly string[], name: string) => keys.some((k) => k.toLowerCase() === name.toLowerCase());
 
 /** Indices of the partitions satisfying every term, run by DuckDB over a table of the partitions. */
-async function partsSatisfying(partitions: readonly {[key: string]: string | bigint}[], terms: readonly string[]): Promise<number[]> {
+async function partsSatisfying(partitions: readonly TypedPartition[], terms: readonly string[]): Promise<number[]> {
   const columns: {[name: string]: arrow.Vector} = {pulsebook_part: arrow.vectorFromArray(Int32Array.from(partitions, (_, i) => i))};
   for (const k of Object.keys(partitions[0])) {
     const v = partitions.map((p) => p[k]);

@@ -127,7 +127,11 @@ export async function openDatasetDb(parts: readonly PartTable[], where?: string)
       return `SELECT *${values.map((v) => `, ${v}`).join("")} FROM part_${k}`;
     });
     const all = selects.join(" UNION ALL BY NAME ");
-    conn.query(`CREATE VIEW features AS ${where === undefined ? all : `SELECT * FROM (${all}) WHERE (${where})`}`);
+    try {
+      conn.query(`CREATE VIEW features AS ${where === undefined ? all : `SELECT * FROM (${all}) WHERE (${where})`}`);
+    } catch (e) {
+      throw new SqlError(where === undefined ? "joining the parts" : `SQL predicate "${where}"`, duckdbProblem(String((e as Error).message ?? e)), e);
+    }
     return [...new Set([...parts[0].table.schema.fields.map((f) => f.name), ...Object.keys(parts[0].partition)])];
   });
 }
@@ -146,7 +150,7 @@ async function openDb(register: (conn: ReturnType<duckdb.DuckDBBindings["connect
     columns = register(conn, schema);
   } catch (e) {
     try { conn.query(`DROP SCHEMA ${schema} CASCADE`); } finally { conn.close(); }
-    throw e instanceof Error && !(e instanceof RangeError) ? new SqlError("registering the table", duckdbProblem(String(e.message)), e) : e;
+    throw e;
   }
   let open = true;
   const run = (sql: string, what: string): arrow.Table => {

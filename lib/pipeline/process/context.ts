@@ -8,7 +8,7 @@ import {DataFileError} from "../../io/errors.js";
 export {forChannel as perChannel} from "../../config/perChannel.js";
 import type {RecordGroup} from "../../types.js";
 import type {StageArray, StageOutput} from "../stage.js";
-import type {KernelChunk, KernelSpec} from "./kernels.js";
+import type {KernelChunk, KernelSpec, RecordKernel} from "./kernels.js";
 
 /** Named columns of one table, rows event-major (row = event·nChannels + channel). */
 export type Columns = {[name: string]: StageArray};
@@ -100,4 +100,34 @@ export function chainGroups(config: ProcessConfig): RecordGroup[] {
     ...(config.nps.enabled ? [config.nps.group] : []),
     ...(config.calibration.enabled ? ["events", "testpulses"] as RecordGroup[] : [])
   ])];
+}
+
+/**
+ * The tables of a per-record stage for `groups`, over each group's event range: from the
+ * caller's workers when it offers them (`ctx.recordChunks`), else from `open()`'s kernel here.
+ */
+export async function perRecordTables(ctx: ProcessContext, groups: readonly RecordGroup[], spec: KernelSpec, names: readonly string[], open: () => Promise<RecordKernel>, what: string): Promise<Map<RecordGroup, {[name: string]: Float64Array}>> {
+  const {file, chunkEvents, log} = ctx;
+  const nChannels = file.dataset.channels.length;
+  let kernel: RecordKernel | undefined;
+  async function* here(g: RecordGroup, from: number, to: number): AsyncGenerator<KernelChunk> {
+    kernel ??= await open();
+    for (const chunk of file.chunks(g, chunkEvents, from, to)) yield {start: chunk.start, columns: kernel.columns(chunk)};
+  }
+  try {
+    const tables = new Map<RecordGroup, {[name: string]: Float64Array}>();
+    for (const g of groups) {
+      const [from, to] = eventRange(ctx, g);
+      const rows = (to - from) * nChannels;
+      const table = Object.fromEntries(names.map((n) => [n, nanArray(rows)]));
+      for await (const {start, columns} of ctx.recordChunks?.(spec, g, from, to) ?? here(g, from, to)) {
+        for (const n of names) table[n].set(columns[n], (start - from) * nChannels);
+      }
+      tables.set(g, table);
+      log(`${what}: ${g} done${ctx.recordChunks ? " on worker threads" : ""}`);
+    }
+    return tables;
+  } finally {
+    kernel?.dispose();
+  }
 }

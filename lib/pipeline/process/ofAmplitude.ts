@@ -5,8 +5,8 @@ import type {ProcessConfig} from "../../config/processConfig.js";
 import {chunkRecord, type EventChunk, type RecordGroup} from "../../types.js";
 import {unitColumn} from "../../math/units.js";
 import type {Stage, StageOutput} from "../stage.js";
-import {chainGroups, nanArray, packTables, type ProcessContext} from "./context.js";
-import {perRecordTables, type RecordKernel} from "./kernels.js";
+import {chainGroups, nanArray, packTables, perRecordTables, type ProcessContext} from "./context.js";
+import type {RecordKernel} from "./kernels.js";
 import {filterOf} from "./optimumFilter.js";
 
 export interface OfAmplitudeParams {

@@ -5,8 +5,8 @@ import type {ProcessConfig, SevFitConfig} from "../../config/processConfig.js";
 import {chunkRecord, type EventChunk, type RecordGroup, type RecordLayout} from "../../types.js";
 import {unitColumn} from "../../math/units.js";
 import type {Stage, StageOutput} from "../stage.js";
-import {chainGroups, nanArray, packTables, perChannel, type ProcessContext} from "./context.js";
-import {perRecordTables, type RecordKernel} from "./kernels.js";
+import {chainGroups, nanArray, packTables, perChannel, perRecordTables, type ProcessContext} from "./context.js";
+import type {RecordKernel} from "./kernels.js";
 
 export type SevFitParams = Omit<SevFitConfig, "enabled"> & {groups: RecordGroup[]; channels: ProcessConfig["channels"]};
 
@@ -14,7 +14,7 @@ export type SevFitParams = Omit<SevFitConfig, "enabled"> & {groups: RecordGroup[
  * The SEV fits of the records of a chunk, for `channels` of `nChannels` (rows event-major;
  * channels not processed are NaN). The same in this thread and on a worker.
  */
-export function sevFitKernel(sev: StageOutput, {baselineOrder, maxShift_ms, truncationLevel_V}: SevFitParams, channels: readonly number[], layout: RecordLayout, nChannels: number, input: string): RecordKernel {
+export function sevFitKernel(sev: StageOutput, {baselineOrder, maxShift_ms, truncationLevel_V}: Omit<SevFitConfig, "enabled">, channels: readonly number[], layout: RecordLayout, nChannels: number, input: string): RecordKernel {
   const plans = new Map<number, SevFitPlan>(), levels = new Map<number, number | undefined>();
   for (const c of channels) {
     plans.set(c, prepareSevFit(sev.arrays[`sev_ch${c}`] as Float64Array, layout, {baselineOrder, maxShift_ms}));
