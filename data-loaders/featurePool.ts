@@ -1,11 +1,11 @@
 // The per-record passes on every core: worker threads each open the input themselves, read the
 // chunks of events they are handed and reduce them to feature columns, or to the columns of a
 // per-record stage's kernel (OF amplitudes, SEV fits: lib/pipeline/process/kernels.ts), in
-// featureWorker.ts; the
-// calling thread hands out chunks in file order and gets the columns back in that order, so
-// it writes while the workers read and compute. At most two chunks per worker are in flight:
-// memory stays bounded by a few chunks of records per worker, whatever the file size. The
-// columns are those of computeFeatures on the same chunks, whatever the number of threads.
+// featureWorker.ts; the calling thread hands out chunks in file order and gets the columns back
+// in that order, so it writes while the workers read and compute. At most two chunks per worker
+// are in flight: memory stays bounded by a few chunks of records per worker, whatever the file
+// size. The columns are those the calling thread computes on the same chunks, whatever the
+// number of threads. `pulsebook process` starts one pool per run, for every per-record pass.
 //
 // A worker that dies (out of memory, say) rejects its chunks with a WorkerDiedError naming it,
 // its exit code and the events it was reading; an error of the data (a NaN sample, a corrupt
