@@ -45,15 +45,15 @@ export function defaultFeatureThreads(events: number, chunkEvents: number): numb
 }
 
 /**
- * Feature columns of every chunk of `group` of `file` (opened from `input`), in file order, on
- * `threads` worker threads (1: in this thread, no workers).
+ * Feature columns of every chunk of events [from, to) of `group` of `file` (opened from
+ * `input`), in file order, on `threads` worker threads (1: in this thread, no workers) or on a
+ * pool the caller started.
  */
-export async function* featureChunks(input: string, file: CaitFile, group: RecordGroup, chunkEvents: number, threads: number | (() => Promise<FeaturePool>)): AsyncGenerator<FeatureChunk> {
-  const total = file.count(group);
-  const nChunks = Math.ceil(total / chunkEvents);
+export async function* featureChunks(input: string, file: CaitFile, group: RecordGroup, chunkEvents: number, threads: number | (() => Promise<FeaturePool>), from = 0, to = file.count(group)): AsyncGenerator<FeatureChunk> {
+  const nChunks = Math.ceil((to - from) / chunkEvents);
   if (typeof threads === "number" && Math.min(threads, nChunks) <= 1) {
     const {layout} = file.dataset;
-    for (const chunk of file.chunks(group, chunkEvents)) {
+    for (const chunk of file.chunks(group, chunkEvents, from, to)) {
       const {rows: _rows, ...columns} = computeFeatures(chunk, layout);
       yield {start: chunk.start, count: chunk.count, columns: columns as Columns, testpulseAmplitude: chunk.testpulseAmplitude};
     }
@@ -63,7 +63,7 @@ export async function* featureChunks(input: string, file: CaitFile, group: Recor
   const own = typeof threads === "number";
   const pool = own ? await FeaturePool.start(input, Math.min(threads, nChunks), file.dataset.layout) : await threads();
   try {
-    yield* inOrder(pool, 0, total, chunkEvents, (start, count) => pool.run(group, start, count));
+    yield* inOrder(pool, from, to, chunkEvents, (start, count) => pool.run(group, start, count));
   } finally {
     if (own) await pool.close();
   }

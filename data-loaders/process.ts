@@ -173,7 +173,7 @@ export async function openRun(config: ProcessConfig, options: ProcessOptions = {
     const started = () => (pool ??= FeaturePool.start(config.input, threads, file.dataset.layout));
     const context: ProcessContext = {
       file, source: config.source, input: config.input, channels, chunkEvents,
-      featureChunks: (g) => featureChunks(config.input, file, g, chunkEvents, threads > 1 ? started : 1),
+      featureChunks: (g, from, to) => featureChunks(config.input, file, g, chunkEvents, threads > 1 ? started : 1, from, to),
       recordChunks: threads > 1 ? async function* (spec, g, from, to) { yield* kernelChunks(await started(), spec, g, from, to, chunkEvents); } : undefined,
       select: (table, chs, predicate, key) => selectPerChannel(table, chs, predicate, key, basename(config.source)), log
     };

@@ -136,7 +136,7 @@ export const COMMANDS: readonly Entry[] = [
       if (v.step !== undefined) {
         const {shardStepFromFile} = await import("../processFile.js");
         const t0 = performance.now();
-        const res = await shardStepFromFile(config, v.step, {shard: v.shard === undefined ? undefined : parseShard(v.shard), count: v.shards}, {log});
+        const res = await shardStepFromFile(config, v.step, {shard: v.shard === undefined ? undefined : parseShard(v.shard), count: v.shards}, {log, threads: v.threads});
         if (!v.quiet) console.error(`step ${v.step}${v.shard ? ` shard ${v.shard}` : ""}: computed ${res.ran.join(", ") || "nothing, all reused"} in ${seconds(t0)} s`);
         return;
       }

@@ -48,12 +48,16 @@ describe("a sharded run", () => {
   it("equals one process exactly, step by step, shards in any order", async () => {
     const c = readProcessConfig(join(dir, "sharded.yaml"));
     expect(await shardStatus(c, N)).toEqual({count: N, features: [0, 1, 2], shared: false, records: [0, 1, 2], final: false});
-    for (const index of [2, 0]) await runShardStep(c, "features", {shard: {index, count: N}});
+    // Shard 2 (features and records) on two worker threads: the same rows as one thread gives.
+    const said: string[] = [];
+    const threads = (index: number) => (index === 2 ? {threads: 2, log: (m: string) => said.push(m)} : {});
+    for (const index of [2, 0]) await runShardStep(c, "features", {shard: {index, count: N}}, threads(index));
     // One shard's features missing: the shared step names it and stops.
     await expect(runShardStep(c, "shared", {count: N})).rejects.toThrow(/features of shard 1 of 3 missing/);
     await runShardStep(c, "features", {shard: {index: 1, count: N}});
     expect((await runShardStep(c, "shared", {count: N})).ran).toEqual(["sev", "nps", "optimumFilter"]);
-    for (const index of [1, 2, 0]) await runShardStep(c, "records", {shard: {index, count: N}});
+    for (const index of [1, 2, 0]) await runShardStep(c, "records", {shard: {index, count: N}}, threads(index));
+    expect(said.filter((m) => m.endsWith("done on worker threads")).length).toBe(2 * 3); // OF and SEV fit, 3 groups
     // A finished shard is found in the store, not recomputed.
     expect((await runShardStep(c, "records", {shard: {index: 1, count: N}})).ran).toEqual([]);
     expect(await shardStatus(c, N)).toEqual({count: N, features: [], shared: true, records: [], final: false});

@@ -24,11 +24,11 @@ export interface ProcessContext {
   /** Events per HDF5 read. */
   chunkEvents: number;
   /**
-   * Feature columns (computeFeatures', without `rows`) of every chunk of `group`, in file order,
+   * Feature columns (computeFeatures', without `rows`) of every chunk of events [from, to) of `group`, in file order,
    * with each chunk's test-pulse amplitudes: the caller may compute them on worker threads.
    * Absent: computed here, chunk by chunk.
    */
-  featureChunks?(group: RecordGroup): AsyncIterable<{columns: Columns; testpulseAmplitude?: Float64Array}>;
+  featureChunks?(group: RecordGroup, from: number, to: number): AsyncIterable<{columns: Columns; testpulseAmplitude?: Float64Array}>;
   /**
    * Columns of a per-record stage's kernel (kernels.ts) for events [from, to) of `group`, chunk
    * by chunk in file order: the caller may compute them on worker threads. Absent: computed here.
