@@ -92,6 +92,8 @@ describe("a Hive-partitioned dataset", () => {
     mkdirSync(join(mixed, "run=a", "shard=0"), {recursive: true});
     writeFileSync(join(mixed, "run=a", "shard=0", "part.parquet"), "x");
     writeFileSync(join(mixed, "run=a", "part.parquet"), "x");
+    writeFileSync(join(mixed, "run=a", "_temporary.parquet"), "x"); // hidden names are not parts
+    mkdirSync(join(mixed, ".store"));
     expect(() => listParts(mixed)).toThrow(/partition keys \(run\) differ from those of .*shard=0.*\(run, shard\)|partition keys \(run, shard\) differ/);
   });
 
@@ -101,6 +103,12 @@ describe("a Hive-partitioned dataset", () => {
     // Shard 3: events 15 … 19 twice = 170, top 0.19; shard 10: 50 … 54 twice = 520, top 0.54.
     expect(res.out.trim().split("\n")).toEqual(["run,shard,total,top", "bck,3,170,0.19", "bck,10,520,0.54"]);
     expect(res.code).toBe(0);
+    // A run processed in one go: its GROUP.parquet.
+    const single = join(root, "single");
+    mkdirSync(single);
+    writeFileSync(join(single, "noise.parquet"), encodeParquet({event: Int32Array.of(7, 8)}));
+    const whole = await runMain(["query", single, "SELECT sum(event) AS s FROM features", "--group", "noise"]);
+    expect([whole.err, whole.out.trim()]).toEqual([expect.stringContaining("read 1 of 1 part;"), "s\n15"]);
     const one = await runMain(["query", part("cal", 2), "SELECT count(*) AS n, min(pulse_height_V) AS low FROM features", "--where", "channel = 1"]);
     expect(one.out.trim().split("\n")).toEqual(["n,low", "5,1.1"]);
     const bad = await runMain(["query", root, "SELECT nope FROM features"]);

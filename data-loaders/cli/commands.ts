@@ -410,8 +410,8 @@ export const COMMANDS: readonly Entry[] = [
   command({
     name: "query",
     summary: "SQL over a feature table or a sharded run's partitioned dataset; the result as CSV.",
-    description: `DATASET is a run's output folder (its Hive-partitioned dataset parts/GROUP/run=NAME/shard=I/,
-      written by the shards of a sharded run), such a dataset folder, or one .parquet table. Its rows are the
+    description: `DATASET is a run's output folder (the Hive-partitioned dataset parts/GROUP/run=NAME/shard=I/ its
+      shards wrote, or GROUP.parquet), such a dataset folder, or one .parquet table. Its rows are the
       table \`features\`, with the partition columns (run, shard). --where keeps the rows satisfying a
       predicate; its AND-ed terms on partition columns alone choose the parts read (partition pruning), so
       --where "shard = 2" reads shard 2 alone. The parts read are said on stderr.`,

@@ -42,6 +42,8 @@ export function listParts(root: string): DatasetPart[] {
   const parts: DatasetPart[] = [];
   const walk = (dir: string, partition: Partition) => {
     for (const e of entries(dir)) {
+      // Hidden and underscore names (.store, _SUCCESS, a writer's temporary file) are not parts, as for Hive.
+      if (e.name.startsWith(".") || e.name.startsWith("_")) continue;
       const path = join(dir, e.name);
       if (e.isDirectory()) {
         const kv = partitionFolder(e.name);
@@ -62,12 +64,22 @@ export function listParts(root: string): DatasetPart[] {
   return parts;
 }
 
-/** The folder of `group`'s dataset: `PATH/parts/GROUP` for a run's output folder, else `PATH` itself. */
+/**
+ * What to read for `group` at `path`: `PATH/parts/GROUP` for the output folder of a sharded run,
+ * `PATH/GROUP.parquet` for that of a run processed in one go, else `PATH` itself (a dataset
+ * folder or a table).
+ */
 export function datasetFolder(path: string, group: RecordGroup): string {
-  const parts = join(path, "parts");
-  try {
-    if (statSync(parts).isDirectory()) return join(parts, group);
-  } catch { /* not a run's output folder */ }
+  const is = (p: string, kind: "file" | "folder") => {
+    try {
+      const st = statSync(p);
+      return kind === "file" ? st.isFile() : st.isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  if (is(join(path, "parts"), "folder")) return join(path, "parts", group);
+  if (is(join(path, `${group}.parquet`), "file")) return join(path, `${group}.parquet`);
   return path;
 }
 
