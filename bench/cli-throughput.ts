@@ -3,7 +3,8 @@
 // process (bench/features-worker.ts, start-up excluded), the CLI launched as it was before
 // packages loaded past tsx (bin/pulsebook.mjs of main: tsx and TensorFlow.js's hooks on every
 // module), and the anchors h5py raw read and numpy main parameters (bench/python/features_numpy.py)
-// measured in the same run on the same file. Wall and CPU seconds (the machine may be shared:
+// measured in the same run on the same file; `process` with 1 and 2 threads (features, OF
+// amplitudes and SEV fits on the worker threads) must give the same tables. Wall and CPU seconds (the machine may be shared:
 // CPU seconds are what load does not inflate). → bench/results/cli-throughput.json
 //   npx tsx bench/cli-throughput.ts [--events N (3000)] [--keep] [--python PYTHON (python3; needs h5py, numpy)]
 import {execFileSync, spawnSync} from "node:child_process";
@@ -12,6 +13,7 @@ import {cpus, loadavg, totalmem} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
+import {readParquet} from "../data-loaders/io/parquet.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "3000"}, keep: {type: "boolean", default: false}, python: {type: "string", default: process.env.PULSEBOOK_PYTHON ?? "python3"}}});
@@ -89,6 +91,12 @@ const config = join(work, "cli-run.yaml");
 writeFileSync(config, `version: 1\ninput: ${h5}\noutput: ${run}\nsev:\n  selection: "label = 1 AND pulse_height_V BETWEEN 0.2 AND 1"\n  maxRecords: 200\nnps:\n  selection: "abs(baseline_slope_V_per_s) < 0.05"\nsevFit: true\ncalibration:\n  amplitude: of_amplitude_V\n  line_keV: 5.895\n`);
 const processRecords = recordsOf("events") + recordsOf("testpulses") + recordsOf("noise");
 const processRuns: {[k: string]: unknown} = {};
+// Every column of every table, to check that each thread count computes the same values.
+const tablesOf = (dir: string) => ["events", "testpulses", "noise"].map((g) => {
+  const t = readParquet(readFileSync(join(dir, `${g}.parquet`)), `${g}.parquet`);
+  return t.schema.fields.map((f) => Array.from(t.getChild(f.name)!.toArray() as ArrayLike<number>));
+});
+const tables: number[][][][] = [];
 const threadsOption = /--threads/.test(execFileSync(process.execPath, [BIN, "help", "process"], {encoding: "utf8"}));
 for (const threads of threadsOption ? [1, 2] : [0]) {
   rmSync(run, {recursive: true, force: true}); // no reuse: every stage computed
@@ -96,7 +104,10 @@ for (const threads of threadsOption ? [1, 2] : [0]) {
   const t = timed(process.execPath, [BIN, "process", config, "--quiet", ...(threads ? ["--threads", String(threads)] : [])]);
   const summary = JSON.parse(readFileSync(join(run, "summary.json"), "utf8"));
   processRuns[threads ? `threads_${threads}` : "threads_default"] = {...rate(processRecords, t), stages: summary.ran};
+  tables.push(tablesOf(run));
 }
+// Object.is: NaN equals NaN, and 0 and -0 differ.
+processRuns.same_tables_for_each_thread_count = tables.every((t) => t.every((cols, g) => cols.every((col, c) => col.every((v, i) => Object.is(v, tables[0][g][c][i])))));
 results.cli_process = processRuns;
 results.load_average_after = loadavg();
 
@@ -107,6 +118,7 @@ results.summary = {
   cli_features_over_h5py_raw_read: raw.records_per_s ? best / raw.records_per_s : null,
   cli_features_over_bare_function: best / (results.bare_writeFeatures_1_thread as {records_per_s: number}).records_per_s,
   cli_features_over_launcher_as_before: best / (features.launcher_as_before_1_thread as {records_per_s: number}).records_per_s,
+  cli_process_threads_2_over_1: threadsOption ? (processRuns.threads_2 as {records_per_s: number}).records_per_s / (processRuns.threads_1 as {records_per_s: number}).records_per_s : null,
   target: "features ≥ 80 % of the h5py raw read rate measured in the same run"
 };
 

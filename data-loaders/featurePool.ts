@@ -1,9 +1,11 @@
-// The feature pass on every core: worker threads each open the input themselves, read the
-// chunks of events they are handed and reduce them to feature columns (featureWorker.ts); the
-// calling thread hands out chunks in file order and gets the columns back in that order, so
-// it writes while the workers read and compute. At most two chunks per worker are in flight:
-// memory stays bounded by a few chunks of records per worker, whatever the file size. The
-// columns are those of computeFeatures on the same chunks, whatever the number of threads.
+// The per-record passes on every core: worker threads each open the input themselves, read the
+// chunks of events they are handed and reduce them to feature columns, or to the columns of a
+// per-record stage's kernel (OF amplitudes, SEV fits: lib/pipeline/process/kernels.ts), in
+// featureWorker.ts; the calling thread hands out chunks in file order and gets the columns back
+// in that order, so it writes while the workers read and compute. At most two chunks per worker
+// are in flight: memory stays bounded by a few chunks of records per worker, whatever the file
+// size. The columns are those the calling thread computes on the same chunks, whatever the
+// number of threads. `pulsebook process` starts one pool per run, for every per-record pass.
 //
 // A worker that dies (out of memory, say) rejects its chunks with a WorkerDiedError naming it,
 // its exit code and the events it was reading; an error of the data (a NaN sample, a corrupt
@@ -16,6 +18,7 @@ import {DataFileError} from "../lib/io/errors.js";
 import type {CaitFile} from "../lib/io/caitFile.js";
 import type {Columns} from "../lib/io/columns.js";
 import type {RecordGroup} from "../lib/types.js";
+import type {KernelChunk, KernelSpec} from "../lib/pipeline/process/kernels.js";
 import {WorkerDiedError} from "./mlPool.js";
 import type {FeatureReply, FeatureRequest} from "./featureWorker.js";
 
@@ -42,29 +45,47 @@ export function defaultFeatureThreads(events: number, chunkEvents: number): numb
 }
 
 /**
- * Feature columns of every chunk of `group` of `file` (opened from `input`), in file order, on
- * `threads` worker threads (1: in this thread, no workers).
+ * Feature columns of every chunk of events [from, to) of `group` of `file` (opened from
+ * `input`), in file order, on `threads` worker threads (1: in this thread, no workers) or on a
+ * pool the caller started.
  */
-export async function* featureChunks(input: string, file: CaitFile, group: RecordGroup, chunkEvents: number, threads: number): AsyncGenerator<FeatureChunk> {
-  const total = file.count(group);
-  const nChunks = Math.ceil(total / chunkEvents);
-  const workers = Math.min(threads, nChunks);
-  if (workers <= 1) {
+export async function* featureChunks(input: string, file: CaitFile, group: RecordGroup, chunkEvents: number, threads: number | (() => Promise<FeaturePool>), from = 0, to = file.count(group)): AsyncGenerator<FeatureChunk> {
+  const nChunks = Math.ceil((to - from) / chunkEvents);
+  if (typeof threads === "number" && Math.min(threads, nChunks) <= 1) {
     const {layout} = file.dataset;
-    for (const chunk of file.chunks(group, chunkEvents)) {
+    for (const chunk of file.chunks(group, chunkEvents, from, to)) {
       const {rows: _rows, ...columns} = computeFeatures(chunk, layout);
       yield {start: chunk.start, count: chunk.count, columns: columns as Columns, testpulseAmplitude: chunk.testpulseAmplitude};
     }
     return;
   }
   // The workers compute with this thread's layout: it may hold metadata the config gave.
-  const pool = await FeaturePool.start(input, workers, file.dataset.layout);
+  const own = typeof threads === "number";
+  const pool = own ? await FeaturePool.start(input, Math.min(threads, nChunks), file.dataset.layout) : await threads();
   try {
-    const inFlight: Promise<FeatureChunk>[] = [];
-    let next = 0;
-    while (next < total || inFlight.length) {
-      while (next < total && inFlight.length < 2 * workers) {
-        const job = pool.run(group, next, Math.min(chunkEvents, total - next));
+    yield* inOrder(pool, from, to, chunkEvents, (start, count) => pool.run(group, start, count));
+  } finally {
+    if (own) await pool.close();
+  }
+}
+
+/**
+ * The columns of a per-record stage's kernel for events [from, to) of `group`, chunk by chunk
+ * in file order, computed on the pool's workers (each builds the kernel from `spec` once).
+ */
+export async function* kernelChunks(pool: FeaturePool, spec: KernelSpec, group: RecordGroup, from: number, to: number, chunkEvents: number): AsyncGenerator<KernelChunk> {
+  pool.useKernel(spec);
+  yield* inOrder(pool, from, to, chunkEvents, (start, count) => pool.runKernel(group, start, count));
+}
+
+/** Jobs over events [from, to) handed out in order, at most two per worker in flight, results in order. */
+async function* inOrder<T>(pool: FeaturePool, from: number, to: number, chunkEvents: number, run: (start: number, count: number) => Promise<T>): AsyncGenerator<T> {
+  const inFlight: Promise<T>[] = [];
+  let next = from;
+  try {
+    while (next < to || inFlight.length) {
+      while (next < to && inFlight.length < 2 * pool.size) {
+        const job = run(next, Math.min(chunkEvents, to - next));
         job.catch(() => {}); // awaited in order below; until then a rejection is not unhandled
         inFlight.push(job);
         next += chunkEvents;
@@ -72,24 +93,27 @@ export async function* featureChunks(input: string, file: CaitFile, group: Recor
       yield await inFlight.shift()!;
     }
   } finally {
-    await pool.close();
+    // Stopped early (an error, a consumer that broke off): let the jobs still running finish.
+    await Promise.allSettled(inFlight);
   }
 }
 
 interface Job {
   worker: number;
   what: string;
-  resolve: (c: FeatureChunk) => void;
+  resolve: (c: FeatureChunk & KernelChunk) => void;
   reject: (e: Error) => void;
   start: number;
   count: number;
 }
 
-class FeaturePool {
+/** Worker threads, each with the input open, computing features or a kernel's columns of chunks. */
+export class FeaturePool {
   private pending = new Map<number, Job>();
   private busy: number[];
   private nextId = 0;
   private broken: Error | null = null;
+  private kernel: KernelSpec | undefined;
 
   private constructor(private workers: Worker[]) {
     this.busy = workers.map(() => 0);
@@ -125,7 +149,7 @@ class FeaturePool {
     if (!job) return;
     this.pending.delete(m.id);
     this.busy[job.worker]--;
-    if (m.kind === "result") job.resolve({start: job.start, count: job.count, columns: m.columns, testpulseAmplitude: m.testpulseAmplitude});
+    if (m.kind === "result") job.resolve({start: job.start, count: job.count, columns: m.columns as Columns & KernelChunk["columns"], testpulseAmplitude: m.testpulseAmplitude});
     else job.reject(rebuild(m));
   }
 
@@ -139,15 +163,36 @@ class FeaturePool {
     }
   }
 
+  get size(): number {
+    return this.workers.length;
+  }
+
   /** Features of events [start, start + count) of `group`, on the least busy worker. */
   run(group: RecordGroup, start: number, count: number): Promise<FeatureChunk> {
+    return this.send(group, start, count, "features");
+  }
+
+  /** Has every worker build the kernel of `spec` (once per spec) for the next runKernel jobs. */
+  useKernel(spec: KernelSpec): void {
+    if (this.kernel === spec || this.broken) return;
+    this.kernel = spec;
+    for (const w of this.workers) w.postMessage({kind: "kernel", spec} satisfies FeatureRequest);
+  }
+
+  /** The current kernel's columns of events [start, start + count) of `group`. */
+  runKernel(group: RecordGroup, start: number, count: number): Promise<KernelChunk> {
+    if (!this.kernel) return Promise.reject(new Error("no kernel: call useKernel first"));
+    return this.send(group, start, count, this.kernel.stage);
+  }
+
+  private send(group: RecordGroup, start: number, count: number, task: "features" | KernelSpec["stage"]): Promise<FeatureChunk & KernelChunk> {
     if (this.broken) return Promise.reject(this.broken);
     const k = this.busy.indexOf(Math.min(...this.busy));
     const id = this.nextId++;
     this.busy[k]++;
-    return new Promise<FeatureChunk>((resolve, reject) => {
-      this.pending.set(id, {worker: k, what: `reading ${group} events [${start}, ${start + count})`, resolve, reject, start, count});
-      this.workers[k].postMessage({kind: "chunk", id, group, start, count} satisfies FeatureRequest);
+    return new Promise<FeatureChunk & KernelChunk>((resolve, reject) => {
+      this.pending.set(id, {worker: k, what: `${task === "features" ? "reading" : `computing ${task} of`} ${group} events [${start}, ${start + count})`, resolve, reject, start, count});
+      this.workers[k].postMessage({kind: "chunk", id, group, start, count, kernel: task !== "features"} satisfies FeatureRequest);
     });
   }
 

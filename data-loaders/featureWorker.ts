@@ -1,19 +1,26 @@
-// Worker thread of the feature pool (featurePool.ts): opens the input itself, then reads and
-// reduces the chunks of events it is sent, one at a time, and sends their feature columns back.
+// Worker thread of the feature pool (featurePool.ts): opens the input itself, then reads the
+// chunks of events it is sent and sends back their feature columns, or the columns of the
+// per-record stage's kernel it was last told to build (OF amplitudes, SEV fits).
 import {parentPort, workerData} from "node:worker_threads";
 import {openCaitFile} from "./io/node.js";
 import {computeFeatures} from "../lib/dsp/features.js";
 import {DataFileError} from "../lib/io/errors.js";
 import type {CaitFile} from "../lib/io/caitFile.js";
 import type {RecordGroup, RecordLayout} from "../lib/types.js";
+import type {KernelSpec, RecordKernel} from "../lib/pipeline/process/kernels.js";
+import {openKernel} from "../lib/pipeline/process/openKernel.js";
 
-export type FeatureRequest = {kind: "chunk"; id: number; group: RecordGroup; start: number; count: number} | {kind: "close"};
+export type FeatureRequest =
+  | {kind: "chunk"; id: number; group: RecordGroup; start: number; count: number; kernel?: boolean}
+  | {kind: "kernel"; spec: KernelSpec}
+  | {kind: "close"};
 export type FeatureReply =
   | {kind: "ready"}
   | {kind: "result"; id: number; columns: {[name: string]: Int32Array | Float64Array}; testpulseAmplitude?: Float64Array}
   | {kind: "error"; id?: number; message: string; dataFile?: {file: string; problem: string; dataset?: string}};
 
 const port = parentPort!;
+const {input, layout} = workerData as {input: string; layout: RecordLayout};
 const fail = (e: unknown, id?: number): FeatureReply => {
   const err = e as Error;
   const dataFile = e instanceof DataFileError ? {file: e.file, problem: e.problem, dataset: e.dataset} : undefined;
@@ -22,12 +29,20 @@ const fail = (e: unknown, id?: number): FeatureReply => {
 
 let file: CaitFile;
 try {
-  file = await openCaitFile((workerData as {input: string}).input);
+  file = await openCaitFile(input);
   port.postMessage({kind: "ready"} satisfies FeatureReply);
 } catch (e) {
   port.postMessage(fail(e));
   process.exit(1);
 }
+
+// Built when told (building may be asynchronous: the FFT's wasm); chunks wait for it, in order.
+let kernel: Promise<RecordKernel> | undefined;
+
+const send = (id: number, columns: {[name: string]: Int32Array | Float64Array}, tpa?: Float64Array) => {
+  const transfer = [...Object.values(columns).map((a) => a.buffer as ArrayBuffer), ...(tpa ? [tpa.buffer as ArrayBuffer] : [])];
+  port.postMessage({kind: "result", id, columns, testpulseAmplitude: tpa} satisfies FeatureReply, transfer);
+};
 
 port.on("message", (m: FeatureRequest) => {
   if (m.kind === "close") {
@@ -35,12 +50,24 @@ port.on("message", (m: FeatureRequest) => {
     port.close();
     return;
   }
+  if (m.kind === "kernel") {
+    const previous = kernel;
+    kernel = (async () => {
+      await previous?.then((k) => k.dispose(), () => {});
+      return openKernel(m.spec, layout, file.dataset.channels.length, input);
+    })();
+    kernel.catch(() => {}); // said to each chunk that needs it
+    return;
+  }
+  if (m.kernel) {
+    const ready = kernel ?? Promise.reject(new Error("no kernel built"));
+    ready.then((k) => send(m.id, k.columns(file.readChunk(m.group, m.start, m.count)))).catch((e) => port.postMessage(fail(e, m.id)));
+    return;
+  }
   try {
     const chunk = file.readChunk(m.group, m.start, m.count);
-    const {rows: _rows, ...columns} = computeFeatures(chunk, (workerData as {layout: RecordLayout}).layout);
-    const tpa = chunk.testpulseAmplitude;
-    const transfer = [...Object.values(columns).map((a) => a.buffer as ArrayBuffer), ...(tpa ? [tpa.buffer as ArrayBuffer] : [])];
-    port.postMessage({kind: "result", id: m.id, columns, testpulseAmplitude: tpa} satisfies FeatureReply, transfer);
+    const {rows: _rows, ...columns} = computeFeatures(chunk, layout);
+    send(m.id, columns, chunk.testpulseAmplitude);
   } catch (e) {
     port.postMessage(fail(e, m.id));
   }

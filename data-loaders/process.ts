@@ -28,7 +28,7 @@ import {encodeParquet, type Columns} from "./io/parquet.js";
 import {planChain, runChain, StageError, type ChainRun, type StageStore} from "../lib/pipeline/index.js";
 import {preflight, resolveMetadata} from "../lib/pipeline/process/preflight.js";
 import {PROCESS_STAGES, type ProcessContext} from "../lib/pipeline/process/index.js";
-import {ChannelError, tableOf} from "../lib/pipeline/process/context.js";
+import {chainGroups, ChannelError, tableOf} from "../lib/pipeline/process/context.js";
 import type {CalibrationJson} from "../lib/pipeline/process/calibration.js";
 import type {NpsJson} from "../lib/pipeline/process/nps.js";
 import type {OptimumFilterJson} from "../lib/pipeline/process/optimumFilter.js";
@@ -36,7 +36,7 @@ import type {SevJson} from "../lib/pipeline/process/sev.js";
 import {RECORD_GROUPS, type Dataset, type RecordGroup, type RecordLayout} from "../lib/types.js";
 import {atomicWrite} from "./io/atomicWrite.js";
 import {selectPerChannel} from "./pipeline/processContext.js";
-import {defaultFeatureThreads, featureChunks} from "./featurePool.js";
+import {defaultFeatureThreads, featureChunks, FeaturePool, kernelChunks} from "./featurePool.js";
 import {fileStore} from "./pipeline/store.js";
 import {sourceVersion, stageVersions, type SourceReader} from "./pipeline/sourceVersion.js";
 import {fileIdentity, parquetProvenance, provenanceStamp, PULSEBOOK_VERSION, type FileIdentity, type ProvenanceStamp} from "./provenance.js";
@@ -102,7 +102,7 @@ export interface ProcessOptions {
   store?: StageStore;
   /** Reads stage sources for their versions (tests inject edits). */
   readSource?: SourceReader;
-  /** Worker threads of the feature pass (1: this thread); default one per core, fewer for small files. */
+  /** Worker threads of the per-record passes (1: this thread); default one per core, fewer for small files. */
   threads?: number;
 }
 
@@ -123,6 +123,8 @@ export interface OpenRun {
   versions: {[stage: string]: string};
   store: StageStore;
   log: (message: string) => void;
+  /** Closes the input and stops the worker threads. */
+  close(): Promise<void>;
 }
 
 /**
@@ -164,10 +166,26 @@ export async function openRun(config: ProcessConfig, options: ProcessOptions = {
     const input = fileIdentity(config.input);
     const identity = Object.values(given).some((v) => v !== null) ? {...input, metadata: given} : input;
     const chunkEvents = options.chunkEvents ?? 64;
-    const featureChunksOf = (g: RecordGroup) => featureChunks(config.input, file, g, chunkEvents, options.threads ?? defaultFeatureThreads(file.count(g), chunkEvents));
-    const context: ProcessContext = {file, source: config.source, input: config.input, channels, chunkEvents, featureChunks: featureChunksOf, select: (table, chs, predicate, key) => selectPerChannel(table, chs, predicate, key, basename(config.source)), log};
+    // One pool of workers for every per-record pass of the run, started when first needed.
+    const events = chainGroups(config).reduce((n, g) => n + file.count(g), 0);
+    const threads = options.threads ?? defaultFeatureThreads(events, chunkEvents);
+    let pool: Promise<FeaturePool> | undefined;
+    const started = () => (pool ??= FeaturePool.start(config.input, threads, file.dataset.layout));
+    const context: ProcessContext = {
+      file, source: config.source, input: config.input, channels, chunkEvents,
+      featureChunks: (g, from, to) => featureChunks(config.input, file, g, chunkEvents, threads > 1 ? started : 1, from, to),
+      recordChunks: threads > 1 ? async function* (spec, g, from, to) { yield* kernelChunks(await started(), spec, g, from, to, chunkEvents); } : undefined,
+      select: (table, chs, predicate, key) => selectPerChannel(table, chs, predicate, key, basename(config.source)), log
+    };
     const store = options.store ?? fileStore(storeDir(config), {inputs: identity});
-    return {file, input, identity, dataset, channels, context, versions: processStageVersions(options.readSource), store, log};
+    const close = async () => {
+      try {
+        if (pool) await (await pool.catch(() => undefined))?.close();
+      } finally {
+        file.close();
+      }
+    };
+    return {file, input, identity, dataset, channels, context, versions: processStageVersions(options.readSource), store, log, close};
   } catch (e) {
     file.close();
     throw e;
@@ -177,7 +195,7 @@ export async function openRun(config: ProcessConfig, options: ProcessOptions = {
 /** Runs the chain described by `config`; writes its outputs to `config.output`; returns the summary. */
 export async function runProcess(config: ProcessConfig, options: ProcessOptions = {}): Promise<ProcessSummary> {
   const t0 = performance.now();
-  const {file, input, identity, dataset, channels, context, versions, store, log} = await openRun(config, options);
+  const {input, identity, dataset, channels, context, versions, store, log, close} = await openRun(config, options);
   try {
     let run: ChainRun;
     try {
@@ -187,7 +205,7 @@ export async function runProcess(config: ProcessConfig, options: ProcessOptions 
     }
     return writeOutputs(config, run, input, dataset, channels, processOutputVersion(options.readSource), t0);
   } finally {
-    file.close();
+    await close();
   }
 }
 

@@ -98,7 +98,7 @@ export async function shardStatus(config: ProcessConfig, count: number, options:
     } catch { /* no summary yet */ }
     return {count, features: await missing(["features"], false), shared, records: await missing(["ofAmplitude", "sevFit"], true), final};
   } finally {
-    run.file.close();
+    await run.close();
   }
 }
 
@@ -120,7 +120,7 @@ export async function runShardStep(config: ProcessConfig, step: ShardStep, where
     const context: ProcessContext = {...run.context, range: shardRanges(counts, shard)};
     return {ran: step === "features" ? await featuresStep(config, run, plan, shard, context) : await recordsStep(config, run, plan, shard, context)};
   } finally {
-    run.file.close();
+    await run.close();
   }
 }
 
@@ -240,7 +240,7 @@ async function finalStep(config: ProcessConfig, count: number, options: ProcessO
     for (let index = 0; index < count; index++) for (const g of partGroups(config)) if (!existsSync(partPath(config, g, index))) missingParts.push(`${g} of shard ${index}`);
     if (missingParts.length) throw new Error(`${config.source}: parts missing: ${missingParts.join(", ")}: rerun step records for them`);
   } finally {
-    run.file.close();
+    await run.close();
   }
   // Every stage but the calibration is in the store now: the ordinary run reuses them.
   const summary = await runProcess(config, options);

@@ -95,4 +95,28 @@ describe("features on worker threads", () => {
     }
     expect(two.summary.channels).toEqual(one.summary.channels);
   }, 120_000);
+
+  it("process --threads 1, 2 and 3: the same OF amplitudes and SEV fits, value for value", async () => {
+    const outputs = [];
+    for (const [threads, chunkEvents] of [[1, 8], [2, 8], [3, 7]]) {
+      const config = join(dir, `of${threads}.yaml`);
+      writeFileSync(config, `version: 1\ninput: run.h5\noutput: of${threads}\ngroups: [events, testpulses, noise]\nsev:\n  selection: "label = 1"\nnps:\n  selection: "abs(baseline_slope_V_per_s) < 0.05"\nsevFit: true\ncalibration: false\n`);
+      const said: string[] = [];
+      const summary = await processFromFile(config, {threads, chunkEvents, log: (m) => said.push(m)});
+      expect(summary.ran).toEqual(expect.arrayContaining(["ofAmplitude", "sevFit"]));
+      // With workers, both per-record stages ran on them; in one thread, here.
+      expect(said.filter((m) => / done on worker threads$/.test(m)).length).toBe(threads > 1 ? 6 : 0);
+      outputs.push(Object.fromEntries(await Promise.all((["events", "testpulses", "noise"] as const).map(async (g) => [g, await table(join(summary.output, summary.tables[g]!.file))]))));
+    }
+    const [one, ...more] = outputs;
+    expect(one.events.columns.of_amplitude_V.length).toBe(180);
+    expect(one.events.columns.fit_height_V.filter((v: number) => Number.isFinite(v)).length).toBeGreaterThan(150);
+    expect(new Set(one.events.columns.of_amplitude_V).size).toBeGreaterThan(100);
+    for (const other of more) {
+      for (const g of ["events", "testpulses", "noise"]) {
+        expect(Object.keys(other[g].columns)).toEqual(Object.keys(one[g].columns));
+        for (const [name, values] of Object.entries(one[g].columns) as [string, number[]][]) expect(other[g].columns[name].every((v: number, i: number) => Object.is(v, values[i])), `${g} ${name}`).toBe(true);
+      }
+    }
+  }, 180_000);
 });

@@ -131,7 +131,7 @@ export const COMMANDS: readonly Entry[] = [
       if (v.step !== undefined) {
         const {shardStepFromFile} = await import("../processFile.js");
         const t0 = performance.now();
-        const res = await shardStepFromFile(config, v.step, {shard: v.shard === undefined ? undefined : parseShard(v.shard), count: v.shards}, {log});
+        const res = await shardStepFromFile(config, v.step, {shard: v.shard === undefined ? undefined : parseShard(v.shard), count: v.shards}, {log, threads: v.threads});
         if (!v.quiet) console.error(`step ${v.step}${v.shard ? ` shard ${v.shard}` : ""}: computed ${res.ran.join(", ") || "nothing, all reused"} in ${seconds(t0)} s`);
         return;
       }
@@ -399,6 +399,27 @@ export const COMMANDS: readonly Entry[] = [
       console.log(`${n} events in ${input}`);
       applied.forEach((cut, k) => console.log(`${k + 1}. ${cut.name}: ${report.survival.passedAlone[k]} pass alone, ${report.survival.passedCumulative[k]} pass with all before (${((100 * report.survival.passedCumulative[k]) / n).toFixed(1)} %)`));
       if (v.out) console.error(`wrote ${v.out}: ${rows} rows`);
+    }
+  }),
+
+  command({
+    name: "query",
+    summary: "SQL over a feature table or a sharded run's partitioned dataset; the result as CSV.",
+    description: `DATASET is a run's output folder (the Hive-partitioned dataset parts/GROUP/run=NAME/shard=I/ its
+      shards wrote, or GROUP.parquet), such a dataset folder, or one .parquet table. Its rows are the
+      table \`features\`, with the partition columns (run, shard). --where keeps the rows satisfying a
+      predicate; its AND-ed terms on partition columns alone choose the parts read (partition pruning), so
+      --where "shard = 2" reads shard 2 alone. The parts read are said on stderr.`,
+    positionals: [{name: "DATASET", path: IN}, {name: "SQL"}],
+    options: {
+      where: text({placeholder: "PREDICATE", summary: "keep the rows satisfying this SQL predicate; its terms on partition columns prune parts"}),
+      group: oneOf({values: RECORD_GROUPS, default: "events", summary: "the record group, for a run's output folder"})
+    },
+    async run({values: v, positionals: [dataset, sql]}) {
+      const {queryDataset, csvLines} = await import("../query.js");
+      const {table, read, total, pruning} = await queryDataset(dataset, sql, {group: v.group, where: v.where});
+      console.error(`read ${read} of ${total} part${total === 1 ? "" : "s"}${pruning.length ? ` (pruned by: ${pruning.join(", ")})` : ""}; ${table.numRows} rows`);
+      for (const line of csvLines(table)) console.log(line);
     }
   }),
 

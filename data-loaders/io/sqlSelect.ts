@@ -96,18 +96,62 @@ export function selectEventsSql(where: string, channel?: number): string {
 
 /** Registers `source` as table `features` in a fresh connection. */
 export async function openFeatureDb(source: FeatureSource): Promise<FeatureDb> {
+  const table = toArrow(source);
+  return openDb((conn, schema) => {
+    // Through IPC rather than insertArrowTable: our apache-arrow instance is not DuckDB's, and
+    // the IPC bytes are the one format both sides agree on.
+    conn.insertArrowFromIPCStream(arrow.tableToIPC(table, "stream"), {schema, name: "features", create: true});
+    return table.schema.fields.map((f) => f.name);
+  });
+}
+
+/** One table of a partitioned dataset with the values of its partition columns (Hive's `key=value`). */
+export interface PartTable {
+  table: arrow.Table;
+  partition: {[key: string]: string | bigint};
+}
+
+/**
+ * Registers the tables of a partitioned dataset as one table `features`: the rows of every
+ * part in order, with its partition values as columns (a bigint is a BIGINT, as DuckDB's
+ * hive_partitioning types them), restricted to rows satisfying `where` when given.
+ */
+export async function openDatasetDb(parts: readonly PartTable[], where?: string): Promise<FeatureDb> {
+  if (parts.length === 0) throw new RangeError("a dataset needs at least one part");
+  const literal = (v: string | bigint) => (typeof v === "bigint" ? `${v}::BIGINT` : `'${v.replaceAll("'", "''")}'`);
+  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  return openDb((conn, schema) => {
+    const selects = parts.map(({table, partition}, k) => {
+      conn.insertArrowFromIPCStream(arrow.tableToIPC(table, "stream"), {schema, name: `part_${k}`, create: true});
+      const values = Object.entries(partition).map(([key, v]) => `${literal(v)} AS ${quote(key)}`);
+      return `SELECT *${values.map((v) => `, ${v}`).join("")} FROM part_${k}`;
+    });
+    const all = selects.join(" UNION ALL BY NAME ");
+    try {
+      conn.query(`CREATE VIEW features AS ${where === undefined ? all : `SELECT * FROM (${all}) WHERE (${where})`}`);
+    } catch (e) {
+      throw new SqlError(where === undefined ? "joining the parts" : `SQL predicate "${where}"`, duckdbProblem(String((e as Error).message ?? e)), e);
+    }
+    return [...new Set([...parts[0].table.schema.fields.map((f) => f.name), ...Object.keys(parts[0].partition)])];
+  });
+}
+
+/** A fresh connection whose own schema holds what `register` puts there (returning its columns). */
+async function openDb(register: (conn: ReturnType<duckdb.DuckDBBindings["connect"]>, schema: string) => string[]): Promise<FeatureDb> {
   const db = await database();
   const conn = db.connect();
-  const table = toArrow(source);
-  // Through IPC rather than insertArrowTable: our apache-arrow instance is not DuckDB's, and
-  // the IPC bytes are the one format both sides agree on.
   // Each FeatureDb gets its own schema, found first through the connection's search_path, so
   // that several can be open at once and every query still just says `features`.
   const schema = `pulsebook_features_${++dbCount}`;
   conn.query(`CREATE SCHEMA ${schema}`);
   conn.query(`SET search_path = '${schema}'`);
-  conn.insertArrowFromIPCStream(arrow.tableToIPC(table, "stream"), {schema, name: "features", create: true});
-  const columns = table.schema.fields.map((f) => f.name);
+  let columns: string[];
+  try {
+    columns = register(conn, schema);
+  } catch (e) {
+    try { conn.query(`DROP SCHEMA ${schema} CASCADE`); } finally { conn.close(); }
+    throw e;
+  }
   let open = true;
   const run = (sql: string, what: string): arrow.Table => {
     if (!open) throw new Error("feature database is closed");

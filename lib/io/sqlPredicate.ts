@@ -249,3 +249,30 @@ export function checkPredicate(predicate: string, columns?: Iterable<string>): s
   parser.whole();
   return [...parser.columnsUsed];
 }
+
+/**
+ * The terms of `predicate` joined by AND at its top level (the AND of a BETWEEN and those inside
+ * parentheses or CASE stay in their term), each as written: a row satisfies the predicate only
+ * if it satisfies every term, so a term over partition columns alone prunes whole partitions.
+ * A predicate with a top-level OR is one term. Throws PredicateError as checkPredicate does.
+ */
+export function conjuncts(predicate: string): string[] {
+  checkPredicate(predicate);
+  const terms: string[] = [];
+  let depth = 0, between = 0, from = 0;
+  for (const t of tokenize(predicate)) {
+    const word = t.kind === "word" ? t.text.toLowerCase() : "";
+    if ((t.kind === "op" && t.text === "(") || word === "case") depth++;
+    else if ((t.kind === "op" && t.text === ")") || word === "end") depth--;
+    else if (depth > 0) continue;
+    else if (word === "or") return [predicate.trim()];
+    else if (word === "between") between++;
+    else if (word === "and" && between > 0) between--;
+    else if (word === "and") {
+      terms.push(predicate.slice(from, t.at).trim());
+      from = t.at + t.text.length;
+    }
+  }
+  terms.push(predicate.slice(from).trim());
+  return terms;
+}

@@ -8,6 +8,7 @@ import {join} from "node:path";
 import {writeSimulation} from "../../data-loaders/simulate.js";
 import {processFromFile, readProcessConfig} from "../../data-loaders/processFile.js";
 import {partPath, runShardStep, shardStatus} from "../../data-loaders/shards.js";
+import {datasetFolder, openDataset} from "../../data-loaders/io/partitionedDataset.js";
 import {planJobs} from "../../data-loaders/slurm.js";
 import {parseShard, shardRange} from "../../lib/pipeline/shard.js";
 import {parquetColumns, simulatedRunConfig} from "../support/processRun.js";
@@ -47,12 +48,16 @@ describe("a sharded run", () => {
   it("equals one process exactly, step by step, shards in any order", async () => {
     const c = readProcessConfig(join(dir, "sharded.yaml"));
     expect(await shardStatus(c, N)).toEqual({count: N, features: [0, 1, 2], shared: false, records: [0, 1, 2], final: false});
-    for (const index of [2, 0]) await runShardStep(c, "features", {shard: {index, count: N}});
+    // Shard 2 (features and records) on two worker threads: the same rows as one thread gives.
+    const said: string[] = [];
+    const threads = (index: number) => (index === 2 ? {threads: 2, log: (m: string) => said.push(m)} : {});
+    for (const index of [2, 0]) await runShardStep(c, "features", {shard: {index, count: N}}, threads(index));
     // One shard's features missing: the shared step names it and stops.
     await expect(runShardStep(c, "shared", {count: N})).rejects.toThrow(/features of shard 1 of 3 missing/);
     await runShardStep(c, "features", {shard: {index: 1, count: N}});
     expect((await runShardStep(c, "shared", {count: N})).ran).toEqual(["sev", "nps", "optimumFilter"]);
-    for (const index of [1, 2, 0]) await runShardStep(c, "records", {shard: {index, count: N}});
+    for (const index of [1, 2, 0]) await runShardStep(c, "records", {shard: {index, count: N}}, threads(index));
+    expect(said.filter((m) => m.endsWith("done on worker threads")).length).toBe(2 * 3); // OF and SEV fit, 3 groups
     // A finished shard is found in the store, not recomputed.
     expect((await runShardStep(c, "records", {shard: {index: 1, count: N}})).ran).toEqual([]);
     expect(await shardStatus(c, N)).toEqual({count: N, features: [], shared: true, records: [], final: false});
@@ -74,6 +79,24 @@ describe("a sharded run", () => {
     expect(parts.map((p) => p.event.length)).toEqual([0, 1, 2].map((index) => 2 * (shardRange(160, {index, count: N})[1] - shardRange(160, {index, count: N})[0])));
     for (const col of Object.keys(parts[0])) expect(parts.flatMap((p) => p[col]), col).toEqual(events[col]);
     expect(existsSync(partPath(c, "noise", 2))).toBe(true);
+    // Read as one Hive-partitioned table (pulsebook query), the parts are the same rows again,
+    // with the partition columns; shard = 1 reads that part alone.
+    const {db, read} = await openDataset(datasetFolder(c.output, "events"));
+    try {
+      expect(read.length).toBe(N);
+      const all = db.query("SELECT * FROM features").toArray().map((r) => r.toJSON());
+      expect(all.map((r) => `${r.run}/${r.shard}`)).toEqual(parts.flatMap((p, i) => p.event.map(() => `sharded/${i}`)));
+      for (const col of Object.keys(parts[0])) expect(all.map((r) => Number(r[col])), col).toEqual(events[col]);
+    } finally {
+      db.close();
+    }
+    const one = await openDataset(datasetFolder(c.output, "events"), "shard = 1");
+    try {
+      expect(one.read.map((p) => p.file)).toEqual([partPath(c, "events", 1)]);
+      expect(one.db.query("SELECT event FROM features").toArray().map((r) => r.event)).toEqual(parts[1].event);
+    } finally {
+      one.db.close();
+    }
   }, 300_000);
 
   it("plans only what is missing for Slurm", async () => {

@@ -8,6 +8,7 @@ import {DataFileError} from "../../io/errors.js";
 export {forChannel as perChannel} from "../../config/perChannel.js";
 import type {RecordGroup} from "../../types.js";
 import type {StageArray, StageOutput} from "../stage.js";
+import type {KernelChunk, KernelSpec, RecordKernel} from "./kernels.js";
 
 /** Named columns of one table, rows event-major (row = event·nChannels + channel). */
 export type Columns = {[name: string]: StageArray};
@@ -23,11 +24,16 @@ export interface ProcessContext {
   /** Events per HDF5 read. */
   chunkEvents: number;
   /**
-   * Feature columns (computeFeatures', without `rows`) of every chunk of `group`, in file order,
+   * Feature columns (computeFeatures', without `rows`) of every chunk of events [from, to) of `group`, in file order,
    * with each chunk's test-pulse amplitudes: the caller may compute them on worker threads.
    * Absent: computed here, chunk by chunk.
    */
-  featureChunks?(group: RecordGroup): AsyncIterable<{columns: Columns; testpulseAmplitude?: Float64Array}>;
+  featureChunks?(group: RecordGroup, from: number, to: number): AsyncIterable<{columns: Columns; testpulseAmplitude?: Float64Array}>;
+  /**
+   * Columns of a per-record stage's kernel (kernels.ts) for events [from, to) of `group`, chunk
+   * by chunk in file order: the caller may compute them on worker threads. Absent: computed here.
+   */
+  recordChunks?(spec: KernelSpec, group: RecordGroup, from: number, to: number): AsyncIterable<KernelChunk>;
   /** Per channel, the sorted events of `table` whose row of that channel satisfies the SQL predicate. */
   select(table: Columns, channels: readonly number[], predicate: (c: number) => string, key: string): Promise<Map<number, Int32Array>>;
   log(message: string): void;
@@ -94,4 +100,34 @@ export function chainGroups(config: ProcessConfig): RecordGroup[] {
     ...(config.nps.enabled ? [config.nps.group] : []),
     ...(config.calibration.enabled ? ["events", "testpulses"] as RecordGroup[] : [])
   ])];
+}
+
+/**
+ * The tables of a per-record stage for `groups`, over each group's event range: from the
+ * caller's workers when it offers them (`ctx.recordChunks`), else from `open()`'s kernel here.
+ */
+export async function perRecordTables(ctx: ProcessContext, groups: readonly RecordGroup[], spec: KernelSpec, names: readonly string[], open: () => Promise<RecordKernel>, what: string): Promise<Map<RecordGroup, {[name: string]: Float64Array}>> {
+  const {file, chunkEvents, log} = ctx;
+  const nChannels = file.dataset.channels.length;
+  let kernel: RecordKernel | undefined;
+  async function* here(g: RecordGroup, from: number, to: number): AsyncGenerator<KernelChunk> {
+    kernel ??= await open();
+    for (const chunk of file.chunks(g, chunkEvents, from, to)) yield {start: chunk.start, columns: kernel.columns(chunk)};
+  }
+  try {
+    const tables = new Map<RecordGroup, {[name: string]: Float64Array}>();
+    for (const g of groups) {
+      const [from, to] = eventRange(ctx, g);
+      const rows = (to - from) * nChannels;
+      const table = Object.fromEntries(names.map((n) => [n, nanArray(rows)]));
+      for await (const {start, columns} of ctx.recordChunks?.(spec, g, from, to) ?? here(g, from, to)) {
+        for (const n of names) table[n].set(columns[n], (start - from) * nChannels);
+      }
+      tables.set(g, table);
+      log(`${what}: ${g} done${ctx.recordChunks ? " on worker threads" : ""}`);
+    }
+    return tables;
+  } finally {
+    kernel?.dispose();
+  }
 }

@@ -31,8 +31,7 @@ export const featuresStage: Stage<ProcessConfig, ProcessContext, FeaturesParams>
     }
     for (const g of groups) {
       const parts: Columns[] = [];
-      // Worker threads take whole groups; a shard's range (lib/pipeline/shard.ts) is read here.
-      for await (const {columns, testpulseAmplitude} of (ctx.range ? undefined : featureChunks?.(g)) ?? here(g)) {
+      for await (const {columns, testpulseAmplitude} of featureChunks?.(g, ...eventRange(ctx, g)) ?? here(g)) {
         // Columns carry the data's unit: pulse_height_V for volts, pulse_height_A for amperes.
         const part = inUnit(columns, unit);
         if (testpulseAmplitude) {

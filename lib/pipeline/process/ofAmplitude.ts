@@ -2,15 +2,47 @@
 // group the chain reads.
 import {ofBatch, type OfBatch} from "../../dsp/ofBatch.js";
 import type {ProcessConfig} from "../../config/processConfig.js";
-import {chunkRecord, type RecordGroup} from "../../types.js";
+import {chunkRecord, type EventChunk, type RecordGroup} from "../../types.js";
 import {unitColumn} from "../../math/units.js";
-import type {Stage} from "../stage.js";
-import {chainGroups, eventRange, nanArray, packTables, type Columns, type ProcessContext} from "./context.js";
+import type {Stage, StageOutput} from "../stage.js";
+import {chainGroups, nanArray, packTables, perRecordTables, type ProcessContext} from "./context.js";
+import type {RecordKernel} from "./kernels.js";
 import {filterOf} from "./optimumFilter.js";
 
 export interface OfAmplitudeParams {
   groups: RecordGroup[];
   channels: ProcessConfig["channels"];
+}
+
+/**
+ * The OF amplitudes and times of the records of a chunk, for `channels` of `nChannels` (rows
+ * event-major; channels not processed are NaN). The same in this thread and on a worker.
+ */
+export async function ofAmplitudeKernel(optimumFilter: StageOutput, channels: readonly number[], nChannels: number): Promise<RecordKernel> {
+  const batches = new Map<number, OfBatch>();
+  try {
+    for (const c of channels) batches.set(c, await ofBatch(filterOf(optimumFilter, c)));
+  } catch (e) {
+    for (const b of batches.values()) b.dispose();
+    throw e;
+  }
+  return {
+    columns(chunk: EventChunk) {
+      const rows = chunk.count * nChannels;
+      const amplitude = nanArray(rows), time = nanArray(rows);
+      for (let i = 0; i < chunk.count; i++) {
+        for (const c of channels) {
+          const a = batches.get(c)!.amplitude(chunkRecord(chunk, c, i));
+          amplitude[i * nChannels + c] = a.amplitude_V;
+          time[i * nChannels + c] = a.time_ms;
+        }
+      }
+      return {of_amplitude_V: amplitude, of_time_ms: time};
+    },
+    dispose() {
+      for (const b of batches.values()) b.dispose();
+    }
+  };
 }
 
 export const ofAmplitudeStage: Stage<ProcessConfig, ProcessContext, OfAmplitudeParams> = {
@@ -20,32 +52,11 @@ export const ofAmplitudeStage: Stage<ProcessConfig, ProcessContext, OfAmplitudeP
   params: (config) => (config.optimumFilter.enabled ? {groups: chainGroups(config), channels: config.channels} : null),
   needs: () => ["optimumFilter"],
   async compute({optimumFilter}, {groups}, ctx) {
-    const {file, channels, chunkEvents, log} = ctx;
+    const {channels, file} = ctx;
     const nChannels = file.dataset.channels.length;
-    const batches = new Map<number, OfBatch>();
-    try {
-      for (const c of channels) batches.set(c, await ofBatch(filterOf(optimumFilter, c)));
-      const tables = new Map<RecordGroup, Columns>();
-      for (const g of groups) {
-        const [from, to] = eventRange(ctx, g);
-      const rows = (to - from) * nChannels;
-        const amplitude = nanArray(rows), time = nanArray(rows);
-        for (const chunk of file.chunks(g, chunkEvents, from, to)) {
-          for (let i = 0; i < chunk.count; i++) {
-            for (const c of channels) {
-              const row = (chunk.start - from + i) * nChannels + c;
-              const a = batches.get(c)!.amplitude(chunkRecord(chunk, c, i));
-              amplitude[row] = a.amplitude_V;
-              time[row] = a.time_ms;
-            }
-          }
-        }
-        tables.set(g, {[unitColumn("of_amplitude_V", file.dataset.unit)]: amplitude, of_time_ms: time});
-        log(`OF amplitudes: ${g} done`);
-      }
-      return packTables(tables);
-    } finally {
-      for (const b of batches.values()) b.dispose();
-    }
+    const tables = await perRecordTables(ctx, groups, {stage: "ofAmplitude", optimumFilter, channels}, ["of_amplitude_V", "of_time_ms"],
+      () => ofAmplitudeKernel(optimumFilter, channels, nChannels), "OF amplitudes");
+    const amplitude = unitColumn("of_amplitude_V", file.dataset.unit);
+    return packTables(new Map([...tables].map(([g, t]) => [g, {[amplitude]: t.of_amplitude_V, of_time_ms: t.of_time_ms}])));
   }
 };
