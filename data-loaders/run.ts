@@ -107,16 +107,18 @@ export function runProcessConfig(run: RunFile, input: string, dataset: Dataset, 
       throw new ConfigError(file, "", `is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
     }
     if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new ConfigError(file, "", "must be a mapping of keys (docs/processing-config.md)");
-    return validateProcessConfig({...(raw as object), ...fixed}, file);
+    try {
+      return validateProcessConfig({...(raw as object), ...fixed}, file);
+    } catch (e) {
+      throw inRunFile(e, run, `${runFileName(run, root)} → process ${shownPath(file, root)}`, "");
+    }
   }
   if (run.process.kind === "inline") {
     try {
       return validateProcessConfig({...run.process.config, ...fixed}, run.source);
     } catch (e) {
       // Keys of an inline config live under `process:` in the run file.
-      if (!(e instanceof ConfigError)) throw e;
-      const said = `${e.file}: ${e.path ? `${e.path} ` : ""}`;
-      throw new ConfigError(runFileName(run, root), `process${e.path ? `.${e.path}` : ""}`, e.message.slice(said.length));
+      throw inRunFile(e, run, runFileName(run, root), "process");
     }
   }
   const groups = RECORD_GROUPS.filter((g) => (dataset.groups[g] ?? 0) > 0);
@@ -131,6 +133,16 @@ export function runProcessConfig(run: RunFile, input: string, dataset: Dataset, 
     }
     : {version: 1, groups, sev: false, nps: false, optimumFilter: false};
   return validateProcessConfig({...adapted, ...fixed, groups}, run.source);
+}
+
+const shownPath = (p: string, root: string) => (relative(root, p).startsWith("..") ? p : relative(root, p));
+
+/** A ConfigError of a process config re-said for the run: `file` named, its key under `prefix`. */
+function inRunFile(e: unknown, run: RunFile, file: string, prefix: string): unknown {
+  if (!(e instanceof ConfigError)) return e;
+  const said = `${e.file}: ${e.path ? `${e.path} ` : ""}`;
+  const path = [prefix, e.path].filter(Boolean).join(".");
+  return new ConfigError(file, path, e.message.startsWith(said) ? e.message.slice(said.length) : e.message);
 }
 
 /** The run's dataset as the pages read it: the file's description completed by the run file's metadata. */
@@ -222,7 +234,7 @@ export async function runHeader(active: ActiveRun = activeRun(), root = PROJECT_
   }
   const events = dataset.groups.events ?? 0;
   const records: RecordSample = active.kind === "run" ? active.run.publish.records : {rule: "all"};
-  const shown = (p: string) => (relative(root, p).startsWith("..") ? p : relative(root, p));
+  const shown = (p: string) => shownPath(p, root);
   return {
     kind: active.kind,
     name: active.kind === "run" ? active.run.name : "demo",
