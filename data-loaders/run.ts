@@ -238,7 +238,7 @@ export async function runHeader(active: ActiveRun = activeRun(), root = PROJECT_
   return {
     kind: active.kind,
     name: active.kind === "run" ? active.run.name : "demo",
-    title: active.kind === "run" ? active.run.title : "Demo data (simulated CRESST-like module)",
+    title: active.kind === "run" ? active.run.title : "a simulated CRESST-like module",
     runFile: active.kind === "run" ? runFileName(active.run, root) : null,
     file: active.kind === "run" ? shown(active.run.input.path) : "demo.h5",
     events,
