@@ -3,14 +3,15 @@
 // a run whose input or process config is bad, and the loader-cache key following the choice.
 
 import {afterAll, afterEach, beforeAll, describe, expect, it} from "vitest";
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from "node:fs";
+import {mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {fileURLToPath} from "node:url";
 import {tmpdir} from "node:os";
 import {dirname, join} from "node:path";
 import {chooseRun, parseRunFile, parseSampleRule, recordSample, sampleYaml} from "../lib/config/runFile.js";
 import {ConfigError} from "../lib/config/configError.js";
 import {sampledEvents} from "../lib/io/recordSample.js";
 import {activeRunKey, chosenRunFile} from "../data-loaders/runChoice.js";
-import {activeRun, ensureRunInput, runProcessConfig} from "../data-loaders/run.js";
+import {activeRun, ensureRunInput, runHeader, runProcessConfig} from "../data-loaders/run.js";
 import {refreshLoaderCache} from "../data-loaders/pipeline/loaderCache.js";
 import type {Dataset} from "../lib/types.js";
 
@@ -151,6 +152,21 @@ describe("a project with run files (Node side)", () => {
     put("runs/text.yaml", "version: 1\ninput: ../data/text.h5\n");
     await expect(ensureRunInput(activeRun(root, "text"))).rejects.toThrow(/^run text \(.*runs\/text\.yaml\): input: .*data\/text\.h5: not an HDF5 file/);
   });
+
+  it("converts a raw .rdt input once into the reuse store and reads it as the run's file", async () => {
+    const raw = fileURLToPath(new URL("./fixtures/cait-mock/raw/", import.meta.url));
+    put("runs/rawmock.yaml", `version: 1\ninput: {rdt: ${join(raw, "mock_001.rdt")}, channels: [0, 1]}\n`);
+    const active = activeRun(root, "rawmock");
+    const first = await ensureRunInput(active);
+    expect(first).toMatch(/\.pulsebook\/store\/runs\/rawmock\/input\/[0-9a-f]+\/rawmock\.h5$/);
+    const header = await runHeader(active, root);
+    // cait's mock run: 8 events, 6 test pulses, 4 noise traces of 2 channels.
+    expect(header.groups).toEqual({events: 8, testpulses: 6, noise: 4});
+    expect(header.channels).toHaveLength(2);
+    const mtime = statSync(first).mtimeMs;
+    expect(await ensureRunInput(activeRun(root, "rawmock"))).toBe(first);
+    expect(statSync(first).mtimeMs).toBe(mtime);
+  }, 60_000);
 
   it("names the key of an inline process config under process:, in the run file", () => {
     put("runs/bad.yaml", "version: 1\ninput: ../data/x.h5\nprocess: {sev: {selection: 'label = 1; DROP TABLE x'}}\n");
