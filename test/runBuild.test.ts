@@ -92,6 +92,11 @@ describe("a site built on a configured run", () => {
     expect(banner.text).toContain("CI run");
     expect(banner.text).toContain("runs/ci.yaml");
     expect(banner.text).toContain("1024 samples at 25.0 kHz");
+    // The page file is cut to 8 MiB: the banner says how many events the record viewer has.
+    const pageEvents = Number(await page.getAttribute(".run-banner", "data-page-events"));
+    expect(pageEvents).toBeGreaterThan(0);
+    expect(pageEvents).toBeLessThan(EVENTS);
+    expect(banner.text).toContain(`the record viewers here show the first ${pageEvents.toLocaleString("en-US")}`);
     const node = await querySql(new Uint8Array(readFileSync(served("features"))), "SELECT count(*)::INTEGER AS n, count(DISTINCT event)::INTEGER AS events FROM features");
     const [n, events] = [Number(node.getChild("n")!.get(0)), Number(node.getChild("events")!.get(0))];
     expect(events).toBe(EVENTS);
