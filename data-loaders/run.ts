@@ -170,14 +170,14 @@ export async function runTestpulseFeatures(command: string, active: ActiveRun = 
 }
 
 /** Output folder of the run processed (`pulsebook process`), processing it when its lineage changed. */
-export async function ensureRunProcessed(active: ActiveRun = activeRun()): Promise<string> {
+export async function ensureRunProcessed(active: ActiveRun = activeRun(), root = PROJECT_ROOT): Promise<string> {
   if (active.kind === "demo") return ensureDemoProcessed();
   const {run} = active;
   const input = await ensureRunInput(active);
   const file = await openCaitFile(input);
   const dataset = file.dataset;
   file.close();
-  const config = runProcessConfig(run, input, dataset);
+  const config = runProcessConfig(run, input, dataset, root);
   const summaryPath = join(config.output, "summary.json");
   if (existsSync(summaryPath)) {
     const old = JSON.parse(readFileSync(summaryPath, "utf8")) as Partial<ProcessSummary>;

@@ -8,7 +8,7 @@ import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {parseRunFile} from "../lib/config/runFile.js";
-import {activeRun, runHeader} from "../data-loaders/run.js";
+import {activeRun, ensureRunProcessed, runHeader} from "../data-loaders/run.js";
 import {runPulsebook} from "./support/cli.js";
 
 describe("pulsebook init --run", () => {
@@ -42,7 +42,16 @@ describe("pulsebook init --run", () => {
     expect(header).toMatchObject({kind: "run", name: "r1", title: "Run one", runFile: "runs/r1.yaml", file: "data/r1.h5", events: 300, recordLength: 1024, sampleRate_Hz: 25000, triggerIndex: 256, unit: "V"});
     expect(header.groups).toEqual({events: 300, testpulses: 40, noise: 30});
     expect(header.publish.description).toBe("every 10th event of 300 (event 0, 10, 20, …)");
-  }, 60_000);
+
+    // The processed run the calibration and SEV pages read: the run's file, every step of the demo adapted.
+    const out = await ensureRunProcessed(activeRun(dir, "r1"), dir);
+    expect(out).toBe(join(dir, ".pulsebook", "runs", "r1", "process"));
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as {input: {path: string}; tables: {events: {rows: number}}; ran: string[]; channels: {calibration?: unknown}[]};
+    expect(summary.input.path).toBe(join(dir, "data", "r1.h5"));
+    expect(summary.tables.events.rows).toBe(600);
+    expect(summary.ran).toEqual(expect.arrayContaining(["features", "sev", "nps", "optimumFilter", "calibration"]));
+    expect(summary.channels[0].calibration).toBeDefined();
+  }, 180_000);
 
   it("never overwrites a run file without --force", async () => {
     const runFile = join(dir, "pulsebook.yaml");
