@@ -1,14 +1,14 @@
 // The cut-survival report of the cuts page: the cuts of a folder applied, in file order, to the
-// demo feature table — pass counts, the phonon pulse-height spectrum before and after each
+// run's feature table (data-loaders/run.ts; the demo's when no run is configured) — pass counts, the phonon pulse-height spectrum before and after each
 // cut, and the classes (the simulation's true labels) of the events that survive.
 import {readFileSync} from "node:fs";
-import {ensureDemoFeatures} from "./demo.js";
+import {ensureRunFeatures} from "./run.js";
 import {applyCuts, readCutDir} from "./cuts.js";
 import {readParquet} from "./io/parquet.js";
 
 /** The report for the cuts in `cutsDir` (src/cuts). */
 export async function cutSurvivalReport(cutsDir: string): Promise<object> {
-  const bytes = new Uint8Array(readFileSync(await ensureDemoFeatures()));
+  const bytes = new Uint8Array(readFileSync(await ensureRunFeatures()));
   const cuts = readCutDir(cutsDir);
   const report = await applyCuts(bytes, cuts.map((c) => c.cut), "features.parquet");
   // True class of each event's phonon record, to show what each cut removes.

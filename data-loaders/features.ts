@@ -50,6 +50,8 @@ export interface FeaturesOptions {
   threads?: number;
   /** Told once per metadata the file lacks (cait's default assumed). */
   warn?: (message: string) => void;
+  /** The file's description completed by metadata given elsewhere (a run file's sampleRate_Hz, …). */
+  describe?: (dataset: Dataset) => Dataset;
 }
 
 /** Writes the feature table of `group` in `input` to `output` (Parquet). Returns rows and events. */
@@ -57,6 +59,7 @@ export async function writeFeatures(input: string, output: string, options: Feat
   const {group = "events", chunkEvents = 64, batchRows = 65_536, onProgress} = options;
   const file = await openCaitFile(input);
   try {
+    if (options.describe) file.describeAs(options.describe(file.dataset));
     const total = file.count(group);
     const {layout, unit} = file.dataset;
     for (const w of assumedMetadata(file.dataset, false)) options.warn?.(w);
@@ -90,9 +93,10 @@ export async function writeFeatures(input: string, output: string, options: Feat
  * Feature table of all test pulses of `input` with the TPA the pulser was set to (the feature
  * table does not carry it; it is read from `testpulses/testpulseamplitude`), as Parquet bytes.
  */
-export async function testpulseFeatures(input: string, command: string): Promise<Uint8Array> {
+export async function testpulseFeatures(input: string, command: string, describe?: (dataset: Dataset) => Dataset): Promise<Uint8Array> {
   const file = await openCaitFile(input);
   try {
+    if (describe) file.describeAs(describe(file.dataset));
     const chunk = file.readChunk("testpulses", 0, file.count("testpulses"));
     if (!chunk.testpulseAmplitude) throw new DataFileError(input, "is missing", "testpulses/testpulseamplitude");
     const {rows, ...features} = computeFeatures(chunk, file.dataset.layout);

@@ -57,6 +57,33 @@ function summaryOf<T extends object>(metrics: T): Partial<T> {
 
 export const COMMANDS: readonly Entry[] = [
   command({
+    name: "init",
+    summary: "Write a run file that points the notebooks at a run (docs/runs.md).",
+    description: `Opens the cait HDF5 file, prints what it holds (events, channels, record length,
+      sample rate, unit, trigger index and where each came from) and writes the run file
+      (pulsebook.yaml, or runs/NAME.yaml for several runs). npm run dev and npm run build then show
+      that run.`,
+    options: {
+      run: text({required: true, placeholder: "PATH.yaml", summary: "the run file to write: pulsebook.yaml or runs/NAME.yaml"}),
+      input: text({required: true, placeholder: "FILE.h5", path: IN, summary: "the run's cait-layout HDF5 file"}),
+      title: text({placeholder: "T", summary: "the title the pages show", defaultText: "the name"}),
+      name: text({placeholder: "N", summary: "the run's short name (letters, digits, . - _)", defaultText: "the run file's name, or the input's for pulsebook.yaml"}),
+      config: text({placeholder: "CFG.yaml", path: IN, summary: "a processing config for the run (docs/processing-config.md)", defaultText: "the demo's steps adapted"}),
+      model: text({placeholder: "DIR", path: IN, summary: "the classifier model folder the classifying pages use", defaultText: "models/cnn"}),
+      "publish-records": text({placeholder: "RULE", default: "all", summary: "the events a published site carries records for: all, first:N, every:K or random:N:SEED"}),
+      force: flag({summary: "replace an existing run file"})
+    },
+    async run({values: v}) {
+      const {initRun} = await import("../runInit.js");
+      const {path, run, found} = await initRun({
+        run: v.run, input: v.input, title: v.title, name: v.name, config: v.config, model: v.model, publishRecords: v["publish-records"], force: v.force
+      });
+      for (const line of found) console.error(line);
+      console.error(`wrote ${path}: run ${run.name} ("${run.title}"); npm run dev / npm run build now show it${/runs\/[^/]+$/.test(path) ? " (with several files in runs/, choose one with PULSEBOOK_RUN=NAME)" : ""}`);
+    }
+  }),
+
+  command({
     name: "simulate",
     summary: "Simulate a CRESST-like module in cait's HDF5 layout, with ground-truth labels.",
     description: `Phonon and light channel, 25 kHz, 16384 samples; about 25 % artefacts with their
@@ -66,6 +93,7 @@ export const COMMANDS: readonly Entry[] = [
       seed: integer({default: 1, placeholder: "S", summary: "random seed"}),
       testpulses: integer({placeholder: "N", defaultText: "events/5", summary: "test pulses"}),
       noise: integer({placeholder: "N", defaultText: "events/5", summary: "noise traces"}),
+      "record-length": integer({min: 64, placeholder: "L", defaultText: "16384, cait's", summary: "samples per record at 25 kHz, trigger at L/4 (short records keep a run of many events small)"}),
       out: text({required: true, placeholder: "FILE.h5", path: outFile("h5"), summary: "the file to write"}),
       force,
       quiet
@@ -73,8 +101,10 @@ export const COMMANDS: readonly Entry[] = [
     async run({values: v}) {
       const t0 = performance.now();
       const {writeSimulation} = await import("../simulate.js");
+      const L = v["record-length"];
+      const preset = L === undefined ? undefined : (await import("../../lib/sim/presets.js")).cresstLike({sampleFrequency_Hz: 25_000, recordLength: L, triggerIndex: L >> 2});
       await writeSimulation(v.out, {
-        events: v.events, seed: v.seed,
+        events: v.events, seed: v.seed, preset,
         testpulses: v.testpulses ?? Math.ceil(v.events / 5), noise: v.noise ?? Math.ceil(v.events / 5),
         onProgress: progress(v.quiet, "simulate")
       });

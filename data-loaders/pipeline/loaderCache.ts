@@ -5,13 +5,17 @@
 // (lib/, data-loaders/, src/), plus the files named on a `// pulsebook-depends: PATH …` line —
 // is compared with the one recorded when its cache entry was last made; a cache entry whose
 // lineage changed (or is unknown) is dropped, so Framework runs the loader again. Nobody has
-// to delete a cache by hand.
+// to delete a cache by hand. Two names on a depends line are not paths: `@run` stands for the
+// run the pages show (data-loaders/runChoice.ts: the choice, PULSEBOOK_RUN included, the run
+// file, its process file and input), `@runs` for every run file, so a loader showing the run
+// runs again when another run is chosen or its file changes.
 
 import {createHash} from "node:crypto";
 import {existsSync, readdirSync, readFileSync, rmSync, statSync} from "node:fs";
 import {join, relative, sep} from "node:path";
 import {atomicWriteJson} from "../io/atomicWrite.js";
 import {ROOT, sourceVersion, type SourceReader} from "./sourceVersion.js";
+import {activeRunKey, allRunsKey} from "../runChoice.js";
 
 /** Loader file names: `name.ext.ts` / `.js` / `.mjs` (Framework's data loaders in TypeScript/JavaScript). */
 const LOADER = /\.[A-Za-z0-9]+\.(ts|js|mjs)$/;
@@ -33,6 +37,10 @@ export function loaderLineage(loader: string, options: {root?: string; read?: So
   const read = options.read ?? ((p: string) => readFileSync(p, "utf8"));
   const hash = createHash("sha256").update(sourceVersion(loader, {root, within: ["lib", "data-loaders", "src"], read}));
   for (const dep of declaredDependencies(read(loader))) {
+    if (dep === "@run" || dep === "@runs") {
+      hash.update(dep).update("\0").update(dep === "@run" ? activeRunKey(root) : allRunsKey(root)).update("\0");
+      continue;
+    }
     for (const f of files(join(root, dep))) hash.update(relative(root, f)).update("\0").update(readFileSync(f)).update("\0");
   }
   return hash.digest("hex").slice(0, 16);

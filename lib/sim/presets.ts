@@ -101,15 +101,15 @@ export function detectorPsd(layout: RecordLayout, white_V2_per_Hz: number, pinkA
   );
 }
 
-const L = CAIT_LAYOUT;
-
 /**
  * A CRESST-like module after cait's `TestData`: phonon + light channel, cait's pulse shapes,
- * baseline noise of about 2 mV (phonon) and 3 mV (light) rms.
+ * baseline noise of about 2 mV (phonon) and 3 mV (light) rms. Another `layout` (shorter
+ * records, for runs of many events at test size) keeps the physics and the noise spectrum's shape.
  */
-export const CRESST_LIKE: DetectorPreset = {
-  name: "cresst-like",
-  layout: CAIT_LAYOUT,
+export function cresstLike(L: RecordLayout = CAIT_LAYOUT): DetectorPreset {
+  return {
+  name: L === CAIT_LAYOUT ? "cresst-like" : `cresst-like-L${L.recordLength}`,
+  layout: L,
   channels: [
     makeChannel(L, {
       index: 0, name: "phonon", kind: "phonon", channelNumber: 0,
@@ -150,4 +150,7 @@ export const CRESST_LIKE: DetectorPreset = {
     pileUpDelay_ms: [5, 400],
     saturatedHeight: [1.5, 4]
   }
-};
+  };
+}
+
+export const CRESST_LIKE: DetectorPreset = cresstLike();

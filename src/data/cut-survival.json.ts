@@ -1,7 +1,7 @@
-// The cuts of src/cuts/*.cut.json applied, in file order, to the demo feature table: pass counts,
+// The cuts of src/cuts/*.cut.json applied, in file order, to the run's feature table: pass counts,
 // the phonon pulse-height spectrum before and after each cut, and the classes (the simulation's
 // true labels) of the events that survive.
-// pulsebook-depends: src/cuts
+// pulsebook-depends: src/cuts @run
 import {fileURLToPath} from "node:url";
 import {cutSurvivalReport} from "../../data-loaders/cutSurvival.js";
 

@@ -1,5 +1,6 @@
-// summary.json of the processed demo run: config, provenance, SEV/NPS counts, OF resolutions
-// (predicted and measured) and the calibration of each channel.
-import {demoProcessSummary} from "../../data-loaders/demoProcess.js";
+// summary.json of the processed run (the demo's when no run is configured): config, provenance,
+// SEV/NPS counts, OF resolutions (predicted and measured) and the calibration of each channel.
+// pulsebook-depends: @run
+import {runProcessSummary} from "../../data-loaders/run.js";
 
-process.stdout.write(await demoProcessSummary());
+process.stdout.write(await runProcessSummary());
