@@ -192,7 +192,7 @@ async function runInputs(o: LimitCommandOptions): Promise<LimitInputs> {
   const window_keV: [number, number] = window ?? [r.threshold_keV, r.table.rows[r.table.rows.length - 1].energy_keV];
   if (o.efficiencyOut) writeEfficiencyTable(o.efficiencyOut, r.table, r.lineage);
   const summary = {
-    threshold_keV: r.threshold_keV, resolution: r.resolution_V, steps: r.table.steps, exposure: r.exposure,
+    threshold_keV: r.threshold_keV, threshold: r.threshold_V, resolution: r.resolution_V, steps: r.table.steps, exposure: r.exposure,
     events: r.events.energy_keV.length, passed: energies.length
   };
   return {
