@@ -5,7 +5,6 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {fileURLToPath} from "node:url";
 import {stringify} from "yaml";
 import {binomialCdf, clopperPearson} from "../lib/stats/binomialInterval.js";
 import {efficiencyTable, exposure} from "../lib/stats/signalEfficiency.js";
@@ -16,18 +15,15 @@ import {triggerStream} from "../lib/dsp/trigger.js";
 import {chunkRecord, type RecordLayout} from "../lib/types.js";
 import {logFactorial} from "../lib/math/special.js";
 import {TARGETS, wimpLimits} from "../lib/stats/wimpLimit.js";
-import {featureMatrix} from "../lib/ml/trees/treeData.js";
-import {predictProba} from "../lib/ml/trees/trees.js";
 import {readParquet, readParquetMetadata} from "../data-loaders/io/parquet.js";
 import {readEfficiency} from "../data-loaders/limit.js";
-import {applyCuts, readCutDir} from "../data-loaders/cuts.js";
-import {readTreeClassifier} from "../data-loaders/runEfficiency.js";
 import {DEFAULT_TREE_MODEL_DIRS} from "../data-loaders/modelDirs.js";
 import {ensureDemoFile} from "../data-loaders/demo.js";
 import {demoConfigObject, ensureDemoProcessed} from "../data-loaders/demoProcess.js";
 import {runMain} from "./support/cli.js";
+import {DEMO_CUTS, demoCleaned} from "./support/demoCleaning.js";
 
-const CUTS = fileURLToPath(new URL("../src/cuts", import.meta.url));
+const CUTS = DEMO_CUTS;
 
 describe("Clopper–Pearson interval", () => {
   it("0 of n and n of n: upper = 1 − (α/2)^{1/n}, lower = (α/2)^{1/n}", () => {
@@ -197,28 +193,12 @@ describe("pulsebook limit RUN.yaml on the demo run", () => {
     const limit = JSON.parse(metadata["pulsebook.limit"]);
     expect(JSON.parse(metadata["pulsebook.efficiency"]).steps).toEqual(["trigger", "cut: Onset near the trigger", "cut: Flat baseline", "cut: No spike", "classifier: trees-four"]);
 
-    // Independently: the processed event table, the cut files through `applyCuts`, the tree
-    // model, the trigger threshold → the surviving energies.
-    const dir0 = await ensureDemoProcessed();
-    const evBytes = new Uint8Array(readFileSync(join(dir0, "events.parquet")));
-    const t = readParquet(evBytes, "events.parquet");
-    const col = (n: string) => Array.from(t.getChild(n)!.toArray() as ArrayLike<number>, Number);
-    const channel = col("channel"), event = col("event"), energy = col("energy_keV"), ofA = col("of_amplitude_V");
-    const report = await applyCuts(evBytes, readCutDir(CUTS).map((c) => c.cut), "events.parquet");
-    const rows = channel.flatMap((c, r) => (c === 0 ? [r] : []));
-    const trees = readTreeClassifier(DEFAULT_TREE_MODEL_DIRS.four, "trees-four");
-    const x = featureMatrix(Object.fromEntries(trees.model.features.map((f) => [f, rows.map((r) => col(f)[r])])), trees.model.features);
-    const prob = predictProba(trees.model, x);
-    const at = new Map(Array.from(report.events, (e, i) => [e, i]));
-    const energies = rows.filter((r, i) => ofA[r] > run.threshold && report.passes.every((p) => p[at.get(event[r])!]) && prob[i] >= 0.5).map((r) => energy[r]);
+    // Independently (test/support/demoCleaning.ts): the processed event table, the cut files,
+    // the tree model, the threshold → the surviving energies; the exposure from the records' hours.
+    const {energies, exposure_kg_day} = await demoCleaned(run.threshold);
     expect(run.passed).toBe(energies.length);
     expect(energies.length).toBeGreaterThan(100);
-
-    // Exposure: 23.6 g × (span of all records + one record − one record per event and test pulse).
-    const hours = ["events", "testpulses", "noise"].flatMap((g) => Array.from(readParquet(new Uint8Array(readFileSync(join(dir0, `${g}.parquet`))), g).getChild("hours")!.toArray() as ArrayLike<number>, Number));
-    const record_h = 16384 / 25000 / 3600;
-    const live = Math.max(...hours) - Math.min(...hours) + record_h;
-    expect(limit.exposure_kg_day).toBeCloseTo((0.0236 * (live - 240 * record_h)) / 24, 12);
+    expect(limit.exposure_kg_day).toBeCloseTo(exposure_kg_day, 12);
 
     // The limit equals the library's with these energies and the efficiency table written.
     const efficiency = readEfficiency(eff);
