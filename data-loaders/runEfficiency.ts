@@ -5,7 +5,6 @@
 // files and the classifier — and counted (lib/stats/signalEfficiency.ts). The same selection
 // is applied to the run's events for the spectrum after cleaning, and the run's live time gives
 // the exposure. The processing chain is the one of the processing config (reused from its store).
-import {readFileSync} from "node:fs";
 import {computeFeatures, inUnit} from "../lib/dsp/features.js";
 import {ofAmplitudeAt} from "../lib/dsp/optimumFilter.js";
 import {ofBatch, type OfBatch} from "../lib/dsp/ofBatch.js";
@@ -30,6 +29,7 @@ import {efficiencyTable, exposure, type EfficiencyTable, type Exposure} from "..
 import {chunkRecord, type EventChunk} from "../lib/types.js";
 import {applyCuts} from "./cuts.js";
 import {encodeParquet} from "./io/parquet.js";
+import {readText} from "./io/readFile.js";
 import {openRun} from "./process.js";
 import {join} from "node:path";
 
@@ -43,7 +43,7 @@ export interface TreeClassifier {
 /** A shipped or user tree model directory (models/trees-*), as a classifier. */
 export function readTreeClassifier(dir: string, name: string, cutoff = 0.5): TreeClassifier {
   const file = join(dir, "trees.json");
-  return {name, model: parseTreeModel(readFileSync(file, "utf8"), file).model, cutoff};
+  return {name, model: parseTreeModel(readText(file, "tree model"), file).model, cutoff};
 }
 
 export interface RunEfficiencyOptions {
@@ -54,6 +54,8 @@ export interface RunEfficiencyOptions {
   energiesUpTo_keV?: number;
   /** Pulses per energy (default 200). */
   perEnergy?: number;
+  /** Noise records read (evenly spaced through the run) to inject into (default 500: 64 MB for two channels of 16384 samples). */
+  maxNoiseRecords?: number;
   /** Trigger threshold in filtered-baseline σ (default: the config's trigger.threshold_sigma). */
   threshold_sigma?: number;
   /** Onset jitter of the injected pulses, ms (default 1). */
@@ -181,14 +183,17 @@ export async function runEfficiency(config: ProcessConfig, o: RunEfficiencyOptio
     for (const v of sevC) sevPeak = Math.max(sevPeak, v);
     const unitAmplitude = /^of_amplitude/.test(ampCol) ? ofAmplitudeAt(of, sevC) : sevPeak;
 
-    // Noise records of the run, every channel, with their times.
-    const noiseCount = file.count("noise");
+    // Noise records of the run, every channel, with their times: at most maxNoiseRecords, evenly spaced.
+    const inFile = file.count("noise");
+    const noiseCount = Math.min(inFile, o.maxNoiseRecords ?? 500);
+    const wanted = new Set(Array.from({length: noiseCount}, (_, k) => Math.floor((k * inFile) / noiseCount)));
     const noise: {samples: Float32Array[]; hours: number}[] = [];
     for (const chunk of file.chunks("noise", 64)) {
       for (let i = 0; i < chunk.count; i++) {
-        noise.push({samples: Array.from({length: nChannels}, (_, c) => chunkRecord(chunk, c, i).slice()), hours: chunk.hours[i]});
+        if (wanted.has(chunk.start + i)) noise.push({samples: Array.from({length: nChannels}, (_, c) => chunkRecord(chunk, c, i).slice()), hours: chunk.hours[i]});
       }
     }
+    if (noiseCount === 0) throw new ConfigError(config.source, "input", `${config.input} has no noise records to inject pulses into`);
     const top = Math.max(20 * threshold_keV, o.energiesUpTo_keV ?? 0), bottom = 0.2 * threshold_keV;
     const energies = o.energies_keV ?? Array.from({length: 24}, (_, i) => bottom * (top / bottom) ** (i / 23));
     const perEnergy = o.perEnergy ?? 200;
@@ -252,7 +257,7 @@ export async function runEfficiency(config: ProcessConfig, o: RunEfficiencyOptio
       removed_h: response.unstable.reduce((s, u) => s + (u.end_h - u.start_h), 0)
     });
     const parameters = {
-      channel, energies_keV: energies, perEnergy, jitter_ms, seed, threshold_sigma, mass_kg: exp.mass_kg,
+      channel, energies_keV: energies, perEnergy, noiseRecords: noiseCount, jitter_ms, seed, threshold_sigma, mass_kg: exp.mass_kg,
       cuts: (o.cuts ?? []).map((c) => c.cut), classifier: o.classifier ? {name: o.classifier.name, cutoff: o.classifier.cutoff, model: hashJson(o.classifier.model)} : null
     };
     return {
