@@ -17,6 +17,8 @@ import {logFactorial} from "../lib/math/special.js";
 import {TARGETS, wimpLimits} from "../lib/stats/wimpLimit.js";
 import {readParquet, readParquetMetadata} from "../data-loaders/io/parquet.js";
 import {readEfficiency} from "../data-loaders/limit.js";
+import {runEfficiency} from "../data-loaders/runEfficiency.js";
+import {validateProcessConfig} from "../lib/config/processConfig.js";
 import {DEFAULT_TREE_MODEL_DIRS} from "../data-loaders/modelDirs.js";
 import {ensureDemoFile} from "../data-loaders/demo.js";
 import {demoConfigObject, ensureDemoProcessed} from "../data-loaders/demoProcess.js";
@@ -211,6 +213,11 @@ describe("pulsebook limit RUN.yaml on the demo run", () => {
     expect(efficiency.efficiency[efficiency.efficiency.length - 1]).toBeGreaterThan(0.9);
     expect(limit.window_keV[0]).toBeCloseTo(run.threshold_keV, 12);
   }, 240_000);
+
+  it("names the config and the step it needs", async () => {
+    const config = validateProcessConfig({...demoConfigObject(await ensureDemoFile()), calibration: false}, join(dir, "run.yaml"));
+    await expect(runEfficiency(config)).rejects.toThrow(/run\.yaml: calibration must be enabled/);
+  });
 
   it("says which options a run gives and which it needs", async () => {
     const both = await runMain(["limit", join(dir, "run.yaml"), "--events", "x.parquet", "--out", join(dir, "x.parquet")]);
