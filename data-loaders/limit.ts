@@ -3,7 +3,7 @@
 // events' own lineage (when a Pulsebook command wrote them) and the efficiency table's identity
 // are the inputs of the limit's lineage.
 
-import {extname} from "node:path";
+import {basename, extname} from "node:path";
 import {DataFileError} from "../lib/io/errors.js";
 import {inputLineage, stageLineage} from "../lib/pipeline/lineage.js";
 import {
@@ -14,6 +14,7 @@ import {encodeParquet, readParquet, readParquetMetadata} from "./io/parquet.js";
 import {atomicWrite} from "./io/atomicWrite.js";
 import {readBytes, readText} from "./io/readFile.js";
 import {fileIdentity, moduleVersion, parquetProvenance, provenanceStamp} from "./provenance.js";
+import type {EfficiencyTable} from "../lib/stats/signalEfficiency.js";
 
 /** "lo:hi" (30 log-spaced), "lo:hi:N" (N log-spaced) or "m1,m2,…" → masses in GeV. */
 export function parseMasses(text: string): Float64Array {
@@ -101,12 +102,16 @@ export function readEnergies(path: string, column: string, channel: number): {en
 }
 
 export interface LimitCommandOptions {
-  events: string;
+  /** A processing config (docs/processing-config.md): events, efficiency and exposure come from the run it describes. */
+  run?: string;
+  /** Without `run`: the event table, its exposure and the window (required then). */
+  events?: string;
   energyColumn: string;
   channel: number;
-  exposure_kg_day: number;
+  exposure_kg_day?: number;
   masses: string;
-  window: string;
+  /** "lo:hi" keV; with `run`, default from the trigger threshold's energy to the highest injected energy. */
+  window?: string;
   target: string;
   efficiency?: string;
   method: LimitMethod;
@@ -116,40 +121,130 @@ export interface LimitCommandOptions {
   experiments: number;
   seed: number;
   out: string;
+  /** With `run`: the cut files (a folder of *.cut.json), the classifier (a tree-model folder), the efficiency's settings. */
+  cuts?: string;
+  classifier?: string;
+  detectorMass_g?: number;
+  injected?: number;
+  thresholdSigma?: number;
+  /** With `run`: also write the measured efficiency table here (Parquet; `--efficiency` reads it). */
+  efficiencyOut?: string;
   command?: string;
+  log?: (message: string) => void;
+}
+
+/** What the limit was computed from: energies, efficiency, exposure, and their identities for the lineage. */
+interface LimitInputs {
+  energies: Float64Array;
+  efficiency?: EfficiencyCurve;
+  exposure_kg_day: number;
+  window_keV: [number, number];
+  lineage: {[name: string]: string};
+  identities: {[name: string]: unknown};
+  extra: {[key: string]: string};
+  parameters: {[key: string]: unknown};
+}
+
+/** Inputs from an event table, an exposure and an efficiency file (the command without a run). */
+async function tableInputs(o: LimitCommandOptions): Promise<LimitInputs> {
+  if (!o.events || o.exposure_kg_day === undefined || !o.window) throw new RangeError("without a processing config, --events, --exposure-kg-days and --window are required");
+  const window_keV = parseWindow(o.window);
+  const {energies, bytes} = readEnergies(o.events, o.energyColumn, o.channel);
+  const efficiency = o.efficiency ? readEfficiency(o.efficiency) : undefined;
+  const {metadata} = await readParquetMetadata(bytes, o.events);
+  const eventsIdentity = fileIdentity(o.events);
+  const lineage: {[name: string]: string} = {events: metadata["pulsebook.lineage"] ?? inputLineage(eventsIdentity)};
+  const identities: {[name: string]: unknown} = {events: eventsIdentity};
+  if (o.efficiency) {
+    identities.efficiency = fileIdentity(o.efficiency);
+    lineage.efficiency = inputLineage(identities.efficiency);
+  }
+  return {
+    energies, efficiency, exposure_kg_day: o.exposure_kg_day, window_keV, lineage, identities, extra: {},
+    parameters: {energy_column: o.energyColumn, efficiency: efficiency ? {energy_keV: Array.from(efficiency.energy_keV), efficiency: Array.from(efficiency.efficiency)} : "1"}
+  };
+}
+
+/**
+ * Inputs from a processed run (the processing config): the energies of the events that pass the
+ * trigger, cuts and classifier; the efficiency of injected pulses through the same steps; the
+ * exposure from the run's live time (data-loaders/runEfficiency.ts).
+ */
+async function runInputs(o: LimitCommandOptions): Promise<LimitInputs> {
+  const {readProcessConfig} = await import("./processFile.js");
+  const {runEfficiency, readTreeClassifier} = await import("./runEfficiency.js");
+  const {readCutDir} = await import("./cuts.js");
+  const config = readProcessConfig(o.run!);
+  const window = o.window ? parseWindow(o.window) : undefined;
+  const r = await runEfficiency(config, {
+    channel: o.channel, perEnergy: o.injected, threshold_sigma: o.thresholdSigma, seed: o.seed,
+    cuts: o.cuts ? readCutDir(o.cuts) : [],
+    classifier: o.classifier ? readTreeClassifier(o.classifier, basename(o.classifier)) : undefined,
+    mass_kg: o.detectorMass_g !== undefined ? o.detectorMass_g / 1000 : undefined,
+    energiesUpTo_keV: window?.[1], log: o.log
+  });
+  const steps = Object.values(r.events.pass);
+  const energies = Float64Array.from(r.events.energy_keV.filter((e, i) => steps.every((p) => p[i]) && Number.isFinite(e)));
+  const efficiency: EfficiencyCurve = {
+    energy_keV: Float64Array.from(r.table.rows, (x) => x.energy_keV),
+    efficiency: Float64Array.from(r.table.rows, (x) => x.efficiency)
+  };
+  const window_keV: [number, number] = window ?? [r.threshold_keV, r.table.rows[r.table.rows.length - 1].energy_keV];
+  if (o.efficiencyOut) writeEfficiencyTable(o.efficiencyOut, r.table, r.lineage);
+  const summary = {
+    threshold_keV: r.threshold_keV, threshold: r.threshold_V, resolution: r.resolution_V, steps: r.table.steps, exposure: r.exposure,
+    events: r.events.energy_keV.length, passed: energies.length
+  };
+  return {
+    energies, efficiency, exposure_kg_day: r.exposure.kg_day, window_keV,
+    lineage: {run: r.lineage}, identities: {run: fileIdentity(o.run!), input: fileIdentity(config.input)},
+    extra: {
+      "pulsebook.efficiency": JSON.stringify({cl: r.table.cl, steps: r.table.steps, rows: r.table.rows}),
+      "pulsebook.run": JSON.stringify(summary)
+    },
+    parameters: {run: r.parameters}
+  };
+}
+
+/** The measured efficiency as a table `--efficiency` reads (with its interval and counts), atomically. */
+export function writeEfficiencyTable(path: string, table: EfficiencyTable, lineage: string): void {
+  atomicWrite(path, encodeParquet({
+    energy_keV: Float64Array.from(table.rows, (r) => r.energy_keV),
+    efficiency: Float64Array.from(table.rows, (r) => r.efficiency),
+    lower: Float64Array.from(table.rows, (r) => r.lower),
+    upper: Float64Array.from(table.rows, (r) => r.upper),
+    injected: Int32Array.from(table.rows, (r) => r.injected),
+    survived: Int32Array.from(table.rows, (r) => r.survived[r.survived.length - 1] ?? r.injected)
+  }, {"pulsebook.lineage": lineage, "pulsebook.efficiency": JSON.stringify({cl: table.cl, steps: table.steps})}));
 }
 
 /** Runs the limit and writes `out` (Parquet, atomically); returns the rows and events used. */
-export async function limitCommand(o: LimitCommandOptions): Promise<{rows: LimitRow[]; events: number; inWindow: number}> {
+export async function limitCommand(o: LimitCommandOptions): Promise<{rows: LimitRow[]; events: number; inWindow: number; exposure_kg_day: number; window_keV: [number, number]}> {
   if (!LIMIT_METHODS.includes(o.method)) throw new RangeError(`unknown method ${o.method}`);
   const target = TARGETS[o.target];
   if (!target) throw new RangeError(`unknown target ${o.target} (known: ${TARGET_NAMES.join(", ")})`);
   const masses = parseMasses(o.masses);
-  const window_keV = parseWindow(o.window);
-  const {energies, bytes} = readEnergies(o.events, o.energyColumn, o.channel);
-  const efficiency = o.efficiency ? readEfficiency(o.efficiency) : undefined;
+  if (o.window) parseWindow(o.window);
+  const inputs = o.run ? await runInputs(o) : await tableInputs(o);
+  const {energies, efficiency, exposure_kg_day, window_keV} = inputs;
   const setup: LimitSetup = {
-    target, exposure_kg_day: o.exposure_kg_day, window_keV, efficiency,
+    target, exposure_kg_day, window_keV, efficiency,
     background_per_keV_kg_day: o.background_per_keV_kg_day, bins: o.bins
   };
   const rows = wimpLimits(energies, masses, setup, {method: o.method, cl: o.cl, seed: o.seed, experiments: o.experiments});
   const inWindow = energies.filter((E) => E >= window_keV[0] && E <= window_keV[1]).length;
 
   const parameters = {
-    method: o.method, cl: o.cl, target: o.target, exposure_kg_day: o.exposure_kg_day, window_keV,
-    masses_GeV: Array.from(masses), energy_column: o.energyColumn, channel: o.channel,
+    method: o.method, cl: o.cl, target: o.target, exposure_kg_day, window_keV,
+    masses_GeV: Array.from(masses), channel: o.channel,
     background_per_keV_kg_day: o.background_per_keV_kg_day, bins: o.bins, experiments: o.experiments, seed: o.seed,
-    halo: "SHM_2021 (Baxter et al. 2021)", efficiency: efficiency ? {energy_keV: Array.from(efficiency.energy_keV), efficiency: Array.from(efficiency.efficiency)} : "1"
+    halo: "SHM_2021 (Baxter et al. 2021)", ...inputs.parameters
   };
   const version = moduleVersion(import.meta.url);
-  const {metadata} = await readParquetMetadata(bytes, o.events);
-  const eventsIdentity = fileIdentity(o.events);
-  const inputs: {[name: string]: string} = {events: metadata["pulsebook.lineage"] ?? inputLineage(eventsIdentity)};
-  if (o.efficiency) inputs.efficiency = inputLineage(fileIdentity(o.efficiency));
-  const lineage = stageLineage("limit", version, parameters, inputs);
+  const lineage = stageLineage("limit", version, parameters, inputs.lineage);
   const stamp = provenanceStamp({
     lineage, stages: {limit: version}, parameters,
-    inputs: {events: eventsIdentity, ...(o.efficiency ? {efficiency: fileIdentity(o.efficiency)} : {})},
+    inputs: inputs.identities,
     command: o.command
   });
   const columns = {
@@ -159,7 +254,8 @@ export async function limitCommand(o: LimitCommandOptions): Promise<{rows: Limit
     "expected_at_1e-40_cm2": Float64Array.from(rows, (r) => r.expected_at_ref)
   };
   atomicWrite(o.out, encodeParquet(columns, parquetProvenance(stamp, {
-    "pulsebook.limit": JSON.stringify({method: o.method, cl: o.cl, target: o.target, exposure_kg_day: o.exposure_kg_day, window_keV, events_in_window: inWindow})
+    "pulsebook.limit": JSON.stringify({method: o.method, cl: o.cl, target: o.target, exposure_kg_day, window_keV, events_in_window: inWindow}),
+    ...inputs.extra
   })));
-  return {rows, events: energies.length, inWindow};
+  return {rows, events: energies.length, inWindow, exposure_kg_day, window_keV};
 }

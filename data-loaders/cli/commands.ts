@@ -455,43 +455,69 @@ export const COMMANDS: readonly Entry[] = [
 
   command({
     name: "limit",
-    summary: "WIMP cross-section upper limit versus mass from an event table's energies.",
+    summary: "WIMP cross-section upper limit versus mass, from a processed run or an event table.",
     description: `Spin-independent WIMP–nucleon limit (standard halo model, Helm form factor) for a
       target, exposure, energy window and efficiency curve, by Yellin's optimum interval or maximum
       gap (no background model needed) or a Poisson CLs likelihood with a known flat background
-      (docs/limits.md). Writes mass_GeV, sigma_cm2 and the limit on the expected signal events,
-      with provenance and lineage.`,
+      (docs/limits.md). With a processing config (RUN.yaml), the run gives everything: the events
+      that pass its trigger threshold, --cuts and --classifier; the efficiency of pulses injected
+      into its own noise records through the same steps; the exposure from its live time. Without
+      one, --events, --exposure-kg-days and --window give them. Writes mass_GeV, sigma_cm2 and the
+      limit on the expected signal events, with provenance and lineage.`,
+    positionals: [{name: "RUN.yaml", path: IN, repeat: "optional"}],
     options: {
-      events: text({required: true, placeholder: "EVENTS.parquet", path: IN, summary: "the event table (after cuts)"}),
+      events: text({placeholder: "EVENTS.parquet", path: IN, summary: "without RUN.yaml: the event table (after cuts)"}),
       "energy-column": text({default: "energy_keV", placeholder: "NAME", summary: "the column of recoil energies in keV"}),
-      channel: integer({default: 0, placeholder: "C", summary: "the channel whose rows are used, when the table has a channel column"}),
-      "exposure-kg-days": number({gt: 0, required: true, placeholder: "X", summary: "exposure in kg·day"}),
+      channel: integer({default: 0, placeholder: "C", summary: "the channel whose rows are used (with RUN.yaml: whose pulses are injected)"}),
+      "exposure-kg-days": number({gt: 0, placeholder: "X", summary: "without RUN.yaml: exposure in kg·day"}),
       masses: text({default: "0.1:100:30", placeholder: "LO:HI[:N]|M1,M2", summary: "WIMP masses in GeV: N log-spaced from LO to HI, or a list"}),
-      window: text({required: true, placeholder: "LO:HI", summary: "the energy window in keV (the threshold is LO)"}),
+      window: text({placeholder: "LO:HI", defaultText: "with RUN.yaml: trigger threshold to the highest injected energy", summary: "the energy window in keV (the threshold is LO)"}),
       target: oneOf({values: TARGET_NAMES as readonly string[], default: "CaWO4", noun: "target", summary: "the target material"}),
-      efficiency: text({placeholder: "FILE.csv|FILE.json|FILE.parquet", path: IN, defaultText: "1 everywhere", summary: "signal efficiency vs energy (columns energy_keV, efficiency)"}),
+      efficiency: text({placeholder: "FILE.csv|FILE.json|FILE.parquet", path: IN, defaultText: "1 everywhere; with RUN.yaml measured", summary: "without RUN.yaml: signal efficiency vs energy (columns energy_keV, efficiency)"}),
+      cuts: text({placeholder: "DIR", path: IN, summary: "with RUN.yaml: the folder of *.cut.json applied to events and injected pulses"}),
+      classifier: text({placeholder: "DIR", path: IN, summary: "with RUN.yaml: a tree-model folder (models/trees-four) whose clean-pulse verdict events and injected pulses must pass"}),
+      "detector-mass-g": number({gt: 0, default: 23.6, placeholder: "G", summary: "with RUN.yaml: target mass in grams (a CRESST-III CaWO4 crystal)"}),
+      injected: integer({min: 10, default: 200, placeholder: "N", summary: "with RUN.yaml: injected pulses per energy"}),
+      "threshold-sigma": number({gt: 0, placeholder: "K", defaultText: "the config's trigger.threshold_sigma", summary: "with RUN.yaml: trigger threshold in filtered-baseline σ"}),
+      "efficiency-out": text({placeholder: "FILE.parquet", path: outFile("parquet"), summary: "with RUN.yaml: also write the measured efficiency table"}),
       method: oneOf({values: LIMIT_METHODS, default: "optimum-interval", noun: "method", summary: "the limit method"}),
       cl: number({gt: 0, le: 0.999, default: 0.9, placeholder: "CL", summary: "confidence level"}),
       background: number({ge: 0, default: 0, placeholder: "RATE", summary: "poisson: known flat background, events/(keV kg day)"}),
       bins: integer({min: 0, default: 0, placeholder: "N", summary: "poisson: log-energy bins (0: unbinned)"}),
       experiments: integer({min: 100, default: 5000, placeholder: "N", summary: "Monte-Carlo experiments per μ (optimum interval) or pseudo-experiments (poisson)"}),
-      seed: integer({default: 1, placeholder: "S", summary: "random seed of the Monte Carlo"}),
+      seed: integer({default: 1, placeholder: "S", summary: "random seed of the Monte Carlo and of the injected pulses"}),
       out: text({required: true, placeholder: "FILE.parquet", path: outFile("parquet"), summary: "the limit table to write"}),
       force,
       quiet
     },
-    async run({values: v, commandLine}) {
+    check({values: v, positionals: [run]}) {
+      if (run) {
+        for (const o of ["events", "exposure-kg-days", "efficiency"] as const) {
+          if (v[o] !== undefined) throw new UsageError(`RUN.yaml gives the ${o === "exposure-kg-days" ? "exposure" : o}: drop --${o}, or drop RUN.yaml to use it`);
+        }
+      } else {
+        for (const o of ["events", "exposure-kg-days", "window"] as const) {
+          if (v[o] === undefined) throw new UsageError(`--${o} is required without RUN.yaml (a processing config that gives it)`);
+        }
+        for (const o of ["cuts", "classifier", "threshold-sigma", "efficiency-out"] as const) {
+          if (v[o] !== undefined) throw new UsageError(`--${o} needs RUN.yaml (a processing config whose events and noise it applies to)`);
+        }
+      }
+    },
+    async run({values: v, positionals: [run], commandLine}) {
       const t0 = performance.now();
       const {limitCommand} = await import("../limit.js");
       const r = await limitCommand({
-        events: v.events, energyColumn: v["energy-column"], channel: v.channel, exposure_kg_day: v["exposure-kg-days"],
+        run, events: v.events, energyColumn: v["energy-column"], channel: v.channel, exposure_kg_day: v["exposure-kg-days"],
         masses: v.masses, window: v.window, target: v.target, efficiency: v.efficiency, method: v.method, cl: v.cl,
-        background_per_keV_kg_day: v.background, bins: v.bins, experiments: v.experiments, seed: v.seed, out: v.out, command: commandLine
+        background_per_keV_kg_day: v.background, bins: v.bins, experiments: v.experiments, seed: v.seed, out: v.out, command: commandLine,
+        cuts: v.cuts, classifier: v.classifier, detectorMass_g: v["detector-mass-g"], injected: v.injected, thresholdSigma: v["threshold-sigma"],
+        efficiencyOut: v["efficiency-out"], log: v.quiet ? undefined : (m: string) => console.error(m)
       });
       if (!v.quiet) {
         const finite = r.rows.filter((x) => Number.isFinite(x.sigma_cm2));
         const best = finite.reduce((a, b) => (b.sigma_cm2 < a.sigma_cm2 ? b : a), finite[0]);
-        console.error(`${r.inWindow} of ${r.events} events in the window; ` +
+        console.error(`${r.inWindow} of ${r.events} events in the window ${r.window_keV.map((x) => x.toPrecision(3)).join("–")} keV, exposure ${r.exposure_kg_day.toPrecision(3)} kg·day; ` +
           (best ? `strongest limit ${best.sigma_cm2.toExponential(2)} cm² at ${best.mass_GeV.toPrecision(3)} GeV` : "no mass gives signal in the window"));
         console.error(`wrote ${v.out} (${r.rows.length} masses) in ${seconds(t0)} s`);
       }

@@ -32,7 +32,7 @@ export function optionLabel(name: string, option: Option): string {
 }
 
 export function positionalsUsage(positionals: readonly Positional[]): string {
-  return positionals.map((p) => (p.repeat === "many" ? `${p.name}…` : p.name)).join(" ");
+  return positionals.map((p) => (p.repeat === "many" ? `${p.name}…` : p.repeat === "optional" ? `[${p.name}]` : p.name)).join(" ");
 }
 
 /** A number as help shows it: 5e-4 rather than 0.0005. */

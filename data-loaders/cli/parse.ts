@@ -70,9 +70,10 @@ export function parseCommandLine(command: Command, path: readonly string[], argv
     raw[t.name] = t.value;
   }
   const declared = command.positionals ?? [];
-  const fixed = declared.filter((p) => p.repeat !== "many").length;
+  const fixed = declared.filter((p) => p.repeat === undefined).length;
   const many = declared.some((p) => p.repeat === "many");
-  if (positionals.length < fixed + (many ? 1 : 0) || (!many && positionals.length > fixed)) {
+  const optional = declared.some((p) => p.repeat === "optional") ? 1 : 0;
+  if (positionals.length < fixed + (many ? 1 : 0) || (!many && positionals.length > fixed + optional)) {
     const got = positionals.length === 0 ? "none" : positionals.map((p) => `"${p}"`).join(" ");
     throw new UsageError(declared.length === 0
       ? `${where} takes no arguments, got ${got}`

@@ -107,8 +107,8 @@ export function flag(o: {summary: string}): Option<boolean, true> {
 export interface Positional {
   /** As usage shows it: "IN.h5", "CUT.cut.json". */
   name: string;
-  /** "many": one or more (only the last positional). */
-  repeat?: "many";
+  /** "many": one or more; "optional": none or one (either only for the last positional). */
+  repeat?: "many" | "optional";
   /** A path the command reads (all positionals so far are). */
   path?: PathRole;
 }
