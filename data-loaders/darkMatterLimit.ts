@@ -1,16 +1,13 @@
-// The report "From raw records to a dark-matter limit" on the demo run: the processed events
+// The report "From raw records to a dark-matter limit" on the run the pages show (the demo without a run file): the processed events
 // (pulsebook process), the cleaning (trigger threshold, the cut files of src/cuts, the shipped
 // 4-feature boosted trees), the efficiency of pulses injected into the run's own noise records
 // through the same steps (runEfficiency.ts), the exposure, and the CaWO4 limits by the optimum
 // interval, the maximum gap and a Poisson CLs likelihood (lib/stats/wimpLimit.ts).
-import {validateProcessConfig} from "../lib/config/processConfig.js";
 import {LIMIT_METHODS, TARGETS, wimpLimits, type EfficiencyCurve} from "../lib/stats/wimpLimit.js";
-import {ensureDemoFile} from "./demo.js";
-import {demoConfigObject, ensureDemoProcessed} from "./demoProcess.js";
+import {activeProcessConfig, ensureRunProcessed} from "./run.js";
 import {readCutDir} from "./cuts.js";
 import {DEFAULT_TREE_MODEL_DIRS} from "./modelDirs.js";
 import {readTreeClassifier, runEfficiency} from "./runEfficiency.js";
-import {fileURLToPath} from "node:url";
 
 export const LIMIT_REPORT = {
   masses: {lo: 0.3, hi: 100, n: 16},
@@ -23,8 +20,8 @@ export const LIMIT_REPORT = {
 
 /** The report's numbers, from the demo run and the cut files in `cutsDir`. */
 export async function darkMatterLimitReport(cutsDir: string): Promise<object> {
-  await ensureDemoProcessed();
-  const config = validateProcessConfig(demoConfigObject(await ensureDemoFile()), fileURLToPath(new URL("./demoProcess.ts", import.meta.url)));
+  await ensureRunProcessed();
+  const config = await activeProcessConfig();
   const cuts = readCutDir(cutsDir);
   const classifier = readTreeClassifier(DEFAULT_TREE_MODEL_DIRS.four, "trees-four");
   const r = await runEfficiency(config, {cuts, classifier, perEnergy: LIMIT_REPORT.perEnergy, seed: LIMIT_REPORT.seed});

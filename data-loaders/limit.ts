@@ -171,10 +171,10 @@ async function tableInputs(o: LimitCommandOptions): Promise<LimitInputs> {
  * exposure from the run's live time (data-loaders/runEfficiency.ts).
  */
 async function runInputs(o: LimitCommandOptions): Promise<LimitInputs> {
-  const {readProcessConfig} = await import("./processFile.js");
+  const {processedConfigAt} = await import("./run.js");
   const {runEfficiency, readTreeClassifier} = await import("./runEfficiency.js");
   const {readCutDir} = await import("./cuts.js");
-  const config = readProcessConfig(o.run!);
+  const config = await processedConfigAt(o.run!);
   const window = o.window ? parseWindow(o.window) : undefined;
   const r = await runEfficiency(config, {
     channel: o.channel, perEnergy: o.injected, threshold_sigma: o.thresholdSigma, seed: o.seed,

@@ -8,7 +8,7 @@
 // while its lineage (every stage's version and parameters, the input's identity) is unchanged.
 
 import {existsSync, readFileSync} from "node:fs";
-import {join, relative} from "node:path";
+import {join, relative, resolve} from "node:path";
 import {parse as parseYaml} from "yaml";
 import {ConfigError, validateProcessConfig, type ProcessConfig} from "../lib/config/processConfig.js";
 import {describeSample, type RecordSample} from "../lib/io/recordSample.js";
@@ -21,6 +21,8 @@ import {ensureDemoFeatures, ensureDemoFile, STORE} from "./demo.js";
 import {demoConfigObject, ensureDemoProcessed} from "./demoProcess.js";
 import {featuresVersion, testpulseFeatures, writeFeatures} from "./features.js";
 import {openCaitFile} from "./io/node.js";
+import {readText} from "./io/readFile.js";
+import {readProcessConfig} from "./processFile.js";
 import {storedFile} from "./pipeline/store.js";
 import {processLineage, runProcess, type ProcessSummary} from "./process.js";
 import {progressLines} from "./progress.js";
@@ -169,15 +171,36 @@ export async function runTestpulseFeatures(command: string, active: ActiveRun = 
   return testpulseFeatures(input, command, active.kind === "run" ? describeWith(active.run, input) : undefined);
 }
 
+/** The processing config the run is processed with (the demo's for the demo). */
+export async function activeProcessConfig(active: ActiveRun = activeRun(), root = PROJECT_ROOT): Promise<ProcessConfig> {
+  const input = await ensureRunInput(active);
+  if (active.kind === "demo") return validateProcessConfig(demoConfigObject(input), join(PROJECT_ROOT, "data-loaders", "demoProcess.ts"));
+  const file = await openCaitFile(input);
+  const dataset = file.dataset;
+  file.close();
+  return runProcessConfig(active.run, input, dataset, root);
+}
+
+/**
+ * A run file (`pulsebook.yaml`, `runs/NAME.yaml`) or a processing config at `path`: the
+ * processing config, the run processed first when it is a run file. Told apart by the keys a
+ * processing config must have and a run file cannot (`output`).
+ */
+export async function processedConfigAt(path: string): Promise<ProcessConfig> {
+  const raw = parseYaml(readText(path, "run file or processing config")) as unknown;
+  if (raw && typeof raw === "object" && !Array.isArray(raw) && !("output" in raw) && "name" in raw) {
+    const active: ActiveRun = {kind: "run", run: readRunFile(resolve(path)), why: `named on the command line: ${path}`};
+    await ensureRunProcessed(active);
+    return activeProcessConfig(active);
+  }
+  return readProcessConfig(path);
+}
+
 /** Output folder of the run processed (`pulsebook process`), processing it when its lineage changed. */
 export async function ensureRunProcessed(active: ActiveRun = activeRun(), root = PROJECT_ROOT): Promise<string> {
   if (active.kind === "demo") return ensureDemoProcessed();
   const {run} = active;
-  const input = await ensureRunInput(active);
-  const file = await openCaitFile(input);
-  const dataset = file.dataset;
-  file.close();
-  const config = runProcessConfig(run, input, dataset, root);
+  const config = await activeProcessConfig(active, root);
   const summaryPath = join(config.output, "summary.json");
   if (existsSync(summaryPath)) {
     const old = JSON.parse(readFileSync(summaryPath, "utf8")) as Partial<ProcessSummary>;
