@@ -211,7 +211,8 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
     if (extent < 4) {
       // A click: the nearest point within 8 px.
       shape.setAttribute("d", "");
-      if (onPick) {
+      // In zoom mode a click does nothing (a double click zooms out).
+      if (onPick && mode !== "zoom") {
         let best = -1, bestD = 64;
         for (let i = 0; i < x.length; ++i) {
           if (!Number.isFinite(x[i]) || !Number.isFinite(y[i])) continue;
