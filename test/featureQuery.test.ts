@@ -15,12 +15,12 @@ import {openFeatureTable, rowGroupsOf, type FeatureTable} from "../lib/io/featur
 import {MAX_ROW_GROUP_ROWS, readParquet, writeParquetStream, type Columns} from "../data-loaders/io/parquet.js";
 import {readBytes} from "../data-loaders/io/readFile.js";
 import {querySql} from "../data-loaders/io/sqlSelect.js";
-import {serveDist} from "../scripts/serve-dist.mjs";
+import {byteRange, serveDist, type ServedRequest} from "../scripts/serve-dist.mjs";
 
 const ROWS = 200_000, BATCH = 20_000;
 let dir: string;
 let server: {url: string; close(): Promise<unknown>};
-const log: {path: string; status: number; range?: string; bytes: number}[] = [];
+const log: ServedRequest[] = [];
 let table: FeatureTable;
 let whole: arrow.Table;
 let fileBytes: number;
@@ -45,7 +45,7 @@ beforeAll(async () => {
   })(), {"pulsebook.table": "features"});
   fileBytes = statSync(join(dir, "features.parquet")).size;
   whole = readParquet(readBytes(join(dir, "features.parquet")), "features.parquet");
-  server = await serveDist(dir, {onRequest: (r: {path: string; status: number; range?: string; bytes: number}) => log.push(r)} as Parameters<typeof serveDist>[1]);
+  server = await serveDist(dir, {onRequest: (r) => log.push(r)});
   table = await openFeatureTable({arrow, parquet}, new URL("features.parquet", server.url).href, "features.parquet");
 }, 60_000);
 afterAll(async () => {
@@ -57,6 +57,18 @@ describe("rowGroupsOf", () => {
   it("maps row numbers to their row groups", () => {
     expect(rowGroupsOf([10, 10, 5], [24, 3, 11, 12, 0])).toEqual([{group: 0, rows: [0, 3]}, {group: 1, rows: [11, 12]}, {group: 2, rows: [24]}]);
     expect(() => rowGroupsOf([10], [10])).toThrow(/row 10 is outside the table \(10 rows\)/);
+  });
+});
+
+describe("byteRange (serve-dist)", () => {
+  it("reads one range, a suffix, an open end; refuses what cannot be satisfied", () => {
+    expect(byteRange("bytes=0-99", 1000)).toEqual([0, 99]);
+    expect(byteRange("bytes=-8", 1000)).toEqual([992, 999]);
+    expect(byteRange("bytes=990-", 1000)).toEqual([990, 999]);
+    expect(byteRange("bytes=990-2000", 1000)).toEqual([990, 999]);
+    expect(byteRange(undefined, 1000)).toBeUndefined();
+    expect(byteRange("bytes=0-1,5-6", 1000)).toBeUndefined(); // several ranges: the whole file
+    expect(byteRange("bytes=1000-1001", 1000)).toBeNull();
   });
 });
 
