@@ -3,10 +3,14 @@
 //     the page's file input to the scatter drawn (Parquet decode, columns, raster);
 //   - re-render after a selection: from the pointer release of a rectangle to the scatter
 //     redrawn with the selection highlighted;
+//   - re-render after a zoom: from the pointer release of a rectangle in zoom mode to the axes
+//     and the density raster drawn for the new domain (points binned again);
 //   - re-render after labelling the selection (recolouring all points, IndexedDB write);
-//   - the raster draw alone (the page's own timing of rasterScatter + putImageData).
+//   - the raster draw alone (the page's own timing of binning/painting + putImageData).
+// The page reads the table in parts (lib/io/featureQuery.ts: footer, then the columns shown) and,
+// beyond 20,000 points, draws a density raster (lib/plot/densityBins.ts).
 // The table is the demo feature table replicated with jitter, so that the points have the
-// demo run's distribution. Writes bench/results/labeling-render.json.
+// demo run's distribution. Writes bench/results/labeling-render-EVENTS.json.
 // Usage: tsx bench/labeling-render.ts [--events 200000] [--repeats 5]
 
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
@@ -101,16 +105,49 @@ try {
     selected.push(Number(await page.locator("#label-scatter").getAttribute("data-selected")));
   }
 
+  // Re-render after a zoom, timed inside the page: pointerup → new domain drawn → next frame.
+  const zoomMs: number[] = [];
+  await page.click('#mode input[value="2"]');
+  for (let k = 0; k < repeats; ++k) {
+    await page.evaluate(() => {
+      const el = document.querySelector<HTMLElement>("#label-scatter")!;
+      const w = window as unknown as {benchDone: Promise<number>};
+      w.benchDone = new Promise((resolve) => {
+        let up = 0;
+        el.querySelector(".selection-overlay")!.addEventListener("pointerup", () => (up = performance.now()), {once: true, capture: true});
+        el.addEventListener("zoom", () => requestAnimationFrame(() => resolve(performance.now() - up)), {once: true});
+      });
+    });
+    const x0 = box.x + 100 + 10 * k, y0 = box.y + 60;
+    await page.mouse.move(x0, y0);
+    await page.mouse.down();
+    await page.mouse.move(x0 + 250, y0 + 200, {steps: 3});
+    await page.mouse.up();
+    zoomMs.push(await page.evaluate(() => (window as unknown as {benchDone: Promise<number>}).benchDone));
+    await page.mouse.dblclick(x0 + 100, y0 + 100);
+    await page.waitForSelector('#label-scatter[data-zoomed="false"]');
+  }
+  await page.click('#mode input[value="0"]');
+  const density = await page.locator("#label-scatter").getAttribute("data-density");
+  const rowGroups = Number(await page.locator("#dataset-summary").getAttribute("data-row-groups"));
+
   // Re-render after labelling the selection: click → IndexedDB write → recolour → frame.
   const labelMs: number[] = [];
-  for (let k = 0; k < repeats; ++k) {
+  let labelError = "";
+  console.error(`first render ${firstRender.map(Math.round).join(", ")} ms; selection ${selectMs.map(Math.round).join(", ")} ms (${selected.join(", ")} points); zoom ${zoomMs.map(Math.round).join(", ")} ms`);
+  try {
+    for (let k = 0; k < repeats; ++k) {
     await page.selectOption("#label-class select", {label: k % 2 ? "1 · Event_Pulse" : "3 · Noise"});
     const version = await page.locator("#label-scatter").getAttribute("data-labels-version");
     const t0 = performance.now();
     await page.click("#assign-selection");
-    await page.waitForFunction((v) => document.querySelector<HTMLElement>("#label-scatter")!.dataset.labelsVersion !== v, version, {timeout: 60_000});
+    await page.waitForFunction((v) => document.querySelector<HTMLElement>("#label-scatter")!.dataset.labelsVersion !== v, version, {timeout: 180_000});
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
     labelMs.push(performance.now() - t0);
+    }
+  } catch (e) {
+    // Keep the render figures when labelling (an IndexedDB write of every selected record) is too slow.
+    labelError = String((e as Error).message ?? e).split("\n")[0];
   }
   if (browser.pageErrors.length) throw new Error(`page errors: ${browser.pageErrors.join("; ")}`);
   results.labeling = {
@@ -123,7 +160,12 @@ try {
     rerender_after_selection_ms_median: median(selectMs),
     rerender_after_selection_ms: selectMs.map((x) => +x.toFixed(1)),
     points_selected: selected,
-    rerender_after_labelling_ms_median: median(labelMs),
+    rerender_after_zoom_ms_median: median(zoomMs),
+    rerender_after_zoom_ms: zoomMs.map((x) => +x.toFixed(1)),
+    density_raster: density === "true",
+    parquet_row_groups: rowGroups,
+    rerender_after_labelling_ms_median: labelMs.length ? median(labelMs) : null,
+    ...(labelError ? {rerender_after_labelling_error: labelError} : {}),
     rerender_after_labelling_ms: labelMs.map(Math.round),
     repeats
   };

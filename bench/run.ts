@@ -6,8 +6,9 @@
 //   4. raw DAQ data (bench/raw.ts → bench/results/raw.json): .rdt conversion, .csmpl trigger
 //   5. anomaly search (bench/anomaly.ts → bench/results/anomaly.json): 10⁴ pseudo-experiments
 //      in Node and Chromium, classifier/VAE training and inference per tfjs backend
-//   6. the labeling page at 200,000 points in Chromium: first render, re-render after a
-//      selection and after labelling (bench/labeling-render.ts, also `npm run bench:labeling`)
+//   6. the labeling page on a 400,000-row feature table (200,000 events × 2 channels) in Chromium:
+//      first render, re-render after a selection, a zoom and labelling (bench/labeling-render.ts,
+//      also `npm run bench:labeling`)
 //   7. ML: the CNN's training and inference records/s on every backend available here (wasm,
 //      cpu; webgpu where navigator.gpu gives an adapter, here Dawn on Mesa), and inference on 2
 //      worker threads (bench/ml-worker.ts, one fresh process per backend) → bench/results/ml.json

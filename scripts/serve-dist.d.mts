@@ -5,4 +5,14 @@ export interface DistServer {
   close(): Promise<void>;
 }
 export function resolveDistPath(root: string, pathname: string): Promise<string | undefined>;
-export function serveDist(dir: string, options?: {port?: number; host?: string}): Promise<DistServer>;
+/** One answered request, as `onRequest` sees it (HEAD and 416 answers carry 0 bytes). */
+export interface ServedRequest {
+  method: string | undefined;
+  path: string;
+  status: number;
+  range: string | undefined;
+  bytes: number;
+}
+export function serveDist(dir: string, options?: {port?: number; host?: string; onRequest?: (request: ServedRequest) => void}): Promise<DistServer>;
+/** The byte interval of a one-range `Range` header: undefined for none (or several), null if unsatisfiable. */
+export function byteRange(header: string | undefined, size: number): [number, number] | null | undefined;

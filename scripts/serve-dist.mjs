@@ -3,6 +3,9 @@
 // have no `.html` (`/tutorials/01-first-look`), so `/page` is served from `page.html` and
 // `/dir/` from `dir/index.html`, as Framework's own preview and most static hosts do.
 // Used by the browser tests; also handy to read a build: `node scripts/serve-dist.mjs [dir] [--port N]`.
+// Byte ranges (`Range: bytes=a-b`, one range) are answered with 206, as static hosts do, so that
+// pages can read a Parquet file's footer and row groups without fetching it whole; `onRequest`
+// sees every answer (tests check that only partial reads happened).
 
 import {createReadStream, realpathSync} from "node:fs";
 import {stat} from "node:fs/promises";
@@ -52,10 +55,29 @@ export async function resolveDistPath(root, pathname) {
 }
 
 /**
+ * The byte interval [start, end] of a `Range` header for a file of `size` bytes: undefined for
+ * no (or a multi-range, answered whole) header, null for one that cannot be satisfied.
+ */
+export function byteRange(header, size) {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(String(header ?? "").trim());
+  if (!m || (m[1] === "" && m[2] === "")) return undefined;
+  let start, end;
+  if (m[1] === "") {
+    // A suffix: the last N bytes.
+    start = Math.max(0, size - Number(m[2]));
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  return start <= end && start < size ? [start, end] : null;
+}
+
+/**
  * Serves `dir` on 127.0.0.1 (`port` 0 picks a free one). Resolves to {url, port, close()} once
  * listening; `url` ends with "/".
  */
-export async function serveDist(dir, {port = 0, host = "127.0.0.1"} = {}) {
+export async function serveDist(dir, {port = 0, host = "127.0.0.1", onRequest} = {}) {
   const root = resolve(dir);
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -68,13 +90,26 @@ export async function serveDist(dir, {port = 0, host = "127.0.0.1"} = {}) {
       return;
     }
     const {size} = await stat(file);
-    res.writeHead(200, {
-      "content-type": TYPES[extname(file).toLowerCase()] ?? "application/octet-stream",
-      "content-length": size,
+    const type = TYPES[extname(file).toLowerCase()] ?? "application/octet-stream";
+    const range = byteRange(req.headers.range, size);
+    if (range === null) {
+      onRequest?.({method: req.method, path: url.pathname, status: 416, range: req.headers.range, bytes: 0});
+      res.writeHead(416, {"content-range": `bytes */${size}`});
+      res.end();
+      return;
+    }
+    const [start, end] = range ?? [0, size - 1];
+    const status = range ? 206 : 200;
+    res.writeHead(status, {
+      "content-type": type,
+      "content-length": end - start + 1,
+      "accept-ranges": "bytes",
+      ...(range ? {"content-range": `bytes ${start}-${end}/${size}`} : {}),
       "cache-control": "no-store"
     });
-    if (req.method === "HEAD") res.end();
-    else createReadStream(file).pipe(res);
+    onRequest?.({method: req.method, path: url.pathname, status, range: req.headers.range, bytes: req.method === "HEAD" ? 0 : end - start + 1});
+    if (req.method === "HEAD" || size === 0) res.end();
+    else createReadStream(file, {start, end}).pipe(res);
   });
   await new Promise((resolvePromise, reject) => {
     server.once("error", reject);

@@ -18,6 +18,7 @@ import {decodeLabelsParquet} from "../lib/labels/parquet.js";
 import type {LabelEntry} from "../lib/labels/book.js";
 import {parseCut} from "../lib/cuts/cut.js";
 import {applyCuts, readCutDir} from "../data-loaders/cuts.js";
+import {querySql} from "../data-loaders/io/sqlSelect.js";
 import {fileURLToPath} from "node:url";
 import {launchBrowser} from "./support/browser.js";
 import {useBuiltSite} from "./support/site.js";
@@ -93,6 +94,8 @@ async function exportFile(p: Page, button: string): Promise<Uint8Array> {
 const summary = (entries: LabelEntry[]) => entries.map((e) => `${e.event}/${e.channel}:${e.label}:${e.author}:${e.note}`).sort();
 
 const site = useBuiltSite();
+/** Every answer to a request for the feature table: the page must read it by ranges. */
+const featureReads: {method: string; status: number; range?: string}[] = [];
 beforeAll(async () => {
   const {dist} = site;
   distDir = dist;
@@ -101,6 +104,9 @@ beforeAll(async () => {
   phonon = rows.filter((r) => r.channel === 0);
   url = site.at("tools/labeling");
   page = site.browser.page;
+  page.on("response", (r) => {
+    if (/\/features[^/]*\.parquet$/.test(new URL(r.url()).pathname)) featureReads.push({method: r.request().method(), status: r.status(), range: r.request().headers().range});
+  });
 }, 300_000);
 
 
@@ -128,6 +134,49 @@ describe("labeling page", () => {
     expect(await labelTotal()).toBe(0);
   });
 
+  it("reads the feature table by range requests and counts records as DuckDB in Node does", async () => {
+    // DuckDB-wasm starts in a worker after the scatter is drawn: seconds on a busy machine.
+    await page.waitForSelector("#dataset-summary[data-channel-counts]", {timeout: 120_000});
+    const d = await page.evaluate(() => ({...document.querySelector<HTMLElement>("#dataset-summary")!.dataset}));
+    const sql = await querySql(featuresBytes, "SELECT channel::INTEGER AS channel, count(*)::INTEGER AS n FROM features GROUP BY channel ORDER BY channel");
+    const expected = sql.toArray().map((r) => ({channel: Number(r.channel), n: Number(r.n)}));
+    expect(expected.length).toBe(2);
+    expect(JSON.parse(d.channelCounts!)).toEqual(expected);
+    const gets = featureReads.filter((r) => r.method === "GET");
+    expect(gets.length).toBeGreaterThan(1);
+    // Footer (a suffix range) and column chunks by range; never the whole file in one 200.
+    expect(gets.every((r) => r.status === 206 && /^bytes=(\d+-\d+|-\d+)$/.test(r.range ?? ""))).toBe(true);
+    expect(gets.some((r) => /^bytes=\d+-\d+$/.test(r.range ?? ""))).toBe(true);
+  });
+
+  it("zooms into a dragged rectangle and back out on a double click", async () => {
+    await page.click('#mode input[value="2"]'); // zoom
+    const f = await frame();
+    const heights = phonon.map((r) => r.pulse_height_V).sort((a, b) => a - b);
+    const [x0, x1] = [heights[Math.floor(heights.length * 0.25)], heights[Math.floor(heights.length * 0.75)]];
+    const [sx0, sy0] = toScreen(f, x0, 3);
+    const [sx1, sy1] = toScreen(f, x1, 1);
+    await page.mouse.move(sx0, sy0);
+    await page.mouse.down();
+    await page.mouse.move(sx1, sy1, {steps: 4});
+    await page.mouse.up();
+    await page.waitForSelector('#label-scatter[data-zoomed="true"]');
+    const z = await frame();
+    const xPerPx = (f.xDomain[1] - f.xDomain[0]) / (f.xRange[1] - f.xRange[0]);
+    expect(Math.abs(z.xDomain[0] - x0)).toBeLessThan(1.5 * xPerPx);
+    expect(Math.abs(z.xDomain[1] - x1)).toBeLessThan(1.5 * xPerPx);
+    // The values beyond each zoomed axis are counted, as a direct count says.
+    const beyond = (key: "pulse_height_V" | "rise_time_ms", [lo, hi]: [number, number]) => phonon.filter((r) => Number.isFinite(r[key]) && (r[key] < lo || r[key] > hi)).length;
+    const outliers = beyond("pulse_height_V", z.xDomain) + beyond("rise_time_ms", z.yDomain);
+    expect(outliers).toBeGreaterThan(phonon.length / 2);
+    expect(Number(await page.locator("#label-scatter").getAttribute("data-outliers"))).toBe(outliers);
+    expect((await selection()).count).toBe(0); // zooming selects nothing
+    await page.mouse.dblclick((sx0 + sx1) / 2, (sy0 + sy1) / 2);
+    await page.waitForSelector('#label-scatter[data-zoomed="false"]');
+    expect((await frame()).xDomain).toEqual(f.xDomain);
+    await page.click('#mode input[value="0"]'); // back to rectangles
+  });
+
   it("selects with a rectangle exactly the records inside it, and labels all their channels", async () => {
     const f = await frame();
     // Pulses between the 20th and 60th percentile of pulse height, rise time below 5 ms.
@@ -152,6 +201,9 @@ describe("labeling page", () => {
     rectEvents = phonon.filter((r) => r.pulse_height_V >= lo && r.pulse_height_V <= hi && r.rise_time_ms >= ylo && r.rise_time_ms <= yhi).map((r) => r.event).sort((a, b) => a - b);
     expect(rectEvents.length).toBeGreaterThan(10);
     expect(s.count).toBe(rectEvents.length);
+    // The same rectangle as an SQL query in Node, independent of the page's selection code.
+    const bySql = await querySql(featuresBytes, `SELECT event FROM features WHERE channel = 0 AND pulse_height_V BETWEEN ${lo} AND ${hi} AND rise_time_ms BETWEEN ${ylo} AND ${yhi} ORDER BY event`);
+    expect(bySql.toArray().map((r) => Number(r.event))).toEqual(rectEvents);
 
     await page.fill("#label-author input", "tester");
     await page.fill("#label-note input", NOTE);

@@ -24,8 +24,12 @@ function toParquetBatch(columns: Columns): pq.RecordBatch {
   return batch;
 }
 
-/** Row-group size: large enough for fast scans, small enough to keep the encoder's buffers modest. */
-const MAX_ROW_GROUP_ROWS = 131_072;
+/**
+ * Row-group size: large enough for fast scans, small enough to keep the encoder's buffers modest
+ * and for pages that read by range (lib/io/featureQuery.ts) to fetch a selection's rows without
+ * a large part of the file: 65,536 rows are ~0.5 MB per float column before compression.
+ */
+export const MAX_ROW_GROUP_ROWS = 65_536;
 
 function writerProperties(metadata: {[key: string]: string}): pq.WriterProperties {
   return new pq.WriterPropertiesBuilder()

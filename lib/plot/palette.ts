@@ -6,7 +6,7 @@
 // normal vision. Sources: Paul Tol's bright/muted/light schemes and Okabe–Ito.
 
 import {LABEL_CODES} from "../labels/book.js";
-import {hexColour} from "./pixels.js";
+import {hexColour, rgba} from "./pixels.js";
 
 // ── Classes ───────────────────────────────────────────────────────────────────────────────
 // The classes that occur (lib/sim presets, the demo and its labels) were chosen by a search
@@ -138,3 +138,19 @@ export const SEQUENTIAL_SCHEME = "viridis";
 export const HIGHLIGHT = "#1a1a1a";
 /** The one point being looked at (Okabe–Ito orange, over the near-black selection). */
 export const FOCUS = "#e69f00";
+
+// ── Density ─────────────────────────────────────────────────────────────────────────────────
+/** Unlabelled points of a density raster: light grey for one point, near-black for the densest cell. */
+export const DENSITY_LOW = "#d4d4d4";
+export const DENSITY_HIGH = "#1f1f1f";
+
+/** `levels` packed pixels from DENSITY_LOW to DENSITY_HIGH (linear in sRGB), for densityPixels. */
+export function densityRamp(levels = 64, alpha = 255): Uint32Array {
+  const lo = DENSITY_LOW.match(/[0-9a-f]{2}/gi)!.map((h) => parseInt(h, 16));
+  const hi = DENSITY_HIGH.match(/[0-9a-f]{2}/gi)!.map((h) => parseInt(h, 16));
+  return Uint32Array.from({length: levels}, (_, k) => {
+    const t = levels > 1 ? k / (levels - 1) : 1;
+    const [r, g, b] = lo.map((v, j) => Math.round(v + t * (hi[j] - v)));
+    return rgba(r, g, b, alpha);
+  });
+}

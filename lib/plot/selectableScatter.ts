@@ -1,18 +1,28 @@
 // An interactive scatter for many points: Plot draws the axes, a <canvas> above them holds the
 // points as a raster (rasterScatter), and a transparent SVG on top takes the pointer to draw a
 // rectangle or a lasso. A finished shape selects the points inside it, in data coordinates
-// (lib/labels/selection.ts); a click without a drag picks the nearest point. The page passes
-// its own Plot module, as for recordViewer.
+// (lib/labels/selection.ts); a click without a drag picks the nearest point. In "zoom" mode a
+// rectangle becomes the new axis domains and a double click goes back to the default ones.
+// Beyond DENSITY_THRESHOLD points the canvas shows a density raster (densityBins.ts): points
+// binned once per domain into cells, a selection only recolours cells. The page passes its own
+// Plot module, as for recordViewer.
 
 import type * as PlotModule from "@observablehq/plot";
 import {selectInPolygon, selectInRect, rectPolygon, type Point} from "../labels/selection.js";
-import {SELECTION, SELECTION_FILL} from "./palette.js";
+import {densityRamp, HIGHLIGHT, FOCUS, SELECTION, SELECTION_FILL} from "./palette.js";
+import {hexColour} from "./pixels.js";
+import {binPoints, cellColours, countBeyond, densityPixels, subsetCounts, type DensityGrid} from "./densityBins.js";
 import {applyScale, invertScale, rasterScatter, type LinearScale} from "./rasterScatter.js";
 import {robustDomain, type AxisType, type RobustDomain} from "./robustDomain.js";
 import {formatTick} from "./ticks.js";
 import {figureWidth, MIN_FIGURE_WIDTH} from "./figureWidth.js";
 
 export type SelectionMode = "rectangle" | "lasso";
+/** What a drag does: select (rectangle, lasso) or zoom into the dragged rectangle. */
+export type PointerMode = SelectionMode | "zoom";
+
+/** Above this many points the scatter draws a density raster instead of single points. */
+export const DENSITY_THRESHOLD = 20_000;
 
 export interface ScatterSelection {
   kind: SelectionMode;
@@ -30,7 +40,7 @@ export interface SelectableScatterOptions {
   width: number;
   height?: number;
   /** Initial drawing mode (default rectangle); change it with `setMode`. */
-  mode?: SelectionMode;
+  mode?: PointerMode;
   onSelect?: (selection: ScatterSelection) => void;
   /** Called with the index of the point nearest to a click (within 8 px). */
   onPick?: (index: number) => void;
@@ -42,6 +52,10 @@ export interface SelectableScatterOptions {
    * rest are drawn hollow at the frame's edge; "full": every point inside.
    */
   domain?: "robust" | "full";
+  /** Draw binned counts (default: more than DENSITY_THRESHOLD points) or single points. */
+  density?: boolean;
+  /** Cell side of the density raster in pixels (default 2). */
+  cell?: number;
 }
 
 export interface DrawOptions {
@@ -58,13 +72,17 @@ export interface DrawOptions {
 
 export interface SelectableScatter {
   element: HTMLDivElement;
-  /** The points beyond each axis's domain, drawn clamped at the edge. */
+  /** The points beyond each axis's domain, drawn clamped at the edge (follows the zoom). */
   outliers: {x: RobustDomain; y: RobustDomain};
+  /** Whether the canvas shows binned counts rather than single points. */
+  density: boolean;
   xScale: LinearScale;
   yScale: LinearScale;
   /** Repaints the points; returns the time it took in ms. */
   draw(options: DrawOptions): number;
-  setMode(mode: SelectionMode): void;
+  setMode(mode: PointerMode): void;
+  /** Sets the axis domains (a zoom), or goes back to the default ones with `null`; redraws. */
+  zoom(domains: {x: [number, number]; y: [number, number]} | null): void;
   /** Shows `polygon` (data coordinates) as the current selection outline, or clears it. */
   showShape(polygon: Point[] | null): void;
 }
@@ -79,26 +97,33 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
   // Framework's `width` is 0 on a first render: never draw a frame with negative size.
   const width = figureWidth(options.width);
   const height = Math.max(MARGIN.top + MARGIN.bottom + 40, Math.floor(options.height ?? 480) || 0);
-  let mode: SelectionMode = options.mode ?? "rectangle";
+  let mode: PointerMode = options.mode ?? "rectangle";
   const robust = options.domain !== "full";
   const domainOf = (v: Float64Array, type: AxisType) => robustDomain(v, robust ? {type} : {type, quantiles: [0, 1]});
   const outliers = {x: domainOf(x, xType), y: domainOf(y, yType)};
-  const xScale: LinearScale = {domain: outliers.x.domain, range: [MARGIN.left, width - MARGIN.right], type: xType};
-  const yScale: LinearScale = {domain: outliers.y.domain, range: [height - MARGIN.bottom, MARGIN.top], type: yType};
+  const home = {x: outliers.x.domain, y: outliers.y.domain};
+  // The scales are mutated in place by a zoom, so that every closure below sees the new domain.
+  const xScale: LinearScale = {domain: [...home.x], range: [MARGIN.left, width - MARGIN.right], type: xType};
+  const yScale: LinearScale = {domain: [...home.y], range: [height - MARGIN.bottom, MARGIN.top], type: yType};
+  const density = options.density ?? x.length > DENSITY_THRESHOLD;
   const axis = (domain: [number, number], label: string | undefined, type: AxisType) =>
     type === "log" ? {type, domain, label, grid: true, tickFormat: formatTick} : {type, domain, label, grid: true};
 
   const root = document.createElement("div");
   root.className = "selectable-scatter";
   root.style.cssText = `position: relative; width: ${width}px; height: ${height}px; user-select: none;`;
-  const axes = Plot.plot({
-    width, height,
-    marginTop: MARGIN.top, marginRight: MARGIN.right, marginBottom: MARGIN.bottom, marginLeft: MARGIN.left,
-    x: axis(xScale.domain, xLabel, xType),
-    y: axis(yScale.domain, yLabel, yType),
-    marks: [Plot.frame({strokeOpacity: 0.3})]
-  });
-  (axes as HTMLElement).style.position = "absolute";
+  const makeAxes = () => {
+    const svg = Plot.plot({
+      width, height,
+      marginTop: MARGIN.top, marginRight: MARGIN.right, marginBottom: MARGIN.bottom, marginLeft: MARGIN.left,
+      x: axis(xScale.domain, xLabel, xType),
+      y: axis(yScale.domain, yLabel, yType),
+      marks: [Plot.frame({strokeOpacity: 0.3})]
+    }) as HTMLElement;
+    svg.style.position = "absolute";
+    return svg;
+  };
+  let axes = makeAxes();
   const canvas = document.createElement("canvas");
   canvas.width = width;
   canvas.height = height;
@@ -122,12 +147,20 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
   root.dataset.xRange = JSON.stringify(xScale.range);
   root.dataset.yRange = JSON.stringify(yScale.range);
   root.dataset.points = String(x.length);
+  root.dataset.density = String(density);
+  root.dataset.zoomed = "false";
   root.dataset.xType = xType;
   root.dataset.yType = yType;
   root.dataset.outliers = String(outliers.x.below + outliers.x.above + outliers.y.below + outliers.y.above);
 
   const ctx = canvas.getContext("2d")!;
   let pixels: Uint32Array | undefined;
+  // Density state: the grid of the current domain, and the cell colours of the last colouring.
+  let grid: DensityGrid | undefined;
+  let cellColourCache: {colour: ArrayLike<number>; order?: ArrayLike<number>; grid: DensityGrid; cells: Int16Array} | undefined;
+  const ramp = densityRamp();
+  let lastDraw: DrawOptions | undefined;
+  let shownPolygon: Point[] | null = null;
   const image = ctx.createImageData(width, height);
 
   const toPath = (pts: Point[], close: boolean) => (pts.length ? `M${pts.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join("L")}${close ? "Z" : ""}` : "");
@@ -162,14 +195,14 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
     if (!drawing) return;
     const p = local(e);
     const last = drawing[drawing.length - 1];
-    if (mode === "rectangle") drawing[1] = p;
+    if (mode !== "lasso") drawing[1] = p;
     else if (Math.hypot(p[0] - last[0], p[1] - last[1]) >= 2) drawing.push(p);
-    shape.setAttribute("d", toPath(currentShape(), mode === "rectangle"));
+    shape.setAttribute("d", toPath(currentShape(), mode !== "lasso"));
   });
   const finish = (e: PointerEvent) => {
     if (!drawing) return;
     const p = local(e);
-    if (mode === "rectangle") drawing[1] = p;
+    if (mode !== "lasso") drawing[1] = p;
     else drawing.push(p);
     const pts = currentShape();
     const start = drawing[0];
@@ -178,7 +211,8 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
     if (extent < 4) {
       // A click: the nearest point within 8 px.
       shape.setAttribute("d", "");
-      if (onPick) {
+      // In zoom mode a click does nothing (a double click zooms out).
+      if (onPick && mode !== "zoom") {
         let best = -1, bestD = 64;
         for (let i = 0; i < x.length; ++i) {
           if (!Number.isFinite(x[i]) || !Number.isFinite(y[i])) continue;
@@ -189,6 +223,12 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
         }
         if (best >= 0) onPick(best);
       }
+      return;
+    }
+    if (mode === "zoom") {
+      shape.setAttribute("d", "");
+      const xs = pts.map((q) => invertScale(xScale, q[0])), ys = pts.map((q) => invertScale(yScale, q[1]));
+      api.zoom({x: [Math.min(...xs), Math.max(...xs)], y: [Math.min(...ys), Math.max(...ys)]});
       return;
     }
     shape.setAttribute("d", toPath(pts, true));
@@ -202,37 +242,78 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
       const toScaleSpace = ([a, b]: Point): Point => [xType === "log" ? Math.log10(a) : a, yType === "log" ? Math.log10(b) : b];
       indices = selectInPolygon(scaleSpace[0], scaleSpace[1], polygon.map(toScaleSpace));
     }
-    onSelect?.({kind: mode, indices, polygon: mode === "rectangle" ? rectPolygon({x0: polygon[0][0], y0: polygon[0][1], x1: polygon[2][0], y1: polygon[2][1]}) : polygon});
+    onSelect?.({kind: mode as SelectionMode, indices, polygon: mode === "rectangle" ? rectPolygon({x0: polygon[0][0], y0: polygon[0][1], x1: polygon[2][0], y1: polygon[2][1]}) : polygon});
   };
   overlay.addEventListener("pointerup", finish);
   overlay.addEventListener("pointercancel", () => {
     drawing = null;
     shape.setAttribute("d", "");
   });
+  overlay.addEventListener("dblclick", () => api.zoom(null));
 
-  return {
+  const api: SelectableScatter = {
     element: root,
     outliers,
+    density,
     xScale,
     yScale,
     draw(o) {
       const t0 = performance.now();
-      const result = rasterScatter({x, y, colour: o.colour, palette: o.palette, xScale, yScale, width, height, pointSize: o.pointSize, highlight: o.highlight, highlightColour: o.highlightColour, order: o.order, focus: o.focus, clamp: true}, pixels);
-      pixels = result.pixels;
+      lastDraw = o;
+      let drawn: number, clamped: number;
+      if (density) {
+        grid ??= binPoints(x, y, xScale, yScale, options.cell ?? 2);
+        if (!cellColourCache || cellColourCache.colour !== o.colour || cellColourCache.order !== o.order || cellColourCache.grid !== grid) {
+          cellColourCache = {colour: o.colour, order: o.order, grid, cells: cellColours(grid, o.colour, o.order)};
+        }
+        pixels = densityPixels(grid, {
+          width, height, ramp, cellColour: cellColourCache.cells, palette: o.palette,
+          selected: o.highlight && o.highlight.length ? subsetCounts(grid, o.highlight) : undefined,
+          highlightColour: o.highlightColour ?? hexColour(HIGHLIGHT), focus: o.focus, focusColour: hexColour(FOCUS)
+        }, pixels);
+        [drawn, clamped] = [grid.binned, grid.clamped];
+      } else {
+        const result = rasterScatter({x, y, colour: o.colour, palette: o.palette, xScale, yScale, width, height, pointSize: o.pointSize, highlight: o.highlight, highlightColour: o.highlightColour, order: o.order, focus: o.focus, clamp: true}, pixels);
+        pixels = result.pixels;
+        [drawn, clamped] = [result.drawn, result.clamped];
+      }
       image.data.set(new Uint8ClampedArray(pixels.buffer, pixels.byteOffset, pixels.byteLength));
       ctx.putImageData(image, 0, 0);
       const ms = performance.now() - t0;
-      root.dataset.drawn = String(result.drawn);
-      root.dataset.clamped = String(result.clamped);
+      root.dataset.drawn = String(drawn);
+      root.dataset.clamped = String(clamped);
       root.dataset.drawMs = ms.toFixed(2);
       return ms;
     },
     setMode(m) {
       mode = m;
       root.dataset.mode = m;
+      overlay.style.cursor = m === "zoom" ? "zoom-in" : "crosshair";
+    },
+    zoom(domains) {
+      const next = domains ?? home;
+      const ok = (d: [number, number], type: AxisType) => d[1] > d[0] && Number.isFinite(d[0]) && Number.isFinite(d[1]) && (type !== "log" || d[0] > 0);
+      if (!ok(next.x, xType) || !ok(next.y, yType)) return;
+      xScale.domain = [next.x[0], next.x[1]];
+      yScale.domain = [next.y[0], next.y[1]];
+      outliers.x = {domain: xScale.domain, ...countBeyond(x, xScale.domain, xType)};
+      outliers.y = {domain: yScale.domain, ...countBeyond(y, yScale.domain, yType)};
+      const fresh = makeAxes();
+      root.replaceChild(fresh, axes);
+      axes = fresh;
+      grid = undefined;
+      root.dataset.xDomain = JSON.stringify(xScale.domain);
+      root.dataset.yDomain = JSON.stringify(yScale.domain);
+      root.dataset.outliers = String(outliers.x.below + outliers.x.above + outliers.y.below + outliers.y.above);
+      root.dataset.zoomed = String(domains !== null);
+      if (lastDraw) api.draw(lastDraw);
+      api.showShape(shownPolygon);
+      root.dispatchEvent(new CustomEvent("zoom", {detail: {x: xScale.domain, y: yScale.domain}}));
     },
     showShape(polygon) {
+      shownPolygon = polygon;
       shape.setAttribute("d", polygon ? toPath(polygon.map(toPixel), true) : "");
     }
   };
+  return api;
 }

@@ -1,0 +1,158 @@
+// A feature table read in parts: the Parquet footer first (schema, row groups, provenance), then
+// only the columns a figure needs, and for a selection only the row groups holding its rows.
+// From a URL, parquet-wasm's async reader fetches those byte ranges with HTTP range requests; from
+// a File it reads slices of it. A million-row table is therefore never fetched or decoded whole
+// to draw two columns. SQL over what was read is DuckDB-wasm's (the page registers the Arrow
+// table with DuckDBClient): DuckDB-wasm 1.29 cannot read Parquet itself offline — its parquet
+// extension would be downloaded. The Arrow and an initialised parquet-wasm module are passed in
+// (pages: `npm:apache-arrow`, `npm:parquet-wasm`), as for lib/labels/parquet.ts.
+
+import type * as ArrowModule from "apache-arrow";
+import type * as ParquetModule from "parquet-wasm";
+import {DataFileError} from "./errors.js";
+
+export interface FeatureQueryModules {
+  arrow: Pick<typeof ArrowModule, "tableFromIPC">;
+  parquet: Pick<typeof ParquetModule, "ParquetFile">;
+}
+
+export interface FeatureField {
+  name: string;
+  /** Integer or floating-point (a scatter can plot it). */
+  numeric: boolean;
+}
+
+export interface FeatureTable {
+  /** The file's name, for messages. */
+  name: string;
+  numRows: number;
+  /** Rows in each row group, in file order. */
+  rowGroupRows: number[];
+  fields: FeatureField[];
+  /** Key-value metadata (provenance written by Pulsebook). */
+  metadata: Map<string, string>;
+  /** The named columns as an Arrow table, of every row or of the given row groups only. */
+  columns(names: readonly string[], rowGroups?: readonly number[]): Promise<ArrowModule.Table>;
+  /** The named numeric columns of every row as Float64Arrays (null stays NaN). */
+  numeric(names: readonly string[]): Promise<Record<string, Float64Array>>;
+  /** The rows at `indices` (table row numbers), reading only the row groups that hold them. */
+  rows(indices: ArrayLike<number>, names?: readonly string[]): Promise<Record<string, unknown>[]>;
+}
+
+/** Start row of each row group, and the total (one more entry than groups). */
+export function rowGroupStarts(rowGroupRows: readonly number[]): number[] {
+  const starts = [0];
+  for (const n of rowGroupRows) starts.push(starts[starts.length - 1] + n);
+  return starts;
+}
+
+/**
+ * The row groups that hold the rows `indices`, ascending, each with the rows it holds (as table
+ * row numbers, ascending). Throws for a row number outside the table.
+ */
+export function rowGroupsOf(rowGroupRows: readonly number[], indices: ArrayLike<number>): {group: number; rows: number[]}[] {
+  const starts = rowGroupStarts(rowGroupRows);
+  const total = starts[starts.length - 1];
+  const sorted = Float64Array.from(indices).sort();
+  const out: {group: number; rows: number[]}[] = [];
+  let g = 0;
+  for (const row of sorted) {
+    if (!(Number.isInteger(row) && row >= 0 && row < total)) throw new RangeError(`row ${row} is outside the table (${total} rows)`);
+    while (row >= starts[g + 1]) ++g;
+    if (out.length === 0 || out[out.length - 1].group !== g) out.push({group: g, rows: []});
+    out[out.length - 1].rows.push(row);
+  }
+  return out;
+}
+
+const NUMERIC = /^(Int|Uint|Float)/;
+
+/** Opens a feature table by URL (range requests) or File/Blob (slices); reads the footer only. */
+export async function openFeatureTable({arrow, parquet}: FeatureQueryModules, source: string | Blob, name: string): Promise<FeatureTable> {
+  let file: ParquetModule.ParquetFile;
+  if (typeof source === "string") {
+    // parquet-wasm's reader aborts the wasm module on an HTTP error: ask first.
+    let response: Response;
+    try {
+      response = await fetch(source, {method: "HEAD"});
+    } catch (e) {
+      throw new DataFileError(name, `cannot be fetched from ${source} (${(e as Error)?.message ?? e})`);
+    }
+    if (!response.ok) throw new DataFileError(name, `cannot be fetched from ${source} (HTTP ${response.status})`);
+  }
+  const open = () => (typeof source === "string" ? parquet.ParquetFile.fromUrl(source) : parquet.ParquetFile.fromFile(source));
+  try {
+    file = await open();
+  } catch (e) {
+    throw new DataFileError(name, `not a readable Parquet file (${(e as Error)?.message ?? e})`);
+  }
+  const meta = file.metadata();
+  const rowGroupRows = meta.rowGroups().map((g) => g.numRows());
+  const numRows = meta.fileMetadata().numRows();
+  const schema = arrow.tableFromIPC(file.schema().intoIPCStream()).schema;
+  const fields = schema.fields.map((f) => ({name: f.name, numeric: NUMERIC.test(String(f.type))}));
+  const metadata = new Map<string, string>();
+  for (const [k, v] of meta.fileMetadata().keyValueMetadata()) if (k !== "ARROW:schema") metadata.set(String(k), String(v));
+  for (const [k, v] of schema.metadata) if (!metadata.has(k)) metadata.set(k, v);
+  const known = new Set(fields.map((f) => f.name));
+  const check = (names: readonly string[]) => {
+    const missing = names.filter((n) => !known.has(n));
+    if (missing.length) throw new DataFileError(name, `no column ${missing.map((m) => `"${m}"`).join(", ")} in the feature table (it has ${[...known].join(", ")})`);
+  };
+
+  async function columns(names: readonly string[], rowGroups?: readonly number[]): Promise<ArrowModule.Table> {
+    check(names);
+    // A fresh reader per read (one footer fetch): parquet-wasm 0.8's async reader can stall on a
+    // second read of the same file after a read of every row group.
+    const reader = await open();
+    const table = await reader.read({columns: [...names], ...(rowGroups ? {rowGroups: [...rowGroups]} : {}), batchSize: 65_536});
+    reader.free();
+    return arrow.tableFromIPC(table.intoIPCStream());
+  }
+
+  return {
+    name,
+    numRows,
+    rowGroupRows,
+    fields,
+    metadata,
+    columns,
+    async numeric(names) {
+      const t = await columns(names);
+      const out: Record<string, Float64Array> = {};
+      for (const n of names) {
+        const v = t.getChild(n)!;
+        const a = new Float64Array(t.numRows);
+        let i = 0;
+        // Chunk by chunk: a block copy for float64 without nulls, else value by value.
+        for (const chunk of v.data) {
+          const values = chunk.values as Float64Array | Int32Array | BigInt64Array;
+          const nulls = chunk.nullCount;
+          if (!nulls && values instanceof Float64Array) a.set(values.subarray(chunk.offset, chunk.offset + chunk.length), i);
+          else if (!nulls) for (let k = 0; k < chunk.length; ++k) a[i + k] = Number(values[chunk.offset + k]);
+          else for (let k = 0; k < chunk.length; ++k) a[i + k] = v.isValid(i + k) ? Number(values[chunk.offset + k]) : NaN;
+          i += chunk.length;
+        }
+        out[n] = a;
+      }
+      return out;
+    },
+    async rows(indices, names = fields.map((f) => f.name)) {
+      const groups = rowGroupsOf(rowGroupRows, indices);
+      if (!groups.length) return [];
+      const starts = rowGroupStarts(rowGroupRows);
+      const t = await columns(names, groups.map((g) => g.group));
+      // The read table holds the chosen groups back to back: find each row's place in it.
+      const out: Record<string, unknown>[] = [];
+      let offset = 0;
+      for (const {group, rows} of groups) {
+        for (const row of rows) {
+          const r = t.get(offset + row - starts[group])!.toJSON() as Record<string, unknown>;
+          out.push({row, ...r});
+        }
+        offset += rowGroupRows[group];
+      }
+      return out;
+    }
+  };
+}
