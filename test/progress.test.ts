@@ -1,6 +1,6 @@
 // CLI progress: in place on a terminal, whole lines at 10 % steps when piped (CI logs, batch jobs).
 import {describe, expect, it} from "vitest";
-import {progressReporter} from "../data-loaders/cli/progress.js";
+import {progressReporter} from "../data-loaders/progress.js";
 import {mkdtempSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";

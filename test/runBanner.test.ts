@@ -2,7 +2,6 @@
 // (data-loaders/progress.ts): what a reader and a CI log see of the run.
 import {describe, expect, it} from "vitest";
 import {runBannerText} from "../lib/plot/runBanner.js";
-import {progressLines} from "../data-loaders/progress.js";
 
 const run = {kind: "run" as const, name: "r34", title: "Run 34: module A", runFile: "runs/r34.yaml", file: "data/r34.h5", events: 200000, channels: ["phonon", "light"], recordLength: 16384, sampleRate_Hz: 25000, unit: "ADC"};
 
@@ -17,18 +16,5 @@ describe("runBannerText", () => {
   it("says demo data when no run file is configured", () => {
     expect(runBannerText({...run, kind: "demo", name: "demo", title: "simulated module", runFile: null, file: "demo.h5", events: 200}))
       .toBe("Demo data: simulated module, demo.h5; 200 events × 2 channels (phonon, light); 16384 samples at 25.0 kHz, ADC counts. No run file is configured (docs/runs.md).");
-  });
-});
-
-describe("progressLines", () => {
-  it("prints done/total, percent and rate as plain lines, at most once per interval and always the last", () => {
-    const lines: string[] = [];
-    const progress = progressLines("features", {everyMs: 60_000, write: (l) => lines.push(l)});
-    progress(64, 200000);
-    progress(128, 200000); // within the interval: not printed
-    progress(200000, 200000);
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^features: 64\/200000 events \(0 %\), \d+ events\/s$/);
-    expect(lines[1]).toMatch(/^features: 200000\/200000 events \(100 %\), \d+ events\/s$/);
   });
 });

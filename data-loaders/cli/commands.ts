@@ -4,7 +4,7 @@
 // command is adding an entry here. Handlers import their modules when they run: `pulsebook help`
 // must not load TensorFlow.js or DuckDB, so only light modules are imported at the top.
 import {RECORD_GROUPS} from "../../lib/types.js";
-import {progressReporter} from "./progress.js";
+import {progressReporter} from "../progress.js";
 import {parseShard, SHARD_STEPS} from "../../lib/pipeline/shard.js";
 import {MODEL_KINDS, PAPER_LEARNING_RATE} from "../../lib/ml/nets/modelKinds.js";
 import {BACKEND_NAMES} from "../../lib/ml/nets/backendNames.js";
