@@ -14,7 +14,7 @@ import * as arrow from "apache-arrow";
 import * as parquet from "parquet-wasm";
 import {DataFileError} from "../lib/io/errors.js";
 import {sha256Hex, stableJson} from "../lib/hash.js";
-import {authorsFleiss, consensus, pairAgreement, type AuthorLabels, type Consensus, type ConsensusRule, type PairAgreement} from "../lib/labels/agreement.js";
+import {allPairs, authorsFleiss, consensus, type AuthorLabels, type Consensus, type ConsensusRule, type PairReport} from "../lib/labels/agreement.js";
 import {encodeLabelsParquet} from "../lib/labels/parquet.js";
 import {decodeLabelsCsv} from "../lib/labels/csv.js";
 import {decodeLabelsParquet} from "../lib/labels/parquet.js";
@@ -79,31 +79,6 @@ export function readLabelDir(dir: string, {dataset, strict = true}: {dataset?: s
     }
   }
   return {authors, refused};
-}
-
-export interface PairReport {
-  a: string;
-  b: string;
-  /** Absent when the two labelled no record in common (then `error` says so). */
-  agreement?: PairAgreement;
-  error?: string;
-}
-
-/** Agreement of every pair of authors; pairs without common records carry the reason instead. */
-export function allPairs(authors: readonly AuthorLabels[]): PairReport[] {
-  const out: PairReport[] = [];
-  for (let i = 0; i < authors.length; ++i) {
-    for (let j = i + 1; j < authors.length; ++j) {
-      const [a, b] = [authors[i], authors[j]];
-      try {
-        out.push({a: a.author, b: b.author, agreement: pairAgreement(a, b)});
-      } catch (e) {
-        if (!(e instanceof RangeError)) throw e;
-        out.push({a: a.author, b: b.author, error: e.message});
-      }
-    }
-  }
-  return out;
 }
 
 export interface MergeOptions {

@@ -133,6 +133,31 @@ export function pairAgreement(a: AuthorLabels, b: AuthorLabels): PairAgreement {
   return {a: a.author, b: b.author, n: common.length, classes, matrix, overall: cohenKappa(matrix), perClass, disagreements};
 }
 
+export interface PairReport {
+  a: string;
+  b: string;
+  /** Absent when the two labelled no record in common (then `error` says so). */
+  agreement?: PairAgreement;
+  error?: string;
+}
+
+/** Agreement of every pair of authors; pairs without common records carry the reason instead. */
+export function allPairs(authors: readonly AuthorLabels[]): PairReport[] {
+  const out: PairReport[] = [];
+  for (let i = 0; i < authors.length; ++i) {
+    for (let j = i + 1; j < authors.length; ++j) {
+      const [a, b] = [authors[i], authors[j]];
+      try {
+        out.push({a: a.author, b: b.author, agreement: pairAgreement(a, b)});
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        out.push({a: a.author, b: b.author, error: e.message});
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * Fleiss' kappa of a subjects × categories table of counts (each row: how many raters put that
  * subject in each category; every row the same number of raters, at least 2). Null when the
