@@ -121,17 +121,19 @@ describe("label agreement page", () => {
     const all = new Set([...A.keys(), ...B.keys()]);
     const both = [...A.keys()].filter((k) => B.has(k));
     const agreed = both.filter((k) => A.get(k) === B.get(k)).length;
-    const counts = JSON.parse((await page.locator("#consensus").getAttribute("data-counts"))!);
+    const counts = JSON.parse((await page.locator("#consensus-result").getAttribute("data-counts"))!);
     // Two authors: a majority is both of them, so the rest is unresolved.
     expect(counts).toEqual({agreed, majority: 0, referee: 0, unresolved: all.size - agreed, single: all.size - both.length});
     expect(await page.locator("#consensus-rule").innerText()).toMatch(/more than half of the authors who labelled it/);
     // example-A as referee decides every unresolved record example-A labelled.
     await page.selectOption("#consensus-referee select", {label: "example-A"});
-    await page.waitForFunction(() => JSON.parse(document.querySelector<HTMLElement>("#consensus")?.dataset.counts ?? "{}").referee > 0, undefined, {timeout: 10_000});
-    const refereed = JSON.parse((await page.locator("#consensus").getAttribute("data-counts"))!);
+    await page.waitForFunction(() => JSON.parse(document.querySelector<HTMLElement>("#consensus-result")?.dataset.counts ?? "{}").referee > 0, undefined, {timeout: 10_000});
+    const refereed = JSON.parse((await page.locator("#consensus-result").getAttribute("data-counts"))!);
     expect(refereed.referee).toBe([...A.keys()].filter((k) => !(B.has(k) && A.get(k) === B.get(k))).length);
-    expect(await page.locator("#consensus pre").innerText()).toContain("--referee example-A");
+    expect(await page.locator("#consensus-result pre").innerText()).toContain("--referee example-A");
     expect(site.browser.pageErrors).toEqual([]);
+    expect(await page.evaluate(() => Array.from(document.querySelectorAll(".observablehq--error"), (e) => e.textContent ?? ""))).toEqual([]);
+    expect(site.browser.external).toEqual([]);
   });
 });
 
