@@ -43,15 +43,15 @@ function git(dir: string, args: string[]): string {
   return execFileSync("git", args, {cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 24});
 }
 
-/** The history of every `*.cut.json` in `dir`, in file-name order. */
-export function cutHistory(dir: string): CutHistory {
+/** The history of every `*.cut.json` in `dir`, in file-name order; `name` calls `dir` in notes (a published page should not show a build machine's paths). */
+export function cutHistory(dir: string, {name = dir}: {name?: string} = {}): CutHistory {
   const files = readdirSync(dir).filter((f) => f.endsWith(".cut.json")).sort();
   let note: string | undefined;
   try {
-    if (git(dir, ["rev-parse", "--is-inside-work-tree"]).trim() !== "true") note = `${dir} is not inside a git work tree`;
+    if (git(dir, ["rev-parse", "--is-inside-work-tree"]).trim() !== "true") note = `${name} is not inside a git work tree`;
   } catch (e) {
     const err = e as NodeJS.ErrnoException & {stderr?: string};
-    note = err.code === "ENOENT" ? "git is not installed here" : `${dir} is not in a git checkout (${(err.stderr ?? err.message).trim().split("\n")[0]})`;
+    note = err.code === "ENOENT" ? "git is not installed here" : `${name} is not in a git checkout (${(err.stderr ?? err.message).trim().split("\n")[0]})`;
   }
   const cuts = files.map((f): CutFileHistory => {
     const path = join(dir, f);

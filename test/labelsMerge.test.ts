@@ -19,6 +19,8 @@ import {encodeLabelsCsv} from "../lib/labels/csv.js";
 import type {LabelEntry} from "../lib/labels/book.js";
 import {Rng} from "../lib/math/random.js";
 import {runMain} from "./support/cli.js";
+import {writeFeatures} from "../data-loaders/features.js";
+import {agreementData} from "../data-loaders/labelAgreement.js";
 
 const N = 40; // events; 2 channels
 let dir: string, labelsDir: string, h5: string, dataset: string;
@@ -158,4 +160,27 @@ describe("pulsebook labels merge", () => {
     r = await runMain(["labels", "merge", empty, "--out", join(dir, "x.parquet")]);
     expect(r.err).toMatch(/empty: holds no label files \(AUTHOR\.parquet\)/);
   }, 30_000);
+
+  it("the agreement page's loader: the run's files by author, another run's file refused with the reason, no absolute paths", async () => {
+    const features = join(dir, "run.parquet");
+    await writeFeatures(h5, features);
+    const mixed = join(dir, "page-labels");
+    mkdirSync(mixed);
+    for (const f of ["alice.parquet", "carol.csv"]) writeFileSync(join(mixed, f), readFileSync(join(labelsDir, f)));
+    writeFileSync(join(mixed, "zed.parquet"), encodeLabelsParquet({arrow, parquet}, [{event: 0, channel: 0, label: 1, author: "zed", time: "", note: ""}], "other.h5#0123456789abcdef"));
+    const d = agreementData(mixed, features, {root: dir});
+    expect(d.dataset).toBe(dataset);
+    expect(d.example).toBeUndefined();
+    expect(d.authors.map((a) => [a.author, a.file, a.event.length])).toEqual([["alice", "page-labels/alice.parquet", rows.alice.size], ["carol", "page-labels/carol.csv", rows.carol.size]]);
+    expect(new Map(d.authors[0].event.map((e, i) => [`${e}/${d.authors[0].channel[i]}`, d.authors[0].label[i]]))).toEqual(rows.alice);
+    expect(d.refused).toEqual([{file: "page-labels/zed.parquet", reason: `page-labels/zed.parquet: labels are for data set "other.h5#0123456789abcdef", but the run shown is "${dataset}": one labels folder holds the labels of one run`}]);
+    expect(JSON.stringify(d)).not.toContain(dir);
+    // An empty folder gives the example analysts, from the table's true labels.
+    const empty = join(dir, "no-labels");
+    mkdirSync(empty);
+    const ex = agreementData(empty, features, {root: dir});
+    expect(ex.example).toMatch(/^no-labels\/ holds no label files, so two simulated analysts are shown/);
+    expect(ex.authors.map((a) => a.author)).toEqual(["example-A", "example-B"]);
+    expect(ex.authors[0].event.length).toBeGreaterThan(0);
+  }, 60_000);
 });

@@ -4,4 +4,4 @@
 import {fileURLToPath} from "node:url";
 import {cutHistory} from "../../data-loaders/cutHistory.js";
 
-process.stdout.write(JSON.stringify(cutHistory(fileURLToPath(new URL("../cuts/", import.meta.url)))));
+process.stdout.write(JSON.stringify(cutHistory(fileURLToPath(new URL("../cuts/", import.meta.url)), {name: "src/cuts"})));
