@@ -64,6 +64,8 @@ beforeAll(async () => {
   h5 = join(dir, "run.h5");
   await writeSimulation(h5, {events: N, seed: 5});
   dataset = datasetIdOfFile(h5);
+  // The feature table of the run as labelled (a later test imports labels into run.h5, changing it).
+  await writeFeatures(h5, join(dir, "run.parquet"));
   writeFileSync(join(labelsDir, "alice.parquet"), encodeLabelsParquet({arrow, parquet}, analyst("alice", 1, 0.9, 0.1), dataset));
   writeFileSync(join(labelsDir, "bob.parquet"), encodeLabelsParquet({arrow, parquet}, analyst("bob", 2, 0.8, 0.25), dataset));
   writeFileSync(join(labelsDir, "carol.csv"), encodeLabelsCsv(analyst("carol", 3, 0.5, 0.2), dataset));
@@ -163,7 +165,6 @@ describe("pulsebook labels merge", () => {
 
   it("the agreement page's loader: the run's files by author, another run's file refused with the reason, no absolute paths", async () => {
     const features = join(dir, "run.parquet");
-    await writeFeatures(h5, features);
     const mixed = join(dir, "page-labels");
     mkdirSync(mixed);
     for (const f of ["alice.parquet", "carol.csv"]) writeFileSync(join(mixed, f), readFileSync(join(labelsDir, f)));
