@@ -57,6 +57,7 @@ export default {
       open: true,
       pages: [
         {name: "Labeling", path: "/tools/labeling"},
+        {name: "Label agreement", path: "/tools/agreement"},
         {name: "Cuts", path: "/tools/cuts"},
         {name: "Data manifold", path: "/tools/manifold"}
       ]

@@ -157,8 +157,8 @@ describe("usage errors name the option and the value, exit 2", () => {
     expect(await run(["simulate", "--events", "3", "--out", "x.h5", "extra.h5"])).toMatchObject({code: 2, err: expect.stringContaining(`simulate takes no arguments, got "extra.h5"`)});
     expect(await run(["features", "--out", "x.parquet"])).toMatchObject({code: 2, err: expect.stringContaining("features expects IN.h5, got none")});
     expect(await run(["cuts", "f.parquet"])).toMatchObject({code: 2, err: expect.stringContaining(`cuts expects FEATURES.parquet CUT.cut.json…, got "f.parquet"`)});
-    expect(await run(["labels"])).toMatchObject({code: 2, err: expect.stringContaining("labels needs a command (known: import)")});
-    expect(await run(["labels", "export"])).toMatchObject({code: 2, err: expect.stringContaining(`unknown labels command "export" (known: import)`)});
+    expect(await run(["labels"])).toMatchObject({code: 2, err: expect.stringContaining("labels needs a command (known: import, merge)")});
+    expect(await run(["labels", "export"])).toMatchObject({code: 2, err: expect.stringContaining(`unknown labels command "export" (known: import, merge)`)});
     expect(await run(["help", "frobnicate"])).toMatchObject({code: 2, err: expect.stringContaining(`no command "frobnicate"`)});
     expect(await run(["anomaly-search", "--R", "-1", "--out", "x.json"])).toMatchObject({code: 2, err: expect.stringContaining(`--R must be a number ≥ 0, got "-1"`)});
     expect(await run(["trigger", "a.csmpl", "b.csmpl", "--of", "f.h5", "--threshold", "0.003", "--out", "o.h5"])).toMatchObject({code: 2, err: expect.stringContaining("--threshold gives 1 values for 2 streams")});

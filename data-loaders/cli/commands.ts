@@ -14,6 +14,7 @@ import {formatNumber} from "./help.js";
 import {LIMIT_METHODS, TARGET_NAMES} from "../../lib/stats/wimpLimit.js";
 import {rdtCompanion, streamCompanion} from "../runFiles.js";
 import {DEFAULT_ANOMALY_MODEL_DIR, DEFAULT_MODEL_DIR, DEFAULT_TREE_MODEL_DIRS} from "../modelDirs.js";
+import {CONSENSUS_RULES} from "../../lib/labels/agreement.js";
 import {
   UsageError, command, flag, integer, integerList, list, number, numberList, oneOf, oneOfList, text,
   type Entry
@@ -378,7 +379,7 @@ export const COMMANDS: readonly Entry[] = [
   {
     name: "labels",
     summary: "Label tables and cait files.",
-    description: "Label tables are what the labeling page exports (docs/labels.md).",
+    description: "Label tables are what the labeling page exports (docs/labels.md); labels/AUTHOR.parquet files hold each analyst's.",
     subcommands: [
       command({
         name: "import",
@@ -407,6 +408,47 @@ export const COMMANDS: readonly Entry[] = [
           });
           if (r.forced) console.error(`warning (--force): ${r.forced}`);
           if (!v.quiet) console.error(`wrote ${r.written} labels (${r.changed} changed) into ${h5} [events/labels${r.created ? ", created" : ""}]`);
+        }
+      }),
+      command({
+        name: "merge",
+        summary: "Agreement between the authors of labels/AUTHOR.parquet files, and their consensus.",
+        description: `Reads every AUTHOR.parquet (or .csv) in DIR, one per analyst, all of one data
+          set (a file of another is refused, named). Prints Cohen's kappa per pair of authors,
+          overall and per class, and the number of records they disagree on; writes the consensus
+          label table (lineage: the rule and the input files' SHA-256), which labels import and
+          train --labels read. majority: a record takes the class more than half of the authors
+          who labelled it gave; unanimous: all of them, at least two. Other records are unresolved
+          unless --referee labelled them (docs/labels.md#labelling-together).`,
+        positionals: [{name: "DIR", path: IN}],
+        options: {
+          rule: oneOf({values: CONSENSUS_RULES, default: "majority", noun: "rule", summary: "the consensus rule"}),
+          referee: text({placeholder: "AUTHOR", summary: "decides the records the rule leaves unresolved, where they labelled them"}),
+          out: text({required: true, placeholder: "FILE.parquet", path: outFile("parquet"), summary: "the consensus label table to write"}),
+          force,
+          quiet
+        },
+        async run({values: v, positionals: [dir]}) {
+          const {mergeLabelDir} = await import("../labelsMerge.js");
+          const {labelName} = await import("../../lib/labels/book.js");
+          const r = mergeLabelDir(dir, {rule: v.rule, referee: v.referee, out: v.out});
+          const k = (x: {kappa: number | null; low: number | null; high: number | null}) =>
+            x.kappa === null ? "undefined (one class only)" : `${x.kappa.toFixed(3)} [${x.low!.toFixed(3)}, ${x.high!.toFixed(3)}]`;
+          console.log(`data set ${r.dataset}: ${r.authors.map((a) => `${a.author} (${a.records})`).join(", ")}`);
+          if (r.authors.length < 2) console.log("one author: no agreement to measure");
+          for (const p of r.pairs) {
+            if (!p.agreement) {
+              console.log(`${p.a} vs ${p.b}: ${p.error}`);
+              continue;
+            }
+            const g = p.agreement;
+            console.log(`${g.a} vs ${g.b}: ${g.n} records in common, ${g.disagreements.length} disagree, kappa ${k(g.overall)}`);
+            for (const c of g.perClass) console.log(`  ${String(c.label).padStart(2)} ${labelName(c.label).padEnd(38)} ${g.a} ${c.countA}, ${g.b} ${c.countB}, both ${c.both}: kappa ${k(c.kappa)}`);
+          }
+          if (r.fleiss) console.log(`Fleiss' kappa of all ${r.fleiss.raters} authors on the ${r.fleiss.subjects} records all labelled: ${r.fleiss.kappa === null ? "undefined (one class only)" : r.fleiss.kappa.toFixed(3)}`);
+          const c = r.consensus.counts;
+          console.log(`${r.disagreements} records disagreed on; consensus (${r.consensus.rule}${r.consensus.referee ? `, referee ${r.consensus.referee}` : ""}): ${c.agreed} agreed, ${c.majority} by majority, ${c.referee} by the referee, ${c.unresolved} unresolved (${c.single} labelled by one author only)`);
+          if (!v.quiet) console.error(`wrote ${v.out}: ${r.written} consensus labels. Rule: ${r.consensus.text}`);
         }
       })
     ]

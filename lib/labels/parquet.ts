@@ -14,8 +14,8 @@ export interface ParquetCodecModules {
   parquet: Pick<typeof ParquetModule, "readParquet" | "writeParquet" | "Table" | "WriterPropertiesBuilder" | "Compression">;
 }
 
-/** Encodes entries as Parquet bytes. */
-export function encodeLabelsParquet({arrow, parquet}: ParquetCodecModules, entries: readonly LabelEntry[], dataset = ""): Uint8Array {
+/** Encodes entries as Parquet bytes; `extra`: more key-value metadata (e.g. a consensus file's lineage). */
+export function encodeLabelsParquet({arrow, parquet}: ParquetCodecModules, entries: readonly LabelEntry[], dataset = "", extra: {[key: string]: string} = {}): Uint8Array {
   const text = (values: string[]) => arrow.vectorFromArray(values, new arrow.Utf8());
   const table = new arrow.Table({
     event: arrow.makeVector(Int32Array.from(entries, (e) => e.event)),
@@ -30,14 +30,15 @@ export function encodeLabelsParquet({arrow, parquet}: ParquetCodecModules, entri
     .setKeyValueMetadata(new Map([
       ["pulsebook.table", "labels"],
       ["pulsebook.format_version", String(LABELS_FORMAT_VERSION)],
-      ["pulsebook.dataset", dataset]
+      ["pulsebook.dataset", dataset],
+      ...Object.entries(extra)
     ]))
     .build();
   return parquet.writeParquet(parquet.Table.fromIPCStream(arrow.tableToIPC(table, "stream")), props);
 }
 
 /** Decodes Parquet bytes; `file` names the source in errors. */
-export function decodeLabelsParquet({arrow, parquet}: ParquetCodecModules, bytes: Uint8Array, file: string): {entries: LabelEntry[]; version: number; dataset?: string} {
+export function decodeLabelsParquet({arrow, parquet}: ParquetCodecModules, bytes: Uint8Array, file: string): {entries: LabelEntry[]; version: number; dataset?: string; metadata: Map<string, string>} {
   let table: ArrowModule.Table;
   try {
     table = arrow.tableFromIPC(parquet.readParquet(bytes).intoIPCStream());
@@ -59,5 +60,5 @@ export function decodeLabelsParquet({arrow, parquet}: ParquetCodecModules, bytes
       yield row;
     }
   }
-  return {entries: entriesFromRows(rows(), file), version, dataset: meta.get("pulsebook.dataset") || undefined};
+  return {entries: entriesFromRows(rows(), file), version, dataset: meta.get("pulsebook.dataset") || undefined, metadata: meta};
 }

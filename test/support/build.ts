@@ -23,7 +23,7 @@ const LOCK = join(ROOT, ".pulsebook", "build.lock");
 const FRAMEWORK_BIN = join(ROOT, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
 
 /** What a build depends on (besides node_modules, pinned by package-lock.json). */
-const INPUTS = ["src", "lib", "data-loaders", "models", "observablehq.config.ts", "scripts/prefill-npm-cache.mjs", "scripts/refresh-loader-cache.mjs", "package.json", "package-lock.json"];
+const INPUTS = ["src", "lib", "data-loaders", "models", "labels", "observablehq.config.ts", "scripts/prefill-npm-cache.mjs", "scripts/refresh-loader-cache.mjs", "package.json", "package-lock.json"];
 
 async function listFiles(path: string, out: string[]): Promise<void> {
   const info = await stat(path).catch(() => undefined);
