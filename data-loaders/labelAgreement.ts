@@ -57,12 +57,10 @@ export function agreementData(labelsDir: string, featuresPath: string, {root, fe
     authors: authors.map((a) => ({...columns(a), file: rel(a.file), sha256: a.sha256})),
     refused: refused.map((r) => ({file: rel(r.file), reason: r.reason.split(labelsDir).join(folder)}))
   };
-  if (labelFiles(labelsDir).length === 0) {
-    const col = (name: string) => {
-      const v = table.getChild(name);
-      if (!v) throw new Error(`${featuresPath}: no ${name} column, so no example labels can be simulated`);
-      return Array.from(v.toArray() as ArrayLike<number | bigint>, Number);
-    };
+  // Examples only where the run carries true labels to simulate them from (the demo, simulated
+  // runs); a run of real data without label files gets the page's "how to make them" note.
+  if (labelFiles(labelsDir).length === 0 && table.getChild("label")) {
+    const col = (name: string) => Array.from(table.getChild(name)!.toArray() as ArrayLike<number | bigint>, Number);
     out.example = `${folder}/ holds no label files, so two simulated analysts are shown: ${EXAMPLE_ANALYSTS.map((a) => `${a.author} labels ${a.share * 100} % of the truly labelled records and gives a wrong class to ${a.wrong * 100} % of them`).join("; ")} (lib/labels/example.ts).`;
     out.authors = exampleAuthors({event: col("event"), channel: col("channel"), label: col("label")}).map((a) => ({...columns(a), file: "", sha256: ""}));
   }
