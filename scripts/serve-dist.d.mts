@@ -5,4 +5,13 @@ export interface DistServer {
   close(): Promise<void>;
 }
 export function resolveDistPath(root: string, pathname: string): Promise<string | undefined>;
-export function serveDist(dir: string, options?: {port?: number; host?: string}): Promise<DistServer>;
+/** One request the server answered: status 206 for a partial read, `bytes` sent. */
+export interface ServedRequest {
+  method: string | undefined;
+  path: string;
+  range: string | undefined;
+  status: number;
+  bytes: number;
+}
+export function parseRange(header: string | undefined, size: number): {start: number; end: number} | null | undefined;
+export function serveDist(dir: string, options?: {port?: number; host?: string; files?: {[path: string]: string}; log?: (request: ServedRequest) => void}): Promise<DistServer>;
