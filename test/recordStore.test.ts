@@ -13,6 +13,9 @@ import {decodeEventBlock, decodeKeptEvents, decodeRecordStoreHeader, encodeRecor
 import {RecordStoreClient} from "../lib/io/recordStoreClient.js";
 import {parseRange, serveDist, type DistServer, type ServedRequest} from "../scripts/serve-dist.mjs";
 import type {RecordGroup} from "../lib/types.js";
+import {storedRecordViewer} from "../lib/plot/storedRecords.js";
+import {JSDOM} from "jsdom";
+import * as Plot from "@observablehq/plot";
 
 describe("record store", () => {
   let dir: string, h5: string, store: string, server: DistServer;
@@ -151,5 +154,26 @@ describe("record store", () => {
     expect(parseRange("bytes=100-", 100)).toBeNull();
     expect(parseRange(undefined, 100)).toBeUndefined();
     expect(parseRange("bytes=0-1,5-6", 100)).toBeUndefined();
+  });
+
+  it("puts a clear message in place of the viewer for a left-out event, and says when a read failed", async () => {
+    const {document} = new JSDOM("<!doctype html><body></body>").window;
+    const global = globalThis as unknown as {document?: Document};
+    const saved = global.document;
+    global.document = document;
+    try {
+      const client = await RecordStoreClient.open(`${server.url}records.bin`);
+      const left = await storedRecordViewer(Plot, client, 5);
+      expect(left.getAttribute("data-role")).toBe("not-published");
+      expect(left.textContent).toMatch(/events 5 is not among the records published with this site \(every 3rd event of 11/);
+      const failed = await storedRecordViewer(Plot, {channels: client.channels, unit: client.unit, layout: client.layout, sampleDescription: "", readEvent: () => Promise.reject(new Error("HTTP 503"))}, 9);
+      expect(failed.getAttribute("data-role")).toBe("record-error");
+      expect(failed.textContent).toBe("Could not read events 9: HTTP 503");
+      const abort = new AbortController();
+      abort.abort();
+      expect((await storedRecordViewer(Plot, client, 3, {signal: abort.signal})).getAttribute("data-role")).toBe("aborted");
+    } finally {
+      global.document = saved;
+    }
   });
 });

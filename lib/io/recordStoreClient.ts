@@ -20,7 +20,17 @@ export interface RecordStoreClientOptions {
 /** The first request asks for this many bytes: the prelude and, usually, the whole JSON header. */
 const FIRST_BYTES = 64 * 1024;
 
-export class RecordStoreClient {
+/** Where a page reads one event's records from: the record store, or a local file (localRecords.ts). */
+export interface RecordSource {
+  readonly channels: string[];
+  readonly unit: SignalUnit;
+  readonly layout: RecordLayout;
+  /** Which events it has, in words, for the page beside the viewer. */
+  readonly sampleDescription: string;
+  readEvent(group: RecordGroup, event: number, signal?: AbortSignal): Promise<Float32Array[]>;
+}
+
+export class RecordStoreClient implements RecordSource {
   /** HTTP requests made (header, indices, events): for tests and the page's footnote. */
   requests = 0;
   private readonly kept = new Map<RecordGroup, Promise<Int32Array>>();
@@ -113,6 +123,28 @@ export class RecordStoreClient {
     this.cache.set(key, records);
     while (this.cache.size > this.cacheEvents) this.cache.delete(this.cache.keys().next().value!);
     return records;
+  }
+
+  /**
+   * The records of several events (for pages that compute from many): the ones the store
+   * carries, at most `limit` of them in the order given, `concurrency` requests at a time.
+   * Returns the events read (those left out by the sample are skipped) and their records.
+   */
+  async readEvents(group: RecordGroup, events: readonly number[], options: {limit?: number; concurrency?: number; signal?: AbortSignal} = {}): Promise<{events: number[]; records: Float32Array[][]}> {
+    const {limit = Infinity, concurrency = 6, signal} = options;
+    const kept = await this.keptEvents(group, signal);
+    const published = new Set(kept);
+    const chosen = events.filter((e) => published.has(e)).slice(0, limit);
+    const records: Float32Array[][] = new Array(chosen.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < chosen.length) {
+        const i = next++;
+        records[i] = await this.readEvent(group, chosen[i], signal);
+      }
+    };
+    await Promise.all(Array.from({length: Math.min(concurrency, chosen.length)}, worker));
+    return {events: chosen, records};
   }
 
   /** Whether the store carries `event` of `group` (after its index is read). */
