@@ -3,12 +3,12 @@
 // bad stores and events outside the sample give messages that say what is wrong.
 
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {writeSimulation} from "../data-loaders/simulate.js";
 import {openCaitFile} from "../data-loaders/io/node.js";
-import {defaultPublishedSample, PUBLISH_ALL_UP_TO, recordsMode, writeRecordStore} from "../data-loaders/recordStore.js";
+import {defaultPublishedSample, ensureRecordStore, PUBLISH_ALL_UP_TO, recordsMode, writeRecordStore} from "../data-loaders/recordStore.js";
 import {decodeEventBlock, decodeKeptEvents, decodeRecordStoreHeader, encodeRecordStoreHead, eventBlockRange, EventNotInStoreError, recordStoreHeadLength} from "../lib/io/recordStore.js";
 import {RecordStoreClient} from "../lib/io/recordStoreClient.js";
 import {parseRange, serveDist, type DistServer, type ServedRequest} from "../scripts/serve-dist.mjs";
@@ -144,6 +144,18 @@ describe("record store", () => {
     expect(defaultPublishedSample(PUBLISH_ALL_UP_TO)).toEqual({rule: "all"});
     expect(defaultPublishedSample(200_000)).toEqual({rule: "every", step: 4});
     expect(defaultPublishedSample(200_001)).toEqual({rule: "every", step: 5});
+  });
+
+  it("keeps one store per mode in the reuse store: a dev store is never the published one", async () => {
+    const root = join(dir, "store");
+    const all = await ensureRecordStore(h5, root, {mode: "all"});
+    const published = await ensureRecordStore(h5, root, {mode: "published", declared: {rule: "first", events: 2}});
+    expect(all).not.toBe(published);
+    expect(decodeRecordStoreHeader(new Uint8Array(readFileSync(all)), "all").groups.events!.kept).toBe(11);
+    expect(decodeRecordStoreHeader(new Uint8Array(readFileSync(published)), "published").sampleDescription).toBe("the first 2 events of 11");
+    // Asked again, each is reused, not rewritten.
+    expect(await ensureRecordStore(h5, root, {mode: "all"})).toBe(all);
+    expect(statSync(all).mtimeMs).toBe(statSync(await ensureRecordStore(h5, root, {mode: "all"})).mtimeMs);
   });
 
   it("serves ranges as static hosts do", () => {
