@@ -13,7 +13,7 @@
 //        [--prepare] (only make the run and the store, for a later measurement)
 
 import {build} from "esbuild";
-import {existsSync, mkdirSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync} from "node:fs";
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync} from "node:fs";
 import {cpus, loadavg, totalmem} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
@@ -37,7 +37,7 @@ const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 
 mkdirSync(work, {recursive: true});
-for (const f of readdirSync(work)) if (/^(run|records)-\d+\.(h5|bin)$/.test(f) && f !== `run-${events}.h5` && f !== `records-${events}.bin`) rmSync(join(work, f), {force: true});
+for (const f of readdirSync(work)) if (/^(run|records|made)-\d+\.(h5|bin|json)$/.test(f) && f !== `made-${events}.json` && f !== `run-${events}.h5` && f !== `records-${events}.bin`) rmSync(join(work, f), {force: true});
 const free = () => {
   const s = statfsSync(work);
   return s.bavail * s.bsize;
@@ -46,12 +46,15 @@ const need = (existsSync(run) ? 0 : 1.02 * events * recordBytes) + (existsSync(s
 if (need > free() - 5e9) throw new Error(`bench records: needs ${(need / 1e9).toFixed(1)} GB more in ${work}, ${(free() / 1e9).toFixed(1)} GB free (keep 5 GB); try --events ${Math.floor((events * (free() - 5e9)) / need)}`);
 
 const results: {[k: string]: unknown} = {date: new Date().toISOString(), load_average_before: loadavg()};
+// Figures of the run's and store's making, kept beside them for a later measurement (--prepare).
+const madeFile = join(work, `made-${events}.json`);
+const made: {[k: string]: unknown} = existsSync(madeFile) && existsSync(run) && existsSync(store) ? JSON.parse(readFileSync(madeFile, "utf8")) : {};
 if (!existsSync(run)) {
   const t0 = process.hrtime.bigint();
   await writeSimulation(run, {events, seed: 20261205, onProgress: stderrProgress("simulate")});
   results.simulate = {events, seconds: seconds(t0), file_GB: statSync(run).size / 1e9};
 } else {
-  results.simulate = {events, file_GB: statSync(run).size / 1e9, note: "made by an earlier run of this bench"};
+  results.simulate = made.simulate ?? {events, file_GB: statSync(run).size / 1e9, note: "made by an earlier run of this bench"};
 }
 if (!existsSync(store)) {
   const t0 = process.hrtime.bigint();
@@ -63,8 +66,9 @@ if (!existsSync(store)) {
   const bytes = statSync(store).size;
   results.write_store = {seconds: s, store_GB: bytes / 1e9, MB_per_s: bytes / 1e6 / s, peak_RSS_MiB: Math.max(peak, process.memoryUsage().rss) / 2 ** 20};
 } else {
-  results.write_store = {store_GB: statSync(store).size / 1e9, note: "written by an earlier run of this bench"};
+  results.write_store = made.write_store ?? {store_GB: statSync(store).size / 1e9, note: "written by an earlier run of this bench"};
 }
+if (!made.simulate || !made.write_store) writeFileSync(madeFile, JSON.stringify({simulate: results.simulate, write_store: results.write_store, load_average_while_making: results.load_average_before}, null, 2) + "\n");
 
 if (values.prepare) {
   console.log(JSON.stringify(results, null, 2));
