@@ -23,8 +23,11 @@
 //      file (bench/cli-throughput.ts → bench/results/cli-throughput.json)
 //  11. a real one-node Slurm cluster: `pulsebook submit --slurm --wait` in 1, 2, 4 shards beside one
 //      `pulsebook process` (bench/slurm.ts → bench/results/slurm.json; needs root, slurm-wlm, munge)
+//  12. the record store on a 200,000-event run (≈ 26 GB, made once in .pulsebook/bench/records/):
+//      store write MB/s, and in Chromium fetch + draw of random events and memory while stepping
+//      through 1,000 of them (bench/records.ts → bench/results/records.json)
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
-//   --only features|dsp|raw|anomaly|labeling|ml|trees|fft|cli|slurm (one section; each writes its own file in bench/results/)
+//   --only features|dsp|raw|anomaly|labeling|ml|trees|fft|cli|slurm|records (one section; each writes its own file in bench/results/)
 //   --models cnn,cnn-full,tscn,lstm,tst  --backends webgpu,wasm,cpu (ML section only: a subset of models
 //      and backends, written to bench/results/ml-MODELS-BACKENDS.json instead of ml.json)
 import {execFileSync} from "node:child_process";
@@ -36,7 +39,7 @@ import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}, models: {type: "string"}, backends: {type: "string"}, before: {type: "string"}}});
-const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling", "ml", "trees", "fft", "cli", "slurm"] as const;
+const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling", "ml", "trees", "fft", "cli", "slurm", "records"] as const;
 if (values.only && !SECTIONS.includes(values.only as never)) throw new Error(`--only must be one of ${SECTIONS.join(", ")}, got "${values.only}"`);
 const run = (section: (typeof SECTIONS)[number]) => !values.only || values.only === section;
 const events = Number(values.events);
@@ -140,6 +143,9 @@ if (run("cli")) execFileSync(tsx, [join(ROOT, "bench", "cli-throughput.ts")], {s
 
 // Slurm: wall time of a sharded run on a real one-node cluster (bench/slurm.ts); only where it can run.
 if (run("slurm")) execFileSync(tsx, [join(ROOT, "bench", "slurm.ts")], {stdio: ["ignore", "inherit", "inherit"]});
+
+// The record store: 200,000 events written and read event by event in Chromium (bench/records.ts).
+if (run("records")) execFileSync(tsx, [join(ROOT, "bench", "records.ts")], {stdio: ["ignore", "ignore", "inherit"]});
 
 /** The ML section: one fresh process per backend, with TensorFlow.js from its ESM build. */
 function runMl(): void {

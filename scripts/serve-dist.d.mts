@@ -5,14 +5,13 @@ export interface DistServer {
   close(): Promise<void>;
 }
 export function resolveDistPath(root: string, pathname: string): Promise<string | undefined>;
-/** One answered request, as `onRequest` sees it (HEAD and 416 answers carry 0 bytes). */
+/** One request the server answered: status 206 for a partial read, `bytes` sent. */
 export interface ServedRequest {
   method: string | undefined;
   path: string;
-  status: number;
   range: string | undefined;
+  status: number;
   bytes: number;
 }
-export function serveDist(dir: string, options?: {port?: number; host?: string; onRequest?: (request: ServedRequest) => void}): Promise<DistServer>;
-/** The byte interval of a one-range `Range` header: undefined for none (or several), null if unsatisfiable. */
-export function byteRange(header: string | undefined, size: number): [number, number] | null | undefined;
+export function parseRange(header: string | undefined, size: number): {start: number; end: number} | null | undefined;
+export function serveDist(dir: string, options?: {port?: number; host?: string; files?: {[path: string]: string}; log?: (request: ServedRequest) => void}): Promise<DistServer>;

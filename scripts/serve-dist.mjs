@@ -2,10 +2,10 @@
 // A tiny static server for the built site (dist/), bound to 127.0.0.1 only. Framework's links
 // have no `.html` (`/tutorials/01-first-look`), so `/page` is served from `page.html` and
 // `/dir/` from `dir/index.html`, as Framework's own preview and most static hosts do.
+// Answers single HTTP Range requests (206 Partial Content), as static hosts do: the pages read
+// the record store one event at a time. `log` receives every request (status, range, bytes
+// sent), so that tests can see partial reads and no whole-file fetch.
 // Used by the browser tests; also handy to read a build: `node scripts/serve-dist.mjs [dir] [--port N]`.
-// Byte ranges (`Range: bytes=a-b`, one range) are answered with 206, as static hosts do, so that
-// pages can read a Parquet file's footer and row groups without fetching it whole; `onRequest`
-// sees every answer (tests check that only partial reads happened).
 
 import {createReadStream, realpathSync} from "node:fs";
 import {stat} from "node:fs/promises";
@@ -55,34 +55,39 @@ export async function resolveDistPath(root, pathname) {
 }
 
 /**
- * The byte interval [start, end] of a `Range` header for a file of `size` bytes: undefined for
- * no (or a multi-range, answered whole) header, null for one that cannot be satisfied.
+ * The byte range [start, end] (inclusive) a `Range` header asks of a file of `size` bytes:
+ * undefined when there is no header or it is not a single byte range (then the whole file is
+ * sent), null when it cannot be satisfied (416).
  */
-export function byteRange(header, size) {
-  const m = /^bytes=(\d*)-(\d*)$/.exec(String(header ?? "").trim());
+export function parseRange(header, size) {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? "");
   if (!m || (m[1] === "" && m[2] === "")) return undefined;
   let start, end;
   if (m[1] === "") {
-    // A suffix: the last N bytes.
     start = Math.max(0, size - Number(m[2]));
     end = size - 1;
   } else {
     start = Number(m[1]);
     end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
   }
-  return start <= end && start < size ? [start, end] : null;
+  return start > end || start >= size ? null : {start, end};
 }
 
 /**
  * Serves `dir` on 127.0.0.1 (`port` 0 picks a free one). Resolves to {url, port, close()} once
- * listening; `url` ends with "/".
+ * listening; `url` ends with "/". `files` serves extra files at given paths (benchmarks);
+ * `log` is called for every request.
  */
-export async function serveDist(dir, {port = 0, host = "127.0.0.1", onRequest} = {}) {
+export async function serveDist(dir, {port = 0, host = "127.0.0.1", files = {}, log} = {}) {
   const root = resolve(dir);
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const file = req.method === "GET" || req.method === "HEAD" ? await resolveDistPath(root, url.pathname) : undefined;
+    const get = req.method === "GET" || req.method === "HEAD";
+    const file = get ? (files[url.pathname] ?? (await resolveDistPath(root, url.pathname))) : undefined;
+    const entry = {method: req.method, path: url.pathname, range: req.headers.range, status: 0, bytes: 0};
+    res.on("finish", () => log?.(entry));
     if (!file) {
+      entry.status = get ? 404 : 405;
       const notFound = await isFile(join(root, "404.html")) ? join(root, "404.html") : undefined;
       res.writeHead(req.method === "GET" || req.method === "HEAD" ? 404 : 405, {"content-type": "text/html; charset=utf-8"});
       if (notFound && req.method === "GET") createReadStream(notFound).pipe(res);
@@ -91,24 +96,24 @@ export async function serveDist(dir, {port = 0, host = "127.0.0.1", onRequest} =
     }
     const {size} = await stat(file);
     const type = TYPES[extname(file).toLowerCase()] ?? "application/octet-stream";
-    const range = byteRange(req.headers.range, size);
+    const range = parseRange(req.headers.range, size);
     if (range === null) {
-      onRequest?.({method: req.method, path: url.pathname, status: 416, range: req.headers.range, bytes: 0});
-      res.writeHead(416, {"content-range": `bytes */${size}`});
+      entry.status = 416;
+      res.writeHead(416, {"content-range": `bytes */${size}`, "accept-ranges": "bytes"});
       res.end();
       return;
     }
-    const [start, end] = range ?? [0, size - 1];
-    const status = range ? 206 : 200;
-    res.writeHead(status, {
+    const {start, end} = range ?? {start: 0, end: size - 1};
+    entry.status = range ? 206 : 200;
+    entry.bytes = size === 0 ? 0 : end - start + 1;
+    res.writeHead(entry.status, {
       "content-type": type,
-      "content-length": end - start + 1,
+      "content-length": entry.bytes,
       "accept-ranges": "bytes",
       ...(range ? {"content-range": `bytes ${start}-${end}/${size}`} : {}),
       "cache-control": "no-store"
     });
-    onRequest?.({method: req.method, path: url.pathname, status, range: req.headers.range, bytes: req.method === "HEAD" ? 0 : end - start + 1});
-    if (req.method === "HEAD" || size === 0) res.end();
+    if (req.method === "HEAD" || entry.bytes === 0) res.end();
     else createReadStream(file, {start, end}).pipe(res);
   });
   await new Promise((resolvePromise, reject) => {

@@ -15,7 +15,7 @@ import {openFeatureTable, rowGroupsOf, type FeatureTable} from "../lib/io/featur
 import {MAX_ROW_GROUP_ROWS, readParquet, writeParquetStream, type Columns} from "../data-loaders/io/parquet.js";
 import {readBytes} from "../data-loaders/io/readFile.js";
 import {querySql} from "../data-loaders/io/sqlSelect.js";
-import {byteRange, serveDist, type ServedRequest} from "../scripts/serve-dist.mjs";
+import {parseRange, serveDist, type ServedRequest} from "../scripts/serve-dist.mjs";
 
 const ROWS = 200_000, BATCH = 20_000;
 let dir: string;
@@ -45,7 +45,7 @@ beforeAll(async () => {
   })(), {"pulsebook.table": "features"});
   fileBytes = statSync(join(dir, "features.parquet")).size;
   whole = readParquet(readBytes(join(dir, "features.parquet")), "features.parquet");
-  server = await serveDist(dir, {onRequest: (r) => log.push(r)});
+  server = await serveDist(dir, {log: (r) => log.push({...r})});
   table = await openFeatureTable({arrow, parquet}, new URL("features.parquet", server.url).href, "features.parquet");
 }, 60_000);
 afterAll(async () => {
@@ -60,15 +60,15 @@ describe("rowGroupsOf", () => {
   });
 });
 
-describe("byteRange (serve-dist)", () => {
+describe("parseRange (serve-dist)", () => {
   it("reads one range, a suffix, an open end; refuses what cannot be satisfied", () => {
-    expect(byteRange("bytes=0-99", 1000)).toEqual([0, 99]);
-    expect(byteRange("bytes=-8", 1000)).toEqual([992, 999]);
-    expect(byteRange("bytes=990-", 1000)).toEqual([990, 999]);
-    expect(byteRange("bytes=990-2000", 1000)).toEqual([990, 999]);
-    expect(byteRange(undefined, 1000)).toBeUndefined();
-    expect(byteRange("bytes=0-1,5-6", 1000)).toBeUndefined(); // several ranges: the whole file
-    expect(byteRange("bytes=1000-1001", 1000)).toBeNull();
+    expect(parseRange("bytes=0-99", 1000)).toEqual({start: 0, end: 99});
+    expect(parseRange("bytes=-8", 1000)).toEqual({start: 992, end: 999});
+    expect(parseRange("bytes=990-", 1000)).toEqual({start: 990, end: 999});
+    expect(parseRange("bytes=990-2000", 1000)).toEqual({start: 990, end: 999});
+    expect(parseRange(undefined, 1000)).toBeUndefined();
+    expect(parseRange("bytes=0-1,5-6", 1000)).toBeUndefined(); // several ranges: the whole file
+    expect(parseRange("bytes=1000-1001", 1000)).toBeNull();
   });
 });
 

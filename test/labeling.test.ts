@@ -8,6 +8,7 @@ import {copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileS
 import {tmpdir} from "node:os";
 import {importLabels, readLabelsFile} from "../data-loaders/labels.js";
 import {writeFeatures} from "../data-loaders/features.js";
+import {ensureDemoFile} from "../data-loaders/demo.js";
 import {join} from "node:path";
 import type {Page} from "playwright-core";
 import * as arrow from "apache-arrow";
@@ -344,7 +345,8 @@ describe("labeling page", () => {
     const dir = mkdtempSync(join(tmpdir(), "pulsebook-labeling-"));
     try {
       const h5 = join(dir, "demo.h5");
-      copyFileSync(builtFile(distDir, /^demo(\.[0-9a-f]+)?\.h5$/), h5);
+      // The site carries the run's record store, not its HDF5 file: the same demo run from the reuse store.
+      copyFileSync(await ensureDemoFile(), h5);
       writeFileSync(join(dir, "labels.parquet"), exportedParquet);
       const {entries} = readLabelsFile(join(dir, "labels.parquet"));
       const result = await importLabels(entries, h5, "labels.parquet");

@@ -153,7 +153,7 @@ describe("building with no network", async () => {
     for (const page of ["index.html", "tutorials/01-first-look.html"]) expect(existsSync(join(output, page)), page).toBe(true);
     const data = readdirSync(join(output, "_file", "data"));
     expect(data.some((f) => /^features\.[0-9a-f]+\.parquet$/.test(f))).toBe(true);
-    expect(data.some((f) => /^demo\.[0-9a-f]+\.h5$/.test(f))).toBe(true);
+    expect(data.some((f) => /^records\.[0-9a-f]+\.bin$/.test(f))).toBe(true);
     expect(strayUrls(output)).toEqual([]);
     expect(missingLocalReferences(output)).toEqual([]);
   }, 900_000);

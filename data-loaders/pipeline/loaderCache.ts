@@ -31,8 +31,23 @@ export function declaredDependencies(source: string): string[] {
   return [...source.matchAll(/^\s*\/\/\s*pulsebook-depends:\s*(.+)$/gm)].flatMap((m) => m[1].trim().split(/\s+/));
 }
 
-/** Lineage of one loader: its import closure's sources and the content of its declared dependencies. */
-export function loaderLineage(loader: string, options: {root?: string; read?: SourceReader} = {}): string {
+/** Environment variables on the loader's `// pulsebook-env: NAME …` lines (its output depends on them). */
+export function declaredEnvironment(source: string): string[] {
+  return [...source.matchAll(/^\s*\/\/\s*pulsebook-env:\s*(.+)$/gm)].flatMap((m) => m[1].trim().split(/\s+/));
+}
+
+/**
+ * Value of a declared variable as the loader will see it. The refresh runs in npm's pre-script
+ * (`predev`, `prebuild`), whose `npm_lifecycle_event` is the script's name with "pre" in front:
+ * the loaders then run under `dev` or `build`.
+ */
+const envValue = (name: string, env: {[k: string]: string | undefined}): string => {
+  const value = env[name] ?? "";
+  return name === "npm_lifecycle_event" ? value.replace(/^pre/, "") : value;
+};
+
+/** Lineage of one loader: its import closure's sources, the content of its declared dependencies and the values of its declared environment variables. */
+export function loaderLineage(loader: string, options: {root?: string; read?: SourceReader; env?: {[k: string]: string | undefined}} = {}): string {
   const root = options.root ?? ROOT;
   const read = options.read ?? ((p: string) => readFileSync(p, "utf8"));
   const hash = createHash("sha256").update(sourceVersion(loader, {root, within: ["lib", "data-loaders", "src"], read}));
@@ -43,6 +58,7 @@ export function loaderLineage(loader: string, options: {root?: string; read?: So
     }
     for (const f of files(join(root, dep))) hash.update(relative(root, f)).update("\0").update(readFileSync(f)).update("\0");
   }
+  for (const name of declaredEnvironment(read(loader))) hash.update(`env ${name}=`).update(envValue(name, options.env ?? process.env)).update("\0");
   return hash.digest("hex").slice(0, 16);
 }
 
@@ -61,7 +77,7 @@ export interface RefreshResult {
  * Drops the Framework cache entry of every loader whose lineage changed since the entry was
  * made, and records the current lineages in `.pulsebook/loader-lineage.json`.
  */
-export function refreshLoaderCache(options: {root?: string; read?: SourceReader} = {}): RefreshResult {
+export function refreshLoaderCache(options: {root?: string; read?: SourceReader; env?: {[k: string]: string | undefined}} = {}): RefreshResult {
   const root = options.root ?? ROOT;
   const src = join(root, "src");
   const recordPath = join(root, ".pulsebook", "loader-lineage.json");

@@ -44,4 +44,17 @@ describe("refreshLoaderCache", () => {
     put("models/m/w.json", "[2]");
     expect(refreshLoaderCache({root}).dropped).toEqual(["src/.observablehq/cache/data/b.json"]);
   });
+
+  it("drops it when a declared environment variable changes: a dev-made output is not served to a build", () => {
+    put("src/data/c.bin.ts", "// pulsebook-env: npm_lifecycle_event\nprocess.stdout.write(process.env.npm_lifecycle_event ?? \"\");\n");
+    const dev = {npm_lifecycle_event: "predev"};
+    refreshLoaderCache({root, env: dev});
+    put("src/.observablehq/cache/data/c.bin", "dev");
+    // Another preview keeps it; the build's pre-script drops it; a preview after the build drops the build's.
+    expect(refreshLoaderCache({root, env: dev}).dropped).toEqual([]);
+    expect(refreshLoaderCache({root, env: {npm_lifecycle_event: "prebuild"}}).dropped).toEqual(["src/.observablehq/cache/data/c.bin"]);
+    put("src/.observablehq/cache/data/c.bin", "build");
+    expect(refreshLoaderCache({root, env: {npm_lifecycle_event: "build"}}).dropped).toEqual([]);
+    expect(refreshLoaderCache({root, env: dev}).dropped).toEqual(["src/.observablehq/cache/data/c.bin"]);
+  });
 });
