@@ -18,7 +18,8 @@ import {cpus, loadavg, totalmem} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
-import {writeRecordStore, stderrProgress} from "../data-loaders/recordStore.js";
+import {writeRecordStore} from "../data-loaders/recordStore.js";
+import {progressLines} from "../data-loaders/progress.js";
 import {writeSimulation} from "../data-loaders/simulate.js";
 import {Rng} from "../lib/math/random.js";
 import {serveDist, type ServedRequest} from "../scripts/serve-dist.mjs";
@@ -51,7 +52,7 @@ const madeFile = join(work, `made-${events}.json`);
 const made: {[k: string]: unknown} = existsSync(madeFile) && existsSync(run) && existsSync(store) ? JSON.parse(readFileSync(madeFile, "utf8")) : {};
 if (!existsSync(run)) {
   const t0 = process.hrtime.bigint();
-  await writeSimulation(run, {events, seed: 20261205, onProgress: stderrProgress("simulate")});
+  await writeSimulation(run, {events, seed: 20261205, onProgress: progressLines("simulate")});
   results.simulate = {events, seconds: seconds(t0), file_GB: statSync(run).size / 1e9};
 } else {
   results.simulate = made.simulate ?? {events, file_GB: statSync(run).size / 1e9, note: "made by an earlier run of this bench"};
@@ -60,7 +61,7 @@ if (!existsSync(store)) {
   const t0 = process.hrtime.bigint();
   let peak = 0;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 500);
-  await writeRecordStore(run, store, {sample: {rule: "all"}, onProgress: stderrProgress("record store")});
+  await writeRecordStore(run, store, {sample: {rule: "all"}, onProgress: progressLines("record store")});
   clearInterval(timer);
   const s = seconds(t0);
   const bytes = statSync(store).size;

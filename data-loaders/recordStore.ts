@@ -2,25 +2,18 @@
 // (memory bounded by one chunk, whatever the run's size), atomically, with progress on stderr.
 // Which events it carries: in `npm run dev` all of them; otherwise (a build, a page test) the
 // published sample — the run file's `publish: {records: …}` when there is one, else
-// `defaultPublishedSample` — so a published site never carries a 200 GB run by accident.
+// `publishedSample` (lib/io/recordSample.ts) — so a published site never carries a 200 GB run by accident.
 
 import {closeSync, openSync, writeSync} from "node:fs";
 import {encodeChunkBlocks, encodeRecordStoreHead, RECORD_STORE_VERSION, type RecordStoreHeader} from "../lib/io/recordStore.js";
-import {describeSample, sampledEvents, type RecordSample} from "../lib/io/recordSample.js";
+import {describeSample, publishedSample, sampledEvents, type RecordSample} from "../lib/io/recordSample.js";
 import {inputLineage, stageLineage} from "../lib/pipeline/index.js";
 import {RECORD_GROUPS, type RecordGroup} from "../lib/types.js";
 import {atomicWriteWith} from "./io/atomicWrite.js";
 import {openCaitFile} from "./io/node.js";
 import {storedFile} from "./pipeline/store.js";
+import {progressLines} from "./progress.js";
 import {fileIdentity} from "./provenance.js";
-
-/** Runs with at most this many events are published whole by default. */
-export const PUBLISH_ALL_UP_TO = 50_000;
-
-/** The sample a build publishes when the run declares none: all events up to PUBLISH_ALL_UP_TO, else every n-th so that about that many remain. */
-export function defaultPublishedSample(events: number): RecordSample {
-  return events <= PUBLISH_ALL_UP_TO ? {rule: "all"} : {rule: "every", step: Math.ceil(events / PUBLISH_ALL_UP_TO)};
-}
 
 export type RecordsMode = "all" | "published";
 
@@ -106,18 +99,6 @@ function writeAll(fd: number, bytes: Uint8Array, at: number): number {
   return at + bytes.length;
 }
 
-/** Progress on stderr, at most every 2 s: Framework shows a loader's stderr while it runs. */
-export function stderrProgress(what: string): (done: number, total: number) => void {
-  let last = 0;
-  const started = Date.now();
-  return (done, total) => {
-    const now = Date.now();
-    if (done < total && now - last < 2000) return;
-    last = now;
-    const s = (now - started) / 1000;
-    process.stderr.write(`${what}: ${done}/${total} events (${((100 * done) / Math.max(total, 1)).toFixed(0)} %, ${s.toFixed(0)} s${done < total && done > 0 ? `, ~${((s * (total - done)) / done).toFixed(0)} s left` : ""})\n`);
-  };
-}
 
 /**
  * The record store of `h5Path` for `mode`, kept in the reuse store `storeRoot` while the run
@@ -128,10 +109,10 @@ export async function ensureRecordStore(h5Path: string, storeRoot: string, optio
   const cait = await openCaitFile(h5Path);
   const events = cait.dataset.groups.events ?? 0;
   cait.close();
-  const sample: RecordSample = options.mode === "all" ? {rule: "all"} : options.declared ?? defaultPublishedSample(events);
+  const sample: RecordSample = options.mode === "all" ? {rule: "all"} : publishedSample(events, options.declared);
   const lineage = stageLineage(`records-${options.mode}`, String(RECORD_STORE_VERSION), {sample}, {input: inputLineage(fileIdentity(h5Path))});
   return storedFile(storeRoot, `records-${options.mode}`, lineage, "records.bin", (tmp) => {
     process.stderr.write(`record store of ${h5Path}: ${describeSample(sample, events)}\n`);
-    return writeRecordStore(h5Path, tmp, {sample, onProgress: stderrProgress(`record store of ${h5Path.split(/[\\/]/).pop()}`)});
+    return writeRecordStore(h5Path, tmp, {sample, onProgress: progressLines(`record store of ${h5Path.split(/[\\/]/).pop()}`)});
   });
 }

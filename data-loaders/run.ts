@@ -11,7 +11,7 @@ import {existsSync, readFileSync} from "node:fs";
 import {join, relative, resolve} from "node:path";
 import {parse as parseYaml} from "yaml";
 import {ConfigError, validateProcessConfig, type ProcessConfig} from "../lib/config/processConfig.js";
-import {describeSample, type RecordSample} from "../lib/io/recordSample.js";
+import {describeSample, publishedSample, type RecordSample} from "../lib/io/recordSample.js";
 import {unitColumn} from "../lib/math/units.js";
 import {inputLineage, stageLineage} from "../lib/pipeline/index.js";
 import {resolveMetadata} from "../lib/pipeline/process/preflight.js";
@@ -258,7 +258,7 @@ export async function runHeader(active: ActiveRun = activeRun(), root = PROJECT_
     f.close();
   }
   const events = dataset.groups.events ?? 0;
-  const records: RecordSample = active.kind === "run" ? active.run.publish.records : {rule: "all"};
+  const records: RecordSample = publishedSample(events, active.kind === "run" ? active.run.publish.records : undefined);
   const shown = (p: string) => shownPath(p, root);
   return {
     kind: active.kind,

@@ -58,7 +58,7 @@ export async function initRun(options: InitRunOptions): Promise<InitRunResult> {
   if (options.model !== undefined && !existsSync(resolve(options.model, "model.json"))) fail(options.model, "(--model) is not a model folder (no model.json)");
   let records;
   try {
-    records = parseSampleRule(options.publishRecords ?? "all");
+    records = options.publishRecords === undefined ? undefined : parseSampleRule(options.publishRecords);
   } catch (e) {
     return fail("--publish-records", (e as Error).message);
   }
@@ -96,7 +96,7 @@ export async function initRun(options: InitRunOptions): Promise<InitRunResult> {
     input: rel(input),
     ...(options.config !== undefined ? {process: rel(options.config)} : {}),
     ...(options.model !== undefined ? {model: rel(options.model)} : {}),
-    publish: {records: sampleYaml(records)}
+    ...(records ? {publish: {records: sampleYaml(records)}} : {})
   };
   const text = `# Pulsebook run file (docs/runs.md), written by \`pulsebook init\`.\n${stringify(doc)}`;
   const run = parseRunFile(text, path); // the loaders' parser: what is written is what they read

@@ -8,7 +8,8 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {writeSimulation} from "../data-loaders/simulate.js";
 import {openCaitFile} from "../data-loaders/io/node.js";
-import {defaultPublishedSample, ensureRecordStore, PUBLISH_ALL_UP_TO, recordsMode, writeRecordStore} from "../data-loaders/recordStore.js";
+import {ensureRecordStore, recordsMode, writeRecordStore} from "../data-loaders/recordStore.js";
+import {PUBLISH_ALL_UP_TO, publishedSample} from "../lib/io/recordSample.js";
 import {decodeEventBlock, decodeKeptEvents, decodeRecordStoreHeader, encodeRecordStoreHead, eventBlockRange, EventNotInStoreError, recordStoreHeadLength} from "../lib/io/recordStore.js";
 import {RecordStoreClient} from "../lib/io/recordStoreClient.js";
 import {parseRange, serveDist, type DistServer, type ServedRequest} from "../scripts/serve-dist.mjs";
@@ -141,9 +142,10 @@ describe("record store", () => {
     expect(recordsMode({})).toBe("published");
     expect(recordsMode({npm_lifecycle_event: "build", PULSEBOOK_RECORDS: "all"})).toBe("all");
     expect(() => recordsMode({PULSEBOOK_RECORDS: "some"})).toThrow(/PULSEBOOK_RECORDS must be "all" or "published", got "some"/);
-    expect(defaultPublishedSample(PUBLISH_ALL_UP_TO)).toEqual({rule: "all"});
-    expect(defaultPublishedSample(200_000)).toEqual({rule: "every", step: 4});
-    expect(defaultPublishedSample(200_001)).toEqual({rule: "every", step: 5});
+    expect(publishedSample(PUBLISH_ALL_UP_TO)).toEqual({rule: "all"});
+    expect(publishedSample(200_000, {rule: "first", events: 10})).toEqual({rule: "first", events: 10});
+    expect(publishedSample(200_000)).toEqual({rule: "every", step: 4});
+    expect(publishedSample(200_001)).toEqual({rule: "every", step: 5});
   });
 
   it("keeps one store per mode in the reuse store: a dev store is never the published one", async () => {

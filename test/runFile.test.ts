@@ -28,11 +28,11 @@ const error = (text: string, file = FILE): string => {
 };
 
 describe("parseRunFile", () => {
-  it("fills the defaults: name from the file, title from the name, paths against the run file's folder, all records", () => {
+  it("fills the defaults: name from the file, title from the name, paths against the run file's folder, no declared record sample (the published default)", () => {
     const run = parse("version: 1\ninput: ../data/r34.h5\n");
     expect(run).toMatchObject({
       version: 1, source: FILE, name: "r34", title: "r34", input: {kind: "hdf5", path: "/proj/data/r34.h5"},
-      process: {kind: "default"}, model: null, publish: {records: {rule: "all"}},
+      process: {kind: "default"}, model: null, publish: {},
       metadata: {sampleRate_Hz: null, triggerIndex: null, unit: null, channelNames: null}
     });
     // pulsebook.yaml names the run after its input.

@@ -71,7 +71,7 @@ export const COMMANDS: readonly Entry[] = [
       name: text({placeholder: "N", summary: "the run's short name (letters, digits, . - _)", defaultText: "the run file's name, or the input's for pulsebook.yaml"}),
       config: text({placeholder: "CFG.yaml", path: IN, summary: "a processing config for the run (docs/processing-config.md)", defaultText: "the demo's steps adapted"}),
       model: text({placeholder: "DIR", path: IN, summary: "the classifier model folder the classifying pages use", defaultText: "models/cnn"}),
-      "publish-records": text({placeholder: "RULE", default: "all", summary: "the events a published site carries records for: all, first:N, every:K or random:N:SEED"}),
+      "publish-records": text({placeholder: "RULE", defaultText: "all up to 50,000 events, else every n-th so about 50,000 remain", summary: "the events a published site carries records for: all, first:N, every:K or random:N:SEED"}),
       force: flag({summary: "replace an existing run file"})
     },
     async run({values: v}) {

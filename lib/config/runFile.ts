@@ -45,7 +45,8 @@ export interface RunFile {
   /** Classifier model folder (absolute), or null: the shipped one. */
   model: string | null;
   metadata: RunMetadata;
-  publish: {records: RecordSample};
+  /** Events a built site carries records for; absent: publishedSample's default (lib/io/recordSample.ts). */
+  publish: {records?: RecordSample};
 }
 
 type Obj = {[key: string]: unknown};
@@ -136,7 +137,8 @@ export function validateRunFile(raw: unknown, file: string): RunFile {
 
   const model = top.model === undefined || top.model === null ? null : path(top.model, "model");
   const metadata = runMetadata(top, r);
-  const publish = top.publish === undefined ? {records: {rule: "all"} as RecordSample} : {records: recordSample(r.object(top.publish, "publish", ["records"]).records, r, "publish.records")};
+  const declared = top.publish === undefined ? undefined : r.object(top.publish, "publish", ["records"]).records;
+  const publish = declared === undefined ? {} : {records: recordSample(declared, r, "publish.records")};
   return {version: 1, source, name, title, input, process, model, metadata, publish};
 }
 

@@ -10,6 +10,18 @@ export type RecordSample =
   | {rule: "every"; step: number}
   | {rule: "random"; events: number; seed: number};
 
+/** Runs with at most this many events are published whole when the run file declares no sample. */
+export const PUBLISH_ALL_UP_TO = 50_000;
+
+/**
+ * The sample a build publishes: the declared one, else all events up to PUBLISH_ALL_UP_TO, else
+ * every n-th so that about that many remain (a 200 GB run is not copied whole into a site).
+ */
+export function publishedSample(events: number, declared?: RecordSample): RecordSample {
+  if (declared) return declared;
+  return events <= PUBLISH_ALL_UP_TO ? {rule: "all"} : {rule: "every", step: Math.ceil(events / PUBLISH_ALL_UP_TO)};
+}
+
 /** Indices (ascending) of the events of a run of `total` events that `sample` keeps. */
 export function sampledEvents(total: number, sample: RecordSample): Int32Array {
   if (!Number.isInteger(total) || total < 0) throw new RangeError(`event count must be a non-negative integer, got ${total}`);
