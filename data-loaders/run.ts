@@ -241,8 +241,6 @@ export interface RunHeader {
   sources: Dataset["sources"];
   hasLabels: boolean;
   publish: {records: RecordSample; description: string};
-  /** Events the record viewers read (demo.h5): all, or the first ones of a file too large for the pages. */
-  pageEvents: number;
   /** Why this run is the one shown (only for the active run). */
   why?: string;
 }
@@ -276,7 +274,6 @@ export async function runHeader(active: ActiveRun = activeRun(), root = PROJECT_
     sources: dataset.sources,
     hasLabels: dataset.hasLabels,
     publish: {records, description: describeSample(records, events)},
-    pageEvents: (await pageFileCut(active, PAGE_FILE_BUDGET_BYTES))?.counts.find(([g]) => g === "events")?.[1] ?? events,
     why: active.why
   };
 }
@@ -285,38 +282,6 @@ export async function runHeader(active: ActiveRun = activeRun(), root = PROJECT_
 export function declaredRuns(root = PROJECT_ROOT): ActiveRun[] {
   const found = findRunFiles(root);
   return [...(found.rootFile ? ["pulsebook.yaml"] : []), ...found.runsDir].map((f) => ({kind: "run", run: readRunFile(join(root, f)), why: `declared in ${f}`}));
-}
-
-/** Largest HDF5 file the pages read whole in the browser (demo.h5): beyond it they get the first events. */
-export const PAGE_FILE_BUDGET_BYTES = Number(process.env.PULSEBOOK_PAGE_FILE_MB ?? 512) * 2 ** 20;
-
-/**
- * The HDF5 file the pages read whole in the browser (`demo.h5`): the run's file when it fits
- * `budget`, else a copy of its first events (each group cut to the same share), written once
- * into the reuse store, with a line on stderr saying the run's size and what the pages use.
- */
-export async function ensureRunPageFile(active: ActiveRun = activeRun(), budget = PAGE_FILE_BUDGET_BYTES): Promise<string> {
-  const input = await ensureRunInput(active);
-  const cut = await pageFileCut(active, budget);
-  if (active.kind === "demo" || !cut) return input;
-  const {size, groups, counts} = cut;
-  process.stderr.write(`run ${active.run.name}: ${input} is ${(size / 2 ** 30).toFixed(2)} GiB (${groups.events ?? 0} events); the pages that read records in the browser (demo.h5) get the first ${counts.map(([g, n]) => `${n} ${g}`).join(", ")} ` +
-    `(${Math.round(budget / 2 ** 20)} MiB; PULSEBOOK_PAGE_FILE_MB sets it); feature tables, counts and processing use every event\n`);
-  return firstEventsFile(active.run, input, counts, "page-file");
-}
-
-/** How the page file is cut from a run's file over `budget` (null: it is not). */
-async function pageFileCut(active: ActiveRun, budget: number): Promise<{size: number; groups: Dataset["groups"]; counts: (readonly [RecordGroup, number])[]} | null> {
-  if (active.kind === "demo") return null;
-  const input = await ensureRunInput(active);
-  const {fileSize} = await import("./io/readFile.js");
-  const size = fileSize(input);
-  if (size <= budget) return null;
-  const {groups, channels, layout} = await datasetOf(input);
-  const total = Object.values(groups).reduce((a, b) => a + (b ?? 0), 0);
-  const share = Math.min(1, budget / (channels.length * layout.recordLength * 4) / Math.max(1, total));
-  const counts = RECORD_GROUPS.filter((g) => (groups[g] ?? 0) > 0).map((g) => [g, Math.max(1, Math.floor(groups[g]! * share))] as const);
-  return {size, groups, counts};
 }
 
 /** The run's file, or when it has more than `max` events a copy of its first `max` events (events group only). */

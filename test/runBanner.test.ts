@@ -9,9 +9,9 @@ describe("runBannerText", () => {
   it("names the run, its files, events × channels and the records", () => {
     expect(runBannerText(run)).toBe("Run 34: module A: run r34 (runs/r34.yaml), data/r34.h5; 200,000 events × 2 channels (phonon, light); 16384 samples at 25.0 kHz, ADC counts.");
   });
-  it("says when the record viewers show only the first events of a run too large for the page", () => {
-    expect(runBannerText({...run, pageEvents: 3000})).toBe("Run 34: module A: run r34 (runs/r34.yaml), data/r34.h5; 200,000 events × 2 channels (phonon, light); 16384 samples at 25.0 kHz, ADC counts. The run has 200,000 events; the record viewers here show the first 3,000 (counts and tables use all).");
-    expect(runBannerText({...run, pageEvents: 200000})).toBe(runBannerText(run));
+  it("says which events' records a built site carries when not all", () => {
+    expect(runBannerText({...run, publish: {description: "every 4th event of 200000 (event 0, 4, 8, …)"}})).toBe("Run 34: module A: run r34 (runs/r34.yaml), data/r34.h5; 200,000 events × 2 channels (phonon, light); 16384 samples at 25.0 kHz, ADC counts. Records published with this site: every 4th event of 200000 (event 0, 4, 8, …); counts and tables use every event.");
+    expect(runBannerText({...run, publish: {description: "all events of 200000"}})).toBe(runBannerText(run));
   });
   it("says demo data when no run file is configured", () => {
     expect(runBannerText({...run, kind: "demo", name: "demo", title: "simulated module", runFile: null, file: "demo.h5", events: 200}))

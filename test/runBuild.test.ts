@@ -9,7 +9,7 @@
 
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {execFileSync} from "node:child_process";
-import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {serveDist, type DistServer} from "../scripts/serve-dist.mjs";
 import {querySql} from "../data-loaders/io/sqlSelect.js";
@@ -29,7 +29,7 @@ const KEEP = ["src/index.md", "src/tutorials/01-first-look.md", "src/tools/cuts.
 
 describe("a site built on a configured run", () => {
   let copy: string, dist: string, server: DistServer, browser: TestBrowser, log: string;
-  const env = {run: process.env.PULSEBOOK_RUN, mb: process.env.PULSEBOOK_PAGE_FILE_MB};
+  const env = {run: process.env.PULSEBOOK_RUN};
 
   beforeAll(async () => {
     const files = cloneFiles().filter((f) => !(f.startsWith("src/") && f.endsWith(".md") && !KEEP.includes(f)));
@@ -48,12 +48,10 @@ describe("a site built on a configured run", () => {
     dist = join(copy, "dist");
     // Two run files: the build must be told which one (else it fails, listing them).
     process.env.PULSEBOOK_RUN = "ci";
-    // The record viewers get the first events of a file over 8 MiB (the CI run is ~170 MiB).
-    process.env.PULSEBOOK_PAGE_FILE_MB = "8";
     try {
       ({log} = await withBuildLock(() => buildSite({cwd: copy, output: dist})));
     } finally {
-      for (const [k, v] of [["PULSEBOOK_RUN", env.run], ["PULSEBOOK_PAGE_FILE_MB", env.mb]] as const) {
+      for (const [k, v] of [["PULSEBOOK_RUN", env.run]] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
@@ -80,9 +78,17 @@ describe("a site built on a configured run", () => {
     return page;
   };
 
-  it("printed the loaders' progress and the page-file cut on stderr", () => {
+  it("printed the loaders' progress and the record store's sample on stderr", () => {
     expect(log).toMatch(/run ci: features: 20000\/20000 events \(100 %\), \d+ events\/s/);
-    expect(log).toMatch(/run ci: .*ci\.h5 is 0\.\d\d GiB \(20000 events\); the pages that read records in the browser \(demo\.h5\) get the first \d+ events/);
+    expect(log).toMatch(/record store of .*ci\.h5: the first 1000 events of 20000/);
+  });
+
+  it("publishes the declared record sample: the first 1000 events (and at most as many noise and test-pulse records)", () => {
+    // 1000 events + 200 noise + 200 test pulses, 2 channels × 1024 float32 samples each, plus the header and index.
+    const blocks = (1000 + 200 + 200) * 2 * 1024 * 4;
+    const size = statSync(served("records")).size;
+    expect(size).toBeGreaterThan(blocks);
+    expect(size).toBeLessThan(blocks + 256 * 1024);
   });
 
   it("first look: the banner names the run, and the page's row count is DuckDB's in Node on the served Parquet", async () => {
@@ -92,11 +98,8 @@ describe("a site built on a configured run", () => {
     expect(banner.text).toContain("CI run");
     expect(banner.text).toContain("runs/ci.yaml");
     expect(banner.text).toContain("1024 samples at 25.0 kHz");
-    // The page file is cut to 8 MiB: the banner says how many events the record viewer has.
-    const pageEvents = Number(await page.getAttribute(".run-banner", "data-page-events"));
-    expect(pageEvents).toBeGreaterThan(0);
-    expect(pageEvents).toBeLessThan(EVENTS);
-    expect(banner.text).toContain(`the record viewers here show the first ${pageEvents.toLocaleString("en-US")}`);
+    // The built site carries the declared sample of records, and says so.
+    expect(banner.text).toContain("Records published with this site: the first 1000 events of 20000");
     const node = await querySql(new Uint8Array(readFileSync(served("features"))), "SELECT count(*)::INTEGER AS n, count(DISTINCT event)::INTEGER AS events FROM features");
     const [n, events] = [Number(node.getChild("n")!.get(0)), Number(node.getChild("events")!.get(0))];
     expect(events).toBe(EVENTS);

@@ -16,9 +16,8 @@ export interface RunBannerInput {
   recordLength: number;
   sampleRate_Hz: number;
   unit: string;
+  /** The events a built site carries records for (lib/io/recordSample.ts), in words. */
   publish?: {description: string};
-  /** Events the page's record viewer can show (the first ones of a run too large for the page). */
-  pageEvents?: number;
 }
 
 /** What follows the banner's heading: file, events × channels, records. */
@@ -26,8 +25,9 @@ function details(run: RunBannerInput): string {
   const shape = `${run.events.toLocaleString("en-US")} events × ${run.channels.length} channels (${run.channels.join(", ")})`;
   const records = `${run.recordLength} samples at ${formatSI(run.sampleRate_Hz, "Hz")}, ${UNIT_LABEL[run.unit as SignalUnit] ?? run.unit}`;
   if (run.kind === "demo") return `${run.title}, ${run.file}; ${shape}; ${records}. No run file is configured (docs/runs.md).`;
-  const viewer = run.pageEvents !== undefined && run.pageEvents < run.events
-    ? ` The run has ${run.events.toLocaleString("en-US")} events; the record viewers here show the first ${run.pageEvents.toLocaleString("en-US")} (counts and tables use all).`
+  // The record viewers of a built site read the published sample (all events under npm run dev).
+  const viewer = run.publish && !run.publish.description.startsWith("all events")
+    ? ` Records published with this site: ${run.publish.description}; counts and tables use every event.`
     : "";
   return `run ${run.name} (${run.runFile}), ${run.file}; ${shape}; ${records}.${viewer}`;
 }
@@ -47,7 +47,6 @@ export function runBanner(run: RunBannerInput, doc: Document = document): HTMLEl
   el.dataset.kind = run.kind;
   el.dataset.events = String(run.events);
   el.dataset.channels = String(run.channels.length);
-  if (run.pageEvents !== undefined) el.dataset.pageEvents = String(run.pageEvents);
   el.setAttribute("role", "note");
   el.style.cssText = "border-left: 4px solid var(--theme-foreground-focus, #3b5fc0); padding: 0.4rem 0.8rem; margin: 0.5rem 0 1rem; background: var(--theme-background-alt, #f5f5f5); font-size: 0.9em;";
   const head = doc.createElement("strong");
