@@ -2,7 +2,9 @@
 // figures fed by one computation): `run(job, args)` posts the job and returns a promise of its
 // value; the newest input wins — a run still going when a new one is posted is stopped by
 // terminating its worker (the lib/ code is synchronous, so nothing short of that stops it), and
-// its promise never settles, which Framework's runtime ignores for a superseded cell. While a
+// its promise rejects with a `SupersededRun` error. It must settle: Framework's runtime waits
+// for a cell's previous computation before starting the next, and ignores the rejection of a
+// computation that a newer input has replaced. While a
 // run is going, `status` reads "computing… 2.3 s" and the figures passed to `track` are greyed;
 // the previous figure stays on the page until the new one replaces it.
 //
@@ -18,7 +20,7 @@ interface Answer {
 }
 
 export interface WorkerJob {
-  /** Runs `job` with `args` in the worker; the newest call wins, older ones never settle. */
+  /** Runs `job` with `args` in the worker; the newest call wins, older ones reject with SupersededRun. */
   run<T>(job: string, args?: unknown): Promise<T>;
   /** Greys `figure` while a run is going; returns it (for `display(job.track(Plot.plot(…)))`). */
   track<E extends Element>(figure: E): E;
@@ -34,6 +36,14 @@ export interface WorkerJob {
 
 const GREYED = "0.35";
 
+/** The rejection of a run replaced by a newer one (or stopped by `terminate`). */
+export class SupersededRun extends Error {
+  constructor(job: string) {
+    super(`the run of "${job}" was replaced by a newer one`);
+    this.name = "SupersededRun";
+  }
+}
+
 /** A worker-backed job runner on the worker script at `url`; `name` says what it computes, for the status line. */
 export function workerJob(url: string, name = "result"): WorkerJob {
   let worker: Worker | undefined;
@@ -41,6 +51,7 @@ export function workerJob(url: string, name = "result"): WorkerJob {
   let started = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
   let lastMs: number | undefined;
+  let supersede: (() => void) | undefined;
   const figures = new Set<WeakRef<Element>>();
   const status = document.createElement("div");
   status.className = "pulsebook-worker-status";
@@ -90,12 +101,15 @@ export function workerJob(url: string, name = "result"): WorkerJob {
         worker.terminate();
         worker = undefined;
       }
+      supersede?.();
       worker ??= spawn();
       const w = worker, id = ++current;
       setBusy(true);
       return new Promise<T>((resolve, reject) => {
+        supersede = () => reject(new SupersededRun(job));
         w.onmessage = ({data}: MessageEvent<Answer>) => {
           if (data.id !== current) return; // answer to a superseded run
+          supersede = undefined;
           lastMs = data.ms;
           setBusy(false);
           if (data.error !== undefined) reject(new Error(data.error));
@@ -117,6 +131,8 @@ export function workerJob(url: string, name = "result"): WorkerJob {
     },
     terminate() {
       clearInterval(timer);
+      supersede?.();
+      supersede = undefined;
       worker?.terminate();
       worker = undefined;
     }
