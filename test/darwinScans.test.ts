@@ -5,8 +5,8 @@ import {describe, expect, it} from "vitest";
 import {Rng} from "../lib/math/random.js";
 import {median} from "../lib/math/robust.js";
 import {nullDistribution, pValue, runPseudoExperiments} from "../lib/stats/anomalySearch.js";
-import {prepareDarwinSearch, type AnomalyTemplates} from "../lib/stats/darwinSearch.js";
-import {pseudoExperimentsAt, R_SCAN, slidesScan, zAgainstR} from "../lib/stats/darwinScans.js";
+import {buildSearch, prepareDarwinSearch, type AnomalyTemplates} from "../lib/stats/darwinSearch.js";
+import {fractionBins, pseudoExperimentsAt, R_SCAN, scoreHistograms, slidesScan, zAgainstR} from "../lib/stats/darwinScans.js";
 
 // Synthetic scored templates (as test/darwinSearch.test.ts): ER scores low, NR high with H_B large.
 function templates(): AnomalyTemplates {
@@ -61,5 +61,18 @@ describe("the anomaly report's scans", () => {
     const at100 = scan[R_SCAN.indexOf(100)];
     expect(at100.Z).toBe(pValue(nullDistribution(a.qUnbinned), median(b.qUnbinned)).z);
     expect(at100.mass).toBe(`500 GeV (${model.expected.wimp.toFixed(0)} WIMPs)`);
+  });
+
+  it("histograms as fractions on nice thresholds: weights count, zero weights and non-finite values drop out", () => {
+    const bars = fractionBins([0.1, 0.2, 0.25, 0.9, NaN, 0.95], [1, 1, 2, 0, 5, 4], "x", 10);
+    expect(bars.map((b) => [b.x1, b.x2])).toEqual([[0.1, 0.2], [0.2, 0.3], [0.9, 1]]);
+    expect(bars.map((b) => b.y)).toEqual([1 / 8, 3 / 8, 4 / 8]);
+    expect(bars.every((b) => b.label === "x")).toBe(true);
+    const {expected, bars: ts} = scoreHistograms(t, params, "WIMP 100 GeV");
+    expect(expected).toEqual(buildSearch(t, params).expected);
+    for (const label of ["ER", "NR background", "WIMP 100 GeV"]) {
+      const sum = ts.filter((b) => b.label === label).reduce((s, b) => s + b.y, 0);
+      expect(sum, label).toBeCloseTo(1, 12);
+    }
   });
 });
