@@ -96,6 +96,7 @@ describe("anomaly-search report", () => {
     await setSlider("exposure", 0.5);
     await page.waitForFunction(() => document.querySelector<HTMLElement>("#pe-result")?.dataset.mass === "50", null, {timeout: 120_000});
     await page.waitForFunction(() => document.querySelectorAll('.pulsebook-worker-status[data-state="busy"]').length === 0, null, {timeout: 120_000});
+    const started = Date.now();
     await setSlider("R (weight", 30);
     await page.waitForFunction(() => document.querySelector('.pulsebook-worker-status[data-state="busy"]') !== null, null, {timeout: 10_000});
     // While the scans of R = 30 run, type another value: the newest input wins.
@@ -115,15 +116,19 @@ describe("anomaly-search report", () => {
     await page.waitForFunction(() => document.querySelector<HTMLElement>("#pe-result")?.dataset.r === "10", null, {timeout: 120_000});
     await page.waitForFunction(() => document.querySelectorAll('.pulsebook-worker-status[data-state="busy"]').length === 0, null, {timeout: 120_000});
     await settle();
+    const wallMs = Date.now() - started;
     const longTasks = await page.evaluate(() => (window as unknown as {longTasks: number[]}).longTasks);
-    console.log(`input → next frame ${probe.frameMs.toFixed(0)} ms; long tasks (ms): ${longTasks.map((d) => d.toFixed(0)).join(", ") || "none"}`);
+    const blockedMs = longTasks.reduce((s, d) => s + d, 0);
+    console.log(`input → next frame ${probe.frameMs.toFixed(0)} ms; ${wallMs} ms of computing, main thread in long tasks ${blockedMs.toFixed(0)} ms: ${longTasks.map((d) => d.toFixed(0)).join(", ") || "none"}`);
     expect(probe.busyBefore).toBeGreaterThan(0);
     expect(probe.status).toMatch(/^computing .+… \d+\.\d s/);
     expect(probe.greyed).toBeGreaterThan(0);
-    // A frame follows the input within 200 ms even on a loaded 2-core machine (it was 2.7–5.9 s).
-    expect(probe.frameMs).toBeLessThan(200);
-    // Re-rendering the figures still costs the main thread a little; the scans cost it nothing.
-    expect(Math.max(0, ...longTasks)).toBeLessThan(200);
+    // A frame follows the input quickly (on the main thread the scans took 2.7–5.9 s). The bound
+    // has a margin for a 2-core machine running several builds (measured there: 151 ms).
+    expect(probe.frameMs).toBeLessThan(500);
+    // The main thread only draws: it sits in long tasks (> 50 ms; wall time, so stretched by a
+    // loaded machine) for a small part of the computation, where it used to be blocked throughout.
+    expect(blockedMs / wallMs).toBeLessThan(0.25);
     const final = await result();
     expect(final.r).toBe(10);
     expect(final.zUnbinned).toBeCloseTo(nodeResult(final).z, 6);

@@ -50,7 +50,7 @@ describe("every page in the navigation", () => {
     const strayNulls = await page.evaluate(() => Array.from(document.querySelectorAll("#observablehq-main *")).filter((e) => e.children.length === 0 && e.textContent?.trim() === "null" && !e.closest("pre, code")).length);
     expect(strayNulls).toBe(0);
     // Every figure carries the download menu (SVG, PNG; CSV where the page gave its data).
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))); // menus attach on a frame
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(r))); // withData may come a frame after the figure
     expect((await figureMenus(page)).missing).toEqual([]);
     expect(site.browser.external).toEqual([]);
   }, 120_000);

@@ -123,10 +123,17 @@ function stem(figure: Element): string {
 
 const menus = new Map<Element, HTMLElement>();
 
+const place = (figure: Element, menu: HTMLElement) => (figure.tagName === "FIGURE" ? figure.append(menu) : figure.after(menu));
+
 /** Attaches the menu to `figure` (once): after it, or inside it when it is an HTML container. */
 export function attachMenu(figure: Element): HTMLElement {
   const existing = menus.get(figure);
-  if (existing) return existing;
+  // A page may redraw inside its figure (replaceChildren): put the menu back if it went.
+  if (existing && existing.isConnected) return existing;
+  if (existing) {
+    place(figure, existing);
+    return existing;
+  }
   const menu = document.createElement("div");
   menu.className = "pulsebook-download";
   menu.setAttribute("aria-label", "download this figure");
@@ -160,8 +167,7 @@ export function attachMenu(figure: Element): HTMLElement {
   showCsv();
   // withData may run after the figure is on the page (display first, data later): look again.
   requestAnimationFrame(showCsv);
-  if (figure.tagName === "FIGURE") figure.append(menu);
-  else figure.after(menu);
+  place(figure, menu);
   menus.set(figure, menu);
   return menu;
 }
@@ -177,14 +183,11 @@ export function enhanceFigures(root: HTMLElement = document.body): MutationObser
     }
     for (const figure of findFigures(root)) attachMenu(figure);
   };
-  let queued = false;
-  const observer = new MutationObserver(() => {
-    if (queued) return;
-    queued = true;
-    requestAnimationFrame(() => {
-      queued = false;
-      sweep();
-    });
+  // Only elements coming or going matter (not text changing, e.g. a ticking status line). The
+  // sweep runs in the observer's microtask, so a figure never shows (nor is read) without its menu.
+  const matters = (records: MutationRecord[]) => records.some((r) => Array.from(r.addedNodes).some((n) => n.nodeType === 1) || Array.from(r.removedNodes).some((n) => n.nodeType === 1));
+  const observer = new MutationObserver((records) => {
+    if (matters(records)) sweep();
   });
   observer.observe(root, {childList: true, subtree: true});
   sweep();

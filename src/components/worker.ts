@@ -56,7 +56,8 @@ export function workerJob(url: string, name = "result"): WorkerJob {
   const status = document.createElement("div");
   status.className = "pulsebook-worker-status";
   status.setAttribute("role", "status");
-  status.style.cssText = "font: 13px var(--sans-serif); min-height: 1.4em; color: var(--theme-foreground-muted);";
+  // Contained, so that its ticking text never re-lays out the page around it.
+  status.style.cssText = "font: 13px var(--sans-serif); height: 1.4em; overflow: hidden; contain: strict; color: var(--theme-foreground-muted);";
   status.dataset.state = "idle";
 
   const shade = (on: boolean) => {
@@ -67,7 +68,6 @@ export function workerJob(url: string, name = "result"): WorkerJob {
         continue;
       }
       el.style.opacity = on ? GREYED : "";
-      el.style.transition = "opacity 150ms";
       el.setAttribute("aria-busy", String(on));
     }
   };
@@ -81,7 +81,7 @@ export function workerJob(url: string, name = "result"): WorkerJob {
     if (on) {
       started = performance.now();
       tick();
-      timer = setInterval(tick, 100);
+      timer = setInterval(tick, 500);
     } else status.textContent = lastMs === undefined ? "" : `${name} computed in ${(lastMs / 1000).toFixed(2)} s in a Web Worker`;
     shade(on);
   };
