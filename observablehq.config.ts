@@ -41,7 +41,8 @@ export default {
   footer: "",
   // Served from src/ like any page file (Framework resolves local files in head); without it
   // every page load asks for /favicon.ico and gets a 404.
-  head: '<link rel="icon" href="/favicon.svg" type="image/svg+xml">',
+  // The figure download menu (SVG, PNG, CSV) on every page, src/components/figureMenu.ts.
+  head: '<link rel="icon" href="/favicon.svg" type="image/svg+xml"><script type="module" src="/components/figureMenu.js"></script>',
   search: false,
   pages: [
     {name: "Overview", path: "/"},

@@ -8,6 +8,7 @@ import {join} from "node:path";
 import config from "../observablehq.config.js";
 import {ROOT} from "./support/build.js";
 import {useBuiltSite} from "./support/site.js";
+import {figureMenus} from "./support/figureMenus.js";
 
 interface NavPage {
   name: string;
@@ -54,6 +55,9 @@ describe("every page in the navigation", () => {
     // A cell whose value is null must not print "null" into the page (code listings may say null).
     const strayNulls = await page.evaluate(() => Array.from(document.querySelectorAll("#observablehq-main *")).filter((e) => e.children.length === 0 && e.textContent?.trim() === "null" && !e.closest("pre, code")).length);
     expect(strayNulls).toBe(0);
+    // Every figure carries the download menu (SVG, PNG; CSV where the page gave its data).
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(r))); // withData may come a frame after the figure
+    expect((await figureMenus(page)).missing).toEqual([]);
     expect(site.browser.external).toEqual([]);
   }, 120_000);
 

@@ -127,7 +127,7 @@ function files(dir: string, keep: (f: string) => boolean): string[] {
 }
 
 describe("colours come from the palette", () => {
-  const scanned = [...files(join(ROOT, "src"), (f) => f.endsWith(".md")), ...files(join(ROOT, "lib/plot"), (f) => f.endsWith(".ts"))];
+  const scanned = [...files(join(ROOT, "src"), (f) => f.endsWith(".md")), ...files(join(ROOT, "lib/plot"), (f) => f.endsWith(".ts")), ...files(join(ROOT, "src/components"), (f) => f.endsWith(".ts"))];
 
   it("finds the pages and lib/plot", () => {
     expect(scanned.some((f) => f.endsWith("tools/labeling.md"))).toBe(true);
