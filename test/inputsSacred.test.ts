@@ -48,7 +48,7 @@ const SEVEN: {name: string; argv: (out: string) => string[]; input: () => string
   {name: "features", input: () => f.h5, argv: (out) => ["features", f.h5, "--out", out]},
   {name: "convert", input: () => f.rdt, argv: (out) => ["convert", f.rdt, "--channels", "0,1", "--out", out]},
   {name: "trigger", input: () => f.csmpl, argv: (out) => ["trigger", f.csmpl, "--of", f.h5, "--threshold", "0.003", "--out", out]},
-  {name: "train", input: () => f.h5, argv: (out) => ["train", "--data", f.h5, "--out", out]},
+  {name: "train", input: () => f.h5, argv: (out) => ["train", "--data", f.h5, "--validation", f.h5, "--out", out]},
   {name: "classify", input: () => f.h5, argv: (out) => ["classify", f.h5, "--out", out]},
   {name: "classify-trees", input: () => f.parquet, argv: (out) => ["classify-trees", f.parquet, "--out", out]},
   {name: "cuts", input: () => f.parquet, argv: (out) => ["cuts", f.parquet, f.cut, "--out", out]}
@@ -74,7 +74,7 @@ describe("--out naming an input is refused and the input stays byte-identical", 
     copyFileSync(join(RAW, "stream_001.db"), db);
     await refused(["trigger", f.csmpl, "--of", f.h5, "--threshold", "0.003", "--out", db], db, /the \.db next to the first stream/, [db]);
     // train replaces its model folder whole: the folder holding the training file is refused.
-    await refused(["train", "--data", f.h5, "--out", dir], dir, /holds the input/, [f.h5]);
+    await refused(["train", "--data", f.h5, "--validation", f.h5, "--out", dir], dir, /holds the input/, [f.h5]);
     await refused(["cuts", f.parquet, f.cut, "--out", f.cut], f.cut, /is the input .*\(CUT\.cut\.json\)/, [f.cut]);
   });
 });

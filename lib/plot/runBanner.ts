@@ -3,6 +3,7 @@
 // rate, unit — or "demo data" when no run file is configured. Its input is src/data/run.json
 // (data-loaders/run.ts runHeader); the counts are also data attributes, for tests and scripts.
 import {formatSI, UNIT_LABEL, type SignalUnit} from "../math/units.js";
+import {ACCENT} from "./palette.js";
 
 /** What src/data/run.json holds (data-loaders/run.ts RunHeader, the fields the banner uses). */
 export interface RunBannerInput {
@@ -48,7 +49,8 @@ export function runBanner(run: RunBannerInput, doc: Document = document): HTMLEl
   el.dataset.events = String(run.events);
   el.dataset.channels = String(run.channels.length);
   el.setAttribute("role", "note");
-  el.style.cssText = "border-left: 4px solid var(--theme-foreground-focus, #3b5fc0); padding: 0.4rem 0.8rem; margin: 0.5rem 0 1rem; background: var(--theme-background-alt, #f5f5f5); font-size: 0.9em;";
+  // Framework's theme colours, with the palette's accent where a theme lacks one.
+  el.style.cssText = `border-left: 4px solid var(--theme-foreground-focus, ${ACCENT}); padding: 0.4rem 0.8rem; margin: 0.5rem 0 1rem; background: var(--theme-background-alt); font-size: 0.9em;`;
   const head = doc.createElement("strong");
   head.textContent = heading(run);
   el.append(head, doc.createTextNode(` · ${details(run)}`));
