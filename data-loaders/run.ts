@@ -16,6 +16,7 @@ import {unitColumn} from "../lib/math/units.js";
 import {inputLineage, stageLineage} from "../lib/pipeline/index.js";
 import {resolveMetadata} from "../lib/pipeline/process/preflight.js";
 import type {RunFile} from "../lib/config/runFile.js";
+import type {RunBannerInput} from "../lib/plot/runBanner.js";
 import {RECORD_GROUPS, type Dataset, type RecordGroup} from "../lib/types.js";
 import {ensureDemoFeatures, ensureDemoFile, STORE} from "./demo.js";
 import {demoConfigObject, ensureDemoProcessed} from "./demoProcess.js";
@@ -222,21 +223,10 @@ export async function runProcessTable(name: string, active: ActiveRun = activeRu
 }
 
 /** What the run banner and the runs table say of a run: from its run file and its file's header. */
-export interface RunHeader {
-  kind: "run" | "demo";
-  name: string;
-  title: string;
-  /** The run file (relative to the project), null for the demo. */
-  runFile: string | null;
-  /** The data file as the run file names it (relative to the project where inside it). */
-  file: string;
-  events: number;
+export interface RunHeader extends RunBannerInput {
+  /** Events per record group. */
   groups: {[G in RecordGroup]?: number};
-  channels: string[];
-  recordLength: number;
-  sampleRate_Hz: number;
   triggerIndex: number;
-  unit: string;
   /** Where each piece of metadata came from: file, config (the run file), assumed (cait's default). */
   sources: Dataset["sources"];
   hasLabels: boolean;

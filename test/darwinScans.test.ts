@@ -2,27 +2,13 @@
 // runs: each equals the same steps done by hand with the report's seeds, and survives the
 // structured clone that carries it from the worker to the page.
 import {describe, expect, it} from "vitest";
-import {Rng} from "../lib/math/random.js";
+import {syntheticTemplates} from "./support/darwinTemplates.js";
 import {median} from "../lib/math/robust.js";
 import {nullDistribution, pValue, runPseudoExperiments} from "../lib/stats/anomalySearch.js";
 import {buildSearch, prepareDarwinSearch, type AnomalyTemplates} from "../lib/stats/darwinSearch.js";
 import {fractionBins, pseudoExperimentsAt, R_SCAN, scoreHistograms, slidesScan, zAgainstR} from "../lib/stats/darwinScans.js";
 
-// Synthetic scored templates (as test/darwinSearch.test.ts): ER scores low, NR high with H_B large.
-function templates(): AnomalyTemplates {
-  const r = new Rng(7);
-  const n = 3000;
-  const mk = (lo: number, hi: number, nll: number, hb: number) => {
-    const energy_keV = Float64Array.from({length: n}, () => r.uniformIn(lo, hi));
-    return {
-      energyRange_keV: [lo, hi] as [number, number], energy_keV,
-      energyRec_keVee: Float64Array.from(energy_keV, (e) => (hb > 1 ? 0.2 * e : e)),
-      negElbo: Float64Array.from({length: n}, () => r.normal(nll, 2)),
-      hB: Float64Array.from({length: n}, () => Math.abs(r.normal(hb, hb / 4)))
-    };
-  };
-  return {er: mk(2, 10, 20, 0.01), nr: mk(3, 60, 30, 4)};
-}
+const templates = (): AnomalyTemplates => syntheticTemplates(7, 3000);
 
 describe("the anomaly report's scans", () => {
   const t = templates();

@@ -1,23 +1,9 @@
 import {describe, expect, it} from "vitest";
-import {Rng} from "../lib/math/random.js";
+import {syntheticTemplates} from "./support/darwinTemplates.js";
 import {buildSearch, prepareDarwinSearch, sensitivityVsExposure, wimpEventsPerTonneYear, type AnomalyTemplates} from "../lib/stats/darwinSearch.js";
 import {LXE, TONNE_YEAR_KG_DAY, integrateRate, wimpRate} from "../lib/sim/recoil.js";
 
-// Synthetic scored templates: ER scores low, NR scores high with H_B large; uniform energies.
-function templates(): AnomalyTemplates {
-  const r = new Rng(1);
-  const n = 4000;
-  const mk = (lo: number, hi: number, nll: number, hb: number) => {
-    const energy_keV = Float64Array.from({length: n}, () => r.uniformIn(lo, hi));
-    return {
-      energyRange_keV: [lo, hi] as [number, number], energy_keV,
-      energyRec_keVee: Float64Array.from(energy_keV, (e) => (hb > 1 ? 0.2 * e : e)),
-      negElbo: Float64Array.from({length: n}, () => r.normal(nll, 2)),
-      hB: Float64Array.from({length: n}, () => Math.abs(r.normal(hb, hb / 4)))
-    };
-  };
-  return {er: mk(2, 10, 20, 0.01), nr: mk(3, 60, 30, 4)};
-}
+const templates = (): AnomalyTemplates => syntheticTemplates(1, 4000);
 
 describe("DARWIN search assembly", () => {
   const t = templates();

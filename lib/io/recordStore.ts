@@ -39,18 +39,11 @@ export interface RecordStoreGroup {
   blocksOffset: number;
 }
 
-export interface RecordStoreHeader {
+/** The store's JSON header: the writer's spec (below) plus what a reader needs to find and check blocks. */
+export interface RecordStoreHeader extends Omit<RecordStoreSpec, "groups"> {
   format: "pulsebook-records";
   version: number;
-  /** The run's file the records come from (its name, for messages). */
-  source: string;
-  channels: string[];
-  unit: SignalUnit;
-  recordLength: number;
-  sampleFrequency_Hz: number;
-  triggerIndex: number;
   dtype: "float32";
-  sample: RecordSample;
   /** `describeSample(sample, total events)`, for the page. */
   sampleDescription: string;
   /** Bytes of one event block: channels × recordLength × 4. */
@@ -61,6 +54,7 @@ export interface RecordStoreHeader {
 }
 
 export interface RecordStoreSpec {
+  /** The run's file the records come from (its name, for messages). */
   source: string;
   channels: string[];
   unit: SignalUnit;
