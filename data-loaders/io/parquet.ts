@@ -40,8 +40,9 @@ function writerProperties(metadata: {[key: string]: string}): pq.WriterPropertie
 }
 
 /**
- * Writes the column batches yielded by `batches` to `path` as one Parquet file, one row group
- * per batch, with `metadata` as key-value metadata. Batches are pulled one at a time, so
+ * Writes the column batches yielded by `batches` to `path` as one Parquet file, with `metadata`
+ * as key-value metadata. The writer buffers batches into row groups of MAX_ROW_GROUP_ROWS rows
+ * (the last one shorter), whatever the batch size. Batches are pulled one at a time, so
  * memory holds one batch plus the encoder's page buffers. The file appears atomically
  * (data-loaders/io/atomicWrite.ts).
  */
