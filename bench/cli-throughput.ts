@@ -14,6 +14,7 @@ import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
 import {readParquet} from "../data-loaders/io/parquet.js";
+import {openCaitFile} from "../data-loaders/io/node.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "3000"}, keep: {type: "boolean", default: false}, python: {type: "string", default: process.env.PULSEBOOK_PYTHON ?? "python3"}}});
@@ -109,6 +110,34 @@ for (const threads of threadsOption ? [1, 2] : [0]) {
 // Object.is: NaN equals NaN, and 0 and -0 differ.
 processRuns.same_tables_for_each_thread_count = tables.every((t) => t.every((cols, g) => cols.every((col, c) => col.every((v, i) => Object.is(v, tables[0][g][c][i])))));
 results.cli_process = processRuns;
+
+// The stream trigger: cait's two reference streams (test/fixtures/cait-mock, 33 s each) tiled
+// to 2²⁴⁺ samples, as a long stream would be; `pulsebook trigger` with 1 and 2 threads (one
+// stream per thread) must find the same triggers.
+const fixtures = join(ROOT, "test", "fixtures", "cait-mock");
+const TILES = 24;
+const streams = [0, 1].map((c) => {
+  const path = join(work, `tiled_Ch${c}.csmpl`);
+  writeFileSync(path, Buffer.concat(Array.from({length: TILES}, () => readFileSync(join(fixtures, "raw", `stream_001_Ch${c}.csmpl`)))));
+  return path;
+});
+const streamSeconds = (statSync(streams[0]).size / 2) / 25_000;
+const triggerRuns: {[k: string]: unknown} = {stream_seconds: streamSeconds, streams: 2};
+const triggerLists: string[] = [];
+for (const threads of [1, 2]) {
+  const h5Out = join(work, `tiled-trigger-${threads}.h5`);
+  console.error(`pulsebook trigger --threads ${threads}`);
+  const t = timed(process.execPath, [BIN, "trigger", ...streams, "--of", join(fixtures, "mock_001-P_Ch0-L_Ch1.h5"), "--threshold", "0.0035,0.0035", "--out", h5Out, "--force", "--quiet", "--threads", String(threads)]);
+  triggerRuns[`threads_${threads}`] = {...t, times_real_time: streamSeconds / t.wall_s};
+  const f = await openCaitFile(h5Out);
+  triggerLists.push(JSON.stringify(["stream/trigger_sample", "stream/trigger_height"].map((d) => Array.from(f.readArray(d).values, Number))) +
+    JSON.stringify([...f.chunks("events", 64)].map((c) => Array.from(c.samples))));
+  f.close();
+  rmSync(h5Out, {force: true});
+}
+for (const path of streams) rmSync(path, {force: true});
+triggerRuns.same_triggers_and_records_for_each_thread_count = triggerLists.every((h) => h === triggerLists[0]);
+results.cli_trigger = triggerRuns;
 results.load_average_after = loadavg();
 
 const raw = results.h5py_raw_read as {records_per_s?: number};

@@ -9,6 +9,8 @@
 
 import {closeSync, existsSync, openSync, readSync} from "node:fs";
 import {basename} from "node:path";
+import {Worker} from "node:worker_threads";
+import {availableParallelism} from "node:os";
 import {createCaitFile, openCaitFile} from "./io/node.js";
 import {streamCompanion} from "./runFiles.js";
 import {DataFileError} from "../lib/io/errors.js";
@@ -21,6 +23,8 @@ import {RECORD_GROUPS, type EventChunk, type RecordGroup, type RecordLayout} fro
 import {fileIdentity, hdf5Provenance, moduleVersion, provenanceStamp, PULSEBOOK_VERSION} from "./provenance.js";
 import {fileSize, readBytes} from "./io/readFile.js";
 import {checkBudget} from "../lib/io/memoryBudget.js";
+import {WorkerDiedError} from "./mlPool.js";
+import type {TriggerReply} from "./triggerWorker.js";
 
 /** Version of the triggered layout: the source of this trigger (data-loaders/provenance.ts). */
 export const streamTriggerVersion = (): string => moduleVersion(import.meta.url);
@@ -40,6 +44,12 @@ export interface StreamTriggerOptions {
   /** Triggers of different channels closer than this are one event (default RL/4). */
   coincidenceSamples?: number;
   chunkEvents?: number;
+  /**
+   * Streams triggered at once, each on its own worker thread (1: all in this thread; default
+   * defaultTriggerThreads). The triggers are the same for any number: each stream is triggered
+   * whole by one thread.
+   */
+  threads?: number;
   command?: string;
 }
 
@@ -122,6 +132,74 @@ async function loadFilters(path: string, n: number): Promise<{layout: RecordLayo
   }
 }
 
+/** What triggers stream `channel` of `streams` (plain data: a worker thread gets it as is). */
+export interface StreamJob {
+  stream: string;
+  channel: number;
+  streams: number;
+  of: string;
+  threshold_V: number;
+  method: "record-windows" | "filter-walk";
+  precision: "float64" | "float32";
+}
+
+/** The triggers of one stream, read from disk block by block. */
+export async function streamTriggers(job: StreamJob): Promise<Trigger[]> {
+  const {filters} = await loadFilters(job.of, job.streams);
+  const pffft = job.precision === "float32" ? await loadPffft() : undefined;
+  const stream = openStream(job.stream);
+  try {
+    return triggerStream(filters[job.channel], stream, {threshold_V: job.threshold_V, method: job.method, pffft});
+  } finally {
+    stream.close();
+  }
+}
+
+const TRIGGER_WORKER = new URL("./trigger-worker.mjs", import.meta.url);
+
+/** streamTriggers of one job on a worker thread of its own; a dying worker fails the job by name. */
+function triggersOnWorker(job: StreamJob): Promise<Trigger[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(TRIGGER_WORKER, {workerData: job});
+    let reply: TriggerReply | undefined, cause = "";
+    worker.once("message", (m: TriggerReply) => { reply = m; });
+    worker.once("error", (e) => { cause = `: ${e.message}`; });
+    worker.once("exit", (code) => {
+      if (reply?.kind === "result") resolve(reply.triggers);
+      else if (reply?.kind === "error") reject(reply.dataFile ? new DataFileError(reply.dataFile.file, reply.dataFile.problem, reply.dataFile.dataset) : new Error(reply.message));
+      else reject(new WorkerDiedError(`trigger worker of ${job.stream} exited with code ${code} before it was done${cause}`));
+    });
+  });
+}
+
+/**
+ * One thread per stream up to one per core, for streams of at least 2²⁴ samples (11 min at
+ * 25 kHz); shorter ones in this thread. A worker costs about a CPU second to start (tsx, the
+ * library), what one thread takes to trigger some 10⁷ samples in float64.
+ */
+export function defaultTriggerThreads(samples: number, streams: number): number {
+  return samples >= 2 ** 24 ? Math.max(1, Math.min(streams, availableParallelism())) : 1;
+}
+
+/** The triggers of every job, `threads` streams at a time on worker threads (1: in this thread). */
+export async function triggerStreams(jobs: StreamJob[], threads: number): Promise<Trigger[][]> {
+  if (threads <= 1 || jobs.length <= 1) {
+    const out: Trigger[][] = [];
+    for (const job of jobs) out.push(await streamTriggers(job));
+    return out;
+  }
+  const out: Trigger[][] = new Array(jobs.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < jobs.length) {
+      const k = next++;
+      out[k] = await triggersOnWorker(jobs[k]);
+    }
+  };
+  await Promise.all(Array.from({length: Math.min(threads, jobs.length)}, lane));
+  return out;
+}
+
 /** Nearest entry of a sorted array to x (index), or −1 when empty. */
 function nearest(sorted: Float64Array, x: number): number {
   if (sorted.length === 0) return -1;
@@ -156,7 +234,7 @@ export async function triggerCsmpl(csmpl: string[], out: string, options: Stream
   const C = csmpl.length;
   if (C === 0) throw new Error("no .csmpl stream given");
   if (options.thresholds_V.length !== C) throw new Error(`${options.thresholds_V.length} thresholds for ${C} streams`);
-  const {layout, filters} = await loadFilters(options.of, C);
+  const {layout} = await loadFilters(options.of, C);
   const L = layout.recordLength, T = layout.triggerIndex, fs = layout.sampleFrequency_Hz;
   const coincidence = options.coincidenceSamples ?? L >> 2;
   const dbPath = companion(options.db, streamCompanion(csmpl[0], ".db"));
@@ -183,8 +261,10 @@ export async function triggerCsmpl(csmpl: string[], out: string, options: Stream
     streams.forEach((s, c) => {
       if (s.length !== n) throw new DataFileError(csmpl[c], `holds ${s.length} samples, ${csmpl[0]} holds ${n}: streams of one run must be equally long`);
     });
-    const pffft = options.precision === "float32" ? await loadPffft() : undefined;
-    const triggers = streams.map((s, c) => triggerStream(filters[c], s, {threshold_V: options.thresholds_V[c], method: options.method ?? "record-windows", pffft}));
+    const triggers = await triggerStreams(csmpl.map((stream, c) => ({
+      stream, channel: c, streams: C, of: options.of, threshold_V: options.thresholds_V[c],
+      method: options.method ?? "record-windows", precision: options.precision ?? "float64"
+    })), options.threads ?? defaultTriggerThreads(n, C));
     const events = mergeTriggers(triggers, coincidence);
     const counts = {events: 0, testpulses: 0, noise: 0, controlpulses: 0};
     if (stampSamples) {

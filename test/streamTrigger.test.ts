@@ -19,7 +19,7 @@ import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from "node:f
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import h5wasm from "h5wasm/node";
-import {triggerCsmpl, type StreamTriggerResult} from "../data-loaders/streamTrigger.js";
+import {triggerCsmpl, triggerStreams, type StreamTriggerResult} from "../data-loaders/streamTrigger.js";
 import {openCaitFile, DataFileError} from "../data-loaders/io/node.js";
 import {optimumFilterFromTransfer} from "../lib/dsp/optimumFilter.js";
 import {triggerStream} from "../lib/dsp/trigger.js";
@@ -92,6 +92,30 @@ describe("trigger_csmpl on the reference streams", () => {
       fast.triggers[c].forEach((t, i) => expect(Math.abs(t.amplitude_V / res.triggers[c][i].amplitude_V - 1)).toBeLessThan(1e-5));
     }
     expect(fast.counts).toEqual(res.counts);
+  });
+
+  it("--threads 2 triggers each stream on its own worker thread: identical triggers and records", async () => {
+    const two = await triggerCsmpl(STREAMS, join(dir, "stream2.h5"), {of: OF_FILE, thresholds_V: [ref.ch0.threshold, ref.ch1.threshold], threads: 2});
+    expect(two.triggers).toEqual(res.triggers);
+    expect(two.counts).toEqual(res.counts);
+    const [a, b] = await Promise.all([openCaitFile(join(dir, "stream.h5")), openCaitFile(join(dir, "stream2.h5"))]);
+    try {
+      const all = (f: typeof a) => [...f.chunks("events", 64)].flatMap((c) => Array.from(c.samples));
+      expect(all(b)).toEqual(all(a));
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("a stream that fails on a worker thread fails the trigger with the file named, as in this thread", async () => {
+    const job = (stream: string, channel: number) => ({stream, channel, streams: 2, of: OF_FILE, threshold_V: 0.003, method: "record-windows" as const, precision: "float64" as const});
+    const missing = join(dir, "missing_Ch1.csmpl");
+    for (const threads of [1, 2]) {
+      const e = await triggerStreams([job(STREAMS[0], 0), job(missing, 1)], threads).then(() => undefined, (x: unknown) => x);
+      expect(e).toBeInstanceOf(DataFileError);
+      expect((e as DataFileError).file).toBe(missing);
+    }
   });
 
   it("matches every record start when the first window's phase is one cait's implies", () => {

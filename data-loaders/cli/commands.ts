@@ -300,6 +300,8 @@ export const COMMANDS: readonly Entry[] = [
       db: text({placeholder: "RUN.db", defaultText: "next to the first stream", path: IN, summary: "the run's .db"}),
       "dig-stamps": text({placeholder: "F", defaultText: "next to the first stream", path: IN, summary: "the run's .dig_stamps"}),
       "test-stamps": text({placeholder: "F", defaultText: "next to the first stream", path: IN, summary: "the run's .test_stamps"}),
+      threads: integer({min: 1, placeholder: "N", defaultText: "one per stream up to one per core, for streams of 2²⁴ samples or more",
+        summary: "streams triggered at once, each on a worker thread; the triggers are the same for any N"}),
       quiet
     },
     // The .db and stamps that streamTrigger.ts finds next to the first stream.
@@ -312,7 +314,7 @@ export const COMMANDS: readonly Entry[] = [
       const {triggerCsmpl} = await import("../streamTrigger.js");
       const res = await triggerCsmpl(streams, v.out, {
         of: v.of, thresholds_V: v.threshold, method: v.method, precision: v.float32 ? "float32" : "float64",
-        db: v.db, digStamps: v["dig-stamps"], testStamps: v["test-stamps"], command: commandLine
+        db: v.db, digStamps: v["dig-stamps"], testStamps: v["test-stamps"], threads: v.threads, command: commandLine
       });
       const s = (performance.now() - t0) / 1000;
       if (!v.quiet) {
