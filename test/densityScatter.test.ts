@@ -7,7 +7,7 @@ import {JSDOM} from "jsdom";
 import * as Plot from "@observablehq/plot";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {Rng} from "../lib/math/random.js";
-import {binPoints, cellColours, countBeyond, densityLevel, densityPixels, subsetCounts} from "../lib/plot/densityBins.js";
+import {binPoints, cellColours, countBeyond, densityLevel, densityPixels, selectionPixels, subsetCounts} from "../lib/plot/densityBins.js";
 import {densityRamp} from "../lib/plot/palette.js";
 import {rgba, type LinearScale} from "../lib/plot/rasterScatter.js";
 import {robustDomain} from "../lib/plot/robustDomain.js";
@@ -92,6 +92,29 @@ describe("densityPixels", () => {
     }
     // The densest cell (if not selected) has the darkest colour.
     if (per[maxCell] === 0) expect(at(maxCell % 100, Math.floor(maxCell / 100))).toBe(ramp[15]);
+  });
+
+  it("draws the selection as a layer that, over the density, gives the same pixels as one drawing", () => {
+    const {x, y} = gaussianCloud(30_000, 13);
+    const g = binPoints(x, y, X, Y, 2);
+    const ramp = densityRamp(16);
+    const colour = Uint8Array.from(x, (v) => (v > 70 ? 2 : 0));
+    const cells = cellColours(g, colour);
+    const palette = Uint32Array.of(rgba(0, 0, 0), rgba(9, 9, 9), rgba(200, 10, 10));
+    const selected = Uint32Array.from(Array.from(x.keys()).filter((i) => y[i] > 45 && x[i] < 40));
+    const per = subsetCounts(g, selected);
+    const [mark, focusColour, focus] = [rgba(1, 2, 3), rgba(250, 160, 0), selected[7]];
+    const one = densityPixels(g, {width: 200, height: 200, ramp, cellColour: cells, palette, selected: per, highlightColour: mark, focus, focusColour});
+    const base = densityPixels(g, {width: 200, height: 200, ramp, cellColour: cells, palette});
+    const layer = selectionPixels(g, {width: 200, height: 200, selected: per, highlightColour: mark, focus, focusColour});
+    const composited = base.map((p, i) => (layer[i] !== 0 ? layer[i] : p));
+    expect(composited).toEqual(one);
+    // The layer holds the selected cells (and the focus square) only.
+    let layerCells = 0;
+    for (let b = 0; b < per.length; ++b) if (per[b] > 0) ++layerCells;
+    expect(layerCells).toBeGreaterThan(100);
+    expect(layer.filter((p) => p === mark).length).toBeGreaterThanOrEqual(4 * (layerCells - 9));
+    expect(layer.filter((p) => p === focusColour).length).toBe(36);
   });
 
   it("colours a cell by the last labelled point in drawing order", () => {

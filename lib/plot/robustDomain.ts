@@ -36,19 +36,23 @@ export function robustDomain(values: ArrayLike<number>, options: RobustDomainOpt
   const {quantiles: [qLo, qHi] = [0.05, 0.95], reach = 2, pad = 0.03, type = "linear"} = options;
   if (!(qLo >= 0 && qLo < qHi && qHi <= 1)) throw new RangeError(`robustDomain: quantiles must satisfy 0 ≤ lo < hi ≤ 1, got [${qLo}, ${qHi}]`);
   const log = type === "log";
-  const t: number[] = [];
+  // A typed array sorted natively (no comparator calls): 200,000 values in a few ms.
+  const kept = new Float64Array(values.length);
+  let m = 0;
   for (let i = 0; i < values.length; ++i) {
     const v = values[i];
-    if (Number.isFinite(v) && (!log || v > 0)) t.push(log ? Math.log10(v) : v);
+    if (Number.isFinite(v) && (!log || v > 0)) kept[m++] = log ? Math.log10(v) : v;
   }
-  t.sort((a, b) => a - b);
+  const t = kept.subarray(0, m).sort();
   const back = (u: number) => (log ? 10 ** u : u);
   let lo: number, hi: number;
   if (t.length === 0) {
     [lo, hi] = log ? [-1, 1] : [0, 1];
   } else {
     const [min, max] = [t[0], t[t.length - 1]];
-    const [bLo, bHi] = [quantileSorted(t, qLo)!, quantileSorted(t, qHi)!];
+    // d3 reads any array-like; its types ask for an Array.
+    const sorted = t as unknown as number[];
+    const [bLo, bHi] = [quantileSorted(sorted, qLo)!, quantileSorted(sorted, qHi)!];
     // A bulk of one repeated value has no width: measure the reach on the full extent then.
     const span = bHi - bLo || max - min;
     lo = Math.max(min, bLo - reach * span);
