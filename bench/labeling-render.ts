@@ -23,12 +23,12 @@ import {cpus, loadavg, totalmem} from "node:os";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {fileURLToPath} from "node:url";
-import {encodeParquet, readParquet, type Columns} from "../data-loaders/io/parquet.js";
 import {serveDist} from "../scripts/serve-dist.mjs";
 import type {Page} from "playwright-core";
 import {launchBrowser} from "../test/support/browser.js";
 import {ensureBuilt} from "../test/support/build.js";
 import {builtFeaturesPath} from "../test/support/features.js";
+import {syntheticTable} from "./syntheticFeatures.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "200000"}, repeats: {type: "string", default: "5"}, profile: {type: "boolean", default: false}, dist: {type: "string"}}});
@@ -37,24 +37,6 @@ const repeats = Number(values.repeats);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function syntheticTable(demo: Uint8Array, nEvents: number): Uint8Array {
-  const t = readParquet(demo, "features.parquet");
-  const nRows = t.numRows;
-  const nChannels = new Set(Array.from(t.getChild("channel")!.toArray() as Int32Array)).size;
-  const demoEvents = nRows / nChannels;
-  const rows = nEvents * nChannels;
-  const out: Columns = {};
-  let seed = 12345;
-  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-  const jitter = Float64Array.from({length: rows}, () => 1 + 0.05 * (rand() - 0.5));
-  for (const field of t.schema.fields) {
-    const src = t.getChild(field.name)!.toArray() as ArrayLike<number>;
-    if (field.name === "event") out.event = Int32Array.from({length: rows}, (_, r) => Math.floor(r / nChannels));
-    else if (field.name === "channel" || field.name === "label") out[field.name] = Int32Array.from({length: rows}, (_, r) => Number(src[(Math.floor(r / nChannels) % demoEvents) * nChannels + (r % nChannels)]));
-    else out[field.name] = Float64Array.from({length: rows}, (_, r) => Number(src[(Math.floor(r / nChannels) % demoEvents) * nChannels + (r % nChannels)]) * jitter[r]);
-  }
-  return encodeParquet(out, {"pulsebook.table": "features", "pulsebook.benchmark": `demo replicated to ${nEvents} events`});
-}
 
 /**
  * Drags a rectangle on the scatter from `from` to `to` (page pixels) and returns the time in ms

@@ -64,7 +64,8 @@ const made: {[k: string]: unknown} = existsSync(madeFile) && existsSync(run) && 
 if (!existsSync(run)) {
   const t0 = process.hrtime.bigint();
   await writeSimulation(run, {events: distinct, seed: 20261205, onProgress: progressLines("simulate")});
-  results.simulate = {events: distinct, seconds: seconds(t0), file_GB: statSync(run).size / 1e9};
+  const s = seconds(t0);
+  results.simulate = {events: distinct, seconds: s, file_GB: statSync(run).size / 1e9, ...(distinct < events ? {minutes_to_simulate_all_events_at_this_rate: (events / distinct) * s / 60} : {})};
 } else {
   results.simulate = made.simulate ?? {events: distinct, file_GB: statSync(run).size / 1e9, note: "made by an earlier run of this bench"};
 }
