@@ -5,6 +5,7 @@
 
 import {JSDOM} from "jsdom";
 import * as Plot from "@observablehq/plot";
+import {quantileSorted} from "d3";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {Rng} from "../lib/math/random.js";
 import {binPoints, cellColours, countBeyond, densityLevel, densityPixels, selectionPixels, subsetCounts} from "../lib/plot/densityBins.js";
@@ -135,6 +136,24 @@ describe("densityPixels", () => {
 });
 
 describe("robust domains of a known distribution", () => {
+  it("finds the bulk's quantiles as d3.quantileSorted does on the sorted values (quickselect, not a sort)", () => {
+    const rng = new Rng(21);
+    for (const [n, type] of [[1, "linear"], [2, "log"], [7, "linear"], [1000, "log"], [20_001, "linear"], [20_001, "log"]] as const) {
+      // Repeated values, non-finite and non-positive ones mixed in.
+      const v = Float64Array.from({length: n}, (_, i) => (i % 97 === 5 ? NaN : i % 89 === 3 ? -1 : Math.round(rng.normal(10, 3) * 4) / 4 + (i % 13 === 0 ? 500 : 0)));
+      const kept = Array.from(v).filter((x) => Number.isFinite(x) && (type !== "log" || x > 0)).map((x) => (type === "log" ? Math.log10(x) : x)).sort((a, b) => a - b);
+      for (const q of [[0.05, 0.95], [0, 1], [0.25, 0.5]] as [number, number][]) {
+        const [lo, hi] = [quantileSorted(kept, q[0])!, quantileSorted(kept, q[1])!];
+        const span = hi - lo || kept[kept.length - 1] - kept[0];
+        let a = Math.max(kept[0], lo - 2 * span), b = Math.min(kept[kept.length - 1], hi + 2 * span);
+        if (a === b) [a, b] = type === "log" ? [a - 0.5, b + 0.5] : [a - 0.5 * (Math.abs(a) || 1), b + 0.5 * (Math.abs(a) || 1)];
+        else [a, b] = [a - (b - a) * 0.03, b + (b - a) * 0.03];
+        const expected = type === "log" ? [10 ** a, 10 ** b] : [a, b];
+        expect(robustDomain(v, {type, quantiles: q}).domain).toEqual(expected);
+      }
+    }
+  });
+
   it("keeps the bulk of a normal distribution and counts the far outliers", () => {
     const rng = new Rng(3);
     const v = Float64Array.from({length: 100_050}, (_, i) => (i < 100_000 ? rng.normal(1.5, 0.02) : 100 + i - 100_000));

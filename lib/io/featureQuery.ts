@@ -133,7 +133,8 @@ export async function openFeatureTable({arrow, parquet}: FeatureQueryModules, so
         for (const chunk of v.data) {
           const values = chunk.values as Float64Array | Int32Array | BigInt64Array;
           const nulls = chunk.nullCount;
-          if (!nulls && values instanceof Float64Array) a.set(values.subarray(chunk.offset, chunk.offset + chunk.length), i);
+          // Typed-array set converts int32 (event, channel) to float64 natively; BigInt64 cannot be set.
+          if (!nulls && !(values instanceof BigInt64Array)) a.set(values.subarray(chunk.offset, chunk.offset + chunk.length), i);
           else if (!nulls) for (let k = 0; k < chunk.length; ++k) a[i + k] = Number(values[chunk.offset + k]);
           else for (let k = 0; k < chunk.length; ++k) a[i + k] = v.isValid(i + k) ? Number(values[chunk.offset + k]) : NaN;
           i += chunk.length;
