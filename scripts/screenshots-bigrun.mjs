@@ -9,7 +9,7 @@
 //     `npx tsx bench/records.ts --events 200000 --distinct 2000 --prepare` makes.
 // A page built on a configured 200,000-event run (overview, first look) needs that run's feature
 // table, i.e. feature extraction of 400,000 records of 16,384 samples: not made here.
-// Usage: npx tsx scripts/screenshots-bigrun.mjs [--events 200000] [--store PATH] [--event 123456]
+// Usage: npx tsx scripts/screenshots-bigrun.mjs [--events 200000] [--store PATH] [--event 123456] [--dist DIR]
 
 import {build} from "esbuild";
 import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
@@ -23,7 +23,7 @@ import {ensureBuilt} from "../test/support/build.ts";
 import {builtFeaturesPath} from "../test/support/features.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const {values} = parseArgs({options: {events: {type: "string", default: "200000"}, store: {type: "string"}, event: {type: "string", default: "123456"}}});
+const {values} = parseArgs({options: {events: {type: "string", default: "200000"}, store: {type: "string"}, event: {type: "string", default: "123456"}, dist: {type: "string"}}});
 const events = Number(values.events);
 const out = join(ROOT, "docs", "screenshots");
 mkdirSync(out, {recursive: true});
@@ -35,7 +35,7 @@ const browser = await launchBrowser({width: 1200, height: 1600});
 const page = browser.page;
 try {
   // The labeling page with the big table.
-  const {dist} = await ensureBuilt();
+  const dist = values.dist ?? (await ensureBuilt()).dist;
   const tableFile = join(work, `screenshots-${events}.parquet`);
   writeFileSync(tableFile, syntheticTable(new Uint8Array(readFileSync(builtFeaturesPath(dist))), events));
   const site = await serveDist(dist);
