@@ -11,121 +11,141 @@
 // beyond 20,000 points, draws a density raster (lib/plot/densityBins.ts).
 // The table is the demo feature table replicated with jitter, so that the points have the
 // demo run's distribution. Writes bench/results/labeling-render-EVENTS.json.
-// Usage: tsx bench/labeling-render.ts [--events 200000] [--repeats 5]
+// The page marks its stages (performance.measure "labeling:*": columns read, domains, binning,
+// painting, axes); their durations of the first render are written with the figures. With
+// --profile, the first render is also sampled by Chromium's CPU profiler (DevTools protocol) and
+// the functions with the most self time are listed. --dist DIR benchmarks another build (e.g.
+// main's, for a before/after on the same machine and load).
+// Usage: tsx bench/labeling-render.ts [--events 200000] [--repeats 5] [--profile] [--dist DIR]
 
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {cpus, totalmem} from "node:os";
+import {cpus, loadavg, totalmem} from "node:os";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {fileURLToPath} from "node:url";
-import {encodeParquet, readParquet, type Columns} from "../data-loaders/io/parquet.js";
 import {serveDist} from "../scripts/serve-dist.mjs";
+import type {Page} from "playwright-core";
 import {launchBrowser} from "../test/support/browser.js";
 import {ensureBuilt} from "../test/support/build.js";
 import {builtFeaturesPath} from "../test/support/features.js";
+import {syntheticTable} from "./syntheticFeatures.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const {values} = parseArgs({options: {events: {type: "string", default: "200000"}, repeats: {type: "string", default: "5"}}});
+const {values} = parseArgs({options: {events: {type: "string", default: "200000"}, repeats: {type: "string", default: "5"}, profile: {type: "boolean", default: false}, dist: {type: "string"}}});
 const events = Number(values.events);
 const repeats = Number(values.repeats);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function syntheticTable(demo: Uint8Array, nEvents: number): Uint8Array {
-  const t = readParquet(demo, "features.parquet");
-  const nRows = t.numRows;
-  const nChannels = new Set(Array.from(t.getChild("channel")!.toArray() as Int32Array)).size;
-  const demoEvents = nRows / nChannels;
-  const rows = nEvents * nChannels;
-  const out: Columns = {};
-  let seed = 12345;
-  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-  const jitter = Float64Array.from({length: rows}, () => 1 + 0.05 * (rand() - 0.5));
-  for (const field of t.schema.fields) {
-    const src = t.getChild(field.name)!.toArray() as ArrayLike<number>;
-    if (field.name === "event") out.event = Int32Array.from({length: rows}, (_, r) => Math.floor(r / nChannels));
-    else if (field.name === "channel" || field.name === "label") out[field.name] = Int32Array.from({length: rows}, (_, r) => Number(src[(Math.floor(r / nChannels) % demoEvents) * nChannels + (r % nChannels)]));
-    else out[field.name] = Float64Array.from({length: rows}, (_, r) => Number(src[(Math.floor(r / nChannels) % demoEvents) * nChannels + (r % nChannels)]) * jitter[r]);
-  }
-  return encodeParquet(out, {"pulsebook.table": "features", "pulsebook.benchmark": `demo replicated to ${nEvents} events`});
+
+/**
+ * Drags a rectangle on the scatter from `from` to `to` (page pixels) and returns the time in ms
+ * from the pointer release to the frame after the scatter shows the result: a new selection
+ * outline (`data-polygon` changed) or a "zoom" event.
+ */
+async function timedDrag(page: Page, from: [number, number], to: [number, number], until: "selection" | "zoom"): Promise<number> {
+  // A string, not a function: tsx's helpers (__name) do not exist in the page.
+  await page.evaluate(`(() => {
+    const el = document.querySelector("#label-scatter");
+    window.benchDone = new Promise((resolve) => {
+      let up = 0;
+      const done = () => requestAnimationFrame(() => resolve(performance.now() - up));
+      el.querySelector(".selection-overlay").addEventListener("pointerup", () => (up = performance.now()), {once: true, capture: true});
+      if (${JSON.stringify(until)} === "zoom") el.addEventListener("zoom", done, {once: true});
+      else {
+        const before = el.dataset.polygon;
+        const obs = new MutationObserver(() => {
+          if (el.dataset.polygon !== before && up) {
+            obs.disconnect();
+            done();
+          }
+        });
+        obs.observe(el, {attributes: true});
+      }
+    });
+  })()`);
+  await page.mouse.move(...from);
+  await page.mouse.down();
+  await page.mouse.move(...to, {steps: 3});
+  await page.mouse.up();
+  return page.evaluate(() => (window as unknown as {benchDone: Promise<number>}).benchDone);
 }
 
-const {dist} = await ensureBuilt();
+/** Self time per function (ms) of a DevTools CPU profile, the `top` largest. */
+function selfTimes(profile: {nodes: {id: number; callFrame: {functionName: string; url: string; lineNumber: number}}[]; samples: number[]; timeDeltas: number[]}, top = 20) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const ms = new Map<string, number>();
+  for (let k = 0; k < profile.samples.length; ++k) {
+    const {functionName, url, lineNumber} = byId.get(profile.samples[k])!.callFrame;
+    const name = `${functionName || "(anonymous)"} ${url.replace(/^.*\/(_import|_npm|_node|_observablehq)\//, "$1/")}:${lineNumber + 1}`;
+    ms.set(name, (ms.get(name) ?? 0) + (profile.timeDeltas[k] ?? 0) / 1000);
+  }
+  return [...ms].sort((a, b) => b[1] - a[1]).slice(0, top).map(([fn, t]) => ({fn, ms: Math.round(t)}));
+}
+
+const loadBefore = loadavg().map((l) => +l.toFixed(2));
+const dist = values.dist ?? (await ensureBuilt()).dist;
 const table = syntheticTable(new Uint8Array(readFileSync(builtFeaturesPath(dist))), events);
 const tableFile = join(ROOT, ".pulsebook", "bench", `labeling-${events}.parquet`);
 mkdirSync(join(ROOT, ".pulsebook", "bench"), {recursive: true});
 writeFileSync(tableFile, table);
 console.error(`feature table: ${events} events, ${(table.length / 1e6).toFixed(1)} MB Parquet`);
 const server = await serveDist(dist);
-const browser = await launchBrowser({width: 1200, height: 1000});
+// Tall enough that the whole scatter is in view below the page's inputs: the drags must land on it.
+const browser = await launchBrowser({width: 1200, height: 1600});
 const page = browser.page;
 const results: {[k: string]: unknown} = {};
 try {
   const firstRender: number[] = [];
   const drawMs: number[] = [];
+  const stages: {[stage: string]: number}[] = [];
+  let profile: {fn: string; ms: number}[] | undefined;
   for (let k = 0; k < repeats; ++k) {
     await page.goto(new URL("./tools/labeling", server.url).href);
     await page.waitForSelector("#label-scatter[data-drawn]", {timeout: 60_000});
+    await page.evaluate(() => performance.clearMeasures());
+    const cdp = values.profile && k === 0 ? await page.context().newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", {interval: 500});
+      await cdp.send("Profiler.start");
+    }
     const t0 = performance.now();
     await page.setInputFiles("#features-file input", tableFile);
     await page.waitForSelector(`#label-scatter[data-points="${events}"][data-drawn]`, {timeout: 120_000});
     // One more frame so that the canvas is painted.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
     firstRender.push(performance.now() - t0);
+    if (cdp) {
+      const {profile: p} = await cdp.send("Profiler.stop");
+      profile = selfTimes(p as unknown as Parameters<typeof selfTimes>[0]);
+      console.error(`first render profile, self time: ${profile.map((f) => `${f.ms} ms ${f.fn}`).join("\n  ")}`);
+      await cdp.detach();
+    }
     drawMs.push(Number(await page.locator("#label-scatter").getAttribute("data-draw-ms")));
+    stages.push(await page.evaluate(() => Object.fromEntries(performance.getEntriesByType("measure").filter((m) => /^(labeling|scatter):/.test(m.name)).map((m) => [m.name, +m.duration.toFixed(1)]))));
+    console.error(`first render ${Math.round(firstRender[k])} ms, stages ${JSON.stringify(stages[k])}`);
   }
 
-  // Re-render after a selection, timed inside the page: pointerup → scatter redrawn → next frame.
+  // Re-render after a selection, then after a zoom, both timed inside the page by one helper.
+  await page.locator("#label-scatter").scrollIntoViewIfNeeded();
   const box = (await page.locator("#label-scatter .selection-overlay").boundingBox())!;
   const selectMs: number[] = [];
   const selected: number[] = [];
   for (let k = 0; k < repeats; ++k) {
-    await page.evaluate(() => {
-      const el = document.querySelector<HTMLElement>("#label-scatter")!;
-      const w = window as unknown as {benchDone: Promise<number>};
-      w.benchDone = new Promise((resolve) => {
-        let up = 0;
-        el.querySelector(".selection-overlay")!.addEventListener("pointerup", () => (up = performance.now()), {once: true, capture: true});
-        const before = el.dataset.polygon;
-        const obs = new MutationObserver(() => {
-          if (el.dataset.polygon !== before && up) {
-            obs.disconnect();
-            requestAnimationFrame(() => resolve(performance.now() - up));
-          }
-        });
-        obs.observe(el, {attributes: true});
-      });
-    });
     const x0 = box.x + 80 + 10 * k, y0 = box.y + 40;
-    await page.mouse.move(x0, y0);
-    await page.mouse.down();
-    await page.mouse.move(x0 + 200, y0 + 250, {steps: 3});
-    await page.mouse.up();
-    selectMs.push(await page.evaluate(() => (window as unknown as {benchDone: Promise<number>}).benchDone));
+    selectMs.push(await timedDrag(page, [x0, y0], [x0 + 200, y0 + 250], "selection"));
     selected.push(Number(await page.locator("#label-scatter").getAttribute("data-selected")));
   }
-
-  // Re-render after a zoom, timed inside the page: pointerup → new domain drawn → next frame.
   const zoomMs: number[] = [];
   await page.click('#mode input[value="2"]');
   for (let k = 0; k < repeats; ++k) {
-    await page.evaluate(() => {
-      const el = document.querySelector<HTMLElement>("#label-scatter")!;
-      const w = window as unknown as {benchDone: Promise<number>};
-      w.benchDone = new Promise((resolve) => {
-        let up = 0;
-        el.querySelector(".selection-overlay")!.addEventListener("pointerup", () => (up = performance.now()), {once: true, capture: true});
-        el.addEventListener("zoom", () => requestAnimationFrame(() => resolve(performance.now() - up)), {once: true});
-      });
-    });
     const x0 = box.x + 100 + 10 * k, y0 = box.y + 60;
-    await page.mouse.move(x0, y0);
-    await page.mouse.down();
-    await page.mouse.move(x0 + 250, y0 + 200, {steps: 3});
-    await page.mouse.up();
-    zoomMs.push(await page.evaluate(() => (window as unknown as {benchDone: Promise<number>}).benchDone));
+    zoomMs.push(await timedDrag(page, [x0, y0], [x0 + 250, y0 + 200], "zoom"));
     await page.mouse.dblclick(x0 + 100, y0 + 100);
-    await page.waitForSelector('#label-scatter[data-zoomed="false"]');
+    await page.waitForSelector('#label-scatter[data-zoomed="false"]', {timeout: 10_000}).catch(async (e) => {
+      throw new Error(`zoom not reset: ${await page.locator("#label-scatter").count()} scatters, zoomed=${await page.locator("#label-scatter").first().getAttribute("data-zoomed")} (${(e as Error).message.split("\n")[0]})`);
+    });
   }
   await page.click('#mode input[value="0"]');
   const density = await page.locator("#label-scatter").getAttribute("data-density");
@@ -157,6 +177,8 @@ try {
     first_render_ms_median: median(firstRender),
     first_render_ms: firstRender.map(Math.round),
     raster_draw_ms_median: median(drawMs),
+    first_render_stages_ms: stages,
+    ...(profile ? {first_render_profile_self_ms: profile} : {}),
     rerender_after_selection_ms_median: median(selectMs),
     rerender_after_selection_ms: selectMs.map((x) => +x.toFixed(1)),
     points_selected: selected,
@@ -175,9 +197,9 @@ try {
   rmSync(tableFile, {force: true});
 }
 
-const out = {date: new Date().toISOString(), machine: {cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memory_GiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, browser: "Debian chromium, headless, --disable-gpu"}, ...results};
+const out = {date: new Date().toISOString(), load_average: {before: loadBefore, after: loadavg().map((l) => +l.toFixed(2))}, dist: values.dist ? "given by --dist" : "this checkout", machine: {cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memory_GiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, browser: "Debian chromium, headless, --disable-gpu"}, ...results};
 mkdirSync(join(ROOT, "bench", "results"), {recursive: true});
-const file = join(ROOT, "bench", "results", `labeling-render-${events}.json`);
+const file = join(ROOT, "bench", "results", `labeling-render-${events}${values.dist ? "-other-dist" : ""}.json`);
 writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
 console.log(JSON.stringify(out, null, 2));
 console.error(`wrote ${file}`);

@@ -5,9 +5,10 @@
 
 import {JSDOM} from "jsdom";
 import * as Plot from "@observablehq/plot";
+import {quantileSorted} from "d3";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {Rng} from "../lib/math/random.js";
-import {binPoints, cellColours, countBeyond, densityLevel, densityPixels, subsetCounts} from "../lib/plot/densityBins.js";
+import {binPoints, cellColours, countBeyond, densityLevel, densityPixels, selectionPixels, subsetCounts} from "../lib/plot/densityBins.js";
 import {densityRamp} from "../lib/plot/palette.js";
 import {rgba, type LinearScale} from "../lib/plot/rasterScatter.js";
 import {robustDomain} from "../lib/plot/robustDomain.js";
@@ -94,6 +95,29 @@ describe("densityPixels", () => {
     if (per[maxCell] === 0) expect(at(maxCell % 100, Math.floor(maxCell / 100))).toBe(ramp[15]);
   });
 
+  it("draws the selection as a layer that, over the density, gives the same pixels as one drawing", () => {
+    const {x, y} = gaussianCloud(30_000, 13);
+    const g = binPoints(x, y, X, Y, 2);
+    const ramp = densityRamp(16);
+    const colour = Uint8Array.from(x, (v) => (v > 70 ? 2 : 0));
+    const cells = cellColours(g, colour);
+    const palette = Uint32Array.of(rgba(0, 0, 0), rgba(9, 9, 9), rgba(200, 10, 10));
+    const selected = Uint32Array.from(Array.from(x.keys()).filter((i) => y[i] > 45 && x[i] < 40));
+    const per = subsetCounts(g, selected);
+    const [mark, focusColour, focus] = [rgba(1, 2, 3), rgba(250, 160, 0), selected[7]];
+    const one = densityPixels(g, {width: 200, height: 200, ramp, cellColour: cells, palette, selected: per, highlightColour: mark, focus, focusColour});
+    const base = densityPixels(g, {width: 200, height: 200, ramp, cellColour: cells, palette});
+    const layer = selectionPixels(g, {width: 200, height: 200, selected: per, highlightColour: mark, focus, focusColour});
+    const composited = base.map((p, i) => (layer[i] !== 0 ? layer[i] : p));
+    expect(composited).toEqual(one);
+    // The layer holds the selected cells (and the focus square) only.
+    let layerCells = 0;
+    for (let b = 0; b < per.length; ++b) if (per[b] > 0) ++layerCells;
+    expect(layerCells).toBeGreaterThan(100);
+    expect(layer.filter((p) => p === mark).length).toBeGreaterThanOrEqual(4 * (layerCells - 9));
+    expect(layer.filter((p) => p === focusColour).length).toBe(36);
+  });
+
   it("colours a cell by the last labelled point in drawing order", () => {
     const x = Float64Array.of(10.2, 10.5, 10.7, 60.1), y = Float64Array.of(20.1, 20.3, 20.9, 70);
     const g = binPoints(x, y, X, Y, 2);
@@ -112,6 +136,24 @@ describe("densityPixels", () => {
 });
 
 describe("robust domains of a known distribution", () => {
+  it("finds the bulk's quantiles as d3.quantileSorted does on the sorted values (quickselect, not a sort)", () => {
+    const rng = new Rng(21);
+    for (const [n, type] of [[1, "linear"], [2, "log"], [7, "linear"], [1000, "log"], [20_001, "linear"], [20_001, "log"]] as const) {
+      // Repeated values, non-finite and non-positive ones mixed in.
+      const v = Float64Array.from({length: n}, (_, i) => (i % 97 === 5 ? NaN : i % 89 === 3 ? -1 : Math.round(rng.normal(10, 3) * 4) / 4 + (i % 13 === 0 ? 500 : 0)));
+      const kept = Array.from(v).filter((x) => Number.isFinite(x) && (type !== "log" || x > 0)).map((x) => (type === "log" ? Math.log10(x) : x)).sort((a, b) => a - b);
+      for (const q of [[0.05, 0.95], [0, 1], [0.25, 0.5]] as [number, number][]) {
+        const [lo, hi] = [quantileSorted(kept, q[0])!, quantileSorted(kept, q[1])!];
+        const span = hi - lo || kept[kept.length - 1] - kept[0];
+        let a = Math.max(kept[0], lo - 2 * span), b = Math.min(kept[kept.length - 1], hi + 2 * span);
+        if (a === b) [a, b] = type === "log" ? [a - 0.5, b + 0.5] : [a - 0.5 * (Math.abs(a) || 1), b + 0.5 * (Math.abs(a) || 1)];
+        else [a, b] = [a - (b - a) * 0.03, b + (b - a) * 0.03];
+        const expected = type === "log" ? [10 ** a, 10 ** b] : [a, b];
+        expect(robustDomain(v, {type, quantiles: q}).domain).toEqual(expected);
+      }
+    }
+  });
+
   it("keeps the bulk of a normal distribution and counts the far outliers", () => {
     const rng = new Rng(3);
     const v = Float64Array.from({length: 100_050}, (_, i) => (i < 100_000 ? rng.normal(1.5, 0.02) : 100 + i - 100_000));

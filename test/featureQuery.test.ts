@@ -95,6 +95,19 @@ describe("openFeatureTable over HTTP", () => {
     expect(fetched).toBeLessThan(0.6 * fileBytes);
   });
 
+  it("keeps the numeric columns it read: asking again fetches nothing, a new column only itself", async () => {
+    const first = await table.numeric(["pulse_height_V", "rise_time_ms"]);
+    log.length = 0;
+    const again = await table.numeric(["rise_time_ms", "pulse_height_V"]);
+    expect(log.length).toBe(0);
+    expect(again.rise_time_ms).toBe(first.rise_time_ms);
+    const {decay_time_ms, pulse_height_V} = await table.numeric(["decay_time_ms", "pulse_height_V"]);
+    expect(Array.from(decay_time_ms)).toEqual(Array.from(whole.getChild("decay_time_ms")!.toArray() as Float64Array));
+    expect(pulse_height_V).toBe(first.pulse_height_V);
+    // One more column of six: under a third of the file.
+    expect(log.reduce((a, r) => a + r.bytes, 0)).toBeLessThan(fileBytes / 3);
+  });
+
   it("fetches the rows of a selection from their row groups only", async () => {
     log.length = 0;
     const picked = [199_999, 3, 10_001, 10_002];

@@ -33,7 +33,11 @@ export interface FeatureTable {
   metadata: Map<string, string>;
   /** The named columns as an Arrow table, of every row or of the given row groups only. */
   columns(names: readonly string[], rowGroups?: readonly number[]): Promise<ArrowModule.Table>;
-  /** The named numeric columns of every row as Float64Arrays (null stays NaN). */
+  /**
+   * The named numeric columns of every row as Float64Arrays (null stays NaN). Columns not read
+   * before are read together in one pass; each is then kept (8 bytes a row), so that asking
+   * again (another cell, another axis choice) reads nothing. Shared arrays: do not modify them.
+   */
   numeric(names: readonly string[]): Promise<Record<string, Float64Array>>;
   /** The rows at `indices` (table row numbers), reading only the row groups that hold them. */
   rows(indices: ArrayLike<number>, names?: readonly string[]): Promise<Record<string, unknown>[]>;
@@ -110,6 +114,7 @@ export async function openFeatureTable({arrow, parquet}: FeatureQueryModules, so
     return arrow.tableFromIPC(table.intoIPCStream());
   }
 
+  const numericCache = new Map<string, Float64Array>();
   return {
     name,
     numRows,
@@ -118,24 +123,25 @@ export async function openFeatureTable({arrow, parquet}: FeatureQueryModules, so
     metadata,
     columns,
     async numeric(names) {
-      const t = await columns(names);
-      const out: Record<string, Float64Array> = {};
-      for (const n of names) {
-        const v = t.getChild(n)!;
-        const a = new Float64Array(t.numRows);
+      const missing = [...new Set(names)].filter((n) => !numericCache.has(n));
+      const t = missing.length ? await columns(missing) : undefined;
+      for (const n of missing) {
+        const v = t!.getChild(n)!;
+        const a = new Float64Array(t!.numRows);
         let i = 0;
         // Chunk by chunk: a block copy for float64 without nulls, else value by value.
         for (const chunk of v.data) {
           const values = chunk.values as Float64Array | Int32Array | BigInt64Array;
           const nulls = chunk.nullCount;
-          if (!nulls && values instanceof Float64Array) a.set(values.subarray(chunk.offset, chunk.offset + chunk.length), i);
+          // Typed-array set converts int32 (event, channel) to float64 natively; BigInt64 cannot be set.
+          if (!nulls && !(values instanceof BigInt64Array)) a.set(values.subarray(chunk.offset, chunk.offset + chunk.length), i);
           else if (!nulls) for (let k = 0; k < chunk.length; ++k) a[i + k] = Number(values[chunk.offset + k]);
           else for (let k = 0; k < chunk.length; ++k) a[i + k] = v.isValid(i + k) ? Number(values[chunk.offset + k]) : NaN;
           i += chunk.length;
         }
-        out[n] = a;
+        numericCache.set(n, a);
       }
-      return out;
+      return Object.fromEntries(names.map((n) => [n, numericCache.get(n)!]));
     },
     async rows(indices, names = fields.map((f) => f.name)) {
       const groups = rowGroupsOf(rowGroupRows, indices);

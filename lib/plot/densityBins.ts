@@ -126,21 +126,28 @@ export interface DensityDrawOptions {
   focusColour?: number;
 }
 
-/** Paints the grid's cells into a width × height RGBA buffer (transparent where no point is). */
-export function densityPixels(grid: DensityGrid, options: DensityDrawOptions, out?: Uint32Array): Uint32Array {
-  const width = Math.max(0, Math.floor(options.width) || 0), height = Math.max(0, Math.floor(options.height) || 0);
+// A cleared width × height buffer (`out` reused when it has that size) and a painter of cells.
+function cellPainter(grid: DensityGrid, w: number, h: number, out?: Uint32Array) {
+  const width = Math.max(0, Math.floor(w) || 0), height = Math.max(0, Math.floor(h) || 0);
   const pixels = out && out.length === width * height ? out : new Uint32Array(width * height);
   pixels.fill(0);
-  const {cols, rows, cell, left, top, counts} = grid;
-  const {ramp, cellColour, palette, selected, highlightColour = 0, focus, focusColour = 0} = options;
-  let max = 0;
-  for (let b = 0; b < counts.length; ++b) if (counts[b] > max) max = counts[b];
-  const x0 = Math.round(left), y0 = Math.round(top);
+  const {cell} = grid;
+  const x0 = Math.round(grid.left), y0 = Math.round(grid.top);
   const fillCell = (c: number, r: number, colour: number, grow = 0) => {
     const xa = Math.max(0, x0 + (c - grow) * cell), xb = Math.min(width, x0 + (c + 1 + grow) * cell);
     const ya = Math.max(0, y0 + (r - grow) * cell), yb = Math.min(height, y0 + (r + 1 + grow) * cell);
     for (let yy = ya; yy < yb; ++yy) pixels.fill(colour, yy * width + xa, yy * width + Math.max(xa, xb));
   };
+  return {pixels, fillCell};
+}
+
+/** Paints the grid's cells into a width × height RGBA buffer (transparent where no point is). */
+export function densityPixels(grid: DensityGrid, options: DensityDrawOptions, out?: Uint32Array): Uint32Array {
+  const {pixels, fillCell} = cellPainter(grid, options.width, options.height, out);
+  const {cols, rows, counts} = grid;
+  const {ramp, cellColour, palette, selected, highlightColour = 0, focus, focusColour = 0} = options;
+  let max = 0;
+  for (let b = 0; b < counts.length; ++b) if (counts[b] > max) max = counts[b];
   for (let r = 0; r < rows; ++r) {
     for (let c = 0; c < cols; ++c) {
       const b = r * cols + c;
@@ -152,6 +159,26 @@ export function densityPixels(grid: DensityGrid, options: DensityDrawOptions, ou
       fillCell(c, r, colour);
     }
   }
+  if (focus !== undefined && focus >= 0 && focus < grid.binOf.length && grid.binOf[focus] >= 0) {
+    const b = grid.binOf[focus];
+    fillCell(b % cols, Math.floor(b / cols), focusColour, 1);
+  }
+  return pixels;
+}
+
+export type SelectionDrawOptions = Pick<DensityDrawOptions, "width" | "height" | "selected" | "highlightColour" | "focus" | "focusColour">;
+
+/**
+ * The selection layer alone, on a transparent buffer: the cells holding selected points in
+ * `highlightColour` and the focus point. Drawn over densityPixels' buffer without `selected`
+ * and `focus`, it shows exactly what densityPixels with them paints (opaque colours), at the
+ * cost of the selected cells: a new selection does not repaint the density.
+ */
+export function selectionPixels(grid: DensityGrid, options: SelectionDrawOptions, out?: Uint32Array): Uint32Array {
+  const {pixels, fillCell} = cellPainter(grid, options.width, options.height, out);
+  const {cols, counts} = grid;
+  const {selected, highlightColour = 0, focus, focusColour = 0} = options;
+  if (selected) for (let b = 0; b < counts.length; ++b) if (selected[b] > 0) fillCell(b % cols, Math.floor(b / cols), highlightColour);
   if (focus !== undefined && focus >= 0 && focus < grid.binOf.length && grid.binOf[focus] >= 0) {
     const b = grid.binOf[focus];
     fillCell(b % cols, Math.floor(b / cols), focusColour, 1);

@@ -5,9 +5,27 @@
 // inside while values a hundred times off do not. Values beyond the domain are counted, and the
 // figure draws them clamped at the edge and marked (rasterScatter's `clamp`).
 
-import {quantileSorted} from "d3";
+import {quickselect} from "d3";
 
 export type AxisType = "linear" | "log";
+
+/**
+ * The p-quantile of `t` as d3.quantileSorted gives it on the sorted values (linear between the
+ * order statistics around (n − 1)·p), found by quickselect in O(n) rather than a sort: 200,000
+ * values per axis on every first render. Reorders `t`.
+ */
+function selectQuantile(t: Float64Array, p: number, min: number, max: number): number {
+  const n = t.length;
+  if (p <= 0 || n < 2) return min;
+  if (p >= 1) return max;
+  const i = (n - 1) * p, i0 = Math.floor(i);
+  // d3 reads any array-like; its types ask for an Array.
+  quickselect(t as unknown as number[], i0);
+  let v0 = -Infinity, v1 = Infinity;
+  for (let k = 0; k <= i0; ++k) if (t[k] > v0) v0 = t[k];
+  for (let k = i0 + 1; k < n; ++k) if (t[k] < v1) v1 = t[k];
+  return i0 + 1 < n ? v0 + (v1 - v0) * (i - i0) : v0;
+}
 
 export interface RobustDomainOptions {
   /** Lower and upper quantile of the bulk (default 5 % and 95 %); [0, 1] gives the full extent. */
@@ -36,19 +54,24 @@ export function robustDomain(values: ArrayLike<number>, options: RobustDomainOpt
   const {quantiles: [qLo, qHi] = [0.05, 0.95], reach = 2, pad = 0.03, type = "linear"} = options;
   if (!(qLo >= 0 && qLo < qHi && qHi <= 1)) throw new RangeError(`robustDomain: quantiles must satisfy 0 ≤ lo < hi ≤ 1, got [${qLo}, ${qHi}]`);
   const log = type === "log";
-  const t: number[] = [];
+  const kept = new Float64Array(values.length);
+  let m = 0, min = Infinity, max = -Infinity;
   for (let i = 0; i < values.length; ++i) {
     const v = values[i];
-    if (Number.isFinite(v) && (!log || v > 0)) t.push(log ? Math.log10(v) : v);
+    if (Number.isFinite(v) && (!log || v > 0)) {
+      const u = log ? Math.log10(v) : v;
+      kept[m++] = u;
+      if (u < min) min = u;
+      if (u > max) max = u;
+    }
   }
-  t.sort((a, b) => a - b);
+  const t = kept.subarray(0, m);
   const back = (u: number) => (log ? 10 ** u : u);
   let lo: number, hi: number;
   if (t.length === 0) {
     [lo, hi] = log ? [-1, 1] : [0, 1];
   } else {
-    const [min, max] = [t[0], t[t.length - 1]];
-    const [bLo, bHi] = [quantileSorted(t, qLo)!, quantileSorted(t, qHi)!];
+    const [bLo, bHi] = [selectQuantile(t, qLo, min, max), selectQuantile(t, qHi, min, max)];
     // A bulk of one repeated value has no width: measure the reach on the full extent then.
     const span = bHi - bLo || max - min;
     lo = Math.max(min, bLo - reach * span);

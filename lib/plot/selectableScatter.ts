@@ -4,14 +4,16 @@
 // (lib/labels/selection.ts); a click without a drag picks the nearest point. In "zoom" mode a
 // rectangle becomes the new axis domains and a double click goes back to the default ones.
 // Beyond DENSITY_THRESHOLD points the canvas shows a density raster (densityBins.ts): points
-// binned once per domain into cells, a selection only recolours cells. The page passes its own
-// Plot module, as for recordViewer.
+// binned once per domain into cells, and the selection is a second canvas above the density: a
+// new selection repaints that layer only (the selected cells), not the density. The page passes
+// its own Plot module, as for recordViewer. Stages are timed with performance.measure
+// ("scatter:domains", "scatter:axes", "scatter:bin", "scatter:paint", "scatter:selection").
 
 import type * as PlotModule from "@observablehq/plot";
 import {selectInPolygon, selectInRect, rectPolygon, type Point} from "../labels/selection.js";
 import {densityRamp, HIGHLIGHT, FOCUS, SELECTION, SELECTION_FILL} from "./palette.js";
 import {hexColour} from "./pixels.js";
-import {binPoints, cellColours, countBeyond, densityPixels, subsetCounts, type DensityGrid} from "./densityBins.js";
+import {binPoints, cellColours, countBeyond, densityPixels, selectionPixels, subsetCounts, type DensityGrid} from "./densityBins.js";
 import {applyScale, invertScale, rasterScatter, type LinearScale} from "./rasterScatter.js";
 import {robustDomain, type AxisType, type RobustDomain} from "./robustDomain.js";
 import {formatTick} from "./ticks.js";
@@ -92,6 +94,9 @@ const MARGIN = {top: 20, right: 20, bottom: 44, left: 64};
 export const MIN_WIDTH = MIN_FIGURE_WIDTH;
 const SVG_NS = "http://www.w3.org/2000/svg";
 
+// A stage's duration on the page's performance timeline (DevTools, the benchmark), from t0 to now.
+const measure = (name: string, t0: number) => performance.measure?.(`scatter:${name}`, {start: t0, end: performance.now()});
+
 export function selectableScatter(Plot: typeof PlotModule, options: SelectableScatterOptions): SelectableScatter {
   const {x, y, xLabel, yLabel, onSelect, onPick, xType = "linear", yType = "linear"} = options;
   // Framework's `width` is 0 on a first render: never draw a frame with negative size.
@@ -100,7 +105,9 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
   let mode: PointerMode = options.mode ?? "rectangle";
   const robust = options.domain !== "full";
   const domainOf = (v: Float64Array, type: AxisType) => robustDomain(v, robust ? {type} : {type, quantiles: [0, 1]});
+  const tDomains = performance.now();
   const outliers = {x: domainOf(x, xType), y: domainOf(y, yType)};
+  measure("domains", tDomains);
   const home = {x: outliers.x.domain, y: outliers.y.domain};
   // The scales are mutated in place by a zoom, so that every closure below sees the new domain.
   const xScale: LinearScale = {domain: [...home.x], range: [MARGIN.left, width - MARGIN.right], type: xType};
@@ -113,6 +120,7 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
   root.className = "selectable-scatter";
   root.style.cssText = `position: relative; width: ${width}px; height: ${height}px; user-select: none;`;
   const makeAxes = () => {
+    const t0 = performance.now();
     const svg = Plot.plot({
       width, height,
       marginTop: MARGIN.top, marginRight: MARGIN.right, marginBottom: MARGIN.bottom, marginLeft: MARGIN.left,
@@ -121,6 +129,7 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
       marks: [Plot.frame({strokeOpacity: 0.3})]
     }) as HTMLElement;
     svg.style.position = "absolute";
+    measure("axes", t0);
     return svg;
   };
   let axes = makeAxes();
@@ -128,6 +137,12 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
   canvas.width = width;
   canvas.height = height;
   canvas.style.cssText = "position: absolute; left: 0; top: 0; pointer-events: none;";
+  // The selection layer (density mode): the selected cells and the focus, over the density.
+  const layer = document.createElement("canvas");
+  layer.width = width;
+  layer.height = height;
+  layer.style.cssText = canvas.style.cssText;
+  layer.dataset.role = "selection-layer";
   const overlay = document.createElementNS(SVG_NS, "svg");
   overlay.setAttribute("width", String(width));
   overlay.setAttribute("height", String(height));
@@ -140,7 +155,7 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
   shape.setAttribute("stroke-dasharray", "5,3");
   shape.setAttribute("data-role", "selection-shape");
   overlay.append(shape);
-  root.append(axes, canvas, overlay);
+  root.append(axes, canvas, layer, overlay);
   // Read by tests and the benchmark: the data → pixel map, relative to the element's top-left.
   root.dataset.xDomain = JSON.stringify(xScale.domain);
   root.dataset.yDomain = JSON.stringify(yScale.domain);
@@ -154,7 +169,12 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
   root.dataset.outliers = String(outliers.x.below + outliers.x.above + outliers.y.below + outliers.y.above);
 
   const ctx = canvas.getContext("2d")!;
+  const layerCtx = layer.getContext("2d")!;
   let pixels: Uint32Array | undefined;
+  let layerPixels: Uint32Array | undefined;
+  // What the density canvas shows (its colouring and grid): unchanged, a draw repaints the layer only.
+  let base: {colour: ArrayLike<number>; order?: ArrayLike<number>; palette: Uint32Array; grid: DensityGrid} | undefined;
+  let layerDrawn = false;
   // Density state: the grid of the current domain, and the cell colours of the last colouring.
   let grid: DensityGrid | undefined;
   let cellColourCache: {colour: ArrayLike<number>; order?: ArrayLike<number>; grid: DensityGrid; cells: Int16Array} | undefined;
@@ -162,6 +182,11 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
   let lastDraw: DrawOptions | undefined;
   let shownPolygon: Point[] | null = null;
   const image = ctx.createImageData(width, height);
+  const layerImage = layerCtx.createImageData(width, height);
+  const put = (target: CanvasRenderingContext2D, img: ImageData, px: Uint32Array) => {
+    img.data.set(new Uint8ClampedArray(px.buffer, px.byteOffset, px.byteLength));
+    target.putImageData(img, 0, 0);
+  };
 
   const toPath = (pts: Point[], close: boolean) => (pts.length ? `M${pts.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join("L")}${close ? "Z" : ""}` : "");
   const toData = ([px, py]: Point): Point => [invertScale(xScale, px), invertScale(yScale, py)];
@@ -262,23 +287,41 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
       lastDraw = o;
       let drawn: number, clamped: number;
       if (density) {
-        grid ??= binPoints(x, y, xScale, yScale, options.cell ?? 2);
-        if (!cellColourCache || cellColourCache.colour !== o.colour || cellColourCache.order !== o.order || cellColourCache.grid !== grid) {
-          cellColourCache = {colour: o.colour, order: o.order, grid, cells: cellColours(grid, o.colour, o.order)};
+        if (!grid) {
+          const tBin = performance.now();
+          grid = binPoints(x, y, xScale, yScale, options.cell ?? 2);
+          measure("bin", tBin);
         }
-        pixels = densityPixels(grid, {
-          width, height, ramp, cellColour: cellColourCache.cells, palette: o.palette,
+        if (!base || base.colour !== o.colour || base.order !== o.order || base.palette !== o.palette || base.grid !== grid) {
+          const tPaint = performance.now();
+          if (!cellColourCache || cellColourCache.colour !== o.colour || cellColourCache.order !== o.order || cellColourCache.grid !== grid) {
+            cellColourCache = {colour: o.colour, order: o.order, grid, cells: cellColours(grid, o.colour, o.order)};
+          }
+          pixels = densityPixels(grid, {width, height, ramp, cellColour: cellColourCache.cells, palette: o.palette}, pixels);
+          put(ctx, image, pixels);
+          base = {colour: o.colour, order: o.order, palette: o.palette, grid};
+          measure("paint", tPaint);
+        }
+        const tSelection = performance.now();
+        layerPixels = selectionPixels(grid, {
+          width, height,
           selected: o.highlight && o.highlight.length ? subsetCounts(grid, o.highlight) : undefined,
           highlightColour: o.highlightColour ?? hexColour(HIGHLIGHT), focus: o.focus, focusColour: hexColour(FOCUS)
-        }, pixels);
+        }, layerPixels);
+        put(layerCtx, layerImage, layerPixels);
+        layerDrawn = true;
+        measure("selection", tSelection);
         [drawn, clamped] = [grid.binned, grid.clamped];
       } else {
+        const tPaint = performance.now();
         const result = rasterScatter({x, y, colour: o.colour, palette: o.palette, xScale, yScale, width, height, pointSize: o.pointSize, highlight: o.highlight, highlightColour: o.highlightColour, order: o.order, focus: o.focus, clamp: true}, pixels);
         pixels = result.pixels;
         [drawn, clamped] = [result.drawn, result.clamped];
+        put(ctx, image, pixels);
+        if (layerDrawn) layerCtx.clearRect(0, 0, width, height);
+        layerDrawn = false;
+        measure("paint", tPaint);
       }
-      image.data.set(new Uint8ClampedArray(pixels.buffer, pixels.byteOffset, pixels.byteLength));
-      ctx.putImageData(image, 0, 0);
       const ms = performance.now() - t0;
       root.dataset.drawn = String(drawn);
       root.dataset.clamped = String(clamped);
