@@ -57,7 +57,7 @@ describe("uncertainty sampling", () => {
     const poolY = Float32Array.from({length: 300}, () => (rng.uniform() < 0.7 ? 1 : 0));
     const testY = Float32Array.from({length: 100}, (_, i) => (i < 60 ? 1 : 0));
     const calls: number[][] = [];
-    let known = new Int32Array(0);
+    let known: Int32Array = new Int32Array(0);
     const model = {
       predict: async (which: "pool" | "test") => {
         if (which === "pool") {
