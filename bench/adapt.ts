@@ -3,7 +3,7 @@
 // detector outside its training family? Detectors: lib/ml/data/shiftedDetectors.ts (fast light
 // channel). Per detector: a pool of labelled records (the user's run; labels revealed only when
 // chosen) and held-out records of the same detector (another simulation seed). The loop
-// (lib/ml/eval/adaptation.ts): choose records up to 25, 50, 100, 150, 200 labels, fine-tune the
+// (lib/ml/active/adaptation.ts): choose records up to 25, 50, 100, 150, 200 labels, fine-tune the
 // shipped model on them, measure. Uncertainty sampling (margin, 25 % random share) against
 // random choice. Intervals: Clopper–Pearson 95 % on recall and selectivity of the test records
 // pooled over the detectors; the BA interval is the mean of those bounds. Figures depend on
@@ -19,7 +19,7 @@ import {tf} from "../lib/ml/nets/tf.js";
 import {randomDetectorPreset, simulateLabeledSet} from "../lib/ml/data/simDetectors.js";
 import {concatSets} from "../lib/ml/data/dataset.js";
 import {fastLightDetectorPreset, FAST_LIGHT_DECAY_MS} from "../lib/ml/data/shiftedDetectors.js";
-import {adaptationCurve, type AdaptationCurvePoint} from "../lib/ml/eval/adaptation.js";
+import {adaptationCurve, type AdaptationCurvePoint} from "../lib/ml/active/adaptation.js";
 import {FINE_TUNE} from "../lib/ml/nets/fineTune.js";
 import {clopperPearson} from "../lib/stats/binomialInterval.js";
 import {loadModelDir, DEFAULT_MODEL_DIR} from "../data-loaders/ml.js";

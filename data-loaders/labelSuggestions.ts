@@ -13,7 +13,7 @@ import {tf} from "../lib/ml/nets/tf.js";
 import {selectBackend} from "../lib/ml/nets/backend.js";
 import {randomDetectorPreset, simulateLabeledSet} from "../lib/ml/data/simDetectors.js";
 import {fastLightDetectorPreset} from "../lib/ml/data/shiftedDetectors.js";
-import {adaptationCurve} from "../lib/ml/eval/adaptation.js";
+import {adaptationCurve} from "../lib/ml/active/adaptation.js";
 import {FINE_TUNE} from "../lib/ml/nets/fineTune.js";
 
 /** The loop the page shows: one fast-light detector, labels up to 200 (small enough for a site build). */

@@ -1,8 +1,8 @@
-// lib/ml/activeLearning.ts: the uncertainty of a binary output, the order records are offered
+// lib/ml/active/activeLearning.ts: the uncertainty of a binary output, the order records are offered
 // in, the batch with its random share, and the loop's bookkeeping (labels accumulate, nothing is
 // chosen twice, the curve follows the schedule).
 import {describe, expect, it} from "vitest";
-import {leastSureOrder, nextToLabel, randomToLabel, simulateLoop, uncertainty, UNCERTAINTY_KINDS} from "../../lib/ml/activeLearning.ts";
+import {leastSureOrder, nextToLabel, randomToLabel, simulateLoop, uncertainty, UNCERTAINTY_KINDS} from "../../lib/ml/active/activeLearning.ts";
 import {holdOutSplit, type LabeledSet} from "../../lib/ml/data/dataset.ts";
 import {Rng} from "../../lib/math/random.ts";
 

@@ -63,6 +63,15 @@ describe("train --init: fine-tuning on the user's labels", () => {
     expect(m.training.lineage.generation).toBe(1);
     expect(m.training.lineage.labels[0]).toMatchObject({path: csv, sha256_first_MiB: expect.stringMatching(/^[0-9a-f]{64}$/)});
     expect(m.training.learningRate).toBe(1e-4);
+    // Started from the shipped weights, not merely recorded so: 120 steps at 10⁻⁴ move them a
+    // little; a fresh network (what ignoring --init trains) lies as far off as the weights are long.
+    const w0 = new Float32Array(readFileSync(join(DEFAULT_MODEL_DIR, "weights.bin")).buffer.slice(0));
+    const w1 = new Float32Array(readFileSync(join(out, "weights.bin")).buffer.slice(0));
+    expect(w1.length).toBe(w0.length);
+    let d2 = 0, n2 = 0;
+    for (let i = 0; i < w0.length; i++) { d2 += (w1[i] - w0[i]) ** 2; n2 += w0[i] ** 2; }
+    expect(Math.sqrt(d2 / n2)).toBeLessThan(0.3);
+    expect(Math.sqrt(d2 / n2)).toBeGreaterThan(1e-4);
     // The check on the user's own held-out labels, before and after.
     const {before, after} = m.metrics.heldOut;
     expect(after.records).toBe(before.records);
@@ -74,7 +83,11 @@ describe("train --init: fine-tuning on the user's labels", () => {
     const tuned = await heldOut(out);
     expect(base.lightRecall).toBeLessThan(0.5);
     expect(tuned.lightRecall).toBeGreaterThan(base.lightRecall + 0.3);
-    expect(tuned.ba).toBeGreaterThan(base.ba + 0.05);
+    // Measured: BA 0.742 → 0.802, light recall 0.011 → 0.492; with the labels shifted by one
+    // event (misaligned) 0.759 and 0.169, which these bounds refuse. (A fresh cnn-full trained
+    // on the same labels reached 0.797 and 0.945 on this detector: the weight check above, not
+    // these figures, is what tells it apart.)
+    expect(tuned.ba).toBeGreaterThan(base.ba + 0.03);
   }, 120_000);
 
   it("refuses what fine-tuning cannot do, before any training", async () => {

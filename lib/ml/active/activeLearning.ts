@@ -14,8 +14,8 @@
 // detector's clean pulses artefacts with p ≈ 0). Each batch therefore mixes in a share of
 // records drawn at random from the unlabelled ones (`explore`), which finds such a class and,
 // once the model has been fine-tuned on a few, makes its members uncertain.
-import {Rng} from "../math/random.js";
-import {classifierMetrics} from "./eval/metrics.js";
+import {Rng} from "../../math/random.js";
+import {classifierMetrics} from "../eval/metrics.js";
 
 export const UNCERTAINTY_KINDS = ["least-confidence", "margin", "entropy"] as const;
 export type UncertaintyKind = (typeof UNCERTAINTY_KINDS)[number];

@@ -1,5 +1,5 @@
 // How fast a trained classifier adapts to a detector outside its training family: the
-// active-learning loop (lib/ml/activeLearning.ts) run on a simulated detector whose labels are
+// active-learning loop (lib/ml/active/activeLearning.ts) run on a simulated detector whose labels are
 // known, each round fine-tuning from the starting weights on all labels so far
 // (lib/ml/nets/fineTune.ts), measured on held-out records of the same detector. Used by
 // bench/adapt.ts (the full measurement) and its seeded small version in the tests.
@@ -7,8 +7,8 @@ import {tf, type tfl} from "../nets/tf.js";
 import {predictRecords} from "../nets/models.js";
 import {fineTune, type FineTuneOptions} from "../nets/fineTune.js";
 import {concatSets, subset, type LabeledSet} from "../data/dataset.js";
-import {simulateLoop, type CurvePoint, type LoopOptions} from "../activeLearning.js";
-import {classifierMetrics} from "./metrics.js";
+import {simulateLoop, type CurvePoint, type LoopOptions} from "./activeLearning.js";
+import {classifierMetrics} from "../eval/metrics.js";
 
 export interface AdaptationOptions extends LoopOptions {
   fineTune?: FineTuneOptions;
