@@ -26,8 +26,11 @@
 //  12. the record store on a 200,000-event run (≈ 26 GB, made once in .pulsebook/bench/records/):
 //      store write MB/s, and in Chromium fetch + draw of random events and memory while stepping
 //      through 1,000 of them (bench/records.ts → bench/results/records.json)
+//  13. adapting the shipped CNN to detectors outside its training family: the active-learning loop
+//      (fine-tune on 25…200 chosen labels) on fast-light detectors, labels → BA and recall with
+//      intervals (bench/adapt.ts → bench/results/adapt.json)
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
-//   --only features|dsp|raw|anomaly|labeling|ml|trees|fft|cli|slurm|records (one section; each writes its own file in bench/results/)
+//   --only features|dsp|raw|anomaly|labeling|ml|trees|fft|cli|slurm|records|adapt (one section; each writes its own file in bench/results/)
 //   --models cnn,cnn-full,tscn,lstm,tst  --backends webgpu,wasm,cpu (ML section only: a subset of models
 //      and backends, written to bench/results/ml-MODELS-BACKENDS.json instead of ml.json)
 import {execFileSync} from "node:child_process";
@@ -39,7 +42,7 @@ import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}, models: {type: "string"}, backends: {type: "string"}, before: {type: "string"}}});
-const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling", "ml", "trees", "fft", "cli", "slurm", "records"] as const;
+const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling", "ml", "trees", "fft", "cli", "slurm", "records", "adapt"] as const;
 if (values.only && !SECTIONS.includes(values.only as never)) throw new Error(`--only must be one of ${SECTIONS.join(", ")}, got "${values.only}"`);
 const run = (section: (typeof SECTIONS)[number]) => !values.only || values.only === section;
 const events = Number(values.events);
@@ -146,6 +149,8 @@ if (run("slurm")) execFileSync(tsx, [join(ROOT, "bench", "slurm.ts")], {stdio: [
 
 // The record store: 200,000 events written and read event by event in Chromium (bench/records.ts).
 if (run("records")) execFileSync(tsx, [join(ROOT, "bench", "records.ts")], {stdio: ["ignore", "ignore", "inherit"]});
+
+if (run("adapt")) execFileSync(tsx, ["--import", join(ROOT, "data-loaders", "tfjs", "registerTfjsEsm.mjs"), join(ROOT, "bench", "adapt.ts")], {stdio: "inherit"});
 
 /** The ML section: one fresh process per backend, with TensorFlow.js from its ESM build. */
 function runMl(): void {

@@ -12,7 +12,9 @@ import {selectBackend, backendInfo, BACKEND_NAMES, type BackendName} from "../li
 import {labeledSetFromCait} from "../lib/ml/data/caitLabeled.js";
 import {MODEL_SAMPLES, preprocessChunk} from "../lib/ml/data/preprocess.js";
 import type {LabeledSet} from "../lib/ml/data/dataset.js";
-import {concatSets} from "../lib/ml/data/dataset.js";
+import {concatSets, holdOutSplit} from "../lib/ml/data/dataset.js";
+import {Rng} from "../lib/math/random.js";
+import {FINE_TUNE, epochsForSteps} from "../lib/ml/nets/fineTune.js";
 import {buildModel, predictRecords, PAPER_LEARNING_RATE, MODEL_KINDS, type ModelKind} from "../lib/ml/nets/models.js";
 import {deserializeModel, manifestProblem, serializeModel, type ModelManifest} from "../lib/ml/nets/classifierFile.js";
 import {simulatedSplit} from "../lib/ml/data/simDetectors.js";
@@ -99,7 +101,18 @@ export async function labeledSetFromFiles(paths: string[], labelFiles: (string |
 }
 
 export interface TrainCommandOptions {
-  model: ModelKind;
+  /** The network to build; with `init`, the init model's kind (a different one is refused). */
+  model?: ModelKind;
+  /**
+   * Fine-tuning: a model directory whose weights training starts from (same architecture, its
+   * files checked as classify checks them). Needs `data` files; without `validation`, a
+   * stratified `holdOut` share of the labelled records is kept apart for the held-out check.
+   */
+  init?: string;
+  /** Held-out share of the labelled records when fine-tuning without validation files (default 0.25). */
+  holdOut?: number;
+  /** Optimizer steps when fine-tuning and `epochs` is not given (default FINE_TUNE.steps). */
+  steps?: number;
   /** "sim" or a list of labeled cait files (then `validation` files are required). */
   data: "sim" | string[];
   validation?: string[];
@@ -108,7 +121,8 @@ export interface TrainCommandOptions {
   /** Label tables for the `validation` files, by position. */
   validationLabels?: (string | undefined)[];
   out: string;
-  epochs: number;
+  /** Default 15; when fine-tuning, enough epochs for `steps` optimizer steps. */
+  epochs?: number;
   batchSize?: number;
   learningRate?: number;
   seed?: number;
@@ -126,7 +140,14 @@ export interface TrainCommandOptions {
 
 export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: ModelManifest; epochs: EpochRecord[]}> {
   const log = o.log ?? (() => {});
-  if (!MODEL_KINDS.includes(o.model)) throw new Error(`unknown model "${o.model}" (known: ${MODEL_KINDS.join(", ")})`);
+  const initDir = o.init;
+  if (initDir && o.data === "sim") throw new Error("--init fine-tunes on your labelled files: give --data FILE.h5[,…], not sim");
+  if (initDir && resolve(initDir) === resolve(o.out)) throw new Error(`--out ${o.out} is the --init model: fine-tuning writes a new model folder and keeps the one it started from`);
+  // Read and check the init model before anything slow (its problems name its files).
+  const init = initDir ? readModelDir(initDir) : null;
+  const kind: ModelKind = init ? init.manifest.model : o.model ?? "cnn";
+  if (init && o.model && o.model !== kind) throw new Error(`--model ${o.model} differs from the --init model's kind ${kind} (${initDir}): fine-tuning keeps the architecture`);
+  if (!MODEL_KINDS.includes(kind)) throw new Error(`unknown model "${kind}" (known: ${MODEL_KINDS.join(", ")})`);
   if (o.backend?.includes("webgpu")) await installNodeWebgpu();
   const backend = await selectBackend(o.backend ?? [...BACKEND_NAMES]);
   log(`backend: ${backend} (${backendInfo().detail})`);
@@ -140,47 +161,87 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
     test = split.test;
     data = split.description;
   } else {
-    if (!o.validation?.length) throw new Error("--validation FILE.h5[,…] is required when training on files");
+    if (!o.validation?.length && !init) throw new Error("--validation FILE.h5[,…] is required when training on files");
     if (o.labels && o.labels.length !== o.data.length) throw new Error(`--labels names ${o.labels.length} label files for ${o.data.length} data files (leave an entry empty to use a file's own events/labels)`);
-    if (o.validationLabels && o.validationLabels.length !== o.validation.length) throw new Error(`--validation-labels names ${o.validationLabels.length} label files for ${o.validation.length} validation files`);
+    if (o.validationLabels && o.validationLabels.length !== (o.validation?.length ?? 0)) throw new Error(`--validation-labels names ${o.validationLabels.length} label files for ${o.validation?.length ?? 0} validation files`);
     const t = await labeledSetFromFiles(o.data, o.labels);
-    const v = await labeledSetFromFiles(o.validation, o.validationLabels);
-    train = t;
-    validation = v;
+    const v = o.validation?.length ? await labeledSetFromFiles(o.validation, o.validationLabels) : {labelSources: []};
+    let heldOut: {[k: string]: unknown} | null = null;
+    if ("y" in v) {
+      train = t;
+      validation = v;
+    } else {
+      // Fine-tuning on one labelled run: the check is on labels the model never trained on.
+      const fraction = o.holdOut ?? 0.25;
+      const split = holdOutSplit(t, fraction, new Rng(o.seed ?? 1, 0x401d));
+      if (split.heldOut.y.every((y) => y === split.heldOut.y[0]) || split.train.y.length === 0) {
+        throw new Error(`the labels give ${t.y.length} records (${t.y.reduce((a, b) => a + b, 0)} clean pulses): too few of each class to hold ${fraction} out for the check; label more records of both kinds, or give --validation`);
+      }
+      ({train, heldOut: validation} = split);
+      heldOut = {fraction, seed: o.seed ?? 1, records: validation.y.length, note: "stratified share of the --data labels, never trained on"};
+    }
     data = {
-      source: "cait files", train: o.data.map(fileIdentity), validation: o.validation.map(fileIdentity), trainRecords: train.y.length, validationRecords: validation.y.length,
+      source: "cait files", train: o.data.map(fileIdentity), validation: o.validation?.length ? o.validation.map(fileIdentity) : "held out from the training labels", trainRecords: train.y.length, validationRecords: validation.y.length,
+      ...(heldOut ? {heldOut} : {}),
       ...(t.labelSources.length ? {trainLabelFiles: t.labelSources} : {}), ...(v.labelSources.length ? {validationLabelFiles: v.labelSources} : {})
     };
     for (const s of [...t.labelSources, ...v.labelSources]) log(`labels of ${s.file}: ${s.recordsLabelledByTable} records from ${(s.labels as {path: string}).path}, ${s.recordsLabelledByFile} from its events/labels`);
   }
   log(`training records ${train.y.length} (${(100 * train.y.reduce((a, b) => a + b, 0) / train.y.length).toFixed(1)} % positive), validation ${validation.y.length}`);
-  const model = buildModel(o.model, o.seed ?? 1);
-  const learningRate = o.learningRate ?? PAPER_LEARNING_RATE[o.model];
+  let model: tfl.LayersModel;
+  let before: HeldOutCheck | null = null;
+  if (init) {
+    try {
+      model = await deserializeModel(init.manifest, init.weights);
+    } catch (e) {
+      throw new DataFileError(init.weightsPath, (e as Error).message);
+    }
+    before = await heldOutCheck(model, validation);
+    log(`${initDir} on the held-out labels before fine-tuning: ${describeCheck(before)}`);
+  } else {
+    model = buildModel(kind, o.seed ?? 1);
+  }
+  const learningRate = o.learningRate ?? (init ? FINE_TUNE.learningRate : PAPER_LEARNING_RATE[kind]);
+  const batchSize = o.batchSize ?? (init ? FINE_TUNE.batchSize : 64);
+  const epochs = o.epochs ?? (init ? epochsForSteps(train.y.length, o.steps ?? FINE_TUNE.steps, batchSize) : 15);
   const threads = backend === "webgpu" ? 1 : o.threads ?? 1;
   let pool: InferencePool | null = null;
   if (threads > 1) {
-    const init = await serializeModel(model, {model: o.model, backend: backendInfo(), metrics: {}, training: {}});
-    pool = await InferencePool.create(init.manifest, init.weights, {workers: threads - 1, backend: [backend]});
+    const start = await serializeModel(model, {model: kind, backend: backendInfo(), metrics: {}, training: {}});
+    pool = await InferencePool.create(start.manifest, start.weights, {workers: threads - 1, backend: [backend]});
     log(`training on ${threads} threads`);
   }
   // The pool closes on failure too (a dead helper rejects its step): live workers would keep
   // the process from exiting.
   const result = await trainClassifier(model, train, validation, {
-    epochs: o.epochs, batchSize: o.batchSize ?? 64, learningRate, seed: o.seed ?? 1, helpers: pool?.gradientHelpers(), shouldStop: o.shouldStop, schedule: o.schedule,
-    onEpoch: (e) => log(`epoch ${e.epoch + 1}/${o.epochs}: train loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validationLoss.toFixed(4)}, BA ${e.validation.balancedAccuracy.toFixed(4)}, ${e.recordsPerSecond.toFixed(0)} records/s`)
+    epochs, batchSize, learningRate, seed: o.seed ?? 1, helpers: pool?.gradientHelpers(), shouldStop: o.shouldStop, schedule: o.schedule,
+    onEpoch: (e) => log(`epoch ${e.epoch + 1}/${epochs}: train loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validationLoss.toFixed(4)}, BA ${e.validation.balancedAccuracy.toFixed(4)}, ${e.recordsPerSecond.toFixed(0)} records/s`)
   }).finally(() => pool?.close());
   const metrics: {[k: string]: unknown} = {validation: result.epochs[result.bestEpoch]?.validation};
+  let lineage: {[k: string]: unknown} | null = null;
+  if (init && before) {
+    const after = await heldOutCheck(model, validation);
+    log(`fine-tuned, on the same held-out labels: ${describeCheck(after)}`);
+    metrics.heldOut = {description: o.validation?.length ? "the --validation files' labels" : `${validation.y.length} records held out of the --data labels`, before, after};
+    const parent = init.manifest.training as {lineage?: {generation?: number}};
+    lineage = {
+      parent: {dir: resolve(initDir!), model: init.manifest.model, createdAt: init.manifest.createdAt, weightsSha256: init.manifest.weightsSha256},
+      parentLineage: parent.lineage ?? null,
+      generation: (parent.lineage?.generation ?? 0) + 1,
+      labels: (data.trainLabelFiles as {labels: unknown}[] | undefined)?.map((l) => l.labels) ?? "the files' events/labels"
+    };
+  }
   const {manifest, weights} = await serializeModel(model, {
-    model: o.model,
+    model: kind,
     backend: result.backend,
     metrics,
     training: {
-      pulsebookVersion: PULSEBOOK_VERSION, data, epochs: o.epochs, epochsRun: result.epochs.length, bestEpoch: result.bestEpoch,
-      batchSize: o.batchSize ?? 64, learningRate, learningRateSchedule: o.schedule ?? {kind: "constant"}, optimizer: "adam", loss: "class-weighted binary cross-entropy",
+      pulsebookVersion: PULSEBOOK_VERSION, data, ...(lineage ? {fineTuned: true, lineage} : {}), epochs, epochsRun: result.epochs.length, bestEpoch: result.bestEpoch,
+      batchSize, learningRate, learningRateSchedule: o.schedule ?? {kind: "constant"}, optimizer: "adam", loss: "class-weighted binary cross-entropy",
       classWeights: result.classWeights, augmentation: "paper (pile-up 0.2, noise 0.2, shift ±26)", seed: o.seed ?? 1,
       trainingRecordsPerSecond: result.trainingRecordsPerSecond, threads,
       history: result.epochs.map(({epoch, trainLoss, validationLoss, validation, recordsPerSecond}) => ({epoch, trainLoss, validationLoss, validationBalancedAccuracy: validation.balancedAccuracy, recordsPerSecond})),
-      provenance: provenanceStamp({stages: {train: moduleVersion(import.meta.url)}, parameters: {model: o.model, epochs: o.epochs, batchSize: o.batchSize ?? 64, learningRate, seed: o.seed ?? 1}, inputs: data, command: "pulsebook train"})
+      provenance: provenanceStamp({stages: {train: moduleVersion(import.meta.url)}, parameters: {model: kind, epochs, batchSize, learningRate, seed: o.seed ?? 1, ...(init ? {init: init.manifest.weightsSha256} : {})}, inputs: data, command: "pulsebook train"})
     }
   });
   await saveModelDir(o.out, manifest, weights);
@@ -193,6 +254,34 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
   }
   return {manifest, epochs: result.epochs};
 }
+
+/** Held-out figures on a user's labels: balanced accuracy, recall, selectivity and the share right per label class. */
+export interface HeldOutCheck {
+  records: number;
+  balancedAccuracy: number;
+  recall: number;
+  selectivity: number;
+  precision: number;
+  byClass: {[name: string]: {records: number; correct: number; fraction: number}};
+}
+
+async function heldOutCheck(model: tfl.LayersModel, set: LabeledSet): Promise<HeldOutCheck> {
+  const prob = await predictRecords(model, set.x, set.samples);
+  const m = classifierMetrics(prob, set.y);
+  const byClass: HeldOutCheck["byClass"] = {};
+  for (let i = 0; i < prob.length; i++) {
+    const name = LABEL_CLASSES[set.labelClass[i] as keyof typeof LABEL_CLASSES] ?? String(set.labelClass[i]);
+    const c = (byClass[name] ??= {records: 0, correct: 0, fraction: 0});
+    c.records++;
+    if ((prob[i] >= 0.5 ? 1 : 0) === set.y[i]) c.correct++;
+  }
+  for (const c of Object.values(byClass)) c.fraction = c.correct / c.records;
+  return {records: prob.length, balancedAccuracy: m.balancedAccuracy, recall: m.recall, selectivity: m.selectivity, precision: m.precision, byClass};
+}
+
+const describeCheck = (c: HeldOutCheck) =>
+  `${c.records} records, BA ${c.balancedAccuracy.toFixed(4)}, recall ${c.recall.toFixed(4)}, selectivity ${c.selectivity.toFixed(4)}; right per class: ` +
+  Object.entries(c.byClass).map(([k, v]) => `${k} ${v.correct}/${v.records}`).join(", ");
 
 /** Version of the predictions table: the source of this module and the model code it imports. */
 export const predictionsVersion = (): string => moduleVersion(import.meta.url);

@@ -170,8 +170,10 @@ describe("parsing", () => {
 
   it("fills defaults, parses lists and keeps empty list entries (a file's own labels)", () => {
     const {values} = parseCommandLine(train, ["train"], ["--data", "a.h5,b.h5", "--labels", ",B.csv", "--out", "m", "--backend", "wasm,cpu", "--lr", "1e-3"]);
-    expect(values).toMatchObject({model: "cnn", data: ["a.h5", "b.h5"], labels: ["", "B.csv"], backend: ["wasm", "cpu"], lr: 0.001, epochs: 15, batch: 64, quiet: false});
+    expect(values).toMatchObject({data: ["a.h5", "b.h5"], labels: ["", "B.csv"], backend: ["wasm", "cpu"], lr: 0.001, "events-per-module": 1000, holdout: 0.25, quiet: false});
     expect(values["validation-modules"]).toBeUndefined();
+    // Model, epochs and batch depend on --init (a fresh network or fine-tuning): trainCommand fills them.
+    expect([values.model, values.epochs, values.batch]).toEqual([undefined, undefined, undefined]);
     const anomaly = COMMAND_LIST.find(({path}) => path[0] === "anomaly-search")!.command;
     expect(parseCommandLine(anomaly, ["anomaly-search"], ["--out", "o.json", "--exposures", "2, 20", "--sigma=3e-46"]).values)
       .toMatchObject({exposures: [2, 20], sigma: 3e-46, R: 100, null: 10000});

@@ -6,7 +6,7 @@
 import {RECORD_GROUPS} from "../../lib/types.js";
 import {progressReporter} from "../progress.js";
 import {parseShard, SHARD_STEPS} from "../../lib/pipeline/shard.js";
-import {MODEL_KINDS, PAPER_LEARNING_RATE} from "../../lib/ml/nets/modelKinds.js";
+import {FINE_TUNE, MODEL_KINDS, PAPER_LEARNING_RATE} from "../../lib/ml/nets/modelKinds.js";
 import {BACKEND_NAMES} from "../../lib/ml/nets/backendNames.js";
 import {DEFAULT_GBDT_PARAMS} from "../../lib/ml/trees/trees.js";
 import type {FeatureSetName} from "../../lib/ml/trees/treeData.js";
@@ -579,19 +579,29 @@ export const COMMANDS: readonly Entry[] = [
       the file's own events/labels); its labels replace the file's record by record and it is
       checked to belong to the file. Writes DIR/model.json (preprocessing, metrics, backend,
       format version) and DIR/weights.bin. Ctrl-C stops after the current step and keeps the
-      best epoch so far.`,
+      best epoch so far.
+
+      --init DIR fine-tunes a trained model (e.g. models/cnn-full) on your labelled files: it
+      starts from DIR's weights, at a lower rate, for about --steps optimizer steps; without
+      --validation a stratified --holdout share of your labels is kept apart, and the model's
+      figures on it before and after (BA, recall, right per class) are printed and stored in
+      metrics.heldOut. The new folder records its lineage (DIR's weights hash, the label files'
+      hashes); DIR itself is never written.`,
     options: {
-      model: oneOf({values: MODEL_KINDS, noun: "model", default: "cnn", summary: "the network"}),
+      model: oneOf({values: MODEL_KINDS, noun: "model", defaultText: "cnn; with --init, that model's kind", summary: "the network"}),
+      init: text({placeholder: "DIR", path: IN, summary: "fine-tune: start from this model folder's weights (same architecture)"}),
+      holdout: number({gt: 0, le: 0.9, default: 0.25, placeholder: "F", summary: "with --init and no --validation: share of the labelled records held out for the check"}),
+      steps: integer({min: 1, placeholder: "N", defaultText: `${FINE_TUNE.steps}`, summary: "with --init: optimizer steps (sets the epochs unless --epochs is given)"}),
       data: list({required: true, placeholder: "sim|FILE.h5[,…]", path: {io: "input", except: ["sim"]}, summary: "training data: simulated modules, or cait files"}),
       validation: list({placeholder: "V.h5[,…]", path: IN, summary: "validation files (with --data files)"}),
       out: text({required: true, placeholder: "DIR", path: {io: "output", kind: {modelDir: "model.json"}}, summary: "the model directory to write (replaced whole)"}),
       force,
       labels: list({placeholder: "LA.csv[,LB.parquet…]", path: IN, summary: "one label table per --data file"}),
       "validation-labels": list({placeholder: "LV.csv[,…]", path: IN, summary: "one label table per --validation file"}),
-      epochs: integer({min: 1, default: 15, placeholder: "N", summary: "training epochs"}),
-      batch: integer({min: 1, default: 64, placeholder: "N", summary: "mini-batch size"}),
+      epochs: integer({min: 1, placeholder: "N", defaultText: "15; with --init, from --steps", summary: "training epochs"}),
+      batch: integer({min: 1, placeholder: "N", defaultText: `64; with --init, ${FINE_TUNE.batchSize}`, summary: "mini-batch size"}),
       lr: number({gt: 0, placeholder: "X", summary: "learning rate",
-        defaultText: `the paper's for the model: ${MODEL_KINDS.map((k) => `${k} ${formatNumber(PAPER_LEARNING_RATE[k])}`).join(", ")}`}),
+        defaultText: `the paper's for the model: ${MODEL_KINDS.map((k) => `${k} ${formatNumber(PAPER_LEARNING_RATE[k])}`).join(", ")}; with --init, ${formatNumber(FINE_TUNE.learningRate)}`}),
       "lr-schedule": oneOf({values: ["constant", "cosine"], default: "constant", summary: "cosine: the rate falls along a half cosine to 2 % of --lr by the last step"}),
       seed: integer({default: 1, placeholder: "S", summary: "random seed"}),
       backend,
@@ -605,8 +615,11 @@ export const COMMANDS: readonly Entry[] = [
     check({values: v}) {
       const sim = v.data.length === 1 && v.data[0] === "sim";
       if (sim && (v.labels || v["validation-labels"])) throw new UsageError("--labels and --validation-labels need --data FILE.h5[,…], not sim");
-      // Training on files stops on the validation loss: without validation files there is nothing to stop on.
-      if (!sim && !v.validation?.length) throw new UsageError("--validation FILE.h5[,…] is required when training on files (--data FILE.h5[,…]): the best epoch is chosen on it");
+      if (sim && v.init) throw new UsageError("--init fine-tunes on your labelled files: give --data FILE.h5[,…], not sim");
+      if (!v.init && v.steps !== undefined) throw new UsageError("--steps is for fine-tuning (--init DIR); train from scratch with --epochs");
+      // Training on files stops on the validation loss: without validation files there is nothing
+      // to stop on (fine-tuning holds part of the labels out instead).
+      if (!sim && !v.init && !v.validation?.length) throw new UsageError("--validation FILE.h5[,…] is required when training on files (--data FILE.h5[,…]): the best epoch is chosen on it");
       if (v.labels && v.labels.length !== v.data.length) throw new UsageError(`--labels names ${v.labels.length} label files for ${v.data.length} --data files (one per file, in order; leave an entry empty for a file's own events/labels)`);
       if (v["validation-labels"] && v["validation-labels"].length !== (v.validation?.length ?? 0)) throw new UsageError(`--validation-labels names ${v["validation-labels"].length} label files for ${v.validation?.length ?? 0} --validation files`);
     },
@@ -619,6 +632,9 @@ export const COMMANDS: readonly Entry[] = [
       await trainCommand({
         shouldStop: () => stop,
         model: v.model,
+        init: v.init,
+        holdOut: v.holdout,
+        steps: v.steps,
         data: v.data.length === 1 && v.data[0] === "sim" ? "sim" : v.data,
         validation: v.validation,
         // Label files by position; an empty entry keeps that file's own events/labels.

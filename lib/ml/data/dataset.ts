@@ -78,3 +78,21 @@ export function weakShuffleBatches(detector: Int32Array, batchSize: number, rng:
   }
   return shuffleInPlace(batches, rng);
 }
+
+/**
+ * Stratified split for a held-out check on a user's own labels: `fraction` of the positives
+ * and of the negatives (rounded, at least one of each class that has two or more) go to `heldOut`,
+ * drawn with `rng`; both parts keep the records' order (a detector's records stay consecutive).
+ */
+export function holdOutSplit(s: LabeledSet, fraction: number, rng: Rng): {train: LabeledSet; heldOut: LabeledSet; heldOutIndices: Int32Array} {
+  if (!(fraction > 0 && fraction < 1)) throw new RangeError(`held-out fraction must be in (0, 1), got ${fraction}`);
+  const out = new Uint8Array(s.y.length);
+  for (const cls of [0, 1]) {
+    const idx = [...s.y.keys()].filter((i) => s.y[i] === cls);
+    const n = idx.length < 2 ? 0 : Math.max(1, Math.round(fraction * idx.length));
+    for (const i of shuffleInPlace(idx, rng).slice(0, n)) out[i] = 1;
+  }
+  const keep = [...out.keys()].filter((i) => !out[i]);
+  const held = [...out.keys()].filter((i) => out[i]);
+  return {train: subset(s, keep), heldOut: subset(s, held), heldOutIndices: Int32Array.from(held)};
+}

@@ -6,3 +6,10 @@ export const MODEL_KINDS: readonly ModelKind[] = ["cnn", "cnn-full", "tscn", "ls
 
 /** Learning rates of the paper (Table 7); cnn-full takes the CNN's. */
 export const PAPER_LEARNING_RATE: {[K in ModelKind]: number} = {cnn: 5e-4, "cnn-full": 5e-4, tscn: 5e-5, lstm: 1e-4, tst: 1e-5};
+
+/**
+ * Fine-tuning a trained model on a user's labels (lib/ml/nets/fineTune.ts, `train --init`): a
+ * fifth of the paper's rate, a fixed budget of optimizer steps, smaller batches (a few hundred
+ * labels are a handful of batches). Measured on the fast-light detectors, bench/adapt.ts.
+ */
+export const FINE_TUNE = {learningRate: 1e-4, steps: 200, batchSize: 32} as const;
