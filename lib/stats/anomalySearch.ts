@@ -5,7 +5,9 @@
 //     f0 the background TS density (estimated from simulated background events) and B the
 //     expected background count. Test statistic q = −2 ln L = 2B − 2 Σ ln(B f0(TS_i)); large q
 //     is unlikely under H0. Its null distribution comes from pseudo-experiments.
-//  2. Classical binned likelihood: an ER veto (99.98 % ER rejection, 30 % NR acceptance),
+//  2. The monotone anomaly likelihood ratio (lib/stats/monotoneAnomalyLR.ts): f0 against f0 plus
+//     an anomalous component of free, more-anomalous-than-background shape (opt-in: `lr`).
+//  3. Classical binned likelihood: an ER veto (99.98 % ER rejection, 30 % NR acceptance),
 //     then Poisson counts in reconstructed-energy bins; q = Baker–Cousins deviance
 //     2 Σ (λ − n + n ln(n/λ)) with λ the H0 expectation.
 //
@@ -13,7 +15,8 @@
 // species — ER background, NR background, signal — with per-event weights (used to give the
 // NR template the spectrum of the NR background or of a WIMP).
 import {Rng} from "../math/random.js";
-import {aliasTable, binomialDraw, type AliasTable, type GridDensity, gridLogDensity, kdeGrid} from "./distributions.js";
+import {aliasTable, binomialDraw, type AliasTable, type GridDensity, gridLogDensity, gridLogSurvival, gridSurvival, kdeGrid} from "./distributions.js";
+import {lrScratch, monotoneLR} from "./monotoneAnomalyLR.js";
 import {median} from "../math/robust.js";
 import {normalCdf, zFromP} from "../math/special.js";
 
@@ -45,6 +48,8 @@ interface PreparedSpecies {
   table: AliasTable | null;
   n: number;
   lnf0: Float64Array;
+  /** ln S0(TS): the background tail probability of each template event's score. */
+  lnS0: Float64Array;
   bin: Int16Array;
 }
 
@@ -84,19 +89,21 @@ export function prepareSearch(background: Species[], signal: Species | null, set
     }
   }
   const f0 = kdeGrid(allScore, allWeight, setup.kde);
+  const S0 = gridSurvival(f0);
   const nBins = edges.length; // edges.length − 1 bins + overflow
   const lambda0 = new Float64Array(nBins);
   const prep = (sp: Species, isBackground: boolean): PreparedSpecies => {
     const n = sp.score.length;
-    const lnf0 = new Float64Array(n), bin = new Int16Array(n);
+    const lnf0 = new Float64Array(n), lnS0 = new Float64Array(n), bin = new Int16Array(n);
     let wsum = 0;
     for (let i = 0; i < n; i++) wsum += sp.weight ? sp.weight[i] : 1;
     for (let i = 0; i < n; i++) {
       lnf0[i] = gridLogDensity(f0, sp.score[i]);
+      lnS0[i] = gridLogSurvival(S0, sp.score[i]);
       bin[i] = binOf(sp.energy_keVee[i], edges);
       if (isBackground && bin[i] >= 0) lambda0[bin[i]] += (sp.expected * sp.classicalAcceptance * (sp.weight ? sp.weight[i] : 1)) / wsum;
     }
-    return {name: sp.name, expected: sp.expected, acceptance: sp.classicalAcceptance, table: sp.weight ? aliasTable(sp.weight) : null, n, lnf0, bin};
+    return {name: sp.name, expected: sp.expected, acceptance: sp.classicalAcceptance, table: sp.weight ? aliasTable(sp.weight) : null, n, lnf0, lnS0, bin};
   };
   const bg = background.map((b) => prep(b, true));
   const sig = signal ? prep(signal, false) : null;
@@ -115,16 +122,21 @@ export interface PseudoResult {
   qBinned: Float64Array;
   /** Number of events in each pseudo-experiment (all species). */
   nEvents: Int32Array;
+  /** The monotone anomaly LR of each pseudo-experiment (only when asked for: `{lr: true}`). */
+  qLR?: Float64Array;
 }
 
 /**
  * Run `n` pseudo-experiments with the signal scaled by `signalStrength` (0 = H0), seeded.
- * Both statistics are computed on the same drawn events: the classical analysis sees the
+ * All statistics are computed on the same drawn events: the classical analysis sees the
  * events that pass its ER veto (the first k of each species' draws, k ~ Binomial).
  */
-export function runPseudoExperiments(p: PreparedSearch, n: number, seed: number, signalStrength = 0): PseudoResult {
+export function runPseudoExperiments(p: PreparedSearch, n: number, seed: number, signalStrength = 0, opts: {lr?: boolean} = {}): PseudoResult {
   const rng = new Rng(seed, 0x5eed);
   const qU = new Float64Array(n), qB = new Float64Array(n), nEv = new Int32Array(n);
+  // The LR needs each event's ln S0, sorted: gathered alongside, the draws unchanged.
+  const qLR = opts.lr ? new Float64Array(n) : null;
+  let lnS = new Float64Array(qLR ? 1024 : 0), scratch = lrScratch(lnS.length);
   const lnB = Math.log(p.B);
   const nBins = p.lambda0.length;
   const counts = new Int32Array(nBins);
@@ -142,12 +154,20 @@ export function runPseudoExperiments(p: PreparedSearch, n: number, seed: number,
       if (u.length < k) u = new Float64Array(2 * k);
       rng.fillUniform(u, k);
       const {table, lnf0, bin} = sp, m = sp.n;
+      if (qLR && lnS.length < N) {
+        const grown = new Float64Array(2 * N);
+        grown.set(lnS.subarray(0, N - k));
+        lnS = grown;
+        scratch = lrScratch(grown.length);
+      }
+      const lnS0 = sp.lnS0, base = N - k;
       const prob = table ? table.prob : null, alias = table ? table.alias : null;
       for (let j = 0; j < k; j++) {
         const x = u[j] * m;
         let i = x | 0;
         if (prob !== null && x - i >= prob[i]) i = alias![i];
         sumLn += lnf0[i];
+        if (qLR) lnS[base + j] = lnS0[i];
         if (j < pass && bin[i] >= 0) counts[bin[i]]++;
       }
     }
@@ -159,8 +179,9 @@ export function runPseudoExperiments(p: PreparedSearch, n: number, seed: number,
     }
     qB[e] = 2 * dev;
     nEv[e] = N;
+    if (qLR) qLR[e] = monotoneLR(lnS.subarray(0, N).sort(), N, p.B, scratch);
   }
-  return {qUnbinned: qU, qBinned: qB, nEvents: nEv};
+  return qLR ? {qUnbinned: qU, qBinned: qB, nEvents: nEv, qLR} : {qUnbinned: qU, qBinned: qB, nEvents: nEv};
 }
 
 /**
