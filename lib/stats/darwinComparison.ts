@@ -146,3 +146,22 @@ export function compareStatistics(t: AnomalyTemplates, signals: SignalSpec[], ex
   });
   return {points, nullChecks};
 }
+
+/**
+ * How far the LR's fitted exponential tail can be trusted: at one exposure, fit it on `nFit`
+ * null experiments and compare its p with the empirical fraction of `nBig` independent null
+ * experiments at their 10⁻³ and 10⁻⁴ quantiles (for the bench; 10⁵ experiments at 3 t·yr take
+ * seconds).
+ */
+export function lrTailCheck(t: AnomalyTemplates, exposure: number, nFit: number, nBig: number, R = 100, seed = 99): {exposure_tonne_yr: number; nFit: number; nBig: number; at: {q: number; empirical: number; fitted: number; zEmpirical: number; zFitted: number}[]} {
+  const background = buildSearch(t, {R, wimpMass_GeV: 50, sigma_cm2: 1e-47, exposure_tonne_yr: exposure}).background;
+  const p = prepareSearch(background, null, {energyEdges_keVee: DEFAULT_SEARCH.energyEdges_keVee});
+  const fit = Float64Array.from(runPseudoExperiments(p, nFit, seed, 0, {lr: true, smooth: true}).qLR!).sort();
+  const big = Float64Array.from(runPseudoExperiments(p, nBig, seed + 1, 0, {lr: true, smooth: true}).qLR!).sort();
+  const at = [1e-3, 1e-4].filter((f) => f * nBig >= 10).map((f) => {
+    const q = big[Math.floor((1 - f) * nBig)];
+    const empirical = tailPValue(big, q, 1).p, fitted = tailPValue(fit, q).p;
+    return {q, empirical, fitted, zEmpirical: zOf(empirical), zFitted: zOf(fitted)};
+  });
+  return {exposure_tonne_yr: exposure, nFit, nBig, at};
+}
