@@ -378,7 +378,7 @@ export const COMMANDS: readonly Entry[] = [
 
   command({
     name: "anomaly-compare",
-    summary: "Three statistics on the same pseudo-data against exposure: the monotone anomaly LR, the unbinned −2 ln L and the binned ER veto.",
+    summary: "The monotone anomaly LR, the unbinned −2 ln L and the binned veto against exposure.",
     description: `For WIMPs of 20, 50 and 500 GeV at 10⁻⁴⁷ cm² and a 20 keVnr nuclear-recoil line
       (lib/stats/darwinComparison.ts): median Z, power at 3σ with its Clopper–Pearson interval, and a
       KS test of the null p-values per exposure. Writes the points as JSON.`,
