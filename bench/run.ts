@@ -5,7 +5,8 @@
 //      the same work in numpy/scipy (bench/python/dsp_numpy.py) when python3 has them
 //   4. raw DAQ data (bench/raw.ts → bench/results/raw.json): .rdt conversion, .csmpl trigger
 //   5. anomaly search (bench/anomaly.ts → bench/results/anomaly.json): 10⁴ pseudo-experiments
-//      in Node and Chromium, classifier/VAE training and inference per tfjs backend
+//      in Node and Chromium, classifier/VAE training and inference per tfjs backend; and the
+//      three statistics against exposure at full size (bench/anomaly-lr.ts → anomaly-lr.json)
 //   6. the labeling page on a 400,000-row feature table (200,000 events × 2 channels) in Chromium:
 //      first render, re-render after a selection, a zoom and labelling (bench/labeling-render.ts,
 //      also `npm run bench:labeling`)
@@ -30,7 +31,7 @@
 //      (fine-tune on 25…200 chosen labels) on fast-light detectors, labels → BA and recall with
 //      intervals (bench/adapt.ts → bench/results/adapt.json)
 //   --events N (default 20000)   --keep (keep the simulated file for the next run)
-//   --only features|dsp|raw|anomaly|labeling|ml|trees|fft|cli|slurm|records|adapt (one section; each writes its own file in bench/results/)
+//   --only features|dsp|raw|anomaly|anomaly-lr|labeling|ml|trees|fft|cli|slurm|records|adapt (one section; each writes its own file in bench/results/)
 //   --models cnn,cnn-full,tscn,lstm,tst  --backends webgpu,wasm,cpu (ML section only: a subset of models
 //      and backends, written to bench/results/ml-MODELS-BACKENDS.json instead of ml.json)
 import {execFileSync} from "node:child_process";
@@ -42,7 +43,7 @@ import {parseArgs} from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "20000"}, keep: {type: "boolean", default: false}, only: {type: "string"}, models: {type: "string"}, backends: {type: "string"}, before: {type: "string"}}});
-const SECTIONS = ["features", "dsp", "raw", "anomaly", "labeling", "ml", "trees", "fft", "cli", "slurm", "records", "adapt"] as const;
+const SECTIONS = ["features", "dsp", "raw", "anomaly", "anomaly-lr", "labeling", "ml", "trees", "fft", "cli", "slurm", "records", "adapt"] as const;
 if (values.only && !SECTIONS.includes(values.only as never)) throw new Error(`--only must be one of ${SECTIONS.join(", ")}, got "${values.only}"`);
 const run = (section: (typeof SECTIONS)[number]) => !values.only || values.only === section;
 const events = Number(values.events);
@@ -130,6 +131,8 @@ if (run("raw")) execFileSync(tsx, [join(ROOT, "bench", "raw.ts")], {stdio: "inhe
 
 // Anomaly search: pseudo-experiments in Node and Chromium, classifier/VAE records/s per backend.
 if (run("anomaly")) execFileSync(tsx, ["--import", join(ROOT, "data-loaders", "tfjs", "registerTfjsEsm.mjs"), join(ROOT, "bench", "anomaly.ts")], {stdio: "inherit"});
+// The three anomaly statistics against exposure at full size (bench/anomaly-lr.ts → bench/results/anomaly-lr.json).
+if (run("anomaly-lr")) execFileSync(tsx, ["--import", join(ROOT, "data-loaders", "tfjs", "registerTfjsEsm.mjs"), join(ROOT, "bench", "anomaly-lr.ts")], {stdio: "inherit"});
 
 // The labeling page at 200,000 points per channel, in headless Chromium (bench/labeling-render.ts).
 if (run("labeling")) execFileSync(tsx, [join(ROOT, "bench", "labeling-render.ts")], {stdio: ["ignore", "ignore", "inherit"]});

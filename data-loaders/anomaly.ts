@@ -10,6 +10,7 @@ import {accuracy, backgroundCrossEntropy, disposeClassifier, loadClassifier, pre
 import {disposeVae, loadVae, saveVae, trainVae, vaeLoss} from "../lib/ml/darwin/vae.js";
 import {Rng, featureLength, simulateTpc, tpcFeatures, uniformEnergies} from "../lib/sim/index.js";
 import {sensitivityVsExposure, type AnomalyTemplates, type SearchParams} from "../lib/stats/darwinSearch.js";
+import {compareStatistics, COMPARISON_EXPOSURES, COMPARISON_SIGNALS, type SignalSpec} from "../lib/stats/darwinComparison.js";
 import {fileIdentity, moduleVersion, provenanceStamp, PULSEBOOK_VERSION} from "./provenance.js";
 import {atomicWriteJson} from "./io/atomicWrite.js";
 import {readJson} from "./io/readFile.js";
@@ -121,6 +122,25 @@ export async function anomalySearch(o: {params: Omit<SearchParams, "exposure_ton
     inputs: {templates: t.provenance.stamp}
   });
   const result = {format: "pulsebook-anomaly-sensitivity", version: 1, params: o.params, provenance: {...t.provenance, stamp}, points};
+  if (o.out) atomicWriteJson(o.out, result);
+  return result;
+}
+
+/**
+ * The three statistics (monotone anomaly LR, unbinned −2 ln L, binned ER veto) on the same
+ * pseudo-data against exposure, for the report's signals (`pulsebook anomaly-compare`, the bench).
+ */
+export async function anomalyCompare(o: {R?: number; exposures?: number[]; signals?: SignalSpec[]; nNull?: number; nNullBinned?: number; nSignal?: number; nCheck?: number; events?: number; modelDir?: string; out?: string; log?: (m: string) => void}) {
+  const t = await scoreTemplates({events: o.events, modelDir: o.modelDir});
+  const exposures = o.exposures ?? COMPARISON_EXPOSURES, signals = o.signals ?? COMPARISON_SIGNALS, R = o.R ?? 100;
+  const sizes = {nNull: o.nNull ?? 10000, nNullBinned: o.nNullBinned ?? 1000000, nSignal: o.nSignal ?? 1000, nCheck: o.nCheck ?? 2000};
+  const {points, nullChecks} = compareStatistics(t, signals, exposures, {R, ...sizes}, o.log);
+  const stamp = provenanceStamp({
+    stages: {anomalyCompare: moduleVersion(import.meta.url)},
+    parameters: {R, exposures, signals, ...sizes},
+    inputs: {templates: t.provenance.stamp}
+  });
+  const result = {format: "pulsebook-anomaly-comparison", version: 1, R, signals, exposures, ...sizes, provenance: {...t.provenance, stamp}, points, nullChecks};
   if (o.out) atomicWriteJson(o.out, result);
   return result;
 }

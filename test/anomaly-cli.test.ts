@@ -42,6 +42,25 @@ describe("pulsebook train-anomaly / anomaly-search", () => {
     expect(res.points[1].powerUnbinned).toBeGreaterThan(res.points[0].powerUnbinned);
   }, 240_000);
 
+  it("anomaly-compare writes the three statistics for every signal and exposure, with the null checks and lineage", async () => {
+    const out = join(dir, "compare.json");
+    const r = await run("anomaly-compare", "--exposures", "1,30", "--null", "300", "--signal", "40", "--check", "100", "--null-binned", "2000", "--out", out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/30 t·yr, WIMP 50 GeV: Z = \d+\.\d+ \(LR\)/);
+    const res = JSON.parse(readFileSync(out, "utf8"));
+    expect(res.format).toBe("pulsebook-anomaly-comparison");
+    expect(res.points).toHaveLength(2 * 4);
+    expect(res.points.map((p: {signal: string}) => p.signal).slice(0, 4)).toEqual(["WIMP 20 GeV", "WIMP 50 GeV", "WIMP 500 GeV", "NR line 20 keVnr"]);
+    for (const p of res.points) for (const k of ["lr", "unbinned", "binned"]) expect(p[k].power.n).toBe(40);
+    expect(res.nullChecks.map((c: {exposure_tonne_yr: number}) => c.exposure_tonne_yr)).toEqual([1, 30]);
+    expect(res.provenance.stamp.parameters).toMatchObject({R: 100, exposures: [1, 30], nNull: 300, nSignal: 40, nNullBinned: 2000, nCheck: 100});
+    // A WIMP of 50 GeV at 10⁻⁴⁷ cm²: 67 events at 30 t·yr; the LR sees it far beyond 3σ.
+    const w50 = res.points.find((p: {signal: string; exposure_tonne_yr: number}) => p.signal === "WIMP 50 GeV" && p.exposure_tonne_yr === 30);
+    expect(w50.expected.signal).toBeCloseTo(67.2, 1);
+    expect(w50.lr.z).toBeGreaterThan(5);
+    expect((await run("anomaly-compare", "--exposures", "0", "--out", join(dir, "z.json"))).stderr).toMatch(/--exposures must be a positive number/);
+  }, 240_000);
+
   it("bad command lines and missing or wrong model files give clear errors", async () => {
     expect((await run("anomaly-search", "--exposures", "1,-2", "--out", join(dir, "x.json"))).stderr).toMatch(/--exposures must be a positive number/);
     const empty = join(dir, "empty");

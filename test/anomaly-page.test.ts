@@ -8,6 +8,7 @@ import {median} from "../lib/math/robust.js";
 import {nullDistribution, pValue, runPseudoExperiments} from "../lib/stats/anomalySearch.js";
 import {prepareDarwinSearch, type AnomalyTemplates} from "../lib/stats/darwinSearch.js";
 import {zAgainstR} from "../lib/stats/darwinScans.js";
+import {compareStatistics, COMPARISON_EXPOSURES, COMPARISON_SIGNALS} from "../lib/stats/darwinComparison.js";
 import {figureMenus} from "./support/figureMenus.js";
 import {useBuiltSite} from "./support/site.js";
 
@@ -134,6 +135,18 @@ describe("anomaly-search report", () => {
     const final = await result();
     expect(final.r).toBe(10);
     expect(final.zUnbinned).toBeCloseTo(nodeResult(final).z, 6);
+    expect(site.browser.pageErrors).toEqual([]);
+  }, 240_000);
+
+  it("section 7: the three statistics against exposure, computed in the page's worker, equal Node's", async () => {
+    const {page} = site;
+    await page.waitForSelector("#compare-result", {state: "attached", timeout: 120_000});
+    const z: number[][] = JSON.parse(await page.evaluate(() => document.querySelector<HTMLElement>("#compare-result")!.dataset.z!));
+    const node = compareStatistics(templates, COMPARISON_SIGNALS, COMPARISON_EXPOSURES, {R: 100, nNull: 1000, nSignal: 200, nCheck: 500, nNullBinned: 50000, nImportance: 20000});
+    expect(z).toHaveLength(COMPARISON_EXPOSURES.length * COMPARISON_SIGNALS.length);
+    node.points.forEach((p, i) => [p.lr.z, p.unbinned.z, p.binned.z].forEach((v, k) => expect(z[i][k]).toBeCloseTo(v, 9)));
+    const text = await page.evaluate(() => document.body.textContent ?? "");
+    expect(text).toMatch(/Against the targets, in this run:/);
     expect(site.browser.pageErrors).toEqual([]);
   }, 240_000);
 

@@ -378,6 +378,34 @@ export const COMMANDS: readonly Entry[] = [
     }
   }),
 
+  command({
+    name: "anomaly-compare",
+    summary: "The monotone anomaly LR, the unbinned −2 ln L and the binned veto against exposure.",
+    description: `For WIMPs of 20, 50 and 500 GeV at 10⁻⁴⁷ cm² and a 20 keVnr nuclear-recoil line
+      (lib/stats/darwinComparison.ts): median Z, power at 3σ with its Clopper–Pearson interval, and a
+      KS test of the null p-values per exposure. Writes the points as JSON.`,
+    options: {
+      R: number({ge: 0, default: 100, placeholder: "R", summary: "weight of the classifier term H_B = −ln(1 − p) in TS"}),
+      exposures: numberList({gt: 0, default: [0.3, 1, 3, 10, 30, 100, 200], placeholder: "1,10,100", summary: "exposures in t·yr"}),
+      null: integer({min: 100, default: 10000, placeholder: "N", summary: "background-only pseudo-experiments per exposure"}),
+      "null-binned": integer({min: 100, default: 1000000, placeholder: "N", summary: "background-only experiments of the binned deviance"}),
+      signal: integer({min: 10, default: 1000, placeholder: "N", summary: "signal pseudo-experiments per point"}),
+      check: integer({min: 10, default: 2000, placeholder: "N", summary: "independent null experiments for the KS test"}),
+      models: text({default: DEFAULT_ANOMALY_MODEL_DIR, placeholder: "DIR", path: IN, summary: "the models of train-anomaly"}),
+      out: text({required: true, placeholder: "FILE.json", path: outFile("json"), summary: "the file to write"}),
+      force,
+      quiet
+    },
+    async run({values: v}) {
+      const {anomalyCompare} = await withTfjs(() => import("../anomaly.js"));
+      await anomalyCompare({
+        R: v.R, exposures: v.exposures, nNull: v.null, nNullBinned: v["null-binned"], nSignal: v.signal, nCheck: v.check,
+        modelDir: v.models, out: v.out, log: v.quiet ? undefined : (m) => console.error(m)
+      });
+      if (!v.quiet) console.error(`wrote ${v.out}`);
+    }
+  }),
+
   {
     name: "labels",
     summary: "Label tables and cait files.",
