@@ -206,6 +206,45 @@ describe("tutorial 1 · first look", () => {
     expect(viewer.selected).toBe(event);
   });
 
+  it("opens the event the hover names, also where marks overlap (hover said 188, click opened 199)", async () => {
+    // A fresh page: the click above left the pointer stuck on its point.
+    await page.goto(site.at("tutorials/01-first-look"));
+    await waitForSelection("rise_time_ms < 5");
+    // A mark whose centre another mark covers: the element under the cursor is not the nearest point.
+    const hidden = await page.evaluate(() => {
+      for (const circle of Array.from(document.querySelectorAll<SVGCircleElement>("#scatter circle[data-event]"))) {
+        circle.scrollIntoView({block: "center"});
+        const box = circle.getBoundingClientRect();
+        const x = box.x + box.width / 2, y = box.y + box.height / 2;
+        const top = document.elementFromPoint(x, y);
+        if (top instanceof SVGCircleElement && top !== circle && top.hasAttribute("data-event")) return {x, y, event: circle.getAttribute("data-event"), top: top.getAttribute("data-event")};
+      }
+      return null;
+    });
+    expect(hidden, "the demo has overlapping marks").not.toBeNull();
+    await page.mouse.move(hidden!.x - 3, hidden!.y);
+    await page.mouse.move(hidden!.x, hidden!.y);
+    const tip = await page.waitForFunction(() => /event (\d+)/.exec(document.querySelector('#scatter g[aria-label="tip"]')?.textContent ?? "")?.[1], null, {timeout: 5_000});
+    const named = await tip.jsonValue();
+    expect(named).toBe(hidden!.event);
+    await page.mouse.click(hidden!.x, hidden!.y);
+    await page.waitForSelector(`#record-viewer[data-event="${named}"]`, {timeout: 20_000});
+    expect(named).not.toBe(hidden!.top);
+  });
+
+  it("puts a suggested cut in the box, and the scatter follows it", async () => {
+    const button = page.locator("#suggested-cuts button.suggested-cut").nth(1);
+    const where = (await button.getAttribute("data-where"))!;
+    await button.click();
+    const s = await waitForSelection(where);
+    expect(await page.inputValue("#sql-cut input")).toBe(where);
+    // Carrier events decay fast: the second suggestion selects exactly them (src/tutorials/first-look-cuts.json).
+    const want = expected(s.min, s.max, (r) => r.decay_time_ms >= 1 && r.decay_time_ms <= 3);
+    expect(where).toBe("decay_time_ms BETWEEN 1 AND 3");
+    expect(s.count).toBe(want.length);
+    expect(new Set(s.markEvents)).toEqual(new Set(want.map((r) => r.event)));
+  });
+
   it("raised no page errors, no error cells, and requested nothing outside 127.0.0.1", async () => {
     expect(await frameworkErrors()).toEqual([]);
     expect(site.browser.pageErrors).toEqual([]);
