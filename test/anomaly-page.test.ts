@@ -4,6 +4,8 @@ import {beforeAll, describe, expect, it} from "vitest";
 import {readdirSync, readFileSync} from "node:fs";
 import {readFile} from "node:fs/promises";
 import {join} from "node:path";
+import * as arrow from "apache-arrow";
+import * as parquet from "parquet-wasm";
 import {median} from "../lib/math/robust.js";
 import {nullDistribution, pValue, runPseudoExperiments} from "../lib/stats/anomalySearch.js";
 import {prepareDarwinSearch, type AnomalyTemplates} from "../lib/stats/darwinSearch.js";
@@ -137,7 +139,7 @@ describe("anomaly-search report", () => {
     expect(site.browser.pageErrors).toEqual([]);
   }, 240_000);
 
-  it("downloads a figure as SVG and PNG and its data as CSV; every figure has the menu", async () => {
+  it("downloads a figure as SVG and PNG and its data as CSV and Parquet; every figure has the menu", async () => {
     const {page} = site;
     const menus = await figureMenus(page);
     expect(menus.figures).toBeGreaterThanOrEqual(7);
@@ -174,5 +176,14 @@ describe("anomaly-search report", () => {
       expect(R).toBe(node[i].R);
       expect(Z).toBeCloseTo(node[i].Z, 9);
     });
+
+    // The same rows as Parquet, typed: R and Z as float64, read back with parquet-wasm.
+    const pq = await download("parquet");
+    expect(pq.name).toMatch(/^anomaly-search-figure-\d+\.parquet$/);
+    expect(pq.bytes.subarray(0, 4).toString("latin1")).toBe("PAR1");
+    const table = arrow.tableFromIPC(parquet.readParquet(new Uint8Array(pq.bytes)).intoIPCStream());
+    expect(table.numRows).toBe(8);
+    expect(String(table.schema.fields.find((f) => f.name === "Z")?.type)).toBe("Float64");
+    csv.slice(1).forEach((line, i) => expect(table.getChild("Z")!.get(i)).toBe(Number(line.split(",")[1])));
   }, 240_000);
 });
