@@ -206,6 +206,42 @@ describe("tutorial 1 · first look", () => {
     expect(viewer.selected).toBe(event);
   });
 
+  it("zooms the record viewer into a 20 ms pulse by dragging, and back by double-clicking", async () => {
+    const viewer = "#record-viewer .zoomable";
+    await page.waitForSelector(`${viewer} g[data-role="records"] path`, {state: "attached", timeout: 20_000});
+    const home = JSON.parse((await page.locator(viewer).getAttribute("data-x-domain"))!) as number[];
+    // The whole 655 ms record, trigger a quarter in.
+    expect(home[1] - home[0]).toBeGreaterThan(600);
+    const at = await page.evaluate((sel) => {
+      const root = document.querySelector(sel)!;
+      const figure = root.querySelector("figure, svg") as Element & {scale(n: string): {apply(v: number): number}};
+      const svg = Array.from(root.querySelectorAll("svg")).find((s) => s.querySelector('g[aria-label="x-axis tick"]'))!;
+      svg.scrollIntoView({block: "center"});
+      const box = svg.getBoundingClientRect(), k = box.width / Number(svg.getAttribute("width"));
+      const x = figure.scale("x");
+      return {x0: box.left + k * x.apply(-5), x1: box.left + k * x.apply(20), y: box.top + box.height / 2};
+    }, viewer);
+    const pathBefore = await page.locator(`${viewer} g[data-role="records"] path`).first().getAttribute("d");
+    await page.mouse.move(at.x0, at.y);
+    await page.mouse.down();
+    await page.mouse.move((at.x0 + at.x1) / 2, at.y, {steps: 3});
+    await page.mouse.move(at.x1, at.y, {steps: 3});
+    await page.mouse.up();
+    await page.waitForSelector(`${viewer}[data-zoomed="true"]`, {timeout: 10_000});
+    const zoomed = JSON.parse((await page.locator(viewer).getAttribute("data-x-domain"))!) as number[];
+    expect(zoomed[0]).toBeCloseTo(-5, 0);
+    expect(zoomed[1]).toBeCloseTo(20, 0);
+    // Redrawn from the window's samples: 25 ms at 25 kHz is about 625 points per channel.
+    const d = (await page.locator(`${viewer} g[data-role="records"] path`).first().getAttribute("d"))!;
+    expect(d).not.toBe(pathBefore);
+    expect(d.split(/[ML]/).filter(Boolean).length).toBeGreaterThan(600);
+    expect(d.split(/[ML]/).filter(Boolean).length).toBeLessThan(660);
+    const svgBox = (await page.locator(`${viewer} svg:has(g[aria-label="x-axis tick"])`).boundingBox())!;
+    await page.mouse.dblclick(svgBox.x + svgBox.width / 2, svgBox.y + svgBox.height / 2);
+    await page.waitForSelector(`${viewer}[data-zoomed="false"]`, {timeout: 10_000});
+    expect(JSON.parse((await page.locator(viewer).getAttribute("data-x-domain"))!)).toEqual(home);
+  });
+
   it("opens the event the hover names, also where marks overlap (hover said 188, click opened 199)", async () => {
     // A fresh page: the click above left the pointer stuck on its point.
     await page.goto(site.at("tutorials/01-first-look"));
