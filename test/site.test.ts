@@ -288,3 +288,27 @@ describe("tutorial 1 · first look", () => {
     expect(badResponses).toEqual([]);
   });
 });
+
+describe("tutorial 4 · trigger", () => {
+  it("shows the efficiency with binomial intervals and the erf fit the prose promises", async () => {
+    await page.goto(site.at("tutorials/04-trigger"));
+    await page.waitForSelector("#erf-fit", {timeout: 60_000});
+    const fig = await page.evaluate(() => {
+      const card = document.querySelector("#trigger-efficiency")!;
+      const fit = document.querySelector<HTMLElement>("#erf-fit")!.dataset;
+      return {
+        intervals: card.querySelectorAll('g[aria-label="binomial intervals"] line').length,
+        curves: card.querySelectorAll('g[aria-label="line"] path').length,
+        h50: Number(fit.h50), width: Number(fit.width), h50Error: Number(fit.h50Error),
+        k: Number(document.querySelector<HTMLInputElement>("#trigger-k input[type=number]")!.value)
+      };
+    });
+    // One interval per filled bin of 1 σ over 0–15 σ, and the fitted curve.
+    expect(fig.intervals).toBeGreaterThanOrEqual(14);
+    expect(fig.curves).toBe(1);
+    // 148 pulses: the 50 % point within 3 standard errors of the threshold, the width about σ.
+    expect(Math.abs(fig.h50 - fig.k)).toBeLessThan(3 * fig.h50Error);
+    expect(fig.width).toBeGreaterThan(0.5);
+    expect(fig.width).toBeLessThan(2);
+  });
+});
