@@ -294,10 +294,10 @@ describe("tutorial 4 · trigger", () => {
     await page.goto(site.at("tutorials/04-trigger"));
     await page.waitForSelector("#erf-fit", {timeout: 60_000});
     const fig = await page.evaluate(() => {
-      const card = document.querySelector("#trigger-efficiency")!;
+      const card = document.querySelector("#efficiency-figure")!;
       const fit = document.querySelector<HTMLElement>("#erf-fit")!.dataset;
       return {
-        intervals: card.querySelectorAll('g[aria-label="binomial intervals"] line').length,
+        intervals: card.querySelectorAll('g[aria-description="binomial intervals"] line').length,
         curves: card.querySelectorAll('g[aria-label="line"] path').length,
         h50: Number(fit.h50), width: Number(fit.width), h50Error: Number(fit.h50Error),
         k: Number(document.querySelector<HTMLInputElement>("#trigger-k input[type=number]")!.value)
