@@ -46,7 +46,9 @@ describe("computeFeatures on a hand-built 3-event, 2-channel chunk", () => {
       const a = start(row >> 1);
       // t_zero = a−16, t_rise = a+16, t_max = a+25, t_decaystart = a+W−21, t_end = a+W+7.
       expect(t.onset_ms[row]).toBeCloseTo((a - 16 - 512) * 0.1, 12);
-      expect(t.rise_time_ms[row]).toBeCloseTo(3.2, 12);
+      // The smoothed edge is a ramp of 50 samples from 0 to H: 20 % is reached 10 samples up,
+      // 80 % 40 samples up, so the interpolated rise is 30 samples (whole samples counted 32).
+      expect(t.rise_time_ms[row]).toBeCloseTo(3.0, 12);
       expect(t.peak_time_ms[row]).toBeCloseTo((a + 25 - 512) * 0.1, 12);
       expect(t.decay_time_ms[row]).toBeCloseTo(2.8, 12);
       expect(t.baseline_offset_V[row]).toBe(0);

@@ -206,10 +206,109 @@ describe("tutorial 1 · first look", () => {
     expect(viewer.selected).toBe(event);
   });
 
+  it("zooms the record viewer into a 20 ms pulse by dragging, and back by double-clicking", async () => {
+    const viewer = "#record-viewer .zoomable";
+    await page.waitForSelector(`${viewer} g[data-role="records"] path`, {state: "attached", timeout: 20_000});
+    const home = JSON.parse((await page.locator(viewer).getAttribute("data-x-domain"))!) as number[];
+    // The whole 655 ms record, trigger a quarter in.
+    expect(home[1] - home[0]).toBeGreaterThan(600);
+    const at = await page.evaluate((sel) => {
+      const root = document.querySelector(sel)!;
+      const figure = root.querySelector("figure, svg") as Element & {scale(n: string): {apply(v: number): number}};
+      const svg = Array.from(root.querySelectorAll("svg")).find((s) => s.querySelector('g[aria-label="x-axis tick"]'))!;
+      svg.scrollIntoView({block: "center"});
+      const box = svg.getBoundingClientRect(), k = box.width / Number(svg.getAttribute("width"));
+      const x = figure.scale("x");
+      return {x0: box.left + k * x.apply(-5), x1: box.left + k * x.apply(20), y: box.top + box.height / 2};
+    }, viewer);
+    const pathBefore = await page.locator(`${viewer} g[data-role="records"] path`).first().getAttribute("d");
+    await page.mouse.move(at.x0, at.y);
+    await page.mouse.down();
+    await page.mouse.move((at.x0 + at.x1) / 2, at.y, {steps: 3});
+    await page.mouse.move(at.x1, at.y, {steps: 3});
+    await page.mouse.up();
+    await page.waitForSelector(`${viewer}[data-zoomed="true"]`, {timeout: 10_000});
+    const zoomed = JSON.parse((await page.locator(viewer).getAttribute("data-x-domain"))!) as number[];
+    expect(zoomed[0]).toBeCloseTo(-5, 0);
+    expect(zoomed[1]).toBeCloseTo(20, 0);
+    // Redrawn from the window's samples: 25 ms at 25 kHz is about 625 points per channel.
+    const d = (await page.locator(`${viewer} g[data-role="records"] path`).first().getAttribute("d"))!;
+    expect(d).not.toBe(pathBefore);
+    expect(d.split(/[ML]/).filter(Boolean).length).toBeGreaterThan(600);
+    expect(d.split(/[ML]/).filter(Boolean).length).toBeLessThan(660);
+    const svgBox = (await page.locator(`${viewer} svg:has(g[aria-label="x-axis tick"])`).boundingBox())!;
+    await page.mouse.dblclick(svgBox.x + svgBox.width / 2, svgBox.y + svgBox.height / 2);
+    await page.waitForSelector(`${viewer}[data-zoomed="false"]`, {timeout: 10_000});
+    expect(JSON.parse((await page.locator(viewer).getAttribute("data-x-domain"))!)).toEqual(home);
+  });
+
+  it("opens the event the hover names, also where marks overlap (hover said 188, click opened 199)", async () => {
+    // A fresh page: the click above left the pointer stuck on its point.
+    await page.goto(site.at("tutorials/01-first-look"));
+    await waitForSelection("rise_time_ms < 5");
+    // A mark whose centre another mark covers: the element under the cursor is not the nearest point.
+    const hidden = await page.evaluate(() => {
+      for (const circle of Array.from(document.querySelectorAll<SVGCircleElement>("#scatter circle[data-event]"))) {
+        circle.scrollIntoView({block: "center"});
+        const box = circle.getBoundingClientRect();
+        const x = box.x + box.width / 2, y = box.y + box.height / 2;
+        const top = document.elementFromPoint(x, y);
+        if (top instanceof SVGCircleElement && top !== circle && top.hasAttribute("data-event")) return {x, y, event: circle.getAttribute("data-event"), top: top.getAttribute("data-event")};
+      }
+      return null;
+    });
+    expect(hidden, "the demo has overlapping marks").not.toBeNull();
+    await page.mouse.move(hidden!.x - 3, hidden!.y);
+    await page.mouse.move(hidden!.x, hidden!.y);
+    const tip = await page.waitForFunction(() => /event (\d+)/.exec(document.querySelector('#scatter g[aria-label="tip"]')?.textContent ?? "")?.[1], null, {timeout: 5_000});
+    const named = await tip.jsonValue();
+    expect(named).toBe(hidden!.event);
+    await page.mouse.click(hidden!.x, hidden!.y);
+    await page.waitForSelector(`#record-viewer[data-event="${named}"]`, {timeout: 20_000});
+    expect(named).not.toBe(hidden!.top);
+  });
+
+  it("puts a suggested cut in the box, and the scatter follows it", async () => {
+    const button = page.locator("#suggested-cuts button.suggested-cut").nth(1);
+    const where = (await button.getAttribute("data-where"))!;
+    await button.click();
+    const s = await waitForSelection(where);
+    expect(await page.inputValue("#sql-cut input")).toBe(where);
+    // Carrier events decay fast: the second suggestion selects exactly them (src/tutorials/first-look-cuts.json).
+    const want = expected(s.min, s.max, (r) => r.decay_time_ms >= 1 && r.decay_time_ms <= 3);
+    expect(where).toBe("decay_time_ms BETWEEN 1 AND 3");
+    expect(s.count).toBe(want.length);
+    expect(new Set(s.markEvents)).toEqual(new Set(want.map((r) => r.event)));
+  });
+
   it("raised no page errors, no error cells, and requested nothing outside 127.0.0.1", async () => {
     expect(await frameworkErrors()).toEqual([]);
     expect(site.browser.pageErrors).toEqual([]);
     expect(site.browser.external).toEqual([]);
     expect(badResponses).toEqual([]);
+  });
+});
+
+describe("tutorial 4 · trigger", () => {
+  it("shows the efficiency with binomial intervals and the erf fit the prose promises", async () => {
+    await page.goto(site.at("tutorials/04-trigger"));
+    await page.waitForSelector("#erf-fit", {timeout: 60_000});
+    const fig = await page.evaluate(() => {
+      const card = document.querySelector("#efficiency-figure")!;
+      const fit = document.querySelector<HTMLElement>("#erf-fit")!.dataset;
+      return {
+        intervals: card.querySelectorAll('g[aria-description="binomial intervals"] line').length,
+        curves: card.querySelectorAll('g[aria-label="line"] path').length,
+        h50: Number(fit.h50), width: Number(fit.width), h50Error: Number(fit.h50Error),
+        k: Number(document.querySelector<HTMLInputElement>("#trigger-k input[type=number]")!.value)
+      };
+    });
+    // One interval per filled bin of 1 σ over 0–15 σ, and the fitted curve.
+    expect(fig.intervals).toBeGreaterThanOrEqual(14);
+    expect(fig.curves).toBe(1);
+    // 148 pulses: the 50 % point within 3 standard errors of the threshold, the width about σ.
+    expect(Math.abs(fig.h50 - fig.k)).toBeLessThan(3 * fig.h50Error);
+    expect(fig.width).toBeGreaterThan(0.5);
+    expect(fig.width).toBeLessThan(2);
   });
 });

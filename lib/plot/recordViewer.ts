@@ -6,6 +6,7 @@
 import type * as PlotModule from "@observablehq/plot";
 import type {Record, RecordLayout, SignalUnit} from "../types.js";
 import {INK, channelScale} from "./palette.js";
+import {axisOptions, zoomable, type Domain} from "./zoom.js";
 
 /** One drawn sample of one channel. */
 export interface RecordPoint {
@@ -38,21 +39,25 @@ export interface RecordViewerOptions {
  * than `2 × maxBins` samples is reduced to the minimum and maximum of each of `maxBins` bins, in
  * time order, so that the drawn envelope is exactly the record's.
  */
-export function recordViewerPoints(records: readonly Record[], layout: RecordLayout, channels?: readonly string[], maxBins = 2048): RecordPoint[] {
+export function recordViewerPoints(records: readonly Record[], layout: RecordLayout, channels?: readonly string[], maxBins = 2048, window?: Domain): RecordPoint[] {
   const {sampleFrequency_Hz, triggerIndex} = layout;
   const msPerSample = 1000 / sampleFrequency_Hz;
   const points: RecordPoint[] = [];
   records.forEach((record, c) => {
     const channel = channels?.[c] ?? `channel ${c}`;
-    const n = record.length;
+    // A zoomed window: its samples and one either side (so the line reaches the edges), binned
+    // afresh, so that a 20 ms pulse is drawn sample by sample.
+    const first = window ? Math.max(0, Math.floor(window[0] / msPerSample + triggerIndex) - 1) : 0;
+    const last = window ? Math.min(record.length, Math.ceil(window[1] / msPerSample + triggerIndex) + 2) : record.length;
+    const n = Math.max(0, last - first);
     const push = (i: number) => points.push({channel, t_ms: (i - triggerIndex) * msPerSample, volts: record[i]});
     if (n <= 2 * maxBins) {
-      for (let i = 0; i < n; ++i) push(i);
+      for (let i = first; i < last; ++i) push(i);
       return;
     }
     for (let b = 0; b < maxBins; ++b) {
-      const start = Math.floor((b * n) / maxBins);
-      const end = Math.floor(((b + 1) * n) / maxBins);
+      const start = first + Math.floor((b * n) / maxBins);
+      const end = first + Math.floor(((b + 1) * n) / maxBins);
       let iMin = start;
       let iMax = start;
       for (let i = start + 1; i < end; ++i) {
@@ -74,35 +79,41 @@ export function recordViewerPoints(records: readonly Record[], layout: RecordLay
 /**
  * Draws all channels' records of one event: one line per channel (colour = channel, with a
  * legend), a rule at the trigger time, x in ms relative to the trigger, y in the data's unit.
- * Returns Plot's figure; it carries `data-event` and `data-channels` attributes, and the group of
- * channel lines has `data-role="records"`.
+ * Drag across it to zoom into a time interval (drawn sample by sample, y follows the samples
+ * shown), double-click to zoom out (lib/plot/zoom.ts). Returns the zoomable wrapper; it carries
+ * `data-event` and `data-channels` attributes, and the group of channel lines has
+ * `data-role="records"`.
  */
 export function recordViewer(
   Plot: typeof PlotModule,
   records: readonly Record[],
   layout: RecordLayout,
   options: RecordViewerOptions = {}
-): HTMLElement | SVGSVGElement {
+): HTMLElement {
   const {channels, event, maxBins = 2048, width, height = 320} = options;
   const names = records.map((_, c) => channels?.[c] ?? `channel ${c}`);
-  const points = recordViewerPoints(records, layout, names, maxBins);
   const title = options.title ?? (event === undefined ? undefined : `Event ${event}`);
-  const figure = Plot.plot({
-    title,
-    width,
-    height,
-    marginLeft: 56,
-    x: {label: "Time relative to trigger (ms)", grid: true},
-    y: {label: Y_LABEL[options.unit ?? "V"], grid: true},
-    color: {legend: true, ...channelScale(names), label: "Channel"},
-    marks: [
-      Plot.ruleX([0], {stroke: INK, strokeOpacity: 0.3, strokeDasharray: "4,3"}),
-      Plot.lineY(points, {x: "t_ms", y: "volts", stroke: "channel", z: "channel", strokeWidth: 1})
-    ]
-  });
-  // One <path> per channel inside this group; tag it so that pages and tests can find the lines.
-  figure.querySelector('g[aria-label="line"]')?.setAttribute("data-role", "records");
-  if (event !== undefined) figure.setAttribute("data-event", String(event));
-  figure.setAttribute("data-channels", String(records.length));
-  return figure;
+  const viewer = zoomable((view) => {
+    const points = recordViewerPoints(records, layout, names, maxBins, view.x);
+    const figure = Plot.plot({
+      title,
+      width,
+      height,
+      marginLeft: 56,
+      x: axisOptions(view, "x", {label: "Time relative to trigger (ms)", grid: true}),
+      y: {label: Y_LABEL[options.unit ?? "V"], grid: true},
+      color: {legend: true, ...channelScale(names), label: "Channel"},
+      marks: [
+        Plot.ruleX([0], {stroke: INK, strokeOpacity: 0.3, strokeDasharray: "4,3", clip: true}),
+        Plot.lineY(points, {x: "t_ms", y: "volts", stroke: "channel", z: "channel", strokeWidth: 1, clip: true})
+      ]
+    });
+    // One <path> per channel inside this group; tag it so that pages and tests can find the lines.
+    figure.querySelector('g[aria-label="line"]')?.setAttribute("data-role", "records");
+    return figure;
+  }, {brush: "x"});
+  viewer.classList.add("record-viewer");
+  if (event !== undefined) viewer.setAttribute("data-event", String(event));
+  viewer.setAttribute("data-channels", String(records.length));
+  return viewer;
 }

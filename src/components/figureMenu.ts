@@ -1,6 +1,6 @@
 // A download menu on every figure of every page: the figure as SVG, as PNG (rasterised at 2×),
 // and — where the page said what the figure draws, with `withData(figure, rows)` — its data as
-// CSV. Loaded once for all pages from the config's `head` (observablehq.config.ts), it watches
+// CSV and as Parquet (lib/io/rowsParquet.ts, parquet-wasm loaded from the site on first use). Loaded once for all pages from the config's `head` (observablehq.config.ts), it watches
 // the page for figures and attaches the menu to each, so pages need no code for it; a page
 // opts a figure's data in with one wrap: `display(withData(Plot.plot(…), rows))`.
 //
@@ -10,6 +10,7 @@
 
 import {csvFormat} from "d3";
 import {HALO} from "../lib/plot/palette.js";
+import {rowsToParquet, type RowsParquetModules} from "../lib/io/rowsParquet.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 // Shared by every copy of this module (the head script and a page's import may be two).
@@ -105,6 +106,21 @@ export function figureCsv(rows: Row[]): string {
   return csvFormat(rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] instanceof Date ? (r[c] as Date).toISOString() : r[c]]))) as any, columns);
 }
 
+let parquetModules: Promise<RowsParquetModules> | undefined;
+/** Arrow and an initialised parquet-wasm, from the site's npm cache, once per page. */
+function loadParquet(): Promise<RowsParquetModules> {
+  return (parquetModules ??= (async () => {
+    const [arrow, parquet] = await Promise.all([import("npm:apache-arrow"), import("npm:parquet-wasm")]);
+    await parquet.default(import.meta.resolve("npm:parquet-wasm/esm/parquet_wasm_bg.wasm"));
+    return {arrow, parquet};
+  })());
+}
+
+/** The figure's declared rows as Parquet bytes, the page and figure named in the metadata. */
+export async function figureParquet(rows: Row[], figure: string): Promise<Uint8Array> {
+  return rowsToParquet(await loadParquet(), rows, {"pulsebook.figure": figure, "pulsebook.page": location.pathname});
+}
+
 function save(blob: Blob, name: string): void {
   const a = document.createElement("a");
   a.href = URL.createObjectURL(blob);
@@ -163,7 +179,12 @@ export function attachMenu(figure: Element): HTMLElement {
     if (rows) save(new Blob([figureCsv(rows)], {type: "text/csv"}), `${stem(figure)}.csv`);
   });
   menu.append(csv);
-  const showCsv = () => (csv.hidden = figureData(figure) === undefined);
+  const parquet = button("Parquet", "the figure's data as Parquet", async () => {
+    const rows = figureData(figure);
+    if (rows) save(new Blob([(await figureParquet(rows, stem(figure))) as BlobPart], {type: "application/vnd.apache.parquet"}), `${stem(figure)}.parquet`);
+  });
+  menu.append(parquet);
+  const showCsv = () => (csv.hidden = parquet.hidden = figureData(figure) === undefined);
   showCsv();
   // withData may run after the figure is on the page (display first, data later): look again.
   requestAnimationFrame(showCsv);
