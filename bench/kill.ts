@@ -37,7 +37,7 @@ try {
     const r = await killTrials(w, fx, trials, seed, root);
     results.push(r);
     console.log(`${w.name.padEnd(14)} trials ${r.trials}  absent ${r.absent}  complete ${r.complete}  incomplete folders ${r.incompleteFolders}  broken ${r.broken}  inputs changed ${r.inputsChanged}  ` +
-      `finished first ${r.finishedFirst}  left temporaries ${r.leftTemporaries}  next run cleans ${r.nextRunCleans ?? "-"}  (run ${r.runMs} ms)${r.problems.length ? `\n  ${r.problems.slice(0, 5).join("\n  ")}` : ""}`);
+      `finished first ${r.finishedFirst}  left temporaries ${r.leftTemporaries}  next run cleans ${r.nextRunCleans ?? "-"}  (run ${r.runMs} ms, writing from ${r.writeMs} ms)${r.problems.length ? `\n  ${r.problems.slice(0, 5).join("\n  ")}` : ""}`);
     save(false);
   }
   save(true);

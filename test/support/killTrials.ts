@@ -206,15 +206,21 @@ function startRunner(): Runner {
   return {child, ready, exited, stderr: () => stderr};
 }
 
-/** Runs `pulsebook argv` on `runner`, killed with SIGKILL `killAfterMs` after it was sent (never, if undefined). */
-async function runOn(runner: Runner, argv: string[], killAfterMs?: number): Promise<{code: number | null; signal: string | null; ms: number; stderr: string}> {
+/**
+ * Runs `pulsebook argv` on `runner`, killed with SIGKILL `killAfterMs` after it was sent (never,
+ * if undefined). With `writing`, polled every few ms: `firstWriteMs`, when it first held.
+ */
+async function runOn(runner: Runner, argv: string[], killAfterMs?: number, writing?: () => boolean): Promise<{code: number | null; signal: string | null; ms: number; stderr: string; firstWriteMs?: number}> {
   await runner.ready;
   const t0 = performance.now();
   runner.child.send(argv);
   const timer = killAfterMs === undefined ? undefined : setTimeout(() => runner.child.kill("SIGKILL"), killAfterMs);
+  let firstWriteMs: number | undefined;
+  const poll = writing && setInterval(() => { if (firstWriteMs === undefined && writing()) firstWriteMs = performance.now() - t0; }, 3);
   const {code, signal} = await runner.exited;
   clearTimeout(timer);
-  return {code, signal, ms: performance.now() - t0, stderr: runner.stderr()};
+  clearInterval(poll);
+  return {code, signal, ms: performance.now() - t0, stderr: runner.stderr(), firstWriteMs};
 }
 
 /** Temporaries (`.NAME.PID.….tmp`, `….tmp.old`) and locks (`.NAME.lock`) anywhere under `dir`. */
@@ -243,14 +249,19 @@ export interface WriterFigures {
   /** Whether a whole run after a killed one that left temporaries removed them all and wrote a
    *  complete output (undefined: no trial left any). */
   nextRunCleans?: boolean;
-  /** Duration of a whole run (ms) in a started process, the span kill moments are drawn from. */
+  /** Duration of a whole run (ms) in a started process. */
   runMs: number;
+  /** When that run's first temporary appeared (ms): three kills in four are drawn from [writeMs, runMs]. */
+  writeMs: number;
   problems: string[];
 }
 
-/** `trials` kill trials of `writer`, kill moments drawn (seeded) from [0, a whole run]. */
+/**
+ * `trials` kill trials of `writer`, kill moments drawn (seeded): one in four from [0, a whole
+ * run], three in four from the part of it that writes (from its first temporary on).
+ */
 export async function killTrials(writer: Writer, fx: Fixture, trials: number, seed: number, root: string): Promise<WriterFigures> {
-  const figures: WriterFigures = {writer: writer.name, trials: 0, absent: 0, complete: 0, broken: 0, inputsChanged: 0, incompleteFolders: 0, finishedFirst: 0, leftTemporaries: 0, runMs: 0, problems: []};
+  const figures: WriterFigures = {writer: writer.name, trials: 0, absent: 0, complete: 0, broken: 0, inputsChanged: 0, incompleteFolders: 0, finishedFirst: 0, leftTemporaries: 0, runMs: 0, writeMs: 0, problems: []};
   const inputs = writer.inputs(fx);
   const hashes = new Map(inputs.map((p) => [p, sha(p)]));
   // A whole run: the reference output and the time span.
@@ -258,14 +269,16 @@ export async function killTrials(writer: Writer, fx: Fixture, trials: number, se
   mkdirSync(refDir, {recursive: true});
   const ref = writer.prepare(fx, refDir);
   const untouched = writer.before ? await writer.before(ref.out, fx) : undefined;
-  const whole = await runOn(startRunner(), ref.argv);
+  const whole = await runOn(startRunner(), ref.argv, undefined, () => temporariesIn(dirname(ref.out)).length > 0);
   if (whole.code !== 0) throw new Error(`${writer.name}: the reference run failed (${whole.code}): ${whole.stderr}`);
   figures.runMs = Math.round(whole.ms);
+  figures.writeMs = Math.round(whole.firstWriteMs ?? 0);
   const reference = stableJson(await writer.summarize(ref.out, fx));
   const rng = new Rng(seed, writer.name.length);
   // Kill moments are drawn from the span of a whole run; a trial that finishes first (the machine
   // got faster) shortens it, so that kills keep landing inside runs.
   let span = whole.ms;
+  const writeFrom = Math.min(whole.firstWriteMs ?? 0, span);
   // The next trial's process starts (Node, tsx, the CLI's modules) while this one runs.
   let next = startRunner();
   let littered: {dir: string; argv: string[]; out: string} | undefined;
@@ -275,7 +288,9 @@ export async function killTrials(writer: Writer, fx: Fixture, trials: number, se
     const {argv, out} = writer.prepare(fx, t);
     const runner = next;
     next = startRunner();
-    const r = await runOn(runner, argv, rng.uniform() * span);
+    const u = rng.uniform();
+    const from = rng.uniform() < 0.25 ? 0 : Math.min(writeFrom, span);
+    const r = await runOn(runner, argv, from + u * (span - from));
     figures.trials++;
     if (r.signal !== "SIGKILL") {
       figures.finishedFirst++;
