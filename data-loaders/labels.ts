@@ -22,7 +22,7 @@ import {basename, extname} from "node:path";
 import * as arrow from "apache-arrow";
 import * as parquet from "parquet-wasm";
 import {DataFileError} from "../lib/io/errors.js";
-import {labelConflicts, writeCaitLabels, type ExistingLabels, type LabelConflict} from "../lib/io/caitLabels.js";
+import {firstInvalidLabel, labelConflicts, writeCaitLabels, type ExistingLabels, type LabelConflict} from "../lib/io/caitLabels.js";
 import {h5, openCaitFile} from "./io/node.js";
 import {atomicWriteWith} from "./io/atomicWrite.js";
 import {withFileLock, type LockOptions} from "./io/fileLock.js";
@@ -129,6 +129,9 @@ export async function importLabels(entries: readonly LabelEntry[], h5Path: strin
         const a = source.readArray("events/labels");
         // Another shape is refused by the writer below, naming it.
         if (a.shape.length === 2 && a.shape[0] === nChannels && a.shape[1] === nEvents) existing = a.values;
+        // Kept values must be labels too: the import would otherwise pass on a file every reader refuses.
+        const bad = existing ? firstInvalidLabel(existing) : -1;
+        if (existing && bad >= 0) throw new DataFileError(h5Path, `label of event ${bad % nEvents}, channel ${Math.floor(bad / nEvents)} is ${existing[bad]}, not a cait label class (0–20 or 99); not importing into a damaged labels dataset`, "events/labels");
       }
     } finally {
       source.close();

@@ -103,7 +103,7 @@ describe("pulsebook labels import", () => {
     const labels = featureLabels(out);
     for (const e of entries) expect(labels.get(`${e.event}/${e.channel}`)).toBe(e.label);
     expect(labels.get("3/0")).toBe(before[3]);
-  }, 60_000);
+  }, 120_000);
 
   it("creates events/labels (int32, cait's class attributes) in a file that has none, from CSV", async () => {
     const h5 = join(dir, "bare.h5");

@@ -262,8 +262,15 @@ describe("labels read from a cait file", () => {
       } finally {
         file.close();
       }
+      // labels import would keep it: refused, the file untouched, even with --replace.
+      writeFileSync(join(dir, "one.csv"), encodeLabelsCsv([entry(3, 0, 1)]));
+      const hash = sha(h5);
+      const r = await runMain(["labels", "import", join(dir, "one.csv"), h5, "--replace"]);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`${h5} [events/labels]: label of event 7, channel 1 is ${bad}, not a cait label class (0–20 or 99); not importing`);
+      expect(sha(h5)).toBe(hash);
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 describe("data set check", () => {

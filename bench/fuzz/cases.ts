@@ -258,9 +258,13 @@ const labelsImport: Gen = async (base, rng, k, seed) => {
     const parquet = rng.uniform() < 0.3;
     const file = parquet ? "labels.parquet" : "labels.csv";
     const bytes = parquet ? await labelsParquet(entries) : encodeLabelsCsv(entries);
-    return {...common, input: parquet ? "parquet labels" : "csv labels", mutation: `valid table of ${entries.length} rows`, expect: "changed",
-      files: {[file]: bytes}, argv: ["labels", "import", file, "in.h5", "--replace", "--quiet"], names: [file],
-      judge: {labels: {channels: C, events: N, values: labelsAfter(base, entries)}}};
+    // One in five without --replace: refused exactly when the table changes a label the file holds.
+    const policy = rng.uniform() < 0.2 ? [] : ["--replace"];
+    const conflicts = entries.filter((e) => { const was = base.simLabels[e.channel * N + e.event]; return was !== 0 && was !== e.label; }).length;
+    const refused = !policy.length && conflicts > 0;
+    return {...common, input: parquet ? "parquet labels" : "csv labels", mutation: `valid table of ${entries.length} rows${policy.length ? "" : `, no --replace (${conflicts} conflicts)`}`, expect: refused ? "reject" : "changed",
+      files: {[file]: bytes}, argv: ["labels", "import", file, "in.h5", ...policy, "--quiet"], names: [file],
+      judge: refused ? undefined : {labels: {channels: C, events: N, values: labelsAfter(base, entries)}}};
   }
   if (r < 0.6) {
     // One bad cell among valid rows: values the issue found wrapped, truncated or misread.

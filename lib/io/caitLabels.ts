@@ -36,6 +36,12 @@ export interface LabelConflict {
   table: number;
 }
 
+/** Index (channel × event) of the first value of `labels` that is not a cait class code, or −1. */
+export function firstInvalidLabel(labels: ArrayLike<number>): number {
+  for (let i = 0; i < labels.length; ++i) if (!Object.prototype.hasOwnProperty.call(LABEL_CLASSES, labels[i])) return i;
+  return -1;
+}
+
 /**
  * The records of `entries` whose label in `existing` (channel × event, `nEvents` per channel;
  * undefined: the file has no labels) is set (not 0, unlabeled) and differs from the entry's.
