@@ -54,9 +54,9 @@ export async function applyCuts(bytes: Uint8Array, cuts: readonly Cut[], file: s
     const passes: Uint8Array[] = [];
     const channels = new Set(Array.from(t.channel));
     for (const [k, cut] of cuts.entries()) {
+      const from = options.cutFiles?.[k] ? ` (${options.cutFiles[k]})` : "";
       // A cut on a channel the table lacks would pass nothing, silently.
       if (cut.channel !== undefined && !channels.has(cut.channel)) {
-        const from = options.cutFiles?.[k] ? ` (${options.cutFiles[k]})` : "";
         throw new DataFileError(file, `cut "${cut.name}"${from} is on channel ${cut.channel}, but the table has channels ${[...channels].sort((a, b) => a - b).join(", ") || "none"}`);
       }
       try {
@@ -66,7 +66,7 @@ export async function applyCuts(bytes: Uint8Array, cuts: readonly Cut[], file: s
         }));
       } catch (e) {
         // A cut naming a column the table lacks, or a predicate DuckDB refuses: the table and the cut.
-        throw e instanceof DataFileError ? e : new DataFileError(file, `cut "${cut.name}" failed: ${(e as {problem?: string}).problem ?? (e as Error).message}`, undefined, {cause: e});
+        throw e instanceof DataFileError ? e : new DataFileError(file, `cut "${cut.name}"${from} failed: ${(e as {problem?: string}).problem ?? (e as Error).message}`, undefined, {cause: e});
       }
     }
     const values = t.column(spectrumColumn);
