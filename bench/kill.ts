@@ -1,8 +1,9 @@
 // `npm run fuzz:kill [-- --trials N --seed S --only WRITER]`: SIGKILL at seeded random moments of
-// each writer (test/support/killTrials.ts), ≥ 100 trials per writer by default. Prints a table
-// and writes bench/results/kill.json. Exit 1 when any output was broken or any input changed.
+// each writer's run in an already started process (test/support/killTrials.ts), ≥ 100 trials
+// per writer by default. Prints a table and writes bench/results/kill.json. Exit 1 when any
+// output was broken, any input changed, or a whole run after a kill left temporaries.
 import {mkdtempSync, rmSync, writeFileSync, mkdirSync} from "node:fs";
-import {tmpdir, cpus} from "node:os";
+import {tmpdir, cpus, loadavg} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import {killTrials, makeFixture, WRITERS, type WriterFigures} from "../test/support/killTrials.js";
@@ -26,20 +27,22 @@ try {
     date: new Date().toISOString(), seed, trialsPerWriter: trials, complete: done, cpus: cpus().length, seconds: Math.round((performance.now() - t0) / 1000),
     totals: {
       trials: results.reduce((a, r) => a + r.trials, 0), absent: results.reduce((a, r) => a + r.absent, 0), complete: results.reduce((a, r) => a + r.complete, 0),
-      incompleteFolders: results.reduce((a, r) => a + r.incompleteFolders, 0), broken: results.reduce((a, r) => a + r.broken, 0), inputsChanged: results.reduce((a, r) => a + r.inputsChanged, 0)
+      incompleteFolders: results.reduce((a, r) => a + r.incompleteFolders, 0), broken: results.reduce((a, r) => a + r.broken, 0), inputsChanged: results.reduce((a, r) => a + r.inputsChanged, 0),
+      finishedFirst: results.reduce((a, r) => a + r.finishedFirst, 0), notCleaned: results.filter((r) => r.nextRunCleans === false).length
     },
+    load: loadavg().map((x) => Math.round(x * 100) / 100),
     writers: results
   }, null, 2) + "\n");
   for (const w of WRITERS.filter((w) => !only || w.name === only)) {
     const r = await killTrials(w, fx, trials, seed, root);
     results.push(r);
     console.log(`${w.name.padEnd(14)} trials ${r.trials}  absent ${r.absent}  complete ${r.complete}  incomplete folders ${r.incompleteFolders}  broken ${r.broken}  inputs changed ${r.inputsChanged}  ` +
-      `finished first ${r.finishedFirst}  left temporaries ${r.leftTemporaries}  (run ${r.runMs} ms)${r.problems.length ? `\n  ${r.problems.slice(0, 5).join("\n  ")}` : ""}`);
+      `finished first ${r.finishedFirst}  left temporaries ${r.leftTemporaries}  next run cleans ${r.nextRunCleans ?? "-"}  (run ${r.runMs} ms, writing from ${r.writeMs} ms)${r.problems.length ? `\n  ${r.problems.slice(0, 5).join("\n  ")}` : ""}`);
     save(false);
   }
   save(true);
   console.log(`wrote ${out} in ${Math.round((performance.now() - t0) / 1000)} s`);
-  process.exitCode = results.some((r) => r.broken > 0 || r.inputsChanged > 0) ? 1 : 0;
+  process.exitCode = results.some((r) => r.broken > 0 || r.inputsChanged > 0 || r.nextRunCleans === false) ? 1 : 0;
 } finally {
   rmSync(root, {recursive: true, force: true});
 }

@@ -41,9 +41,10 @@ export interface CutReport {
 /**
  * Applies `cuts` in order to a feature table (Parquet bytes): pass flags per cut and the
  * spectrum of `spectrumColumn` on `spectrumChannel` before and after each. `file` names the
- * table in errors; a failing SQL cut is reported with its name.
+ * table in errors (`cutFiles`, the cuts' files, when they came from files); a failing SQL cut is
+ * reported with its name.
  */
-export async function applyCuts(bytes: Uint8Array, cuts: readonly Cut[], file: string, options: {spectrumColumn?: string; spectrumChannel?: number; bins?: number} = {}): Promise<CutReport> {
+export async function applyCuts(bytes: Uint8Array, cuts: readonly Cut[], file: string, options: {spectrumColumn?: string; spectrumChannel?: number; bins?: number; cutFiles?: readonly string[]} = {}): Promise<CutReport> {
   const {spectrumColumn = "pulse_height_V", spectrumChannel = 0, bins = 60} = options;
   const table = readParquet(bytes, file);
   const t = cutTable(table, file);
@@ -52,10 +53,11 @@ export async function applyCuts(bytes: Uint8Array, cuts: readonly Cut[], file: s
   try {
     const passes: Uint8Array[] = [];
     const channels = new Set(Array.from(t.channel));
-    for (const cut of cuts) {
+    for (const [k, cut] of cuts.entries()) {
+      const from = options.cutFiles?.[k] ? ` (${options.cutFiles[k]})` : "";
       // A cut on a channel the table lacks would pass nothing, silently.
       if (cut.channel !== undefined && !channels.has(cut.channel)) {
-        throw new DataFileError(file, `cut "${cut.name}" is on channel ${cut.channel}, but the table has channels ${[...channels].sort((a, b) => a - b).join(", ") || "none"}`);
+        throw new DataFileError(file, `cut "${cut.name}"${from} is on channel ${cut.channel}, but the table has channels ${[...channels].sort((a, b) => a - b).join(", ") || "none"}`);
       }
       try {
         passes.push(await evaluateCut(cut, t, events, async (sql) => {
@@ -64,7 +66,7 @@ export async function applyCuts(bytes: Uint8Array, cuts: readonly Cut[], file: s
         }));
       } catch (e) {
         // A cut naming a column the table lacks, or a predicate DuckDB refuses: the table and the cut.
-        throw e instanceof DataFileError ? e : new DataFileError(file, `cut "${cut.name}" failed: ${(e as {problem?: string}).problem ?? (e as Error).message}`, undefined, {cause: e});
+        throw e instanceof DataFileError ? e : new DataFileError(file, `cut "${cut.name}"${from} failed: ${(e as {problem?: string}).problem ?? (e as Error).message}`, undefined, {cause: e});
       }
     }
     const values = t.column(spectrumColumn);
@@ -86,7 +88,7 @@ export async function applyCuts(bytes: Uint8Array, cuts: readonly Cut[], file: s
 export async function cutFeatures(featuresPath: string, cutPaths: readonly string[], out?: string): Promise<{cuts: Cut[]; report: CutReport; rows?: number}> {
   const bytes = readBytes(featuresPath);
   const cuts = cutPaths.map(readCutFile);
-  const report = await applyCuts(bytes, cuts, featuresPath);
+  const report = await applyCuts(bytes, cuts, featuresPath, {cutFiles: cutPaths});
   if (!out) return {cuts, report};
   const keep = new Set<number>();
   report.events.forEach((e, i) => {

@@ -12,13 +12,17 @@
 // over it, the later rename dropping the earlier import's labels. So the whole read-check-copy-
 // write-rename holds the file's exclusive lock (data-loaders/io/fileLock.ts): the second import
 // waits for the first and starts from its result.
+//
+// Labels already in the file are an analyst's work too (or a simulation's truth): a table that
+// would change a set label is refused, with the count, unless the caller chose what wins
+// (`existing`: "replace" writes the table's, "keep" keeps the file's and imports the rest).
 
 import {constants, copyFileSync} from "node:fs";
 import {basename, extname} from "node:path";
 import * as arrow from "apache-arrow";
 import * as parquet from "parquet-wasm";
 import {DataFileError} from "../lib/io/errors.js";
-import {writeCaitLabels} from "../lib/io/caitLabels.js";
+import {firstInvalidLabel, labelConflicts, writeCaitLabels, type ExistingLabels, type LabelConflict} from "../lib/io/caitLabels.js";
 import {h5, openCaitFile} from "./io/node.js";
 import {atomicWriteWith} from "./io/atomicWrite.js";
 import {withFileLock, type LockOptions} from "./io/fileLock.js";
@@ -27,7 +31,7 @@ import {datasetId} from "../lib/labels/dataset.js";
 import {readBytes} from "./io/readFile.js";
 import {decodeLabelsCsv} from "../lib/labels/csv.js";
 import {decodeLabelsParquet} from "../lib/labels/parquet.js";
-import type {LabelEntry} from "../lib/labels/book.js";
+import {isLabelClass, labelName, type LabelEntry} from "../lib/labels/book.js";
 
 /** Reads a label table, CSV or Parquet by extension. */
 export function readLabelsFile(path: string): {entries: LabelEntry[]; version: number; dataset?: string} {
@@ -86,6 +90,8 @@ export interface ImportOptions {
   dataset?: string;
   /** Import even when `dataset` names another data set. */
   force?: boolean;
+  /** Records whose label in the file is set and differs from the table's: refuse (default), replace, keep. */
+  existing?: ExistingLabels;
   /** Waiting for another writer of the file (data-loaders/io/fileLock.ts). */
   lock?: LockOptions;
 }
@@ -99,6 +105,8 @@ export interface ImportResult {
   channels: number;
   /** Whether `events/labels` had to be created. */
   created: boolean;
+  /** Records whose set label differed from the table's: overwritten (existing "replace") or kept ("keep"). */
+  conflicts: number;
   /** The table's data set did not match the file, imported anyway (--force): the mismatch. */
   forced?: string;
 }
@@ -113,16 +121,29 @@ export async function importLabels(entries: readonly LabelEntry[], h5Path: strin
   return withFileLock(h5Path, async () => {
     // Validate against the file (as it is now, under the lock) before touching anything.
     const source = await openCaitFile(h5Path);
-    let nEvents: number, nChannels: number;
+    let nEvents: number, nChannels: number, existing: Float64Array | undefined;
     try {
       nEvents = source.count("events");
       nChannels = source.dataset.channels.length;
+      if (source.dataset.hasLabels) {
+        const a = source.readArray("events/labels");
+        // Another shape is refused by the writer below, naming it.
+        if (a.shape.length === 2 && a.shape[0] === nChannels && a.shape[1] === nEvents) existing = a.values;
+        // Kept values must be labels too: the import would otherwise pass on a file every reader refuses.
+        const bad = existing ? firstInvalidLabel(existing) : -1;
+        if (existing && bad >= 0) throw new DataFileError(h5Path, `label of event ${bad % nEvents}, channel ${Math.floor(bad / nEvents)} is ${existing[bad]}, not a cait label class (0–20 or 99); not importing into a damaged labels dataset`, "events/labels");
+      }
     } finally {
       source.close();
     }
     const {mismatch} = matchLabelsDataset(options.dataset ?? "", h5Path, nEvents, nChannels);
     if (mismatch && !options.force) throw new DataFileError(labelsFile, `${mismatch}; not importing (--force imports anyway)`);
     checkEntriesFit(entries, nEvents, nChannels, h5Path, labelsFile);
+    const conflicts = labelConflicts(existing, entries, nEvents);
+    const policy = options.existing ?? "refuse";
+    if (conflicts.length && policy === "refuse") throw new DataFileError(h5Path, `${describeConflicts(conflicts, labelsFile)}; not importing (--replace writes the table's labels over them, --keep keeps the file's and imports the rest)`, "events/labels");
+    const kept = policy === "keep" && conflicts.length ? new Set(conflicts.map((c) => c.channel * nEvents + c.event)) : undefined;
+    const toWrite = kept ? entries.filter((e) => !kept.has(e.channel * nEvents + e.event)) : entries;
 
     const module = await h5();
     return atomicWriteWith(h5Path, (tmp) => {
@@ -130,11 +151,18 @@ export async function importLabels(entries: readonly LabelEntry[], h5Path: strin
       copyFileSync(h5Path, tmp, constants.COPYFILE_FICLONE);
       const file = new module.File(tmp, "a");
       try {
-        const w = writeCaitLabels(file, entries, nChannels, nEvents, h5Path);
-        return {written: w.written, changed: w.changed, events: nEvents, channels: nChannels, created: w.created, ...(mismatch ? {forced: mismatch} : {})};
+        const w = writeCaitLabels(file, toWrite, nChannels, nEvents, h5Path);
+        return {written: w.written, changed: w.changed, events: nEvents, channels: nChannels, created: w.created, conflicts: conflicts.length, ...(mismatch ? {forced: mismatch} : {})};
       } finally {
         file.close();
       }
     });
   }, options.lock);
+}
+
+/** "3 of the table's records already hold another label in the file (event 4, channel 0: file Noise, table Event_Pulse; …)". */
+function describeConflicts(conflicts: readonly LabelConflict[], labelsFile: string): string {
+  const name = (code: number) => (isLabelClass(code) ? labelName(code) : String(code));
+  const shown = conflicts.slice(0, 3).map((c) => `event ${c.event}, channel ${c.channel}: file ${name(c.file)}, ${labelsFile} ${name(c.table)}`);
+  return `${conflicts.length} record${conflicts.length === 1 ? "" : "s"} of ${labelsFile} already hold${conflicts.length === 1 ? "s" : ""} another label in the file (${shown.join("; ")}${conflicts.length > 3 ? "; …" : ""})`;
 }

@@ -61,6 +61,14 @@ describe("applying cuts", () => {
     }
   });
 
+  it("a cut on a channel or column the table lacks is refused, naming the table and the cut's file", async () => {
+    const bytes = encodeParquet(cols);
+    const ch9 = makeCut({name: "far", kind: "sql", where: "rise_time_ms < 10", channel: 9});
+    await expect(applyCuts(bytes, [ch9], "f.parquet", {cutFiles: ["far.cut.json"]})).rejects.toThrow('f.parquet: cut "far" (far.cut.json) is on channel 9, but the table has channels 0, 1');
+    const col = makeCut({name: "x", kind: "sql", where: "x > 1", channel: 0});
+    await expect(applyCuts(bytes, [col], "f.parquet", {cutFiles: ["x.cut.json"]})).rejects.toThrow(/^f\.parquet: cut "x" \(x\.cut\.json\) failed: .*x/);
+  }, 180_000);
+
   it("survival spectra count what passes each cut and all before it", () => {
     const values = Float64Array.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9.999, NaN);
     const a = Uint8Array.of(1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1);

@@ -349,7 +349,7 @@ describe("labeling page", () => {
       copyFileSync(await ensureDemoFile(), h5);
       writeFileSync(join(dir, "labels.parquet"), exportedParquet);
       const {entries} = readLabelsFile(join(dir, "labels.parquet"));
-      const result = await importLabels(entries, h5, "labels.parquet");
+      const result = await importLabels(entries, h5, "labels.parquet", {existing: "replace"});
       expect(result.written).toBe(entries.length);
       await writeFeatures(h5, join(dir, "features.parquet"));
       const back = readFeatureRows(join(dir, "features.parquet"));

@@ -74,8 +74,17 @@ describe("pulsebook labels import", () => {
     const before = (await fileLabels(h5))!;
     const entries = [entry(0, 0, 7), entry(1, 0, 7), entry(5, 1, 99), entry(23, 1, 4), entry(2, 0, 0)];
     writeFileSync(join(dir, "l.parquet"), encodeLabelsParquet({arrow, parquet}, entries, "sim"));
-    const r = await run("labels", "import", join(dir, "l.parquet"), h5);
-    expect(r.stderr).toMatch(/wrote 5 labels \(\d+ changed\) into .*sim\.h5 \[events\/labels\]/);
+    // The simulation's labels are set everywhere: the records whose class the table changes.
+    const differ = entries.filter((e) => before[e.channel * N + e.event] !== 0 && before[e.channel * N + e.event] !== e.label).length;
+    expect(differ).toBeGreaterThan(1);
+    const hash = sha(h5);
+    let r = await run("labels", "import", join(dir, "l.parquet"), h5);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${differ} records of ${join(dir, "l.parquet")} already hold another label in the file`);
+    expect(r.stderr).toContain("--replace");
+    expect(sha(h5)).toBe(hash);
+    r = await run("labels", "import", join(dir, "l.parquet"), h5, "--replace");
+    expect(r.stderr).toMatch(new RegExp(`wrote 5 labels \\(\\d+ changed, ${differ} of the file's labels replaced\\) into .*sim\\.h5 \\[events/labels\\]`));
     expect(r.code).toBe(0);
     const after = (await fileLabels(h5))!;
     const want = Int32Array.from(before);
@@ -94,7 +103,7 @@ describe("pulsebook labels import", () => {
     const labels = featureLabels(out);
     for (const e of entries) expect(labels.get(`${e.event}/${e.channel}`)).toBe(e.label);
     expect(labels.get("3/0")).toBe(before[3]);
-  }, 60_000);
+  }, 120_000);
 
   it("creates events/labels (int32, cait's class attributes) in a file that has none, from CSV", async () => {
     const h5 = join(dir, "bare.h5");
@@ -137,6 +146,35 @@ describe("pulsebook labels import", () => {
     expect(sha(h5)).toBe(hash);
   }, 60_000);
 
+  it("--keep keeps the file's differing labels and imports the rest; --replace with --keep is refused", async () => {
+    const h5 = join(dir, "keep.h5");
+    copyFileSync(join(dir, "bare.h5"), h5);
+    // A first analyst's labels, then a second table agreeing on one record, differing on two, new on one.
+    writeFileSync(join(dir, "first.csv"), encodeLabelsCsv([entry(0, 0, 1), entry(1, 0, 3), entry(2, 1, 5)]));
+    expect((await runHere("labels", "import", join(dir, "first.csv"), h5)).code).toBe(0);
+    writeFileSync(join(dir, "second.csv"), encodeLabelsCsv([entry(0, 0, 1), entry(1, 0, 4), entry(2, 1, 0), entry(3, 0, 7)]));
+    const hash = sha(h5);
+    let r = await runHere("labels", "import", join(dir, "second.csv"), h5);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("2 records of");
+    expect(r.stderr).toContain("event 1, channel 0: file Noise, ");
+    expect(r.stderr).toContain("second.csv Squid_Jump; event 2, channel 1: file Spike,");
+    expect(sha(h5)).toBe(hash);
+    r = await runHere("labels", "import", join(dir, "second.csv"), h5, "--replace", "--keep");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--replace and --keep contradict each other");
+    r = await runHere("labels", "import", join(dir, "second.csv"), h5, "--keep");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("wrote 2 labels (1 changed, 2 of the file's labels kept)");
+    const labels = (await fileLabels(h5))!;
+    expect([labels[0], labels[1], labels[N + 2], labels[3]]).toEqual([1, 3, 5, 7]);
+    // The same table again changes nothing and conflicts the same way.
+    r = await runHere("labels", "import", join(dir, "second.csv"), h5, "--replace");
+    expect(r.stderr).toContain("wrote 4 labels (2 changed, 2 of the file's labels replaced)");
+    const replaced = (await fileLabels(h5))!;
+    expect([replaced[0], replaced[1], replaced[N + 2], replaced[3]]).toEqual([1, 4, 0, 7]);
+  }, 60_000);
+
   it("leaves the old file intact when the import is killed while writing", async () => {
     const h5 = join(dir, "kill.h5");
     await writeSimulation(h5, {events: 120, seed: 5});
@@ -151,7 +189,7 @@ describe("pulsebook labels import", () => {
     // stopped, start over from the pristine copy.
     for (let attempt = 0; attempt < 5 && !stoppedMidWrite; ++attempt) {
       copyFileSync(pristine, h5);
-      const child = spawn(process.execPath, [BIN, "labels", "import", join(dir, "k.parquet"), h5], {stdio: "ignore"});
+      const child = spawn(process.execPath, [BIN, "labels", "import", join(dir, "k.parquet"), h5, "--replace"], {stdio: "ignore"});
       const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
       let tmp: string | undefined;
       const watcher = watch(dir, (_event, name) => {
@@ -180,7 +218,7 @@ describe("pulsebook labels import", () => {
     const leftovers = readdirSync(dir).filter((n) => /^\.kill\.h5\..*\.tmp$/.test(n));
     expect(leftovers).toHaveLength(1);
     // The next import cleans it up and completes.
-    const r = await run("labels", "import", join(dir, "k.parquet"), h5);
+    const r = await run("labels", "import", join(dir, "k.parquet"), h5, "--replace");
     expect(r.code).toBe(0);
     expect(readdirSync(dir).filter((n) => /^\.kill\.h5\..*\.tmp$/.test(n))).toEqual([]);
     expect(Array.from((await fileLabels(h5))!.subarray(0, 120))).toEqual(Array(120).fill(12));

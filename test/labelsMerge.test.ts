@@ -113,7 +113,7 @@ describe("pulsebook labels merge", () => {
     expect(decoded.metadata.get("pulsebook.consensus")).toMatch(/more than half of the authors/);
 
     // labels import takes the consensus (its data set id is the run's content hash).
-    const imported = await runMain(["labels", "import", out, h5]);
+    const imported = await runMain(["labels", "import", out, h5, "--replace"]);
     expect(imported.code).toBe(0);
     const f = await openCaitFile(h5);
     const labels = f.readChunk("events", 0, N).labels!;

@@ -70,8 +70,8 @@ describe("concurrent labels import", () => {
       const h5 = fresh("together.h5");
       const before = await fileLabels(h5);
       const [ra, rb] = await Promise.all([
-        runPulsebook("labels", "import", join(dir, "a.csv"), h5),
-        runPulsebook("labels", "import", join(dir, "b.parquet"), h5)
+        runPulsebook("labels", "import", join(dir, "a.csv"), h5, "--replace"),
+        runPulsebook("labels", "import", join(dir, "b.parquet"), h5, "--replace")
       ]);
       expect([ra.code, rb.code, ra.stderr, rb.stderr]).toEqual([0, 0, expect.stringContaining(`wrote ${N / 2} labels`), expect.stringContaining(`wrote ${N / 2} labels`)]);
       const want = Int32Array.from(before);
@@ -80,6 +80,24 @@ describe("concurrent labels import", () => {
       expect(existsSync(lockPathOf(h5))).toBe(false);
     }
   }, 180_000);
+
+  it("two imports started together that label one record differently: one is written, the other refused against its result (3 trials)", async () => {
+    writeFileSync(join(dir, "clear.csv"), encodeLabelsCsv([entry(7, 0, 0)]));
+    writeFileSync(join(dir, "c13.csv"), encodeLabelsCsv([entry(7, 0, 13)]));
+    writeFileSync(join(dir, "c17.csv"), encodeLabelsCsv([entry(7, 0, 17)]));
+    for (let trial = 0; trial < 3; ++trial) {
+      const h5 = fresh("contested.h5");
+      // Record (7, 0) unlabeled, so either table alone goes in without --replace.
+      expect((await runMain(["labels", "import", join(dir, "clear.csv"), h5, "--replace"])).code).toBe(0);
+      const rs = await Promise.all([runPulsebook("labels", "import", join(dir, "c13.csv"), h5), runPulsebook("labels", "import", join(dir, "c17.csv"), h5)]);
+      expect(rs.map((r) => r.code).sort(), `trial ${trial}`).toEqual([0, 1]);
+      const won = rs[0].code === 0 ? 13 : 17, lost = rs[0].code === 0 ? rs[1] : rs[0];
+      const [winner, loser] = won === 13 ? ["Stick_Event", "c17.csv"] : ["Cosinus_Tail", "c13.csv"];
+      expect(lost.stderr).toContain(`1 record of ${join(dir, loser)} already holds another label in the file (event 7, channel 0: file ${winner}, `);
+      expect((await fileLabels(h5))[7]).toBe(won);
+      expect(existsSync(lockPathOf(h5))).toBe(false);
+    }
+  }, 120_000);
 
   it("an import that starts while another is mid-write waits for it and keeps its labels", async () => {
     // The interleaving that loses an update, made certain: A is frozen after copying the file
@@ -91,7 +109,7 @@ describe("concurrent labels import", () => {
     const h5 = fresh("frozen.h5");
     const before = await fileLabels(h5);
     const start = (table: string) => {
-      const child = spawn(process.execPath, [PULSEBOOK_BIN, "labels", "import", join(dir, table), h5], {stdio: ["ignore", "ignore", "pipe"]});
+      const child = spawn(process.execPath, [PULSEBOOK_BIN, "labels", "import", join(dir, table), h5, "--replace"], {stdio: ["ignore", "ignore", "pipe"]});
       let stderr = "";
       child.stderr!.on("data", (d) => { stderr += d; });
       const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
@@ -131,7 +149,7 @@ describe("concurrent labels import", () => {
     const pid = deadPid();
     writeFileSync(lockPathOf(h5), JSON.stringify({pid, host: hostname(), time: T, token: "dead0000"}));
     writeFileSync(join(dir, "s.csv"), encodeLabelsCsv([entry(5, 0, 14)]));
-    const r = await runMain(["labels", "import", join(dir, "s.csv"), h5, "--wait", "5"]);
+    const r = await runMain(["labels", "import", join(dir, "s.csv"), h5, "--wait", "5", "--replace"]);
     expect(r.err).toContain("wrote 1 labels");
     expect(r.code).toBe(0);
     expect((await fileLabels(h5))[5]).toBe(14);
@@ -244,8 +262,15 @@ describe("labels read from a cait file", () => {
       } finally {
         file.close();
       }
+      // labels import would keep it: refused, the file untouched, even with --replace.
+      writeFileSync(join(dir, "one.csv"), encodeLabelsCsv([entry(3, 0, 1)]));
+      const hash = sha(h5);
+      const r = await runMain(["labels", "import", join(dir, "one.csv"), h5, "--replace"]);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`${h5} [events/labels]: label of event 7, channel 1 is ${bad}, not a cait label class (0–20 or 99); not importing`);
+      expect(sha(h5)).toBe(hash);
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 describe("data set check", () => {
@@ -265,7 +290,7 @@ describe("data set check", () => {
     expect(r.err).toContain(`labels are for a feature table of ${2 * N + 1} records, but ${h5} has ${N} events × 2 channels = ${2 * N}`);
     expect(sha(h5)).toBe(hash);
 
-    r = await runMain(["labels", "import", path, h5, "--force"]);
+    r = await runMain(["labels", "import", path, h5, "--force", "--replace"]);
     expect(r.code).toBe(0);
     expect(r.err).toContain(`warning (--force): labels are for data set "${datasetIdOfFile(other)}"`);
     expect((await fileLabels(h5))[N + 3]).toBe(15);
@@ -273,7 +298,7 @@ describe("data set check", () => {
     // Its own data set's table goes in without --force.
     const h5b = fresh("own.h5");
     writeFileSync(join(dir, "own.csv"), encodeLabelsCsv([entry(3, 1, 16)], datasetIdOfFile(h5b)));
-    r = await runMain(["labels", "import", join(dir, "own.csv"), h5b]);
+    r = await runMain(["labels", "import", join(dir, "own.csv"), h5b, "--replace"]);
     expect(r.code).toBe(0);
     expect((await fileLabels(h5b))[N + 3]).toBe(16);
   }, 60_000);

@@ -258,9 +258,13 @@ const labelsImport: Gen = async (base, rng, k, seed) => {
     const parquet = rng.uniform() < 0.3;
     const file = parquet ? "labels.parquet" : "labels.csv";
     const bytes = parquet ? await labelsParquet(entries) : encodeLabelsCsv(entries);
-    return {...common, input: parquet ? "parquet labels" : "csv labels", mutation: `valid table of ${entries.length} rows`, expect: "changed",
-      files: {[file]: bytes}, argv: ["labels", "import", file, "in.h5", "--quiet"], names: [file],
-      judge: {labels: {channels: C, events: N, values: labelsAfter(base, entries)}}};
+    // One in five without --replace: refused exactly when the table changes a label the file holds.
+    const policy = rng.uniform() < 0.2 ? [] : ["--replace"];
+    const conflicts = entries.filter((e) => { const was = base.simLabels[e.channel * N + e.event]; return was !== 0 && was !== e.label; }).length;
+    const refused = !policy.length && conflicts > 0;
+    return {...common, input: parquet ? "parquet labels" : "csv labels", mutation: `valid table of ${entries.length} rows${policy.length ? "" : `, no --replace (${conflicts} conflicts)`}`, expect: refused ? "reject" : "changed",
+      files: {[file]: bytes}, argv: ["labels", "import", file, "in.h5", ...policy, "--quiet"], names: [file],
+      judge: refused ? undefined : {labels: {channels: C, events: N, values: labelsAfter(base, entries)}}};
   }
   if (r < 0.6) {
     // One bad cell among valid rows: values the issue found wrapped, truncated or misread.
@@ -278,7 +282,7 @@ const labelsImport: Gen = async (base, rng, k, seed) => {
     const acceptable = okCell(column, bad, base);
     const fixed = entries.map((e, i) => i === at && acceptable ? {...e, [column]: column === "time" ? e.time : Number(bad)} : e);
     return {...common, input: "csv labels", mutation: `row ${at + 1} ${column} = ${JSON.stringify(bad)}`, expect: acceptable ? "changed" : "reject",
-      files: {"labels.csv": csv}, argv: ["labels", "import", "labels.csv", "in.h5", "--quiet"], names: ["labels.csv"],
+      files: {"labels.csv": csv}, argv: ["labels", "import", "labels.csv", "in.h5", "--replace", "--quiet"], names: ["labels.csv"],
       judge: acceptable && column !== "time" ? {labels: {channels: C, events: N, values: labelsAfter(base, fixed)}} : undefined};
   }
   if (r < 0.85) {
@@ -305,7 +309,7 @@ const labelsImport: Gen = async (base, rng, k, seed) => {
     const [name, make, expect] = muts[rng.int(muts.length)];
     const same = ["CRLF", "BOM", "no version line"].includes(name);
     return {...common, input: "csv labels", mutation: name, expect,
-      files: {"labels.csv": make()}, argv: ["labels", "import", "labels.csv", "in.h5", "--quiet"], names: ["labels.csv"],
+      files: {"labels.csv": make()}, argv: ["labels", "import", "labels.csv", "in.h5", "--replace", "--quiet"], names: ["labels.csv"],
       judge: same ? {labels: {channels: C, events: N, values: labelsAfter(base, entries)}} : undefined};
   }
   if (r < 0.93) {
@@ -313,13 +317,13 @@ const labelsImport: Gen = async (base, rng, k, seed) => {
     const bytes = await labelsParquet(entries);
     const m = rng.uniform() < 0.5 ? truncate(bytes, rng) : mutateBytes(bytes, rng);
     return {...common, input: "parquet labels", mutation: m.what, expect: "changed",
-      files: {"labels.parquet": m.bytes}, argv: ["labels", "import", "labels.parquet", "in.h5", "--quiet"], names: ["labels.parquet"]};
+      files: {"labels.parquet": m.bytes}, argv: ["labels", "import", "labels.parquet", "in.h5", "--replace", "--quiet"], names: ["labels.parquet"]};
   }
   // A valid table into a damaged file.
   const m = await hdf5Input(base, rng, base.dir, "sim");
   const entries = [{event: 0, channel: 0, label: 1, author: "", time: "", note: ""}];
   return {command: "labels import", input: "hdf5", mutation: m.mutation, expect: m.expect,
-    files: {"labels.csv": encodeLabelsCsv(entries), "in.h5": m.bytes}, argv: ["labels", "import", "labels.csv", "in.h5", "--quiet"],
+    files: {"labels.csv": encodeLabelsCsv(entries), "in.h5": m.bytes}, argv: ["labels", "import", "labels.csv", "in.h5", "--replace", "--quiet"],
     out: "in.h5#events/labels", baseline: "labels import:sim", names: ["in.h5", "labels.csv"]};
 };
 
@@ -621,7 +625,7 @@ export function baselines(base: Base): {[key: string]: {argv: string[]; copies: 
     "features:cait": {argv: ["features", "in.h5", "--out", "out.parquet", "--quiet"], copies: {"in.h5": base.cait}, out: "out.parquet"},
     "classify:sim": {argv: ["classify", "in.h5", "--backend", "cpu", "--out", "out.parquet", "--quiet"], copies: {"in.h5": base.sim}, out: "out.parquet"},
     "classify:cait": {argv: ["classify", "in.h5", "--backend", "cpu", "--out", "out.parquet", "--quiet"], copies: {"in.h5": base.cait}, out: "out.parquet"},
-    "labels import:sim": {argv: ["labels", "import", "labels.csv", "in.h5", "--quiet"], copies: {"in.h5": base.sim, "labels.csv": join(base.dir, "one-label.csv")}, out: "in.h5#events/labels"},
+    "labels import:sim": {argv: ["labels", "import", "labels.csv", "in.h5", "--replace", "--quiet"], copies: {"in.h5": base.sim, "labels.csv": join(base.dir, "one-label.csv")}, out: "in.h5#events/labels"},
     "cuts:sim": {argv: ["cuts", "f.parquet", "c.cut.json", "--out", "out.parquet"], copies: {"f.parquet": base.features, "c.cut.json": join(base.dir, "base.cut.json")}, out: "out.parquet"},
     "classify-trees:sim": {argv: ["classify-trees", "f.parquet", "--model", join(base.repo, "models/trees-all"), "--out", "out.parquet", "--quiet"], copies: {"f.parquet": base.features}, out: "out.parquet"},
     "process:sim": {argv: ["process", "run.yaml", "--quiet"], copies: {"in.h5": base.sim, "run.yaml": join(base.dir, "base.yaml")}, out: "out"},

@@ -145,7 +145,10 @@ export type Verdict = "clear" | "unclear" | "crash" | "correct" | "silently-wron
  */
 export function unclearReason(r: RunResult, names: readonly string[]): string | undefined {
   if (r.code !== 1 && r.code !== 2) return `exit code ${r.code}`;
-  const text = r.stderr;
+  // h5wasm's Emscripten runtime prints "Aborted(…)" itself when the library aborts (its console.error
+  // is bound when the module loads, out of the CLI's reach) before the error reaches the error
+  // boundary: that line is the runtime's, and the message judged is what follows it.
+  const text = r.stderr.replace(/^Aborted\([^\n]*\)\n/gm, "");
   if (!text.trim()) return "nothing on stderr";
   if (/\n\s+at .+/.test(text)) return "stack trace";
   // What the message quotes is the user's own text ("time \"undefined\" is not a date").

@@ -417,27 +417,35 @@ export const COMMANDS: readonly Entry[] = [
         description: `The table (event, channel, label, author, time, note; CSV or Parquet, as the
           labeling page exports it) is checked against the file first; records it does not name
           keep their labels. A table recording another data set (the page's export records the
-          file's name and content hash) is refused unless --force. Imports into one file are
-          serialised: a second waits (up to --wait seconds) for the first to finish.`,
+          file's name and content hash) is refused unless --force. A table that would change
+          labels the file already holds (any class but unlabeled) is refused with their count,
+          unless --replace (the table's labels win) or --keep (the file's win; the rest is
+          imported). Imports into one file are serialised: a second waits (up to --wait seconds)
+          for the first to finish, then checks against its result.`,
         positionals: [{name: "LABELS.parquet|LABELS.csv"}, {name: "IN.h5"}],
         options: {
           force: flag({summary: "import even if the table records another data set"}),
+          replace: flag({summary: "overwrite labels the file holds that differ from the table's"}),
+          keep: flag({summary: "keep labels the file holds that differ from the table's; import the rest"}),
           wait: number({ge: 0, default: 120, placeholder: "S", summary: "seconds to wait while another process writes IN.h5"}),
           quiet
         },
         async run({values: v, positionals: [labelsPath, h5]}) {
+          if (v.replace && v.keep) throw new UsageError("--replace and --keep contradict each other: choose whether the table's or the file's labels win");
           const {importLabels, readLabelsFile} = await import("../labels.js");
           const {entries, dataset} = readLabelsFile(labelsPath);
           const r = await importLabels(entries, h5, labelsPath, {
             dataset,
             force: v.force,
+            existing: v.replace ? "replace" : v.keep ? "keep" : "refuse",
             lock: {
               timeoutMs: v.wait * 1000,
               onWait: (owner) => { if (!v.quiet) console.error(`waiting for ${owner ? `pid ${owner.pid} on ${owner.host}` : "another process"} to finish writing ${h5}…`); }
             }
           });
           if (r.forced) console.error(`warning (--force): ${r.forced}`);
-          if (!v.quiet) console.error(`wrote ${r.written} labels (${r.changed} changed) into ${h5} [events/labels${r.created ? ", created" : ""}]`);
+          const conflicts = r.conflicts ? `, ${r.conflicts} of the file's labels ${v.keep ? "kept" : "replaced"}` : "";
+          if (!v.quiet) console.error(`wrote ${r.written} labels (${r.changed} changed${conflicts}) into ${h5} [events/labels${r.created ? ", created" : ""}]`);
         }
       }),
       command({

@@ -6,7 +6,7 @@
 // `sample_rate` on `adcN`).
 import type {Dataset as H5Dataset, File as H5File, Group as H5Group} from "h5wasm";
 import {DataFileError} from "../../lib/io/errors.js";
-import {Hdf5Error, quietly} from "../../lib/io/hdf5Errors.js";
+import {Hdf5Error, hdf5FailureText, quietly} from "../../lib/io/hdf5Errors.js";
 import {maxEventBytes, openHdf5File} from "../../lib/io/caitFile.js";
 import {formatBytes, RAISE_BUDGET} from "../../lib/io/memoryBudget.js";
 import {DEFAULT_LAYOUT, parseLayout, scatterBlock, traceShape, type Axis, type TraceShape} from "../../lib/io/traceLayout.js";
@@ -56,7 +56,7 @@ export async function openHdf5(path: string, options: {dataset?: string; layout?
     try {
       obj = where === "/" ? file : quietly(() => file.get(where));
     } catch (e) {
-      throw new DataFileError(path, `HDF5 cannot read it: ${e instanceof Hdf5Error ? e.problem : (e as Error).message} (truncated or corrupt file)`, options.dataset);
+      throw new DataFileError(path, `HDF5 cannot read it: ${hdf5FailureText(e)} (truncated or corrupt file)`, options.dataset);
     }
     if (!obj) throw new DataFileError(path, `nothing at ${options.dataset} (the file holds ${describeTop(file)})`, options.dataset);
     const source = isDataset(obj) ? fromDataset(file, obj, path, options.dataset, options.layout)

@@ -5,7 +5,7 @@
 
 import type {Dataset as H5Dataset, File as H5File, Group as H5Group} from "h5wasm";
 import {DataFileError} from "./errors.js";
-import {Hdf5Error, quietly} from "./hdf5Errors.js";
+import {Hdf5Error, hdf5FailureText, quietly} from "./hdf5Errors.js";
 import {checkBudget, formatBytes, memoryBudget, RAISE_BUDGET} from "./memoryBudget.js";
 import {parseUnit, SIGNAL_UNITS, type SignalUnit} from "../math/units.js";
 import {
@@ -455,7 +455,7 @@ export function openHdf5File(h5wasm: H5Module, path: string, file: string): H5Fi
   try {
     return quietly(() => new h5wasm.File(path, "r"));
   } catch (e) {
-    throw new DataFileError(file, `HDF5 library could not open the file (${e instanceof Hdf5Error ? e.problem : (e as Error).message})`);
+    throw new DataFileError(file, `HDF5 library could not open the file (${hdf5FailureText(e)})`);
   }
 }
 
@@ -471,6 +471,6 @@ export function openH5(h5wasm: H5Module, path: string, file: string, fileBytes: 
     h5.close();
     if (e instanceof DataFileError) throw e;
     // h5wasm's own messages ("error - name not defined!", "Dyn casting error") say nothing to a user.
-    throw new DataFileError(file, `truncated or corrupt file: HDF5 cannot read its layout (${e instanceof Hdf5Error ? e.problem : (e as Error).message})`);
+    throw new DataFileError(file, `truncated or corrupt file: HDF5 cannot read its layout (${hdf5FailureText(e)})`);
   }
 }

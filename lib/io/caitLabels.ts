@@ -22,6 +22,41 @@ export interface LabelsWritten {
   created: boolean;
 }
 
+/** What an import does with records that already hold a different label: refuse the import
+ *  (the default), replace those labels with the table's, or keep the file's. */
+export type ExistingLabels = "refuse" | "replace" | "keep";
+
+/** A record whose label in the file differs from the table's. */
+export interface LabelConflict {
+  event: number;
+  channel: number;
+  /** The file's label code. */
+  file: number;
+  /** The table's label code. */
+  table: number;
+}
+
+/** Index (channel × event) of the first value of `labels` that is not a cait class code, or −1. */
+export function firstInvalidLabel(labels: ArrayLike<number>): number {
+  for (let i = 0; i < labels.length; ++i) if (!Object.prototype.hasOwnProperty.call(LABEL_CLASSES, labels[i])) return i;
+  return -1;
+}
+
+/**
+ * The records of `entries` whose label in `existing` (channel × event, `nEvents` per channel;
+ * undefined: the file has no labels) is set (not 0, unlabeled) and differs from the entry's.
+ * Clearing a label (an entry of 0 over a set one) counts: it loses the file's label too.
+ */
+export function labelConflicts(existing: ArrayLike<number> | undefined, entries: readonly RecordLabel[], nEvents: number): LabelConflict[] {
+  if (!existing) return [];
+  const out: LabelConflict[] = [];
+  for (const e of entries) {
+    const file = existing[e.channel * nEvents + e.event];
+    if (file !== 0 && file !== e.label) out.push({event: e.event, channel: e.channel, file, table: e.label});
+  }
+  return out;
+}
+
 const FLOAT_TYPE = 1; // h5wasm metadata.type for H5T_FLOAT
 
 /**

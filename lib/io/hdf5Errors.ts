@@ -38,6 +38,19 @@ function toHdf5Error(e: unknown): Hdf5Error {
   return new Hdf5Error(hdf5Problem(text), text);
 }
 
+/**
+ * What went wrong inside the HDF5 library, in words: an Hdf5Error's problem; a wasm abort
+ * (a damaged structure the library does not check, e.g. a flipped byte in an object header)
+ * as such, not Emscripten's "Aborted(native code called abort())"; else the message.
+ */
+export function hdf5FailureText(e: unknown): string {
+  if (e instanceof Hdf5Error) return e.problem;
+  const message = e instanceof Error ? e.message : String(e);
+  if (/^Aborted\(/.test(message)) return "the HDF5 library stopped on a damaged structure";
+  if (/unreachable|RuntimeError/.test(message) || (e as Error)?.name === "RuntimeError") return `the HDF5 library failed on a damaged structure`;
+  return message;
+}
+
 /** Runs `fn` with HDF5's errors thrown (as Hdf5Error) rather than printed. */
 export function quietly<T>(fn: () => T): T {
   const m = module;

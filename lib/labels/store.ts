@@ -60,7 +60,8 @@ export async function openLabelStore(factory: IDBFactory, name = "pulsebook-labe
       return rows.map(({dataset: _d, ...e}) => e).sort((a, b) => a.event - b.event || a.channel - b.channel);
     },
     async save(dataset, change) {
-      const tx = db.transaction(STORE, "readwrite");
+      // "strict": complete only once on disk, so that "saved" also holds through a power cut.
+      const tx = db.transaction(STORE, "readwrite", {durability: "strict"});
       const store = tx.objectStore(STORE);
       change.refs.forEach((r, i) => {
         const after = change.after[i];

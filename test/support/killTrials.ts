@@ -1,12 +1,14 @@
 // Kill trials: each writer (convert, features --out, process, labels import, train, trigger)
-// runs as a `pulsebook` child and is sent SIGKILL at a seeded random moment of its run. Then:
+// runs as a `pulsebook` child and is sent SIGKILL at a seeded random moment of its run (drawn
+// within a whole run of the command in an already started process: killRunner.mjs). Then:
 // every input must be byte-identical, and every output absent or complete and valid — never a
-// partial file that looks complete. Shared by test/killSafety.test.ts (a few seeded trials) and
+// partial file that looks complete; and the next whole run removes the temporaries a killed one
+// left. Shared by test/killSafety.test.ts (a few seeded trials) and
 // bench/kill.ts (`npm run fuzz:kill`, ≥ 100 per writer, figures in bench/results/kill.json).
 
-import {spawn} from "node:child_process";
+import {spawn, type ChildProcess} from "node:child_process";
 import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {basename, dirname, join} from "node:path";
+import {dirname, join} from "node:path";
 import {fileURLToPath} from "node:url";
 import {sha256Hex, stableJson} from "../../lib/hash.js";
 import {Rng} from "../../lib/math/random.js";
@@ -17,7 +19,7 @@ import {openCaitFile} from "../../data-loaders/io/node.js";
 import {readParquet} from "../../data-loaders/io/parquet.js";
 import {CAIT_MOCK_RAW, CAIT_PROCESSED} from "./caitMock.js";
 
-const BIN = fileURLToPath(new URL("../../bin/pulsebook.mjs", import.meta.url));
+const RUNNER = fileURLToPath(new URL("./killRunner.mjs", import.meta.url));
 
 /** What a trial left: no output, a complete one, or (must never happen) a broken one. */
 export type Outcome = "absent" | "complete" | "broken";
@@ -126,7 +128,7 @@ export const WRITERS: Writer[] = [
     prepare: (fx, t) => {
       const target = join(t, "run.h5");
       copyFileSync(fx.h5, target);
-      return {argv: ["labels", "import", fx.labelsCsv, target, "--quiet"], out: target};
+      return {argv: ["labels", "import", fx.labelsCsv, target, "--replace", "--quiet"], out: target};
     },
     before: (out) => labelsOf(out),
     summarize: (out) => labelsOf(out)
@@ -183,19 +185,48 @@ sevFit: false
   return {dir, h5, rdt: join(dir, "mock_001.rdt"), config, labelsCsv, streams: [0, 1].map((c) => join(CAIT_MOCK_RAW, `stream_001_Ch${c}.csmpl`)), of: CAIT_PROCESSED};
 }
 
-/** Runs `pulsebook argv`, killed with SIGKILL after `killAfterMs` (never, if undefined). */
-function runChild(argv: string[], killAfterMs?: number): Promise<{code: number | null; signal: string | null; ms: number; stderr: string}> {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [BIN, ...argv], {stdio: ["ignore", "ignore", "pipe"]});
-    let stderr = "";
-    child.stderr.on("data", (d) => { stderr += d; });
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), killAfterMs);
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      resolve({code, signal, ms: performance.now() - t0, stderr});
-    });
+/** A `pulsebook` process, started and loaded, waiting for its command line (killRunner.mjs). */
+interface Runner {
+  child: ChildProcess;
+  ready: Promise<void>;
+  exited: Promise<{code: number | null; signal: string | null}>;
+  stderr(): string;
+}
+
+function startRunner(): Runner {
+  const child = spawn(process.execPath, [RUNNER], {stdio: ["ignore", "ignore", "pipe", "ipc"]});
+  let stderr = "";
+  child.stderr!.on("data", (d) => { stderr += d; });
+  const exited = new Promise<{code: number | null; signal: string | null}>((resolve) => child.on("exit", (code, signal) => resolve({code, signal})));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once("message", () => resolve());
+    void exited.then(({code, signal}) => reject(new Error(`the pulsebook runner exited (${code ?? signal}) before it was ready: ${stderr}`)));
   });
+  ready.catch(() => {}); // reported where it is awaited
+  return {child, ready, exited, stderr: () => stderr};
+}
+
+/**
+ * Runs `pulsebook argv` on `runner`, killed with SIGKILL `killAfterMs` after it was sent (never,
+ * if undefined). With `writing`, polled every few ms: `firstWriteMs`, when it first held.
+ */
+async function runOn(runner: Runner, argv: string[], killAfterMs?: number, writing?: () => boolean): Promise<{code: number | null; signal: string | null; ms: number; stderr: string; firstWriteMs?: number}> {
+  await runner.ready;
+  const t0 = performance.now();
+  runner.child.send(argv);
+  const timer = killAfterMs === undefined ? undefined : setTimeout(() => runner.child.kill("SIGKILL"), killAfterMs);
+  let firstWriteMs: number | undefined;
+  const poll = writing && setInterval(() => { if (firstWriteMs === undefined && writing()) firstWriteMs = performance.now() - t0; }, 3);
+  const {code, signal} = await runner.exited;
+  clearTimeout(timer);
+  clearInterval(poll);
+  return {code, signal, ms: performance.now() - t0, stderr: runner.stderr(), firstWriteMs};
+}
+
+/** Temporaries (`.NAME.PID.….tmp`, `….tmp.old`) and locks (`.NAME.lock`) anywhere under `dir`. */
+function temporariesIn(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, {recursive: true}) as string[]).filter((f) => /(^|\/)\.[^/]*\.(tmp|tmp\.old|lock)$/.test(f));
 }
 
 export interface WriterFigures {
@@ -215,14 +246,22 @@ export interface WriterFigures {
   finishedFirst: number;
   /** Trials that left a temporary (`.NAME.PID.….tmp`) behind; the next write removes it. */
   leftTemporaries: number;
-  /** Duration of a whole run (ms), the span kill moments are drawn from. */
+  /** Whether a whole run after a killed one that left temporaries removed them all and wrote a
+   *  complete output (undefined: no trial left any). */
+  nextRunCleans?: boolean;
+  /** Duration of a whole run (ms) in a started process. */
   runMs: number;
+  /** When that run's first temporary appeared (ms): three kills in four are drawn from [writeMs, runMs]. */
+  writeMs: number;
   problems: string[];
 }
 
-/** `trials` kill trials of `writer`, kill moments drawn (seeded) from [0, 1.1 × a whole run]. */
+/**
+ * `trials` kill trials of `writer`, kill moments drawn (seeded): one in four from [0, a whole
+ * run], three in four from the part of it that writes (from its first temporary on).
+ */
 export async function killTrials(writer: Writer, fx: Fixture, trials: number, seed: number, root: string): Promise<WriterFigures> {
-  const figures: WriterFigures = {writer: writer.name, trials: 0, absent: 0, complete: 0, broken: 0, inputsChanged: 0, incompleteFolders: 0, finishedFirst: 0, leftTemporaries: 0, runMs: 0, problems: []};
+  const figures: WriterFigures = {writer: writer.name, trials: 0, absent: 0, complete: 0, broken: 0, inputsChanged: 0, incompleteFolders: 0, finishedFirst: 0, leftTemporaries: 0, runMs: 0, writeMs: 0, problems: []};
   const inputs = writer.inputs(fx);
   const hashes = new Map(inputs.map((p) => [p, sha(p)]));
   // A whole run: the reference output and the time span.
@@ -230,19 +269,28 @@ export async function killTrials(writer: Writer, fx: Fixture, trials: number, se
   mkdirSync(refDir, {recursive: true});
   const ref = writer.prepare(fx, refDir);
   const untouched = writer.before ? await writer.before(ref.out, fx) : undefined;
-  const whole = await runChild(ref.argv);
+  const whole = await runOn(startRunner(), ref.argv, undefined, () => temporariesIn(dirname(ref.out)).length > 0);
   if (whole.code !== 0) throw new Error(`${writer.name}: the reference run failed (${whole.code}): ${whole.stderr}`);
   figures.runMs = Math.round(whole.ms);
+  figures.writeMs = Math.round(whole.firstWriteMs ?? 0);
   const reference = stableJson(await writer.summarize(ref.out, fx));
   const rng = new Rng(seed, writer.name.length);
   // Kill moments are drawn from the span of a whole run; a trial that finishes first (the machine
   // got faster) shortens it, so that kills keep landing inside runs.
   let span = whole.ms;
+  const writeFrom = Math.min(whole.firstWriteMs ?? 0, span);
+  // The next trial's process starts (Node, tsx, the CLI's modules) while this one runs.
+  let next = startRunner();
+  let littered: {dir: string; argv: string[]; out: string} | undefined;
   for (let k = 0; k < trials; k++) {
     const t = join(root, `${writer.name.replace(/\W/g, "-")}-${k}`);
     mkdirSync(t, {recursive: true});
     const {argv, out} = writer.prepare(fx, t);
-    const r = await runChild(argv, rng.uniform() * 1.1 * span);
+    const runner = next;
+    next = startRunner();
+    const u = rng.uniform();
+    const from = rng.uniform() < 0.25 ? 0 : Math.min(writeFrom, span);
+    const r = await runOn(runner, argv, from + u * (span - from));
     figures.trials++;
     if (r.signal !== "SIGKILL") {
       figures.finishedFirst++;
@@ -256,7 +304,8 @@ export async function killTrials(writer: Writer, fx: Fixture, trials: number, se
         hashes.set(p, sha(p));
       }
     }
-    if (existsSync(dirname(out)) && readdirSync(dirname(out)).some((f) => f.startsWith(`.${basename(out)}.`) && /\.tmp(\.old)?$/.test(f))) figures.leftTemporaries++;
+    const left = temporariesIn(dirname(out)).length > 0;
+    if (left) figures.leftTemporaries++;
     if (!existsSync(out)) {
       figures.absent++;
     } else {
@@ -282,7 +331,23 @@ export async function killTrials(writer: Writer, fx: Fixture, trials: number, se
         if (got !== undefined) figures.problems.push(`trial ${k}: output differs from a finished run's`);
       }
     }
-    rmSync(t, {recursive: true, force: true});
+    if (left && !littered) littered = {dir: t, argv, out};
+    else rmSync(t, {recursive: true, force: true});
+  }
+  next.child.kill("SIGKILL");
+  if (littered) {
+    // The next write into a folder a killed run littered removes what it left, and completes.
+    const r = await runOn(startRunner(), littered.argv);
+    const leftover = temporariesIn(dirname(littered.out));
+    let whole = false;
+    try {
+      whole = r.code === 0 && stableJson(await writer.summarize(littered.out, fx)) === reference;
+    } catch {
+      // not whole
+    }
+    figures.nextRunCleans = whole && leftover.length === 0;
+    if (!figures.nextRunCleans) figures.problems.push(`a whole run after a killed one: exit ${r.code}, temporaries left ${leftover.join(", ") || "none"}, output ${whole ? "whole" : "not as a finished run's"}`);
+    rmSync(littered.dir, {recursive: true, force: true});
   }
   rmSync(refDir, {recursive: true, force: true});
   return figures;
