@@ -77,7 +77,7 @@ function missingLocalReferences(dist: string): string[] {
     const refs = [
       ...Array.from(html.matchAll(/\b(?:src|href)="([^"#?]+)[^"]*"/g), (m) => m[1]),
       ...Array.from(html.matchAll(/\bimport\s*(?:\(\s*)?["']([^"']+)["']/g), (m) => m[1]),
-      ...Array.from(html.matchAll(/\bfrom\s*["']([^"']+)["']/g), (m) => m[1])
+      ...Array.from(html.matchAll(/\bfrom\s*["']([^"'\n]+)["']/g), (m) => m[1])
     ];
     for (const ref of refs) {
       if (/^[a-z]+:/i.test(ref) || ref.startsWith("//")) {
