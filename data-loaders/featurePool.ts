@@ -14,12 +14,12 @@ import {Worker} from "node:worker_threads";
 import {availableParallelism} from "node:os";
 import {computeFeatures} from "../lib/dsp/features.js";
 import type {RecordLayout} from "../lib/types.js";
-import {DataFileError} from "../lib/io/errors.js";
 import type {CaitFile} from "../lib/io/caitFile.js";
 import type {Columns} from "../lib/io/columns.js";
 import type {RecordGroup} from "../lib/types.js";
 import type {KernelChunk, KernelSpec} from "../lib/pipeline/process/kernels.js";
 import {WorkerDiedError} from "./mlPool.js";
+import {errorFromReply} from "./workerError.js";
 import type {FeatureReply, FeatureRequest} from "./featureWorker.js";
 
 const ENTRY = new URL("./feature-worker.mjs", import.meta.url);
@@ -123,7 +123,7 @@ export class FeaturePool {
     const workers = Array.from({length: n}, () => new Worker(ENTRY, {workerData: {input, layout}}));
     try {
       await Promise.all(workers.map((w, k) => new Promise<void>((resolve, reject) => {
-        w.once("message", (m: FeatureReply) => (m.kind === "ready" ? resolve() : reject(m.kind === "error" ? rebuild(m) : new Error("unexpected reply"))));
+        w.once("message", (m: FeatureReply) => (m.kind === "ready" ? resolve() : reject(m.kind === "error" ? errorFromReply(m) : new Error("unexpected reply"))));
         w.once("error", reject);
         w.once("exit", (code) => reject(new WorkerDiedError(`feature worker ${k + 1} of ${n} exited with code ${code} while opening ${input}`)));
       })));
@@ -150,7 +150,7 @@ export class FeaturePool {
     this.pending.delete(m.id);
     this.busy[job.worker]--;
     if (m.kind === "result") job.resolve({start: job.start, count: job.count, columns: m.columns as Columns & KernelChunk["columns"], testpulseAmplitude: m.testpulseAmplitude});
-    else job.reject(rebuild(m));
+    else job.reject(errorFromReply(m));
   }
 
   private workerExited(k: number, code: number, cause: string): void {
@@ -202,9 +202,4 @@ export class FeaturePool {
     this.pending.clear();
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
-}
-
-/** The worker's error as the in-thread pass would have thrown it. */
-function rebuild(m: Extract<FeatureReply, {kind: "error"}>): Error {
-  return m.dataFile ? new DataFileError(m.dataFile.file, m.dataFile.problem, m.dataFile.dataset) : new Error(m.message);
 }

@@ -4,7 +4,7 @@
 import {parentPort, workerData} from "node:worker_threads";
 import {openCaitFile} from "./io/node.js";
 import {computeFeatures} from "../lib/dsp/features.js";
-import {DataFileError} from "../lib/io/errors.js";
+import {errorReply, type WorkerErrorReply} from "./workerError.js";
 import type {CaitFile} from "../lib/io/caitFile.js";
 import type {RecordGroup, RecordLayout} from "../lib/types.js";
 import type {KernelSpec, RecordKernel} from "../lib/pipeline/process/kernels.js";
@@ -17,15 +17,11 @@ export type FeatureRequest =
 export type FeatureReply =
   | {kind: "ready"}
   | {kind: "result"; id: number; columns: {[name: string]: Int32Array | Float64Array}; testpulseAmplitude?: Float64Array}
-  | {kind: "error"; id?: number; message: string; dataFile?: {file: string; problem: string; dataset?: string}};
+  | (WorkerErrorReply & {id?: number});
 
 const port = parentPort!;
 const {input, layout} = workerData as {input: string; layout: RecordLayout};
-const fail = (e: unknown, id?: number): FeatureReply => {
-  const err = e as Error;
-  const dataFile = e instanceof DataFileError ? {file: e.file, problem: e.problem, dataset: e.dataset} : undefined;
-  return {kind: "error", id, message: err?.message ?? String(e), dataFile};
-};
+const fail = (e: unknown, id?: number): FeatureReply => ({...errorReply(e), id});
 
 let file: CaitFile;
 try {

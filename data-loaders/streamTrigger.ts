@@ -25,6 +25,7 @@ import {fileSize, readBytes} from "./io/readFile.js";
 import {checkBudget} from "../lib/io/memoryBudget.js";
 import {WorkerDiedError} from "./mlPool.js";
 import type {TriggerReply} from "./triggerWorker.js";
+import {errorFromReply} from "./workerError.js";
 
 /** Version of the triggered layout: the source of this trigger (data-loaders/provenance.ts). */
 export const streamTriggerVersion = (): string => moduleVersion(import.meta.url);
@@ -166,7 +167,7 @@ function triggersOnWorker(job: StreamJob): Promise<Trigger[]> {
     worker.once("error", (e) => { cause = `: ${e.message}`; });
     worker.once("exit", (code) => {
       if (reply?.kind === "result") resolve(reply.triggers);
-      else if (reply?.kind === "error") reject(reply.dataFile ? new DataFileError(reply.dataFile.file, reply.dataFile.problem, reply.dataFile.dataset) : new Error(reply.message));
+      else if (reply?.kind === "error") reject(errorFromReply(reply));
       else reject(new WorkerDiedError(`trigger worker of ${job.stream} exited with code ${code} before it was done${cause}`));
     });
   });
