@@ -8,6 +8,7 @@
 // CPU seconds are what load does not inflate). → bench/results/cli-throughput.json
 //   npx tsx bench/cli-throughput.ts [--events N (3000)] [--keep] [--python PYTHON (python3; needs h5py, numpy)]
 import {execFileSync, spawnSync} from "node:child_process";
+import {createHash} from "node:crypto";
 import {existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {cpus, loadavg, totalmem} from "node:os";
 import {join} from "node:path";
@@ -129,9 +130,11 @@ for (const threads of [1, 2]) {
   console.error(`pulsebook trigger --threads ${threads}`);
   const t = timed(process.execPath, [BIN, "trigger", ...streams, "--of", join(fixtures, "mock_001-P_Ch0-L_Ch1.h5"), "--threshold", "0.0035,0.0035", "--out", h5Out, "--force", "--quiet", "--threads", String(threads)]);
   triggerRuns[`threads_${threads}`] = {...t, times_real_time: streamSeconds / t.wall_s};
-  const f = await openCaitFile(h5Out);
-  triggerLists.push(JSON.stringify(["stream/trigger_sample", "stream/trigger_height"].map((d) => Array.from(f.readArray(d).values, Number))) +
-    JSON.stringify([...f.chunks("events", 64)].map((c) => Array.from(c.samples))));
+  // One digest of the trigger list, heights and every record sample (the files' provenance differs: the command line).
+  const f = await openCaitFile(h5Out), digest = createHash("sha256");
+  for (const d of ["stream/trigger_sample", "stream/trigger_height"]) digest.update(JSON.stringify(Array.from(f.readArray(d).values, Number)));
+  for (const c of f.chunks("events", 64)) digest.update(new Uint8Array(c.samples.buffer, c.samples.byteOffset, c.samples.byteLength));
+  triggerLists.push(digest.digest("hex"));
   f.close();
   rmSync(h5Out, {force: true});
 }
