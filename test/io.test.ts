@@ -82,6 +82,14 @@ describe("cait-layout round trip", () => {
       const tp = file.readChunk("testpulses", 2, 3);
       expect(Array.from(tp.testpulseAmplitude!)).toEqual([1.5, 2, 0.5]);
       expect(file.readEvent("noise", 3).map((r) => r[0])).toEqual([3, 1003]);
+      // A selection read a file chunk at a time gives every event's records as readEvent does,
+      // across chunk boundaries, and the hours read in blocks are those of the event.
+      const picked = [0, 1, 5, 7, 8, 9, 15, 19];
+      const got = [...file.readEvents("events", Int32Array.from(picked))];
+      expect(got.map((g) => g.event)).toEqual(picked);
+      for (const {event, records} of got) expect(records).toEqual(file.readEvent("events", event));
+      expect(file.readChunk("events", 9, 1).hours).toEqual(patternChunk("events", 9, 1).hours);
+      expect(() => [...file.readEvents("events", Int32Array.from([3, 2]))]).toThrow(/sorted and distinct \(event 2 after 3\)/);
     } finally {
       file.close();
     }
@@ -191,11 +199,13 @@ describe("bad input names the file, the dataset and the problem", () => {
     const path = join(dir, "nan.h5");
     const data = new Float32Array(2 * 5 * 32);
     data[(1 * 5 + 3) * 32 + 17] = NaN; // channel 1, event 3, sample 17
+    data[(1 * 5 + 4) * 32 + 30] = -Infinity; // channel 1, event 4, sample 30
     writeRaw(path, (f) => { f.create_group("events").create_dataset({name: "event", data, shape: [2, 5, 32]}); });
     const file = await openCaitFile(path);
     try {
       expect(file.readChunk("events", 0, 3).count).toBe(3); // chunks before the bad event are fine
       expect(() => file.readChunk("events", 2, 3)).toThrow(`${path} [events/event]: record of event 3, channel 1 holds NaN at sample 17`);
+      expect(() => file.readChunk("events", 4, 1)).toThrow(`${path} [events/event]: record of event 4, channel 1 holds -Infinity at sample 30`);
       expect(() => file.readChunk("events", 4, 3)).toThrow(/events \[4, 7\) out of range \(group has 5\)/);
       expect(() => file.count("testpulses")).toThrow(/group `testpulses` not found \(file has: events\)/);
     } finally {

@@ -9,6 +9,9 @@ import {simulateStream} from "../lib/sim/stream.js";
 import {CRESST_LIKE, normalisedTemplate, simulateChunk} from "../lib/sim/index.js";
 import {chunkRecord} from "../lib/types.js";
 import {filteredReference} from "./support/dftReference.js";
+import {realTransforms} from "../lib/dsp/fastRealFft.js";
+import {rfft} from "../lib/dsp/fft.js";
+import {fitRecord, prepareSevFit} from "../lib/dsp/sevFit.js";
 
 const {layout, channels} = CRESST_LIKE;
 
@@ -70,5 +73,54 @@ describe("stream trigger with PFFFT", () => {
     console.log(`PFFFT stream filter: worst |Δ| ${(worst / of.resolution_V).toExponential(2)} σ; ${t64.length} triggers`);
     expect(t64.length).toBeGreaterThan(20);
     expect(t32.map((t) => t.sample)).toEqual(t64.map((t) => t.sample));
+  });
+});
+
+describe("RealTransforms (lib/dsp/fastRealFft.ts) and the SEV fit on them", () => {
+  it("rfft and irfft in fft.ts's layout, within float32 rounding, PFFFT where the length allows", async () => {
+    const m = await loadPffft();
+    for (const [n, backend] of [[16384, "pffft"], [3072, "pffft"], [6250, "fft64"], [96, "pffft"]] as const) {
+      const t = realTransforms(m, n);
+      expect(t.backend, `n ${n}`).toBe(backend);
+      const x = Float64Array.from({length: n}, (_, i) => Math.sin(0.011 * i) + (i % 7) * 0.1 - 0.3 + (i === 5 ? 2 : 0));
+      const want = rfft(x), got = t.rfft(x, new Float64Array(n + 2));
+      let worst = 0, scale = 0;
+      for (let i = 0; i < n + 2; i++) {
+        worst = Math.max(worst, Math.abs(got[i] - want[i]));
+        scale = Math.max(scale, Math.abs(want[i]));
+      }
+      expect(worst / scale, `rfft n ${n}`).toBeLessThan(backend === "pffft" ? 1e-6 : 1e-14);
+      const back = t.irfft(want, new Float64Array(n));
+      let err = 0;
+      for (let i = 0; i < n; i++) err = Math.max(err, Math.abs(back[i] - x[i]));
+      expect(err, `irfft n ${n}`).toBeLessThan(backend === "pffft" ? 1e-5 : 1e-13);
+      t.dispose();
+      if (backend === "pffft") expect(() => t.rfft(x, got)).toThrow(/after dispose/);
+    }
+  });
+
+  it("the SEV fit on PFFFT gives the float64 fit's height, shift and RMS to float32 precision", async () => {
+    const {chunk} = simulateChunk(CRESST_LIKE, {group: "events", start: 0, count: 60, seed: 11});
+    const n = layout.recordLength;
+    const transforms = realTransforms(await loadPffft(), n);
+    expect(transforms.backend).toBe("pffft");
+    let worstH = 0, worstShift = 0, worstRms = 0;
+    for (let c = 0; c < 2; c++) {
+      const sev = normalisedTemplate(channels[c].pulse, layout);
+      const exact = prepareSevFit(sev, layout), fast = prepareSevFit(sev, layout, {transforms});
+      for (let i = 0; i < chunk.count; i++) {
+        const r = chunkRecord(chunk, c, i);
+        const a = fitRecord(exact, r), b = fitRecord(fast, r);
+        // Relative to the larger of height and residual RMS: a noise record's flat optimum lets the
+        // rounding move its shift, and with it a height of the order of the noise.
+        worstH = Math.max(worstH, Math.abs(a.height_V - b.height_V) / Math.max(Math.abs(a.height_V), a.rms_V));
+        worstShift = Math.max(worstShift, Math.abs(a.onsetShift_ms - b.onsetShift_ms));
+        worstRms = Math.max(worstRms, Math.abs(a.rms_V / b.rms_V - 1));
+      }
+    }
+    expect(worstH).toBeLessThan(1e-3);
+    expect(worstShift).toBeLessThan(0.01 / layout.sampleFrequency_Hz * 1000); // 1 % of a sample
+    expect(worstRms).toBeLessThan(1e-4);
+    transforms.dispose();
   });
 });

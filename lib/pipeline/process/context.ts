@@ -87,9 +87,9 @@ export function onChannel<T>(c: number, fn: () => T): T {
   }
 }
 
-/** The records of one channel at the given events, read lazily. */
+/** The records of one channel at the given (sorted) events, read lazily, a file chunk at a time. */
 export function* selectedRecords(file: CaitFile, group: RecordGroup, events: Int32Array, channel: number): Generator<Float32Array> {
-  for (const e of events) yield file.readEvent(group, e)[channel];
+  for (const {records} of file.readEvents(group, events)) yield records[channel];
 }
 
 /** Every group the chain reads: the config's groups and those SEV, NPS and calibration need. */

@@ -9,6 +9,6 @@ import {sevFitKernel} from "./sevFit.js";
 export function openKernel(spec: KernelSpec, layout: RecordLayout, nChannels: number, input: string): Promise<RecordKernel> {
   switch (spec.stage) {
     case "ofAmplitude": return ofAmplitudeKernel(spec.optimumFilter, spec.channels, nChannels);
-    case "sevFit": return Promise.resolve(sevFitKernel(spec.sev, spec.params, spec.channels, layout, nChannels, input));
+    case "sevFit": return sevFitKernel(spec.sev, spec.params, spec.channels, layout, nChannels, input);
   }
 }

@@ -19,10 +19,8 @@ export interface SevJson {
 function forEachSelected(ctx: ProcessContext, group: RecordGroup, picks: Map<number, Int32Array>, fn: (channel: number, record: Float32Array) => void): void {
   const byEvent = new Map<number, number[]>();
   for (const [c, events] of picks) for (const e of events) (byEvent.get(e) ?? byEvent.set(e, []).get(e)!).push(c);
-  for (const e of [...byEvent.keys()].sort((a, b) => a - b)) {
-    const records = ctx.file.readEvent(group, e);
-    for (const c of byEvent.get(e)!) fn(c, records[c]);
-  }
+  const events = Int32Array.from(byEvent.keys()).sort();
+  for (const {event, records} of ctx.file.readEvents(group, events)) for (const c of byEvent.get(event)!) fn(c, records[c]);
 }
 
 export const sevStage: Stage<ProcessConfig, ProcessContext, SevParams> = {

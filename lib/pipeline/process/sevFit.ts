@@ -1,6 +1,8 @@
 // Stage "sevFit" (pass 2): the SEV fitted to every record of every group the chain reads
 // (height, onset shift, residual RMS).
 import {fitRecord, prepareSevFit, SEV_FIT_COLUMNS, type SevFitPlan} from "../../dsp/sevFit.js";
+import {realTransforms} from "../../dsp/fastRealFft.js";
+import {loadPffft} from "../../dsp/realConvolver.js";
 import type {ProcessConfig, SevFitConfig} from "../../config/processConfig.js";
 import {chunkRecord, type EventChunk, type RecordGroup, type RecordLayout} from "../../types.js";
 import {unitColumn} from "../../math/units.js";
@@ -14,10 +16,12 @@ export type SevFitParams = Omit<SevFitConfig, "enabled"> & {groups: RecordGroup[
  * The SEV fits of the records of a chunk, for `channels` of `nChannels` (rows event-major;
  * channels not processed are NaN). The same in this thread and on a worker.
  */
-export function sevFitKernel(sev: StageOutput, {baselineOrder, maxShift_ms, truncationLevel_V}: Omit<SevFitConfig, "enabled">, channels: readonly number[], layout: RecordLayout, nChannels: number, input: string): RecordKernel {
+export async function sevFitKernel(sev: StageOutput, {baselineOrder, maxShift_ms, truncationLevel_V}: Omit<SevFitConfig, "enabled">, channels: readonly number[], layout: RecordLayout, nChannels: number, input: string): Promise<RecordKernel> {
   const plans = new Map<number, SevFitPlan>(), levels = new Map<number, number | undefined>();
+  // One set of the records' transforms for all channels (one record is fitted at a time).
+  const transforms = realTransforms(await loadPffft(), layout.recordLength);
   for (const c of channels) {
-    plans.set(c, prepareSevFit(sev.arrays[`sev_ch${c}`] as Float64Array, layout, {baselineOrder, maxShift_ms}));
+    plans.set(c, prepareSevFit(sev.arrays[`sev_ch${c}`] as Float64Array, layout, {baselineOrder, maxShift_ms, transforms}));
     levels.set(c, perChannel(truncationLevel_V, c, "sevFit.truncationLevel_V") ?? undefined);
   }
   return {
@@ -40,7 +44,7 @@ export function sevFitKernel(sev: StageOutput, {baselineOrder, maxShift_ms, trun
       }
       return out;
     },
-    dispose() {}
+    dispose: () => transforms.dispose()
   };
 }
 
@@ -59,7 +63,7 @@ export const sevFitStage: Stage<ProcessConfig, ProcessContext, SevFitParams> = {
     const nChannels = file.dataset.channels.length;
     const names = SEV_FIT_COLUMNS.map((c) => c.name);
     const tables = await perRecordTables(ctx, params.groups, {stage: "sevFit", sev, params, channels}, names,
-      async () => sevFitKernel(sev, params, channels, layout, nChannels, input), "SEV fit");
+      () => sevFitKernel(sev, params, channels, layout, nChannels, input), "SEV fit");
     return packTables(new Map([...tables].map(([g, t]) => [g, Object.fromEntries(names.map((n) => [unitColumn(n, unit), t[n]]))])));
   }
 };

@@ -1,0 +1,82 @@
+// Real FFTs in lib/dsp/fft.ts's layout (bins k = 0..⌊n/2⌋ interleaved re, im; irfft scaled by
+// 1/n) for per-record batch work, where fft.js's float64 transforms are most of the cost: PFFFT
+// (wasm, SIMD; lib/dsp/realConvolver.ts says why) for the lengths it can do, lib/dsp/fft.ts for
+// the others. PFFFT computes in float32: ≈ 1e-7 of the transformed signal's scale, far below a
+// detector's noise (records are float32 already). Callers subtract a record's baseline before the
+// forward transform, so that the rounding is relative to the pulse, not to a large DC offset.
+import {irfft, rfft} from "./fft.js";
+import {convolverBackend, type PffftModule} from "./realConvolver.js";
+
+const REAL = 0, FORWARD = 0, BACKWARD = 1;
+
+export interface RealTransforms {
+  readonly n: number;
+  readonly backend: "pffft" | "fft64";
+  /** rfft of x (length n) into `out` (n + 2 values). */
+  rfft(x: ArrayLike<number>, out: Float64Array): Float64Array;
+  /** irfft (1/n scaled) of spectrum X into `out` (n values). */
+  irfft(X: ArrayLike<number>, out: Float64Array): Float64Array;
+  dispose(): void;
+}
+
+/** Transforms of length n: PFFFT from module `m` where the length allows, else lib/dsp/fft.ts. */
+export function realTransforms(m: PffftModule | undefined, n: number): RealTransforms {
+  if (m && convolverBackend(n) === "pffft") return pffftTransforms(m, n);
+  return {n, backend: "fft64", rfft: (x, out) => rfft(x, out), irfft: (X, out) => irfft(X, n, out) as Float64Array, dispose() {}};
+}
+
+function pffftTransforms(m: PffftModule, n: number): RealTransforms {
+  const setup = m._pffft_new_setup(n, REAL);
+  if (!setup) throw new Error(`PFFFT cannot transform length ${n}`);
+  const a = m._pffft_aligned_malloc(4 * n), b = m._pffft_aligned_malloc(4 * n), work = m._pffft_aligned_malloc(4 * n);
+  const half = n >> 1;
+  let disposed = false;
+  const check = () => {
+    if (disposed) throw new Error("RealTransforms used after dispose()");
+  };
+  return {
+    n,
+    backend: "pffft",
+    rfft(x, out) {
+      check();
+      // The heap may have grown since the last call: take its view each time.
+      const heap = m.HEAPF32, ia = a >> 2;
+      for (let i = 0; i < n; i++) heap[ia + i] = x[i];
+      m._pffft_transform(setup, a, b, work, FORWARD);
+      // PFFFT's canonical order after zreorder: [X0, X_{n/2}, re X1, im X1, …].
+      m._pffft_zreorder(setup, b, a, FORWARD);
+      const h = m.HEAPF32;
+      out[0] = h[ia];
+      out[1] = 0;
+      for (let k = 1; k < half; k++) {
+        out[2 * k] = h[ia + 2 * k];
+        out[2 * k + 1] = h[ia + 2 * k + 1];
+      }
+      out[2 * half] = h[ia + 1];
+      out[2 * half + 1] = 0;
+      return out;
+    },
+    irfft(X, out) {
+      check();
+      const heap = m.HEAPF32, ia = a >> 2;
+      heap[ia] = X[0];
+      heap[ia + 1] = X[2 * half];
+      for (let k = 1; k < half; k++) {
+        heap[ia + 2 * k] = X[2 * k];
+        heap[ia + 2 * k + 1] = X[2 * k + 1];
+      }
+      m._pffft_zreorder(setup, a, b, BACKWARD);
+      m._pffft_transform(setup, b, a, work, BACKWARD);
+      const h = m.HEAPF32;
+      const scale = 1 / n;
+      for (let i = 0; i < n; i++) out[i] = h[ia + i] * scale;
+      return out;
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const p of [a, b, work]) m._pffft_aligned_free(p);
+      m._pffft_destroy_setup(setup);
+    }
+  };
+}
