@@ -16,17 +16,16 @@ import {fileURLToPath} from "node:url";
 import {parseArgs} from "node:util";
 import {selectBackend, backendInfo} from "../lib/ml/nets/backend.js";
 import {tf} from "../lib/ml/nets/tf.js";
-import {randomDetectorPreset, simulateLabeledSet} from "../lib/ml/data/simDetectors.js";
-import {concatSets} from "../lib/ml/data/dataset.js";
+import {simulateLabeledSet} from "../lib/ml/data/simDetectors.js";
 import {fastLightDetectorPreset, FAST_LIGHT_DECAY_MS} from "../lib/ml/data/shiftedDetectors.js";
 import {adaptationCurve, type AdaptationCurvePoint} from "../lib/ml/active/adaptation.js";
-import {FINE_TUNE} from "../lib/ml/nets/fineTune.js";
+import {FINE_TUNE, familyReplaySet} from "../lib/ml/nets/fineTune.js";
 import {clopperPearson} from "../lib/stats/binomialInterval.js";
 import {loadModelDir, DEFAULT_MODEL_DIR} from "../data-loaders/ml.js";
 
 const {values} = parseArgs({options: {
   detectors: {type: "string", default: "4"}, pool: {type: "string", default: "800"}, test: {type: "string", default: "1500"},
-  schedule: {type: "string", default: "0,25,50,100,150,200"}, replay: {type: "string", default: "1"}, strategies: {type: "string", default: "uncertainty,random"}
+  schedule: {type: "string", default: "0,25,50,100,150,200"}, replay: {type: "string", default: String(FINE_TUNE.replay)}, strategies: {type: "string", default: "uncertainty,random"}
 }});
 const D = Number(values.detectors), schedule = values.schedule.split(",").map(Number), replay = Number(values.replay);
 const strategies = values.strategies.split(",") as ("uncertainty" | "random")[];
@@ -37,8 +36,8 @@ const t0 = performance.now();
 await selectBackend(["wasm"]);
 const {model, manifest} = await loadModelDir(DEFAULT_MODEL_DIR);
 const init = model.getWeights().map((t) => tf.clone(t));
-// Replay records: three modules of the training family (preset seeds the shipped model trained on).
-const replaySet = concatSets([1, 2, 3].map((m) => simulateLabeledSet(randomDetectorPreset(100_000 + m), {events: 300, seed: m + 1, detectorBase: 1000 + 2 * m})));
+// Replay records: three modules of the training family, as `train --init` mixes them in.
+const replaySet = familyReplaySet();
 
 const perDetector: {[k: string]: unknown}[] = [];
 const curves: {[strategy: string]: AdaptationCurvePoint[][]} = {};
@@ -88,7 +87,7 @@ const out = {
   target: "recall ≥ 0.98 at balanced accuracy ≥ 0.95 (cutoff 0.5) after ≤ 200 labels, on the held-out records of detectors outside the training family",
   setup: {
     model: {dir: "models/cnn-full", weightsSha256: manifest.weightsSha256},
-    detectors: `${D} fastLightDetectorPreset modules (light decay ${FAST_LIGHT_DECAY_MS.join("–")} ms; family ≥ 3 ms, carrier events 0.6–2 ms)`,
+    detectors: `${D} fastLightDetectorPreset modules (light decay ${FAST_LIGHT_DECAY_MS.join("–")} ms; family ≥ 3 ms, carrier events 0.6–2 ms; decaying tails starting 1 to 1 + 3 light decays before the window, so the light channel shows them)`,
     poolEvents: Number(values.pool), testEvents: Number(values.test), minSnr: 5, schedule,
     fineTune: {...FINE_TUNE, restart: "from the shipped weights at every point", validation: "the labelled records (best epoch)", replay: `${replay} × labels records of 3 training-family modules`},
     activeLearning: {uncertainty: "margin 1 − |2p − 1| (same order as least confidence and entropy for two classes)", explore: 0.25}

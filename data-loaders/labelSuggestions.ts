@@ -11,13 +11,13 @@ import {classifyCommand, DEFAULT_MODEL_DIR, loadModelDir} from "./ml.js";
 import {readParquet} from "./io/parquet.js";
 import {tf} from "../lib/ml/nets/tf.js";
 import {selectBackend} from "../lib/ml/nets/backend.js";
-import {randomDetectorPreset, simulateLabeledSet} from "../lib/ml/data/simDetectors.js";
+import {simulateLabeledSet} from "../lib/ml/data/simDetectors.js";
 import {fastLightDetectorPreset} from "../lib/ml/data/shiftedDetectors.js";
 import {adaptationCurve} from "../lib/ml/active/adaptation.js";
-import {FINE_TUNE} from "../lib/ml/nets/fineTune.js";
+import {FINE_TUNE, familyReplaySet} from "../lib/ml/nets/fineTune.js";
 
 /** The loop the page shows: one fast-light detector, labels up to 200 (small enough for a site build). */
-export const PAGE_LOOP = {detectorSeed: 1, poolEvents: 300, testEvents: 500, schedule: [0, 25, 50, 100, 200], explore: 0.25, replay: 1} as const;
+export const PAGE_LOOP = {detectorSeed: 1, poolEvents: 300, testEvents: 500, schedule: [0, 25, 50, 100, 200], explore: 0.25} as const;
 
 export async function labelSuggestions(command: string): Promise<object> {
   const active = activeRun();
@@ -41,8 +41,8 @@ export async function labelSuggestions(command: string): Promise<object> {
   const preset = fastLightDetectorPreset(PAGE_LOOP.detectorSeed);
   const pool = simulateLabeledSet(preset, {events: PAGE_LOOP.poolEvents, seed: 11, detectorBase: 0});
   const test = simulateLabeledSet(preset, {events: PAGE_LOOP.testEvents, seed: 12, detectorBase: 0});
-  const replaySet = simulateLabeledSet(randomDetectorPreset(100_001), {events: 200, seed: 2, detectorBase: 1000});
-  const curve = await adaptationCurve(model, init, pool, test, {schedule: [...PAGE_LOOP.schedule], strategy: "uncertainty", explore: PAGE_LOOP.explore, seed: 1, replay: PAGE_LOOP.replay, replaySet});
+  // Fine-tuned as `train --init` does it, training-family records mixed in.
+  const curve = await adaptationCurve(model, init, pool, test, {schedule: [...PAGE_LOOP.schedule], strategy: "uncertainty", explore: PAGE_LOOP.explore, seed: 1, replay: FINE_TUNE.replay, replaySet: familyReplaySet()});
   tf.dispose(init);
   model.dispose();
   return {

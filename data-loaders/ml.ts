@@ -14,7 +14,7 @@ import {MODEL_SAMPLES, preprocessChunk} from "../lib/ml/data/preprocess.js";
 import type {LabeledSet} from "../lib/ml/data/dataset.js";
 import {concatSets, holdOutSplit} from "../lib/ml/data/dataset.js";
 import {Rng} from "../lib/math/random.js";
-import {FINE_TUNE, epochsForSteps} from "../lib/ml/nets/fineTune.js";
+import {FINE_TUNE, epochsForSteps, withReplay} from "../lib/ml/nets/fineTune.js";
 import {buildModel, predictRecords, PAPER_LEARNING_RATE, MODEL_KINDS, type ModelKind} from "../lib/ml/nets/models.js";
 import {deserializeModel, manifestProblem, serializeModel, type ModelManifest} from "../lib/ml/nets/classifierFile.js";
 import {simulatedSplit} from "../lib/ml/data/simDetectors.js";
@@ -113,6 +113,8 @@ export interface TrainCommandOptions {
   holdOut?: number;
   /** Optimizer steps when fine-tuning and `epochs` is not given (default FINE_TUNE.steps). */
   steps?: number;
+  /** Fine-tuning: simulated training-family records mixed in, × the labelled training records (default FINE_TUNE.replay). */
+  replay?: number;
   /** "sim" or a list of labeled cait files (then `validation` files are required). */
   data: "sim" | string[];
   validation?: string[];
@@ -152,6 +154,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
   const backend = await selectBackend(o.backend ?? [...BACKEND_NAMES]);
   log(`backend: ${backend} (${backendInfo().detail})`);
   let train: LabeledSet, validation: LabeledSet, test: LabeledSet | null = null;
+  let replayed = 0;
   void evaluate;
   let data: {[k: string]: unknown};
   if (o.data === "sim") {
@@ -187,6 +190,12 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
     };
     for (const s of [...t.labelSources, ...v.labelSources]) log(`labels of ${s.file}: ${s.recordsLabelledByTable} records from ${(s.labels as {path: string}).path}, ${s.recordsLabelledByFile} from its events/labels`);
   }
+  if (init) {
+    const own = train.y.length;
+    train = withReplay(train, o.replay ?? FINE_TUNE.replay);
+    replayed = train.y.length - own;
+    if (replayed) log(`mixing in ${replayed} simulated records of the training family (--replay ${o.replay ?? FINE_TUNE.replay})`);
+  }
   log(`training records ${train.y.length} (${(100 * train.y.reduce((a, b) => a + b, 0) / train.y.length).toFixed(1)} % positive), validation ${validation.y.length}`);
   let model: tfl.LayersModel;
   let before: HeldOutCheck | null = null;
@@ -204,6 +213,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
   const learningRate = o.learningRate ?? (init ? FINE_TUNE.learningRate : PAPER_LEARNING_RATE[kind]);
   const batchSize = o.batchSize ?? (init ? FINE_TUNE.batchSize : 64);
   const epochs = o.epochs ?? (init ? epochsForSteps(train.y.length, o.steps ?? FINE_TUNE.steps, batchSize) : 15);
+  const augment = !init || FINE_TUNE.augment;
   const threads = backend === "webgpu" ? 1 : o.threads ?? 1;
   let pool: InferencePool | null = null;
   if (threads > 1) {
@@ -214,7 +224,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
   // The pool closes on failure too (a dead helper rejects its step): live workers would keep
   // the process from exiting.
   const result = await trainClassifier(model, train, validation, {
-    epochs, batchSize, learningRate, seed: o.seed ?? 1, helpers: pool?.gradientHelpers(), shouldStop: o.shouldStop, schedule: o.schedule,
+    epochs, batchSize, learningRate, seed: o.seed ?? 1, helpers: pool?.gradientHelpers(), shouldStop: o.shouldStop, schedule: o.schedule, ...(augment ? {} : {augmentation: null}),
     onEpoch: (e) => log(`epoch ${e.epoch + 1}/${epochs}: train loss ${e.trainLoss.toFixed(4)}, validation loss ${e.validationLoss.toFixed(4)}, BA ${e.validation.balancedAccuracy.toFixed(4)}, ${e.recordsPerSecond.toFixed(0)} records/s`)
   }).finally(() => pool?.close());
   const metrics: {[k: string]: unknown} = {validation: result.epochs[result.bestEpoch]?.validation};
@@ -238,7 +248,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
     training: {
       pulsebookVersion: PULSEBOOK_VERSION, data, ...(lineage ? {fineTuned: true, lineage} : {}), epochs, epochsRun: result.epochs.length, bestEpoch: result.bestEpoch,
       batchSize, learningRate, learningRateSchedule: o.schedule ?? {kind: "constant"}, optimizer: "adam", loss: "class-weighted binary cross-entropy",
-      classWeights: result.classWeights, augmentation: "paper (pile-up 0.2, noise 0.2, shift ±26)", seed: o.seed ?? 1,
+      classWeights: result.classWeights, augmentation: augment ? "paper (pile-up 0.2, noise 0.2, shift ±26)" : "none (fine-tuning)", ...(init ? {replayRecords: replayed} : {}), seed: o.seed ?? 1,
       trainingRecordsPerSecond: result.trainingRecordsPerSecond, threads,
       history: result.epochs.map(({epoch, trainLoss, validationLoss, validation, recordsPerSecond}) => ({epoch, trainLoss, validationLoss, validationBalancedAccuracy: validation.balancedAccuracy, recordsPerSecond})),
       provenance: provenanceStamp({stages: {train: moduleVersion(import.meta.url)}, parameters: {model: kind, epochs, batchSize, learningRate, seed: o.seed ?? 1, ...(init ? {init: init.manifest.weightsSha256} : {})}, inputs: data, command: "pulsebook train"})

