@@ -190,12 +190,8 @@ export async function labelStoreKillTrials({trials = 100, seed = 41, log = conso
   return f;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? process.argv[i + 1] : undefined;
-  };
-  const trials = Number(arg("trials") ?? 100), seed = Number(arg("seed") ?? 41);
+/** Runs the trials and writes bench/results/labelStoreKill.json (figures, load before and after). */
+export async function labelStoreKillBench(trials: number, seed: number): Promise<LabelStoreKillFigures> {
   const uptime = () => execFileSync("uptime", {encoding: "utf8"}).trim();
   const loadBefore = uptime();
   const t0 = performance.now();
@@ -206,7 +202,16 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     date: new Date().toISOString(), seed, page: "dist/tools/labeling.html (built site, its own UI and store module)", cpus: cpus().length,
     seconds: Math.round((performance.now() - t0) / 1000), loadBefore, loadAfter: uptime(), load: loadavg().map((x) => Math.round(x * 100) / 100), ...f
   }, null, 2) + "\n");
-  console.log(`${f.trials} trials, ${f.killsDuringWrite} kills during a write: ${f.changesWhole} changes whole, ${f.changesAbsent} absent; ${f.lastSavedKept} kills between changes; broken ${f.broken}` +
+  console.log(`labeling page (IndexedDB): ${f.trials} trials, ${f.killsDuringWrite} kills during a write: ${f.changesWhole} changes whole, ${f.changesAbsent} absent; ${f.lastSavedKept} kills between changes; broken ${f.broken}` +
     `${f.problems.length ? `\n  ${f.problems.slice(0, 10).join("\n  ")}` : ""}\nwrote ${out}`);
+  return f;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const f = await labelStoreKillBench(Number(arg("trials") ?? 100), Number(arg("seed") ?? 41));
   process.exitCode = f.broken > 0 ? 1 : 0;
 }

@@ -7,6 +7,8 @@
 //
 // The page is a small one carrying those two modules (bundled with esbuild), not the built site:
 // the write path is the same code, and a trial then costs a browser start, not a site build.
+// bench/labelStoreKill.ts (`npm run fuzz:kill`) runs 100 such trials on the built labeling page,
+// driven through its UI.
 
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {createServer, type Server} from "node:http";
