@@ -1,4 +1,4 @@
-// `npx tsx bench/labelStoreKill.ts [--trials N --seed S]` (also the last part of `npm run fuzz:kill`):
+// `npx tsx bench/labelStoreKill.ts [--trials N --seed S --dist DIR]` (also the last part of `npm run fuzz:kill`):
 // the BUILT labeling page (dist/, served on 127.0.0.1 as the page tests do) labels records through
 // its own UI, change after change, while the whole Chromium (every process of its group) is sent
 // SIGKILL at a seeded moment. The next Chromium on the same --user-data-dir first opens the store
@@ -118,8 +118,9 @@ const WRITE_ROUNDS = `async (from) => {
   }
 }`;
 
-export async function labelStoreKillTrials({trials = 100, seed = 41, log = console.log}: {trials?: number; seed?: number; log?: (s: string) => void} = {}): Promise<LabelStoreKillFigures> {
-  const {dist} = await ensureBuilt();
+export async function labelStoreKillTrials({trials = 100, seed = 41, dist, log = console.log, progress}: {trials?: number; seed?: number; dist?: string; log?: (s: string) => void; progress?: (f: LabelStoreKillFigures) => void} = {}): Promise<LabelStoreKillFigures> {
+  // A given build (`--dist DIR`) is served as it is; else dist/ is built from the current sources if needed.
+  dist ??= (await ensureBuilt()).dist;
   const storeModule = builtStoreModule(dist);
   const server = await serveDist(dist);
   const dir = mkdtempSync(join(tmpdir(), "pulsebook-idb-kill-bench-"));
@@ -136,7 +137,7 @@ export async function labelStoreKillTrials({trials = 100, seed = 41, log = conso
         const page = browser.contexts()[0].pages()[0] ?? (await browser.contexts()[0].newPage());
         await page.setViewportSize({width: 1200, height: 1000});
         if (previous) {
-          await page.goto(server.url);
+          await page.goto(server.url, {timeout: 120_000});
           let verdict: ReturnType<typeof judge>;
           try {
             verdict = judge(await readStore(page, storeModule), previous, before);
@@ -151,7 +152,7 @@ export async function labelStoreKillTrials({trials = 100, seed = 41, log = conso
           else if (verdict.kind === "absent") f.changesAbsent++;
           else f.lastSavedKept++;
           if (previous.killedDuringWrite || ("kind" in verdict && verdict.kind === "whole")) f.killsDuringWrite++;
-          if (f.trials % 10 === 0) log(`${f.trials} trials: ${f.killsDuringWrite} kills during a write (${f.changesWhole} whole, ${f.changesAbsent} absent), ${f.lastSavedKept} between changes, ${f.broken} broken, ${Math.round((performance.now() - t0) / f.trials)} ms a trial`);
+          if (f.trials % 10 === 0) progress?.(f), log(`${f.trials} trials: ${f.killsDuringWrite} kills during a write (${f.changesWhole} whole, ${f.changesAbsent} absent), ${f.lastSavedKept} between changes, ${f.broken} broken, ${Math.round((performance.now() - t0) / f.trials)} ms a trial`);
         }
         if (t === trials) break;
         const from = 1 + 1000 * t;
@@ -164,7 +165,7 @@ export async function labelStoreKillTrials({trials = 100, seed = 41, log = conso
           else if ((r = /^saved (\d+) (\d+)$/.exec(text))) w.saved = Math.max(w.saved, Number(r[1])), (w.records = Number(r[2])), (last = "saved");
           else if (text.startsWith("failed ")) f.problems.push(`trial ${t}: not saved: ${text}`);
         });
-        await page.goto(new URL("tools/labeling", server.url).href);
+        await page.goto(new URL("tools/labeling", server.url).href, {timeout: 120_000});
         await page.waitForSelector("#label-scatter[data-drawn]", {timeout: 120_000});
         await page.waitForSelector("#label-total", {timeout: 60_000});
         await selectAll(page);
@@ -191,17 +192,19 @@ export async function labelStoreKillTrials({trials = 100, seed = 41, log = conso
 }
 
 /** Runs the trials and writes bench/results/labelStoreKill.json (figures, load before and after). */
-export async function labelStoreKillBench(trials: number, seed: number): Promise<LabelStoreKillFigures> {
+export async function labelStoreKillBench(trials: number, seed: number, dist?: string): Promise<LabelStoreKillFigures> {
   const uptime = () => execFileSync("uptime", {encoding: "utf8"}).trim();
   const loadBefore = uptime();
   const t0 = performance.now();
-  const f = await labelStoreKillTrials({trials, seed});
   const out = fileURLToPath(new URL("results/labelStoreKill.json", import.meta.url));
   mkdirSync(join(out, ".."), {recursive: true});
-  writeFileSync(out, JSON.stringify({
-    date: new Date().toISOString(), seed, page: "dist/tools/labeling.html (built site, its own UI and store module)", cpus: cpus().length,
+  // Written every 10 trials too, so that a long run stopped early keeps what it measured.
+  const save = (f: LabelStoreKillFigures, complete: boolean) => writeFileSync(out, JSON.stringify({
+    date: new Date().toISOString(), seed, trialsAsked: trials, complete, page: "tools/labeling.html of the built site, driven through its UI; read back by its own store module", cpus: cpus().length,
     seconds: Math.round((performance.now() - t0) / 1000), loadBefore, loadAfter: uptime(), load: loadavg().map((x) => Math.round(x * 100) / 100), ...f
   }, null, 2) + "\n");
+  const f = await labelStoreKillTrials({trials, seed, dist, progress: (p) => save({...p, msPerTrial: Math.round((performance.now() - t0) / p.trials)}, false)});
+  save(f, true);
   console.log(`labeling page (IndexedDB): ${f.trials} trials, ${f.killsDuringWrite} kills during a write: ${f.changesWhole} changes whole, ${f.changesAbsent} absent; ${f.lastSavedKept} kills between changes; broken ${f.broken}` +
     `${f.problems.length ? `\n  ${f.problems.slice(0, 10).join("\n  ")}` : ""}\nwrote ${out}`);
   return f;
@@ -212,6 +215,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? process.argv[i + 1] : undefined;
   };
-  const f = await labelStoreKillBench(Number(arg("trials") ?? 100), Number(arg("seed") ?? 41));
+  const f = await labelStoreKillBench(Number(arg("trials") ?? 100), Number(arg("seed") ?? 41), arg("dist"));
   process.exitCode = f.broken > 0 ? 1 : 0;
 }
