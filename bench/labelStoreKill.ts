@@ -22,10 +22,10 @@ import {serveDist} from "../scripts/serve-dist.mjs";
 import {ensureBuilt} from "../test/support/build.js";
 import {killGroup, startChromium} from "../test/support/killedChromium.js";
 
-interface StoredEntry {event: number; channel: number; label: number; note: string}
+export interface StoredEntry {event: number; channel: number; label: number; note: string}
 
 /** What a trial's writer did before the kill, from the page's console ("start R", "saved R N"). */
-interface Written {from: number; started: number; saved: number; records: number; killedDuringWrite: boolean}
+export interface Written {from: number; started: number; saved: number; records: number; killedDuringWrite: boolean}
 
 export interface LabelStoreKillFigures {
   trials: number;
@@ -69,7 +69,7 @@ async function readStore(page: Page, storeModule: string): Promise<Record<string
 }
 
 /** Judges what the store holds after the kill of the trial that wrote `w` (and `before`, the trial before it). */
-function judge(stored: Record<string, StoredEntry[]>, w: Written, before: Written | undefined): {kind: "whole" | "absent" | "kept"} | {problem: string} {
+export function judge(stored: Record<string, StoredEntry[]>, w: Written, before: Written | undefined): {kind: "whole" | "absent" | "kept"} | {problem: string} {
   const sets = Object.entries(stored).filter(([, e]) => e.length > 0);
   if (sets.length !== 1) return {problem: `${sets.length} data sets with labels, expected 1`};
   const entries = sets[0][1];
