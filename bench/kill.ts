@@ -1,12 +1,15 @@
 // `npm run fuzz:kill [-- --trials N --seed S --only WRITER]`: SIGKILL at seeded random moments of
 // each writer's run in an already started process (test/support/killTrials.ts), ≥ 100 trials
 // per writer by default. Prints a table and writes bench/results/kill.json. Exit 1 when any
-// output was broken, any input changed, or a whole run after a kill left temporaries.
+// output was broken, any input changed, or a whole run after a kill left temporaries. Then the
+// labeling page's IndexedDB writes on the built site (bench/labelStoreKill.ts, its own results
+// file); `--only labeling-page` runs those alone.
 import {mkdtempSync, rmSync, writeFileSync, mkdirSync} from "node:fs";
 import {tmpdir, cpus, loadavg} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import {killTrials, makeFixture, WRITERS, type WriterFigures} from "../test/support/killTrials.js";
+import {labelStoreKillBench, type LabelStoreKillFigures} from "./labelStoreKill.js";
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -15,6 +18,10 @@ const arg = (name: string) => {
 const trials = Number(arg("trials") ?? 100);
 const seed = Number(arg("seed") ?? 20);
 const only = arg("only");
+if (only === "labeling-page") {
+  const page = await labelStoreKillBench(trials, seed);
+  process.exit(page.broken > 0 ? 1 : 0);
+}
 const root = mkdtempSync(join(tmpdir(), "pulsebook-kill-"));
 const t0 = performance.now();
 try {
@@ -42,7 +49,10 @@ try {
   }
   save(true);
   console.log(`wrote ${out} in ${Math.round((performance.now() - t0) / 1000)} s`);
-  process.exitCode = results.some((r) => r.broken > 0 || r.inputsChanged > 0 || r.nextRunCleans === false) ? 1 : 0;
+  // The labeling page's IndexedDB writes, with results of their own.
+  let page: LabelStoreKillFigures | undefined;
+  if (!only) page = await labelStoreKillBench(trials, seed);
+  process.exitCode = results.some((r) => r.broken > 0 || r.inputsChanged > 0 || r.nextRunCleans === false) || (page?.broken ?? 0) > 0 ? 1 : 0;
 } finally {
   rmSync(root, {recursive: true, force: true});
 }

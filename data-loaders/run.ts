@@ -222,6 +222,18 @@ export async function runProcessTable(name: string, active: ActiveRun = activeRu
   return readFileSync(join(await ensureRunProcessed(active), name));
 }
 
+/**
+ * The processed run's events packed for the pages (lib/io/partitionedQuery.ts): the parts of its
+ * Hive-partitioned dataset (`parts/events/run=NAME/shard=I/part.parquet`) when it was processed
+ * in shards, else its one table as a dataset of one part.
+ */
+export async function runProcessedParts(active: ActiveRun = activeRun()) {
+  const output = await ensureRunProcessed(active);
+  const {datasetFolder, packDataset} = await import("./io/partitionedDataset.js");
+  const root = datasetFolder(output, "events");
+  return packDataset(root, relative(output, root) || "events");
+}
+
 /** What the run banner and the runs table say of a run: from its run file and its file's header. */
 export interface RunHeader extends RunBannerInput {
   /** Events per record group. */

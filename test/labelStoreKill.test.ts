@@ -7,18 +7,18 @@
 //
 // The page is a small one carrying those two modules (bundled with esbuild), not the built site:
 // the write path is the same code, and a trial then costs a browser start, not a site build.
+// bench/labelStoreKill.ts (`npm run fuzz:kill`) runs 100 such trials on the built labeling page,
+// driven through its UI.
 
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {spawn, type ChildProcess} from "node:child_process";
 import {createServer, type Server} from "node:http";
 import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import {build} from "esbuild";
-import {chromium, type Browser} from "playwright-core";
 import {Rng} from "../lib/math/random.js";
-import {CHROMIUM} from "./support/browser.js";
+import {killGroup, startChromium} from "./support/killedChromium.js";
 
 const LIB = fileURLToPath(new URL("../lib/labels/", import.meta.url));
 /** Records labelled by one change (one IndexedDB transaction). */
@@ -66,34 +66,6 @@ afterAll(() => {
   server?.close();
   rmSync(dir, {recursive: true, force: true});
 });
-
-/** Chromium on `profile`, in its own process group (so that SIGKILL reaches every process of it), connected over CDP. */
-async function startChromium(profile: string): Promise<{child: ChildProcess; browser: Browser}> {
-  const child = spawn(CHROMIUM, [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--disable-default-apps", `--user-data-dir=${profile}`, "--remote-debugging-port=0", "about:blank"
-  ], {stdio: ["ignore", "ignore", "pipe"], detached: true});
-  const ws = await new Promise<string>((resolve, reject) => {
-    let err = "";
-    child.stderr!.on("data", (d) => {
-      err += d;
-      const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
-      if (m) resolve(m[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`chromium exited (${code}): ${err}`)));
-  });
-  return {child, browser: await chromium.connectOverCDP(ws)};
-}
-
-function killGroup(child: ChildProcess): Promise<void> {
-  const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  try {
-    process.kill(-child.pid!, "SIGKILL");
-  } catch {
-    // the group is gone already
-  }
-  return exited;
-}
 
 interface Entry {event: number; channel: number; label: number; note: string}
 

@@ -69,4 +69,25 @@ describe("tutorial 5 · the whole chain in one command", () => {
     expect(site.browser.pageErrors).toEqual([]);
     expect(site.browser.external).toEqual([]);
   });
+
+  it("reads the run's parts as one table, fetching each part it needs by one range request", async () => {
+    const result = () => site.page.evaluate(() => ({...document.querySelector<HTMLElement>("#parts-result")?.dataset}));
+    await site.page.waitForSelector("#parts-result[data-rows]", {timeout: 60_000});
+    const manifest = JSON.parse(readFileSync(built(site.dist, /^processed-parts(\.[0-9a-f]+)?\.json$/), "utf8"));
+    // The demo was processed in one go: one part, the run's events table itself.
+    expect(manifest.parts).toHaveLength(1);
+    expect(await result()).toEqual({parts: "1", read: "[0]", rows: String(rows.length)});
+    const partReads = () => site.served.filter((r) => /processed-parts[^/]*\.bin$/.test(r.path));
+    expect(partReads().map((r) => [r.status, r.range])).toEqual([[206, `bytes=0-${manifest.parts[0].bytes - 1}`]]);
+    await site.page.fill("#parts-where input", "channel = 1 AND energy_keV BETWEEN 1 AND 40");
+    await site.page.press("#parts-where input", "Enter");
+    const expected = rows.filter((r) => r.channel === 1 && r.energy_keV >= 1 && r.energy_keV <= 40).length;
+    await site.page.waitForSelector(`#parts-result[data-rows="${expected}"]`, {timeout: 30_000});
+    expect(expected).toBeGreaterThan(0);
+    expect(expected).toBeLessThan(rows.length / 2);
+    // Again that one part, by the same range (or from the browser's cache), never the whole file.
+    expect(partReads().length).toBeLessThanOrEqual(2);
+    for (const r of partReads()) expect([r.status, r.range]).toEqual([206, `bytes=0-${manifest.parts[0].bytes - 1}`]);
+    expect(site.browser.pageErrors).toEqual([]);
+  });
 });

@@ -9,12 +9,13 @@
 // name partition columns alone are run by DuckDB over the table of partitions, and only the
 // parts that satisfy them are read — a part that cannot hold a matching row is never opened.
 import {readdirSync, statSync, type Dirent} from "node:fs";
-import {join} from "node:path";
+import {basename, join, relative} from "node:path";
 import * as arrow from "apache-arrow";
-import {comparePartitions, partitionFolder, pruningTerms, typedPartitions, type Partition, type TypedPartition} from "../../lib/io/hivePartitions.js";
+import {comparePartitions, partitionFolder, pruningQuery, pruningTerms, PART_INDEX, typedPartitions, type Partition, type TypedPartition} from "../../lib/io/hivePartitions.js";
 import type {RecordGroup} from "../../lib/types.js";
 import {DataFileError} from "../../lib/io/errors.js";
-import {readParquet} from "./parquet.js";
+import type {PackedPart, PartsManifest} from "../../lib/io/partitionedQuery.js";
+import {readParquet, readParquetMetadata} from "./parquet.js";
 import {fileProblem, readBytes} from "./readFile.js";
 import {openDatasetDb, openFeatureDb, type FeatureDb} from "./sqlSelect.js";
 
@@ -131,16 +132,38 @@ const isPartitionKey = (keys: readonly string[], name: string) => keys.some((k) 
 
 /** Indices of the partitions satisfying every term, run by DuckDB over a table of the partitions. */
 async function partsSatisfying(partitions: readonly TypedPartition[], terms: readonly string[]): Promise<number[]> {
-  const columns: {[name: string]: arrow.Vector} = {pulsebook_part: arrow.vectorFromArray(Int32Array.from(partitions, (_, i) => i))};
+  const columns: {[name: string]: arrow.Vector} = {[PART_INDEX]: arrow.vectorFromArray(Int32Array.from(partitions, (_, i) => i))};
   for (const k of Object.keys(partitions[0])) {
     const v = partitions.map((p) => p[k]);
     columns[k] = typeof v[0] === "bigint" ? arrow.vectorFromArray(BigInt64Array.from(v as bigint[])) : arrow.vectorFromArray(v as string[], new arrow.Utf8());
   }
   const db = await openFeatureDb(new arrow.Table(columns));
   try {
-    const result = db.query(`SELECT pulsebook_part FROM features WHERE ${terms.map((t) => `(${t})`).join(" AND ")} ORDER BY pulsebook_part`);
-    return Array.from(result.getChild("pulsebook_part")!.toArray() as Int32Array);
+    const result = db.query(pruningQuery(terms));
+    return Array.from(result.getChild(PART_INDEX)!.toArray() as Int32Array);
   } finally {
     db.close();
   }
+}
+
+/**
+ * The dataset under `root` packed for a page (lib/io/partitionedQuery.ts): its parts' bytes end
+ * to end in partition order, and a manifest giving each part's path (relative to `root`),
+ * partition values, byte range and rows. `name` is how the manifest names the dataset.
+ */
+export async function packDataset(root: string, name = root): Promise<{manifest: PartsManifest; bytes: Uint8Array}> {
+  const listed = listParts(root);
+  const values = typedPartitions(listed.map((p) => p.partition));
+  const order = listed.map((_, i) => i).sort((a, b) => comparePartitions(values[a], values[b]));
+  const files = order.map((i) => readBytes(listed[i].file, "dataset part"));
+  const parts: PackedPart[] = [];
+  let offset = 0;
+  for (const [k, i] of order.entries()) {
+    const {rows} = await readParquetMetadata(files[k], listed[i].file);
+    parts.push({path: relative(root, listed[i].file) || basename(root), partition: listed[i].partition, offset, bytes: files[k].length, rows});
+    offset += files[k].length;
+  }
+  const bytes = new Uint8Array(offset);
+  files.forEach((f, k) => bytes.set(f, parts[k].offset));
+  return {manifest: {dataset: name, keys: Object.keys(listed[0].partition), parts}, bytes};
 }

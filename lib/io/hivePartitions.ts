@@ -46,3 +46,15 @@ export function pruningTerms(where: string, keys: readonly string[]): string[] {
     return used.length > 0 && used.every(isKey);
   });
 }
+
+/** Column of a part's index in the table of partitions that pruning queries (one row per part). */
+export const PART_INDEX = "pulsebook_part";
+
+/**
+ * The query, over table `features` holding one row per part (PART_INDEX and the partition keys,
+ * typed as by typedPartitions), that gives the indices of the parts satisfying every pruning
+ * term: the one rule by which Node and the pages choose the parts to read.
+ */
+export function pruningQuery(terms: readonly string[]): string {
+  return `SELECT ${PART_INDEX} FROM features WHERE ${terms.map((t) => `(${t})`).join(" AND ")} ORDER BY ${PART_INDEX}`;
+}
