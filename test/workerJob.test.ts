@@ -105,6 +105,8 @@ describe("workerJob", () => {
     await wait(mod.SETTLE_MS + 30);
     expect(log.posted.map((p) => p.args)).toEqual([{value: 1, ms: 1000}]);
     const second = slow.run("x", {value: 3, ms: 20});
+    // At once, not at the next tick of its clock: the newer run waits for its input to rest.
+    expect(slow.status.textContent).toMatch(/\(waiting for a free core\)$/);
     await expect(first).rejects.toThrow(/replaced by a newer one/);
     expect(log.terminated).toBe(1);
     // The job in line gets the freed core at once; the newer input waits its settling time, then its turn.

@@ -149,7 +149,9 @@ export function workerJob(url: string, name = "result"): WorkerJob {
       release = undefined;
       supersede?.();
       const id = ++current;
+      // Busy already (a newer input): the line says at once that this run waits, not that one computes.
       if (status.dataset.state !== "busy") setBusy(true);
+      else tick();
       return new Promise<T>((resolve, reject) => {
         supersede = () => reject(new SupersededRun(job));
         const start = () => {
