@@ -12,7 +12,11 @@ import {prepareDarwinSearch, type AnomalyTemplates} from "../lib/stats/darwinSea
 import {zAgainstR} from "../lib/stats/darwinScans.js";
 import {compareStatistics, COMPARISON_EXPOSURES, COMPARISON_SIGNALS} from "../lib/stats/darwinComparison.js";
 import {figureMenus} from "./support/figureMenus.js";
+import {traceMainThread} from "./support/longTasks.js";
 import {useBuiltSite} from "./support/site.js";
+
+/** The longest long task (wall time) allowed while R changes and is dragged; see the test. */
+const BOUND_LONG_TASK_MS = 1000;
 
 let templates: AnomalyTemplates;
 const site = useBuiltSite();
@@ -86,19 +90,44 @@ describe("anomaly-search report", () => {
     expect(site.browser.external).toEqual([]);
   }, 240_000);
 
-  it("keeps the page responsive while the workers compute: input handled within a frame, no long computing task", async () => {
+  it("keeps the page responsive while the workers compute: input handled within a frame, short main-thread tasks, one run per resting input", async () => {
     const {page} = site;
-    // Long tasks (main thread busy > 50 ms) from here on, and the time from an input event to the next frame.
-    await page.evaluate(() => {
-      const w = window as unknown as {longTasks: number[]};
-      w.longTasks = [];
-      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({type: "longtask"});
-    });
     // Back to a point with a signal and a moderate exposure (the test above left 5 GeV, 100 t·yr).
     await setSlider("WIMP mass", 50);
     await setSlider("exposure", 0.5);
     await page.waitForFunction(() => document.querySelector<HTMLElement>("#pe-result")?.dataset.mass === "50", null, {timeout: 120_000});
     await page.waitForFunction(() => document.querySelectorAll('.pulsebook-worker-status[data-state="busy"]').length === 0, null, {timeout: 120_000});
+    // From here on: long tasks (Long Tasks API), the main thread's tasks with their CPU time (a
+    // trace), the figures on the page, the runs posted to workers and how many compute at once.
+    const trace = await traceMainThread(page);
+    await page.evaluate(() => {
+      const w = window as unknown as {longTasks: number[]; figuresBefore: Element[]; posted: string[]; computingAtOnce: number};
+      w.longTasks = [];
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({type: "longtask"});
+      const plots = "svg[class^='plot-'], figure[class^='plot-']";
+      w.figuresBefore = Array.from(document.querySelectorAll(`#observablehq-main :is(${plots})`)).filter((f) => !f.parentElement?.closest(plots));
+      // A worker computes from the job posted to it until it answers or is terminated.
+      w.posted = [];
+      w.computingAtOnce = 0;
+      const computing = new Set<Worker>(), heard = new WeakSet<Worker>();
+      const post = Worker.prototype.postMessage, terminate = Worker.prototype.terminate;
+      Worker.prototype.postMessage = function (this: Worker, message: {job?: string; args?: {params?: {R?: number}}}, ...rest: unknown[]) {
+        w.posted.push(`${message?.job} R=${message?.args?.params?.R}`);
+        if (!heard.has(this)) {
+          heard.add(this);
+          this.addEventListener("message", () => computing.delete(this));
+        }
+        computing.add(this);
+        // Counted once the current event is done: a run handed its core on by another's answer
+        // starts inside that answer's dispatch, before this page's listener hears the answer.
+        setTimeout(() => (w.computingAtOnce = Math.max(w.computingAtOnce, computing.size)));
+        return (post as (...a: unknown[]) => void).call(this, message, ...rest);
+      } as typeof post;
+      Worker.prototype.terminate = function (this: Worker) {
+        computing.delete(this);
+        return terminate.call(this);
+      };
+    });
     const started = Date.now();
     await setSlider("R (weight", 30);
     await page.waitForFunction(() => document.querySelector('.pulsebook-worker-status[data-state="busy"]') !== null, null, {timeout: 10_000});
@@ -119,30 +148,85 @@ describe("anomaly-search report", () => {
     await page.waitForFunction(() => document.querySelector<HTMLElement>("#pe-result")?.dataset.r === "10", null, {timeout: 120_000});
     await page.waitForFunction(() => document.querySelectorAll('.pulsebook-worker-status[data-state="busy"]').length === 0, null, {timeout: 120_000});
     await settle();
+    // Then drag the R slider through ten positions, one every 40 ms, and let it rest at 110.
+    const postedBeforeDrag = await page.evaluate(() => (window as unknown as {posted: string[]}).posted.length);
+    await page.evaluate(async () => {
+      const form = Array.from(document.querySelectorAll("form")).find((f) => f.textContent?.includes("R (weight"))!;
+      const input = form.querySelector<HTMLInputElement>("input[type=range]")!;
+      for (let r = 20; r <= 110; r += 10) {
+        input.value = String(r);
+        input.dispatchEvent(new Event("input", {bubbles: true}));
+        await new Promise((done) => setTimeout(done, 40));
+      }
+    });
+    await page.waitForFunction(() => document.querySelector<HTMLElement>("#pe-result")?.dataset.r === "110", null, {timeout: 120_000});
+    await page.waitForFunction(() => document.querySelectorAll('.pulsebook-worker-status[data-state="busy"]').length === 0, null, {timeout: 120_000});
+    await settle();
     const wallMs = Date.now() - started;
-    const longTasks = await page.evaluate(() => (window as unknown as {longTasks: number[]}).longTasks);
+    const tasks = await trace.stop();
+    const seen = await page.evaluate(() => {
+      const w = window as unknown as {longTasks: number[]; figuresBefore: Element[]; posted: string[]; computingAtOnce: number};
+      // Section 7's figure, far below the viewport: its cell skips it (content-visibility), unpainted.
+      const far = document.querySelector("#compare-result")!.closest("#observablehq-main > .observablehq")!.querySelector("svg")!;
+      return {
+        longTasks: w.longTasks, posted: w.posted, computingAtOnce: w.computingAtOnce, cores: navigator.hardwareConcurrency,
+        figures: w.figuresBefore.length, redrawn: w.figuresBefore.filter((f) => !f.isConnected).length,
+        farPainted: far.checkVisibility({contentVisibilityAuto: true} as CheckVisibilityOptions)
+      };
+    });
+    const farScrolledTo = await page.evaluate(async () => {
+      const far = document.querySelector("#compare-result")!.closest("#observablehq-main > .observablehq")!.querySelector("svg")!;
+      far.scrollIntoView({block: "center"});
+      for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(r));
+      return far.checkVisibility({contentVisibilityAuto: true} as CheckVisibilityOptions);
+    });
+    const {longTasks} = seen;
     const blockedMs = longTasks.reduce((s, d) => s + d, 0);
-    console.log(`input → next frame ${probe.frameMs.toFixed(0)} ms; ${wallMs} ms of computing, main thread in long tasks ${blockedMs.toFixed(0)} ms: ${longTasks.map((d) => d.toFixed(0)).join(", ") || "none"}`);
+    const maxCpu = Math.max(...tasks.map((t) => t.cpu));
+    console.log(`input → next frame ${probe.frameMs.toFixed(0)} ms; ${wallMs} ms of computing, main thread in long tasks ${blockedMs.toFixed(0)} ms: ${longTasks.map((d) => d.toFixed(0)).join(", ") || "none"}; ` +
+      `main thread CPU ${tasks.reduce((s, t) => s + t.cpu, 0).toFixed(0)} ms in ${tasks.length} tasks, at most ${maxCpu.toFixed(1)} ms in one; runs posted ${seen.posted.join(", ")}; ${seen.redrawn} of ${seen.figures} figures redrawn`);
     expect(probe.busyBefore).toBeGreaterThan(0);
     expect(probe.status).toMatch(/^computing .+… \d+\.\d s/);
     expect(probe.greyed).toBeGreaterThan(0);
     // A frame follows the input quickly (on the main thread the scans took 2.7–5.9 s). The bound
     // has a margin for a 2-core machine running several builds (measured there: 151 ms).
     expect(probe.frameMs).toBeLessThan(500);
-    // The main thread only draws: no task runs the scans (each input used to block it for one
-    // 2.7–5.9 s task). bench/long-tasks.ts showed the long tasks left were mostly paint (300–660 ms
-    // each, load 22–39): every redrawn figure re-recorded the figures for thousands of pixels
-    // around the viewport. Cells out of view now skip layout and paint (content-visibility), and
-    // most long tasks have no paint; what remains is style, script and GC, which on this 2-core
-    // machine at load 20–30 still reach 1.3 s in single tasks (6.7 s in 25 tasks, was 9.4 s in 51);
-    // at load 7.8 the longest was 138 ms (639 ms in 8 tasks). The issue's 100 ms does not hold
-    // under such load, hence the margin.
-    expect(Math.max(0, ...longTasks)).toBeLessThan(1500);
+    // What the page asks of the main thread on each input, whatever the load: no task needs more
+    // than 50 ms of CPU (the Long Tasks threshold; measured 12–20 ms at load 16–22 on 2 cores; the
+    // scans on the main thread took 2,700–5,900 ms).
+    expect(maxCpu).toBeLessThan(50);
+    // Only the figures fed by R are redrawn: the score and q histograms, the R scan, the
+    // sensitivity. The spectra, waveforms, bands and section 7 stay as they were.
+    expect(seen.figures).toBeGreaterThan(10);
+    expect(seen.redrawn).toBe(4);
+    // Cells out of view are neither laid out nor painted until they come near it.
+    expect(seen.farPainted).toBe(false);
+    expect(farScrolledTo).toBe(true);
+    // The dragged slider ran each of the four R jobs for the value it rested on, and not once per
+    // position (once each when the page keeps up with the drag; a main thread held up for more
+    // than the 120 ms of settling by a loaded machine may start one more); and the page's workers
+    // left the main thread a core (one computes at a time on two cores).
+    const drag = seen.posted.slice(postedBeforeDrag);
+    for (const job of ["scores", "point", "rScan", "sensitivity"]) {
+      const runs = drag.filter((p) => p.startsWith(`${job} `));
+      expect(runs.length, `${job}: ${runs.join(", ")}`).toBeGreaterThanOrEqual(1);
+      expect(runs.length, `${job}: ${runs.join(", ")}`).toBeLessThanOrEqual(3);
+      expect(runs[runs.length - 1]).toBe(`${job} R=110`);
+    }
+    expect(drag).toHaveLength(drag.filter((p) => /^(scores|point|rScan|sensitivity) /.test(p)).length);
+    expect(seen.computingAtOnce).toBeGreaterThan(0);
+    expect(seen.computingAtOnce).toBeLessThanOrEqual(Math.max(1, seen.cores - 1));
+    // Long tasks in wall time: the CPU above plus the time the main thread waits for a core, which
+    // on a loaded 2-core machine is most of it. With the scans computing one at a time beside it,
+    // the longest was 73–413 ms in this test and 81–682 ms in bench/long-tasks.ts at load 16–22;
+    // with the four computing at once (before), 907–1,211 ms at load 17. The bound leaves room
+    // for a heavier load; the CPU bound above is the one that does not move with it.
+    expect(Math.max(0, ...longTasks)).toBeLessThan(BOUND_LONG_TASK_MS);
     const final = await result();
-    expect(final.r).toBe(10);
+    expect(final.r).toBe(110);
     expect(final.zUnbinned).toBeCloseTo(nodeResult(final).z, 6);
     expect(site.browser.pageErrors).toEqual([]);
-  }, 240_000);
+  }, 300_000);
 
   it("section 7: the three statistics against exposure, computed in the page's worker, equal Node's", async () => {
     const {page} = site;

@@ -50,4 +50,50 @@ describe("dark-matter limit report", () => {
     expect(rows[rows.length - 1].efficiency).toBeGreaterThanOrEqual(0.9);
     for (const r of rows) expect(r.lower <= r.efficiency && r.efficiency <= r.upper).toBe(true);
   }, 300_000);
+  it("zooms the limit figure: a dragged rectangle becomes the log axes' domains, a double-click goes back, a box makes x linear", async () => {
+    const {page} = site;
+    const root = "#limit-figure .zoomable";
+    await page.waitForSelector(`${root} svg g[aria-label="line"]`, {state: "attached", timeout: 60_000});
+    const home = {x: JSON.parse((await page.locator(root).getAttribute("data-x-domain"))!) as number[], y: JSON.parse((await page.locator(root).getAttribute("data-y-domain"))!) as number[]};
+    expect(await page.locator(root).getAttribute("data-x-type")).toBe("log");
+    expect(await page.locator(root).getAttribute("data-y-type")).toBe("log");
+    // A rectangle over the middle half of both axes in log space: masses and cross-sections spanning decades.
+    const mid = ([a, b]: number[], f: number) => a * (b / a) ** f;
+    const want = {x: [mid(home.x, 0.25), mid(home.x, 0.75)], y: [mid(home.y, 0.25), mid(home.y, 0.75)]};
+    const at = await page.evaluate(([sel, want]) => {
+      const zoomRoot = document.querySelector(sel)!;
+      const figure = zoomRoot.querySelector("figure, svg") as Element & {scale(n: string): {apply(v: number): number}};
+      const svg = Array.from(zoomRoot.querySelectorAll("svg")).find((s) => s.querySelector('g[aria-label="x-axis tick"]'))!;
+      svg.scrollIntoView({block: "center"});
+      const box = svg.getBoundingClientRect(), k = box.width / Number(svg.getAttribute("width"));
+      const x = figure.scale("x"), y = figure.scale("y");
+      return {x0: box.left + k * x.apply(want.x[0]), x1: box.left + k * x.apply(want.x[1]), y0: box.top + k * y.apply(want.y[1]), y1: box.top + k * y.apply(want.y[0])};
+    }, [root, want] as const);
+    await page.mouse.move(at.x0, at.y0);
+    await page.mouse.down();
+    await page.mouse.move((at.x0 + at.x1) / 2, (at.y0 + at.y1) / 2, {steps: 3});
+    await page.mouse.move(at.x1, at.y1, {steps: 3});
+    await page.mouse.up();
+    await page.waitForSelector(`${root}[data-zoomed="true"]`, {timeout: 10_000});
+    const zoomed = {x: JSON.parse((await page.locator(root).getAttribute("data-x-domain"))!) as number[], y: JSON.parse((await page.locator(root).getAttribute("data-y-domain"))!) as number[]};
+    // Within a pixel of the rectangle: a decade spans tens of pixels, so 5 % in value.
+    zoomed.x.forEach((v, i) => expect(v / want.x[i]).toBeCloseTo(1, 1));
+    zoomed.y.forEach((v, i) => expect(v / want.y[i]).toBeCloseTo(1, 1));
+    // Physicists' tick labels on the zoomed log axis (2·10⁻⁴⁰, not "200a"; minor ticks unlabelled).
+    const ticks = (await page.locator(`${root} g[aria-label="y-axis tick label"] text`).allTextContents()).filter(Boolean);
+    expect(ticks.length).toBeGreaterThan(1);
+    ticks.forEach((t) => expect(t).toMatch(/^(\d+(\.\d+)?·)?10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+$/));
+    const svgBox = (await page.locator(`${root} svg:has(g[aria-label="x-axis tick"])`).boundingBox())!;
+    await page.mouse.dblclick(svgBox.x + svgBox.width / 2, svgBox.y + svgBox.height / 2);
+    await page.waitForSelector(`${root}[data-zoomed="false"]`, {timeout: 10_000});
+    expect(JSON.parse((await page.locator(root).getAttribute("data-x-domain"))!)).toEqual(home.x);
+    expect(JSON.parse((await page.locator(root).getAttribute("data-y-domain"))!)).toEqual(home.y);
+    await page.locator(`${root} input[name="log-x"]`).uncheck();
+    await page.waitForSelector(`${root}[data-x-type="linear"]`, {timeout: 10_000});
+    const linear = JSON.parse((await page.locator(root).getAttribute("data-x-domain"))!) as number[];
+    expect(linear[1]).toBeCloseTo(home.x[1], 6);
+    // The other report figures zoom with the same toolkit.
+    expect(await page.locator("#spectrum-figure .zoomable, #efficiency-figure .zoomable").count()).toBe(2);
+    expect(site.browser.pageErrors).toEqual([]);
+  }, 120_000);
 });

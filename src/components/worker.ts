@@ -8,6 +8,12 @@
 // run is going, `status` reads "computing… 2.3 s" and the figures passed to `track` are greyed;
 // the previous figure stays on the page until the new one replaces it.
 //
+// The page's jobs share a few cores: at most hardwareConcurrency − 1 runs compute at once (one on
+// two cores), the rest wait in line, so the main thread keeps a core to draw on. On a 2-core
+// machine four scans computing beside it stretched its 20 ms tasks into 300 ms long tasks
+// (bench/long-tasks.ts, CPU against wall time). A run starts only after its input has been still
+// for SETTLE_MS: a dragged slider does not start (and kill) a worker at every position.
+//
 // The worker script is a self-contained bundle made by a data loader (data-loaders/workerBundle.ts,
 // e.g. src/data/anomaly-worker.js.ts): pass its URL, `FileAttachment("…/x-worker.js").href`.
 // It lives here, beside the pages, not in lib/: it is DOM and page plumbing, no science.
@@ -35,6 +41,37 @@ export interface WorkerJob {
 }
 
 const GREYED = "0.35";
+/** How long an input must rest before its run starts (a slider drag sends an input every frame). */
+export const SETTLE_MS = 120;
+
+/** The compute slots of the page, shared by all its jobs: a run waits in line for one. */
+const slots = {
+  free: Math.max(1, (globalThis.navigator?.hardwareConcurrency || 2) - 1),
+  line: [] as (() => void)[],
+  take(start: () => void): () => void {
+    let started = false, released = false;
+    const go = () => {
+      started = true;
+      this.free--;
+      start();
+    };
+    if (this.free > 0) go();
+    else this.line.push(go);
+    // The release: frees the slot of a run that started, or leaves the line.
+    return () => {
+      if (released) return;
+      released = true;
+      if (!started) {
+        const i = this.line.indexOf(go);
+        if (i >= 0) this.line.splice(i, 1);
+        return;
+      }
+      this.free++;
+      const next = this.line.shift();
+      if (next) next();
+    };
+  }
+};
 
 /** The rejection of a run replaced by a newer one (or stopped by `terminate`). */
 export class SupersededRun extends Error {
@@ -47,11 +84,15 @@ export class SupersededRun extends Error {
 /** A worker-backed job runner on the worker script at `url`; `name` says what it computes, for the status line. */
 export function workerJob(url: string, name = "result"): WorkerJob {
   let worker: Worker | undefined;
+  let computing = false;
   let current = 0;
   let started = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
   let lastMs: number | undefined;
   let supersede: (() => void) | undefined;
+  // The slot of the run going (or its place in line), and the timer of a run settling.
+  let release: (() => void) | undefined;
+  let settle: ReturnType<typeof setTimeout> | undefined;
   const figures = new Set<WeakRef<Element>>();
   const status = document.createElement("div");
   status.className = "pulsebook-worker-status";
@@ -72,7 +113,8 @@ export function workerJob(url: string, name = "result"): WorkerJob {
     }
   };
   const tick = () => {
-    status.textContent = `computing ${name}… ${((performance.now() - started) / 1000).toFixed(1)} s (in a Web Worker; the page stays responsive)`;
+    const where = computing ? "in a Web Worker; the page stays responsive" : "waiting for a free core";
+    status.textContent = `computing ${name}… ${((performance.now() - started) / 1000).toFixed(1)} s (${where})`;
   };
   const setBusy = (on: boolean) => {
     status.dataset.state = on ? "busy" : "idle";
@@ -96,26 +138,41 @@ export function workerJob(url: string, name = "result"): WorkerJob {
 
   return {
     run<T>(job: string, args?: unknown): Promise<T> {
-      // Newest input wins: a run still going is stopped with its worker.
-      if (status.dataset.state === "busy" && worker) {
+      // Newest input wins: a run still going is stopped with its worker; one settling or in line never starts.
+      clearTimeout(settle);
+      if (computing && worker) {
         worker.terminate();
         worker = undefined;
       }
+      computing = false;
+      release?.();
+      release = undefined;
       supersede?.();
-      worker ??= spawn();
-      const w = worker, id = ++current;
-      setBusy(true);
+      const id = ++current;
+      // Busy already (a newer input): the line says at once that this run waits, not that one computes.
+      if (status.dataset.state !== "busy") setBusy(true);
+      else tick();
       return new Promise<T>((resolve, reject) => {
         supersede = () => reject(new SupersededRun(job));
-        w.onmessage = ({data}: MessageEvent<Answer>) => {
-          if (data.id !== current) return; // answer to a superseded run
-          supersede = undefined;
-          lastMs = data.ms;
-          setBusy(false);
-          if (data.error !== undefined) reject(new Error(data.error));
-          else resolve(data.value as T);
+        const start = () => {
+          computing = true;
+          tick();
+          worker ??= spawn();
+          const w = worker;
+          w.onmessage = ({data}: MessageEvent<Answer>) => {
+            if (data.id !== current) return; // answer to a superseded run
+            supersede = undefined;
+            computing = false;
+            release?.();
+            release = undefined;
+            lastMs = data.ms;
+            setBusy(false);
+            if (data.error !== undefined) reject(new Error(data.error));
+            else resolve(data.value as T);
+          };
+          w.postMessage({id, job, args});
         };
-        w.postMessage({id, job, args});
+        settle = setTimeout(() => (release = slots.take(start)), SETTLE_MS);
       });
     },
     track<E extends Element>(figure: E): E {
@@ -131,6 +188,10 @@ export function workerJob(url: string, name = "result"): WorkerJob {
     },
     terminate() {
       clearInterval(timer);
+      clearTimeout(settle);
+      computing = false;
+      release?.();
+      release = undefined;
       supersede?.();
       supersede = undefined;
       worker?.terminate();
