@@ -150,7 +150,7 @@ describe("openFeatureTable over HTTP", () => {
   it("with a decoder, reads each range of row groups with it, side by side, and puts them back in table order", async () => {
     // The page's decoder runs decodeNumericColumns in Web Workers; here it runs in this process,
     // on the file as a Blob (what the page's file input gives).
-    const url = new Blob([readBytes(join(dir, "features.parquet"))]);
+    const url = new Blob([readBytes(join(dir, "features.parquet")) as Uint8Array<ArrayBuffer>]);
     const calls: number[][] = [];
     let running = 0, most = 0;
     const decoder: NumericDecoder = {
