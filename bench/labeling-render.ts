@@ -1,6 +1,8 @@
 // Benchmark of the labeling page at 200,000 points per channel, in headless Chromium:
 //   - first render: from choosing a 400,000-row feature table (200,000 events × 2 channels) in
-//     the page's file input to the scatter drawn (Parquet decode, columns, raster);
+//     the page's file input (its change event) to the scatter drawn (Parquet decode in the page's
+//     decode workers, columns, raster); "with upload" also counts setInputFiles copying the file
+//     into the browser;
 //   - re-render after a selection: from the pointer release of a rectangle to the scatter
 //     redrawn with the selection highlighted;
 //   - re-render after a zoom: from the pointer release of a rectangle in zoom mode to the axes
@@ -97,6 +99,7 @@ const page = browser.page;
 const results: {[k: string]: unknown} = {};
 try {
   const firstRender: number[] = [];
+  const withUpload: number[] = [];
   const drawMs: number[] = [];
   const stages: {[stage: string]: number}[] = [];
   let profile: {fn: string; ms: number}[] | undefined;
@@ -110,12 +113,18 @@ try {
       await cdp.send("Profiler.setSamplingInterval", {interval: 500});
       await cdp.send("Profiler.start");
     }
+    // Timed in the page from the file input's change event: setInputFiles first copies the
+    // 50 MB file into the browser over the DevTools protocol (seconds on a loaded machine), which
+    // a user choosing a file on their disk does not wait for. The bench's own clock, from the
+    // setInputFiles call, is kept beside it ("with upload").
+    await page.evaluate(`document.querySelector("#features-file input").addEventListener("change", () => (window.benchPicked = performance.now()), {once: true, capture: true})`);
     const t0 = performance.now();
     await page.setInputFiles("#features-file input", tableFile);
     await page.waitForSelector(`#label-scatter[data-points="${events}"][data-drawn]`, {timeout: 120_000});
     // One more frame so that the canvas is painted.
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
-    firstRender.push(performance.now() - t0);
+    const inPage = await page.evaluate(`new Promise((r) => requestAnimationFrame(() => r(performance.now() - window.benchPicked)))`);
+    withUpload.push(performance.now() - t0);
+    firstRender.push(Number(inPage));
     if (cdp) {
       const {profile: p} = await cdp.send("Profiler.stop");
       profile = selfTimes(p as unknown as Parameters<typeof selfTimes>[0]);
@@ -124,7 +133,7 @@ try {
     }
     drawMs.push(Number(await page.locator("#label-scatter").getAttribute("data-draw-ms")));
     stages.push(await page.evaluate(() => Object.fromEntries(performance.getEntriesByType("measure").filter((m) => /^(labeling|scatter):/.test(m.name)).map((m) => [m.name, +m.duration.toFixed(1)]))));
-    console.error(`first render ${Math.round(firstRender[k])} ms, stages ${JSON.stringify(stages[k])}`);
+    console.error(`first render ${Math.round(firstRender[k])} ms (${Math.round(withUpload[k])} ms with the upload), stages ${JSON.stringify(stages[k])}`);
   }
 
   // Re-render after a selection, then after a zoom, both timed inside the page by one helper.
@@ -176,6 +185,8 @@ try {
     parquet_MB: table.length / 1e6,
     first_render_ms_median: median(firstRender),
     first_render_ms: firstRender.map(Math.round),
+    first_render_with_upload_ms_median: median(withUpload),
+    first_render_with_upload_ms: withUpload.map(Math.round),
     raster_draw_ms_median: median(drawMs),
     first_render_stages_ms: stages,
     ...(profile ? {first_render_profile_self_ms: profile} : {}),

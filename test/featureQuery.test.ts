@@ -11,7 +11,7 @@ import {join} from "node:path";
 import * as arrow from "apache-arrow";
 import * as parquet from "parquet-wasm";
 import {Rng} from "../lib/math/random.js";
-import {openFeatureTable, rowGroupsOf, type FeatureTable} from "../lib/io/featureQuery.js";
+import {decodeNumericColumns, openFeatureTable, rowGroupRanges, rowGroupsOf, type FeatureTable, type NumericDecoder} from "../lib/io/featureQuery.js";
 import {MAX_ROW_GROUP_ROWS, readParquet, writeParquetStream, type Columns} from "../data-loaders/io/parquet.js";
 import {readBytes} from "../data-loaders/io/readFile.js";
 import {querySql} from "../data-loaders/io/sqlSelect.js";
@@ -57,6 +57,21 @@ describe("rowGroupsOf", () => {
   it("maps row numbers to their row groups", () => {
     expect(rowGroupsOf([10, 10, 5], [24, 3, 11, 12, 0])).toEqual([{group: 0, rows: [0, 3]}, {group: 1, rows: [11, 12]}, {group: 2, rows: [24]}]);
     expect(() => rowGroupsOf([10], [10])).toThrow(/row 10 is outside the table \(10 rows\)/);
+  });
+});
+
+describe("rowGroupRanges", () => {
+  it("cuts the row groups into contiguous ranges of about equal rows, none empty", () => {
+    // The bench's table: six full groups and a short one, for two decode workers.
+    const groups = [...Array(6).fill(65_536), 6_784];
+    expect(rowGroupRanges(groups, 2)).toEqual([[0, 1, 2], [3, 4, 5, 6]]);
+    expect(rowGroupRanges(groups, 3)).toEqual([[0, 1], [2, 3], [4, 5, 6]]);
+    expect(rowGroupRanges(groups, 1)).toEqual([[0, 1, 2, 3, 4, 5, 6]]);
+    // More parts than groups: one group each.
+    expect(rowGroupRanges([10, 10], 4)).toEqual([[0], [1]]);
+    // A big group first: the others still get a range each.
+    expect(rowGroupRanges([100, 1, 1], 3)).toEqual([[0], [1], [2]]);
+    for (const parts of [1, 2, 3, 5, 7, 9]) expect(rowGroupRanges(groups, parts).flat()).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 });
 
@@ -130,6 +145,37 @@ describe("openFeatureTable over HTTP", () => {
     const n = Number(result.get(0)!.n);
     expect(slow).toBe(n);
     expect(n).toBeGreaterThan(10);
+  });
+
+  it("with a decoder, reads each range of row groups with it, side by side, and puts them back in table order", async () => {
+    // The page's decoder runs decodeNumericColumns in Web Workers; here it runs in this process,
+    // on the file as a Blob (what the page's file input gives).
+    const url = new Blob([readBytes(join(dir, "features.parquet")) as Uint8Array<ArrayBuffer>]);
+    const calls: number[][] = [];
+    let running = 0, most = 0;
+    const decoder: NumericDecoder = {
+      parallel: 3,
+      async numeric(names, rowGroups) {
+        calls.push([...rowGroups]);
+        most = Math.max(most, ++running);
+        try {
+          return await decodeNumericColumns({arrow, parquet}, url, names, rowGroups, "features.parquet");
+        } finally {
+          --running;
+        }
+      }
+    };
+    const split = await openFeatureTable({arrow, parquet}, url, "features.parquet", {decoder});
+    const [a, b] = await Promise.all([split.numeric(["event", "rise_time_ms"]), split.numeric(["rise_time_ms"])]);
+    expect(calls.length).toBe(3);
+    // 65,536 + 65,536 + 68,928 rows.
+    expect(calls).toEqual([[0], [1], [2, 3]]);
+    expect(most).toBe(3);
+    // The second ask, made while the first read was going, waited for it: one array.
+    expect(b.rise_time_ms).toBe(a.rise_time_ms);
+    expect(Array.from(a.rise_time_ms)).toEqual(Array.from(whole.getChild("rise_time_ms")!.toArray() as Float64Array));
+    expect(Array.from(a.event)).toEqual(Array.from(whole.getChild("event")!.toArray() as Int32Array));
+    await expect(decodeNumericColumns({arrow, parquet}, url, ["nope"], [0], "features.parquet")).rejects.toThrow(/features\.parquet.*nope/);
   });
 
   it("names the file and the column that is not there", async () => {

@@ -31,9 +31,17 @@ function toParquetBatch(columns: Columns): pq.RecordBatch {
  */
 export const MAX_ROW_GROUP_ROWS = 65_536;
 
+/**
+ * Snappy, no dictionary: feature values are nearly all distinct, so a dictionary only adds a
+ * page that is thrown away, and ZSTD gains little on float64 mantissas. On a 400,000-row feature
+ * table (bench/labeling-render.ts) this file is 14 % smaller than with ZSTD and dictionaries, and
+ * the labeling page decodes its four scatter columns 2.5 times faster (ZSTD without dictionary:
+ * 21 % smaller, 1.3 times faster).
+ */
 function writerProperties(metadata: {[key: string]: string}): pq.WriterProperties {
   return new pq.WriterPropertiesBuilder()
-    .setCompression(pq.Compression.ZSTD)
+    .setCompression(pq.Compression.SNAPPY)
+    .setDictionaryEnabled(false)
     .setMaxRowGroupSize(MAX_ROW_GROUP_ROWS)
     .setKeyValueMetadata(new Map(Object.entries(metadata)))
     .build();

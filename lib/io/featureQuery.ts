@@ -6,6 +6,9 @@
 // table with DuckDBClient): DuckDB-wasm 1.29 cannot read Parquet itself offline — its parquet
 // extension would be downloaded. The Arrow and an initialised parquet-wasm module are passed in
 // (pages: `npm:apache-arrow`, `npm:parquet-wasm`), as for lib/labels/parquet.ts.
+// Whole numeric columns (the scatter's) can be decoded elsewhere — the labeling page passes a
+// `decoder` running decodeNumericColumns in Web Workers, one contiguous range of row groups each —
+// so that the page's thread never runs the Parquet decoder for a first render.
 
 import type * as ArrowModule from "apache-arrow";
 import type * as ParquetModule from "parquet-wasm";
@@ -43,6 +46,21 @@ export interface FeatureTable {
   rows(indices: ArrayLike<number>, names?: readonly string[]): Promise<Record<string, unknown>[]>;
 }
 
+/**
+ * Decodes numeric columns of some row groups somewhere else (e.g. in a Web Worker running
+ * decodeNumericColumns on the same source): `numeric(names, rowGroups)` gives the columns of
+ * those row groups, back to back, as Float64Arrays. `parallel` calls may run at once.
+ */
+export interface NumericDecoder {
+  parallel: number;
+  numeric(names: readonly string[], rowGroups: readonly number[]): Promise<Record<string, Float64Array>>;
+}
+
+export interface FeatureTableOptions {
+  /** Where `numeric` decodes the columns it has not read yet (default: here, in one pass). */
+  decoder?: NumericDecoder;
+}
+
 /** Start row of each row group, and the total (one more entry than groups). */
 export function rowGroupStarts(rowGroupRows: readonly number[]): number[] {
   const starts = [0];
@@ -69,10 +87,83 @@ export function rowGroupsOf(rowGroupRows: readonly number[], indices: ArrayLike<
   return out;
 }
 
+/**
+ * The row groups cut into at most `parts` contiguous ranges of about equal rows (none empty), in
+ * file order: one range per decoder, so that the columns come back in table order when the
+ * ranges' results are put back to back.
+ */
+export function rowGroupRanges(rowGroupRows: readonly number[], parts: number): number[][] {
+  const starts = rowGroupStarts(rowGroupRows);
+  const total = starts[starts.length - 1];
+  const n = Math.max(1, Math.min(Math.floor(parts), rowGroupRows.length));
+  const out: number[][] = [];
+  let g = 0;
+  for (let k = 1; k <= n; ++k) {
+    const range: number[] = [];
+    // A range ends at the group boundary nearest to k/n of the rows, leaving a group for each range after it.
+    while (g < rowGroupRows.length - (n - k) && (range.length === 0 || k === n || Math.abs(starts[g + 1] - (k * total) / n) <= Math.abs(starts[g] - (k * total) / n))) range.push(g++);
+    if (range.length) out.push(range);
+  }
+  return out;
+}
+
+/** The named columns of an Arrow table as Float64Arrays (null → NaN, int64 → number). */
+export function float64Columns(table: ArrowModule.Table, names: readonly string[]): Record<string, Float64Array> {
+  const out: Record<string, Float64Array> = {};
+  for (const n of names) {
+    const v = table.getChild(n);
+    if (!v) throw new Error(`no column "${n}" in the decoded table`);
+    const a = new Float64Array(table.numRows);
+    let i = 0;
+    // Chunk by chunk: a block copy for float64 without nulls, else value by value.
+    for (const chunk of v.data) {
+      const values = chunk.values as Float64Array | Int32Array | BigInt64Array;
+      const nulls = chunk.nullCount;
+      // Typed-array set converts int32 (event, channel) to float64 natively; BigInt64 cannot be set.
+      if (!nulls && !(values instanceof BigInt64Array)) a.set(values.subarray(chunk.offset, chunk.offset + chunk.length), i);
+      else if (!nulls) for (let k = 0; k < chunk.length; ++k) a[i + k] = Number(values[chunk.offset + k]);
+      else for (let k = 0; k < chunk.length; ++k) a[i + k] = v.isValid(i + k) ? Number(values[chunk.offset + k]) : NaN;
+      i += chunk.length;
+    }
+    out[n] = a;
+  }
+  return out;
+}
+
+function openParquet(parquet: FeatureQueryModules["parquet"], source: string | Blob): Promise<ParquetModule.ParquetFile> {
+  return typeof source === "string" ? parquet.ParquetFile.fromUrl(source) : parquet.ParquetFile.fromFile(source);
+}
+
+/** Reads `names` of the given row groups (default: all) with a reader of its own, as an Arrow table. */
+async function readArrow({arrow, parquet}: FeatureQueryModules, source: string | Blob, names: readonly string[], rowGroups?: readonly number[]): Promise<ArrowModule.Table> {
+  // A fresh reader per read (one footer fetch): parquet-wasm 0.8's async reader can stall on a
+  // second read of the same file after a read of every row group.
+  const reader = await openParquet(parquet, source);
+  try {
+    const table = await reader.read({columns: [...names], ...(rowGroups ? {rowGroups: [...rowGroups]} : {}), batchSize: 65_536});
+    return arrow.tableFromIPC(table.intoIPCStream());
+  } finally {
+    reader.free();
+  }
+}
+
+/**
+ * The numeric columns `names` of the given row groups of a Parquet table (URL or Blob) as
+ * Float64Arrays, decoded here: what a decode worker runs for NumericDecoder.numeric. `name`
+ * names the file in errors.
+ */
+export async function decodeNumericColumns(modules: FeatureQueryModules, source: string | Blob, names: readonly string[], rowGroups: readonly number[] | undefined, name: string): Promise<Record<string, Float64Array>> {
+  try {
+    return float64Columns(await readArrow(modules, source, names, rowGroups), names);
+  } catch (e) {
+    throw new DataFileError(name, `columns ${names.join(", ")} cannot be decoded (${(e as Error)?.message ?? e})`);
+  }
+}
+
 const NUMERIC = /^(Int|Uint|Float)/;
 
 /** Opens a feature table by URL (range requests) or File/Blob (slices); reads the footer only. */
-export async function openFeatureTable({arrow, parquet}: FeatureQueryModules, source: string | Blob, name: string): Promise<FeatureTable> {
+export async function openFeatureTable({arrow, parquet}: FeatureQueryModules, source: string | Blob, name: string, {decoder}: FeatureTableOptions = {}): Promise<FeatureTable> {
   let file: ParquetModule.ParquetFile;
   if (typeof source === "string") {
     // parquet-wasm's reader aborts the wasm module on an HTTP error: ask first.
@@ -84,9 +175,8 @@ export async function openFeatureTable({arrow, parquet}: FeatureQueryModules, so
     }
     if (!response.ok) throw new DataFileError(name, `cannot be fetched from ${source} (HTTP ${response.status})`);
   }
-  const open = () => (typeof source === "string" ? parquet.ParquetFile.fromUrl(source) : parquet.ParquetFile.fromFile(source));
   try {
-    file = await open();
+    file = await openParquet(parquet, source);
   } catch (e) {
     throw new DataFileError(name, `not a readable Parquet file (${(e as Error)?.message ?? e})`);
   }
@@ -106,15 +196,26 @@ export async function openFeatureTable({arrow, parquet}: FeatureQueryModules, so
 
   async function columns(names: readonly string[], rowGroups?: readonly number[]): Promise<ArrowModule.Table> {
     check(names);
-    // A fresh reader per read (one footer fetch): parquet-wasm 0.8's async reader can stall on a
-    // second read of the same file after a read of every row group.
-    const reader = await open();
-    const table = await reader.read({columns: [...names], ...(rowGroups ? {rowGroups: [...rowGroups]} : {}), batchSize: 65_536});
-    reader.free();
-    return arrow.tableFromIPC(table.intoIPCStream());
+    return readArrow({arrow, parquet}, source, names, rowGroups);
   }
 
-  const numericCache = new Map<string, Float64Array>();
+  /** Columns not read before, decoded by the decoder (one row-group range per call, at once) or here. */
+  async function decodeAll(names: readonly string[]): Promise<Record<string, Float64Array>> {
+    if (!decoder) return float64Columns(await columns(names), names);
+    const parts = await Promise.all(rowGroupRanges(rowGroupRows, decoder.parallel).map((groups) => decoder.numeric(names, groups)));
+    if (parts.length === 1) return parts[0];
+    const out: Record<string, Float64Array> = {};
+    for (const n of names) {
+      const a = (out[n] = new Float64Array(numRows));
+      let i = 0;
+      for (const part of parts) a.set(part[n], i), (i += part[n].length);
+      if (i !== numRows) throw new DataFileError(name, `column ${n}: the decoder gave ${i} rows, the footer says ${numRows}`);
+    }
+    return out;
+  }
+
+  // Promises, so that a second ask while the first read is still going waits for that read.
+  const numericCache = new Map<string, Promise<Float64Array>>();
   return {
     name,
     numRows,
@@ -124,24 +225,18 @@ export async function openFeatureTable({arrow, parquet}: FeatureQueryModules, so
     columns,
     async numeric(names) {
       const missing = [...new Set(names)].filter((n) => !numericCache.has(n));
-      const t = missing.length ? await columns(missing) : undefined;
-      for (const n of missing) {
-        const v = t!.getChild(n)!;
-        const a = new Float64Array(t!.numRows);
-        let i = 0;
-        // Chunk by chunk: a block copy for float64 without nulls, else value by value.
-        for (const chunk of v.data) {
-          const values = chunk.values as Float64Array | Int32Array | BigInt64Array;
-          const nulls = chunk.nullCount;
-          // Typed-array set converts int32 (event, channel) to float64 natively; BigInt64 cannot be set.
-          if (!nulls && !(values instanceof BigInt64Array)) a.set(values.subarray(chunk.offset, chunk.offset + chunk.length), i);
-          else if (!nulls) for (let k = 0; k < chunk.length; ++k) a[i + k] = Number(values[chunk.offset + k]);
-          else for (let k = 0; k < chunk.length; ++k) a[i + k] = v.isValid(i + k) ? Number(values[chunk.offset + k]) : NaN;
-          i += chunk.length;
+      if (missing.length) {
+        check(missing);
+        const read = decodeAll(missing);
+        for (const n of missing) {
+          const one = read.then((cols) => cols[n]);
+          numericCache.set(n, one);
+          // A failed read is not kept: asking again reads again.
+          one.catch(() => numericCache.delete(n));
         }
-        numericCache.set(n, a);
       }
-      return Object.fromEntries(names.map((n) => [n, numericCache.get(n)!]));
+      const arrays = await Promise.all(names.map((n) => numericCache.get(n)!));
+      return Object.fromEntries(names.map((n, k) => [n, arrays[k]]));
     },
     async rows(indices, names = fields.map((f) => f.name)) {
       const groups = rowGroupsOf(rowGroupRows, indices);
