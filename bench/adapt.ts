@@ -9,6 +9,9 @@
 // pooled over the detectors; the BA interval is the mean of those bounds. Figures depend on
 // machine load only in their timings. Writes bench/results/adapt.json.
 //   npm run bench -- --only adapt        (or: tsx --import data-loaders/tfjs/registerTfjsEsm.mjs bench/adapt.ts [--detectors N])
+// --channels 1: the fine-tuned model serves the light channel only, the shipped one the phonon
+// channel, as `train --init … --channels 1` and classify do (written to --out, e.g. adapt-channels.json).
+// --detector-list 2,1: those modules only.
 import {mkdirSync, writeFileSync} from "node:fs";
 import {execFileSync} from "node:child_process";
 import {cpus, loadavg} from "node:os";
