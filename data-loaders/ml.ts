@@ -202,6 +202,9 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
     if (o.labels && o.labels.length !== o.data.length) throw new Error(`--labels names ${o.labels.length} label files for ${o.data.length} data files (leave an entry empty to use a file's own events/labels)`);
     if (o.validationLabels && o.validationLabels.length !== (o.validation?.length ?? 0)) throw new Error(`--validation-labels names ${o.validationLabels.length} label files for ${o.validation?.length ?? 0} validation files`);
     const t = await labeledSetFromFiles(o.data, o.labels);
+    const labelled = new Set(t.channelOfDetector.values());
+    const unlabelled = o.channels?.filter((c) => !labelled.has(c)) ?? [];
+    if (unlabelled.length) throw new Error(`--channels ${o.channels!.join(",")}: ${o.data.join(", ")} hold no labelled record of channel ${unlabelled.join(", ")} (labelled: ${[...labelled].sort().join(", ")})`);
     const v = o.validation?.length ? await labeledSetFromFiles(o.validation, o.validationLabels) : {labelSources: [], channelOfDetector: new Map<number, number>()};
     // The held-out check compares per channel: records of channels outside --channels keep the init model.
     channelOfDetector = "y" in v ? v.channelOfDetector : t.channelOfDetector;

@@ -105,8 +105,10 @@ describe("train --init … --channels 1", () => {
     expect(b.err).toContain("serves channels 1 only, but the model for the other channels");
   }, 180_000);
 
-  it("--channels without --init is refused", async () => {
+  it("--channels without --init, or naming a channel without labels, is refused", async () => {
     expect(await runMain(["train", "--data", h5, "--labels", csv, "--validation", h5, "--channels", "1", "--out", join(dir, "x")]))
       .toMatchObject({code: 2, err: expect.stringContaining("--channels is for fine-tuning (--init DIR)")});
+    expect(await runMain(["train", "--init", DEFAULT_MODEL_DIR, "--data", h5, "--labels", csv, "--channels", "1,5", "--out", join(dir, "x")]))
+      .toMatchObject({code: 1, err: expect.stringContaining("hold no labelled record of channel 5 (labelled: 0, 1)")});
   });
 });
