@@ -1,6 +1,6 @@
 // Node side of lib/ml: model directories on disk (atomic), labeled data from cait files or the
 // simulation, and the `pulsebook train` / `pulsebook classify` commands.
-import {existsSync, writeFileSync} from "node:fs";
+import {existsSync, mkdirSync, writeFileSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {openCaitFile} from "./io/node.js";
 import {atomicWriteDir} from "./io/atomicWrite.js";
@@ -16,7 +16,8 @@ import {concatSets, holdOutSplit} from "../lib/ml/data/dataset.js";
 import {Rng} from "../lib/math/random.js";
 import {FINE_TUNE, epochsForSteps, withReplay} from "../lib/ml/nets/fineTune.js";
 import {buildModel, predictRecords, PAPER_LEARNING_RATE, MODEL_KINDS, type ModelKind} from "../lib/ml/nets/models.js";
-import {deserializeModel, manifestProblem, serializeModel, type ModelManifest} from "../lib/ml/nets/classifierFile.js";
+import {modelIndexForChannel, mergeByChannel} from "../lib/ml/nets/channelModels.js";
+import {deserializeModel, manifestProblem, serializeModel, PARENT_DIR, type ModelManifest} from "../lib/ml/nets/classifierFile.js";
 import {simulatedSplit} from "../lib/ml/data/simDetectors.js";
 import {evaluate, trainClassifier, type EpochRecord, type LearningRateSchedule} from "../lib/ml/nets/train.js";
 import {classifierMetrics, cutoffSweep} from "../lib/ml/eval/metrics.js";
@@ -36,11 +37,33 @@ export {SHIPPED_MODEL_DIRS, DEFAULT_MODEL_DIR} from "./modelDirs.js";
  * Writes a model directory atomically (data-loaders/io/atomicWrite.ts atomicWriteDir): both
  * files go to a temporary sibling folder, which then replaces `dir`.
  */
-export async function saveModelDir(dir: string, manifest: ModelManifest, weights: Uint8Array): Promise<void> {
-  await atomicWriteDir(dir, (tmp) => {
-    writeFileSync(join(tmp, manifest.weightsFile), weights);
-    writeFileSync(join(tmp, MANIFEST), JSON.stringify(manifest, null, 1) + "\n");
-  });
+export async function saveModelDir(dir: string, manifest: ModelManifest, weights: Uint8Array, parent?: ModelFiles): Promise<void> {
+  await atomicWriteDir(dir, (tmp) => writeModelFiles(tmp, {manifest, weights, parent}));
+}
+
+/** A model folder's files; `parent` is the PARENT_DIR folder of a model that serves only some channels. */
+export interface ModelFiles {
+  manifest: ModelManifest;
+  weights: Uint8Array;
+  parent?: ModelFiles;
+}
+
+function writeModelFiles(dir: string, m: ModelFiles): void {
+  writeFileSync(join(dir, m.manifest.weightsFile), m.weights);
+  writeFileSync(join(dir, MANIFEST), JSON.stringify(m.manifest, null, 1) + "\n");
+  if (m.parent) {
+    mkdirSync(join(dir, PARENT_DIR));
+    writeModelFiles(join(dir, PARENT_DIR), m.parent);
+  }
+}
+
+/** readModelDir, and the PARENT_DIR folder's files, down the chain, where the model serves only some channels. */
+export function readModelFiles(dir: string): ModelFiles {
+  const {manifest, weights} = readModelDir(dir);
+  if (!manifest.channels) return {manifest, weights};
+  const parentDir = join(dir, PARENT_DIR);
+  if (!existsSync(join(parentDir, MANIFEST))) throw new DataFileError(join(dir, MANIFEST), `serves channels ${manifest.channels.join(",")} only, but the model for the other channels (${parentDir}/) is missing`);
+  return {manifest, weights, parent: readModelFiles(parentDir)};
 }
 
 /**
@@ -81,8 +104,9 @@ export async function loadModelDir(dir: string): Promise<{model: tfl.LayersModel
  * file f, its entries replace those labels record by record (data-loaders/trainLabels.ts checks
  * that the table belongs to the file). Records left unlabelled (class 0) are not used.
  */
-export async function labeledSetFromFiles(paths: string[], labelFiles: (string | undefined)[] = []): Promise<LabeledSet & {labelSources: {[k: string]: unknown}[]}> {
+export async function labeledSetFromFiles(paths: string[], labelFiles: (string | undefined)[] = []): Promise<LabeledSet & {labelSources: {[k: string]: unknown}[]; channelOfDetector: Map<number, number>}> {
   const parts: LabeledSet[] = [];
+  const channelOfDetector = new Map<number, number>();
   const labelSources: {[k: string]: unknown}[] = [];
   for (const [f, path] of paths.entries()) {
     const file = await openCaitFile(path);
@@ -93,11 +117,13 @@ export async function labeledSetFromFiles(paths: string[], labelFiles: (string |
         labelSources.push({file: path, labels: fileIdentity(labelFiles[f]!), entries: override.entries, dataset: override.dataset, identityCheck: override.identity, recordsLabelledByTable: set.fromOverride, recordsLabelledByFile: set.y.length - set.fromOverride});
       }
       parts.push(set);
+      const nChannels = file.dataset.channels.length;
+      for (const d of set.detector) channelOfDetector.set(d, d - f * nChannels);
     } finally {
       file.close();
     }
   }
-  return {...concatSets(parts), labelSources};
+  return {...concatSets(parts), labelSources, channelOfDetector};
 }
 
 export interface TrainCommandOptions {
@@ -115,6 +141,11 @@ export interface TrainCommandOptions {
   steps?: number;
   /** Fine-tuning: simulated training-family records mixed in, × the labelled training records (default FINE_TUNE.replay). */
   replay?: number;
+  /**
+   * Fine-tuning: the channels the new model serves (model.json `channels`); classify sends the
+   * others to the init model, copied into the new folder. Trained on every label all the same.
+   */
+  channels?: number[];
   /** "sim" or a list of labeled cait files (then `validation` files are required). */
   data: "sim" | string[];
   validation?: string[];
@@ -144,9 +175,11 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
   const log = o.log ?? (() => {});
   const initDir = o.init;
   if (initDir && o.data === "sim") throw new Error("--init fine-tunes on your labelled files: give --data FILE.h5[,…], not sim");
+  if (o.channels && !initDir) throw new Error("--channels is for fine-tuning (--init DIR): the other channels keep the model it starts from");
   if (initDir && resolve(initDir) === resolve(o.out)) throw new Error(`--out ${o.out} is the --init model: fine-tuning writes a new model folder and keeps the one it started from`);
   // Read and check the init model before anything slow (its problems name its files).
   const init = initDir ? readModelDir(initDir) : null;
+  const initFiles = initDir && o.channels ? readModelFiles(initDir) : undefined;
   const kind: ModelKind = init ? init.manifest.model : o.model ?? "cnn";
   if (init && o.model && o.model !== kind) throw new Error(`--model ${o.model} differs from the --init model's kind ${kind} (${initDir}): fine-tuning keeps the architecture`);
   if (!MODEL_KINDS.includes(kind)) throw new Error(`unknown model "${kind}" (known: ${MODEL_KINDS.join(", ")})`);
@@ -155,6 +188,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
   log(`backend: ${backend} (${backendInfo().detail})`);
   let train: LabeledSet, validation: LabeledSet, test: LabeledSet | null = null;
   let replayed = 0;
+  let channelOfDetector = new Map<number, number>();
   void evaluate;
   let data: {[k: string]: unknown};
   if (o.data === "sim") {
@@ -168,7 +202,12 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
     if (o.labels && o.labels.length !== o.data.length) throw new Error(`--labels names ${o.labels.length} label files for ${o.data.length} data files (leave an entry empty to use a file's own events/labels)`);
     if (o.validationLabels && o.validationLabels.length !== (o.validation?.length ?? 0)) throw new Error(`--validation-labels names ${o.validationLabels.length} label files for ${o.validation?.length ?? 0} validation files`);
     const t = await labeledSetFromFiles(o.data, o.labels);
-    const v = o.validation?.length ? await labeledSetFromFiles(o.validation, o.validationLabels) : {labelSources: []};
+    const labelled = new Set(t.channelOfDetector.values());
+    const unlabelled = o.channels?.filter((c) => !labelled.has(c)) ?? [];
+    if (unlabelled.length) throw new Error(`--channels ${o.channels!.join(",")}: ${o.data.join(", ")} hold no labelled record of channel ${unlabelled.join(", ")} (labelled: ${[...labelled].sort().join(", ")})`);
+    const v = o.validation?.length ? await labeledSetFromFiles(o.validation, o.validationLabels) : {labelSources: [], channelOfDetector: new Map<number, number>()};
+    // The held-out check compares per channel: records of channels outside --channels keep the init model.
+    channelOfDetector = "y" in v ? v.channelOfDetector : t.channelOfDetector;
     let heldOut: {[k: string]: unknown} | null = null;
     if ("y" in v) {
       train = t;
@@ -199,13 +238,15 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
   log(`training records ${train.y.length} (${(100 * train.y.reduce((a, b) => a + b, 0) / train.y.length).toFixed(1)} % positive), validation ${validation.y.length}`);
   let model: tfl.LayersModel;
   let before: HeldOutCheck | null = null;
+  let beforeProb: Float32Array | null = null;
   if (init) {
     try {
       model = await deserializeModel(init.manifest, init.weights);
     } catch (e) {
       throw new DataFileError(init.weightsPath, (e as Error).message);
     }
-    before = await heldOutCheck(model, validation);
+    beforeProb = await predictRecords(model, validation.x, validation.samples);
+    before = heldOutCheckOf(beforeProb, validation);
     log(`${initDir} on the held-out labels before fine-tuning: ${describeCheck(before)}`);
   } else {
     model = buildModel(kind, o.seed ?? 1);
@@ -230,8 +271,13 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
   const metrics: {[k: string]: unknown} = {validation: result.epochs[result.bestEpoch]?.validation};
   let lineage: {[k: string]: unknown} | null = null;
   if (init && before) {
-    const after = await heldOutCheck(model, validation);
-    log(`fine-tuned, on the same held-out labels: ${describeCheck(after)}`);
+    let prob = await predictRecords(model, validation.x, validation.samples);
+    if (o.channels && beforeProb) {
+      const chain = [{channels: o.channels}, {}];
+      prob = mergeByChannel(chain, [prob, beforeProb], Array.from(validation.detector, (d) => channelOfDetector.get(d)!));
+    }
+    const after = heldOutCheckOf(prob, validation);
+    log(`fine-tuned${o.channels ? ` (channels ${o.channels.join(",")}; the others keep ${initDir})` : ""}, on the same held-out labels: ${describeCheck(after)}`);
     metrics.heldOut = {description: o.validation?.length ? "the --validation files' labels" : `${validation.y.length} records held out of the --data labels`, before, after};
     const parent = init.manifest.training as {lineage?: {generation?: number}};
     lineage = {
@@ -241,7 +287,7 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
       labels: (data.trainLabelFiles as {labels: unknown}[] | undefined)?.map((l) => l.labels) ?? "the files' events/labels"
     };
   }
-  const {manifest, weights} = await serializeModel(model, {
+  const serialized = await serializeModel(model, {
     model: kind,
     backend: result.backend,
     metrics,
@@ -254,7 +300,8 @@ export async function trainCommand(o: TrainCommandOptions): Promise<{manifest: M
       provenance: provenanceStamp({stages: {train: moduleVersion(import.meta.url)}, parameters: {model: kind, epochs, batchSize, learningRate, seed: o.seed ?? 1, ...(init ? {init: init.manifest.weightsSha256} : {})}, inputs: data, command: "pulsebook train"})
     }
   });
-  await saveModelDir(o.out, manifest, weights);
+  const manifest: ModelManifest = o.channels ? {...serialized.manifest, channels: [...o.channels].sort((a, b) => a - b)} : serialized.manifest;
+  await saveModelDir(o.out, manifest, serialized.weights, initFiles);
   model.dispose();
   if (test && o.data === "sim") {
     const sim = o.sim ?? {testModules: 3, eventsPerModule: 1000};
@@ -275,8 +322,7 @@ export interface HeldOutCheck {
   byClass: {[name: string]: {records: number; correct: number; fraction: number}};
 }
 
-async function heldOutCheck(model: tfl.LayersModel, set: LabeledSet): Promise<HeldOutCheck> {
-  const prob = await predictRecords(model, set.x, set.samples);
+function heldOutCheckOf(prob: Float32Array, set: LabeledSet): HeldOutCheck {
   const m = classifierMetrics(prob, set.y);
   const byClass: HeldOutCheck["byClass"] = {};
   for (let i = 0; i < prob.length; i++) {
@@ -303,11 +349,25 @@ export async function classifyCommand(input: string, modelDir: string, output: s
   if (opts.backend?.includes("webgpu")) await installNodeWebgpu();
   const backend = await selectBackend(opts.backend ?? [...BACKEND_NAMES]);
   const {model, manifest, weights} = await loadModelDir(modelDir);
+  // A model fine-tuned for some channels: the others go to its parent (lib/ml/nets/channelModels.ts).
+  const chain: ModelFiles[] = [];
+  for (let m: ModelFiles | undefined = readModelFiles(modelDir); m; m = m.parent) chain.push(m);
+  const models = [model, ...await Promise.all(chain.slice(1).map((m, k) => deserializeModel(m.manifest, m.weights).catch((e: Error) => {
+    throw new DataFileError(join(modelDir, ...Array(k + 1).fill(PARENT_DIR), m.manifest.weightsFile), e.message);
+  })))];
   // Several threads: worker threads with their own backend and copy of the model.
-  const pool = (opts.threads ?? 1) > 1 && backend !== "webgpu"
-    ? await InferencePool.create(manifest, weights, {workers: opts.threads, backend: [backend]})
+  const pools = (opts.threads ?? 1) > 1 && backend !== "webgpu"
+    ? await Promise.all(chain.map((m) => InferencePool.create(m.manifest, m.weights, {workers: opts.threads, backend: [backend]})))
     : null;
-  const predict = (x: Float32Array) => (pool ? pool.predict(x) : predictRecords(model, x));
+  const predictWith = (k: number, x: Float32Array) => (pools ? pools[k].predict(x) : predictRecords(models[k], x));
+  // Records come channel by channel (preprocessChunk), each channel's from the model serving it.
+  const manifests = chain.map((m) => m.manifest);
+  const predict = async (x: Float32Array, count: number, nChannels: number): Promise<Float32Array> => {
+    if (chain.length === 1) return predictWith(0, x);
+    const prob = new Float32Array(count * nChannels);
+    for (let c = 0; c < nChannels; c++) prob.set(await predictWith(modelIndexForChannel(manifests, c), x.subarray(c * count * MODEL_SAMPLES, (c + 1) * count * MODEL_SAMPLES)), c * count);
+    return prob;
+  };
   const file = await openCaitFile(input);
   const t0 = performance.now();
   try {
@@ -319,7 +379,7 @@ export async function classifyCommand(input: string, modelDir: string, output: s
     async function* batches(): AsyncGenerator<Columns> {
       for (const chunk of file.chunks("events", opts.chunkEvents ?? 512)) {
         const x = preprocessChunk(chunk);
-        const prob = await predict(x);
+        const prob = await predict(x, chunk.count, chunk.nChannels);
         const n = chunk.count * chunk.nChannels;
         const cols: Columns = {event: new Int32Array(n), channel: new Int32Array(n), probability: prob};
         for (let c = 0; c < chunk.nChannels; c++) {
@@ -333,24 +393,30 @@ export async function classifyCommand(input: string, modelDir: string, output: s
       }
     }
     const version = predictionsVersion();
-    const model = {dir: resolve(modelDir), model: manifest.model, createdAt: manifest.createdAt, weightsSha256: manifest.weightsSha256};
+    const model = {dir: resolve(modelDir), model: manifest.model, createdAt: manifest.createdAt, weightsSha256: manifest.weightsSha256, ...channelsNote(chain)};
     const stamp = provenanceStamp({stages: {classify: version}, parameters: {model, cutoff: 0.5}, inputs: {file: fileIdentity(input)}, command: opts.command ?? "classifyCommand"});
     const {rows} = await writeParquetStream(output, batches(), parquetProvenance(stamp, {
       "pulsebook.table": "predictions",
       "pulsebook.format_version": version,
       "pulsebook.input": JSON.stringify(fileIdentity(input)),
-      "pulsebook.model": JSON.stringify({dir: resolve(modelDir), model: manifest.model, createdAt: manifest.createdAt, weightsSha256: manifest.weightsSha256}),
+      "pulsebook.model": JSON.stringify(model),
       "pulsebook.backend": JSON.stringify(backendInfo()),
       "pulsebook.cutoff": "0.5"
     }));
     return {rows, backend, seconds: (performance.now() - t0) / 1000};
   } finally {
     file.close();
-    model.dispose();
-    await pool?.close();
+    for (const m of models) m.dispose();
+    await Promise.all(pools?.map((p) => p.close()) ?? []);
   }
 }
 
+
+/** For the predictions' provenance: which channels the model serves and the parent's weights for the others. */
+function channelsNote(chain: ModelFiles[]): {[k: string]: unknown} {
+  if (chain.length === 1) return {};
+  return {channels: chain[0].manifest.channels, otherChannels: chain.slice(1).map((m) => ({model: m.manifest.model, channels: m.manifest.channels ?? "every other", weightsSha256: m.manifest.weightsSha256}))};
+}
 
 /**
  * Held-out evaluation of a model directory on simulated test modules (never used in training

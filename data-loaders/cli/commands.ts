@@ -623,13 +623,16 @@ export const COMMANDS: readonly Entry[] = [
       --validation a stratified --holdout share of your labels is kept apart, and the model's
       figures on it before and after (BA, recall, right per class) are printed and stored in
       metrics.heldOut. The new folder records its lineage (DIR's weights hash, the label files'
-      hashes); DIR itself is never written.`,
+      hashes); DIR itself is never written. --channels C[,…] makes the new model serve only those
+      channels (e.g. 1, a light channel the labels show DIR failing on): classify and the pages send
+      the other channels to DIR, copied into the new folder as parent/.`,
     options: {
       model: oneOf({values: MODEL_KINDS, noun: "model", defaultText: "cnn; with --init, that model's kind", summary: "the network"}),
       init: text({placeholder: "DIR", path: IN, summary: "fine-tune: start from this model folder's weights (same architecture)"}),
       holdout: number({gt: 0, le: 0.9, default: 0.25, placeholder: "F", summary: "with --init and no --validation: share of the labelled records held out for the check"}),
       steps: integer({min: 1, placeholder: "N", defaultText: `${FINE_TUNE.steps}`, summary: "with --init: optimizer steps (sets the epochs unless --epochs is given)"}),
       replay: number({ge: 0, placeholder: "X", defaultText: `${FINE_TUNE.replay}`, summary: "with --init: simulated training-family records mixed in, X × your labelled training records"}),
+      channels: integerList({placeholder: "C[,…]", defaultText: "every channel", summary: "with --init: the channels the fine-tuned model serves; the others keep the --init model"}),
       data: list({required: true, placeholder: "sim|FILE.h5[,…]", path: {io: "input", except: ["sim"]}, summary: "training data: simulated modules, or cait files"}),
       validation: list({placeholder: "V.h5[,…]", path: IN, summary: "validation files (with --data files)"}),
       out: text({required: true, placeholder: "DIR", path: {io: "output", kind: {modelDir: "model.json"}}, summary: "the model directory to write (replaced whole)"}),
@@ -656,6 +659,7 @@ export const COMMANDS: readonly Entry[] = [
       if (sim && v.init) throw new UsageError("--init fine-tunes on your labelled files: give --data FILE.h5[,…], not sim");
       if (!v.init && v.steps !== undefined) throw new UsageError("--steps is for fine-tuning (--init DIR); train from scratch with --epochs");
       if (!v.init && v.replay !== undefined) throw new UsageError("--replay is for fine-tuning (--init DIR)");
+      if (!v.init && v.channels !== undefined) throw new UsageError("--channels is for fine-tuning (--init DIR): the other channels keep the model it starts from");
       // Training on files stops on the validation loss: without validation files there is nothing
       // to stop on (fine-tuning holds part of the labels out instead).
       if (!sim && !v.init && !v.validation?.length) throw new UsageError("--validation FILE.h5[,…] is required when training on files (--data FILE.h5[,…]): the best epoch is chosen on it");
@@ -675,6 +679,7 @@ export const COMMANDS: readonly Entry[] = [
         holdOut: v.holdout,
         steps: v.steps,
         replay: v.replay,
+        channels: v.channels,
         data: v.data.length === 1 && v.data[0] === "sim" ? "sim" : v.data,
         validation: v.validation,
         // Label files by position; an empty entry keeps that file's own events/labels.

@@ -18,6 +18,12 @@ export interface AdaptationOptions extends LoopOptions {
    */
   replay?: number;
   replaySet?: LabeledSet;
+  /**
+   * The channels the fine-tuned model serves (detector % 2: 0 phonon, 1 light); records of the
+   * other channels keep the starting model's probabilities, as `train --init --channels` and
+   * `classify` do. Omitted: every channel.
+   */
+  channels?: number[];
 }
 
 export interface AdaptationCurvePoint extends CurvePoint {
@@ -35,9 +41,15 @@ export async function adaptationCurve(model: tfl.LayersModel, initWeights: tf.Te
   const lightTest = [...test.detector.keys()].filter((i) => test.detector[i] % 2 === 1);
   const lightY = lightTest.map((i) => test.y[i]);
   const lightRecalls: number[] = [];
+  // The starting model's probabilities, for the records of channels the fine-tuned model does not serve.
+  const parent = o.channels ? {pool: await predictRecords(model, pool.x), test: await predictRecords(model, test.x)} : null;
+  const served = (set: LabeledSet, i: number) => o.channels!.includes(set.detector[i] % 2);
+  let tuned = false;
   const curve = await simulateLoop(pool.y, test.y, {
     predict: async (which) => {
-      const prob = await predictRecords(model, (which === "pool" ? pool : test).x);
+      const set = which === "pool" ? pool : test;
+      const prob = parent && !tuned ? Float32Array.from(parent[which]) : await predictRecords(model, set.x);
+      if (parent && tuned) for (let i = 0; i < prob.length; i++) if (!served(set, i)) prob[i] = parent[which][i];
       if (which === "test") lightRecalls.push(classifierMetrics(lightTest.map((i) => prob[i]), lightY).recall);
       return prob;
     },
@@ -47,6 +59,7 @@ export async function adaptationCurve(model: tfl.LayersModel, initWeights: tf.Te
       const r = o.replaySet && o.replay ? replaySample(o.replaySet, Math.round(o.replay * indices.length)) : null;
       // The best epoch is chosen on the user's labels alone (there is nothing else to choose on).
       await fineTune(model, r ? concatSets([own, r]) : own, own, {...o.fineTune, seed: o.fineTune?.seed ?? o.seed});
+      tuned = true;
     }
   }, o);
   return curve.map((p, k) => ({...p, lightRecall: lightRecalls[k]}));

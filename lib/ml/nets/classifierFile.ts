@@ -14,6 +14,8 @@ import "./attention.js";
 import "./tstLayers.js";
 
 export const WEIGHTS_FILE = "weights.bin";
+/** Folder, inside a model folder that serves only some channels, of the model for the others. */
+export const PARENT_DIR = "parent";
 
 export interface ModelManifest {
   format: typeof CLASSIFIER_FILE.format;
@@ -27,6 +29,11 @@ export interface ModelManifest {
   metrics: {[set: string]: unknown};
   /** Backend the model was trained on. */
   backend: BackendInfo;
+  /**
+   * The channels this model classifies (fine-tuned with `train --init … --channels`); records of
+   * the other channels go to the model in its PARENT_DIR folder. Absent: every channel.
+   */
+  channels?: number[];
   topology: object;
   weightSpecs: tf.io.WeightsManifestEntry[];
   weightsFile: string;
@@ -73,6 +80,7 @@ export function manifestProblem(m: unknown): string | null {
   const name = modelFileNameProblem(o.weightsFile);
   if (name) return `weightsFile ${name}`;
   if (typeof o.weightsSha256 !== "string" || !/^[0-9a-f]{64}$/.test(o.weightsSha256)) return "weightsSha256 must be 64 hex digits";
+  if (o.channels !== undefined && (!Array.isArray(o.channels) || o.channels.length === 0 || !o.channels.every((c) => Number.isInteger(c) && c >= 0))) return `channels ${JSON.stringify(o.channels)} must be a non-empty list of channel numbers`;
   if (o.preprocessing?.samples !== PREPROCESSING.samples || o.preprocessing?.scaling !== PREPROCESSING.scaling) return `preprocessing ${JSON.stringify(o.preprocessing)} is not the one this Pulsebook implements`;
   return null;
 }
