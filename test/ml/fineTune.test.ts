@@ -4,19 +4,15 @@
 // model — a bound that fails when --init is ignored (a fresh network on ~200 labels) or when the
 // labels do not belong to their records. The new folder records where it came from.
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {writeLabelledRun} from "../support/fastLightRun.ts";
+import {mkdtempSync, readFileSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {createCaitFile} from "../../data-loaders/io/node.ts";
-import {simulateChunk} from "../../lib/sim/index.ts";
-import {encodeLabelsCsv} from "../../lib/labels/csv.ts";
-import type {LabelEntry} from "../../lib/labels/book.ts";
 import {selectBackend} from "../../lib/ml/nets/backend.ts";
 import {predictRecords} from "../../lib/ml/nets/models.ts";
 import {classifierMetrics} from "../../lib/ml/eval/metrics.ts";
 import {simulateLabeledSet} from "../../lib/ml/data/simDetectors.ts";
 import {fastLightDetectorPreset} from "../../lib/ml/data/shiftedDetectors.ts";
-import {datasetIdOfFile} from "../../data-loaders/trainLabels.ts";
 import {loadModelDir, DEFAULT_MODEL_DIR} from "../../data-loaders/ml.ts";
 import {FINE_TUNE} from "../../lib/ml/nets/modelKinds.ts";
 import {runMain} from "../support/cli.ts";
@@ -27,15 +23,7 @@ const preset = fastLightDetectorPreset(SEED, 1.6);
 let dir: string, h5: string, csv: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "pulsebook-fine-tune-"));
-  h5 = join(dir, "run.h5");
-  csv = join(dir, "run-labels.csv");
-  // A measured run has no labels of its own: the user's label table gives them.
-  const {chunk} = simulateChunk(preset, {group: "events", start: 0, count: N, seed: SEED});
-  const entries: LabelEntry[] = [];
-  for (let c = 0; c < 2; c++) for (let i = 0; i < N; i++) if (chunk.labels![c * N + i]) entries.push({event: i, channel: c, label: chunk.labels![c * N + i], author: "t", time: "2026-12-05T10:00:00.000Z", note: ""});
-  delete chunk.labels;
-  await createCaitFile(h5, {layout: preset.layout, channelNumbers: preset.channelNumbers, groups: [{group: "events", count: N}]}, (w) => w.write(chunk));
-  writeFileSync(csv, encodeLabelsCsv(entries, datasetIdOfFile(h5)));
+  ({h5, csv} = await writeLabelledRun(dir, preset, N, SEED));
   await selectBackend(["wasm"]);
 }, 120_000);
 afterAll(() => rmSync(dir, {recursive: true, force: true}));
