@@ -11,6 +11,7 @@ import {tmpdir} from "node:os";
 import {dirname, extname, join, relative, resolve} from "node:path";
 import {beforeAll, describe, expect, it} from "vitest";
 import {canUnshareNetwork, ensureBuilt, ROOT} from "./support/build.js";
+import config from "../observablehq.config.js";
 
 /** Text files a browser may parse; everything else (wasm, parquet, h5) is data. */
 const TEXT = new Set([".html", ".js", ".mjs", ".css", ".json", ".map", ".txt", ".svg", ".webmanifest"]);
@@ -168,9 +169,10 @@ describe("building with no network", async () => {
     const unread = loaders.filter((loader) => !built.has(loader.replace(/\.ts$/, "")));
     console.log(`loaders: ${loaders.length - unread.length} ran in the offline build; run here: ${unread.join(", ") || "none"}`);
     expect(loaders.length - unread.length).toBeGreaterThan(15);
-    const tsx = join(ROOT, "node_modules", ".bin", "tsx");
+    // Run as the build runs them (the config's interpreter for .ts).
+    const [command, ...args] = config.interpreters[".ts"];
     for (const loader of unread) {
-      const run = spawnSync("unshare", ["-n", tsx, join("src", "data", loader)], {cwd: ROOT, maxBuffer: 1 << 30});
+      const run = spawnSync("unshare", ["-n", command, ...args, join("src", "data", loader)], {cwd: ROOT, maxBuffer: 1 << 30});
       expect(run.status, `${loader}: ${run.stderr?.toString()}`).toBe(0);
       expect(run.stdout.length, loader).toBeGreaterThan(0);
     }
