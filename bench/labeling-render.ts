@@ -7,7 +7,10 @@
 //     redrawn with the selection highlighted;
 //   - re-render after a zoom: from the pointer release of a rectangle in zoom mode to the axes
 //     and the density raster drawn for the new domain (points binned again);
-//   - re-render after labelling the selection (recolouring all points, IndexedDB write);
+//   - labelling the selection (150,000–180,000 points, both channels): from the click on "Label
+//     N selected" to the scatter redrawn in the new colours, and to the page saying "saved" (the
+//     IndexedDB write, which starts after the redraw), with the page's own timings of the book
+//     change ("labeling:book") and the write ("labeling:save");
 //   - the raster draw alone (the page's own timing of binning/painting + putImageData).
 // The page reads the table in parts (lib/io/featureQuery.ts: footer, then the columns shown) and,
 // beyond 20,000 points, draws a density raster (lib/plot/densityBins.ts).
@@ -162,17 +165,29 @@ try {
 
   // Re-render after labelling the selection: click → IndexedDB write → recolour → frame.
   const labelMs: number[] = [];
+  const savedMs: number[] = [];
+  const labelRecords: number[] = [];
+  const labelStages: {[stage: string]: number}[] = [];
   let labelError = "";
   console.error(`first render ${firstRender.map(Math.round).join(", ")} ms; selection ${selectMs.map(Math.round).join(", ")} ms (${selected.join(", ")} points); zoom ${zoomMs.map(Math.round).join(", ")} ms`);
   try {
     for (let k = 0; k < repeats; ++k) {
     await page.selectOption("#label-class select", {label: k % 2 ? "1 · Event_Pulse" : "3 · Noise"});
     const version = await page.locator("#label-scatter").getAttribute("data-labels-version");
+    await page.evaluate(() => performance.clearMeasures());
     const t0 = performance.now();
     await page.click("#assign-selection");
     await page.waitForFunction((v) => document.querySelector<HTMLElement>("#label-scatter")!.dataset.labelsVersion !== v, version, {timeout: 180_000});
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
     labelMs.push(performance.now() - t0);
+    await page.waitForFunction(() => / · saved$|NOT SAVED/.test(document.querySelector("#label-status")?.textContent ?? ""), null, {timeout: 180_000});
+    savedMs.push(performance.now() - t0);
+    const status = (await page.locator("#label-status").textContent()) ?? "";
+    const records = / (\d+) records? · saved$/.exec(status);
+    if (!records) throw new Error(`labelling not saved: ${status}`);
+    labelRecords.push(Number(records[1]));
+    labelStages.push(await page.evaluate(() => Object.fromEntries(performance.getEntriesByType("measure").filter((m) => /^(labeling|scatter):/.test(m.name)).map((m) => [m.name, +m.duration.toFixed(1)]))));
+    console.error(`labelled ${labelRecords[k]} records: redrawn ${Math.round(labelMs[k])} ms, saved ${Math.round(savedMs[k])} ms, stages ${JSON.stringify(labelStages[k])}`);
     }
   } catch (e) {
     // Keep the render figures when labelling (an IndexedDB write of every selected record) is too slow.
@@ -200,6 +215,10 @@ try {
     rerender_after_labelling_ms_median: labelMs.length ? median(labelMs) : null,
     ...(labelError ? {rerender_after_labelling_error: labelError} : {}),
     rerender_after_labelling_ms: labelMs.map(Math.round),
+    labelling_saved_ms_median: savedMs.length ? median(savedMs) : null,
+    labelling_saved_ms: savedMs.map(Math.round),
+    labelling_records: labelRecords,
+    labelling_stages_ms: labelStages,
     repeats
   };
 } finally {

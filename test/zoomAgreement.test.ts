@@ -3,41 +3,18 @@
 // a drag too short on one side zooms neither, a domain a log axis cannot show is refused by both,
 // and a double-click takes both back to their own domains with the same attributes.
 
-import {JSDOM} from "jsdom";
 import * as Plot from "@observablehq/plot";
-import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {describe, expect, it} from "vitest";
 import {selectableScatter} from "../lib/plot/selectableScatter.js";
 import {axisOptions, dragDomains, MIN_DRAG_PX, zoomable, type Domain, type ZoomView} from "../lib/plot/zoom.js";
+import {figureDom, pointerDrag} from "./support/figureDom.js";
 
 const W = 500, H = 400;
 const MARGINS = {marginTop: 20, marginRight: 20, marginBottom: 44, marginLeft: 64};
 
 describe("scatter zoom and SVG zoom agree", () => {
-  const dom = new JSDOM("");
-  const g = globalThis as Record<string, unknown>;
-  const saved = {document: g.document, window: g.window, CustomEvent: g.CustomEvent};
-  beforeAll(() => {
-    (dom.window.HTMLCanvasElement.prototype as unknown as {getContext: unknown}).getContext = () => ({
-      createImageData: (w: number, h: number) => ({data: new Uint8ClampedArray(w * h * 4), width: w, height: h}),
-      putImageData: () => {},
-      clearRect: () => {}
-    });
-    Object.assign(g, {document: dom.window.document, window: dom.window, CustomEvent: dom.window.CustomEvent});
-  });
-  afterAll(() => Object.assign(g, saved));
-
-  /** Pointer events at element pixels: the target drawn at its own size at the page's origin. */
-  function dragOn(target: Element, from: [number, number], to: [number, number]) {
-    Object.assign(target, {getBoundingClientRect: () => ({left: 0, top: 0, width: W, height: H}), setPointerCapture() {}, hasPointerCapture: () => true});
-    const fire = (type: string, [x, y]: [number, number], buttons: number) => {
-      const e = new dom.window.MouseEvent(type, {clientX: x, clientY: y, button: 0, buttons});
-      Object.defineProperty(e, "pointerId", {value: 1});
-      target.dispatchEvent(e);
-    };
-    fire("pointerdown", from, 1);
-    fire("pointermove", to, 1);
-    fire("pointerup", to, 0);
-  }
+  const dom = figureDom();
+  const dragOn = (target: Element, from: [number, number], to: [number, number]) => pointerDrag(dom, target, from, to);
 
   /** A scatter (linear x, log y) in zoom mode and a zoomable Plot figure with the same frame and home domains. */
   function pair() {
