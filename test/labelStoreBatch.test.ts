@@ -94,3 +94,15 @@ describe("a version 1 store", () => {
     store.close();
   });
 });
+
+describe("a change that cannot be made", () => {
+  it("leaves the book as it was, however far into the records the bad one is", () => {
+    const book = new LabelBook();
+    book.assign([{event: 1, channel: 0}], 2, {author: "a", time: T});
+    const refs = [...Array.from({length: 1000}, (_, i) => ({event: i, channel: 0})), {event: 5.5, channel: 0}];
+    expect(() => book.assign(refs, 4, {author: "a", time: T})).toThrow(/event must be an integer/);
+    expect(book.list()).toEqual([{event: 1, channel: 0, label: 2, author: "a", time: T, note: ""}]);
+    expect(book.undo()!.refs).toEqual([{event: 1, channel: 0}]);
+    expect(book.canUndo).toBe(false);
+  });
+});

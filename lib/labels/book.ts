@@ -149,21 +149,23 @@ export class LabelBook {
     if (!isLabelClass(label)) throw new RangeError(`${label} is not a cait label class`);
     const time = options.time ?? new Date().toISOString();
     const {author} = options, note = options.note ?? "";
-    const seen = new RecordMap<true>();
+    for (const r of refs) checkRef(r); // all checked before the book changes
+    // Applied record by record as the change is built, so that a record named twice is seen
+    // labelled (or unlabelled) already and skipped: no set of seen records (for 10⁵ records
+    // that set was a fifth of the time, and garbage).
     const change: LabelChange = {refs: [], before: [], after: []};
-    for (const r of refs) {
-      checkRef(r);
-      const {event, channel} = r;
-      if (seen.get(event, channel)) continue;
-      seen.set(event, channel, true);
+    for (const {event, channel} of refs) {
       const before = this.entries.get(event, channel);
       if (!before && label === 0) continue;
       if (before && before.label === label && before.note === note && before.author === author) continue;
+      const after = label === 0 ? undefined : {event, channel, label, author, time, note};
+      if (after) this.entries.set(event, channel, after);
+      else this.entries.delete(event, channel);
       change.refs.push({event, channel});
       change.before.push(before);
-      change.after.push(label === 0 ? undefined : {event, channel, label, author, time, note});
+      change.after.push(after);
     }
-    return this.commit(change);
+    return this.commit(change, true);
   }
 
   /**
@@ -189,10 +191,10 @@ export class LabelBook {
     return this.commit(change);
   }
 
-  /** Applies a new change and makes it the one to undo next (nothing when it changes nothing). */
-  private commit(change: LabelChange): LabelChange | undefined {
+  /** Applies a new change (unless `applied`) and makes it the one to undo next (nothing when it changes nothing). */
+  private commit(change: LabelChange, applied = false): LabelChange | undefined {
     if (!change.refs.length) return undefined;
-    this.apply(change.refs, change.after);
+    if (!applied) this.apply(change.refs, change.after);
     this.done.push(change);
     this.undone.length = 0;
     return change;

@@ -69,17 +69,18 @@ function encodeBlock(dataset: string, block: number, entries: LabelEntry[]): Sto
 }
 
 /**
- * Writes `entries` (event, channel → entry, or undefined to delete) into the blocks of `store`
- * for `dataset`: each touched block is read, changed and put back (or deleted when empty).
- * Requests only, no awaits: it all happens inside the caller's transaction.
+ * Writes the records `refs[i]` as `states[i]` (undefined: unlabelled, deleted) into the blocks
+ * of `store` for `dataset`, a later state of a record winning: each touched block is read,
+ * changed and put back (or deleted when empty). Requests only, no awaits: it all happens inside
+ * the caller's transaction.
  */
-function writeBlocks(store: IDBObjectStore, dataset: string, updates: Map<number, {event: number; channel: number; entry: LabelEntry | undefined}>): void {
-  const byBlock = new Map<number, typeof updates>();
-  for (const [k, u] of updates) {
-    const b = blockOf(u.event);
+function writeBlocks(store: IDBObjectStore, dataset: string, refs: readonly {event: number; channel: number}[], states: readonly (LabelEntry | undefined)[]): void {
+  const byBlock = new Map<number, number[]>();
+  for (let i = 0; i < refs.length; ++i) {
+    const b = blockOf(refs[i].event);
     let m = byBlock.get(b);
-    if (!m) byBlock.set(b, (m = new Map()));
-    m.set(k, u);
+    if (!m) byBlock.set(b, (m = []));
+    m.push(i);
   }
   for (const [block, changes] of byBlock) {
     const get = store.get([dataset, block]);
@@ -87,8 +88,9 @@ function writeBlocks(store: IDBObjectStore, dataset: string, updates: Map<number
       const current = new Map<number, LabelEntry>();
       const stored = get.result as StoredBlock | undefined;
       if (stored) for (const e of decodeBlock(stored)) current.set(key(e.event, e.channel), e);
-      for (const [k, u] of changes) {
-        if (u.entry) current.set(k, u.entry);
+      for (const i of changes) {
+        const k = key(refs[i].event, refs[i].channel), state = states[i];
+        if (state) current.set(k, state);
         else current.delete(k);
       }
       if (current.size) store.put(encodeBlock(dataset, block, [...current.values()]));
@@ -133,13 +135,13 @@ export async function openLabelStore(factory: IDBFactory, name = "pulsebook-labe
     // Version 1's records, moved into blocks within the upgrade's transaction (all or nothing).
     const all = open.transaction!.objectStore(V1_STORE).getAll();
     all.onsuccess = () => {
-      const byDataset = new Map<string, Map<number, {event: number; channel: number; entry: LabelEntry}>>();
+      const byDataset = new Map<string, LabelEntry[]>();
       for (const {dataset, ...e} of all.result as (LabelEntry & {dataset: string})[]) {
         let m = byDataset.get(dataset);
-        if (!m) byDataset.set(dataset, (m = new Map()));
-        m.set(key(e.event, e.channel), {event: e.event, channel: e.channel, entry: e});
+        if (!m) byDataset.set(dataset, (m = []));
+        m.push(e);
       }
-      for (const [dataset, updates] of byDataset) writeBlocks(blocks, dataset, updates);
+      for (const [dataset, entries] of byDataset) writeBlocks(blocks, dataset, entries, entries);
       db.deleteObjectStore(V1_STORE);
     };
   };
@@ -157,9 +159,7 @@ export async function openLabelStore(factory: IDBFactory, name = "pulsebook-labe
     async save(dataset, change) {
       // "strict": complete only once on disk, so that "saved" also holds through a power cut.
       const tx = db.transaction(STORE, "readwrite", {durability: "strict"});
-      const updates = new Map<number, {event: number; channel: number; entry: LabelEntry | undefined}>();
-      change.refs.forEach((r, i) => updates.set(key(r.event, r.channel), {event: r.event, channel: r.channel, entry: change.after[i]}));
-      writeBlocks(tx.objectStore(STORE), dataset, updates);
+      writeBlocks(tx.objectStore(STORE), dataset, change.refs, change.after);
       await done(tx);
     },
     async clear(dataset) {
