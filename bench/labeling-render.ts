@@ -76,6 +76,15 @@ async function timedDrag(page: Page, from: [number, number], to: [number, number
   return page.evaluate(() => (window as unknown as {benchDone: Promise<number>}).benchDone);
 }
 
+/** Chromium's CPU profiler started on `page` (sampling every 0.5 ms), for `selfTimes`. */
+async function startProfile(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", {interval: 500});
+  await cdp.send("Profiler.start");
+  return cdp;
+}
+
 /** Self time per function (ms) of a DevTools CPU profile, the `top` largest. */
 function selfTimes(profile: {nodes: {id: number; callFrame: {functionName: string; url: string; lineNumber: number}}[]; samples: number[]; timeDeltas: number[]}, top = 20) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -110,12 +119,7 @@ try {
     await page.goto(new URL("./tools/labeling", server.url).href);
     await page.waitForSelector("#label-scatter[data-drawn]", {timeout: 60_000});
     await page.evaluate(() => performance.clearMeasures());
-    const cdp = values.profile && k === 0 ? await page.context().newCDPSession(page) : undefined;
-    if (cdp) {
-      await cdp.send("Profiler.enable");
-      await cdp.send("Profiler.setSamplingInterval", {interval: 500});
-      await cdp.send("Profiler.start");
-    }
+    const cdp = values.profile && k === 0 ? await startProfile(page) : undefined;
     // Timed in the page from the file input's change event: setInputFiles first copies the
     // 50 MB file into the browser over the DevTools protocol (seconds on a loaded machine), which
     // a user choosing a file on their disk does not wait for. The bench's own clock, from the
@@ -177,12 +181,7 @@ try {
     await page.selectOption("#label-class select", {label: k % 2 ? "1 · Event_Pulse" : "3 · Noise"});
     const version = await page.locator("#label-scatter").getAttribute("data-labels-version");
     await page.evaluate(() => performance.clearMeasures());
-    const cdp = values.profile && k === 0 ? await page.context().newCDPSession(page) : undefined;
-    if (cdp) {
-      await cdp.send("Profiler.enable");
-      await cdp.send("Profiler.setSamplingInterval", {interval: 500});
-      await cdp.send("Profiler.start");
-    }
+    const cdp = values.profile && k === 0 ? await startProfile(page) : undefined;
     // Timed in the page: from the click to the task after the frame that redrew the scatter (the
     // runtime redraws in an animation frame and paints it; the write starts in a later task).
     await page.evaluate(`(() => {
