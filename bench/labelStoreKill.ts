@@ -112,9 +112,11 @@ const WRITE_ROUNDS = `async (from) => {
     console.log("start " + r);
     document.querySelector("#assign-selection").click();
     while (Number(scatter().dataset.labelsVersion) <= version) await new Promise((res) => setTimeout(res, 2));
-    const status = document.querySelector("#label-status")?.textContent ?? "";
-    const saved = /: (\\d+) records? · saved$/.exec(status);
-    console.log(saved ? "saved " + r + " " + saved[1] : "failed " + r + " " + status);
+    // The page redraws first and writes after: wait for the write's verdict.
+    const status = () => document.querySelector("#label-status")?.textContent ?? "";
+    while (!/· saved$|NOT SAVED/.test(status())) await new Promise((res) => setTimeout(res, 2));
+    const saved = /: (\\d+) records? · saved$/.exec(status());
+    console.log(saved ? "saved " + r + " " + saved[1] : "failed " + r + " " + status());
   }
 }`;
 

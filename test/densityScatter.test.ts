@@ -3,16 +3,16 @@
 // counted, log axes bin by decade, a selection recolours without binning again, and a zoom
 // (brush, double click) changes the domain and the outlier counts.
 
-import {JSDOM} from "jsdom";
 import * as Plot from "@observablehq/plot";
 import {quantileSorted} from "d3";
-import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {describe, expect, it} from "vitest";
 import {Rng} from "../lib/math/random.js";
 import {binPoints, cellColours, countBeyond, densityLevel, densityPixels, selectionPixels, subsetCounts} from "../lib/plot/densityBins.js";
 import {densityRamp} from "../lib/plot/palette.js";
 import {rgba, type LinearScale} from "../lib/plot/rasterScatter.js";
 import {robustDomain} from "../lib/plot/robustDomain.js";
 import {DENSITY_THRESHOLD, selectableScatter} from "../lib/plot/selectableScatter.js";
+import {figureDom} from "./support/figureDom.js";
 
 // One data unit per cell: x ∈ [0, 100] → pixels [0, 200], y ∈ [0, 100] → pixels [200, 0], cells of 2 px.
 const X: LinearScale = {domain: [0, 100], range: [0, 200]};
@@ -169,17 +169,7 @@ describe("robust domains of a known distribution", () => {
 });
 
 describe("selectableScatter as a density raster", () => {
-  const dom = new JSDOM("");
-  const g = globalThis as Record<string, unknown>;
-  const saved = {document: g.document, window: g.window, CustomEvent: g.CustomEvent};
-  beforeAll(() => {
-    (dom.window.HTMLCanvasElement.prototype as unknown as {getContext: unknown}).getContext = () => ({
-      createImageData: (w: number, h: number) => ({data: new Uint8ClampedArray(w * h * 4), width: w, height: h}),
-      putImageData: () => {}
-    });
-    Object.assign(g, {document: dom.window.document, window: dom.window, CustomEvent: dom.window.CustomEvent});
-  });
-  afterAll(() => Object.assign(g, saved));
+  const dom = figureDom();
 
   it("zooms into a brushed rectangle, counts what falls outside, and resets on double click", () => {
     const n = DENSITY_THRESHOLD + 5000;

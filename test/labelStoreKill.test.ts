@@ -36,7 +36,8 @@ import {LabelBook} from ${JSON.stringify(join(LIB, "book.ts"))};
 import {openLabelStore} from ${JSON.stringify(join(LIB, "store.ts"))};
 const K = ${K};
 const labelOf = ${labelOf.toString()};
-const refs = Array.from({length: K}, (_, k) => ({event: k >> 1, channel: k & 1}));
+// Events 1,000 apart: the change spans several of the store's blocks (BLOCK_EVENTS), all or none.
+const refs = Array.from({length: K}, (_, k) => ({event: (k >> 1) * 1000, channel: k & 1}));
 (window as any).write = async (from: number) => {
   const store = await openLabelStore(indexedDB);
   const book = new LabelBook(await store.load("kill"));

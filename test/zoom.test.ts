@@ -2,12 +2,12 @@
 // it: a drag zooms into the dragged interval, a double-click goes back, the log toggle redraws
 // with physicists' ticks, and a zoomed record viewer draws the window's samples one by one.
 
-import {JSDOM} from "jsdom";
 import * as Plot from "@observablehq/plot";
-import {afterAll, beforeAll, describe, expect, it} from "vitest";
+import {describe, expect, it} from "vitest";
 import {brushDomain, validDomain, zoomable, MIN_DRAG_PX, type ZoomView, axisOptions} from "../lib/plot/zoom.js";
 import {recordViewer, recordViewerPoints} from "../lib/plot/recordViewer.js";
 import type {RecordLayout} from "../lib/types.js";
+import {figureDom, pointerDrag} from "./support/figureDom.js";
 
 describe("brushDomain", () => {
   it("inverts the dragged pixels in either order, and leaves a click alone", () => {
@@ -24,25 +24,12 @@ describe("brushDomain", () => {
 });
 
 describe("zoomable Plot figures", () => {
-  const dom = new JSDOM("");
-  const g = globalThis as Record<string, unknown>;
-  const saved = {document: g.document, window: g.window, CustomEvent: g.CustomEvent};
-  beforeAll(() => Object.assign(g, {document: dom.window.document, window: dom.window, CustomEvent: dom.window.CustomEvent}));
-  afterAll(() => Object.assign(g, saved));
+  const dom = figureDom();
 
   /** Pointer events on the figure's plot svg at svg pixels (the svg drawn at its own size). */
   function drag(root: Element, from: [number, number], to: [number, number]) {
     const svg = Array.from(root.querySelectorAll("svg")).find((s) => s.querySelector('g[aria-label="x-axis tick"]'))!;
-    svg.getBoundingClientRect = () => ({left: 0, top: 0, width: Number(svg.getAttribute("width"))}) as DOMRect;
-    Object.assign(svg, {setPointerCapture() {}, hasPointerCapture: () => true});
-    const fire = (type: string, [x, y]: [number, number], buttons: number) => {
-      const e = new dom.window.MouseEvent(type, {clientX: x, clientY: y, button: 0, buttons});
-      Object.defineProperty(e, "pointerId", {value: 1});
-      svg.dispatchEvent(e);
-    };
-    fire("pointerdown", from, 1);
-    fire("pointermove", to, 1);
-    fire("pointerup", to, 0);
+    pointerDrag(dom, svg, from, to);
     return svg;
   }
 

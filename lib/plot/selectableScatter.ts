@@ -2,7 +2,9 @@
 // points as a raster (rasterScatter), and a transparent SVG on top takes the pointer to draw a
 // rectangle or a lasso. A finished shape selects the points inside it, in data coordinates
 // (lib/labels/selection.ts); a click without a drag picks the nearest point. In "zoom" mode a
-// rectangle becomes the new axis domains and a double click goes back to the default ones.
+// rectangle becomes the new axis domains and a double click goes back to the default ones, with
+// the SVG figures' zoom toolkit (lib/plot/zoom.ts): its drag → domains maths, reset, axes and
+// data attributes / "zoom" event.
 // Beyond DENSITY_THRESHOLD points the canvas shows a density raster (densityBins.ts): points
 // binned once per domain into cells, and the selection is a second canvas above the density: a
 // new selection repaints that layer only (the selected cells), not the density. The page passes
@@ -16,7 +18,7 @@ import {hexColour} from "./pixels.js";
 import {binPoints, cellColours, countBeyond, densityPixels, selectionPixels, subsetCounts, type DensityGrid} from "./densityBins.js";
 import {applyScale, invertScale, rasterScatter, type LinearScale} from "./rasterScatter.js";
 import {robustDomain, type AxisType, type RobustDomain} from "./robustDomain.js";
-import {formatTick} from "./ticks.js";
+import {announceZoom, axisOptions, dragDomains, MIN_DRAG_PX, resetOnDoubleClick, validDomain, zoomAttributes, type ZoomView} from "./zoom.js";
 import {figureWidth, MIN_FIGURE_WIDTH} from "./figureWidth.js";
 
 export type SelectionMode = "rectangle" | "lasso";
@@ -112,20 +114,21 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
   // The scales are mutated in place by a zoom, so that every closure below sees the new domain.
   const xScale: LinearScale = {domain: [...home.x], range: [MARGIN.left, width - MARGIN.right], type: xType};
   const yScale: LinearScale = {domain: [...home.y], range: [height - MARGIN.bottom, MARGIN.top], type: yType};
+  // The zoom: domains set by a drag or from code (undefined: the default ones, `home`).
+  const view: ZoomView = {xType, yType};
   const density = options.density ?? x.length > DENSITY_THRESHOLD;
-  const axis = (domain: [number, number], label: string | undefined, type: AxisType) =>
-    type === "log" ? {type, domain, label, grid: true, tickFormat: formatTick} : {type, domain, label, grid: true};
 
   const root = document.createElement("div");
   root.className = "selectable-scatter";
   root.style.cssText = `position: relative; width: ${width}px; height: ${height}px; user-select: none;`;
   const makeAxes = () => {
     const t0 = performance.now();
+    const drawn: ZoomView = {x: xScale.domain, y: yScale.domain, xType, yType};
     const svg = Plot.plot({
       width, height,
       marginTop: MARGIN.top, marginRight: MARGIN.right, marginBottom: MARGIN.bottom, marginLeft: MARGIN.left,
-      x: axis(xScale.domain, xLabel, xType),
-      y: axis(yScale.domain, yLabel, yType),
+      x: axisOptions(drawn, "x", {label: xLabel, grid: true}),
+      y: axisOptions(drawn, "y", {label: yLabel, grid: true}),
       marks: [Plot.frame({strokeOpacity: 0.3})]
     }) as HTMLElement;
     svg.style.position = "absolute";
@@ -157,15 +160,11 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
   overlay.append(shape);
   root.append(axes, canvas, layer, overlay);
   // Read by tests and the benchmark: the data → pixel map, relative to the element's top-left.
-  root.dataset.xDomain = JSON.stringify(xScale.domain);
-  root.dataset.yDomain = JSON.stringify(yScale.domain);
+  zoomAttributes(root, {x: xScale.domain, y: yScale.domain}, view);
   root.dataset.xRange = JSON.stringify(xScale.range);
   root.dataset.yRange = JSON.stringify(yScale.range);
   root.dataset.points = String(x.length);
   root.dataset.density = String(density);
-  root.dataset.zoomed = "false";
-  root.dataset.xType = xType;
-  root.dataset.yType = yType;
   root.dataset.outliers = String(outliers.x.below + outliers.x.above + outliers.y.below + outliers.y.above);
 
   const ctx = canvas.getContext("2d")!;
@@ -233,7 +232,7 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
     const start = drawing[0];
     const extent = Math.max(...drawing.map(([a, b]) => Math.hypot(a - start[0], b - start[1])));
     drawing = null;
-    if (extent < 4) {
+    if (extent < MIN_DRAG_PX) {
       // A click: the nearest point within 8 px.
       shape.setAttribute("d", "");
       // In zoom mode a click does nothing (a double click zooms out).
@@ -252,8 +251,8 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
     }
     if (mode === "zoom") {
       shape.setAttribute("d", "");
-      const xs = pts.map((q) => invertScale(xScale, q[0])), ys = pts.map((q) => invertScale(yScale, q[1]));
-      api.zoom({x: [Math.min(...xs), Math.max(...xs)], y: [Math.min(...ys), Math.max(...ys)]});
+      const d = dragDomains(start, p, {invert: (q) => invertScale(xScale, q), type: xType}, {invert: (q) => invertScale(yScale, q), type: yType});
+      if (d) api.zoom({x: d.x, y: d.y!});
       return;
     }
     shape.setAttribute("d", toPath(pts, true));
@@ -274,7 +273,22 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
     drawing = null;
     shape.setAttribute("d", "");
   });
-  overlay.addEventListener("dblclick", () => api.zoom(null));
+  // The zoomed (or default) domains: axes, outliers and the density grid follow, then a redraw.
+  function applyZoom() {
+    xScale.domain = [...(view.x ?? home.x)];
+    yScale.domain = [...(view.y ?? home.y)];
+    outliers.x = {domain: xScale.domain, ...countBeyond(x, xScale.domain, xType)};
+    outliers.y = {domain: yScale.domain, ...countBeyond(y, yScale.domain, yType)};
+    const fresh = makeAxes();
+    root.replaceChild(fresh, axes);
+    axes = fresh;
+    grid = undefined;
+    root.dataset.outliers = String(outliers.x.below + outliers.x.above + outliers.y.below + outliers.y.above);
+    if (lastDraw) api.draw(lastDraw);
+    api.showShape(shownPolygon);
+    announceZoom(root, {x: xScale.domain, y: yScale.domain}, view);
+  }
+  resetOnDoubleClick(overlay, view, applyZoom);
 
   const api: SelectableScatter = {
     element: root,
@@ -334,24 +348,11 @@ export function selectableScatter(Plot: typeof PlotModule, options: SelectableSc
       overlay.style.cursor = m === "zoom" ? "zoom-in" : "crosshair";
     },
     zoom(domains) {
-      const next = domains ?? home;
-      const ok = (d: [number, number], type: AxisType) => d[1] > d[0] && Number.isFinite(d[0]) && Number.isFinite(d[1]) && (type !== "log" || d[0] > 0);
-      if (!ok(next.x, xType) || !ok(next.y, yType)) return;
-      xScale.domain = [next.x[0], next.x[1]];
-      yScale.domain = [next.y[0], next.y[1]];
-      outliers.x = {domain: xScale.domain, ...countBeyond(x, xScale.domain, xType)};
-      outliers.y = {domain: yScale.domain, ...countBeyond(y, yScale.domain, yType)};
-      const fresh = makeAxes();
-      root.replaceChild(fresh, axes);
-      axes = fresh;
-      grid = undefined;
-      root.dataset.xDomain = JSON.stringify(xScale.domain);
-      root.dataset.yDomain = JSON.stringify(yScale.domain);
-      root.dataset.outliers = String(outliers.x.below + outliers.x.above + outliers.y.below + outliers.y.above);
-      root.dataset.zoomed = String(domains !== null);
-      if (lastDraw) api.draw(lastDraw);
-      api.showShape(shownPolygon);
-      root.dispatchEvent(new CustomEvent("zoom", {detail: {x: xScale.domain, y: yScale.domain}}));
+      // A domain the axis cannot show (empty, reversed, ≤ 0 on a log axis) changes nothing.
+      if (domains && !(validDomain(domains.x, xType) && validDomain(domains.y, yType))) return;
+      view.x = domains ? [domains.x[0], domains.x[1]] : undefined;
+      view.y = domains ? [domains.y[0], domains.y[1]] : undefined;
+      applyZoom();
     },
     showShape(polygon) {
       shownPolygon = polygon;

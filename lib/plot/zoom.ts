@@ -1,9 +1,11 @@
 // Zoom for any Plot figure: drag a rectangle (or an interval of x) to zoom into it, double-click
 // to go back, and optional linear/log toggles, with the tick labels of lib/plot/ticks.ts on log
 // axes. The figure is drawn by the page's `render(view)` with the view's domains, so each mark
-// keeps its own options and only the scales change; a zoom re-renders. The scatter of
-// lib/plot/selectableScatter.ts zooms the same way on its canvas; this is the piece for SVG
-// figures (record viewer, spectra, standard events, noise power spectra).
+// keeps its own options and only the scales change; a zoom re-renders. This is the piece for SVG
+// figures (record viewer, spectra, standard events, noise power spectra); the canvas scatter of
+// lib/plot/selectableScatter.ts, whose drag also selects, uses the parts below it needs: the
+// drag → domains maths (dragDomains), the reset (resetOnDoubleClick), the axes (axisOptions)
+// and what a zoom tells the page (announceZoom).
 
 import {formatTick} from "./ticks.js";
 
@@ -50,6 +52,52 @@ export function brushDomain(invert: (p: number) => number, a: number, b: number,
   const u = invert(a), v = invert(b);
   const d: Domain = [Math.min(u, v), Math.max(u, v)];
   return validDomain(d, type) ? d : null;
+}
+
+/** An axis as a drag sees it: pixel → data, and its type. */
+export interface BrushAxis {
+  invert(p: number): number;
+  type: AxisType;
+}
+
+/**
+ * The domains of a drag from pixel `a` to pixel `b` ([x, y], either order): an interval of x
+ * when `y` is null (a time-like brush), else a rectangle. Null for a click (a side shorter than
+ * MIN_DRAG_PX) or a domain the axis cannot show (validDomain).
+ */
+export function dragDomains(a: readonly [number, number], b: readonly [number, number], x: BrushAxis, y: BrushAxis | null): {x: Domain; y?: Domain} | null {
+  const dx = brushDomain(x.invert, a[0], b[0], x.type);
+  if (!dx) return null;
+  if (!y) return {x: dx};
+  const dy = brushDomain(y.invert, a[1], b[1], y.type);
+  return dy ? {x: dx, y: dy} : null;
+}
+
+/** Double-click on `target` goes back to the figure's own domains and redraws (nothing when not zoomed). */
+export function resetOnDoubleClick(target: EventTarget, view: ZoomView, redraw: () => void): void {
+  target.addEventListener("dblclick", () => {
+    if (view.x === undefined && view.y === undefined) return;
+    view.x = view.y = undefined;
+    redraw();
+  });
+}
+
+/**
+ * What a zoomable figure's element tells pages, tests and benches: the drawn domains
+ * (`data-x-domain`, `data-y-domain`, JSON), `data-x-type`, `data-y-type`, `data-zoomed`.
+ */
+export function zoomAttributes(element: HTMLElement, drawn: {x: unknown; y: unknown}, view: ZoomView): void {
+  element.dataset.xDomain = JSON.stringify(drawn.x ?? null);
+  element.dataset.yDomain = JSON.stringify(drawn.y ?? null);
+  element.dataset.xType = view.xType;
+  element.dataset.yType = view.yType;
+  element.dataset.zoomed = String(view.x !== undefined || view.y !== undefined);
+}
+
+/** After a (re)draw: the attributes of zoomAttributes, then a "zoom" event with the view. */
+export function announceZoom(element: HTMLElement, drawn: {x: unknown; y: unknown}, view: ZoomView): void {
+  zoomAttributes(element, drawn, view);
+  element.dispatchEvent(new CustomEvent("zoom", {detail: {...view}}));
 }
 
 /** Plot options for an axis of the view: its domain when zoomed, its type, physicists' ticks on log. */
@@ -113,12 +161,7 @@ export function zoomable(
     figure = next;
     attach(next);
     const scale = (name: "x" | "y") => (next as Element & {scale?(n: string): PlotScale | undefined}).scale?.(name);
-    root.dataset.xDomain = JSON.stringify(scale("x")?.domain ?? view.x ?? null);
-    root.dataset.yDomain = JSON.stringify(scale("y")?.domain ?? view.y ?? null);
-    root.dataset.xType = view.xType;
-    root.dataset.yType = view.yType;
-    root.dataset.zoomed = String(view.x !== undefined || view.y !== undefined);
-    root.dispatchEvent(new CustomEvent("zoom", {detail: {...view}}));
+    announceZoom(root, {x: scale("x")?.domain ?? view.x, y: scale("y")?.domain ?? view.y}, view);
   };
 
   /** Brush and double-click on the plot's svg; the drawn rectangle is a child of that svg. */
@@ -167,18 +210,14 @@ export function zoomable(
       const a = start;
       start = null;
       band.setAttribute("width", "0");
-      const x = brushDomain(sx.invert!, a[0], end[0], view.xType);
-      const y = brush === "xy" && sy?.invert ? brushDomain(sy.invert, a[1], end[1], view.yType) : null;
-      if (brush === "x" ? !x : !x || !y) return;
-      view.x = x!;
-      if (y) view.y = y;
+      if (brush === "xy" && !sy?.invert) return;
+      const d = dragDomains(a, end, {invert: sx.invert!, type: view.xType}, brush === "xy" ? {invert: sy!.invert!, type: view.yType} : null);
+      if (!d) return;
+      view.x = d.x;
+      if (d.y) view.y = d.y;
       draw();
     });
-    svg.addEventListener("dblclick", () => {
-      if (view.x === undefined && view.y === undefined) return;
-      view.x = view.y = undefined;
-      draw();
-    });
+    resetOnDoubleClick(svg, view, draw);
   }
 
   root.zoom = (domains) => {
