@@ -50,27 +50,19 @@ export interface StandardEvent {
 export function spectralValueAt(X: Float64Array, n: number, delta: number): number {
   const m = n >> 1;
   const w = (2 * Math.PI * delta) / n;
-  const cr = Math.cos(w), ci = Math.sin(w), c2r = Math.cos(2 * w), c2i = Math.sin(2 * w);
-  // e^{iwk} for odd k (a) and even k (b), each stepped by e^{2iw}: two independent recurrences
-  // run about twice as fast as one, whose every step waits for the last.
-  let ar = cr, ai = ci, br = c2r, bi = c2i;
-  let acc = 0, acc2 = 0;
+  const cr = Math.cos(w), ci = Math.sin(w);
+  let zr = cr, zi = ci; // e^{iwk} at k = 1
+  let acc = 0;
   // Odd n has no Nyquist bin: its last bin m is an ordinary one, counted twice.
   const last = n & 1 ? m + 1 : m;
-  let k = 1;
-  for (; k + 1 < last; k += 2) {
-    acc += X[2 * k] * ar - X[2 * k + 1] * ai;
-    acc2 += X[2 * k + 2] * br - X[2 * k + 3] * bi;
-    const t = ar * c2r - ai * c2i;
-    ai = ar * c2i + ai * c2r;
-    ar = t;
-    const u = br * c2r - bi * c2i;
-    bi = br * c2i + bi * c2r;
-    br = u;
+  for (let k = 1; k < last; k++) {
+    acc += X[2 * k] * zr - X[2 * k + 1] * zi;
+    const t = zr * cr - zi * ci;
+    zi = zr * ci + zi * cr;
+    zr = t;
   }
-  if (k < last) acc += X[2 * k] * ar - X[2 * k + 1] * ai;
   // DC and Nyquist count once, the rest twice (the conjugate half of the spectrum).
-  return (X[0] + 2 * (acc + acc2) + (n & 1 ? 0 : X[2 * m] * Math.cos(Math.PI * delta))) / n;
+  return (X[0] + 2 * acc + (n & 1 ? 0 : X[2 * m] * Math.cos(Math.PI * delta))) / n;
 }
 
 /** Golden-section maximum of f on [a, b] to a tolerance `tol`. */

@@ -162,6 +162,29 @@ describe("lineage of the chain's input", () => {
     expect(await run({...versions, a: "2"}, 2)).toEqual(["a", "b", "c"]);
   });
 
+  it("stages of one pass that both run are computed by one call; one reused leaves the other alone", async () => {
+    const calls: string[][] = [];
+    const pass = {
+      name: "records",
+      compute: async (jobs: {stage: string; params: {k?: number}}[]) => {
+        calls.push(jobs.map((j) => j.stage));
+        return jobs.map((j) => ({arrays: {[j.stage]: Float64Array.of(2)}, json: null}));
+      }
+    };
+    const own = (s: Stage<C, null, {k?: number}>) => ({...s, compute: () => { calls.push([s.name]); return s.compute({}, {}, null); }, pass});
+    const passStages = [stage("a", [], false), own(stage("b", ["a"], true)), own(stage("c", ["a"], false))];
+    const store = memoryStore();
+    const run = (k: number) => runChain(passStages, {k}, {versions, inputIdentity: identity, context: null, store});
+    const first = await run(1);
+    expect(first.ran).toEqual(["a", "b", "c"]);
+    expect(calls).toEqual([["b", "c"]]);
+    expect([...first.outputs.get("c")!.arrays.c]).toEqual([2]);
+    // b's parameter changed, c is in the store: b alone, by its own compute.
+    calls.length = 0;
+    expect((await run(2)).ran).toEqual(["b"]);
+    expect(calls).toEqual([["b"]]);
+  });
+
   it("a stage needing a disabled or later stage is refused, naming both", () => {
     expect(() => planChain([stage("b", ["a"], true)], {k: 1}, versions, identity)).toThrow(/stage "b" needs "a"/);
   });
