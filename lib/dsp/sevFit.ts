@@ -12,8 +12,8 @@
 // is tabulated once per SEV on the integer lags and interpolated (4-point Lagrange; it is a
 // smooth function of δ). The shift is the best integer lag in ±maxShift, refined by Brent's
 // method to 1e-4 sample; these only locate δ, and may use float32 transforms. At δ, h and χ²
-// come from inner products with the shifted SEV itself, in float64 (the Lagrange g is off by
-// ~1e-5 relative, which the RMS of a big pulse would feel). Cost per record: three FFTs of
+// come from inner products with the shifted SEV itself, in float64 (taken with the interpolated
+// g, the RMS of big pulses was off by up to 1.2e-5 relative). Cost per record: three FFTs of
 // length L (PFFFT: record, correlation, shifted SEV), two O(L) passes and ~7 O(L/2) sums.
 //
 // Truncated fit (saturated pulses): only samples whose value above the baseline (mean of the
