@@ -114,7 +114,8 @@ export async function runChain<C, X>(stages: readonly AnyStage<C, X>[], config: 
           output = await stage.compute(inputsOf(record), record.params, options.context);
         }
       } catch (e) {
-        throw e instanceof StageError ? e : new StageError(record.stage, e);
+        // A pass's failure is said of all its stages: which one threw is not known in general.
+        throw e instanceof StageError ? e : new StageError([record, ...together].map((r) => r.stage).join("+"), e);
       }
       await options.store.put(record.stage, record.lineage, output, record);
       ran.push(record.stage);

@@ -9,7 +9,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import {parseProcessConfig, type ProcessConfig} from "../../lib/config/processConfig.js";
-import {memoryStore, planChain, runChain, type Stage} from "../../lib/pipeline/index.js";
+import {memoryStore, planChain, runChain, StageError, type Stage} from "../../lib/pipeline/index.js";
 import {PROCESS_STAGES} from "../../lib/pipeline/process/index.js";
 import {processLineage, processStageVersions, runProcess} from "../../data-loaders/process.js";
 import {moduleClosure, sourceVersion} from "../../data-loaders/pipeline/sourceVersion.js";
@@ -183,6 +183,12 @@ describe("lineage of the chain's input", () => {
     calls.length = 0;
     expect((await run(2)).ran).toEqual(["b"]);
     expect(calls).toEqual([["b"]]);
+    // A pass that fails is said of all its stages.
+    const broken = {name: "records", compute: async (): Promise<never> => { throw new Error("no record"); }};
+    const failing = passStages.map((s) => (s.name === "a" ? s : {...s, pass: broken}));
+    const err = await runChain(failing, {k: 3}, {versions, inputIdentity: identity, context: null, store: memoryStore()}).catch((e) => e);
+    expect(err).toBeInstanceOf(StageError);
+    expect(err.message).toBe("stage b+c: no record");
   });
 
   it("a stage needing a disabled or later stage is refused, naming both", () => {
