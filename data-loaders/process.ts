@@ -223,7 +223,9 @@ function explain(e: unknown, config: ProcessConfig): unknown {
   if (e.cause instanceof ConfigError || e.cause instanceof DataFileError) return e.cause;
   const said = (x: unknown) => (x instanceof Error ? `${x.name === "Error" ? "" : `${x.name}: `}${x.message}` : String(x));
   const detail = e.cause instanceof ChannelError ? `channel ${e.cause.channel}: ${said(e.cause.cause)}` : said(e.cause);
-  return new StageError(e.stage, e.cause, `${basename(config.source)} → ${config.input}: stage ${e.stage} (config key ${STAGE_KEYS[e.stage] ?? e.stage}) failed: ${detail}`);
+  // Stages computed in one pass fail together ("ofAmplitude+sevFit"): each one's key.
+  const keys = [...new Set(e.stage.split("+").map((s) => STAGE_KEYS[s] ?? s))].join(", ");
+  return new StageError(e.stage, e.cause, `${basename(config.source)} → ${config.input}: stage ${e.stage} (config key ${keys}) failed: ${detail}`);
 }
 
 /** Output files of the stages (besides the group tables): removed when their stage is disabled. */

@@ -104,8 +104,10 @@ describe("features on worker threads", () => {
       const said: string[] = [];
       const summary = await processFromFile(config, {threads, chunkEvents, log: (m) => said.push(m)});
       expect(summary.ran).toEqual(expect.arrayContaining(["ofAmplitude", "sevFit"]));
-      // With workers, both per-record stages ran on them; in one thread, here.
-      expect(said.filter((m) => / done on worker threads$/.test(m)).length).toBe(threads > 1 ? 6 : 0);
+      // Both per-record stages in one pass over each group (one read of every record): with
+      // workers, on them; in one thread, here.
+      expect(said.filter((m) => /^OF amplitudes and SEV fit: \w+ done/.test(m)).length).toBe(3);
+      expect(said.filter((m) => / done on worker threads$/.test(m)).length).toBe(threads > 1 ? 3 : 0);
       outputs.push(Object.fromEntries(await Promise.all((["events", "testpulses", "noise"] as const).map(async (g) => [g, await table(join(summary.output, summary.tables[g]!.file))]))));
     }
     const [one, ...more] = outputs;

@@ -31,6 +31,15 @@ const golden = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Golden;
  *   at the lags searched (±maxShift) instead of up to one sample beyond. Clean pulses moved by
  *   ≤ 2e-9 (test pulses); noise records, whose optimum is flat, moved within their noise
  *   (heights of a few µV by up to 54 %, shifts by ≤ 1.2 %).
+ * - fit_height_V, fit_onset_shift_ms, fit_rms_V (process/events, testpulses, noise) were
+ *   recaptured again (issue 17): the SEV fit locates the shift on float32 (PFFFT) spectra and
+ *   computes h and χ² at that shift from inner products with the shifted SEV itself, no longer
+ *   from a 4-point Lagrange interpolation of ⟨Q_j, s_δ⟩, which was off by up to 1.2e-5 of the
+ *   RMS of big pulses (against a direct float64 least-squares fit with the residual summed: new
+ *   ≤ 2.2e-7, old 1.2e-5, 358 pulses of bench/cli-throughput's file). Rows with |h| ≥ 20·RMS
+ *   moved by ≤ 3.2e-7 (height, relative), ≤ 1.4e-6 ms = 3.5e-5 sample (shift), ≤ 2.7e-5 (RMS,
+ *   relative: the old interpolation's error); the others by ≤ 1.7e-5 RMS (height), ≤ 1.6e-6 ms,
+ *   ≤ 1e-5 (RMS). The calibration summary moved by ≤ 1.5e-9 (within its 1e-8 above).
  */
 const CHANGED: {[output: string]: {[column: string]: number}} = {
   "process/summary": {

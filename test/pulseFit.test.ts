@@ -5,6 +5,8 @@ import {addPulse, CRESST_LIKE, normalisedTemplate, pulseShapeFromCait, pulseTemp
 import {chunkRecord, LABEL} from "../lib/types.js";
 import {fitPulseShape, pulseModelCurve} from "../lib/dsp/pulseShapeFit.js";
 import {fitRecord, prepareSevFit, sevFitCurve, sevFitFeatures} from "../lib/dsp/sevFit.js";
+import {realTransforms} from "../lib/dsp/fastRealFft.js";
+import {loadPffft} from "../lib/dsp/realConvolver.js";
 import {openCaitFile} from "../data-loaders/io/node.js";
 import {CAIT_PROCESSED} from "./support/caitMock.js";
 
@@ -124,6 +126,30 @@ describe("per-record SEV fit", () => {
     const r = chunkRecord(chunk, 1, 4);
     for (let i = 0; i < L; i++) ss += (r[i] - curve[i]) ** 2;
     expect(Math.sqrt(ss / L)).toBeCloseTo(f.rms_V, 6);
+  });
+
+  it("with float32 (PFFFT) transforms, the RMS of big pulses is their float64 residual's to 1e-6", async () => {
+    const transforms = realTransforms(await loadPffft(), L);
+    const plan = prepareSevFit(templates[0], layout, {transforms});
+    const exact = prepareSevFit(templates[0], layout);
+    let k = 0, worst = 0, worstHeight = 0;
+    for (let i = 0; i < n; i++) {
+      if (truth.eventClass[i] !== LABEL.EventPulse || truth.pulseHeight_V[i] < 0.1) continue; // SNR ≥ 50
+      const r = chunkRecord(chunk, 0, i);
+      const f = fitRecord(plan, r);
+      // The curve of the fit, with the SEV shifted in float64 (fft.js), and the residual summed.
+      const curve = sevFitCurve(exact, f);
+      let ss = 0;
+      for (let j = 0; j < L; j++) ss += (r[j] - curve[j]) ** 2;
+      worst = Math.max(worst, rel(f.rms_V, Math.sqrt(ss / L)));
+      worstHeight = Math.max(worstHeight, rel(f.height_V, fitRecord(exact, r).height_V));
+      k++;
+    }
+    transforms.dispose();
+    console.log(`${k} pulses ≥ 0.1 V: RMS vs float64 residual ≤ ${worst.toExponential(2)} relative; height vs the float64 fit ≤ ${worstHeight.toExponential(2)}`);
+    expect(k).toBeGreaterThanOrEqual(20);
+    expect(worst).toBeLessThan(1e-6);
+    expect(worstHeight).toBeLessThan(1e-6);
   });
 
   it("truncated fit recovers the height of saturated pulses where the plain fit fails", () => {

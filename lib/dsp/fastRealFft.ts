@@ -2,8 +2,9 @@
 // 1/n) for per-record batch work, where fft.js's float64 transforms are most of the cost: PFFFT
 // (wasm, SIMD; lib/dsp/realConvolver.ts says why) for the lengths it can do, lib/dsp/fft.ts for
 // the others. PFFFT computes in float32: ≈ 1e-7 of the transformed signal's scale, far below a
-// detector's noise (records are float32 already). Callers subtract a record's baseline before the
-// forward transform, so that the rounding is relative to the pulse, not to a large DC offset.
+// detector's noise (records are float32 already). Its user, the SEV fit (lib/dsp/sevFit.ts),
+// subtracts a record's baseline before the forward transform, so that the rounding is relative
+// to the pulse, not to a large DC offset, and computes in float64 what precision needs.
 import {irfft, rfft} from "./fft.js";
 import {convolverBackend, type PffftModule} from "./realConvolver.js";
 

@@ -1,7 +1,8 @@
 // Runs a chain of stages over a reuse store: every enabled stage's lineage is computed first
 // (cheap: hashes only); a stage whose lineage is in the store is loaded, any other is computed
 // and stored. So a stage is recomputed exactly when its source, its parameters or one of its
-// inputs changed — and then so are its dependants, whose input lineage changed with it.
+// inputs changed — and then so are its dependants, whose input lineage changed with it. Stages
+// of one pass (Stage.pass) that both run are computed together, each stored under its lineage.
 import {inputLineage, stageLineage} from "./lineage.js";
 import type {AnyStage, StageOutput} from "./stage.js";
 
@@ -77,24 +78,49 @@ export async function runChain<C, X>(stages: readonly AnyStage<C, X>[], config: 
   const plan = planChain(stages, config, options.versions, options.inputIdentity);
   const byName = new Map(stages.map((s) => [s.name, s]));
   const outputs = new Map<string, StageOutput>();
+  // Outputs of later stages computed with an earlier one of their pass.
+  const early = new Map<string, StageOutput>();
   const ran: string[] = [];
-  for (const record of plan.stages) {
+  const inputsOf = (record: StageRecord) => {
+    const inputs: {[name: string]: StageOutput} = {};
+    for (const need of Object.keys(record.inputs)) if (need !== INPUT) inputs[need] = outputs.get(need)!;
+    return inputs;
+  };
+  for (const [at, record] of plan.stages.entries()) {
     const stage = byName.get(record.stage)!;
-    let output = await options.store.get(record.stage, record.lineage);
-    if (output) {
+    let output = early.get(record.stage) ?? await options.store.get(record.stage, record.lineage);
+    if (early.has(record.stage)) {
+      await options.store.put(record.stage, record.lineage, output!, record);
+      ran.push(record.stage);
+    } else if (output) {
       options.log?.(`${record.stage}: reused ${record.lineage.slice(0, 12)}`);
     } else {
-      const inputs: {[name: string]: StageOutput} = {};
-      for (const need of Object.keys(record.inputs)) if (need !== INPUT) inputs[need] = outputs.get(need)!;
+      // The later stages of its pass that this run computes and whose inputs are there already.
+      const together: StageRecord[] = [];
+      for (const later of stage.pass ? plan.stages.slice(at + 1) : []) {
+        const p = byName.get(later.stage)!.pass;
+        if (p?.name !== stage.pass!.name || p.compute !== stage.pass!.compute) continue;
+        if (Object.keys(later.inputs).some((need) => need !== INPUT && !outputs.has(need))) continue;
+        if (await options.store.get(later.stage, later.lineage)) continue;
+        together.push(later);
+      }
       try {
-        output = await stage.compute(inputs, record.params, options.context);
+        if (together.length > 0) {
+          const jobs = [record, ...together];
+          const outs = await stage.pass!.compute(jobs.map((r) => ({stage: r.stage, inputs: inputsOf(r), params: r.params})), options.context);
+          output = outs[0];
+          together.forEach((r, k) => early.set(r.stage, outs[k + 1]));
+        } else {
+          output = await stage.compute(inputsOf(record), record.params, options.context);
+        }
       } catch (e) {
-        throw new StageError(record.stage, e);
+        // A pass's failure is said of all its stages: which one threw is not known in general.
+        throw e instanceof StageError ? e : new StageError([record, ...together].map((r) => r.stage).join("+"), e);
       }
       await options.store.put(record.stage, record.lineage, output, record);
       ran.push(record.stage);
     }
-    outputs.set(record.stage, output);
+    outputs.set(record.stage, output!);
   }
   return {...plan, outputs, ran};
 }

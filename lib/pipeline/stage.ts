@@ -28,6 +28,22 @@ export interface Stage<C, X, P = unknown> {
   /** Names of the stages whose outputs it reads, for these parameters. */
   needs(params: P): string[];
   compute(inputs: {[stage: string]: StageOutput}, params: P, context: X): Promise<StageOutput> | StageOutput;
+  /**
+   * Stages of one pass (the same `pass` and `computePass`) that a run computes, rather than
+   * reuses, are computed together by one call, once their inputs are there: one read of every
+   * record for several per-record stages. Each output is the one its `compute` would give.
+   */
+  pass?: {
+    name: string;
+    compute(jobs: PassJob[], context: X): Promise<StageOutput[]>;
+  };
+}
+
+/** One stage of a pass computed together: its name, inputs and parameters. */
+export interface PassJob {
+  stage: string;
+  inputs: {[stage: string]: StageOutput};
+  params: any;
 }
 
 /** A stage of any config and context, as a chain holds them. */

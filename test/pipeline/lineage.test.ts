@@ -9,7 +9,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {fileURLToPath} from "node:url";
 import {parseProcessConfig, type ProcessConfig} from "../../lib/config/processConfig.js";
-import {memoryStore, planChain, runChain, type Stage} from "../../lib/pipeline/index.js";
+import {memoryStore, planChain, runChain, StageError, type Stage} from "../../lib/pipeline/index.js";
 import {PROCESS_STAGES} from "../../lib/pipeline/process/index.js";
 import {processLineage, processStageVersions, runProcess} from "../../data-loaders/process.js";
 import {moduleClosure, sourceVersion} from "../../data-loaders/pipeline/sourceVersion.js";
@@ -160,6 +160,35 @@ describe("lineage of the chain's input", () => {
     expect(await run(versions, 1)).toEqual([]);
     expect(await run(versions, 2)).toEqual(["b"]);
     expect(await run({...versions, a: "2"}, 2)).toEqual(["a", "b", "c"]);
+  });
+
+  it("stages of one pass that both run are computed by one call; one reused leaves the other alone", async () => {
+    const calls: string[][] = [];
+    const pass = {
+      name: "records",
+      compute: async (jobs: {stage: string; params: {k?: number}}[]) => {
+        calls.push(jobs.map((j) => j.stage));
+        return jobs.map((j) => ({arrays: {[j.stage]: Float64Array.of(2)}, json: null}));
+      }
+    };
+    const own = (s: Stage<C, null, {k?: number}>) => ({...s, compute: () => { calls.push([s.name]); return s.compute({}, {}, null); }, pass});
+    const passStages = [stage("a", [], false), own(stage("b", ["a"], true)), own(stage("c", ["a"], false))];
+    const store = memoryStore();
+    const run = (k: number) => runChain(passStages, {k}, {versions, inputIdentity: identity, context: null, store});
+    const first = await run(1);
+    expect(first.ran).toEqual(["a", "b", "c"]);
+    expect(calls).toEqual([["b", "c"]]);
+    expect([...first.outputs.get("c")!.arrays.c]).toEqual([2]);
+    // b's parameter changed, c is in the store: b alone, by its own compute.
+    calls.length = 0;
+    expect((await run(2)).ran).toEqual(["b"]);
+    expect(calls).toEqual([["b"]]);
+    // A pass that fails is said of all its stages.
+    const broken = {name: "records", compute: async (): Promise<never> => { throw new Error("no record"); }};
+    const failing = passStages.map((s) => (s.name === "a" ? s : {...s, pass: broken}));
+    const err = await runChain(failing, {k: 3}, {versions, inputIdentity: identity, context: null, store: memoryStore()}).catch((e) => e);
+    expect(err).toBeInstanceOf(StageError);
+    expect(err.message).toBe("stage b+c: no record");
   });
 
   it("a stage needing a disabled or later stage is refused, naming both", () => {

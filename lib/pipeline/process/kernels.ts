@@ -10,7 +10,9 @@ import type {StageOutput} from "../stage.js";
 /** What builds a per-record stage's kernel (lib/pipeline/process/openKernel.ts). */
 export type KernelSpec =
   | {stage: "ofAmplitude"; optimumFilter: StageOutput; channels: number[]}
-  | {stage: "sevFit"; sev: StageOutput; params: Omit<SevFitConfig, "enabled">; channels: number[]};
+  | {stage: "sevFit"; sev: StageOutput; params: Omit<SevFitConfig, "enabled">; channels: number[]}
+  /** Several kernels on the same chunks, their columns side by side (recordPass.ts). */
+  | {stage: "pass"; kernels: KernelSpec[]};
 
 /** A per-record stage ready to run: columns of a chunk, rows event-major, NaN for channels not processed. */
 export interface RecordKernel {

@@ -5,9 +5,10 @@ import type {ProcessConfig} from "../../config/processConfig.js";
 import {chunkRecord, type EventChunk, type RecordGroup} from "../../types.js";
 import {unitColumn} from "../../math/units.js";
 import type {Stage, StageOutput} from "../stage.js";
-import {chainGroups, nanArray, packTables, perRecordTables, type ProcessContext} from "./context.js";
+import {chainGroups, nanArray, packTables, type ProcessContext} from "./context.js";
 import type {RecordKernel} from "./kernels.js";
 import {filterOf} from "./optimumFilter.js";
+import {computeAlone, type PerRecord} from "./recordPass.js";
 
 export interface OfAmplitudeParams {
   groups: RecordGroup[];
@@ -45,18 +46,24 @@ export async function ofAmplitudeKernel(optimumFilter: StageOutput, channels: re
   };
 }
 
+/** The stage's per-record work (its own pass, or one shared with sevFit: recordPass.ts). */
+export const ofAmplitudeRecords: PerRecord<OfAmplitudeParams> = {
+  names: ["of_amplitude_V", "of_time_ms"],
+  what: "OF amplitudes",
+  groups: ({groups}) => groups,
+  spec: ({optimumFilter}, _params, {channels}) => ({stage: "ofAmplitude", optimumFilter, channels}),
+  open: ({optimumFilter}, _params, {channels, file}) => ofAmplitudeKernel(optimumFilter, channels, file.dataset.channels.length),
+  pack(tables, {file}) {
+    const amplitude = unitColumn("of_amplitude_V", file.dataset.unit);
+    return packTables(new Map([...tables].map(([g, t]) => [g, {[amplitude]: t.of_amplitude_V, of_time_ms: t.of_time_ms}])));
+  }
+};
+
 export const ofAmplitudeStage: Stage<ProcessConfig, ProcessContext, OfAmplitudeParams> = {
   name: "ofAmplitude",
   module: import.meta.url,
   provides: ["GROUP/of_amplitude_<unit>", "GROUP/of_time_ms"],
   params: (config) => (config.optimumFilter.enabled ? {groups: chainGroups(config), channels: config.channels} : null),
   needs: () => ["optimumFilter"],
-  async compute({optimumFilter}, {groups}, ctx) {
-    const {channels, file} = ctx;
-    const nChannels = file.dataset.channels.length;
-    const tables = await perRecordTables(ctx, groups, {stage: "ofAmplitude", optimumFilter, channels}, ["of_amplitude_V", "of_time_ms"],
-      () => ofAmplitudeKernel(optimumFilter, channels, nChannels), "OF amplitudes");
-    const amplitude = unitColumn("of_amplitude_V", file.dataset.unit);
-    return packTables(new Map([...tables].map(([g, t]) => [g, {[amplitude]: t.of_amplitude_V, of_time_ms: t.of_time_ms}])));
-  }
+  compute: (inputs, params, ctx) => computeAlone(ofAmplitudeRecords, inputs, params, ctx)
 };

@@ -7,8 +7,9 @@ import type {ProcessConfig, SevFitConfig} from "../../config/processConfig.js";
 import {chunkRecord, type EventChunk, type RecordGroup, type RecordLayout} from "../../types.js";
 import {unitColumn} from "../../math/units.js";
 import type {Stage, StageOutput} from "../stage.js";
-import {chainGroups, nanArray, packTables, perChannel, perRecordTables, type ProcessContext} from "./context.js";
+import {chainGroups, nanArray, packTables, perChannel, type ProcessContext} from "./context.js";
 import type {RecordKernel} from "./kernels.js";
+import {computeAlone, type PerRecord} from "./recordPass.js";
 
 export type SevFitParams = Omit<SevFitConfig, "enabled"> & {groups: RecordGroup[]; channels: ProcessConfig["channels"]};
 
@@ -48,6 +49,18 @@ export async function sevFitKernel(sev: StageOutput, {baselineOrder, maxShift_ms
   };
 }
 
+const NAMES = SEV_FIT_COLUMNS.map((c) => c.name);
+
+/** The stage's per-record work (its own pass, or one shared with ofAmplitude: recordPass.ts). */
+export const sevFitRecords: PerRecord<SevFitParams> = {
+  names: NAMES,
+  what: "SEV fit",
+  groups: ({groups}) => groups,
+  spec: ({sev}, params, {channels}) => ({stage: "sevFit", sev, params, channels}),
+  open: ({sev}, params, {channels, file, input}) => sevFitKernel(sev, params, channels, file.dataset.layout, file.dataset.channels.length, input),
+  pack: (tables, {file}) => packTables(new Map([...tables].map(([g, t]) => [g, Object.fromEntries(NAMES.map((n) => [unitColumn(n, file.dataset.unit), t[n]]))])))
+};
+
 export const sevFitStage: Stage<ProcessConfig, ProcessContext, SevFitParams> = {
   name: "sevFit",
   module: import.meta.url,
@@ -57,13 +70,5 @@ export const sevFitStage: Stage<ProcessConfig, ProcessContext, SevFitParams> = {
     return enabled ? {...fit, groups: chainGroups(config), channels: config.channels} : null;
   },
   needs: () => ["sev"],
-  async compute({sev}, params, ctx) {
-    const {file, channels, input} = ctx;
-    const {layout, unit} = file.dataset;
-    const nChannels = file.dataset.channels.length;
-    const names = SEV_FIT_COLUMNS.map((c) => c.name);
-    const tables = await perRecordTables(ctx, params.groups, {stage: "sevFit", sev, params, channels}, names,
-      () => sevFitKernel(sev, params, channels, layout, nChannels, input), "SEV fit");
-    return packTables(new Map([...tables].map(([g, t]) => [g, Object.fromEntries(names.map((n) => [unitColumn(n, unit), t[n]]))])));
-  }
+  compute: (inputs, params, ctx) => computeAlone(sevFitRecords, inputs, params, ctx)
 };
