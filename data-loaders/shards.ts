@@ -124,22 +124,36 @@ export async function runShardStep(config: ProcessConfig, step: ShardStep, where
   }
 }
 
-/** Computes (or finds) one per-record stage for one shard. */
-async function perRecord(name: string, inputs: {[stage: string]: StageOutput}, plan: Map<string, StageRecord>, store: StageStore, context: ProcessContext, ran: string[]): Promise<StageOutput | undefined> {
-  const record = plan.get(name);
-  if (!record) return undefined;
-  const found = await store.get(name, record.lineage);
-  if (found) return found;
-  const stage = PROCESS_STAGES.find((s) => s.name === name)!;
-  const output = await stage.compute(inputs, record.params, context);
-  await store.put(name, record.lineage, output, record);
-  ran.push(name);
-  return output;
+/**
+ * Computes (or finds) per-record stages for one shard. Those not stored that share a pass
+ * (Stage.pass: OF amplitudes and SEV fits) are computed together, from one read of each record,
+ * as runChain does in a single process; each is stored under its own lineage.
+ */
+async function perRecord(names: string[], inputs: {[stage: string]: StageOutput}, plan: Map<string, StageRecord>, store: StageStore, context: ProcessContext, ran: string[]): Promise<{[stage: string]: StageOutput}> {
+  const outputs: {[stage: string]: StageOutput} = {};
+  const todo: StageRecord[] = [];
+  for (const name of names) {
+    const record = plan.get(name);
+    if (!record) continue;
+    const found = await store.get(name, record.lineage);
+    if (found) outputs[name] = found; else todo.push(record);
+  }
+  const stageOf = (record: StageRecord) => PROCESS_STAGES.find((s) => s.name === record.stage)!;
+  const pass = todo.length > 1 ? stageOf(todo[0]).pass : undefined;
+  const together = pass && todo.every((r) => stageOf(r).pass?.compute === pass.compute);
+  const computed = together ? await pass.compute(todo.map((r) => ({stage: r.stage, inputs, params: r.params})), context) : [];
+  for (const [k, record] of todo.entries()) {
+    computed[k] ??= await stageOf(record).compute(inputs, record.params, context);
+    await store.put(record.stage, record.lineage, computed[k], record);
+    ran.push(record.stage);
+    outputs[record.stage] = computed[k];
+  }
+  return outputs;
 }
 
 async function featuresStep(config: ProcessConfig, run: OpenRun, plan: Map<string, StageRecord>, shard: Shard, context: ProcessContext): Promise<string[]> {
   const ran: string[] = [];
-  await perRecord("features", {}, plan, shardStore(config, shard), context, ran);
+  await perRecord(["features"], {}, plan, shardStore(config, shard), context, ran);
   run.log(`shard ${shard.index}/${shard.count}: features ${ran.length ? "computed" : "reused"}`);
   return ran;
 }
@@ -194,12 +208,10 @@ async function recordsStep(config: ProcessConfig, run: OpenRun, plan: Map<string
   }
   const store = shardStore(config, shard);
   const ran: string[] = [];
-  const features = await perRecord("features", {}, plan, store, context, ran);
+  const {features} = await perRecord(["features"], {}, plan, store, context, ran);
   if (!features) throw new Error(`${config.source}: shard ${shard.index}/${shard.count} has no features: run step features first`);
   if (ran.length) throw new Error(`${config.source}: shard ${shard.index}/${shard.count} had no stored features (computed now; the shared step used others): rerun from step features`);
-  const outputs: {[stage: string]: StageOutput | undefined} = {features};
-  outputs.ofAmplitude = await perRecord("ofAmplitude", inputs, plan, store, context, ran);
-  outputs.sevFit = await perRecord("sevFit", inputs, plan, store, context, ran);
+  const outputs: {[stage: string]: StageOutput | undefined} = {features, ...await perRecord(["ofAmplitude", "sevFit"], inputs, plan, store, context, ran)};
   // This shard's rows of every table, stamped with the lineage of the stages that made them.
   const used = PER_RECORD.map((s) => plan.get(s)).filter((r) => r !== undefined);
   const stamp = provenanceStamp({
