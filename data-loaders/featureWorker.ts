@@ -61,7 +61,7 @@ port.on("message", (m: FeatureRequest) => {
     return;
   }
   try {
-    const chunk = file.readChunk(m.group, m.start, m.count);
+    const chunk = file.readChunk(m.group, m.start, m.count, true); // reduced before the next read
     const {rows: _rows, ...columns} = computeFeatures(chunk, layout);
     send(m.id, columns, chunk.testpulseAmplitude);
   } catch (e) {
