@@ -1,14 +1,15 @@
 // The CLI and its feature workers run lib/ and data-loaders/ precompiled: each TypeScript file
-// transpiled alone by esbuild (tsx's own compiler, so the same JavaScript), not bundled, into a
-// cache folder named by the hash of every source file. Users and tests therefore still run the
-// very same source: any edit changes the hash and the next command rebuilds (about a second).
-// What this saves, per process (measured, docs/cli.md "Start-up"): tsx's loader thread, which
-// every import waited on, and its compile and source-map work; `pulsebook --help` went from
-// 0.63 to 0.1x CPU-s. `import.meta.url` is replaced by the source file's own URL, so paths a
-// module finds next to itself (package.json, sources it hashes for stage versions, worker
-// entries) are those of the tree. Plain .mjs files are copied as they are.
+// transpiled alone by esbuild (the compiler tsx uses, with tsconfig.json's settings), not
+// bundled, into a cache folder named by the hash of every source file. Users and tests still run
+// the very same source: any edit changes the hash and the next command rebuilds the tree (about
+// 1 s, once). What it saves in every process and worker thread: tsx's loader thread, which every
+// import waited on, and compiling TypeScript on the fly (`pulsebook --help`: 0.9 → 0.35 CPU-s;
+// bench/results/cli-features-*.json). `import.meta.url` is replaced by the source file's own
+// URL, so what a module finds next to itself (package.json, the sources it hashes for stage
+// versions, worker entries) is that of the tree. Plain .mjs files are copied as they are.
 //
-// PULSEBOOK_TSX=1 (or a tree without esbuild) runs the sources through tsx instead.
+// PULSEBOOK_TSX=1 (or a tree without esbuild, or one that cannot be written) runs the sources
+// through tsx instead.
 import {createHash} from "node:crypto";
 import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync, utimesSync} from "node:fs";
 import {dirname, join} from "node:path";
@@ -105,7 +106,9 @@ async function build(root, dir, files, sources) {
     rmSync(tmp, {recursive: true, force: true});
     throw e;
   }
-  pruneStale(cacheRoot(root), dir);
+  try {
+    pruneStale(cacheRoot(root), dir);
+  } catch {} // only housekeeping
 }
 
 function pruneStale(cache, keep) {
