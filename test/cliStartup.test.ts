@@ -11,6 +11,7 @@ import {pathToFileURL} from "node:url";
 import {promisify} from "node:util";
 import {PULSEBOOK_BIN} from "./support/cli.js";
 import {writeSimulation} from "../data-loaders/simulate.js";
+import {readParquet} from "../data-loaders/io/parquet.js";
 
 const dir = mkdtempSync(join(tmpdir(), "pulsebook-cli-startup-"));
 afterAll(() => rmSync(dir, {recursive: true, force: true}));
@@ -52,4 +53,20 @@ describe("the CLI loads only what a command needs", () => {
     expect(lines.filter((l) => l.startsWith("load ") && /\/node_modules\/h5wasm\//.test(l))).toEqual([]);
     expect(lines.filter((l) => /tensorflow|tfjs/i.test(l))).toEqual([]);
   }, 60_000);
+
+  it("features --threads 2 from the compiled tree: the table of --threads 1, value for value", async () => {
+    const h5 = join(dir, "threads.h5");
+    await writeSimulation(h5, {events: 150, seed: 4}); // three chunks of 64 events
+    const tables = [];
+    for (const threads of ["1", "2"]) {
+      const out = join(dir, `threads${threads}.parquet`);
+      await promisify(execFile)(process.execPath, [PULSEBOOK_BIN, "features", h5, "--out", out, "--quiet", "--threads", threads]);
+      const t = readParquet(readFileSync(out), out);
+      tables.push(Object.fromEntries(t.schema.fields.map((f) => [f.name, Array.from(t.getChild(f.name)!.toArray() as ArrayLike<number>)])));
+    }
+    expect(tables[0].event).toHaveLength(300);
+    expect(Object.keys(tables[1])).toEqual(Object.keys(tables[0]));
+    for (const name of Object.keys(tables[0])) expect(tables[1][name].every((v, i) => Object.is(v, tables[0][name][i])), name).toBe(true);
+  }, 120_000);
 });
+
