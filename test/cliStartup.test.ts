@@ -57,7 +57,7 @@ describe("the CLI loads only what a command needs", () => {
   it("features --threads 2 from the compiled tree: the table of --threads 1, value for value", async () => {
     const h5 = join(dir, "threads.h5");
     await writeSimulation(h5, {events: 150, seed: 4}); // three chunks of 64 events
-    const tables = [];
+    const tables: {[name: string]: number[]}[] = [];
     for (const threads of ["1", "2"]) {
       const out = join(dir, `threads${threads}.parquet`);
       await promisify(execFile)(process.execPath, [PULSEBOOK_BIN, "features", h5, "--out", out, "--quiet", "--threads", threads]);
