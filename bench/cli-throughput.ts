@@ -9,7 +9,8 @@
 //   npx tsx bench/cli-throughput.ts [--events N (3000)] [--keep] [--python PYTHON (python3; needs h5py, numpy)]
 // `--features-only` measures `features` alone (no process, no trigger) → bench/results/cli-features-N.json,
 // adding start-up alone (`--help`), the sources run through tsx (PULSEBOOK_TSX=1) and, with
-// `--baseline DIR` (another checkout, e.g. of main), that checkout's CLI on the same file in the same run.
+// `--baseline DIR` (another checkout, e.g. of main), that checkout's CLI on the same file in the same run;
+// `--repeat N` runs every variant N times, interleaved, and keeps the median by CPU seconds.
 import {execFileSync, spawnSync} from "node:child_process";
 import {createHash} from "node:crypto";
 import {existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
@@ -22,7 +23,7 @@ import {openCaitFile} from "../data-loaders/io/node.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "3000"}, keep: {type: "boolean", default: false}, python: {type: "string", default: process.env.PULSEBOOK_PYTHON ?? "python3"},
-  "features-only": {type: "boolean", default: false}, baseline: {type: "string"}}});
+  "features-only": {type: "boolean", default: false}, baseline: {type: "string"}, repeat: {type: "string", default: "1"}}});
 const events = Number(values.events);
 const work = join(ROOT, ".pulsebook", "bench");
 mkdirSync(work, {recursive: true});
@@ -101,11 +102,25 @@ if (values["features-only"]) {
     console.error(`pulsebook --help (${name})`);
     const runs = Array.from({length: 3}, () => timed(process.execPath, [bin, "--help"], env));
     startup[`help_${name}`] = runs.reduce((a, b) => ((a.cpu_s ?? a.wall_s) <= (b.cpu_s ?? b.wall_s) ? a : b));
-    if (name === "precompiled") continue;
-    for (const threads of [1, 2]) {
-      console.error(`pulsebook features --threads ${threads} (${name})`);
-      features[`${name}_threads_${threads}`] = rate(eventRecords, timed(process.execPath, [bin, "features", h5, "--out", out, "--force", "--quiet", "--threads", String(threads)], env));
+  }
+  // Each variant once per round, rounds interleaved, so that load changes reach all alike; the
+  // median round by CPU seconds is kept, with every round's CPU and wall seconds beside it.
+  const rounds = Math.max(1, Number(values.repeat));
+  const runsOf: {[k: string]: Timed[]} = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, bin, env] of bins) {
+      for (const threads of [1, 2]) {
+        const key = name === "precompiled" ? `threads_${threads}` : `${name}_threads_${threads}`;
+        if (rounds === 1 && name === "precompiled") continue; // measured above
+        console.error(`pulsebook features --threads ${threads} (${name}), round ${round + 1} of ${rounds}`);
+        const {stdout: _, ...t} = timed(process.execPath, [bin, "features", h5, "--out", out, "--force", "--quiet", "--threads", String(threads)], env);
+        (runsOf[key] ??= []).push(t);
+      }
     }
+  }
+  for (const [key, runs] of Object.entries(runsOf)) {
+    const sorted = [...runs].sort((a, b) => (a.cpu_s ?? a.wall_s) - (b.cpu_s ?? b.wall_s));
+    features[key] = {...rate(eventRecords, sorted[sorted.length >> 1]), rounds: runs.map((r) => ({cpu_s: r.cpu_s, wall_s: +r.wall_s.toFixed(2)}))};
   }
   for (const t of Object.values(startup)) delete (t as {stdout?: string}).stdout;
   results.startup_best_of_3 = startup;
