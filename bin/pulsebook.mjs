@@ -16,6 +16,7 @@ if (compiled) {
   process.env[COMPILED_ENV] = compiled;
   entry = compiledUrl(compiled, "data-loaders/cli/main.ts");
 } else {
+  delete process.env[COMPILED_ENV]; // one inherited from a parent command would send the workers there
   const {register} = await import("tsx/esm/api");
   register();
   await import("../data-loaders/hooks/registerDependenciesAsIs.mjs");
