@@ -7,6 +7,10 @@
 // amplitudes and SEV fits on the worker threads) must give the same tables. Wall and CPU seconds (the machine may be shared:
 // CPU seconds are what load does not inflate). → bench/results/cli-throughput.json
 //   npx tsx bench/cli-throughput.ts [--events N (3000)] [--keep] [--python PYTHON (python3; needs h5py, numpy)]
+// `--features-only` measures `features` alone (no process, no trigger) → bench/results/cli-features-N.json,
+// adding start-up alone (`--help`), the sources run through tsx (PULSEBOOK_TSX=1) and, with
+// `--baseline DIR` (another checkout, e.g. of main), that checkout's CLI on the same file in the same run;
+// `--repeat N` runs every variant N times, interleaved, and keeps the median by CPU seconds.
 import {execFileSync, spawnSync} from "node:child_process";
 import {createHash} from "node:crypto";
 import {existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
@@ -18,7 +22,8 @@ import {readParquet} from "../data-loaders/io/parquet.js";
 import {openCaitFile} from "../data-loaders/io/node.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const {values} = parseArgs({options: {events: {type: "string", default: "3000"}, keep: {type: "boolean", default: false}, python: {type: "string", default: process.env.PULSEBOOK_PYTHON ?? "python3"}}});
+const {values} = parseArgs({options: {events: {type: "string", default: "3000"}, keep: {type: "boolean", default: false}, python: {type: "string", default: process.env.PULSEBOOK_PYTHON ?? "python3"},
+  "features-only": {type: "boolean", default: false}, baseline: {type: "string"}, repeat: {type: "string", default: "1"}}});
 const events = Number(values.events);
 const work = join(ROOT, ".pulsebook", "bench");
 mkdirSync(work, {recursive: true});
@@ -35,10 +40,10 @@ process.exitCode = await main(process.argv.slice(1));`;
 interface Timed {wall_s: number; cpu_s: number | null; peak_RSS_MiB: number | null}
 
 /** Runs a command; wall seconds, and user+system CPU seconds and peak RSS where /usr/bin/time is there. */
-function timed(cmd: string, args: string[]): Timed & {stdout: string} {
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Timed & {stdout: string} {
   const t0 = performance.now();
-  const r = TIME ? spawnSync(TIME, ["-f", "TIME %U %S %M", cmd, ...args], {encoding: "utf8", cwd: ROOT, maxBuffer: 1 << 26})
-    : spawnSync(cmd, args, {encoding: "utf8", cwd: ROOT, maxBuffer: 1 << 26});
+  const r = TIME ? spawnSync(TIME, ["-f", "TIME %U %S %M", cmd, ...args], {encoding: "utf8", cwd: ROOT, maxBuffer: 1 << 26, env})
+    : spawnSync(cmd, args, {encoding: "utf8", cwd: ROOT, maxBuffer: 1 << 26, env});
   const wall_s = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}):\n${r.stderr}`);
   const m = /TIME ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr ?? "");
@@ -86,6 +91,57 @@ for (const threads of [1, 2]) {
   features[`threads_${threads}`] = rate(eventRecords, timed(process.execPath, [BIN, "features", h5, "--out", out, "--force", "--quiet", "--threads", String(threads)]));
 }
 results.cli_features = features;
+
+if (values["features-only"]) {
+  // Start-up alone, the same sources through tsx, and another checkout's CLI, each in this run.
+  const startup: {[k: string]: unknown} = {};
+  const bins: [string, string, NodeJS.ProcessEnv][] = [["precompiled", BIN, process.env], ["tsx", BIN, {...process.env, PULSEBOOK_TSX: "1"}]];
+  if (values.baseline) bins.push(["baseline", join(values.baseline, "bin", "pulsebook.mjs"), process.env]);
+  timed(process.execPath, [BIN, "--help"]); // builds the compiled tree if the sources changed
+  for (const [name, bin, env] of bins) {
+    console.error(`pulsebook --help (${name})`);
+    const runs = Array.from({length: 3}, () => timed(process.execPath, [bin, "--help"], env));
+    startup[`help_${name}`] = runs.reduce((a, b) => ((a.cpu_s ?? a.wall_s) <= (b.cpu_s ?? b.wall_s) ? a : b));
+  }
+  // Each variant once per round, rounds interleaved, so that load changes reach all alike; the
+  // median round by CPU seconds is kept, with every round's CPU and wall seconds beside it.
+  const rounds = Math.max(1, Number(values.repeat));
+  const runsOf: {[k: string]: Timed[]} = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, bin, env] of bins) {
+      for (const threads of [1, 2]) {
+        const key = name === "precompiled" ? `threads_${threads}` : `${name}_threads_${threads}`;
+        if (rounds === 1 && name === "precompiled") continue; // measured above
+        console.error(`pulsebook features --threads ${threads} (${name}), round ${round + 1} of ${rounds}`);
+        const {stdout: _, ...t} = timed(process.execPath, [bin, "features", h5, "--out", out, "--force", "--quiet", "--threads", String(threads)], env);
+        (runsOf[key] ??= []).push(t);
+      }
+    }
+  }
+  for (const [key, runs] of Object.entries(runsOf)) {
+    const sorted = [...runs].sort((a, b) => (a.cpu_s ?? a.wall_s) - (b.cpu_s ?? b.wall_s));
+    features[key] = {...rate(eventRecords, sorted[sorted.length >> 1]), rounds: runs.map((r) => ({cpu_s: r.cpu_s, wall_s: +r.wall_s.toFixed(2)}))};
+  }
+  for (const t of Object.values(startup)) delete (t as {stdout?: string}).stdout;
+  results.startup_best_of_3 = startup;
+  if (values.baseline) results.baseline = {checkout: values.baseline, commit: execFileSync("git", ["-C", values.baseline, "rev-parse", "--short", "HEAD"], {encoding: "utf8"}).trim()};
+  results.commit = execFileSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], {encoding: "utf8"}).trim();
+  results.load_average_after = loadavg();
+  const raw = results.h5py_raw_read as {records_per_s?: number};
+  const best = Math.max(...[1, 2].map((n) => (features[`threads_${n}`] as {records_per_s: number}).records_per_s));
+  results.summary = {
+    cli_features_best_records_per_s: best,
+    cli_features_over_h5py_raw_read: raw.records_per_s ? best / raw.records_per_s : null,
+    target: "features ≥ 80 % of the h5py raw read rate measured in the same run"
+  };
+  rmSync(out, {force: true});
+  if (!values.keep) rmSync(h5, {force: true});
+  const file = join(ROOT, "bench", "results", `cli-features-${events}.json`);
+  writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
+  console.log(JSON.stringify(results, null, 2));
+  console.error(`wrote ${file}`);
+  process.exit(0);
+}
 
 // The whole chain: features of every group, SEV, NPS, OF, SEV fit, calibration.
 const run = join(work, "cli-run");

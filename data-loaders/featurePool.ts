@@ -53,7 +53,8 @@ export async function* featureChunks(input: string, file: CaitFile, group: Recor
   const nChunks = Math.ceil((to - from) / chunkEvents);
   if (typeof threads === "number" && Math.min(threads, nChunks) <= 1) {
     const {layout} = file.dataset;
-    for (const chunk of file.chunks(group, chunkEvents, from, to)) {
+    // Each chunk is reduced before the next is read: one buffer serves them all.
+    for (const chunk of file.chunks(group, chunkEvents, from, to, true)) {
       const {rows: _rows, ...columns} = computeFeatures(chunk, layout);
       yield {start: chunk.start, count: chunk.count, columns: columns as Columns, testpulseAmplitude: chunk.testpulseAmplitude};
     }

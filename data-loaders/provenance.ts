@@ -6,10 +6,11 @@
 // number was made.
 
 import {execFileSync} from "node:child_process";
+import {createHash} from "node:crypto";
 import {closeSync, openSync, readFileSync, readSync, statSync} from "node:fs";
 import {resolve} from "node:path";
 import {fileURLToPath} from "node:url";
-import {sha256Hex, stableJson} from "../lib/hash.js";
+import {stableJson} from "../lib/hash.js";
 import {sourceVersion} from "./pipeline/sourceVersion.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -60,7 +61,8 @@ export function fileIdentity(path: string): FileIdentity {
   try {
     const head = new Uint8Array(Math.min(HEAD_BYTES, st.size));
     readSync(fd, head, 0, head.length, 0);
-    return {path: resolve(path), size_bytes: st.size, mtime: st.mtime.toISOString(), sha256_first_MiB: sha256Hex(head)};
+    // Node's SHA-256 (the same digest as lib/hash.ts's): the JavaScript one took 0.1 s per MiB.
+    return {path: resolve(path), size_bytes: st.size, mtime: st.mtime.toISOString(), sha256_first_MiB: createHash("sha256").update(head).digest("hex")};
   } finally {
     closeSync(fd);
   }

@@ -1,6 +1,5 @@
 // `pulsebook <command>`: batch versions of what the data loaders do for the notebooks. Finds the
 // command in the table, prints help, parses and runs it, and turns failures into exit codes.
-import {PULSEBOOK_VERSION} from "../provenance.js";
 import {COMMANDS} from "./commands.js";
 import {debugText, explain} from "./errorBoundary.js";
 import {applyMemoryBudgetOption} from "../io/memoryBudget.js";
@@ -12,15 +11,18 @@ import {isGroup, UsageError, type Entry} from "./spec.js";
 
 const wantsHelp = (argv: readonly string[]) => argv.some((a) => a === "--help" || a === "-h");
 
+// The version asks git (two processes): imported only where printed, and by the commands that stamp.
+const version = async () => (await import("../provenance.js")).PULSEBOOK_VERSION;
+
 /** `pulsebook help [COMMAND…] [--markdown]`. */
-function help(argv: string[]): number {
+async function help(argv: string[]): Promise<number> {
   if (argv.length === 1 && argv[0] === "--markdown") {
     console.log(commandsMarkdown(COMMANDS));
     return 0;
   }
   const path = argv.filter((a) => a !== "--help" && a !== "-h");
   if (path.length === 0) {
-    console.log(usage(COMMANDS, PULSEBOOK_VERSION));
+    console.log(usage(COMMANDS, await version()));
     return 0;
   }
   const entry = findEntry(COMMANDS, path);
@@ -72,10 +74,10 @@ export async function main(argvWithFlags: string[]): Promise<number> {
     // Global options, taken out before the command is looked up.
     const argv = applyMemoryBudgetOption(argvWithFlags.filter((a) => a !== "--debug"));
     const [first, ...rest] = argv;
-    if (first === undefined || first === "--help" || first === "-h") return help([]);
-    if (first === "help") return help(rest);
+    if (first === undefined || first === "--help" || first === "-h") return await help([]);
+    if (first === "help") return await help(rest);
     if (first === "--version") {
-      console.log(PULSEBOOK_VERSION);
+      console.log(await version());
       return 0;
     }
     return await dispatch(COMMANDS, [], argv);

@@ -112,11 +112,11 @@ export function mainParameters(
 
   // cait's walks from the maximum: last sample below 20 % before it, first above 80 % after that,
   // first below 1/e after the maximum, then back from there to the last above 73.6 % and 90 %.
-  const tZero = firstCrossing(s, L, tMax - 1, -1, (v) => v < 0.2 * h, 0);
-  const tRise = firstCrossing(s, L, tZero, 1, (v) => v > 0.8 * h, tZero);
-  const tEnd = firstCrossing(s, L, tMax, 1, (v) => v < 0.368 * h, L - 1);
-  const tHalf = firstCrossing(s, L, tEnd, -1, (v) => v > 0.736 * h, tEnd);
-  const tDecay = firstCrossing(s, L, tHalf, -1, (v) => v > 0.9 * h, tHalf);
+  const tZero = lastBelowBefore(s, tMax - 1, 0.2 * h);
+  const tRise = firstAboveFrom(s, L, tZero, 0.8 * h);
+  const tEnd = firstBelowFrom(s, L, tMax, 0.368 * h);
+  const tHalf = lastAboveBefore(s, tEnd, 0.736 * h);
+  const tDecay = lastAboveBefore(s, tHalf, 0.9 * h);
 
   out.pulse_height = pulseHeight;
   out.t_zero = tZero;
@@ -131,10 +131,27 @@ export function mainParameters(
   return out;
 }
 
-/** First index from `start`, walking by `step` (±1) within [0, L), whose value passes `test`; else `fallback`. */
-function firstCrossing(s: ArrayLike<number>, L: number, start: number, step: 1 | -1, test: (v: number) => boolean, fallback: number): number {
-  for (let i = start; i >= 0 && i < L; i += step) if (test(s[i])) return i;
-  return fallback;
+// The walks, one per direction and comparison (no closure per record). Each starts at `start`
+// and returns the first index found, else the fallback cait uses.
+/** Last i ≤ start with s[i] < level, else 0. */
+function lastBelowBefore(s: Float64Array, start: number, level: number): number {
+  for (let i = start; i >= 0; i--) if (s[i] < level) return i;
+  return 0;
+}
+/** First i ≥ start with s[i] > level, else start. */
+function firstAboveFrom(s: Float64Array, L: number, start: number, level: number): number {
+  for (let i = start; i < L; i++) if (s[i] > level) return i;
+  return start;
+}
+/** First i ≥ start with s[i] < level, else L − 1. */
+function firstBelowFrom(s: Float64Array, L: number, start: number, level: number): number {
+  for (let i = start; i < L; i++) if (s[i] < level) return i;
+  return L - 1;
+}
+/** Last i ≤ start with s[i] > level, else start. */
+function lastAboveBefore(s: Float64Array, start: number, level: number): number {
+  for (let i = start; i >= 0; i--) if (s[i] > level) return i;
+  return start;
 }
 
 /** The parameters as one row in cait's `mainpar` column order. */

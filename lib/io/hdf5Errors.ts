@@ -11,6 +11,16 @@ export interface Hdf5Module {
   deactivate_throwing_error_handler(): number;
 }
 
+/** The module's heap, for reads into a buffer of its own (CaitFile.readChunk's `reuse`). */
+export interface Hdf5Heap {
+  HEAPU8: Uint8Array;
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+}
+
+/** The module checkHdf5Reads patched (its reads throw Hdf5Error), with its heap; undefined before. */
+export const checkedHdf5Module = (): (Hdf5Module & Hdf5Heap) | undefined => module as (Hdf5Module & Hdf5Heap) | undefined;
+
 /** An error reported by the HDF5 library; `problem` is its innermost message in words. */
 export class Hdf5Error extends Error {
   readonly problem: string;
