@@ -44,8 +44,8 @@ export default {
   // The figure download menu (SVG, PNG, CSV) on every page, src/components/figureMenu.ts.
   head: '<link rel="icon" href="/favicon.svg" type="image/svg+xml"><script type="module" src="/components/figureMenu.js"></script>',
   search: false,
-  // TypeScript data loaders run as the CLI does (bin/pulsebook.mjs): tsx for our sources, installed
-  // packages loaded as they are (data-loaders/hooks/dependenciesAsIs.mjs). Framework's default, the
+  // TypeScript data loaders run as the CLI does through tsx (bin/pulsebook.mjs with PULSEBOOK_TSX=1):
+  // tsx for our sources, installed packages loaded as they are (data-loaders/hooks/dependenciesAsIs.mjs). Framework's default, the
   // `tsx` command, sends h5wasm's and DuckDB's large modules through tsx's rewriting: about 6 CPU-s
   // and 450 MB per loader before any work (measured on src/data/runs.json.ts: 9 → 2.6 CPU-s).
   interpreters: {".ts": [process.execPath, "--import", "tsx", "--import", "./data-loaders/hooks/registerDependenciesAsIs.mjs"]},
