@@ -55,6 +55,16 @@ const rate = (records: number, t: Timed) => ({
   cpu_s: t.cpu_s, records_per_cpu_s: t.cpu_s ? records / t.cpu_s : null, peak_RSS_MiB: t.peak_RSS_MiB
 });
 
+/** The best `features` rate through the CLI (1 or 2 threads) and its ratio to the same run's h5py raw read. */
+function featuresSummary(results: {[k: string]: unknown}, features: {[k: string]: unknown}) {
+  const raw = results.h5py_raw_read as {records_per_s?: number};
+  const best = Math.max(...[1, 2].map((n) => (features[`threads_${n}`] as {records_per_s: number}).records_per_s));
+  return {best, summary: {
+    cli_features_best_records_per_s: best,
+    cli_features_over_h5py_raw_read: raw.records_per_s ? best / raw.records_per_s : null
+  }};
+}
+
 if (!existsSync(h5)) {
   console.error(`simulating ${events} events (+ ${Math.ceil(events / 5)} test pulses, noise traces) → ${h5}`);
   execFileSync(process.execPath, [BIN, "simulate", "--events", String(events), "--out", h5, "--quiet"], {stdio: "inherit"});
@@ -127,11 +137,8 @@ if (values["features-only"]) {
   if (values.baseline) results.baseline = {checkout: values.baseline, commit: execFileSync("git", ["-C", values.baseline, "rev-parse", "--short", "HEAD"], {encoding: "utf8"}).trim()};
   results.commit = execFileSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], {encoding: "utf8"}).trim();
   results.load_average_after = loadavg();
-  const raw = results.h5py_raw_read as {records_per_s?: number};
-  const best = Math.max(...[1, 2].map((n) => (features[`threads_${n}`] as {records_per_s: number}).records_per_s));
   results.summary = {
-    cli_features_best_records_per_s: best,
-    cli_features_over_h5py_raw_read: raw.records_per_s ? best / raw.records_per_s : null,
+    ...featuresSummary(results, features).summary,
     target: "features ≥ 80 % of the h5py raw read rate measured in the same run"
   };
   rmSync(out, {force: true});
@@ -199,11 +206,9 @@ triggerRuns.same_triggers_and_records_for_each_thread_count = triggerLists.every
 results.cli_trigger = triggerRuns;
 results.load_average_after = loadavg();
 
-const raw = results.h5py_raw_read as {records_per_s?: number};
-const best = Math.max(...[1, 2].map((n) => (features[`threads_${n}`] as {records_per_s: number}).records_per_s));
+const {best, summary: featuresFigures} = featuresSummary(results, features);
 results.summary = {
-  cli_features_best_records_per_s: best,
-  cli_features_over_h5py_raw_read: raw.records_per_s ? best / raw.records_per_s : null,
+  ...featuresFigures,
   cli_features_over_bare_function: best / (results.bare_writeFeatures_1_thread as {records_per_s: number}).records_per_s,
   cli_features_over_launcher_as_before: best / (features.launcher_as_before_1_thread as {records_per_s: number}).records_per_s,
   cli_process_threads_2_over_1: threadsOption ? (processRuns.threads_2 as {records_per_s: number}).records_per_s / (processRuns.threads_1 as {records_per_s: number}).records_per_s : null,
