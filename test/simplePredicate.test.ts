@@ -24,6 +24,7 @@ const literal = fc.constantFrom(...LITERALS);
 const column = fc.constantFrom("x", "y", "label");
 const op = fc.constantFrom("<", "<=", ">", ">=", "=", "<>", "!=", "==");
 const comparison = fc.oneof(
+  fc.constantFrom("true", "TRUE"),
   fc.tuple(column, op, literal).map(([c, o, l]) => `${c} ${o} ${l}`),
   fc.tuple(fc.constantFrom("x", "y"), op, literal).map(([c, o, l]) => `abs(${c}) ${o} ${l}`),
   fc.tuple(column, literal, literal).map(([c, a, b]) => `${c} BETWEEN ${a} AND ${b}`),
@@ -61,7 +62,7 @@ describe("simple predicates", () => {
 
   it("leaves everything else to DuckDB", () => {
     const t = {event: new Int32Array([0, 1]), channel: new Int32Array([0, 0]), x: new Float64Array([1, 2]), f: new Float32Array([1, 2]) as unknown as Float64Array};
-    for (const p of ["x > 1 OR x < 0", "NOT x > 1", "x + 1 > 2", "X > 1", "x IS NULL", "sqrt(x) > 1", "x > 1.0000000000000001", "f > 1", "x > 1 AND", "(x > 1)", "x > y", "x > 1; DROP TABLE features", "x > 'a'"]) {
+    for (const p of ["x > 1 OR x < 0", "NOT x > 1", "x + 1 > 2", "X > 1", "x IS NULL", "sqrt(x) > 1", "x > 1.0000000000000001", "f > 1", "x > 1 AND", "(x > 1)", "x > y", "x > 1; DROP TABLE features", "x > 'a'", "false", "true OR x > 1", "x = true"]) {
       expect(selectEventsSimple(p, t, 0), p).toBeUndefined();
     }
     expect(Array.from(selectEventsSimple("x > 1", t, 0)!)).toEqual([1]);
