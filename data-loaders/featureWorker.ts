@@ -58,7 +58,9 @@ port.on("message", (m: FeatureRequest) => {
   }
   if (m.kernel) {
     const ready = kernel ?? Promise.reject(new Error("no kernel built"));
-    ready.then((k) => send(m.id, k.columns(file.readChunk(m.group, m.start, m.count)))).catch((e) => port.postMessage(fail(e, m.id)));
+    // The kernel is done with the chunk before the next read: its samples may be a view of the
+    // reused read buffer (no copy out of the HDF5 heap per chunk).
+    ready.then((k) => send(m.id, k.columns(file.readChunk(m.group, m.start, m.count, true)))).catch((e) => port.postMessage(fail(e, m.id)));
     return;
   }
   try {

@@ -123,4 +123,31 @@ describe("RealTransforms (lib/dsp/fastRealFft.ts) and the SEV fit on them", () =
     expect(worstRms).toBeLessThan(1e-4);
     transforms.dispose();
   });
+
+  it("writing PFFFT's input in place gives rfft's and irfft's results bit for bit, and the SEV fit's", async () => {
+    const n = layout.recordLength;
+    const t = realTransforms(await loadPffft(), n);
+    const x = Float64Array.from({length: n}, (_, i) => Math.sin(0.013 * i) * (1 + i / n) + (i === 9 ? 3 : 0));
+    const want = t.rfft(x, new Float64Array(n + 2));
+    t.input!().set(x);
+    expect(t.rfftOfInput!(new Float64Array(n + 2))).toEqual(want);
+    const back = t.irfft(want, new Float64Array(n));
+    const packed = t.input!();
+    packed[0] = want[0];
+    packed[1] = want[n];
+    for (let k = 2; k < n; k++) packed[k] = want[k];
+    expect(t.irfftOfInput!(new Float64Array(n))).toEqual(back);
+    // The fit with transforms that only copy (no input()) against the one writing in place.
+    const copying = {...t, input: undefined, rfftOfInput: undefined, irfftOfInput: undefined};
+    const {chunk} = simulateChunk(CRESST_LIKE, {group: "events", start: 0, count: 30, seed: 5});
+    for (let c = 0; c < 2; c++) {
+      const sev = normalisedTemplate(channels[c].pulse, layout);
+      const inPlace = prepareSevFit(sev, layout, {transforms: t}), copied = prepareSevFit(sev, layout, {transforms: copying});
+      for (let i = 0; i < chunk.count; i++) {
+        const a = fitRecord(inPlace, chunkRecord(chunk, c, i)), b = fitRecord(copied, chunkRecord(chunk, c, i));
+        expect([a.height_V, a.onsetShift_ms, a.rms_V, ...a.baseline_V]).toEqual([b.height_V, b.onsetShift_ms, b.rms_V, ...b.baseline_V]);
+      }
+    }
+    t.dispose();
+  });
 });

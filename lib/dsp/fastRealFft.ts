@@ -17,6 +17,16 @@ export interface RealTransforms {
   rfft(x: ArrayLike<number>, out: Float64Array): Float64Array;
   /** irfft (1/n scaled) of spectrum X into `out` (n values). */
   irfft(X: ArrayLike<number>, out: Float64Array): Float64Array;
+  /**
+   * PFFFT only: the transforms' own input buffer (n float32 values in the module's heap, taken
+   * anew before each use: the heap may grow), for callers that compute the input in a loop of
+   * their own and would otherwise copy it there: a signal for `rfftOfInput`, or a spectrum in
+   * packed order (re X0, re X_{n/2}, re X1, im X1, …) for `irfftOfInput`. The results equal
+   * rfft/irfft of the same values, bit for bit (those copy them in as float32 too).
+   */
+  input?(): Float32Array;
+  rfftOfInput?(out: Float64Array): Float64Array;
+  irfftOfInput?(out: Float64Array): Float64Array;
   dispose(): void;
 }
 
@@ -35,43 +45,62 @@ function pffftTransforms(m: PffftModule, n: number): RealTransforms {
   const check = () => {
     if (disposed) throw new Error("RealTransforms used after dispose()");
   };
+  const ia = a >> 2;
+  const rfftOfInput = (out: Float64Array): Float64Array => {
+    m._pffft_transform(setup, a, b, work, FORWARD);
+    // PFFFT's canonical order after zreorder: [X0, X_{n/2}, re X1, im X1, …].
+    m._pffft_zreorder(setup, b, a, FORWARD);
+    const h = m.HEAPF32;
+    out[0] = h[ia];
+    out[1] = 0;
+    for (let k = 1; k < half; k++) {
+      out[2 * k] = h[ia + 2 * k];
+      out[2 * k + 1] = h[ia + 2 * k + 1];
+    }
+    out[2 * half] = h[ia + 1];
+    out[2 * half + 1] = 0;
+    return out;
+  };
+  const irfftOfInput = (out: Float64Array): Float64Array => {
+    m._pffft_zreorder(setup, a, b, BACKWARD);
+    m._pffft_transform(setup, b, a, work, BACKWARD);
+    const h = m.HEAPF32;
+    const scale = 1 / n;
+    for (let i = 0; i < n; i++) out[i] = h[ia + i] * scale;
+    return out;
+  };
   return {
     n,
     backend: "pffft",
     rfft(x, out) {
       check();
       // The heap may have grown since the last call: take its view each time.
-      const heap = m.HEAPF32, ia = a >> 2;
+      const heap = m.HEAPF32;
       for (let i = 0; i < n; i++) heap[ia + i] = x[i];
-      m._pffft_transform(setup, a, b, work, FORWARD);
-      // PFFFT's canonical order after zreorder: [X0, X_{n/2}, re X1, im X1, …].
-      m._pffft_zreorder(setup, b, a, FORWARD);
-      const h = m.HEAPF32;
-      out[0] = h[ia];
-      out[1] = 0;
-      for (let k = 1; k < half; k++) {
-        out[2 * k] = h[ia + 2 * k];
-        out[2 * k + 1] = h[ia + 2 * k + 1];
-      }
-      out[2 * half] = h[ia + 1];
-      out[2 * half + 1] = 0;
-      return out;
+      return rfftOfInput(out);
     },
     irfft(X, out) {
       check();
-      const heap = m.HEAPF32, ia = a >> 2;
+      const heap = m.HEAPF32;
       heap[ia] = X[0];
       heap[ia + 1] = X[2 * half];
       for (let k = 1; k < half; k++) {
         heap[ia + 2 * k] = X[2 * k];
         heap[ia + 2 * k + 1] = X[2 * k + 1];
       }
-      m._pffft_zreorder(setup, a, b, BACKWARD);
-      m._pffft_transform(setup, b, a, work, BACKWARD);
-      const h = m.HEAPF32;
-      const scale = 1 / n;
-      for (let i = 0; i < n; i++) out[i] = h[ia + i] * scale;
-      return out;
+      return irfftOfInput(out);
+    },
+    input() {
+      check();
+      return m.HEAPF32.subarray(ia, ia + n);
+    },
+    rfftOfInput(out) {
+      check();
+      return rfftOfInput(out);
+    },
+    irfftOfInput(out) {
+      check();
+      return irfftOfInput(out);
     },
     dispose() {
       if (disposed) return;

@@ -14,7 +14,9 @@
 // method to 1e-4 sample; these only locate δ, and may use float32 transforms. At δ, h and χ²
 // come from inner products with the shifted SEV itself, in float64 (taken with the interpolated
 // g, the RMS of big pulses was off by up to 1.2e-5 relative). Cost per record: three FFTs of
-// length L (PFFFT: record, correlation, shifted SEV), two O(L) passes and ~7 O(L/2) sums.
+// length L (PFFFT: record, correlation, shifted SEV), two O(L) passes and ~7 O(L/2) sums. With
+// PFFFT the passes that make a transform's input write it into PFFFT's buffer themselves
+// (RealTransforms.input: the same float32 values, 8 % less time per fit than copying them).
 //
 // Truncated fit (saturated pulses): only samples whose value above the baseline (mean of the
 // first L/8) is below `truncationLevel_V` count. The mask depends on the record, so such
@@ -217,6 +219,49 @@ function valueAtLag(X: Float64Array, n: number, delta: number): number {
   return (X[0] + 2 * (acc + acc2) + (n & 1 ? 0 : X[2 * m] * Math.cos(Math.PI * delta))) / n;
 }
 
+/**
+ * crossSpectrum, and the same values also into `packed` in the packed order of
+ * RealTransforms.input (re X0, re X_{n/2}, re X1, im X1, …), for irfftOfInput.
+ */
+function crossSpectrumPacked(A: Float64Array, B: Float64Array, out: Float64Array, packed: Float32Array): Float64Array {
+  const n = out.length - 2;
+  for (let k = 0; k < out.length; k += 2) {
+    const ar = A[k], ai = A[k + 1], br = B[k], bi = B[k + 1];
+    const xr = ar * br + ai * bi, xi = ai * br - ar * bi;
+    out[k] = xr;
+    out[k + 1] = xi;
+    if (k > 0 && k < n) {
+      packed[k] = xr;
+      packed[k + 1] = xi;
+    }
+  }
+  packed[0] = out[0];
+  packed[1] = out[n];
+  return out;
+}
+
+/** phaseRamp's spectrum (n even) written straight into `packed`, in RealTransforms.input's packed order. */
+function phaseRampPacked(S: Float64Array, n: number, d: number, packed: Float32Array): void {
+  const w = (-2 * Math.PI * d) / n;
+  const cr = Math.cos(w), ci = Math.sin(w);
+  const half = n >> 1;
+  let zr = 1, zi = 0;
+  for (let k = 0; k <= half; k++) {
+    const sr = S[2 * k], si = S[2 * k + 1];
+    const re = sr * zr - si * zi;
+    const im = sr * zi + si * zr;
+    if (k === 0) packed[0] = re;
+    else if (k === half) packed[1] = re;
+    else {
+      packed[2 * k] = re;
+      packed[2 * k + 1] = im;
+    }
+    const t = zr * cr - zi * ci;
+    zi = zr * ci + zi * cr;
+    zr = t;
+  }
+}
+
 /** Spectrum S into `out` times e^{−2πikd/n} (the shift by d samples), the phase by a rotation recurrence. */
 function phaseRamp(S: Float64Array, n: number, d: number, out: Float64Array): Float64Array {
   const w = (-2 * Math.PI * d) / n;
@@ -261,10 +306,16 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   // Projections on the polynomials, ⟨Q_j, r⟩ = Σ_p M_jp·⟨x^p, r⟩, and ⟨r, r⟩ in one pass with
   // x computed, not read: Q's four stored arrays would make it memory-bound.
   const step = n > 1 ? 2 / (n - 1) : 0;
+  // With PFFFT the loops write the transforms' input themselves: the very float32 values that
+  // rfft/irfft would copy there from r and the spectra, one pass over them fewer each.
+  const {transforms} = plan;
+  const fused = transforms?.input && transforms.rfftOfInput && transforms.irfftOfInput ? transforms : undefined;
+  const sink = fused ? fused.input!() : r;
   let rr = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0;
   for (let i = 0; i < n; i++) {
     const v = record[i] - o;
     r[i] = v;
+    sink[i] = v;
     rr += v * v;
     const x = i * step - 1, xv = x * v, xxv = x * xv;
     m0 += v;
@@ -280,10 +331,15 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   // Locating the shift: the record's spectrum, the correlation at every integer lag and its
   // value between lags come from the (float32, with PFFFT) transforms; they only rank and
   // locate. The fit at the shift found is computed in float64 below.
-  const {transforms} = plan;
-  const R = transforms ? transforms.rfft(r, recSpec) : rfft(r, recSpec);
-  const X = crossSpectrum(R, plan.S, crossSpec);
-  const c = transforms ? transforms.irfft(X, corr) : irfft(X, n, corr);
+  let X: Float64Array, c: Float64Array;
+  if (fused) {
+    X = crossSpectrumPacked(fused.rfftOfInput!(recSpec), plan.S, crossSpec, fused.input!());
+    c = fused.irfftOfInput!(corr);
+  } else {
+    const R = transforms ? transforms.rfft(r, recSpec) : rfft(r, recSpec);
+    X = crossSpectrum(R, plan.S, crossSpec);
+    c = transforms ? transforms.irfft(X, corr) : (irfft(X, n, corr) as Float64Array);
+  }
   // num·|num|/den: the χ² reduction, signed so that negative pulses are not preferred.
   const score = (cv: number, d: number): number => {
     let num = cv, den = ss;
@@ -321,7 +377,11 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   // χ² is a small difference of large sums for a big pulse: had ⟨r, s̃⟩ been taken from the
   // float32 spectrum, its rounding (1e-7) would reach the RMS as 1e-7·SNR²; s̃'s own rounding
   // only changes the template by 1e-7 of its norm.
-  const sd = transforms ? transforms.irfft(phaseRamp(plan.S, n, delta, shiftSpec), shifted) : irfft(phaseRamp(plan.S, n, delta, shiftSpec), n, shifted);
+  let sd: Float64Array;
+  if (fused) {
+    phaseRampPacked(plan.S, n, delta, fused.input!());
+    sd = fused.irfftOfInput!(shifted);
+  } else sd = transforms ? transforms.irfft(phaseRamp(plan.S, n, delta, shiftSpec), shifted) : (irfft(phaseRamp(plan.S, n, delta, shiftSpec), n, shifted) as Float64Array);
   let rs = 0, sq = 0;
   m0 = m1 = m2 = m3 = 0;
   for (let i = 0; i < n; i++) {

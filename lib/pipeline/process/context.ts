@@ -112,7 +112,8 @@ export async function perRecordTables(ctx: ProcessContext, groups: readonly Reco
   let kernel: RecordKernel | undefined;
   async function* here(g: RecordGroup, from: number, to: number): AsyncGenerator<KernelChunk> {
     kernel ??= await open();
-    for (const chunk of file.chunks(g, chunkEvents, from, to)) yield {start: chunk.start, columns: kernel.columns(chunk)};
+    // The kernel is done with a chunk before the next read: the reused read buffer serves.
+    for (const chunk of file.chunks(g, chunkEvents, from, to, true)) yield {start: chunk.start, columns: kernel.columns(chunk)};
   }
   try {
     const tables = new Map<RecordGroup, {[name: string]: Float64Array}>();
