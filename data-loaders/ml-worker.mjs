@@ -1,9 +1,5 @@
-// Entry of an inference worker thread (see mlPool.ts): TypeScript via tsx, installed packages
-// as they are (see hooks/dependenciesAsIs.mjs) and TensorFlow.js from its ESM build, as in the
-// main thread, then the worker's message loop.
-import {register} from "tsx/esm/api";
+// Entry of an inference worker thread (see mlPool.ts), run as the main thread runs
+// (hooks/importSource.mjs), TensorFlow.js from its ESM build; then the worker's message loop.
+import {importSource} from "./hooks/importSource.mjs";
 
-register();
-await import("./hooks/registerDependenciesAsIs.mjs");
-await import("./tfjs/registerTfjsEsm.mjs");
-await import("./mlWorker.ts");
+await importSource("data-loaders/mlWorker.ts", {tfjs: true});

@@ -1,7 +1,4 @@
-// Entry of a trigger worker thread (see streamTrigger.ts): TypeScript via tsx, installed packages
-// as they are (hooks/dependenciesAsIs.mjs), as in the main thread, then the worker itself.
-import {register} from "tsx/esm/api";
+// Entry of a trigger worker thread (see streamTrigger.ts), run as the main thread runs (hooks/importSource.mjs).
+import {importSource} from "./hooks/importSource.mjs";
 
-register();
-await import("./hooks/registerDependenciesAsIs.mjs");
-await import("./triggerWorker.ts");
+await importSource("data-loaders/triggerWorker.ts");
