@@ -7,20 +7,13 @@
 // the fly, with installed packages loaded as they are, past tsx
 // (data-loaders/hooks/dependenciesAsIs.mjs). TensorFlow.js's module hooks are registered only by
 // the commands that use it (data-loaders/cli/commands.ts, `withTfjs`).
-import {COMPILED_ENV, compiledSources, compiledUrl} from "../data-loaders/hooks/compiledSources.mjs";
+import {COMPILED_ENV, compiledSources} from "../data-loaders/hooks/compiledSources.mjs";
+import {importSource} from "../data-loaders/hooks/importSource.mjs";
 
+// Worker threads start from the tree named here, as this thread does (hooks/importSource.mjs);
+// one inherited from a parent command is dropped where this one runs through tsx.
 const compiled = await compiledSources();
-let entry;
-if (compiled) {
-  // Worker threads (the feature pool) start from the same compiled tree.
-  process.env[COMPILED_ENV] = compiled;
-  entry = compiledUrl(compiled, "data-loaders/cli/main.ts");
-} else {
-  delete process.env[COMPILED_ENV]; // one inherited from a parent command would send the workers there
-  const {register} = await import("tsx/esm/api");
-  register();
-  await import("../data-loaders/hooks/registerDependenciesAsIs.mjs");
-  entry = "../data-loaders/cli/main.ts";
-}
-const {main} = await import(entry);
+if (compiled) process.env[COMPILED_ENV] = compiled;
+else delete process.env[COMPILED_ENV];
+const {main} = await importSource("data-loaders/cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));

@@ -1,4 +1,4 @@
-// Imports one of our TypeScript modules in a worker thread the way the main thread runs them:
+// Imports one of our TypeScript modules the way the CLI runs them (bin/pulsebook.mjs, its worker threads):
 // from the compiled tree the CLI started from (PULSEBOOK_COMPILED_DIR, see compiledSources.mjs),
 // else through tsx with installed packages as they are (dependenciesAsIs.mjs). With `tfjs`,
 // TensorFlow.js's ESM hooks are registered last, so that they run first, as `withTfjs` does in
