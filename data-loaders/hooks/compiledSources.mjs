@@ -28,7 +28,8 @@ function sourceFiles(root) {
     for (const e of readdirSync(join(root, dir), {withFileTypes: true})) {
       const rel = `${dir}/${e.name}`;
       if (e.isDirectory()) walk(rel);
-      else if (/\.(ts|mjs)$/.test(e.name) && !e.name.endsWith(".d.ts")) out.push(rel);
+      // Not declarations, nor AssemblyScript sources (*.as.ts: built into wasm by scripts/build-wasm.mjs).
+      else if (/\.(ts|mjs)$/.test(e.name) && !/\.(d|as)\.ts$/.test(e.name)) out.push(rel);
     }
   };
   for (const f of FOLDERS) walk(f);

@@ -5,8 +5,8 @@
 
 import type {EventChunk, RecordLayout} from "../types.js";
 import {unitColumn, unitOf, type SignalUnit} from "../math/units.js";
-import {emptyMainParameters, mainParameters, DRIFT_SAMPLES, type MainParameters} from "./mainParameters.js";
-import {moments} from "./moments.js";
+import {emptyMainParameters, DRIFT_SAMPLES, type MainParameters} from "./mainParameters.js";
+import {emptySmoothedRecordSums, kernelMainParameters} from "./featureKernel.js";
 
 export interface FeatureColumnInfo {
   name: string;
@@ -113,59 +113,9 @@ export function derivativeExtremes(s: ArrayLike<number>, n = s.length, out: Deri
   return out;
 }
 
-/**
- * The sum of x with four accumulators (shorter dependency chains, about twice as fast as one)
- * and derivativeExtremes(x) into `out`, in one pass over x: the same additions and comparisons,
- * in the same order, as the two done apart, so the same bits.
- */
-export function sumAndDerivativeExtremes(x: Float64Array, out: DerivativeExtremes): number {
-  const n = x.length;
-  const n4 = n - (n % 4);
-  let a = 0, b = 0, c = 0, d = 0;
-  let max = -Infinity, min = Infinity, maxIndex = 0, minIndex = 0;
-  let prev = x[0];
-  // Difference j = x[j+1] − x[j], taken in increasing j, first index kept on ties.
-  for (let k = 0; k < n4; k += 4) {
-    const x0 = x[k], x1 = x[k + 1], x2 = x[k + 2], x3 = x[k + 3];
-    a += x0;
-    b += x1;
-    c += x2;
-    d += x3;
-    if (k > 0) {
-      const d0 = x0 - prev;
-      if (d0 > max) { max = d0; maxIndex = k - 1; }
-      if (d0 < min) { min = d0; minIndex = k - 1; }
-    }
-    const d1 = x1 - x0, d2 = x2 - x1, d3 = x3 - x2;
-    if (d1 > max) { max = d1; maxIndex = k; }
-    if (d1 < min) { min = d1; minIndex = k; }
-    if (d2 > max) { max = d2; maxIndex = k + 1; }
-    if (d2 < min) { min = d2; minIndex = k + 1; }
-    if (d3 > max) { max = d3; maxIndex = k + 2; }
-    if (d3 < min) { min = d3; minIndex = k + 2; }
-    prev = x3;
-  }
-  for (let k = n4; k < n; k++) {
-    const v = x[k];
-    a += v;
-    if (k > 0) {
-      const dv = v - prev;
-      if (dv > max) { max = dv; maxIndex = k - 1; }
-      if (dv < min) { min = dv; minIndex = k - 1; }
-    }
-    prev = v;
-  }
-  out.max = max;
-  out.maxIndex = maxIndex;
-  out.min = min;
-  out.minIndex = minIndex;
-  return a + b + (c + d);
-}
-
-// Scratch reused across records and calls (JS is single-threaded, so one set suffices).
-let smoothedScratch = new Float64Array(0);
+// Results reused across records and calls (JS is single-threaded, so one set suffices).
 const mp = emptyMainParameters();
-const extremes: DerivativeExtremes = {max: 0, maxIndex: 0, min: 0, minIndex: 0};
+const sums = emptySmoothedRecordSums();
 
 /** Computes the feature table of a chunk; see FEATURE_COLUMNS and docs/features.md. */
 export function computeFeatures(chunk: EventChunk, layout: RecordLayout): FeatureColumns {
@@ -200,17 +150,15 @@ export function computeFeatures(chunk: EventChunk, layout: RecordLayout): Featur
     min_derivative_time_ms: f64()
   };
   if (chunk.labels) t.label = new Int32Array(rows);
-  // Exactly L long so that `moments` (which uses x.length) sees only this record.
-  if (smoothedScratch.length !== L) smoothedScratch = new Float64Array(L);
-  const s = smoothedScratch;
 
   for (let c = 0; c < nChannels; c++) {
     for (let i = 0; i < count; i++) {
       const row = i * nChannels + c;
       const offset = (c * count + i) * L;
       const record = samples.subarray(offset, offset + L);
+      let s: Float64Array;
       try {
-        mainParameters(record, s, mp);
+        s = kernelMainParameters(record, mp, sums);
       } catch (e) {
         throw new Error(`${chunk.group} event ${start + i}, channel ${c}: ${(e as Error).message}`);
       }
@@ -228,16 +176,17 @@ export function computeFeatures(chunk: EventChunk, layout: RecordLayout): Featur
       // are only L − 500 samples apart: rescale so that the column is the true slope.
       t.baseline_slope_V_per_s[row] = L > DRIFT_SAMPLES ? (mp.linear_drift * L * fs) / (L - DRIFT_SAMPLES) : 0;
 
-      const m = moments(s, sumAndDerivativeExtremes(s, extremes) / L);
-      t.record_mean_V[row] = m.mean;
-      t.record_var_V2[row] = m.variance;
-      t.record_skewness[row] = m.skewness;
+      // Two-pass moments (the kernel's central sums about the mean), as moments.ts defines them.
+      const m2 = sums.sumSquares / L;
+      t.record_mean_V[row] = sums.sum / L;
+      t.record_var_V2[row] = m2;
+      t.record_skewness[row] = m2 > 0 ? sums.sumCubes / L / (m2 * Math.sqrt(m2)) : 0;
 
       // A difference of two samples belongs to the midpoint between them.
-      t.max_derivative_V_per_ms[row] = extremes.max / msPerSample;
-      t.max_derivative_time_ms[row] = (extremes.maxIndex + 0.5 - trigger) * msPerSample;
-      t.min_derivative_V_per_ms[row] = extremes.min / msPerSample;
-      t.min_derivative_time_ms[row] = (extremes.minIndex + 0.5 - trigger) * msPerSample;
+      t.max_derivative_V_per_ms[row] = sums.maxDifference / msPerSample;
+      t.max_derivative_time_ms[row] = (sums.maxDifferenceIndex + 0.5 - trigger) * msPerSample;
+      t.min_derivative_V_per_ms[row] = sums.minDifference / msPerSample;
+      t.min_derivative_time_ms[row] = (sums.minDifferenceIndex + 0.5 - trigger) * msPerSample;
     }
   }
   return t;

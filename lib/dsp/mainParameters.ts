@@ -108,6 +108,23 @@ export function mainParameters(
       tMax = i;
     }
   }
+  return fillMainParameters(s, L, pulseHeight, tMax, offset, drift, out);
+}
+
+/**
+ * The rest of the main parameters from the smoothed record `s` (length L), its maximum, the
+ * drift-corrected peak t_max, offset and drift: cait's threshold walks. Shared by
+ * mainParameters and the WebAssembly feature kernel (featureKernel.ts).
+ */
+export function fillMainParameters(
+  s: ArrayLike<number>,
+  L: number,
+  pulseHeight: number,
+  tMax: number,
+  offset: number,
+  drift: number,
+  out: MainParameters
+): MainParameters {
   const h = s[tMax];
 
   // cait's walks from the maximum: last sample below 20 % before it, first above 80 % after that,
@@ -134,22 +151,22 @@ export function mainParameters(
 // The walks, one per direction and comparison (no closure per record). Each starts at `start`
 // and returns the first index found, else the fallback cait uses.
 /** Last i ≤ start with s[i] < level, else 0. */
-function lastBelowBefore(s: Float64Array, start: number, level: number): number {
+function lastBelowBefore(s: ArrayLike<number>, start: number, level: number): number {
   for (let i = start; i >= 0; i--) if (s[i] < level) return i;
   return 0;
 }
 /** First i ≥ start with s[i] > level, else start. */
-function firstAboveFrom(s: Float64Array, L: number, start: number, level: number): number {
+function firstAboveFrom(s: ArrayLike<number>, L: number, start: number, level: number): number {
   for (let i = start; i < L; i++) if (s[i] > level) return i;
   return start;
 }
 /** First i ≥ start with s[i] < level, else L − 1. */
-function firstBelowFrom(s: Float64Array, L: number, start: number, level: number): number {
+function firstBelowFrom(s: ArrayLike<number>, L: number, start: number, level: number): number {
   for (let i = start; i < L; i++) if (s[i] < level) return i;
   return L - 1;
 }
 /** Last i ≤ start with s[i] > level, else start. */
-function lastAboveBefore(s: Float64Array, start: number, level: number): number {
+function lastAboveBefore(s: ArrayLike<number>, start: number, level: number): number {
   for (let i = start; i >= 0; i--) if (s[i] > level) return i;
   return start;
 }

@@ -1,0 +1,96 @@
+// The feature table's inner loop in WebAssembly (kernels/mainpar.as.ts, SIMD): cait's main
+// parameters, the smoothed record's power sums and its extreme sample-to-sample differences, in
+// two passes over the record. lib/dsp/mainParameters.ts stays the readable reference; the two
+// agree to rounding (bounds in docs/features.md, checked by test/featureKernel.test.ts).
+//
+// One instance per JavaScript thread, compiled synchronously from 2 kB of base64 on first use
+// (small enough for a page's main thread), its memory grown to the longest record seen.
+
+import {MAINPAR_WASM_BASE64} from "./kernels/mainparWasm.js";
+import {assertFiniteRecord} from "./finite.js";
+import {DRIFT_SAMPLES, MAINPAR_SMOOTHING_SAMPLES, fillMainParameters, type MainParameters} from "./mainParameters.js";
+
+/** What the kernel adds to the main parameters: the smoothed record's sums and derivative extremes. */
+export interface SmoothedRecordSums {
+  /** Σ s, Σ s², Σ s³ over the smoothed, offset-subtracted record s. */
+  sum: number;
+  sumSquares: number;
+  sumCubes: number;
+  /** Largest s[j+1] − s[j] and its first j. */
+  maxDifference: number;
+  maxDifferenceIndex: number;
+  /** Smallest s[j+1] − s[j] and its first j. */
+  minDifference: number;
+  minDifferenceIndex: number;
+}
+
+export function emptySmoothedRecordSums(): SmoothedRecordSums {
+  return {sum: 0, sumSquares: 0, sumCubes: 0, maxDifference: 0, maxDifferenceIndex: 0, minDifference: 0, minDifferenceIndex: 0};
+}
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  mainpar(x: number, n: number, w: number, nDrift: number, s: number, out: number): void;
+}
+
+const OUT_SLOTS = 11;
+const PAGE = 65536;
+
+let kernel: KernelExports | undefined;
+/** Record length the current layout and views are for. */
+let laidOut = 0;
+let sAt = 0;
+let outAt = 0;
+let f32 = new Float32Array(0);
+let smoothed = new Float64Array(0);
+let results = new Float64Array(0);
+
+function instantiate(): KernelExports {
+  const bytes = Uint8Array.from(atob(MAINPAR_WASM_BASE64), (c) => c.charCodeAt(0));
+  try {
+    return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as KernelExports;
+  } catch (e) {
+    throw new Error(`this JavaScript engine cannot run the feature kernel (WebAssembly with SIMD, Node ≥ 16.4 or a current browser): ${(e as Error).message}`);
+  }
+}
+
+/** Lays out memory for records of L samples: x (f32) at 0, s (f64) and the results after it. */
+function layOut(L: number): void {
+  kernel ??= instantiate();
+  sAt = Math.ceil((4 * L) / 16) * 16;
+  outAt = sAt + 8 * L;
+  const need = outAt + 8 * OUT_SLOTS;
+  const have = kernel.memory.buffer.byteLength;
+  if (need > have) kernel.memory.grow(Math.ceil((need - have) / PAGE));
+  const buffer = kernel.memory.buffer;
+  f32 = new Float32Array(buffer, 0, L);
+  smoothed = new Float64Array(buffer, sAt, L);
+  results = new Float64Array(buffer, outAt, OUT_SLOTS);
+  laidOut = L;
+}
+
+/**
+ * cait's main parameters of one record into `out` and the smoothed record's sums into `sums`.
+ * Returns the smoothed, offset-subtracted record s: a view into the kernel's memory, valid until
+ * the next call. Throws naming the sample if the record holds NaN or ±Infinity.
+ */
+export function kernelMainParameters(record: Float32Array, out: MainParameters, sums: SmoothedRecordSums): Float64Array {
+  const L = record.length;
+  if (L < 8) throw new RangeError(`record has ${L} samples; main parameters need at least 8`);
+  if (L !== laidOut) layOut(L);
+  f32.set(record);
+  kernel!.mainpar(0, L, MAINPAR_SMOOTHING_SAMPLES, Math.min(DRIFT_SAMPLES, L), sAt, outAt);
+  const r = results;
+  // Every sample enters some window sum and stays in its chain's running sum, so a non-finite
+  // sample (or an overflow) makes Σs or Σs² non-finite.
+  if (!Number.isFinite(r[4] + r[5])) assertFiniteRecord(record, r[4] + r[5]);
+  sums.sum = r[4];
+  sums.sumSquares = r[5];
+  sums.sumCubes = r[6];
+  sums.maxDifference = r[7];
+  sums.maxDifferenceIndex = r[8];
+  sums.minDifference = r[9];
+  sums.minDifferenceIndex = r[10];
+  fillMainParameters(smoothed, L, r[2], r[3], r[0], r[1], out);
+  return smoothed;
+}
