@@ -27,6 +27,14 @@ export interface RealTransforms {
   input?(): Float32Array;
   rfftOfInput?(out: Float64Array): Float64Array;
   irfftOfInput?(out: Float64Array): Float64Array;
+  /**
+   * PFFFT only: rfftOfInput without the copy, the spectrum left in the heap (a view valid until
+   * the next call, in input()'s packed order; it is input()'s buffer). A JS loop over the heap
+   * costs about as much as the transform itself, so callers that read a spectrum once read it here.
+   */
+  spectrumOfInput?(): Float32Array;
+  /** PFFFT only: irfftOfInput without the copy and unscaled (n·irfft; a heap view valid until the next call). */
+  inverseOfInput?(): Float32Array;
   dispose(): void;
 }
 
@@ -46,27 +54,33 @@ function pffftTransforms(m: PffftModule, n: number): RealTransforms {
     if (disposed) throw new Error("RealTransforms used after dispose()");
   };
   const ia = a >> 2;
-  const rfftOfInput = (out: Float64Array): Float64Array => {
+  const spectrumOfInput = (): Float32Array => {
     m._pffft_transform(setup, a, b, work, FORWARD);
     // PFFFT's canonical order after zreorder: [X0, X_{n/2}, re X1, im X1, …].
     m._pffft_zreorder(setup, b, a, FORWARD);
-    const h = m.HEAPF32;
-    out[0] = h[ia];
+    return m.HEAPF32.subarray(ia, ia + n);
+  };
+  const inverseOfInput = (): Float32Array => {
+    m._pffft_zreorder(setup, a, b, BACKWARD);
+    m._pffft_transform(setup, b, a, work, BACKWARD);
+    return m.HEAPF32.subarray(ia, ia + n);
+  };
+  const rfftOfInput = (out: Float64Array): Float64Array => {
+    const h = spectrumOfInput();
+    out[0] = h[0];
     out[1] = 0;
     for (let k = 1; k < half; k++) {
-      out[2 * k] = h[ia + 2 * k];
-      out[2 * k + 1] = h[ia + 2 * k + 1];
+      out[2 * k] = h[2 * k];
+      out[2 * k + 1] = h[2 * k + 1];
     }
-    out[2 * half] = h[ia + 1];
+    out[2 * half] = h[1];
     out[2 * half + 1] = 0;
     return out;
   };
   const irfftOfInput = (out: Float64Array): Float64Array => {
-    m._pffft_zreorder(setup, a, b, BACKWARD);
-    m._pffft_transform(setup, b, a, work, BACKWARD);
-    const h = m.HEAPF32;
+    const h = inverseOfInput();
     const scale = 1 / n;
-    for (let i = 0; i < n; i++) out[i] = h[ia + i] * scale;
+    for (let i = 0; i < n; i++) out[i] = h[i] * scale;
     return out;
   };
   return {
@@ -101,6 +115,14 @@ function pffftTransforms(m: PffftModule, n: number): RealTransforms {
     irfftOfInput(out) {
       check();
       return irfftOfInput(out);
+    },
+    spectrumOfInput() {
+      check();
+      return spectrumOfInput();
+    },
+    inverseOfInput() {
+      check();
+      return inverseOfInput();
     },
     dispose() {
       if (disposed) return;

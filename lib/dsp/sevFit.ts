@@ -220,23 +220,28 @@ function valueAtLag(X: Float64Array, n: number, delta: number): number {
 }
 
 /**
- * crossSpectrum, and the same values also into `packed` in the packed order of
- * RealTransforms.input (re X0, re X_{n/2}, re X1, im X1, …), for irfftOfInput.
+ * crossSpectrum of the packed spectrum P (RealTransforms.spectrumOfInput: re P0, re P_{n/2}, re P1,
+ * im P1, …, in the transforms' heap) and B: into `out` (rfft layout, float64), and the same values
+ * back into P, packed, for inverseOfInput. Each bin is read before it is overwritten.
  */
-function crossSpectrumPacked(A: Float64Array, B: Float64Array, out: Float64Array, packed: Float32Array): Float64Array {
+function crossSpectrumPacked(P: Float32Array, B: Float64Array, out: Float64Array): Float64Array {
   const n = out.length - 2;
-  for (let k = 0; k < out.length; k += 2) {
-    const ar = A[k], ai = A[k + 1], br = B[k], bi = B[k + 1];
+  // DC and Nyquist: real in P, the imaginary part 0 as rfft's.
+  const p0 = P[0], pn = P[1];
+  out[0] = p0 * B[0] + 0 * B[1];
+  out[1] = 0 * B[0] - p0 * B[1];
+  out[n] = pn * B[n] + 0 * B[n + 1];
+  out[n + 1] = 0 * B[n] - pn * B[n + 1];
+  for (let k = 2; k < n; k += 2) {
+    const ar = P[k], ai = P[k + 1], br = B[k], bi = B[k + 1];
     const xr = ar * br + ai * bi, xi = ai * br - ar * bi;
     out[k] = xr;
     out[k + 1] = xi;
-    if (k > 0 && k < n) {
-      packed[k] = xr;
-      packed[k + 1] = xi;
-    }
+    P[k] = xr;
+    P[k + 1] = xi;
   }
-  packed[0] = out[0];
-  packed[1] = out[n];
+  P[0] = out[0];
+  P[1] = out[n];
   return out;
 }
 
@@ -309,7 +314,7 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   // With PFFFT the loops write the transforms' input themselves: the very float32 values that
   // rfft/irfft would copy there from r and the spectra, one pass over them fewer each.
   const {transforms} = plan;
-  const fused = transforms?.input && transforms.rfftOfInput && transforms.irfftOfInput ? transforms : undefined;
+  const fused = transforms?.input && transforms.spectrumOfInput && transforms.inverseOfInput ? transforms : undefined;
   const sink = fused ? fused.input!() : r;
   let rr = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0;
   for (let i = 0; i < n; i++) {
@@ -333,8 +338,15 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   // locate. The fit at the shift found is computed in float64 below.
   let X: Float64Array, c: Float64Array;
   if (fused) {
-    X = crossSpectrumPacked(fused.rfftOfInput!(recSpec), plan.S, crossSpec, fused.input!());
-    c = fused.irfftOfInput!(corr);
+    // Read in the heap, not copied out: only the lags searched (and one beyond) are used.
+    X = crossSpectrumPacked(fused.spectrumOfInput!(), plan.S, crossSpec);
+    const h = fused.inverseOfInput!();
+    const scale = 1 / n;
+    for (let lag = -maxLag - 1; lag <= maxLag + 1; lag++) {
+      const i = (lag + n) % n;
+      corr[i] = h[i] * scale;
+    }
+    c = corr;
   } else {
     const R = transforms ? transforms.rfft(r, recSpec) : rfft(r, recSpec);
     X = crossSpectrum(R, plan.S, crossSpec);
@@ -377,15 +389,17 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   // χ² is a small difference of large sums for a big pulse: had ⟨r, s̃⟩ been taken from the
   // float32 spectrum, its rounding (1e-7) would reach the RMS as 1e-7·SNR²; s̃'s own rounding
   // only changes the template by 1e-7 of its norm.
-  let sd: Float64Array;
+  // With PFFFT s̃ is read in the heap (n·s̃ there, unscaled), not copied out first.
+  let sd: Float64Array | Float32Array, sdScale = 1;
   if (fused) {
     phaseRampPacked(plan.S, n, delta, fused.input!());
-    sd = fused.irfftOfInput!(shifted);
+    sd = fused.inverseOfInput!();
+    sdScale = 1 / n;
   } else sd = transforms ? transforms.irfft(phaseRamp(plan.S, n, delta, shiftSpec), shifted) : (irfft(phaseRamp(plan.S, n, delta, shiftSpec), n, shifted) as Float64Array);
   let rs = 0, sq = 0;
   m0 = m1 = m2 = m3 = 0;
   for (let i = 0; i < n; i++) {
-    const v = sd[i];
+    const v = sd[i] * sdScale;
     rs += r[i] * v;
     sq += v * v;
     const x = i * step - 1, xv = x * v, xxv = x * xv;
