@@ -42,12 +42,15 @@ const golden = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Golden;
  *   ≤ 1e-5 (RMS). The calibration summary moved by ≤ 1.5e-9 (within its 1e-8 above).
  * - fit_height_V, fit_onset_shift_ms, fit_rms_V (process/events, testpulses, noise) were
  *   recaptured a third time (issue 17, per-record kernels): the fractional shift comes from
- *   Newton's steps on the score (c, c′, c″ in one pass), accepted once a step is ≤ 1e-3 sample,
- *   where Brent's method stopped at 1e-4 sample (it stays the fallback); the SEV's phase ramp
- *   runs as two interleaved recurrences. Rows with |h| ≥ 20·RMS moved by ≤ 1.9e-8 (height,
- *   relative), ≤ 8.2e-7 ms = 2.1e-5 sample (shift), ≤ 9.5e-8 (RMS, relative); the others by
- *   ≤ 2.2e-7 RMS (height), ≤ 7.9e-7 ms, ≤ 1.8e-8 (RMS). On 900 records of bench/cli-throughput's
- *   file (bench/record-kernels.ts): ≤ 2.1e-8, ≤ 1.3e-6 ms, ≤ 1.5e-7; others ≤ 4.1e-7 RMS.
+ *   Newton's steps on the score (c, c′, c″ in one pass over the cross-spectrum; Brent's method
+ *   stays the fallback), and ⟨Q_j, s_δ⟩ between lags from a quintic through their exact values and
+ *   first two derivatives, no longer a 4-point Lagrange cubic (whose kinks at every lag stopped
+ *   Newton's steps at false optima, and whose error moved the old optimum). Against the float64
+ *   least squares' χ² minimum (159 records with |h| ≥ 20·RMS of bench/cli-throughput's file) the
+ *   shift is now within 3.2e-6 sample (median), 1.1e-4 (95 %), 1.2e-3 (max); it was 1.5e-5,
+ *   3.9e-4, 0.11. Rows with |h| ≥ 20·RMS moved by ≤ 2.9e-7 (height, relative), ≤ 1.6e-3 ms =
+ *   0.04 sample (shift), ≤ 8.8e-7 (RMS, relative); the others by ≤ 3.3e-6 RMS (height),
+ *   ≤ 4e-3 ms, ≤ 4e-8 (RMS). The SEV's phase ramp runs as two interleaved recurrences.
  *   `npx tsx test/golden/outputs.ts --write --columns fit_height_V,fit_onset_shift_ms,fit_rms_V`
  *   recaptures these columns alone. Nothing else moved by more than 1e-12 (the calibration
  *   summary by ≤ 1.5e-9, within its 1e-8 above).

@@ -9,9 +9,10 @@
 // The shifted SEV s_δ is the circular, band-limited (Fourier) shift of the sampled SEV, so
 // c(δ) for every integer δ is one inverse FFT of the cross-spectrum R·conj(S), and at a
 // fractional δ a single O(n) sum over that spectrum. g_j(δ) does not depend on the record: it
-// is tabulated once per SEV on the integer lags and interpolated (4-point Lagrange; it is a
-// smooth function of δ). The shift is the best integer lag in ±maxShift, refined by Brent's
-// method to 1e-4 sample; these only locate δ, and may use float32 transforms. At δ, h and χ²
+// is tabulated once per SEV on the integer lags with its first two derivatives, and
+// interpolated between them by a quintic (gAt). The shift is the best integer lag in ±maxShift,
+// refined by Newton's steps (newtonShift; Brent's method to 1e-4 sample where they cannot be
+// trusted); these only locate δ, and may use float32 transforms. At δ, h and χ²
 // come from inner products with the shifted SEV itself, in float64 (taken with the interpolated
 // g, the RMS of big pulses was off by up to 1.2e-5 relative). Cost per record: three FFTs of
 // length L (PFFFT: record, correlation, shifted SEV), two O(L) passes and ~7 O(L/2) sums. With
@@ -62,6 +63,9 @@ export interface SevFitPlan {
   M: number[][];
   /** g[j][lag + maxLag + 2] = ⟨Q_j, s_lag⟩ for lag in −maxLag−2 … maxLag+2. */
   g: Float64Array[];
+  /** Its first and second derivatives in the lag, exact (band-limited), on the same lags. */
+  g1: Float64Array[];
+  g2: Float64Array[];
   /** den[lag + maxLag + 2] = ss − Σ_j g_j(lag)²: the fit's denominator at each integer lag. */
   den: Float64Array;
   /** The records' transforms when not lib/dsp/fft.ts's. */
@@ -134,13 +138,30 @@ export function prepareSevFit(sev: ArrayLike<number>, layout: RecordLayout, opti
   let ss = 0;
   for (let i = 0; i < n; i++) ss += s[i] * s[i];
   const {Q, M} = orthonormalPolynomials(n, order);
-  const X = new Float64Array(n + 2);
-  const g = Q.map((q) => {
-    const c = irfft(crossSpectrum(rfft(q), S, X), n);
+  const X = new Float64Array(n + 2), D = new Float64Array(n + 2);
+  const table = (c: ArrayLike<number>) => {
     const t = new Float64Array(2 * maxLag + 5);
     for (let lag = -maxLag - 2; lag <= maxLag + 2; lag++) t[lag + maxLag + 2] = c[(lag + n) % n];
     return t;
-  });
+  };
+  const g: Float64Array[] = [], g1: Float64Array[] = [], g2: Float64Array[] = [];
+  for (const q of Q) {
+    crossSpectrum(rfft(q), S, X);
+    g.push(table(irfft(X, n)));
+    // d/dδ of Σ X_k e^{iω_k δ}: X_k·iω_k, and X_k·(−ω_k²), ω_k = 2πk/n.
+    for (let k = 0; 2 * k < X.length; k++) {
+      const w = (2 * Math.PI * k) / n;
+      D[2 * k] = -w * X[2 * k + 1];
+      D[2 * k + 1] = w * X[2 * k];
+    }
+    g1.push(table(irfft(D, n)));
+    for (let k = 0; 2 * k < X.length; k++) {
+      const w2 = ((2 * Math.PI * k) / n) ** 2;
+      D[2 * k] = -w2 * X[2 * k];
+      D[2 * k + 1] = -w2 * X[2 * k + 1];
+    }
+    g2.push(table(irfft(D, n)));
+  }
   const den = new Float64Array(2 * maxLag + 5).map((_, t) => {
     let d = ss;
     for (let j = 0; j <= order; j++) d -= g[j][t] * g[j][t];
@@ -150,17 +171,33 @@ export function prepareSevFit(sev: ArrayLike<number>, layout: RecordLayout, opti
   if (transforms && transforms.n !== n) throw new RangeError(`transforms of length ${transforms.n} for records of ${n} samples`);
   const M4 = new Float64Array(16);
   for (let j = 0; j <= order; j++) for (let p = 0; p <= order; p++) M4[4 * j + p] = M[j][p];
-  return {layout, n, order, maxLag, sev: s, S, ss, Q, M4, M, g, den, transforms};
+  return {layout, n, order, maxLag, sev: s, S, ss, Q, M4, M, g, g1, g2, den, transforms};
 }
 
-/** 4-point Lagrange interpolation of table t (index 0 ↔ lag −maxLag−2) at real lag δ. */
-function lagrange(t: Float64Array, maxLag: number, delta: number): number {
+/**
+ * g_j at real lag δ and its first two derivatives, into out[3j…3j+2]: the quintic through the
+ * values and exact derivatives at the neighbouring lags (Hermite). Its derivatives are continuous
+ * across the lags, so that Newton's steps (newtonShift) see no kinks; a 4-point Lagrange cubic of
+ * the values alone had them at every lag, where a false optimum could stop the steps.
+ */
+function gAt(plan: SevFitPlan, delta: number, out: Float64Array): void {
+  const {g, g1, g2, maxLag, order} = plan;
   const x = delta + maxLag + 2;
-  const i = Math.min(Math.max(Math.floor(x), 1), t.length - 3);
+  const i = Math.min(Math.max(Math.floor(x), 0), g[0].length - 2);
   const u = x - i;
-  const a = t[i - 1], b = t[i], c = t[i + 1], d = t[i + 2];
-  return (-u * (u - 1) * (u - 2) * a) / 6 + ((u + 1) * (u - 1) * (u - 2) * b) / 2 - ((u + 1) * u * (u - 2) * c) / 2 + ((u + 1) * u * (u - 1) * d) / 6;
+  for (let j = 0; j <= order; j++) {
+    const f0 = g[j][i], df = g[j][i + 1] - f0, d0 = g1[j][i], d1 = g1[j][i + 1], s0 = g2[j][i], s1 = g2[j][i + 1];
+    const a3 = 10 * df - 6 * d0 - 4 * d1 - (3 * s0 - s1) / 2;
+    const a4 = -15 * df + 8 * d0 + 7 * d1 + (3 * s0 - 2 * s1) / 2;
+    const a5 = 6 * df - 3 * (d0 + d1) - (s0 - s1) / 2;
+    const a2 = s0 / 2;
+    out[3 * j] = f0 + u * (d0 + u * (a2 + u * (a3 + u * (a4 + u * a5))));
+    out[3 * j + 1] = d0 + u * (2 * a2 + u * (3 * a3 + u * (4 * a4 + u * 5 * a5)));
+    out[3 * j + 2] = 2 * a2 + u * (6 * a3 + u * (12 * a4 + u * 20 * a5));
+  }
 }
+
+const gScratch = new Float64Array(12);
 
 // Scratch for the fast path (single-threaded JS: one set per length suffices).
 let scratchN = 0;
@@ -269,29 +306,23 @@ const lagSums = new Float64Array(3);
  * The shift between lags lo and hi where the score c(δ) − Σ g_j(δ)·pr_j, squared over
  * ss − Σ g_j(δ)², is largest, by Newton's method on its logarithm: from the vertex of the
  * parabola through the three best integer lags, one pass over X per step giving c, c′ and c″
- * (valueAtLag2), g_j and its derivatives from the same 4-point Lagrange cubic as the score.
+ * (valueAtLag2), g_j and its derivatives from the same quintic as the score (gAt).
  * Accepted once a step is ≤ 1e-3 sample (the next would be ~1e-6: the convergence is
  * quadratic), typically after two passes where Brent's method to 1e-4 took about eight.
  * Undefined where Newton's method cannot be trusted (a negative best correlation, a minimum,
  * a step out of [lo, hi], no convergence in 5 steps): the caller then takes Brent's method.
  */
 function newtonShift(plan: SevFitPlan, X: Float64Array, pr: Float64Array, best: number, fLo: number, fBest: number, fHi: number, lo: number, hi: number): number | undefined {
-  const {n, order, maxLag, ss, g} = plan;
+  const {n, order, ss} = plan;
   const curvature = fLo - 2 * fBest + fHi;
   let d = curvature < 0 ? best + (0.5 * (fLo - fHi)) / curvature : best;
   d = Math.min(hi, Math.max(lo, d));
   for (let step = 0; step < 5; step++) {
     valueAtLag2(X, n, d, lagSums);
     let num = lagSums[0], num1 = lagSums[1], num2 = lagSums[2], den = ss, den1 = 0, den2 = 0;
-    const x = d + maxLag + 2;
-    const i = Math.min(Math.max(Math.floor(x), 1), g[0].length - 3);
-    const u = x - i;
+    gAt(plan, d, gScratch);
     for (let j = 0; j <= order; j++) {
-      const t = g[j];
-      const a = t[i - 1], b = t[i], c = t[i + 1], e = t[i + 2];
-      // lagrange() as a cubic in u: b + c1·u + c2·u² + c3·u³.
-      const c1 = -a / 3 - b / 2 + c - e / 6, c2 = a / 2 - b + c / 2, c3 = (e - a) / 6 + (b - c) / 2;
-      const gj = b + u * (c1 + u * (c2 + u * c3)), g1 = c1 + u * (2 * c2 + 3 * u * c3), g2 = 2 * c2 + 6 * u * c3;
+      const gj = gScratch[3 * j], g1 = gScratch[3 * j + 1], g2 = gScratch[3 * j + 2];
       num -= gj * pr[j];
       num1 -= g1 * pr[j];
       num2 -= g2 * pr[j];
@@ -459,8 +490,9 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   // num·|num|/den: the χ² reduction, signed so that negative pulses are not preferred.
   const score = (cv: number, d: number): number => {
     let num = cv, den = ss;
+    gAt(plan, d, gScratch);
     for (let j = 0; j <= order; j++) {
-      const gj = lagrange(plan.g[j], maxLag, d);
+      const gj = gScratch[3 * j];
       num -= gj * pr[j];
       den -= gj * gj;
     }
