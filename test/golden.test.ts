@@ -42,13 +42,13 @@ const golden = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Golden;
  *   ≤ 1e-5 (RMS). The calibration summary moved by ≤ 1.5e-9 (within its 1e-8 above).
  * - fit_height_V, fit_onset_shift_ms, fit_rms_V (process/events, testpulses, noise) were
  *   recaptured a third time (issue 17, per-record kernels): the fractional shift comes from
- *   Newton's steps on the score (c, c′, c″ in one pass over the cross-spectrum; Brent's method
- *   stays the fallback), and ⟨Q_j, s_δ⟩ between lags from a quintic through their exact values and
+ *   Newton's steps on the score (c, c′, c″ in one pass over the cross-spectrum, the last step
+ *   ≤ 1e-2 sample; Brent's method stays the fallback), and ⟨Q_j, s_δ⟩ between lags from a quintic through their exact values and
  *   first two derivatives, no longer a 4-point Lagrange cubic (whose kinks at every lag stopped
  *   Newton's steps at false optima, and whose error moved the old optimum). Against the float64
  *   least squares' χ² minimum (159 records with |h| ≥ 20·RMS of bench/cli-throughput's file) the
- *   shift is now within 3.2e-6 sample (median), 1.1e-4 (95 %), 1.2e-3 (max); it was 1.5e-5,
- *   3.9e-4, 0.11. Rows with |h| ≥ 20·RMS moved by ≤ 2.9e-7 (height, relative), ≤ 1.6e-3 ms =
+ *   shift is now within 3.5e-6 sample (median), 1.2e-4 (95 %), 1.2e-3 (max); it was 1.5e-5,
+ *   3.9e-4, 0.11. Rows with |h| ≥ 20·RMS moved by ≤ 3e-7 (height, relative), ≤ 1.6e-3 ms =
  *   0.04 sample (shift), ≤ 8.8e-7 (RMS, relative); the others by ≤ 3.3e-6 RMS (height),
  *   ≤ 4e-3 ms, ≤ 4e-8 (RMS). The SEV's phase ramp runs as two interleaved recurrences.
  *   `npx tsx test/golden/outputs.ts --write --columns fit_height_V,fit_onset_shift_ms,fit_rms_V`

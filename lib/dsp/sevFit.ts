@@ -307,8 +307,11 @@ const lagSums = new Float64Array(3);
  * ss − Σ g_j(δ)², is largest, by Newton's method on its logarithm: from the vertex of the
  * parabola through the three best integer lags, one pass over X per step giving c, c′ and c″
  * (valueAtLag2), g_j and its derivatives from the same quintic as the score (gAt).
- * Accepted once a step is ≤ 1e-3 sample (the next would be ~1e-6: the convergence is
- * quadratic), typically after two passes where Brent's method to 1e-4 took about eight.
+ * The point a step leads to is accepted once the step is ≤ 1e-2 sample: 1.7 passes on average
+ * where Brent's method to 1e-4 took 7.8 evaluations. The convergence is quadratic, and the shift
+ * is then as close to the float64 least squares' χ² minimum as with steps of ≤ 1e-3 (159 pulses:
+ * median 3.5e-6 against 3.2e-6 sample, 95 % 1.2e-4 against 1.1e-4): the float32 spectra, not
+ * the steps, set that distance.
  * Undefined where Newton's method cannot be trusted (a negative best correlation, a minimum,
  * a step out of [lo, hi], no convergence in 5 steps): the caller then takes Brent's method.
  */
@@ -337,7 +340,7 @@ function newtonShift(plan: SevFitPlan, X: Float64Array, pr: Float64Array, best: 
     if (!(G2 < 0)) return undefined;
     const next = d - G1 / G2;
     if (!(next >= lo && next <= hi)) return undefined;
-    if (Math.abs(next - d) <= 1e-3) return next;
+    if (Math.abs(next - d) <= 1e-2) return next;
     d = next;
   }
   return undefined;
