@@ -50,7 +50,9 @@ const golden = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Golden;
  *   shift is now within 3.5e-6 sample (median), 1.2e-4 (95 %), 1.2e-3 (max); it was 1.5e-5,
  *   3.9e-4, 0.11. Rows with |h| ≥ 20·RMS moved by ≤ 3e-7 (height, relative), ≤ 1.6e-3 ms =
  *   0.04 sample (shift), ≤ 8.8e-7 (RMS, relative); the others by ≤ 3.3e-6 RMS (height),
- *   ≤ 4e-3 ms, ≤ 4e-8 (RMS). The SEV's phase ramp runs as two interleaved recurrences.
+ *   ≤ 4e-3 ms, ≤ 4.1e-8 (RMS). The SEV's phase ramp runs as two interleaved recurrences, and
+ *   the cross-spectrum R·conj(S) that locates the shift is multiplied in float32 (PFFFT's
+ *   zconvolve) where it was float64 products of the float32 spectrum.
  *   `npx tsx test/golden/outputs.ts --write --columns fit_height_V,fit_onset_shift_ms,fit_rms_V`
  *   recaptures these columns alone. Nothing else moved by more than 1e-12 (the calibration
  *   summary by ≤ 1.5e-9, within its 1e-8 above).

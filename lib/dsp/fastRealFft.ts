@@ -35,6 +35,18 @@ export interface RealTransforms {
   spectrumOfInput?(): Float32Array;
   /** PFFFT only: irfftOfInput without the copy and unscaled (n·irfft; a heap view valid until the next call). */
   inverseOfInput?(): Float32Array;
+  /**
+   * PFFFT only: a fixed spectrum B (rfft layout) kept in the heap in PFFFT's internal order, for
+   * `correlateInput`. Freed with the transforms.
+   */
+  keepSpectrum?(B: ArrayLike<number>): number;
+  /**
+   * PFFFT only: X = rfft(input())·conj(B) for B kept by keepSpectrum, multiplied in wasm
+   * (pffft_zconvolve_accumulate, float32): `spectrum`, X in input()'s packed order, and
+   * `inverse`, n·irfft(X) (the circular cross-correlation, unscaled); heap views valid until the
+   * next call. No JS loop touches the spectra.
+   */
+  correlateInput?(kept: number): {spectrum: Float32Array; inverse: Float32Array};
   dispose(): void;
 }
 
@@ -54,6 +66,36 @@ function pffftTransforms(m: PffftModule, n: number): RealTransforms {
     if (disposed) throw new Error("RealTransforms used after dispose()");
   };
   const ia = a >> 2;
+  // correlateInput's buffers and the spectra kept, allocated on first use.
+  let x = 0, y = 0;
+  const kept: number[] = [];
+  const keepSpectrum = (B: ArrayLike<number>): number => {
+    const k = m._pffft_aligned_malloc(4 * n);
+    kept.push(k);
+    const h = m.HEAPF32;
+    // Conjugated, in the canonical packed order, then reordered into PFFFT's own.
+    h[ia] = B[0];
+    h[ia + 1] = B[2 * half];
+    for (let i = 1; i < half; i++) {
+      h[ia + 2 * i] = B[2 * i];
+      h[ia + 2 * i + 1] = -B[2 * i + 1];
+    }
+    m._pffft_zreorder(setup, a, k, BACKWARD);
+    return k;
+  };
+  const correlateInput = (k: number) => {
+    if (!x) {
+      x = m._pffft_aligned_malloc(4 * n);
+      y = m._pffft_aligned_malloc(4 * n);
+    }
+    m._pffft_transform(setup, a, b, work, FORWARD);
+    m.HEAPF32.fill(0, x >> 2, (x >> 2) + n);
+    m._pffft_zconvolve_accumulate(setup, b, k, x, 1);
+    m._pffft_zreorder(setup, x, y, FORWARD);
+    m._pffft_transform(setup, x, a, work, BACKWARD);
+    const h = m.HEAPF32;
+    return {spectrum: h.subarray(y >> 2, (y >> 2) + n), inverse: h.subarray(ia, ia + n)};
+  };
   const spectrumOfInput = (): Float32Array => {
     m._pffft_transform(setup, a, b, work, FORWARD);
     // PFFFT's canonical order after zreorder: [X0, X_{n/2}, re X1, im X1, …].
@@ -124,10 +166,18 @@ function pffftTransforms(m: PffftModule, n: number): RealTransforms {
       check();
       return inverseOfInput();
     },
+    keepSpectrum(B) {
+      check();
+      return keepSpectrum(B);
+    },
+    correlateInput(k) {
+      check();
+      return correlateInput(k);
+    },
     dispose() {
       if (disposed) return;
       disposed = true;
-      for (const p of [a, b, work]) m._pffft_aligned_free(p);
+      for (const p of [a, b, work, ...(x ? [x, y] : []), ...kept]) m._pffft_aligned_free(p);
       m._pffft_destroy_setup(setup);
     }
   };

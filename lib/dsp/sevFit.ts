@@ -15,9 +15,11 @@
 // trusted); these only locate δ, and may use float32 transforms. At δ, h and χ²
 // come from inner products with the shifted SEV itself, in float64 (taken with the interpolated
 // g, the RMS of big pulses was off by up to 1.2e-5 relative). Cost per record: three FFTs of
-// length L (PFFFT: record, correlation, shifted SEV), two O(L) passes and ~7 O(L/2) sums. With
-// PFFFT the passes that make a transform's input write it into PFFFT's buffer themselves
-// (RealTransforms.input: the same float32 values, 8 % less time per fit than copying them).
+// length L (PFFFT: record, correlation, shifted SEV), two O(L) passes and about 1.7 O(L/2) sums
+// (Newton's steps). With PFFFT no JS loop copies a transform's input or output: the passes write
+// PFFFT's input buffer themselves (RealTransforms.input), the cross-spectrum is multiplied in
+// wasm (correlateInput), and spectra and outputs are read in the heap (≈ 240 → 200 µs per fit of
+// 16384 samples; 400 µs before these and Newton's steps, bench/record-kernels.ts).
 //
 // Truncated fit (saturated pulses): only samples whose value above the baseline (mean of the
 // first L/8) is below `truncationLevel_V` count. The mask depends on the record, so such
@@ -70,6 +72,8 @@ export interface SevFitPlan {
   den: Float64Array;
   /** The records' transforms when not lib/dsp/fft.ts's. */
   transforms?: RealTransforms;
+  /** conj(S) kept in the transforms' heap for their correlateInput (PFFFT). */
+  kept?: number;
 }
 
 export interface SevFitResult {
@@ -171,7 +175,8 @@ export function prepareSevFit(sev: ArrayLike<number>, layout: RecordLayout, opti
   if (transforms && transforms.n !== n) throw new RangeError(`transforms of length ${transforms.n} for records of ${n} samples`);
   const M4 = new Float64Array(16);
   for (let j = 0; j <= order; j++) for (let p = 0; p <= order; p++) M4[4 * j + p] = M[j][p];
-  return {layout, n, order, maxLag, sev: s, S, ss, Q, M4, M, g, g1, g2, den, transforms};
+  const kept = transforms?.keepSpectrum?.(S);
+  return {layout, n, order, maxLag, sev: s, S, ss, Q, M4, M, g, g1, g2, den, transforms, kept};
 }
 
 /**
@@ -232,7 +237,7 @@ function project(plan: SevFitPlan, m0: number, m1: number, m2: number, m3: numbe
  * 10.6 vs 19.9 µs at n = 16384), equal to rounding. The SEV's alignment keeps the single one, so
  * that the SEV (and the OF built on it) does not move by a rounding-flipped comparison.
  */
-function valueAtLag(X: Float64Array, n: number, delta: number): number {
+function valueAtLag(X: Float64Array | Float32Array, n: number, delta: number, dc: number, nyq: number): number {
   const m = n >> 1;
   const w = (2 * Math.PI * delta) / n;
   const cr = Math.cos(w), ci = Math.sin(w), c2r = Math.cos(2 * w), c2i = Math.sin(2 * w);
@@ -253,7 +258,7 @@ function valueAtLag(X: Float64Array, n: number, delta: number): number {
   }
   if (k < last) acc += X[2 * k] * ar - X[2 * k + 1] * ai;
   // DC and Nyquist count once, the rest twice (the conjugate half of the spectrum).
-  return (X[0] + 2 * (acc + acc2) + (n & 1 ? 0 : X[2 * m] * Math.cos(Math.PI * delta))) / n;
+  return (dc + 2 * (acc + acc2) + (n & 1 ? 0 : nyq * Math.cos(Math.PI * delta))) / n;
 }
 
 /**
@@ -261,7 +266,7 @@ function valueAtLag(X: Float64Array, n: number, delta: number): number {
  * phasor recurrences), into out[0..2]: Σ Re(X_k e^{iθ_k}), and from θ_k' = 2πk/n the sums of
  * k·Im and k²·Re.
  */
-function valueAtLag2(X: Float64Array, n: number, delta: number, out: Float64Array): void {
+function valueAtLag2(X: Float64Array | Float32Array, n: number, delta: number, dc: number, nyq: number, out: Float64Array): void {
   const m = n >> 1;
   const w = (2 * Math.PI * delta) / n;
   const cr = Math.cos(w), ci = Math.sin(w), c2r = Math.cos(2 * w), c2i = Math.sin(2 * w);
@@ -294,8 +299,8 @@ function valueAtLag2(X: Float64Array, n: number, delta: number, out: Float64Arra
     s2 += k * k * re;
   }
   const q = (2 * Math.PI) / n;
-  const nyq = n & 1 ? 0 : X[2 * m];
-  out[0] = (X[0] + 2 * (s0 + t0) + nyq * Math.cos(Math.PI * delta)) / n;
+  if (n & 1) nyq = 0;
+  out[0] = (dc + 2 * (s0 + t0) + nyq * Math.cos(Math.PI * delta)) / n;
   out[1] = (-2 * q * (s1 + t1) - nyq * Math.PI * Math.sin(Math.PI * delta)) / n;
   out[2] = (-2 * q * q * (s2 + t2) - nyq * Math.PI * Math.PI * Math.cos(Math.PI * delta)) / n;
 }
@@ -315,13 +320,13 @@ const lagSums = new Float64Array(3);
  * Undefined where Newton's method cannot be trusted (a negative best correlation, a minimum,
  * a step out of [lo, hi], no convergence in 5 steps): the caller then takes Brent's method.
  */
-function newtonShift(plan: SevFitPlan, X: Float64Array, pr: Float64Array, best: number, fLo: number, fBest: number, fHi: number, lo: number, hi: number): number | undefined {
+function newtonShift(plan: SevFitPlan, X: Float64Array | Float32Array, dc: number, nyq: number, pr: Float64Array, best: number, fLo: number, fBest: number, fHi: number, lo: number, hi: number): number | undefined {
   const {n, order, ss} = plan;
   const curvature = fLo - 2 * fBest + fHi;
   let d = curvature < 0 ? best + (0.5 * (fLo - fHi)) / curvature : best;
   d = Math.min(hi, Math.max(lo, d));
   for (let step = 0; step < 5; step++) {
-    valueAtLag2(X, n, d, lagSums);
+    valueAtLag2(X, n, d, dc, nyq, lagSums);
     let num = lagSums[0], num1 = lagSums[1], num2 = lagSums[2], den = ss, den1 = 0, den2 = 0;
     gAt(plan, d, gScratch);
     for (let j = 0; j <= order; j++) {
@@ -344,32 +349,6 @@ function newtonShift(plan: SevFitPlan, X: Float64Array, pr: Float64Array, best: 
     d = next;
   }
   return undefined;
-}
-
-/**
- * crossSpectrum of the packed spectrum P (RealTransforms.spectrumOfInput: re P0, re P_{n/2}, re P1,
- * im P1, …, in the transforms' heap) and B: into `out` (rfft layout, float64), and the same values
- * back into P, packed, for inverseOfInput. Each bin is read before it is overwritten.
- */
-function crossSpectrumPacked(P: Float32Array, B: Float64Array, out: Float64Array): Float64Array {
-  const n = out.length - 2;
-  // DC and Nyquist: real in P, the imaginary part 0 as rfft's.
-  const p0 = P[0], pn = P[1];
-  out[0] = p0 * B[0] + 0 * B[1];
-  out[1] = 0 * B[0] - p0 * B[1];
-  out[n] = pn * B[n] + 0 * B[n + 1];
-  out[n + 1] = 0 * B[n] - pn * B[n + 1];
-  for (let k = 2; k < n; k += 2) {
-    const ar = P[k], ai = P[k + 1], br = B[k], bi = B[k + 1];
-    const xr = ar * br + ai * bi, xi = ai * br - ar * bi;
-    out[k] = xr;
-    out[k + 1] = xi;
-    P[k] = xr;
-    P[k + 1] = xi;
-  }
-  P[0] = out[0];
-  P[1] = out[n];
-  return out;
 }
 
 /** phaseRamp's spectrum (n even) written straight into `packed`, in RealTransforms.input's packed order. */
@@ -452,7 +431,7 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   // With PFFFT the loops write the transforms' input themselves: the very float32 values that
   // rfft/irfft would copy there from r and the spectra, one pass over them fewer each.
   const {transforms} = plan;
-  const fused = transforms?.input && transforms.spectrumOfInput && transforms.inverseOfInput ? transforms : undefined;
+  const fused = transforms?.input && transforms.correlateInput && transforms.inverseOfInput && plan.kept !== undefined ? transforms : undefined;
   // r is kept only for the other transforms' input; the last loop computes record[i] − o again.
   const sink = fused ? fused.input!() : r;
   let rr = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0;
@@ -474,11 +453,15 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   // Locating the shift: the record's spectrum, the correlation at every integer lag and its
   // value between lags come from the (float32, with PFFFT) transforms; they only rank and
   // locate. The fit at the shift found is computed in float64 below.
-  let X: Float64Array, c: Float64Array;
+  // With PFFFT the cross-spectrum R·conj(S) is multiplied in wasm (float32) and read in the heap
+  // in its packed order (DC and Nyquist first; bins 1…n/2−1 where rfft has them), and of the
+  // correlation only the lags searched (and one beyond) are copied out.
+  let X: Float64Array | Float32Array, dc: number, nyq: number, c: Float64Array;
   if (fused) {
-    // Read in the heap, not copied out: only the lags searched (and one beyond) are used.
-    X = crossSpectrumPacked(fused.spectrumOfInput!(), plan.S, crossSpec);
-    const h = fused.inverseOfInput!();
+    const {spectrum, inverse: h} = fused.correlateInput!(plan.kept!);
+    X = spectrum;
+    dc = spectrum[0];
+    nyq = spectrum[1];
     const scale = 1 / n;
     for (let lag = -maxLag - 1; lag <= maxLag + 1; lag++) {
       const i = (lag + n) % n;
@@ -488,6 +471,8 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   } else {
     const R = transforms ? transforms.rfft(r, recSpec) : rfft(r, recSpec);
     X = crossSpectrum(R, plan.S, crossSpec);
+    dc = X[0];
+    nyq = X[n];
     c = transforms ? transforms.irfft(X, corr) : (irfft(X, n, corr) as Float64Array);
   }
   // num·|num|/den: the χ² reduction, signed so that negative pulses are not preferred.
@@ -516,11 +501,11 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   }
   // Between the neighbouring lags, starting from the parabola through the three best; never
   // beyond the lags searched (a record whose best shift is there is fitted at the limit).
-  const f = (d: number) => score(valueAtLag(X, n, d), d);
+  const f = (d: number) => score(valueAtLag(X, n, d, dc, nyq), d);
   const lo = Math.max(-maxLag, bestLag - 1), hi = Math.min(maxLag, bestLag + 1);
   const fLo = atLag(bestLag - 1), fHi = atLag(bestLag + 1);
   const atLimit = (bestLag === -maxLag && fLo > bestV) || (bestLag === maxLag && fHi > bestV);
-  const delta = atLimit ? bestLag : (newtonShift(plan, X, pr, bestLag, fLo, bestV, fHi, lo, hi) ?? brentMax(f, lo, hi, 1e-4, {x: bestLag, w: bestLag - 1, fw: fLo, v: bestLag + 1, fv: fHi}).x);
+  const delta = atLimit ? bestLag : (newtonShift(plan, X, dc, nyq, pr, bestLag, fLo, bestV, fHi, lo, hi) ?? brentMax(f, lo, hi, 1e-4, {x: bestLag, w: bestLag - 1, fw: fLo, v: bestLag + 1, fv: fHi}).x);
 
   // The fit at δ, in float64 against the SEV shifted there (s̃: its Fourier shift, through the
   // same transform): h, the polynomial and χ² = ‖r⊥‖² − ⟨r⊥, s̃⊥⟩²/‖s̃⊥‖² (⊥: orthogonal to the
