@@ -52,7 +52,11 @@ const golden = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Golden;
  *   0.04 sample (shift), ≤ 8.8e-7 (RMS, relative); the others by ≤ 3.3e-6 RMS (height),
  *   ≤ 4e-3 ms, ≤ 4.1e-8 (RMS). The SEV's phase ramp runs as two interleaved recurrences, and
  *   the cross-spectrum R·conj(S) that locates the shift is multiplied in float32 (PFFFT's
- *   zconvolve) where it was float64 products of the float32 spectrum.
+ *   zconvolve) where it was float64 products of the float32 spectrum. On bench/cli-throughput's
+ *   3,000-event file (8,400 records through the CLI) rows with |h| ≥ 20·RMS moved by ≤ 1.5e-6
+ *   (height), ≤ 6.2e-3 ms (shift), ≤ 2.3e-6 (RMS); the others by ≤ 5.6e-5 RMS, ≤ 3.9e-2 ms,
+ *   ≤ 1.5e-6. There the fit RMS rose by at most 2.4e-7 relative (float32 rounding) and fell by
+ *   up to 2.3e-6 where the old steps had stopped at a false optimum.
  *   `npx tsx test/golden/outputs.ts --write --columns fit_height_V,fit_onset_shift_ms,fit_rms_V`
  *   recaptures these columns alone. Nothing else moved by more than 1e-12 (the calibration
  *   summary by ≤ 1.5e-9, within its 1e-8 above).
