@@ -40,6 +40,26 @@ const golden = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Golden;
  *   moved by ≤ 3.2e-7 (height, relative), ≤ 1.4e-6 ms = 3.5e-5 sample (shift), ≤ 2.7e-5 (RMS,
  *   relative: the old interpolation's error); the others by ≤ 1.7e-5 RMS (height), ≤ 1.6e-6 ms,
  *   ≤ 1e-5 (RMS). The calibration summary moved by ≤ 1.5e-9 (within its 1e-8 above).
+ * - fit_height_V, fit_onset_shift_ms, fit_rms_V (process/events, testpulses, noise) were
+ *   recaptured a third time (issue 17, per-record kernels): the fractional shift comes from
+ *   Newton's steps on the score (c, c′, c″ in one pass over the cross-spectrum, the last step
+ *   ≤ 1e-2 sample; Brent's method stays the fallback), and ⟨Q_j, s_δ⟩ between lags from a quintic through their exact values and
+ *   first two derivatives, no longer a 4-point Lagrange cubic (whose kinks at every lag stopped
+ *   Newton's steps at false optima, and whose error moved the old optimum). Against the float64
+ *   least squares' χ² minimum (159 records with |h| ≥ 20·RMS of bench/cli-throughput's file) the
+ *   shift is now within 3.5e-6 sample (median), 1.2e-4 (95 %), 1.2e-3 (max); it was 1.5e-5,
+ *   3.9e-4, 0.11. Rows with |h| ≥ 20·RMS moved by ≤ 3e-7 (height, relative), ≤ 1.6e-3 ms =
+ *   0.04 sample (shift), ≤ 8.8e-7 (RMS, relative); the others by ≤ 3.3e-6 RMS (height),
+ *   ≤ 4e-3 ms, ≤ 4.1e-8 (RMS). The SEV's phase ramp runs as two interleaved recurrences, and
+ *   the cross-spectrum R·conj(S) that locates the shift is multiplied in float32 (PFFFT's
+ *   zconvolve) where it was float64 products of the float32 spectrum. On bench/cli-throughput's
+ *   3,000-event file (8,400 records through the CLI) rows with |h| ≥ 20·RMS moved by ≤ 1.5e-6
+ *   (height), ≤ 6.2e-3 ms (shift), ≤ 2.3e-6 (RMS); the others by ≤ 5.6e-5 RMS, ≤ 3.9e-2 ms,
+ *   ≤ 1.5e-6. There the fit RMS rose by at most 2.4e-7 relative (float32 rounding) and fell by
+ *   up to 2.3e-6 where the old steps had stopped at a false optimum.
+ *   `npx tsx test/golden/outputs.ts --write --columns fit_height_V,fit_onset_shift_ms,fit_rms_V`
+ *   recaptures these columns alone. Nothing else moved by more than 1e-12 (the calibration
+ *   summary by ≤ 1.5e-9, within its 1e-8 above).
  * - The feature table comes from a WebAssembly kernel (issue 17, lib/dsp/featureKernel.ts): the
  *   box-car runs as four chains, the sums in SIMD lanes. Every index is unchanged; values moved by
  *   rounding only, ≤ 1e-12 relative, except record_mean_V of noise records (means ~10⁻⁴ of their

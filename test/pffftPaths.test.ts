@@ -10,7 +10,7 @@ import {CRESST_LIKE, normalisedTemplate, simulateChunk} from "../lib/sim/index.j
 import {chunkRecord} from "../lib/types.js";
 import {filteredReference} from "./support/dftReference.js";
 import {realTransforms} from "../lib/dsp/fastRealFft.js";
-import {rfft} from "../lib/dsp/fft.js";
+import {irfft, rfft} from "../lib/dsp/fft.js";
 import {fitRecord, prepareSevFit} from "../lib/dsp/sevFit.js";
 
 const {layout, channels} = CRESST_LIKE;
@@ -124,7 +124,7 @@ describe("RealTransforms (lib/dsp/fastRealFft.ts) and the SEV fit on them", () =
     transforms.dispose();
   });
 
-  it("writing PFFFT's input in place gives rfft's and irfft's results bit for bit, and the SEV fit's", async () => {
+  it("writing PFFFT's input in place gives rfft's and irfft's results bit for bit; correlateInput R·conj(B) and its inverse to float32", async () => {
     const n = layout.recordLength;
     const t = realTransforms(await loadPffft(), n);
     const x = Float64Array.from({length: n}, (_, i) => Math.sin(0.013 * i) * (1 + i / n) + (i === 9 ? 3 : 0));
@@ -137,17 +137,37 @@ describe("RealTransforms (lib/dsp/fastRealFft.ts) and the SEV fit on them", () =
     packed[1] = want[n];
     for (let k = 2; k < n; k++) packed[k] = want[k];
     expect(t.irfftOfInput!(new Float64Array(n))).toEqual(back);
-    // The fit with transforms that only copy (no input()) against the one writing in place.
-    const copying = {...t, input: undefined, rfftOfInput: undefined, irfftOfInput: undefined};
-    const {chunk} = simulateChunk(CRESST_LIKE, {group: "events", start: 0, count: 30, seed: 5});
-    for (let c = 0; c < 2; c++) {
-      const sev = normalisedTemplate(channels[c].pulse, layout);
-      const inPlace = prepareSevFit(sev, layout, {transforms: t}), copied = prepareSevFit(sev, layout, {transforms: copying});
-      for (let i = 0; i < chunk.count; i++) {
-        const a = fitRecord(inPlace, chunkRecord(chunk, c, i)), b = fitRecord(copied, chunkRecord(chunk, c, i));
-        expect([a.height_V, a.onsetShift_ms, a.rms_V, ...a.baseline_V]).toEqual([b.height_V, b.onsetShift_ms, b.rms_V, ...b.baseline_V]);
-      }
+    // The cross-spectrum with a kept B (here x's own spectrum shifted by 5 samples), multiplied
+    // in wasm, against rfft(x)·conj(B) and its float64 inverse (fft.js).
+    const b = Float64Array.from({length: n}, (_, i) => x[(i - 5 + n) % n]);
+    const B = rfft(b), X = rfft(x), cross = new Float64Array(n + 2);
+    for (let k = 0; k <= n / 2; k++) {
+      cross[2 * k] = X[2 * k] * B[2 * k] + X[2 * k + 1] * B[2 * k + 1];
+      cross[2 * k + 1] = X[2 * k + 1] * B[2 * k] - X[2 * k] * B[2 * k + 1];
     }
+    const corr = irfft(cross, n);
+    const kept = t.keepSpectrum!(B);
+    t.input!().set(x);
+    const {spectrum, inverse} = t.correlateInput!(kept);
+    let big = 0, worst = 0;
+    for (let k = 0; k <= n; k++) big = Math.max(big, Math.abs(cross[k]));
+    for (let k = 1; k < n / 2; k++) worst = Math.max(worst, Math.abs(spectrum[2 * k] - cross[2 * k]), Math.abs(spectrum[2 * k + 1] - cross[2 * k + 1]));
+    worst = Math.max(worst, Math.abs(spectrum[0] - cross[0]), Math.abs(spectrum[1] - cross[n]));
+    expect(worst / big).toBeLessThan(1e-6);
+    let cBig = 0, cWorst = 0;
+    for (let i = 0; i < n; i++) {
+      cBig = Math.max(cBig, Math.abs(corr[i]));
+      cWorst = Math.max(cWorst, Math.abs(inverse[i] / n - corr[i]));
+    }
+    expect(cWorst / cBig).toBeLessThan(1e-6);
+    // The same lag peaks (b is x delayed by 5 samples).
+    expect(argmaxOf(inverse)).toBe(argmaxOf(corr));
     t.dispose();
   });
 });
+
+function argmaxOf(a: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
+  return best;
+}

@@ -27,6 +27,26 @@ export interface RealTransforms {
   input?(): Float32Array;
   rfftOfInput?(out: Float64Array): Float64Array;
   irfftOfInput?(out: Float64Array): Float64Array;
+  /**
+   * PFFFT only: rfftOfInput without the copy, the spectrum left in the heap (a view valid until
+   * the next call, in input()'s packed order; it is input()'s buffer). A JS loop over the heap
+   * costs about as much as the transform itself, so callers that read a spectrum once read it here.
+   */
+  spectrumOfInput?(): Float32Array;
+  /** PFFFT only: irfftOfInput without the copy and unscaled (n·irfft; a heap view valid until the next call). */
+  inverseOfInput?(): Float32Array;
+  /**
+   * PFFFT only: a fixed spectrum B (rfft layout) kept in the heap in PFFFT's internal order, for
+   * `correlateInput`. Freed with the transforms.
+   */
+  keepSpectrum?(B: ArrayLike<number>): number;
+  /**
+   * PFFFT only: X = rfft(input())·conj(B) for B kept by keepSpectrum, multiplied in wasm
+   * (pffft_zconvolve_accumulate, float32): `spectrum`, X in input()'s packed order, and
+   * `inverse`, n·irfft(X) (the circular cross-correlation, unscaled); heap views valid until the
+   * next call. No JS loop touches the spectra.
+   */
+  correlateInput?(kept: number): {spectrum: Float32Array; inverse: Float32Array};
   dispose(): void;
 }
 
@@ -46,27 +66,63 @@ function pffftTransforms(m: PffftModule, n: number): RealTransforms {
     if (disposed) throw new Error("RealTransforms used after dispose()");
   };
   const ia = a >> 2;
-  const rfftOfInput = (out: Float64Array): Float64Array => {
+  // correlateInput's buffers and the spectra kept, allocated on first use.
+  let x = 0, y = 0;
+  const kept: number[] = [];
+  const keepSpectrum = (B: ArrayLike<number>): number => {
+    const k = m._pffft_aligned_malloc(4 * n);
+    kept.push(k);
+    const h = m.HEAPF32;
+    // Conjugated, in the canonical packed order, then reordered into PFFFT's own.
+    h[ia] = B[0];
+    h[ia + 1] = B[2 * half];
+    for (let i = 1; i < half; i++) {
+      h[ia + 2 * i] = B[2 * i];
+      h[ia + 2 * i + 1] = -B[2 * i + 1];
+    }
+    m._pffft_zreorder(setup, a, k, BACKWARD);
+    return k;
+  };
+  const correlateInput = (k: number) => {
+    if (!x) {
+      x = m._pffft_aligned_malloc(4 * n);
+      y = m._pffft_aligned_malloc(4 * n);
+    }
+    m._pffft_transform(setup, a, b, work, FORWARD);
+    m.HEAPF32.fill(0, x >> 2, (x >> 2) + n);
+    m._pffft_zconvolve_accumulate(setup, b, k, x, 1);
+    m._pffft_zreorder(setup, x, y, FORWARD);
+    m._pffft_transform(setup, x, a, work, BACKWARD);
+    const h = m.HEAPF32;
+    return {spectrum: h.subarray(y >> 2, (y >> 2) + n), inverse: h.subarray(ia, ia + n)};
+  };
+  const spectrumOfInput = (): Float32Array => {
     m._pffft_transform(setup, a, b, work, FORWARD);
     // PFFFT's canonical order after zreorder: [X0, X_{n/2}, re X1, im X1, …].
     m._pffft_zreorder(setup, b, a, FORWARD);
-    const h = m.HEAPF32;
-    out[0] = h[ia];
+    return m.HEAPF32.subarray(ia, ia + n);
+  };
+  const inverseOfInput = (): Float32Array => {
+    m._pffft_zreorder(setup, a, b, BACKWARD);
+    m._pffft_transform(setup, b, a, work, BACKWARD);
+    return m.HEAPF32.subarray(ia, ia + n);
+  };
+  const rfftOfInput = (out: Float64Array): Float64Array => {
+    const h = spectrumOfInput();
+    out[0] = h[0];
     out[1] = 0;
     for (let k = 1; k < half; k++) {
-      out[2 * k] = h[ia + 2 * k];
-      out[2 * k + 1] = h[ia + 2 * k + 1];
+      out[2 * k] = h[2 * k];
+      out[2 * k + 1] = h[2 * k + 1];
     }
-    out[2 * half] = h[ia + 1];
+    out[2 * half] = h[1];
     out[2 * half + 1] = 0;
     return out;
   };
   const irfftOfInput = (out: Float64Array): Float64Array => {
-    m._pffft_zreorder(setup, a, b, BACKWARD);
-    m._pffft_transform(setup, b, a, work, BACKWARD);
-    const h = m.HEAPF32;
+    const h = inverseOfInput();
     const scale = 1 / n;
-    for (let i = 0; i < n; i++) out[i] = h[ia + i] * scale;
+    for (let i = 0; i < n; i++) out[i] = h[i] * scale;
     return out;
   };
   return {
@@ -102,10 +158,26 @@ function pffftTransforms(m: PffftModule, n: number): RealTransforms {
       check();
       return irfftOfInput(out);
     },
+    spectrumOfInput() {
+      check();
+      return spectrumOfInput();
+    },
+    inverseOfInput() {
+      check();
+      return inverseOfInput();
+    },
+    keepSpectrum(B) {
+      check();
+      return keepSpectrum(B);
+    },
+    correlateInput(k) {
+      check();
+      return correlateInput(k);
+    },
     dispose() {
       if (disposed) return;
       disposed = true;
-      for (const p of [a, b, work]) m._pffft_aligned_free(p);
+      for (const p of [a, b, work, ...(x ? [x, y] : []), ...kept]) m._pffft_aligned_free(p);
       m._pffft_destroy_setup(setup);
     }
   };

@@ -1,7 +1,7 @@
 // OF amplitudes of many records at PFFFT speed (lib/dsp/realConvolver.ts): the batch twin of
 // `ofAmplitude`, same preparation (baseline, window), same search, float32 filtering.
 
-import {argmax, prepareRecord, type OfAmplitude, type OptimumFilter} from "./optimumFilter.js";
+import {prepareRecord, type OfAmplitude, type OptimumFilter} from "./optimumFilter.js";
 import {loadPffft, RealConvolver} from "./realConvolver.js";
 
 export interface OfBatch {
@@ -19,9 +19,22 @@ export async function ofBatch(of: OptimumFilter): Promise<OfBatch> {
       prepareRecord(of, record, conv.input());
       const y = conv.run();
       const [lo, hi] = options.search ?? of.search;
-      const i = argmax(y, Math.max(0, lo), Math.min(n, hi));
+      const i = argmax32(y, Math.max(0, lo), Math.min(n, hi));
       return {amplitude_V: y[i], index: i, time_ms: ((i - of.peakIndex) / of.sampleFrequency_Hz) * 1000};
     },
     dispose: () => conv.dispose()
   };
+}
+
+/** optimumFilter.ts `argmax` (the first maximum) for the convolver's float32 output only: one element type, the running maximum in a local. */
+function argmax32(y: Float32Array, lo: number, hi: number): number {
+  let best = lo, top = y[lo];
+  for (let i = lo + 1; i < hi; i++) {
+    const v = y[i];
+    if (v > top) {
+      top = v;
+      best = i;
+    }
+  }
+  return best;
 }

@@ -114,8 +114,28 @@ export async function computeGolden(): Promise<Golden> {
   }
 }
 
+// `--write --columns a,b` recaptures only columns a and b (of every output that has them) in the
+// existing golden.json, and prints how far every column moved, so that a recapture names what moved.
 if (process.argv.includes("--write")) {
   const g = await computeGolden();
-  writeFileSync(GOLDEN_FILE, JSON.stringify(g) + "\n");
-  console.error(`wrote ${GOLDEN_FILE}: ${Object.keys(g).join(", ")}`);
+  const only = process.argv.indexOf("--columns");
+  if (only < 0) {
+    writeFileSync(GOLDEN_FILE, JSON.stringify(g) + "\n");
+    console.error(`wrote ${GOLDEN_FILE}: ${Object.keys(g).join(", ")}`);
+  } else {
+    const columns = new Set(process.argv[only + 1].split(","));
+    const old = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Golden;
+    for (const [output, cols] of Object.entries(old)) {
+      for (const [column, values] of Object.entries(cols)) {
+        const now = g[output]?.[column];
+        const moved = Array.isArray(values) && Array.isArray(now) && now.length === values.length
+          ? Math.max(0, ...values.map((v, i) => (v === now[i] || (Number.isNaN(v) && Number.isNaN(now[i])) ? 0 : Math.abs(+now[i] - +v) / Math.max(Math.abs(+v), 1e-300))))
+          : JSON.stringify(now) === JSON.stringify(values) ? 0 : Infinity;
+        if (moved > 0) console.error(`${output}: ${column} moved by ${moved.toExponential(2)} (worst relative)${columns.has(column) ? ", recaptured" : ""}`);
+        if (columns.has(column)) cols[column] = now as Values;
+      }
+    }
+    writeFileSync(GOLDEN_FILE, JSON.stringify(old) + "\n");
+    console.error(`wrote ${GOLDEN_FILE}: columns ${[...columns].join(", ")}`);
+  }
 }
