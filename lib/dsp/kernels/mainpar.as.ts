@@ -27,6 +27,12 @@ const BLOCK = 256;
 @inline function sAt(s: usize, k: i32): f64 {
   return load<f64>(s + (<usize>k << 3));
 }
+@inline function laneMax(v: v128): f64 {
+  return max(f64x2.extract_lane(v, 0), f64x2.extract_lane(v, 1));
+}
+@inline function laneMin(v: v128): f64 {
+  return min(f64x2.extract_lane(v, 0), f64x2.extract_lane(v, 1));
+}
 @inline function put(out: usize, slot: i32, v: f64): void {
   store<f64>(out + (<usize>slot << 3), v);
 }
@@ -116,50 +122,37 @@ export function mainpar(x: usize, n: i32, w: i32, nDrift: i32, s: usize, out: us
   let bestBlock = -1, dmaxBlock = -1, dminBlock = -1;
   let sum1 = s0 + s1;
 
-  const zero = f64x2.splat(0), dd = f64x2.splat(drift), four = f64x2.splat(4);
-  let v1 = zero, w1 = zero;
-  // Blocks of BLOCK samples from 2 on, four samples per step in two lanes pairs (shorter chains);
-  // the remainder (fewer than four samples) by scalar code below.
-  const end = 2 + (((n - 2) >> 2) << 2);
+  const dd = f64x2.splat(drift), two = f64x2.splat(2);
+  let v1 = f64x2.splat(0);
+  // Blocks of BLOCK samples from 2 on, two samples per step; an odd last sample by scalar code.
+  const end = n & ~1;
   for (let k0 = 2; k0 < end; k0 += BLOCK) {
     const k1 = min(k0 + BLOCK, end);
     let mx = f64x2.splat(-Infinity), cm = mx, hm = mx, lm = f64x2.splat(Infinity);
-    let mx2 = mx, cm2 = mx, hm2 = mx, lm2 = lm;
-    let iv = f64x2(<f64>k0, <f64>(k0 + 1)), iv2 = f64x2(<f64>(k0 + 2), <f64>(k0 + 3));
-    for (let k = k0; k < k1; k += 4) {
+    let iv = f64x2(<f64>k0, <f64>(k0 + 1));
+    for (let k = k0; k < k1; k += 2) {
       const p = s + (<usize>k << 3);
-      const v = v128.load(p), u = v128.load(p, 16);
+      const v = v128.load(p);
+      const e = f64x2.sub(v, v128.load(p - 8));
       mx = f64x2.pmax(mx, v);
-      mx2 = f64x2.pmax(mx2, u);
       cm = f64x2.pmax(cm, f64x2.sub(v, f64x2.mul(dd, iv)));
-      cm2 = f64x2.pmax(cm2, f64x2.sub(u, f64x2.mul(dd, iv2)));
-      const e = f64x2.sub(v, v128.load(p - 8)), e2 = f64x2.sub(u, v128.load(p, 8));
       hm = f64x2.pmax(hm, e);
-      hm2 = f64x2.pmax(hm2, e2);
       lm = f64x2.pmin(lm, e);
-      lm2 = f64x2.pmin(lm2, e2);
       v1 = f64x2.add(v1, v);
-      w1 = f64x2.add(w1, u);
-      iv = f64x2.add(iv, four);
-      iv2 = f64x2.add(iv2, four);
+      iv = f64x2.add(iv, two);
     }
-    mx = f64x2.pmax(mx, mx2);
-    cm = f64x2.pmax(cm, cm2);
-    hm = f64x2.pmax(hm, hm2);
-    lm = f64x2.pmin(lm, lm2);
     // Strictly greater only: the first block holding the extreme keeps it (first index on ties).
-    height = max(height, max(f64x2.extract_lane(mx, 0), f64x2.extract_lane(mx, 1)));
-    const bc = max(f64x2.extract_lane(cm, 0), f64x2.extract_lane(cm, 1));
+    height = max(height, laneMax(mx));
+    const bc = laneMax(cm);
     if (bc > best) { best = bc; bestBlock = k0; }
-    const bh = max(f64x2.extract_lane(hm, 0), f64x2.extract_lane(hm, 1));
+    const bh = laneMax(hm);
     if (bh > dmax) { dmax = bh; dmaxBlock = k0; }
-    const bl = min(f64x2.extract_lane(lm, 0), f64x2.extract_lane(lm, 1));
+    const bl = laneMin(lm);
     if (bl < dmin) { dmin = bl; dminBlock = k0; }
   }
-  v1 = f64x2.add(v1, w1);
   sum1 += f64x2.extract_lane(v1, 0) + f64x2.extract_lane(v1, 1);
-  for (let k = end; k < n; k++) {
-    const v = sAt(s, k);
+  if (end < n) {
+    const k = n - 1, v = sAt(s, k);
     height = max(height, v);
     const c = v - drift * <f64>k;
     if (c > best) { best = c; bestBlock = -1; bestAt = k; }
