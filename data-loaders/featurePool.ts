@@ -2,11 +2,11 @@
 // handle on the input) and hands them, in file order, to worker threads that reduce them to
 // feature columns, or to the columns of a per-record stage's kernel (OF amplitudes, SEV fits:
 // lib/pipeline/process/kernels.ts), in featureWorker.ts; it gets the columns back in that order,
-// so it writes while the workers compute. The workers load no HDF5: h5wasm's start-up (its 4 MB
-// module parsed, compiled and initialised, ≈ 0.35 CPU-s per thread) costs more than the reading
-// and the copy of each chunk into a transferable buffer in the calling thread. At most two chunks per worker
-// are in flight: memory stays bounded by a few chunks of records per worker, whatever the file
-// size. The columns are those the calling thread computes on the same chunks, whatever the
+// so it writes while the workers compute. The workers load no HDF5: h5wasm's start-up (its
+// module parsed, compiled and initialised, ≈ 0.35 CPU-s per thread) cost more than reading in the
+// calling thread and copying each chunk into a buffer a worker takes over (and gives back for
+// the next chunk). At most two chunks per worker are in flight: memory stays bounded by a few
+// chunks of records per worker, whatever the file size. The columns are those the calling thread computes on the same chunks, whatever the
 // number of threads. `pulsebook process` starts one pool per run, for every per-record pass.
 //
 // A worker that dies (out of memory, say) rejects its chunks with a WorkerDiedError naming it,
@@ -39,8 +39,8 @@ export interface FeatureChunk {
 /**
  * Worker threads for `events` events read `chunkEvents` at a time when the caller does not
  * say: one per core, but only as many as have at least 32 chunks each to do. Starting a worker
- * (its modules, the kernels' wasm) costs some tenths of a CPU second, what one thread takes for
- * some 10 chunks of 64 two-channel events: a smaller file is done sooner in one thread.
+ * (its modules, the kernels' wasm) costs CPU time a small file does not win back: a smaller
+ * file is done sooner in one thread.
  */
 export function defaultFeatureThreads(events: number, chunkEvents: number): number {
   return Math.max(1, Math.min(availableParallelism(), Math.floor(events / (32 * chunkEvents))));
