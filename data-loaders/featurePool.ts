@@ -4,8 +4,9 @@
 // lib/pipeline/process/kernels.ts), in featureWorker.ts; it gets the columns back in that order,
 // so it writes while the workers compute. The workers load no HDF5: h5wasm's start-up (its
 // module parsed, compiled and initialised, ≈ 0.35 CPU-s per thread) cost more than reading in the
-// calling thread and copying each chunk into a buffer a worker takes over (and gives back for
-// the next chunk). At most two chunks per worker are in flight: memory stays bounded by a few
+// calling thread and copying each chunk into shared memory the worker reads it from (one buffer
+// per chunk in flight, reused: fresh 8 MB buffers cost more in page faults, and buffers moved to
+// and fro in garbage collections, than the copy). At most two chunks per worker are in flight: memory stays bounded by a few
 // chunks of records per worker, whatever the file size. The columns are those the calling thread computes on the same chunks, whatever the
 // number of threads. `pulsebook process` starts one pool per run, for every per-record pass.
 //
@@ -103,6 +104,8 @@ async function* inOrder<T>(pool: FeaturePool, from: number, to: number, chunkEve
 
 interface Job {
   worker: number;
+  /** The shared buffer holding the chunk's samples, free again when the job is done. */
+  buffer?: SharedArrayBuffer;
   what: string;
   resolve: (c: FeatureChunk & KernelChunk) => void;
   reject: (e: Error) => void;
@@ -117,8 +120,8 @@ export class FeaturePool {
   private nextId = 0;
   private broken: Error | null = null;
   private kernel: KernelSpec | undefined;
-  /** Sample buffers the workers are done with, for the next chunks (at most one per chunk in flight). */
-  private spare: ArrayBuffer[] = [];
+  /** Shared sample buffers no job holds, for the next chunks. */
+  private spare: SharedArrayBuffer[] = [];
 
   private constructor(private workers: Worker[], private file: CaitFile) {
     this.busy = workers.map(() => 0);
@@ -156,10 +159,10 @@ export class FeaturePool {
 
   private reply(m: FeatureReply): void {
     if (m.kind === "ready" || m.id === undefined) return;
-    if (m.samples) this.spare.push(m.samples);
     const job = this.pending.get(m.id);
     if (!job) return;
     this.pending.delete(m.id);
+    if (job.buffer) this.spare.push(job.buffer); // the worker is done with the chunk
     this.busy[job.worker]--;
     if (m.kind === "result") job.resolve({start: job.start, count: job.count, columns: m.columns as Columns & KernelChunk["columns"], testpulseAmplitude: m.testpulseAmplitude});
     else job.reject(errorFromReply(m));
@@ -200,14 +203,14 @@ export class FeaturePool {
 
   private send(group: RecordGroup, start: number, count: number, task: "features" | KernelSpec["stage"]): Promise<FeatureChunk & KernelChunk> {
     if (this.broken) return Promise.reject(this.broken);
-    let chunk: EventChunk;
+    let chunk: EventChunk, buffer: SharedArrayBuffer;
     try {
-      // Read into the file's reused buffer and copied out once, into a buffer the worker takes over.
+      // Read into the file's reused buffer and copied out once, into shared memory the worker reads.
       chunk = this.file.readChunk(group, start, count, true);
       const n = chunk.samples.length;
-      // Into a buffer a worker gave back: a fresh one costs more in page faults than the copy.
       const spare = this.spare.findIndex((b) => b.byteLength >= 4 * n);
-      const samples = new Float32Array(spare >= 0 ? this.spare.splice(spare, 1)[0] : new ArrayBuffer(4 * n), 0, n);
+      buffer = spare >= 0 ? this.spare.splice(spare, 1)[0] : new SharedArrayBuffer(4 * n);
+      const samples = new Float32Array(buffer, 0, n);
       samples.set(chunk.samples);
       chunk.samples = samples;
     } catch (e) {
@@ -216,9 +219,9 @@ export class FeaturePool {
     const k = this.busy.indexOf(Math.min(...this.busy));
     const id = this.nextId++;
     this.busy[k]++;
-    const transfer = [chunk.samples, chunk.hours, chunk.labels, chunk.testpulseAmplitude].filter((a) => a !== undefined).map((a) => a.buffer as ArrayBuffer);
+    const transfer = [chunk.hours, chunk.labels, chunk.testpulseAmplitude].filter((a) => a !== undefined).map((a) => a.buffer as ArrayBuffer);
     return new Promise<FeatureChunk & KernelChunk>((resolve, reject) => {
-      this.pending.set(id, {worker: k, what: `${task === "features" ? "reading" : `computing ${task} of`} ${group} events [${start}, ${start + count})`, resolve, reject, start, count});
+      this.pending.set(id, {worker: k, buffer, what: `${task === "features" ? "reading" : `computing ${task} of`} ${group} events [${start}, ${start + count})`, resolve, reject, start, count});
       this.workers[k].postMessage({kind: "chunk", id, chunk, kernel: task !== "features"} satisfies FeatureRequest, transfer);
     });
   }

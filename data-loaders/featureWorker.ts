@@ -11,23 +11,23 @@ export type FeatureRequest =
   | {kind: "chunk"; id: number; chunk: EventChunk; kernel?: boolean}
   | {kind: "kernel"; spec: KernelSpec; nChannels: number}
   | {kind: "close"};
-/** Each reply to a chunk gives its sample buffer back (`samples`), for the next chunk's samples. */
+/** A chunk's samples are in shared memory the calling thread reuses once the reply to it has come. */
 export type FeatureReply =
   | {kind: "ready"}
-  | {kind: "result"; id: number; columns: {[name: string]: Int32Array | Float64Array}; testpulseAmplitude?: Float64Array; samples?: ArrayBuffer}
-  | (WorkerErrorReply & {id?: number; samples?: ArrayBuffer});
+  | {kind: "result"; id: number; columns: {[name: string]: Int32Array | Float64Array}; testpulseAmplitude?: Float64Array}
+  | (WorkerErrorReply & {id?: number});
 
 const port = parentPort!;
 const {input, layout} = workerData as {input: string; layout: RecordLayout};
-const fail = (e: unknown, id?: number, samples?: ArrayBuffer) => port.postMessage({...errorReply(e), id, samples} satisfies FeatureReply, samples ? [samples] : []);
+const fail = (e: unknown, id?: number) => port.postMessage({...errorReply(e), id} satisfies FeatureReply);
 port.postMessage({kind: "ready"} satisfies FeatureReply);
 
 // Built when told (building may be asynchronous: the FFT's wasm); chunks wait for it, in order.
 let kernel: Promise<RecordKernel> | undefined;
 
-const send = (id: number, samples: ArrayBuffer, columns: {[name: string]: Int32Array | Float64Array}, tpa?: Float64Array) => {
-  const transfer = [samples, ...Object.values(columns).map((a) => a.buffer as ArrayBuffer), ...(tpa ? [tpa.buffer as ArrayBuffer] : [])];
-  port.postMessage({kind: "result", id, columns, testpulseAmplitude: tpa, samples} satisfies FeatureReply, transfer);
+const send = (id: number, columns: {[name: string]: Int32Array | Float64Array}, tpa?: Float64Array) => {
+  const transfer = [...Object.values(columns).map((a) => a.buffer as ArrayBuffer), ...(tpa ? [tpa.buffer as ArrayBuffer] : [])];
+  port.postMessage({kind: "result", id, columns, testpulseAmplitude: tpa} satisfies FeatureReply, transfer);
 };
 
 port.on("message", (m: FeatureRequest) => {
@@ -46,16 +46,15 @@ port.on("message", (m: FeatureRequest) => {
     kernel.catch(() => {}); // said to each chunk that needs it
     return;
   }
-  const buffer = m.chunk.samples.buffer as ArrayBuffer;
   if (m.kernel) {
     const ready = kernel ?? Promise.reject(new Error("no kernel built"));
-    ready.then((k) => send(m.id, buffer, k.columns(m.chunk))).catch((e) => fail(e, m.id, buffer));
+    ready.then((k) => send(m.id, k.columns(m.chunk))).catch((e) => fail(e, m.id));
     return;
   }
   try {
     const {rows: _rows, ...columns} = computeFeatures(m.chunk, layout);
-    send(m.id, buffer, columns, m.chunk.testpulseAmplitude);
+    send(m.id, columns, m.chunk.testpulseAmplitude);
   } catch (e) {
-    fail(e, m.id, buffer);
+    fail(e, m.id);
   }
 });
