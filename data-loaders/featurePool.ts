@@ -1,10 +1,13 @@
-// The per-record passes on every core: worker threads each open the input themselves, read the
-// chunks of events they are handed and reduce them to feature columns, or to the columns of a
-// per-record stage's kernel (OF amplitudes, SEV fits: lib/pipeline/process/kernels.ts), in
-// featureWorker.ts; the calling thread hands out chunks in file order and gets the columns back
-// in that order, so it writes while the workers read and compute. At most two chunks per worker
-// are in flight: memory stays bounded by a few chunks of records per worker, whatever the file
-// size. The columns are those the calling thread computes on the same chunks, whatever the
+// The per-record passes on every core: the calling thread reads the chunks of events (its own
+// handle on the input) and hands them, in file order, to worker threads that reduce them to
+// feature columns, or to the columns of a per-record stage's kernel (OF amplitudes, SEV fits:
+// lib/pipeline/process/kernels.ts), in featureWorker.ts; it gets the columns back in that order,
+// so it writes while the workers compute. The workers load no HDF5: h5wasm's start-up (its
+// module parsed, compiled and initialised, ≈ 0.35 CPU-s per thread) cost more than reading in the
+// calling thread and copying each chunk into shared memory the worker reads it from (one buffer
+// per chunk in flight, reused: fresh 8 MB buffers cost more in page faults, and buffers moved to
+// and fro in garbage collections, than the copy). At most two chunks per worker are in flight: memory stays bounded by a few
+// chunks of records per worker, whatever the file size. The columns are those the calling thread computes on the same chunks, whatever the
 // number of threads. `pulsebook process` starts one pool per run, for every per-record pass.
 //
 // A worker that dies (out of memory, say) rejects its chunks with a WorkerDiedError naming it,
@@ -13,8 +16,8 @@
 import {Worker} from "node:worker_threads";
 import {availableParallelism} from "node:os";
 import {computeFeatures} from "../lib/dsp/features.js";
-import type {RecordLayout} from "../lib/types.js";
-import type {CaitFile} from "../lib/io/caitFile.js";
+import type {EventChunk, RecordLayout} from "../lib/types.js";
+import {openCaitFile, type CaitFile} from "./io/node.js";
 import type {Columns} from "../lib/io/columns.js";
 import type {RecordGroup} from "../lib/types.js";
 import type {KernelChunk, KernelSpec} from "../lib/pipeline/process/kernels.js";
@@ -37,8 +40,8 @@ export interface FeatureChunk {
 /**
  * Worker threads for `events` events read `chunkEvents` at a time when the caller does not
  * say: one per core, but only as many as have at least 32 chunks each to do. Starting a worker
- * (tsx, h5wasm, the library) costs about a CPU second, what one thread takes for some 30
- * chunks of 64 two-channel events: a smaller file is done sooner in one thread.
+ * (its modules, the kernels' wasm) costs CPU time a small file does not win back: a smaller
+ * file is done sooner in one thread.
  */
 export function defaultFeatureThreads(events: number, chunkEvents: number): number {
   return Math.max(1, Math.min(availableParallelism(), Math.floor(events / (32 * chunkEvents))));
@@ -101,6 +104,8 @@ async function* inOrder<T>(pool: FeaturePool, from: number, to: number, chunkEve
 
 interface Job {
   worker: number;
+  /** The shared buffer holding the chunk's samples, free again when the job is done. */
+  buffer?: SharedArrayBuffer;
   what: string;
   resolve: (c: FeatureChunk & KernelChunk) => void;
   reject: (e: Error) => void;
@@ -108,31 +113,39 @@ interface Job {
   count: number;
 }
 
-/** Worker threads, each with the input open, computing features or a kernel's columns of chunks. */
+/** Worker threads computing features or a kernel's columns of the chunks this thread reads from `file`. */
 export class FeaturePool {
   private pending = new Map<number, Job>();
   private busy: number[];
   private nextId = 0;
   private broken: Error | null = null;
   private kernel: KernelSpec | undefined;
+  /** Shared sample buffers no job holds, for the next chunks. */
+  private spare: SharedArrayBuffer[] = [];
 
-  private constructor(private workers: Worker[]) {
+  private constructor(private workers: Worker[], private file: CaitFile) {
     this.busy = workers.map(() => 0);
   }
 
   static async start(input: string, n: number, layout: RecordLayout): Promise<FeaturePool> {
+    // The workers start while this thread opens the input (its own handle: its own read buffer).
     const workers = Array.from({length: n}, () => new Worker(ENTRY, {workerData: {input, layout}}));
+    let file: CaitFile | undefined;
     try {
-      await Promise.all(workers.map((w, k) => new Promise<void>((resolve, reject) => {
+      const ready = Promise.all(workers.map((w, k) => new Promise<void>((resolve, reject) => {
         w.once("message", (m: FeatureReply) => (m.kind === "ready" ? resolve() : reject(m.kind === "error" ? errorFromReply(m) : new Error("unexpected reply"))));
         w.once("error", reject);
-        w.once("exit", (code) => reject(new WorkerDiedError(`feature worker ${k + 1} of ${n} exited with code ${code} while opening ${input}`)));
+        w.once("exit", (code) => reject(new WorkerDiedError(`feature worker ${k + 1} of ${n} exited with code ${code} while starting`)));
       })));
+      ready.catch(() => {}); // awaited below, after the input is open
+      file = await openCaitFile(input);
+      await ready;
     } catch (e) {
+      file?.close();
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
     }
-    const pool = new FeaturePool(workers);
+    const pool = new FeaturePool(workers, file);
     for (const [k, w] of workers.entries()) {
       // Only the start-up listeners: a bare removeAllListeners() also drops the Worker's own.
       for (const event of ["message", "error", "exit"]) w.removeAllListeners(event);
@@ -149,6 +162,7 @@ export class FeaturePool {
     const job = this.pending.get(m.id);
     if (!job) return;
     this.pending.delete(m.id);
+    if (job.buffer) this.spare.push(job.buffer); // the worker is done with the chunk
     this.busy[job.worker]--;
     if (m.kind === "result") job.resolve({start: job.start, count: job.count, columns: m.columns as Columns & KernelChunk["columns"], testpulseAmplitude: m.testpulseAmplitude});
     else job.reject(errorFromReply(m));
@@ -177,7 +191,8 @@ export class FeaturePool {
   useKernel(spec: KernelSpec): void {
     if (this.kernel === spec || this.broken) return;
     this.kernel = spec;
-    for (const w of this.workers) w.postMessage({kind: "kernel", spec} satisfies FeatureRequest);
+    const nChannels = this.file.dataset.channels.length;
+    for (const w of this.workers) w.postMessage({kind: "kernel", spec, nChannels} satisfies FeatureRequest);
   }
 
   /** The current kernel's columns of events [start, start + count) of `group`. */
@@ -188,12 +203,26 @@ export class FeaturePool {
 
   private send(group: RecordGroup, start: number, count: number, task: "features" | KernelSpec["stage"]): Promise<FeatureChunk & KernelChunk> {
     if (this.broken) return Promise.reject(this.broken);
+    let chunk: EventChunk, buffer: SharedArrayBuffer;
+    try {
+      // Read into the file's reused buffer and copied out once, into shared memory the worker reads.
+      chunk = this.file.readChunk(group, start, count, true);
+      const n = chunk.samples.length;
+      const spare = this.spare.findIndex((b) => b.byteLength >= 4 * n);
+      buffer = spare >= 0 ? this.spare.splice(spare, 1)[0] : new SharedArrayBuffer(4 * n);
+      const samples = new Float32Array(buffer, 0, n);
+      samples.set(chunk.samples);
+      chunk.samples = samples;
+    } catch (e) {
+      return Promise.reject(e as Error); // the very error the in-thread pass throws (naming the file)
+    }
     const k = this.busy.indexOf(Math.min(...this.busy));
     const id = this.nextId++;
     this.busy[k]++;
+    const transfer = [chunk.hours, chunk.labels, chunk.testpulseAmplitude].filter((a) => a !== undefined).map((a) => a.buffer as ArrayBuffer);
     return new Promise<FeatureChunk & KernelChunk>((resolve, reject) => {
-      this.pending.set(id, {worker: k, what: `${task === "features" ? "reading" : `computing ${task} of`} ${group} events [${start}, ${start + count})`, resolve, reject, start, count});
-      this.workers[k].postMessage({kind: "chunk", id, group, start, count, kernel: task !== "features"} satisfies FeatureRequest);
+      this.pending.set(id, {worker: k, buffer, what: `${task === "features" ? "reading" : `computing ${task} of`} ${group} events [${start}, ${start + count})`, resolve, reject, start, count});
+      this.workers[k].postMessage({kind: "chunk", id, chunk, kernel: task !== "features"} satisfies FeatureRequest, transfer);
     });
   }
 
@@ -202,5 +231,6 @@ export class FeaturePool {
     for (const job of this.pending.values()) job.reject(this.broken);
     this.pending.clear();
     await Promise.all(this.workers.map((w) => w.terminate()));
+    this.file.close();
   }
 }

@@ -4,7 +4,7 @@
 // (featurePool.ts) while this thread writes.
 
 import {DataFileError, openCaitFile} from "./io/node.js";
-import {encodeParquet, writeParquetStream, type Columns} from "./io/parquet.js";
+import {encodeParquet, writeParquetStream, type Columns} from "./io/parquetWrite.js";
 import {concatColumns} from "../lib/io/columns.js";
 import {computeFeatures, featureColumnsIn, FEATURE_COLUMNS, inUnit} from "../lib/dsp/features.js";
 import {assumedMetadata, metadataRecord} from "../lib/io/recordMetadata.js";

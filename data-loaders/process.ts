@@ -24,7 +24,7 @@ import {featureColumnsIn} from "../lib/dsp/features.js";
 import {assumedMetadata, metadataRecord, type MetadataRecord} from "../lib/io/recordMetadata.js";
 import {unitColumn} from "../lib/math/units.js";
 import {DataFileError, openCaitFile, type CaitFile} from "./io/node.js";
-import {encodeParquet, type Columns} from "./io/parquet.js";
+import {encodeParquet, type Columns} from "./io/parquetWrite.js";
 import {planChain, runChain, StageError, type ChainRun, type StageStore} from "../lib/pipeline/index.js";
 import {preflight, resolveMetadata} from "../lib/pipeline/process/preflight.js";
 import {PROCESS_STAGES, type ProcessContext} from "../lib/pipeline/process/index.js";

@@ -24,7 +24,7 @@ import {tableOf, type Columns, type ProcessContext} from "../lib/pipeline/proces
 import {joinShardOutputs, shardRanges, type Shard, type ShardStep} from "../lib/pipeline/shard.js";
 import type {RecordGroup} from "../lib/types.js";
 import {atomicWrite} from "./io/atomicWrite.js";
-import {encodeParquet, type Columns as ParquetColumns} from "./io/parquet.js";
+import {encodeParquet, type Columns as ParquetColumns} from "./io/parquetWrite.js";
 import {fileStore} from "./pipeline/store.js";
 import {openRun, runProcess, storeDir, type OpenRun, type ProcessOptions, type ProcessSummary} from "./process.js";
 import {parquetProvenance, provenanceStamp} from "./provenance.js";

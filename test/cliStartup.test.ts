@@ -32,11 +32,15 @@ export async function load(url, context, next) { appendFileSync(${JSON.stringify
 }
 
 describe("the CLI loads only what a command needs", () => {
-  it("features runs precompiled: no tsx, no TypeScript compiled at run time, no TensorFlow.js", async () => {
+  it("features runs precompiled: no tsx, no TypeScript compiled at run time, no TensorFlow.js, no apache-arrow", async () => {
     const lines = await recordedLoads("compiled");
     // The CLI's own modules come from the compiled tree of the current sources …
     expect(lines.some((l) => l.startsWith("load ") && /\/\.cache\/compiled\/[0-9a-f]{16}\/data-loaders\/features\.js$/.test(l))).toBe(true);
-    expect(lines.some((l) => l === "resolve h5wasm/node")).toBe(true);
+    // … and so does h5wasm: the tree's copy, its wasm a file, not the package's 4 MB module …
+    expect(lines.some((l) => l.startsWith("load ") && /\/\.cache\/compiled\/[0-9a-f]{16}\/vendor\/h5wasm\/hdf5_util\.js$/.test(l))).toBe(true);
+    expect(lines.filter((l) => l.startsWith("load ") && /\/node_modules\/h5wasm\//.test(l))).toEqual([]);
+    // … the Parquet is written without apache-arrow (data-loaders/io/arrowIpc.ts) …
+    expect(lines.filter((l) => /apache-arrow/.test(l))).toEqual([]);
     // … no TypeScript source is loaded, tsx is never asked for, and nothing of TensorFlow.js.
     expect(lines.filter((l) => l.startsWith("load ") && l.endsWith(".ts"))).toEqual([]);
     expect(lines.filter((l) => /\btsx\b/.test(l))).toEqual([]);

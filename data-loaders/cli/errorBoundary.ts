@@ -4,11 +4,11 @@
 // words; running out of memory says so; anything else is a bug in Pulsebook and says that. The
 // original error (stack, causes) is printed only with --debug.
 import {DataFileError} from "../../lib/io/errors.js";
-import {ConfigError} from "../../lib/config/processConfig.js";
+import {ConfigError} from "../../lib/config/configError.js";
 import {Hdf5Error} from "../../lib/io/hdf5Errors.js";
 import {fileProblem} from "../io/readFile.js";
 import {WorkerDiedError} from "../mlPool.js";
-import {StageError} from "../../lib/pipeline/run.js";
+import {StageError} from "../../lib/pipeline/stageError.js";
 
 /** What the user is told, and whether it is a bug (an error no loader turned into words). */
 export interface Explained {

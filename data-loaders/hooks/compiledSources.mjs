@@ -10,6 +10,10 @@
 //
 // PULSEBOOK_TSX=1 (or a tree without esbuild, or one that cannot be written) runs the sources
 // through tsx instead.
+//
+// The tree also holds a copy of h5wasm's Node build whose WebAssembly is read from a file
+// (vendorH5wasm): the package carries it as a 3.5 MB string inside a 4 MB JavaScript file, which
+// every process parsed and decoded (≈ 0.15 CPU-s) before compiling the very same bytes.
 import {createHash} from "node:crypto";
 import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync, utimesSync} from "node:fs";
 import {dirname, join} from "node:path";
@@ -48,6 +52,8 @@ export async function compiledSources(root = ROOT) {
   if (process.env.PULSEBOOK_TSX === "1") return null;
   const files = sourceFiles(root);
   const hash = createHash("sha256");
+  // The h5wasm copy is part of the tree: another installed version gives another tree.
+  hash.update(h5wasmVersion()).update("\0");
   const sources = new Map();
   for (const rel of files) {
     const text = readFileSync(join(root, rel));
@@ -85,8 +91,11 @@ async function build(root, dir, files, sources) {
   try {
     const ts = files.filter((f) => f.endsWith(".ts"));
     const replaced = new Map(ts.map((f) => [f, sources.get(f).toString("utf8").replaceAll("import.meta.url", JSON.stringify(pathToFileURL(join(root, f)).href))]));
+    // Every module of the tree imports the one copy (two would be two HDF5 libraries in a process).
+    const h5wasm = [...replaced.values()].some((text) => H5WASM_IMPORT.test(text)) ? vendorH5wasm(tmp, dir) : null;
     await Promise.all(ts.map(async (rel) => {
-      const {code} = await esbuild.transform(replaced.get(rel), {loader: "ts", format: "esm", target: "node20", sourcefile: rel, tsconfigRaw: TSCONFIG});
+      const source = h5wasm ? replaced.get(rel).replace(H5WASM_IMPORT, (_, lead) => `${lead}${JSON.stringify(h5wasm)}`) : replaced.get(rel);
+      const {code} = await esbuild.transform(source, {loader: "ts", format: "esm", target: "node20", sourcefile: rel, tsconfigRaw: TSCONFIG});
       const out = join(tmp, rel.replace(/\.ts$/, ".js"));
       mkdirSync(dirname(out), {recursive: true});
       writeFileSync(out, code);
@@ -110,6 +119,51 @@ async function build(root, dir, files, sources) {
   try {
     pruneStale(cacheRoot(root), dir);
   } catch {} // only housekeeping
+}
+
+const H5WASM_IMPORT = /(\bfrom\s*|\bimport\s*\(\s*)["']h5wasm\/node["']/g;
+const H5WASM_FACTORY = "findWasmBinary(){return binaryDecode(";
+
+/** The installed h5wasm's version ("" when there is none). */
+function h5wasmVersion() {
+  try {
+    return JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.resolve("h5wasm/node"))), "..", "..", "package.json"), "utf8")).version;
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Writes into the tree being built (`tmp`, to become `dir`) a copy of h5wasm's Node build whose
+ * WebAssembly binary is a file of its own, read when the module starts; returns the URL the
+ * tree's modules import it by, or null (the package then runs as it is) when the build is not
+ * laid out as expected.
+ */
+function vendorH5wasm(tmp, dir) {
+  try {
+    const dist = dirname(fileURLToPath(import.meta.resolve("h5wasm/node")));
+    const util = readFileSync(join(dist, "hdf5_util.js"), "utf8");
+    const at = util.indexOf(H5WASM_FACTORY);
+    if (at < 0 || util.indexOf(H5WASM_FACTORY, at + 1) >= 0) return null;
+    const open = at + H5WASM_FACTORY.length, quote = util[open];
+    if (quote !== "'" && quote !== '"') return null;
+    let end = open + 1;
+    while (util[end] !== quote) end += util[end] === "\\" ? 2 : 1;
+    if (!util.startsWith(")}", end + 1)) return null;
+    // The literal's characters are the bytes (the package's own binaryDecode, which this replaces).
+    const text = new Function(`return ${util.slice(open, end + 1)}`)();
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0, c; i < text.length; ++i) bytes[i] = ~(c = text.charCodeAt(i)) >> 8 & c;
+    if (!WebAssembly.validate(bytes)) return null;
+    const out = join(tmp, "vendor", "h5wasm");
+    mkdirSync(out, {recursive: true});
+    writeFileSync(join(out, "hdf5_util.wasm"), bytes);
+    writeFileSync(join(out, "hdf5_util.js"), util.slice(0, at) + 'findWasmBinary(){return require("fs").readFileSync(new URL("./hdf5_util.wasm",import.meta.url))}' + util.slice(end + 3));
+    copyFileSync(join(dist, "hdf5_hl.js"), join(out, "hdf5_hl.js"));
+    return pathToFileURL(join(dir, "vendor", "h5wasm", "hdf5_hl.js")).href;
+  } catch {
+    return null;
+  }
 }
 
 function pruneStale(cache, keep) {

@@ -464,13 +464,18 @@ export class CaitFile {
       let j = k + 1;
       while (j < events.length && events[j] < end && events[j] > events[j - 1]) j++;
       const last = events[j - 1];
-      const chunk = this.readChunk(group, first, last - first + 1);
+      // Read into the reused buffer; only the selected records are copied out (a span's records
+      // copied whole cost more than its read), all of them before the first is yielded: the
+      // caller may read this file in between.
+      const chunk = this.readChunk(group, first, last - first + 1, true);
       const L = chunk.recordLength;
+      const selected = [];
       for (let i = k; i < j; i++) {
         const at = events[i] - first;
-        const records = Array.from({length: chunk.nChannels}, (_, c) => chunk.samples.subarray((c * chunk.count + at) * L, (c * chunk.count + at + 1) * L));
-        yield {event: events[i], records};
+        const records = Array.from({length: chunk.nChannels}, (_, c) => chunk.samples.slice((c * chunk.count + at) * L, (c * chunk.count + at + 1) * L));
+        selected.push({event: events[i], records});
       }
+      yield* selected;
       k = j;
     }
   }

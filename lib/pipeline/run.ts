@@ -27,13 +27,8 @@ export interface ChainPlan {
   stages: StageRecord[];
 }
 
-/** A stage that failed: its name and what it threw (`cause`), for the caller to say where. */
-export class StageError extends Error {
-  constructor(readonly stage: string, readonly cause: unknown, message = `stage ${stage}: ${cause instanceof Error ? cause.message : String(cause)}`) {
-    super(message);
-    this.name = "StageError";
-  }
-}
+import {StageError} from "./stageError.js";
+export {StageError} from "./stageError.js";
 
 /** Name under which a stage refers to the chain's input (the file) among its inputs. */
 export const INPUT = "input";
