@@ -1,10 +1,7 @@
 // Writing Parquet in Node: feature tables are written as a stream of row groups, so a table never
 // has to exist whole in memory. The columns reach parquet-wasm as Arrow IPC written by
 // arrowIpc.ts, so that the commands that only write (features, process) do not load apache-arrow
-// (0.2–0.3 CPU-s). parquet.ts still has its own writer through apache-arrow (same bytes): it is
-// part of the source of every process stage's version (io/sqlSelect.ts imports it), so changing
-// it would change the lineage of every stored output; it should re-export this one when those
-// versions change anyway.
+// (0.2–0.3 CPU-s of start-up). parquet.ts re-exports this writer beside its readers.
 //
 // parquet-wasm (Rust's arrow-rs compiled to wasm) does the encoding: it is the library
 // Framework itself uses for `FileAttachment.parquet()`, so what we write is what pages read.
