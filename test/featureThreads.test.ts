@@ -55,7 +55,7 @@ describe("features on worker threads", () => {
     }
   }, 120_000);
 
-  it("a NaN sample read by a worker: the calling thread's error, naming event, channel and sample; no table", async () => {
+  it("a NaN sample in a chunk the workers compute: one error, naming event, channel and sample; no table", async () => {
     const path = join(dir, "nan.h5");
     const [C, N, L] = [2, 40, 64];
     const data = Float32Array.from({length: C * N * L}, (_, k) => Math.sin(k / 7));
