@@ -11,7 +11,8 @@ import asc from "assemblyscript/asc";
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const KERNELS = [
   {source: "lib/dsp/kernels/mainpar.as.ts", module: "lib/dsp/kernels/mainparWasm.ts", name: "MAINPAR_WASM_BASE64"},
-  {source: "lib/dsp/kernels/ofpeak.as.ts", module: "lib/dsp/kernels/ofpeakWasm.ts", name: "OFPEAK_WASM_BASE64"}
+  {source: "lib/dsp/kernels/ofpeak.as.ts", module: "lib/dsp/kernels/ofpeakWasm.ts", name: "OFPEAK_WASM_BASE64"},
+  {source: "lib/dsp/kernels/sevpass.as.ts", module: "lib/dsp/kernels/sevpassWasm.ts", name: "SEVPASS_WASM_BASE64"}
 ];
 // Fixed flags: the bytes must not depend on who builds them.
 const FLAGS = ["-O3", "--runtime", "stub", "--noAssert", "--enable", "simd", "--noColors"];

@@ -31,6 +31,7 @@ import {solve} from "../math/linalg.js";
 import {chunkRecord, type EventChunk, type RecordLayout} from "../types.js";
 import {irfft, rfft} from "./fft.js";
 import type {RealTransforms} from "./fastRealFft.js";
+import {firstPass, secondPass, type FirstPassSums} from "./sevFitKernel.js";
 import {brentMax} from "../math/brentMax.js";
 
 export interface SevFitOptions {
@@ -203,6 +204,8 @@ function gAt(plan: SevFitPlan, delta: number, out: Float64Array): void {
 }
 
 const gScratch = new Float64Array(12);
+const firstSums: FirstPassSums = {offset: 0, rr: 0, m0: 0, m1: 0, m2: 0, m3: 0};
+const secondSums = new Float64Array(6);
 
 // Scratch for the fast path (single-threaded JS: one set per length suffices).
 let scratchN = 0;
@@ -420,10 +423,6 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
     shiftSpec = new Float64Array(n + 2);
     shifted = new Float64Array(n);
   }
-  // The fit is that of r − o for the record's baseline o (the mean of its first L/8), o added
-  // back to the polynomial at the end: the same fit, and rounding is relative to the pulse, not
-  // to a large DC offset.
-  const o = baselineOffset(record, n);
   const r = centered;
   // Projections on the polynomials, ⟨Q_j, r⟩ = Σ_p M_jp·⟨x^p, r⟩, and ⟨r, r⟩ in one pass with
   // x computed, not read: Q's four stored arrays would make it memory-bound.
@@ -434,8 +433,17 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   const fused = transforms?.input && transforms.correlateInput && transforms.inverseOfInput && plan.kept !== undefined ? transforms : undefined;
   // r is kept only for the other transforms' input; the last loop computes record[i] − o again.
   const sink = fused ? fused.input!() : r;
+  // The fit is that of r − o for the record's baseline o (the mean of its first L/8), o added
+  // back to the polynomial at the end: the same fit, and rounding is relative to the pulse, not
+  // to a large DC offset.
+  // With PFFFT and a float32 record both passes over the samples run in wasm (sevFitKernel.ts:
+  // the same operations in the same order, the same fit to the bit).
+  const wasm = fused !== undefined && record instanceof Float32Array;
+  if (wasm) firstPass(record, sink as Float32Array, firstSums);
+  const o = wasm ? firstSums.offset : baselineOffset(record, n);
   let rr = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0;
-  for (let i = 0; i < n; i++) {
+  if (wasm) ({rr, m0, m1, m2, m3} = firstSums);
+  else for (let i = 0; i < n; i++) {
     const v = record[i] - o;
     sink[i] = v;
     rr += v * v;
@@ -522,7 +530,11 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   } else sd = transforms ? transforms.irfft(phaseRamp(plan.S, n, delta, shiftSpec), shifted) : (irfft(phaseRamp(plan.S, n, delta, shiftSpec), n, shifted) as Float64Array);
   let rs = 0, sq = 0;
   m0 = m1 = m2 = m3 = 0;
-  for (let i = 0; i < n; i++) {
+  if (wasm) {
+    secondPass(sd as Float32Array, o, sdScale, secondSums);
+    const t = secondSums;
+    rs = t[0]; sq = t[1]; m0 = t[2]; m1 = t[3]; m2 = t[4]; m3 = t[5];
+  } else for (let i = 0; i < n; i++) {
     const v = sd[i] * sdScale;
     rs += (record[i] - o) * v;
     sq += v * v;
