@@ -2,17 +2,26 @@
 // fitRecord, fast path): built by `node scripts/build-wasm.mjs` into sevpassWasm.ts (committed;
 // test/featureKernel.test.ts rebuilds and compares).
 //
-// The same float64 operations as fitRecord's loops, and every sum in the same order, so the fit
-// is bit-identical (test/sevFitKernel.test.ts): the gain is wasm's loop (no bounds checks, no
-// element-kind dispatch), not a reordering. The five sums are independent chains of one add each
-// per sample, so the pass runs at the add's latency.
+// Each sample takes some thirteen float64 operations (the centred value, t = i·step − 1 and its
+// powers, five sums): V8, and wasm one sample at a time, are bound by that count (≈ 30 µs per pass
+// at 16384 samples). Here two samples go through each f64x2 operation and the sums run in four
+// lanes (samples i mod 4), added up at the end (≈ 17 µs). The float32 values written for the
+// transform are fitRecord's to the bit (elementwise); the sums differ from its in-order sums by
+// rounding (test/sevFitKernel.test.ts; the fit columns' bounds in test/golden.test.ts).
 //
 // Memory (laid out by the caller, lib/dsp/sevFitKernel.ts): the record r as f32, a float32 buffer
 // x of n samples, out as f64 (8 slots).
 
+/** Lanes 0 + 1 of a + b: the reduction of the two interleaved accumulators of one sum. */
+@inline function total(a: v128, b: v128): f64 {
+  const s = f64x2.add(a, b);
+  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+}
+
 /**
  * o = the mean of r[0, max(1, ⌊n/8⌋)) (summed in order); x[i] = f32(r[i] − o); and, with
  * t = i·step − 1, step = 2/(n−1): out = [rr, m0, m1, m2, m3, o] = Σv², Σv, Σtv, Σt²v, Σt³v of v = r[i] − o.
+ * The sums run in four lanes (samples i ≡ 0, 1, 2, 3 mod 4), added up at the end.
  */
 export function sevFirstPass(r: usize, x: usize, n: i32, out: usize): void {
   const nb = n >> 3 > 1 ? n >> 3 : 1;
@@ -20,8 +29,34 @@ export function sevFirstPass(r: usize, x: usize, n: i32, out: usize): void {
   for (let i = 0; i < nb; i++) o += <f64>load<f32>(r + (<usize>i << 2));
   o /= <f64>nb;
   const step: f64 = n > 1 ? 2 / <f64>(n - 1) : 0;
-  let rr: f64 = 0, m0: f64 = 0, m1: f64 = 0, m2: f64 = 0, m3: f64 = 0;
-  for (let i = 0; i < n; i++) {
+  const ov = f64x2.splat(o), sv = f64x2.splat(step), one = f64x2.splat(1), four = f64x2.splat(4);
+  let ia = f64x2(0, 1), ib = f64x2(2, 3);
+  let rrA = f64x2.splat(0), m0A = rrA, m1A = rrA, m2A = rrA, m3A = rrA;
+  let rrB = rrA, m0B = rrA, m1B = rrA, m2B = rrA, m3B = rrA;
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const q = v128.load(r + (<usize>i << 2));
+    const va = f64x2.sub(f64x2.promote_low_f32x4(q), ov);
+    const vb = f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<f32>(q, q, 2, 3, 0, 1)), ov);
+    v128.store(x + (<usize>i << 2), v128.shuffle<f32>(f32x4.demote_f64x2_zero(va), f32x4.demote_f64x2_zero(vb), 0, 1, 4, 5));
+    const ta = f64x2.sub(f64x2.mul(ia, sv), one), tb = f64x2.sub(f64x2.mul(ib, sv), one);
+    const tva = f64x2.mul(ta, va), tvb = f64x2.mul(tb, vb);
+    const ttva = f64x2.mul(ta, tva), ttvb = f64x2.mul(tb, tvb);
+    rrA = f64x2.add(rrA, f64x2.mul(va, va));
+    rrB = f64x2.add(rrB, f64x2.mul(vb, vb));
+    m0A = f64x2.add(m0A, va);
+    m0B = f64x2.add(m0B, vb);
+    m1A = f64x2.add(m1A, tva);
+    m1B = f64x2.add(m1B, tvb);
+    m2A = f64x2.add(m2A, ttva);
+    m2B = f64x2.add(m2B, ttvb);
+    m3A = f64x2.add(m3A, f64x2.mul(ta, ttva));
+    m3B = f64x2.add(m3B, f64x2.mul(tb, ttvb));
+    ia = f64x2.add(ia, four);
+    ib = f64x2.add(ib, four);
+  }
+  let rr = total(rrA, rrB), m0 = total(m0A, m0B), m1 = total(m1A, m1B), m2 = total(m2A, m2B), m3 = total(m3A, m3B);
+  for (let i = n4; i < n; i++) {
     const v = <f64>load<f32>(r + (<usize>i << 2)) - o;
     store<f32>(x + (<usize>i << 2), <f32>v);
     rr += v * v;
@@ -41,12 +76,41 @@ export function sevFirstPass(r: usize, x: usize, n: i32, out: usize): void {
 
 /**
  * With v = s[i]·scale (the shifted SEV) and the record r minus o: out = [rs, sq, m0, m1, m2, m3]
- * = Σ(r − o)v, Σv², Σv, Σtv, Σt²v, Σt³v.
+ * = Σ(r − o)v, Σv², Σv, Σtv, Σt²v, Σt³v, in four lanes as sevFirstPass.
  */
 export function sevSecondPass(r: usize, s: usize, n: i32, o: f64, scale: f64, out: usize): void {
   const step: f64 = n > 1 ? 2 / <f64>(n - 1) : 0;
-  let rs: f64 = 0, sq: f64 = 0, m0: f64 = 0, m1: f64 = 0, m2: f64 = 0, m3: f64 = 0;
-  for (let i = 0; i < n; i++) {
+  const ov = f64x2.splat(o), cv = f64x2.splat(scale), sv = f64x2.splat(step), one = f64x2.splat(1), four = f64x2.splat(4);
+  let ia = f64x2(0, 1), ib = f64x2(2, 3);
+  let rsA = f64x2.splat(0), sqA = rsA, m0A = rsA, m1A = rsA, m2A = rsA, m3A = rsA;
+  let rsB = rsA, sqB = rsA, m0B = rsA, m1B = rsA, m2B = rsA, m3B = rsA;
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const q = v128.load(s + (<usize>i << 2)), p = v128.load(r + (<usize>i << 2));
+    const va = f64x2.mul(f64x2.promote_low_f32x4(q), cv);
+    const vb = f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(q, q, 2, 3, 0, 1)), cv);
+    const ra = f64x2.sub(f64x2.promote_low_f32x4(p), ov);
+    const rb = f64x2.sub(f64x2.promote_low_f32x4(v128.shuffle<f32>(p, p, 2, 3, 0, 1)), ov);
+    const ta = f64x2.sub(f64x2.mul(ia, sv), one), tb = f64x2.sub(f64x2.mul(ib, sv), one);
+    const tva = f64x2.mul(ta, va), tvb = f64x2.mul(tb, vb);
+    const ttva = f64x2.mul(ta, tva), ttvb = f64x2.mul(tb, tvb);
+    rsA = f64x2.add(rsA, f64x2.mul(ra, va));
+    rsB = f64x2.add(rsB, f64x2.mul(rb, vb));
+    sqA = f64x2.add(sqA, f64x2.mul(va, va));
+    sqB = f64x2.add(sqB, f64x2.mul(vb, vb));
+    m0A = f64x2.add(m0A, va);
+    m0B = f64x2.add(m0B, vb);
+    m1A = f64x2.add(m1A, tva);
+    m1B = f64x2.add(m1B, tvb);
+    m2A = f64x2.add(m2A, ttva);
+    m2B = f64x2.add(m2B, ttvb);
+    m3A = f64x2.add(m3A, f64x2.mul(ta, ttva));
+    m3B = f64x2.add(m3B, f64x2.mul(tb, ttvb));
+    ia = f64x2.add(ia, four);
+    ib = f64x2.add(ib, four);
+  }
+  let rs = total(rsA, rsB), sq = total(sqA, sqB), m0 = total(m0A, m0B), m1 = total(m1A, m1B), m2 = total(m2A, m2B), m3 = total(m3A, m3B);
+  for (let i = n4; i < n; i++) {
     const v = <f64>load<f32>(s + (<usize>i << 2)) * scale;
     rs += (<f64>load<f32>(r + (<usize>i << 2)) - o) * v;
     sq += v * v;
