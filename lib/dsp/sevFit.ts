@@ -32,7 +32,7 @@ import {solve} from "../math/linalg.js";
 import {chunkRecord, type EventChunk, type RecordLayout} from "../types.js";
 import {irfft, rfft} from "./fft.js";
 import type {RealTransforms} from "./fastRealFft.js";
-import {firstPass, secondPass, type FirstPassSums} from "./sevFitKernel.js";
+import {firstPass, lagSums as spectrumLagSums, secondPass, type FirstPassSums} from "./sevFitKernel.js";
 import {brentMax} from "../math/brentMax.js";
 
 export interface SevFitOptions {
@@ -277,30 +277,36 @@ function valueAtLag2(X: Float64Array | Float32Array, n: number, delta: number, d
   let ar = cr, ai = ci, br = c2r, bi = c2i;
   let s0 = 0, s1 = 0, s2 = 0, t0 = 0, t1 = 0, t2 = 0;
   const last = n & 1 ? m + 1 : m;
-  let k = 1;
-  for (; k + 1 < last; k += 2) {
-    const xr = X[2 * k], xi = X[2 * k + 1], yr = X[2 * k + 2], yi = X[2 * k + 3];
-    const re = xr * ar - xi * ai, im = xr * ai + xi * ar;
-    const re2 = yr * br - yi * bi, im2 = yr * bi + yi * br;
-    s0 += re;
-    s1 += k * im;
-    s2 += k * k * re;
-    const k2 = k + 1;
-    t0 += re2;
-    t1 += k2 * im2;
-    t2 += k2 * k2 * re2;
-    const t = ar * c2r - ai * c2i;
-    ai = ar * c2i + ai * c2r;
-    ar = t;
-    const u = br * c2r - bi * c2i;
-    bi = br * c2i + bi * c2r;
-    br = u;
-  }
-  if (k < last) {
-    const re = X[2 * k] * ar - X[2 * k + 1] * ai, im = X[2 * k] * ai + X[2 * k + 1] * ar;
-    s0 += re;
-    s1 += k * im;
-    s2 += k * k * re;
+  // PFFFT's float32 spectrum: the same pass in wasm SIMD (sevFitKernel.ts, the same sums to the bit).
+  if (X instanceof Float32Array && 2 * last <= X.length) {
+    spectrumLagSums(X, last, cr, ci, c2r, c2i, lagPass);
+    s0 = lagPass[0]; s1 = lagPass[1]; s2 = lagPass[2]; t0 = lagPass[3]; t1 = lagPass[4]; t2 = lagPass[5];
+  } else {
+    let k = 1;
+    for (; k + 1 < last; k += 2) {
+      const xr = X[2 * k], xi = X[2 * k + 1], yr = X[2 * k + 2], yi = X[2 * k + 3];
+      const re = xr * ar - xi * ai, im = xr * ai + xi * ar;
+      const re2 = yr * br - yi * bi, im2 = yr * bi + yi * br;
+      s0 += re;
+      s1 += k * im;
+      s2 += k * k * re;
+      const k2 = k + 1;
+      t0 += re2;
+      t1 += k2 * im2;
+      t2 += k2 * k2 * re2;
+      const t = ar * c2r - ai * c2i;
+      ai = ar * c2i + ai * c2r;
+      ar = t;
+      const u = br * c2r - bi * c2i;
+      bi = br * c2i + bi * c2r;
+      br = u;
+    }
+    if (k < last) {
+      const re = X[2 * k] * ar - X[2 * k + 1] * ai, im = X[2 * k] * ai + X[2 * k + 1] * ar;
+      s0 += re;
+      s1 += k * im;
+      s2 += k * k * re;
+    }
   }
   const q = (2 * Math.PI) / n;
   if (n & 1) nyq = 0;
@@ -310,6 +316,7 @@ function valueAtLag2(X: Float64Array | Float32Array, n: number, delta: number, d
 }
 
 const lagSums = new Float64Array(3);
+const lagPass = new Float64Array(6);
 
 /**
  * The shift between lags lo and hi where the score c(δ) − Σ g_j(δ)·pr_j, squared over

@@ -1,7 +1,8 @@
 // The SEV fit's two passes over the samples (sevFit.ts fitRecord with PFFFT) in WebAssembly
 // (kernels/sevpass.as.ts, SIMD): the same float32 input for the transform, the sums in four lanes
 // (equal to fitRecord's in-order sums to rounding, test/sevFitKernel.test.ts), ≈ 17 µs per pass
-// where V8 takes ≈ 30.
+// where V8 takes ≈ 30; and Newton's passes over the cross-spectrum (valueAtLag2) with its two
+// phasor recurrences as the two lanes of one, the same sums to the bit.
 //
 // One instance per JavaScript thread, compiled synchronously from < 1 kB of base64 on first use,
 // with its own memory laid out for the last record length: the record, a float32 buffer, 8 results.
@@ -12,6 +13,7 @@ interface KernelExports {
   memory: WebAssembly.Memory;
   sevFirstPass(r: number, x: number, n: number, out: number): void;
   sevSecondPass(r: number, s: number, n: number, o: number, scale: number, out: number): void;
+  sevLagSums(X: number, last: number, cr: number, ci: number, c2r: number, c2i: number, out: number): void;
 }
 
 const PAGE = 65536;
@@ -84,5 +86,20 @@ export function secondPass(sd: Float32Array, o: number, scale: number, out: Floa
   if (sd.length !== n) throw new RangeError(`sevFitKernel: shifted SEV has ${sd.length} samples, the record ${n}`);
   buffer.set(sd);
   kernel!.sevSecondPass(0, xAt, n, o, scale, outAt);
+  out.set(results.subarray(0, 6));
+}
+
+/**
+ * valueAtLag2's sums over the float32 spectrum X (length n, bin k at 2k, 2k+1) for bins
+ * [1, last), phasors started at (cr, ci) and (c2r, c2i) and stepped by (c2r, c2i): into out[0..5]
+ * s0, s1, s2 (odd k) and t0, t1, t2 (even k), bit for bit. Uses the buffer `secondPass` fills, not
+ * the record.
+ */
+export function lagSums(X: Float32Array, last: number, cr: number, ci: number, c2r: number, c2i: number, out: Float64Array): void {
+  const n = X.length;
+  if (n !== laidOut) layOut(n);
+  if (2 * last > n) throw new RangeError(`sevFitKernel: bins up to ${last} from a spectrum of ${n} values`);
+  buffer.set(X);
+  kernel!.sevLagSums(xAt, last, cr, ci, c2r, c2i, outAt);
   out.set(results.subarray(0, 6));
 }

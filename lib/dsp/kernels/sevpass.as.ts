@@ -127,3 +127,50 @@ export function sevSecondPass(r: usize, s: usize, n: i32, o: f64, scale: f64, ou
   store<f64>(out, m2, 32);
   store<f64>(out, m3, 40);
 }
+
+/**
+ * sevFit.ts valueAtLag2's pass over the spectrum X (f32, bin k at 2k, 2k+1) for bins [1, last):
+ * the phasors of odd k and of even k are its two interleaved recurrences, stepped by (c2r, c2i)
+ * from (cr, ci) and (c2r, c2i), here as lanes 0 and 1 of one f64x2 each for re and im; each lane
+ * does its recurrence's operations and sums in its order, so the sums are valueAtLag2's to the bit.
+ * Into out: [s0, s1, s2, t0, t1, t2] = Σ Re, Σ k·Im, Σ k²·Re over odd k (s) and even k (t).
+ */
+export function sevLagSums(X: usize, last: i32, cr: f64, ci: f64, c2r: f64, c2i: f64, out: usize): void {
+  let pr = f64x2(cr, c2r), pi = f64x2(ci, c2i);
+  const wr = f64x2.splat(c2r), wi = f64x2.splat(c2i), two = f64x2.splat(2);
+  let kv = f64x2(1, 2);
+  let S0 = f64x2.splat(0), S1 = S0, S2 = S0;
+  let k = 1;
+  for (; k + 1 < last; k += 2) {
+    // [re X_k, im X_k, re X_{k+1}, im X_{k+1}] → (re X_k, re X_{k+1}) and (im X_k, im X_{k+1}).
+    const q = v128.load(X + (<usize>k << 3));
+    const xr = f64x2.promote_low_f32x4(v128.shuffle<f32>(q, q, 0, 2, 1, 3));
+    const xi = f64x2.promote_low_f32x4(v128.shuffle<f32>(q, q, 1, 3, 0, 2));
+    const re = f64x2.sub(f64x2.mul(xr, pr), f64x2.mul(xi, pi));
+    const im = f64x2.add(f64x2.mul(xr, pi), f64x2.mul(xi, pr));
+    S0 = f64x2.add(S0, re);
+    S1 = f64x2.add(S1, f64x2.mul(kv, im));
+    S2 = f64x2.add(S2, f64x2.mul(f64x2.mul(kv, kv), re));
+    const t = f64x2.sub(f64x2.mul(pr, wr), f64x2.mul(pi, wi));
+    pi = f64x2.add(f64x2.mul(pr, wi), f64x2.mul(pi, wr));
+    pr = t;
+    kv = f64x2.add(kv, two);
+  }
+  let s0 = f64x2.extract_lane(S0, 0), s1 = f64x2.extract_lane(S1, 0), s2 = f64x2.extract_lane(S2, 0);
+  if (k < last) {
+    const ar = f64x2.extract_lane(pr, 0), ai = f64x2.extract_lane(pi, 0);
+    const p = X + (<usize>k << 3);
+    const xr = <f64>load<f32>(p), xi = <f64>load<f32>(p, 4);
+    const re = xr * ar - xi * ai, im = xr * ai + xi * ar;
+    const fk = <f64>k;
+    s0 += re;
+    s1 += fk * im;
+    s2 += fk * fk * re;
+  }
+  store<f64>(out, s0);
+  store<f64>(out, s1, 8);
+  store<f64>(out, s2, 16);
+  store<f64>(out, f64x2.extract_lane(S0, 1), 24);
+  store<f64>(out, f64x2.extract_lane(S1, 1), 32);
+  store<f64>(out, f64x2.extract_lane(S2, 1), 40);
+}
