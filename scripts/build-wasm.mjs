@@ -2,7 +2,7 @@
 // Compiles the AssemblyScript kernels of lib/ into TypeScript modules that hold their WebAssembly
 // as base64 (a few kB; pages and workers then need no extra file to fetch). The output is
 // committed; test/featureKernel.test.ts rebuilds and fails when it is out of date.
-//   node scripts/build-wasm.mjs           write lib/dsp/kernels/mainparWasm.ts
+//   node scripts/build-wasm.mjs           write lib/dsp/kernels/*Wasm.ts (the KERNELS below)
 //   node scripts/build-wasm.mjs --check   exit 1 if the committed module differs
 import {readFileSync, writeFileSync, renameSync} from "node:fs";
 import {fileURLToPath} from "node:url";
@@ -10,7 +10,9 @@ import asc from "assemblyscript/asc";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const KERNELS = [
-  {source: "lib/dsp/kernels/mainpar.as.ts", module: "lib/dsp/kernels/mainparWasm.ts", name: "MAINPAR_WASM_BASE64"}
+  {source: "lib/dsp/kernels/mainpar.as.ts", module: "lib/dsp/kernels/mainparWasm.ts", name: "MAINPAR_WASM_BASE64"},
+  {source: "lib/dsp/kernels/ofpeak.as.ts", module: "lib/dsp/kernels/ofpeakWasm.ts", name: "OFPEAK_WASM_BASE64"},
+  {source: "lib/dsp/kernels/sevpass.as.ts", module: "lib/dsp/kernels/sevpassWasm.ts", name: "SEVPASS_WASM_BASE64"}
 ];
 // Fixed flags: the bytes must not depend on who builds them.
 const FLAGS = ["-O3", "--runtime", "stub", "--noAssert", "--enable", "simd", "--noColors"];

@@ -64,6 +64,17 @@ const golden = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Golden;
  *   box-car runs as four chains, the sums in SIMD lanes. Every index is unchanged; values moved by
  *   rounding only, ≤ 1e-12 relative, except record_mean_V and record_skewness of noise records
  *   (means ~10⁻⁴ of their samples' scale, skewness near 0): ≤ 3.6e-12 and 1.9e-12 relative, 1e-11 allowed.
+ * - fit_height_V, fit_onset_shift_ms, fit_rms_V (process/events, testpulses, noise) were
+ *   recaptured a fourth time (issue 17, lib/dsp/sevFitKernel.ts): the SEV fit's two passes over
+ *   the samples run in WebAssembly SIMD, their sums (Σv², the moments of the record and of the
+ *   shifted SEV, ⟨r, s̃⟩) in four lanes added up at the end, not in sample order. The transform's
+ *   input is unchanged to the bit; the sums differ by rounding, which moves Newton's converged
+ *   shift within its own precision. Here heights moved by ≤ 1.8e-9 (events), 1.2e-9 (test
+ *   pulses), 2.7e-8 (noise, µV heights) relative, shifts by ≤ 5e-8 relative, RMS by ≤ 1.4e-10.
+ *   On bench/cli-throughput's 3,000-event file (8,400 records, bench/record-kernels.ts) rows with
+ *   |h| ≥ 20·RMS moved by ≤ 1.5e-8 (height, relative), the others by ≤ 3.4e-7 RMS; shifts by
+ *   ≤ 3.5e-6 ms (9e-5 sample), RMS by ≤ 2.1e-8 relative. The calibration summary moved by ≤ 1.5e-9
+ *   (within its 1e-8 above); the OF columns are unchanged to the bit.
  */
 const CHANGED: {[output: string]: {[column: string]: number}} = {
   "process/noise": {"record_mean_V": 1e-11, "record_skewness": 1e-11},

@@ -19,7 +19,8 @@
 // (Newton's steps). With PFFFT no JS loop copies a transform's input or output: the passes write
 // PFFFT's input buffer themselves (RealTransforms.input), the cross-spectrum is multiplied in
 // wasm (correlateInput), and spectra and outputs are read in the heap (≈ 240 → 200 µs per fit of
-// 16384 samples; 400 µs before these and Newton's steps, bench/record-kernels.ts).
+// 16384 samples; 400 µs before these and Newton's steps, bench/record-kernels.ts). For float32
+// records the two passes run in wasm SIMD (sevFitKernel.ts: ≈ 177 → 157 µs per fit).
 //
 // Truncated fit (saturated pulses): only samples whose value above the baseline (mean of the
 // first L/8) is below `truncationLevel_V` count. The mask depends on the record, so such
@@ -31,6 +32,7 @@ import {solve} from "../math/linalg.js";
 import {chunkRecord, type EventChunk, type RecordLayout} from "../types.js";
 import {irfft, rfft} from "./fft.js";
 import type {RealTransforms} from "./fastRealFft.js";
+import {firstPass, lagSums as spectrumLagSums, secondPass, type FirstPassSums} from "./sevFitKernel.js";
 import {brentMax} from "../math/brentMax.js";
 
 export interface SevFitOptions {
@@ -203,6 +205,8 @@ function gAt(plan: SevFitPlan, delta: number, out: Float64Array): void {
 }
 
 const gScratch = new Float64Array(12);
+const firstSums: FirstPassSums = {offset: 0, rr: 0, m0: 0, m1: 0, m2: 0, m3: 0};
+const secondSums = new Float64Array(6);
 
 // Scratch for the fast path (single-threaded JS: one set per length suffices).
 let scratchN = 0;
@@ -273,30 +277,36 @@ function valueAtLag2(X: Float64Array | Float32Array, n: number, delta: number, d
   let ar = cr, ai = ci, br = c2r, bi = c2i;
   let s0 = 0, s1 = 0, s2 = 0, t0 = 0, t1 = 0, t2 = 0;
   const last = n & 1 ? m + 1 : m;
-  let k = 1;
-  for (; k + 1 < last; k += 2) {
-    const xr = X[2 * k], xi = X[2 * k + 1], yr = X[2 * k + 2], yi = X[2 * k + 3];
-    const re = xr * ar - xi * ai, im = xr * ai + xi * ar;
-    const re2 = yr * br - yi * bi, im2 = yr * bi + yi * br;
-    s0 += re;
-    s1 += k * im;
-    s2 += k * k * re;
-    const k2 = k + 1;
-    t0 += re2;
-    t1 += k2 * im2;
-    t2 += k2 * k2 * re2;
-    const t = ar * c2r - ai * c2i;
-    ai = ar * c2i + ai * c2r;
-    ar = t;
-    const u = br * c2r - bi * c2i;
-    bi = br * c2i + bi * c2r;
-    br = u;
-  }
-  if (k < last) {
-    const re = X[2 * k] * ar - X[2 * k + 1] * ai, im = X[2 * k] * ai + X[2 * k + 1] * ar;
-    s0 += re;
-    s1 += k * im;
-    s2 += k * k * re;
+  // PFFFT's float32 spectrum: the same pass in wasm SIMD (sevFitKernel.ts, the same sums to the bit).
+  if (X instanceof Float32Array && 2 * last <= X.length) {
+    spectrumLagSums(X, last, cr, ci, c2r, c2i, lagPass);
+    s0 = lagPass[0]; s1 = lagPass[1]; s2 = lagPass[2]; t0 = lagPass[3]; t1 = lagPass[4]; t2 = lagPass[5];
+  } else {
+    let k = 1;
+    for (; k + 1 < last; k += 2) {
+      const xr = X[2 * k], xi = X[2 * k + 1], yr = X[2 * k + 2], yi = X[2 * k + 3];
+      const re = xr * ar - xi * ai, im = xr * ai + xi * ar;
+      const re2 = yr * br - yi * bi, im2 = yr * bi + yi * br;
+      s0 += re;
+      s1 += k * im;
+      s2 += k * k * re;
+      const k2 = k + 1;
+      t0 += re2;
+      t1 += k2 * im2;
+      t2 += k2 * k2 * re2;
+      const t = ar * c2r - ai * c2i;
+      ai = ar * c2i + ai * c2r;
+      ar = t;
+      const u = br * c2r - bi * c2i;
+      bi = br * c2i + bi * c2r;
+      br = u;
+    }
+    if (k < last) {
+      const re = X[2 * k] * ar - X[2 * k + 1] * ai, im = X[2 * k] * ai + X[2 * k + 1] * ar;
+      s0 += re;
+      s1 += k * im;
+      s2 += k * k * re;
+    }
   }
   const q = (2 * Math.PI) / n;
   if (n & 1) nyq = 0;
@@ -306,6 +316,7 @@ function valueAtLag2(X: Float64Array | Float32Array, n: number, delta: number, d
 }
 
 const lagSums = new Float64Array(3);
+const lagPass = new Float64Array(6);
 
 /**
  * The shift between lags lo and hi where the score c(δ) − Σ g_j(δ)·pr_j, squared over
@@ -420,10 +431,6 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
     shiftSpec = new Float64Array(n + 2);
     shifted = new Float64Array(n);
   }
-  // The fit is that of r − o for the record's baseline o (the mean of its first L/8), o added
-  // back to the polynomial at the end: the same fit, and rounding is relative to the pulse, not
-  // to a large DC offset.
-  const o = baselineOffset(record, n);
   const r = centered;
   // Projections on the polynomials, ⟨Q_j, r⟩ = Σ_p M_jp·⟨x^p, r⟩, and ⟨r, r⟩ in one pass with
   // x computed, not read: Q's four stored arrays would make it memory-bound.
@@ -434,8 +441,17 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   const fused = transforms?.input && transforms.correlateInput && transforms.inverseOfInput && plan.kept !== undefined ? transforms : undefined;
   // r is kept only for the other transforms' input; the last loop computes record[i] − o again.
   const sink = fused ? fused.input!() : r;
+  // The fit is that of r − o for the record's baseline o (the mean of its first L/8), o added
+  // back to the polynomial at the end: the same fit, and rounding is relative to the pulse, not
+  // to a large DC offset.
+  // With PFFFT and a float32 record both passes over the samples run in wasm (sevFitKernel.ts:
+  // SIMD, the sums in four lanes; the loops below are its reference, equal to rounding).
+  const wasm = fused !== undefined && record instanceof Float32Array;
+  if (wasm) firstPass(record, sink as Float32Array, firstSums);
+  const o = wasm ? firstSums.offset : baselineOffset(record, n);
   let rr = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0;
-  for (let i = 0; i < n; i++) {
+  if (wasm) ({rr, m0, m1, m2, m3} = firstSums);
+  else for (let i = 0; i < n; i++) {
     const v = record[i] - o;
     sink[i] = v;
     rr += v * v;
@@ -522,7 +538,11 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   } else sd = transforms ? transforms.irfft(phaseRamp(plan.S, n, delta, shiftSpec), shifted) : (irfft(phaseRamp(plan.S, n, delta, shiftSpec), n, shifted) as Float64Array);
   let rs = 0, sq = 0;
   m0 = m1 = m2 = m3 = 0;
-  for (let i = 0; i < n; i++) {
+  if (wasm) {
+    secondPass(sd as Float32Array, o, sdScale, secondSums);
+    const t = secondSums;
+    rs = t[0]; sq = t[1]; m0 = t[2]; m1 = t[3]; m2 = t[4]; m3 = t[5];
+  } else for (let i = 0; i < n; i++) {
     const v = sd[i] * sdScale;
     rs += (record[i] - o) * v;
     sq += v * v;

@@ -1,0 +1,98 @@
+// The OF amplitude's work around its two transforms in WebAssembly (kernels/ofpeak.as.ts, SIMD):
+// the record's preparation (optimumFilter.ts `prepareRecord`: minus the baseline mean, times the
+// window) and the first maximum of the filtered record, both bit-identical to the JavaScript
+// (test/ofPeakKernel.test.ts). Used by lib/dsp/ofBatch.ts.
+//
+// One instance per JavaScript thread, compiled synchronously from < 1 kB of base64 on first use,
+// with its own memory: each user holds a block (a float32 scratch of n samples and the filter's
+// window as float64), returned to a free list on dispose.
+
+import {OFPEAK_WASM_BASE64} from "./kernels/ofpeakWasm.js";
+import type {OptimumFilter} from "./optimumFilter.js";
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  ofPrepare(r: number, w: number, x: number, n: number, m: number): void;
+  ofArgmax(y: number, n: number): number;
+}
+
+const PAGE = 65536;
+let kernel: KernelExports | undefined;
+/** End of the blocks handed out so far, and the blocks given back (reused when large enough). */
+let top = 0;
+const free: {at: number; bytes: number}[] = [];
+
+function instantiate(): KernelExports {
+  const bytes = Uint8Array.from(atob(OFPEAK_WASM_BASE64), (c) => c.charCodeAt(0));
+  try {
+    return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as KernelExports;
+  } catch (e) {
+    throw new Error(`this JavaScript engine cannot run the OF kernel (WebAssembly with SIMD, Node ≥ 16.4 or a current browser): ${(e as Error).message}`);
+  }
+}
+
+function allocate(bytes: number): number {
+  const k = (kernel ??= instantiate());
+  const i = free.findIndex((b) => b.bytes >= bytes);
+  if (i >= 0) return free.splice(i, 1)[0].at;
+  const at = top;
+  top += Math.ceil(bytes / 16) * 16;
+  const have = k.memory.buffer.byteLength;
+  if (top > have) k.memory.grow(Math.ceil((top - have) / PAGE));
+  return at;
+}
+
+export interface OfPeakKernel {
+  /** `prepareRecord(of, record, x)` for a float32 record of the filter's length. */
+  prepare(record: Float32Array, x: Float32Array): void;
+  /** The first maximum of y[lo, hi) (lo < hi ≤ y.length): ofBatch.ts's search, NaN never greater. */
+  argmax(y: Float32Array, lo: number, hi: number): number;
+  dispose(): void;
+}
+
+/** The kernel for records filtered by `of` (its length and window); call `dispose()` when done. */
+export function ofPeakKernel(of: OptimumFilter): OfPeakKernel {
+  const n = of.recordLength;
+  const scratchBytes = Math.ceil((4 * n) / 16) * 16;
+  const w = of.window;
+  const bytes = scratchBytes + (w ? 8 * n : 0);
+  const at = allocate(bytes);
+  const wAt = at + scratchBytes;
+  const k = kernel!;
+  let buffer: ArrayBuffer | undefined;
+  let scratch = new Float32Array(0);
+  /** The scratch view, remade when the memory has grown (growing detaches the old buffer). */
+  const view = () => {
+    if (k.memory.buffer !== buffer) {
+      buffer = k.memory.buffer;
+      scratch = new Float32Array(buffer, at, n);
+    }
+    return scratch;
+  };
+  if (w) new Float64Array(k.memory.buffer, wAt, n).set(w);
+  const m = Math.min(of.baselineSamples, n);
+  let disposed = false;
+  return {
+    prepare(record, x) {
+      if (!w) {
+        x.set(record);
+        return;
+      }
+      const s = view();
+      s.set(record);
+      k.ofPrepare(at, wAt, at, n, m);
+      x.set(s);
+    },
+    argmax(y, lo, hi) {
+      const s = view();
+      if (hi - lo > n) throw new RangeError(`ofPeakKernel: search range [${lo}, ${hi}) longer than the record (${n})`);
+      s.set(y.subarray(lo, hi));
+      return lo + k.ofArgmax(at, hi - lo);
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      free.push({at, bytes});
+    }
+  };
+}

@@ -1,0 +1,105 @@
+// The SEV fit's two passes over the samples (sevFit.ts fitRecord with PFFFT) in WebAssembly
+// (kernels/sevpass.as.ts, SIMD): the same float32 input for the transform, the sums in four lanes
+// (equal to fitRecord's in-order sums to rounding, test/sevFitKernel.test.ts), ≈ 17 µs per pass
+// where V8 takes ≈ 30; and Newton's passes over the cross-spectrum (valueAtLag2) with its two
+// phasor recurrences as the two lanes of one, the same sums to the bit.
+//
+// One instance per JavaScript thread, compiled synchronously from < 1 kB of base64 on first use,
+// with its own memory laid out for the last record length: the record, a float32 buffer, 8 results.
+
+import {SEVPASS_WASM_BASE64} from "./kernels/sevpassWasm.js";
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  sevFirstPass(r: number, x: number, n: number, out: number): void;
+  sevSecondPass(r: number, s: number, n: number, o: number, scale: number, out: number): void;
+  sevLagSums(X: number, last: number, cr: number, ci: number, c2r: number, c2i: number, out: number): void;
+}
+
+const PAGE = 65536;
+let kernel: KernelExports | undefined;
+let laidOut = 0;
+let xAt = 0, outAt = 0;
+let record = new Float32Array(0), buffer = new Float32Array(0), results = new Float64Array(0);
+
+function instantiate(): KernelExports {
+  const bytes = Uint8Array.from(atob(SEVPASS_WASM_BASE64), (c) => c.charCodeAt(0));
+  try {
+    return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as KernelExports;
+  } catch (e) {
+    throw new Error(`this JavaScript engine cannot run the SEV-fit kernel (WebAssembly, Node ≥ 16.4 or a current browser): ${(e as Error).message}`);
+  }
+}
+
+/** Lays out memory for records of n samples: r (f32) at 0, x (f32), then the results (f64). */
+function layOut(n: number): void {
+  const k = (kernel ??= instantiate());
+  xAt = Math.ceil((4 * n) / 16) * 16;
+  outAt = 2 * xAt;
+  const need = outAt + 8 * 8;
+  const have = k.memory.buffer.byteLength;
+  if (need > have) k.memory.grow(Math.ceil((need - have) / PAGE));
+  record = new Float32Array(k.memory.buffer, 0, n);
+  buffer = new Float32Array(k.memory.buffer, xAt, n);
+  results = new Float64Array(k.memory.buffer, outAt, 8);
+  laidOut = n;
+}
+
+/** The first pass's sums (v = r[i] − o, t = i·2/(n−1) − 1). */
+export interface FirstPassSums {
+  /** The baseline o: the mean of the first max(1, ⌊n/8⌋) samples. */
+  offset: number;
+  /** Σv², Σv, Σtv, Σt²v, Σt³v. */
+  rr: number;
+  m0: number;
+  m1: number;
+  m2: number;
+  m3: number;
+}
+
+/**
+ * fitRecord's first pass over a float32 record: its baseline o, the float32 values r − o written
+ * into `sink` (the transform's input), Σv² and the moments. The record stays in the kernel's
+ * memory for `secondPass` (until the next first pass).
+ */
+export function firstPass(r: Float32Array, sink: Float32Array, out: FirstPassSums): void {
+  const n = r.length;
+  if (n !== laidOut) layOut(n);
+  record.set(r);
+  kernel!.sevFirstPass(0, xAt, n, outAt);
+  sink.set(buffer);
+  const s = results;
+  out.rr = s[0];
+  out.m0 = s[1];
+  out.m1 = s[2];
+  out.m2 = s[3];
+  out.m3 = s[4];
+  out.offset = s[5];
+}
+
+/**
+ * fitRecord's second pass, against the record of the last `firstPass` and its offset o, for the
+ * shifted SEV v = sd[i]·scale: into out[0..5] Σ(r − o)v, Σv², Σv, Σtv, Σt²v, Σt³v.
+ */
+export function secondPass(sd: Float32Array, o: number, scale: number, out: Float64Array): void {
+  const n = laidOut;
+  if (sd.length !== n) throw new RangeError(`sevFitKernel: shifted SEV has ${sd.length} samples, the record ${n}`);
+  buffer.set(sd);
+  kernel!.sevSecondPass(0, xAt, n, o, scale, outAt);
+  out.set(results.subarray(0, 6));
+}
+
+/**
+ * valueAtLag2's sums over the float32 spectrum X (length n, bin k at 2k, 2k+1) for bins
+ * [1, last), phasors started at (cr, ci) and (c2r, c2i) and stepped by (c2r, c2i): into out[0..5]
+ * s0, s1, s2 (odd k) and t0, t1, t2 (even k), bit for bit. Uses the buffer `secondPass` fills, not
+ * the record.
+ */
+export function lagSums(X: Float32Array, last: number, cr: number, ci: number, c2r: number, c2i: number, out: Float64Array): void {
+  const n = X.length;
+  if (n !== laidOut) layOut(n);
+  if (2 * last > n) throw new RangeError(`sevFitKernel: bins up to ${last} from a spectrum of ${n} values`);
+  buffer.set(X);
+  kernel!.sevLagSums(xAt, last, cr, ci, c2r, c2i, outAt);
+  out.set(results.subarray(0, 6));
+}
