@@ -6,7 +6,7 @@
 import {describe, expect, it} from "vitest";
 import {CRESST_LIKE, normalisedTemplate, simulateChunk} from "../lib/sim/index.js";
 import {chunkRecord} from "../lib/types.js";
-import {fitRecord, prepareSevFit} from "../lib/dsp/sevFit.js";
+import {fitRecord, lagSumsReference, prepareSevFit} from "../lib/dsp/sevFit.js";
 import {firstPass, lagSums, secondPass, type FirstPassSums} from "../lib/dsp/sevFitKernel.js";
 import {realTransforms} from "../lib/dsp/fastRealFft.js";
 import {loadPffft} from "../lib/dsp/realConvolver.js";
@@ -105,7 +105,7 @@ describe("SEV-fit kernel", () => {
     }
   });
 
-  it("sums Newton's pass over the spectrum bit for bit as valueAtLag2's loop, written out here", () => {
+  it("sums Newton's pass over the spectrum bit for bit as valueAtLag2's JavaScript loop (lagSumsReference)", () => {
     const rng = new Rng(9);
     for (const n of [8, 10, 64, 16384]) {
       const X = Float32Array.from({length: n}, () => rng.normal());
@@ -114,23 +114,7 @@ describe("SEV-fit kernel", () => {
         const cr = Math.cos(w), ci = Math.sin(w), c2r = Math.cos(2 * w), c2i = Math.sin(2 * w);
         for (const last of [n >> 1, (n >> 1) - 1]) {
           const want = new Float64Array(6);
-          let ar = cr, ai = ci, br = c2r, bi = c2i, k = 1;
-          for (; k + 1 < last; k += 2) {
-            const re = X[2 * k] * ar - X[2 * k + 1] * ai, im = X[2 * k] * ai + X[2 * k + 1] * ar;
-            const re2 = X[2 * k + 2] * br - X[2 * k + 3] * bi, im2 = X[2 * k + 2] * bi + X[2 * k + 3] * br;
-            want[0] += re; want[1] += k * im; want[2] += k * k * re;
-            want[3] += re2; want[4] += (k + 1) * im2; want[5] += (k + 1) * (k + 1) * re2;
-            const t = ar * c2r - ai * c2i;
-            ai = ar * c2i + ai * c2r;
-            ar = t;
-            const u = br * c2r - bi * c2i;
-            bi = br * c2i + bi * c2r;
-            br = u;
-          }
-          if (k < last) {
-            const re = X[2 * k] * ar - X[2 * k + 1] * ai, im = X[2 * k] * ai + X[2 * k + 1] * ar;
-            want[0] += re; want[1] += k * im; want[2] += k * k * re;
-          }
+          lagSumsReference(X, last, cr, ci, c2r, c2i, want);
           const got = new Float64Array(6);
           lagSums(X, last, cr, ci, c2r, c2i, got);
           expect(Array.from(got), `n = ${n}, δ = ${delta}, last = ${last}`).toEqual(Array.from(want));

@@ -7,6 +7,7 @@
 // (small enough for a page's main thread), its memory grown to the longest record seen.
 
 import {MAINPAR_WASM_BASE64} from "./kernels/mainparWasm.js";
+import {growTo, instantiateKernel} from "./kernels/instance.js";
 import {assertFiniteRecord} from "./finite.js";
 import {DRIFT_SAMPLES, MAINPAR_SMOOTHING_SAMPLES, fillMainParameters, type MainParameters} from "./mainParameters.js";
 
@@ -34,7 +35,6 @@ interface KernelExports {
 }
 
 const OUT_SLOTS = 11;
-const PAGE = 65536;
 
 let kernel: KernelExports | undefined;
 /** Record length the current layout and views are for. */
@@ -45,14 +45,7 @@ let f32 = new Float32Array(0);
 let smoothed = new Float64Array(0);
 let results = new Float64Array(0);
 
-function instantiate(): KernelExports {
-  const bytes = Uint8Array.from(atob(MAINPAR_WASM_BASE64), (c) => c.charCodeAt(0));
-  try {
-    return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as KernelExports;
-  } catch (e) {
-    throw new Error(`this JavaScript engine cannot run the feature kernel (WebAssembly with SIMD, Node ≥ 16.4 or a current browser): ${(e as Error).message}`);
-  }
-}
+const instantiate = () => instantiateKernel<KernelExports>(MAINPAR_WASM_BASE64, "feature kernel");
 
 /** Lays out memory for records of L samples: x (f32) at 0, s (f64) and the results after it. */
 function layOut(L: number): void {
@@ -60,8 +53,7 @@ function layOut(L: number): void {
   sAt = Math.ceil((4 * L) / 16) * 16;
   outAt = sAt + 8 * L;
   const need = outAt + 8 * OUT_SLOTS;
-  const have = kernel.memory.buffer.byteLength;
-  if (need > have) kernel.memory.grow(Math.ceil((need - have) / PAGE));
+  growTo(kernel.memory, need);
   const buffer = kernel.memory.buffer;
   f32 = new Float32Array(buffer, 0, L);
   smoothed = new Float64Array(buffer, sAt, L);

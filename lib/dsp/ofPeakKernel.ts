@@ -8,6 +8,7 @@
 // window as float64), returned to a free list on dispose.
 
 import {OFPEAK_WASM_BASE64} from "./kernels/ofpeakWasm.js";
+import {growTo, instantiateKernel} from "./kernels/instance.js";
 import type {OptimumFilter} from "./optimumFilter.js";
 
 interface KernelExports {
@@ -16,20 +17,12 @@ interface KernelExports {
   ofArgmax(y: number, n: number): number;
 }
 
-const PAGE = 65536;
 let kernel: KernelExports | undefined;
 /** End of the blocks handed out so far, and the blocks given back (reused when large enough). */
 let top = 0;
 const free: {at: number; bytes: number}[] = [];
 
-function instantiate(): KernelExports {
-  const bytes = Uint8Array.from(atob(OFPEAK_WASM_BASE64), (c) => c.charCodeAt(0));
-  try {
-    return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as KernelExports;
-  } catch (e) {
-    throw new Error(`this JavaScript engine cannot run the OF kernel (WebAssembly with SIMD, Node ≥ 16.4 or a current browser): ${(e as Error).message}`);
-  }
-}
+const instantiate = () => instantiateKernel<KernelExports>(OFPEAK_WASM_BASE64, "OF kernel");
 
 function allocate(bytes: number): number {
   const k = (kernel ??= instantiate());
@@ -37,8 +30,7 @@ function allocate(bytes: number): number {
   if (i >= 0) return free.splice(i, 1)[0].at;
   const at = top;
   top += Math.ceil(bytes / 16) * 16;
-  const have = k.memory.buffer.byteLength;
-  if (top > have) k.memory.grow(Math.ceil((top - have) / PAGE));
+  growTo(k.memory, top);
   return at;
 }
 

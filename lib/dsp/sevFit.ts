@@ -274,45 +274,52 @@ function valueAtLag2(X: Float64Array | Float32Array, n: number, delta: number, d
   const m = n >> 1;
   const w = (2 * Math.PI * delta) / n;
   const cr = Math.cos(w), ci = Math.sin(w), c2r = Math.cos(2 * w), c2i = Math.sin(2 * w);
-  let ar = cr, ai = ci, br = c2r, bi = c2i;
-  let s0 = 0, s1 = 0, s2 = 0, t0 = 0, t1 = 0, t2 = 0;
   const last = n & 1 ? m + 1 : m;
   // PFFFT's float32 spectrum: the same pass in wasm SIMD (sevFitKernel.ts, the same sums to the bit).
-  if (X instanceof Float32Array && 2 * last <= X.length) {
-    spectrumLagSums(X, last, cr, ci, c2r, c2i, lagPass);
-    s0 = lagPass[0]; s1 = lagPass[1]; s2 = lagPass[2]; t0 = lagPass[3]; t1 = lagPass[4]; t2 = lagPass[5];
-  } else {
-    let k = 1;
-    for (; k + 1 < last; k += 2) {
-      const xr = X[2 * k], xi = X[2 * k + 1], yr = X[2 * k + 2], yi = X[2 * k + 3];
-      const re = xr * ar - xi * ai, im = xr * ai + xi * ar;
-      const re2 = yr * br - yi * bi, im2 = yr * bi + yi * br;
-      s0 += re;
-      s1 += k * im;
-      s2 += k * k * re;
-      const k2 = k + 1;
-      t0 += re2;
-      t1 += k2 * im2;
-      t2 += k2 * k2 * re2;
-      const t = ar * c2r - ai * c2i;
-      ai = ar * c2i + ai * c2r;
-      ar = t;
-      const u = br * c2r - bi * c2i;
-      bi = br * c2i + bi * c2r;
-      br = u;
-    }
-    if (k < last) {
-      const re = X[2 * k] * ar - X[2 * k + 1] * ai, im = X[2 * k] * ai + X[2 * k + 1] * ar;
-      s0 += re;
-      s1 += k * im;
-      s2 += k * k * re;
-    }
-  }
+  if (X instanceof Float32Array && 2 * last <= X.length) spectrumLagSums(X, last, cr, ci, c2r, c2i, lagPass);
+  else lagSumsReference(X, last, cr, ci, c2r, c2i, lagPass);
+  const s0 = lagPass[0], s1 = lagPass[1], s2 = lagPass[2], t0 = lagPass[3], t1 = lagPass[4], t2 = lagPass[5];
   const q = (2 * Math.PI) / n;
   if (n & 1) nyq = 0;
   out[0] = (dc + 2 * (s0 + t0) + nyq * Math.cos(Math.PI * delta)) / n;
   out[1] = (-2 * q * (s1 + t1) - nyq * Math.PI * Math.sin(Math.PI * delta)) / n;
   out[2] = (-2 * q * q * (s2 + t2) - nyq * Math.PI * Math.PI * Math.cos(Math.PI * delta)) / n;
+}
+
+/**
+ * valueAtLag2's pass over bins 1 … last − 1 of X: the odd bins' phasor e^{iθ_k} starts at (cr, ci),
+ * the even bins' at (c2r, c2i), both advance by (c2r, c2i). Into out[0..5]: Σ Re, Σ k·Im, Σ k²·Re
+ * over the odd bins, then the same over the even ones. The reference for sevFitKernel.ts's lagSums.
+ */
+export function lagSumsReference(X: ArrayLike<number>, last: number, cr: number, ci: number, c2r: number, c2i: number, out: Float64Array): void {
+  let ar = cr, ai = ci, br = c2r, bi = c2i;
+  let s0 = 0, s1 = 0, s2 = 0, t0 = 0, t1 = 0, t2 = 0;
+  let k = 1;
+  for (; k + 1 < last; k += 2) {
+    const xr = X[2 * k], xi = X[2 * k + 1], yr = X[2 * k + 2], yi = X[2 * k + 3];
+    const re = xr * ar - xi * ai, im = xr * ai + xi * ar;
+    const re2 = yr * br - yi * bi, im2 = yr * bi + yi * br;
+    s0 += re;
+    s1 += k * im;
+    s2 += k * k * re;
+    const k2 = k + 1;
+    t0 += re2;
+    t1 += k2 * im2;
+    t2 += k2 * k2 * re2;
+    const t = ar * c2r - ai * c2i;
+    ai = ar * c2i + ai * c2r;
+    ar = t;
+    const u = br * c2r - bi * c2i;
+    bi = br * c2i + bi * c2r;
+    br = u;
+  }
+  if (k < last) {
+    const re = X[2 * k] * ar - X[2 * k + 1] * ai, im = X[2 * k] * ai + X[2 * k + 1] * ar;
+    s0 += re;
+    s1 += k * im;
+    s2 += k * k * re;
+  }
+  out[0] = s0; out[1] = s1; out[2] = s2; out[3] = t0; out[4] = t1; out[5] = t2;
 }
 
 const lagSums = new Float64Array(3);

@@ -8,6 +8,7 @@
 // with its own memory laid out for the last record length: the record, a float32 buffer, 8 results.
 
 import {SEVPASS_WASM_BASE64} from "./kernels/sevpassWasm.js";
+import {growTo, instantiateKernel} from "./kernels/instance.js";
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -16,20 +17,12 @@ interface KernelExports {
   sevLagSums(X: number, last: number, cr: number, ci: number, c2r: number, c2i: number, out: number): void;
 }
 
-const PAGE = 65536;
 let kernel: KernelExports | undefined;
 let laidOut = 0;
 let xAt = 0, outAt = 0;
 let record = new Float32Array(0), buffer = new Float32Array(0), results = new Float64Array(0);
 
-function instantiate(): KernelExports {
-  const bytes = Uint8Array.from(atob(SEVPASS_WASM_BASE64), (c) => c.charCodeAt(0));
-  try {
-    return new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as KernelExports;
-  } catch (e) {
-    throw new Error(`this JavaScript engine cannot run the SEV-fit kernel (WebAssembly, Node ≥ 16.4 or a current browser): ${(e as Error).message}`);
-  }
-}
+const instantiate = () => instantiateKernel<KernelExports>(SEVPASS_WASM_BASE64, "SEV-fit kernel");
 
 /** Lays out memory for records of n samples: r (f32) at 0, x (f32), then the results (f64). */
 function layOut(n: number): void {
@@ -37,8 +30,7 @@ function layOut(n: number): void {
   xAt = Math.ceil((4 * n) / 16) * 16;
   outAt = 2 * xAt;
   const need = outAt + 8 * 8;
-  const have = k.memory.buffer.byteLength;
-  if (need > have) k.memory.grow(Math.ceil((need - have) / PAGE));
+  growTo(k.memory, need);
   record = new Float32Array(k.memory.buffer, 0, n);
   buffer = new Float32Array(k.memory.buffer, xAt, n);
   results = new Float64Array(k.memory.buffer, outAt, 8);
