@@ -56,9 +56,16 @@ export async function* featureChunks(input: string, file: CaitFile, group: Recor
   const nChunks = Math.ceil((to - from) / chunkEvents);
   if (typeof threads === "number" && Math.min(threads, nChunks) <= 1) {
     const {layout} = file.dataset;
-    // Each chunk is reduced before the next is read: one buffer serves them all.
-    for (const chunk of file.chunks(group, chunkEvents, from, to, true)) {
-      const {rows: _rows, ...columns} = computeFeatures(chunk, layout);
+    // Each chunk is reduced before the next is read: one buffer serves them all. The feature
+    // kernel checks every sample, so the read does not (see checkedError).
+    for (const chunk of file.chunks(group, chunkEvents, from, to, true, false)) {
+      let table;
+      try {
+        table = computeFeatures(chunk, layout);
+      } catch (e) {
+        throw checkedError(file, group, chunk.start, chunk.count, e as Error);
+      }
+      const {rows: _rows, ...columns} = table;
       yield {start: chunk.start, count: chunk.count, columns: columns as Columns, testpulseAmplitude: chunk.testpulseAmplitude};
     }
     return;
@@ -71,6 +78,20 @@ export async function* featureChunks(input: string, file: CaitFile, group: Recor
   } finally {
     if (own) await pool.close();
   }
+}
+
+/**
+ * The error to report for a chunk whose features failed: the sample check's DataFileError
+ * (naming the file, event, channel and sample) when a sample is NaN or infinite, else `e`.
+ * Feature passes read without the check, which the kernel makes anyway, and pay it only here.
+ */
+function checkedError(file: CaitFile, group: RecordGroup, start: number, count: number, e: Error): Error {
+  try {
+    file.readChunk(group, start, count, true);
+  } catch (checked) {
+    return checked as Error;
+  }
+  return e;
 }
 
 /**
@@ -111,6 +132,8 @@ interface Job {
   reject: (e: Error) => void;
   start: number;
   count: number;
+  /** For a features chunk (read without the sample check): the error to report instead of the worker's. */
+  checked?: (e: Error) => Error;
 }
 
 /** Worker threads computing features or a kernel's columns of the chunks this thread reads from `file`. */
@@ -165,7 +188,10 @@ export class FeaturePool {
     if (job.buffer) this.spare.push(job.buffer); // the worker is done with the chunk
     this.busy[job.worker]--;
     if (m.kind === "result") job.resolve({start: job.start, count: job.count, columns: m.columns as Columns & KernelChunk["columns"], testpulseAmplitude: m.testpulseAmplitude});
-    else job.reject(errorFromReply(m));
+    else {
+      const e = errorFromReply(m);
+      job.reject(job.checked ? job.checked(e) : e);
+    }
   }
 
   private workerExited(k: number, code: number, cause: string): void {
@@ -206,7 +232,8 @@ export class FeaturePool {
     let chunk: EventChunk, buffer: SharedArrayBuffer;
     try {
       // Read into the file's reused buffer and copied out once, into shared memory the worker reads.
-      chunk = this.file.readChunk(group, start, count, true);
+      // Features: the kernel checks every sample (see checkedError); kernels' records are checked here.
+      chunk = this.file.readChunk(group, start, count, true, task !== "features");
       const n = chunk.samples.length;
       const spare = this.spare.findIndex((b) => b.byteLength >= 4 * n);
       buffer = spare >= 0 ? this.spare.splice(spare, 1)[0] : new SharedArrayBuffer(4 * n);
@@ -221,7 +248,8 @@ export class FeaturePool {
     this.busy[k]++;
     const transfer = [chunk.hours, chunk.labels, chunk.testpulseAmplitude].filter((a) => a !== undefined).map((a) => a.buffer as ArrayBuffer);
     return new Promise<FeatureChunk & KernelChunk>((resolve, reject) => {
-      this.pending.set(id, {worker: k, buffer, what: `${task === "features" ? "reading" : `computing ${task} of`} ${group} events [${start}, ${start + count})`, resolve, reject, start, count});
+      const checked = task === "features" ? (e: Error) => checkedError(this.file, group, start, count, e) : undefined;
+      this.pending.set(id, {worker: k, buffer, what: `${task === "features" ? "reading" : `computing ${task} of`} ${group} events [${start}, ${start + count})`, resolve, reject, start, count, checked});
       this.workers[k].postMessage({kind: "chunk", id, chunk, kernel: task !== "features"} satisfies FeatureRequest, transfer);
     });
   }

@@ -359,8 +359,10 @@ export class CaitFile {
    * infinite sample is an error naming the event and channel, never a silent wrong feature.
    * With `reuse`, the samples are a view of a buffer the next read of this file overwrites (and
    * close frees): for passes that are done with a chunk before they read the next.
+   * `check = false` skips the sample check, for callers whose computation finds a non-finite
+   * sample itself (the feature kernel) and then reads the chunk again with the check, for its error.
    */
-  readChunk(group: RecordGroup, start: number, count: number, reuse = false): EventChunk {
+  readChunk(group: RecordGroup, start: number, count: number, reuse = false, check = true): EventChunk {
     const n = this.count(group);
     if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > n) {
       this.fail(`events [${start}, ${start + count}) out of range (group has ${n})`, `${group}/event`);
@@ -376,7 +378,7 @@ export class CaitFile {
       const raw = this.read(ds, ranges, `${group}/event`, start, count) as Float32Array | Float64Array;
       samples = raw instanceof Float32Array ? raw : Float32Array.from(raw);
     }
-    const bad = firstNonFinite(samples);
+    const bad = check ? firstNonFinite(samples) : -1;
     if (bad >= 0) {
       const channel = Math.floor(bad / (count * recordLength));
       const event = start + Math.floor(bad / recordLength) % count;
@@ -435,8 +437,8 @@ export class CaitFile {
    * Iterates events [from, to) of a group (default: all) in chunks of `chunkEvents` events:
    * memory stays bounded by one chunk.
    */
-  *chunks(group: RecordGroup, chunkEvents = 64, from = 0, to = this.count(group), reuse = false): Generator<EventChunk> {
-    for (let start = from; start < to; start += chunkEvents) yield this.readChunk(group, start, Math.min(chunkEvents, to - start), reuse);
+  *chunks(group: RecordGroup, chunkEvents = 64, from = 0, to = this.count(group), reuse = false, check = true): Generator<EventChunk> {
+    for (let start = from; start < to; start += chunkEvents) yield this.readChunk(group, start, Math.min(chunkEvents, to - start), reuse, check);
   }
 
   /** The records of all channels of one event. */
