@@ -236,39 +236,12 @@ function project(plan: SevFitPlan, m0: number, m1: number, m2: number, m3: numbe
 
 /**
  * lib/dsp/standardEvent.ts `spectralValueAt` (the value at real lag δ of the sequence whose
- * one-sided spectrum is X) with e^{iwk} for odd and even k as two interleaved recurrences, each
- * stepped by e^{2iw}: twice as fast as one recurrence whose every step waits for the last (measured
- * 10.6 vs 19.9 µs at n = 16384), equal to rounding. The SEV's alignment keeps the single one, so
- * that the SEV (and the OF built on it) does not move by a rounding-flipped comparison.
- */
-function valueAtLag(X: Float64Array | Float32Array, n: number, delta: number, dc: number, nyq: number): number {
-  const m = n >> 1;
-  const w = (2 * Math.PI * delta) / n;
-  const cr = Math.cos(w), ci = Math.sin(w), c2r = Math.cos(2 * w), c2i = Math.sin(2 * w);
-  let ar = cr, ai = ci, br = c2r, bi = c2i;
-  let acc = 0, acc2 = 0;
-  // Odd n has no Nyquist bin: its last bin m is an ordinary one, counted twice.
-  const last = n & 1 ? m + 1 : m;
-  let k = 1;
-  for (; k + 1 < last; k += 2) {
-    acc += X[2 * k] * ar - X[2 * k + 1] * ai;
-    acc2 += X[2 * k + 2] * br - X[2 * k + 3] * bi;
-    const t = ar * c2r - ai * c2i;
-    ai = ar * c2i + ai * c2r;
-    ar = t;
-    const u = br * c2r - bi * c2i;
-    bi = br * c2i + bi * c2r;
-    br = u;
-  }
-  if (k < last) acc += X[2 * k] * ar - X[2 * k + 1] * ai;
-  // DC and Nyquist count once, the rest twice (the conjugate half of the spectrum).
-  return (dc + 2 * (acc + acc2) + (n & 1 ? 0 : nyq * Math.cos(Math.PI * delta))) / n;
-}
-
-/**
- * valueAtLag and its first two derivatives in δ, in one pass over X (the same two interleaved
- * phasor recurrences), into out[0..2]: Σ Re(X_k e^{iθ_k}), and from θ_k' = 2πk/n the sums of
- * k·Im and k²·Re.
+ * one-sided spectrum is X) and its first two derivatives in δ, in one pass over X, into
+ * out[0..2]: Σ Re(X_k e^{iθ_k}), and from θ_k' = 2πk/n the sums of k·Im and k²·Re. e^{iwk} for
+ * odd and even k are two interleaved recurrences, each stepped by e^{2iw}: twice as fast as one
+ * recurrence whose every step waits for the last (measured 10.6 vs 19.9 µs at n = 16384), equal
+ * to rounding. The SEV's alignment keeps the single one, so that the SEV (and the OF built on it)
+ * does not move by a rounding-flipped comparison.
  */
 function valueAtLag2(X: Float64Array | Float32Array, n: number, delta: number, dc: number, nyq: number, out: Float64Array): void {
   const m = n >> 1;
@@ -376,7 +349,7 @@ function phaseRampPacked(S: Float64Array, n: number, d: number, packed: Float32A
   const half = n >> 1;
   // DC (its phase 1) and Nyquist are real in the packed order: taken outside the loop. The
   // phases of odd and even k are two interleaved recurrences stepped by e^{2iw}, as in
-  // valueAtLag (one waits on the last step's multiply).
+  // valueAtLag2 (one waits on the last step's multiply).
   packed[0] = S[0];
   const c2r = Math.cos(2 * w), c2i = Math.sin(2 * w);
   let zr = cr, zi = ci, yr = c2r, yi = c2i;
@@ -524,7 +497,10 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   }
   // Between the neighbouring lags, starting from the parabola through the three best; never
   // beyond the lags searched (a record whose best shift is there is fitted at the limit).
-  const f = (d: number) => score(valueAtLag(X, n, d, dc, nyq), d);
+  const f = (d: number) => {
+    valueAtLag2(X, n, d, dc, nyq, lagSums);
+    return score(lagSums[0], d);
+  };
   const lo = Math.max(-maxLag, bestLag - 1), hi = Math.min(maxLag, bestLag + 1);
   const fLo = atLag(bestLag - 1), fHi = atLag(bestLag + 1);
   const atLimit = (bestLag === -maxLag && fLo > bestV) || (bestLag === maxLag && fHi > bestV);
