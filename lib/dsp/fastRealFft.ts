@@ -20,20 +20,16 @@ export interface RealTransforms {
   /**
    * PFFFT only: the transforms' own input buffer (n float32 values in the module's heap, taken
    * anew before each use: the heap may grow), for callers that compute the input in a loop of
-   * their own and would otherwise copy it there: a signal for `rfftOfInput`, or a spectrum in
-   * packed order (re X0, re X_{n/2}, re X1, im X1, …) for `irfftOfInput`. The results equal
-   * rfft/irfft of the same values, bit for bit (those copy them in as float32 too).
+   * their own and would otherwise copy it there: a signal for `correlateInput`, or a spectrum in
+   * packed order (re X0, re X_{n/2}, re X1, im X1, …) for `inverseOfInput`. rfft/irfft copy their
+   * input there as float32 too, so the results are theirs.
    */
   input?(): Float32Array;
-  rfftOfInput?(out: Float64Array): Float64Array;
-  irfftOfInput?(out: Float64Array): Float64Array;
   /**
-   * PFFFT only: rfftOfInput without the copy, the spectrum left in the heap (a view valid until
-   * the next call, in input()'s packed order; it is input()'s buffer). A JS loop over the heap
-   * costs about as much as the transform itself, so callers that read a spectrum once read it here.
+   * PFFFT only: n·irfft of the packed spectrum in input(), unscaled, left in the heap (a view
+   * valid until the next call). A JS loop over the heap costs about as much as the transform
+   * itself, so callers that read the result once read it here.
    */
-  spectrumOfInput?(): Float32Array;
-  /** PFFFT only: irfftOfInput without the copy and unscaled (n·irfft; a heap view valid until the next call). */
   inverseOfInput?(): Float32Array;
   /**
    * PFFFT only: a fixed spectrum B (rfft layout) kept in the heap in PFFFT's internal order, for
@@ -149,18 +145,6 @@ function pffftTransforms(m: PffftModule, n: number): RealTransforms {
     input() {
       check();
       return m.HEAPF32.subarray(ia, ia + n);
-    },
-    rfftOfInput(out) {
-      check();
-      return rfftOfInput(out);
-    },
-    irfftOfInput(out) {
-      check();
-      return irfftOfInput(out);
-    },
-    spectrumOfInput() {
-      check();
-      return spectrumOfInput();
     },
     inverseOfInput() {
       check();
