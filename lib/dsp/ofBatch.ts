@@ -3,7 +3,7 @@
 // two transforms, float32 records are prepared and searched in WebAssembly (ofPeakKernel.ts, the
 // same results to the bit).
 
-import {prepareRecord, type OfAmplitude, type OptimumFilter} from "./optimumFilter.js";
+import {argmax, prepareRecord, type OfAmplitude, type OptimumFilter} from "./optimumFilter.js";
 import {loadPffft, RealConvolver} from "./realConvolver.js";
 import {ofPeakKernel} from "./ofPeakKernel.js";
 
@@ -26,7 +26,7 @@ export async function ofBatch(of: OptimumFilter): Promise<OfBatch> {
       const y = conv.run();
       const [lo, hi] = options.search ?? of.search;
       const a = Math.max(0, lo), b = Math.min(n, hi);
-      const i = b - a > 1 ? kernel.argmax(y, a, b) : argmax32(y, a, b);
+      const i = b - a > 1 ? kernel.argmax(y, a, b) : argmax(y, a, b);
       return {amplitude_V: y[i], index: i, time_ms: ((i - of.peakIndex) / of.sampleFrequency_Hz) * 1000};
     },
     dispose() {
@@ -34,17 +34,4 @@ export async function ofBatch(of: OptimumFilter): Promise<OfBatch> {
       kernel.dispose();
     }
   };
-}
-
-/** optimumFilter.ts `argmax` (the first maximum) for the convolver's float32 output only: one element type, the running maximum in a local. */
-function argmax32(y: Float32Array, lo: number, hi: number): number {
-  let best = lo, top = y[lo];
-  for (let i = lo + 1; i < hi; i++) {
-    const v = y[i];
-    if (v > top) {
-      top = v;
-      best = i;
-    }
-  }
-  return best;
 }
