@@ -79,7 +79,9 @@ function benchFile(n: number): string {
   return path;
 }
 benchFile(events);
-const recordsOf = (group: string) => events * 2 * (group === "events" ? 1 : 0.2);
+const recordsOf = (group: string, n = events) => n * 2 * (group === "events" ? 1 : 0.2);
+/** Records `process` computes on a file of n events: its events, test pulses and noise. */
+const chainRecords = (n: number) => recordsOf("events", n) + recordsOf("testpulses", n) + recordsOf("noise", n);
 const eventRecords = events * 2;
 const results: {[k: string]: unknown} = {
   date: new Date().toISOString(),
@@ -165,7 +167,7 @@ const run = join(work, "cli-run");
 const config = join(work, "cli-run.yaml");
 const processConfig = (input: string, output: string) => `version: 1\ninput: ${input}\noutput: ${output}\nsev:\n  selection: "label = 1 AND pulse_height_V BETWEEN 0.2 AND 1"\n  maxRecords: 200\nnps:\n  selection: "abs(baseline_slope_V_per_s) < 0.05"\nsevFit: true\ncalibration:\n  amplitude: of_amplitude_V\n  line_keV: 5.895\n`;
 writeFileSync(config, processConfig(h5, run));
-const processRecords = recordsOf("events") + recordsOf("testpulses") + recordsOf("noise");
+const processRecords = chainRecords(events);
 const processRuns: {[k: string]: unknown} = {};
 // Every column of every table, to check that each thread count computes the same values.
 const tablesOf = (dir: string) => ["events", "testpulses", "noise"].map((g) => {
@@ -220,10 +222,10 @@ if (values.steady) {
   // The same commands on a bigger file, where start-up weighs little: the steady state.
   const n = Number(values.steady);
   const big = benchFile(n);
-  const steady: {[k: string]: unknown} = {events: n, records_of_events: n * 2, GB: statSync(big).size / 1e9, load_average_before: loadavg()};
+  const steady: {[k: string]: unknown} = {events: n, records_of_events: recordsOf("events", n), GB: statSync(big).size / 1e9, load_average_before: loadavg()};
   for (const threads of [1, 2]) {
     console.error(`steady state (${n} events): pulsebook features --threads ${threads}`);
-    steady[`features_threads_${threads}`] = rate(n * 2, timed(process.execPath, [BIN, "features", big, "--out", out, "--force", "--quiet", "--threads", String(threads)]));
+    steady[`features_threads_${threads}`] = rate(recordsOf("events", n), timed(process.execPath, [BIN, "features", big, "--out", out, "--force", "--quiet", "--threads", String(threads)]));
   }
   const bigRun = join(work, "cli-run-steady"), bigConfig = join(work, "cli-run-steady.yaml");
   writeFileSync(bigConfig, processConfig(big, bigRun));
@@ -231,7 +233,7 @@ if (values.steady) {
     rmSync(bigRun, {recursive: true, force: true});
     console.error(`steady state (${n} events): pulsebook process${threads ? ` --threads ${threads}` : ""}`);
     const t = timed(process.execPath, [BIN, "process", bigConfig, "--quiet", ...(threads ? ["--threads", String(threads)] : [])]);
-    steady[`process_threads_${threads || "default"}`] = rate(n * 2 * 1.4, t);
+    steady[`process_threads_${threads || "default"}`] = rate(chainRecords(n), t);
   }
   rmSync(bigRun, {recursive: true, force: true});
   rmSync(bigConfig, {force: true});

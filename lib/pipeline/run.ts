@@ -5,6 +5,7 @@
 // of one pass (Stage.pass) that both run are computed together, each stored under its lineage.
 import {inputLineage, stageLineage} from "./lineage.js";
 import type {AnyStage, StageOutput} from "./stage.js";
+import {StageError} from "./stageError.js";
 
 /** Where stage outputs are kept between runs, keyed by stage name and lineage. */
 export interface StageStore {
@@ -27,7 +28,6 @@ export interface ChainPlan {
   stages: StageRecord[];
 }
 
-import {StageError} from "./stageError.js";
 export {StageError} from "./stageError.js";
 
 /** Name under which a stage refers to the chain's input (the file) among its inputs. */
