@@ -75,6 +75,16 @@ const golden = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Golden;
  *   |h| ≥ 20·RMS moved by ≤ 1.5e-8 (height, relative), the others by ≤ 3.4e-7 RMS; shifts by
  *   ≤ 3.5e-6 ms (9e-5 sample), RMS by ≤ 2.1e-8 relative. The calibration summary moved by ≤ 1.5e-9
  *   (within its 1e-8 above); the OF columns are unchanged to the bit.
+ * - The NPS of `process` is summed from PFFFT's float32 transforms (issue 17, lib/dsp/nps.ts
+ *   NoiseSpectrumBuilder; fft.js's float64 transforms were most of the stage's time): every bin
+ *   moved by ≤ 2.5e-7 relative (test/nps.test.ts bounds it to 1e-6 against the float64 spectrum
+ *   and against cait's noise/nps), the filter's transfer function by ≤ 2.9e-7, the predicted and
+ *   measured resolutions by ≤ 2e-8. Recaptured with them: of_amplitude_V (≤ 3.2e-6 relative, all
+ *   rows), tpa_equivalent and energy_keV (≤ 5.5e-5 relative: noise-sized values), and the
+ *   calibration summary (cpe ≤ 2.6e-8; the line's width and errors ≤ 3.3e-6). On
+ *   bench/cli-throughput's 20,000-event file (56,000 records) OF amplitudes moved by ≤ 9e-4 of
+ *   the measured resolution, rows above 20 σ by ≤ 7e-7 relative, and one event's OF time (two
+ *   maxima within rounding); the line width of channel 0 by 1e-4 relative (0.7 % of its error).
  */
 const CHANGED: {[output: string]: {[column: string]: number}} = {
   "process/noise": {"record_mean_V": 1e-11, "record_skewness": 1e-11},

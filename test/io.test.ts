@@ -88,6 +88,16 @@ describe("cait-layout round trip", () => {
       const got = [...file.readEvents("events", Int32Array.from(picked))];
       expect(got.map((g) => g.event)).toEqual(picked);
       for (const {event, records} of got) expect(records).toEqual(file.readEvent("events", event));
+      // Without copies: views of the read buffer, each right while the generator waits.
+      const views = file.readEvents("events", Int32Array.from(picked), false);
+      for (const event of picked) {
+        const step = views.next();
+        if (step.done) throw new Error(`no view of event ${event}`);
+        const {event: e, records} = step.value;
+        expect(e).toBe(event);
+        expect(records.map((r) => Array.from(r))).toEqual(file.readEvent("events", event).map((r) => Array.from(r)));
+      }
+      expect(views.next().done).toBe(true);
       expect(file.readChunk("events", 9, 1).hours).toEqual(patternChunk("events", 9, 1).hours);
       expect(() => [...file.readEvents("events", Int32Array.from([3, 2]))]).toThrow(/sorted and distinct \(event 2 after 3\)/);
     } finally {

@@ -1,6 +1,8 @@
 import {describe, expect, it} from "vitest";
 import {tukey, windowPower} from "../lib/dsp/window.js";
-import {caitNpsFromPsd, noisePowerSpectrum, psdFromCaitNps} from "../lib/dsp/nps.js";
+import {caitNpsFromPsd, NoiseSpectrumBuilder, noisePowerSpectrum, psdFromCaitNps} from "../lib/dsp/nps.js";
+import {realTransforms} from "../lib/dsp/fastRealFft.js";
+import {loadPffft} from "../lib/dsp/realConvolver.js";
 import {addNoise, CRESST_LIKE, Rng} from "../lib/sim/index.js";
 import {openCaitFile} from "../data-loaders/io/node.js";
 import {chunkRecord, type RecordLayout} from "../lib/types.js";
@@ -89,6 +91,42 @@ describe("noisePowerSpectrum", () => {
         expect(back[100]).toBeCloseTo(psd[100], 20);
       }
     } finally {
+      file.close();
+    }
+  });
+
+  it("with PFFFT's float32 transforms: cait's noise/nps, and the float64 spectrum bin by bin, to 1e-6", async () => {
+    const file = await openCaitFile(CAIT_FILE);
+    const L = file.dataset.layout;
+    const transforms = realTransforms(await loadPffft(), L.recordLength);
+    try {
+      expect(transforms.backend).toBe("pffft");
+      const h = L.recordLength / 2 + 1;
+      const nps = file.readArray("noise/nps").values;
+      const noise = file.readChunk("noise", 0, file.count("noise"));
+      for (let c = 0; c < 2; c++) {
+        const recs = Array.from({length: noise.count}, (_, i) => chunkRecord(noise, c, i));
+        // Every baseline and window: the fused loops of the float32 path against the float64 reference.
+        for (const options of [{}, {window: "none" as const}, {removeBaseline: "linear" as const}, {window: "none" as const, removeBaseline: "linear" as const}]) {
+          const fast = new NoiseSpectrumBuilder(L, options, transforms);
+          for (const r of recs) fast.add(r);
+          const ours = fast.result(), ref = noisePowerSpectrum(recs, L, options);
+          expect(ours.count).toBe(noise.count);
+          expect(ours.psd_V2_per_Hz[0]).toBe(0);
+          let worst = 0;
+          for (let k = 1; k < h; k++) worst = Math.max(worst, Math.abs(ours.psd_V2_per_Hz[k] / ref.psd_V2_per_Hz[k] - 1));
+          if (!options.window && !options.removeBaseline) {
+            const cait = caitNpsFromPsd(ours.psd_V2_per_Hz, L);
+            let toCait = 0;
+            for (let k = 1; k < h; k++) toCait = Math.max(toCait, Math.abs(cait[k] / nps[c * h + k] - 1));
+            console.log(`PFFFT NPS ch${c}: max relative deviation from float64 ${worst.toExponential(2)}, from cait's noise/nps ${toCait.toExponential(2)}`);
+            expect(toCait).toBeLessThan(1e-6);
+          }
+          expect(worst).toBeLessThan(1e-6);
+        }
+      }
+    } finally {
+      transforms.dispose();
       file.close();
     }
   });

@@ -77,6 +77,24 @@ describe("optimum filter on CRESST_LIKE noise", () => {
     expect(search.mean_V).toBeGreaterThan(fixed.mean_V);
   });
 
+  it("measures, in its one-pass form, the mean and spread of ofAmplitudeAt at t_m (windowed or not, offset records)", () => {
+    const rng = new Rng(13);
+    const recs = Array.from({length: 50}, (_, i) => {
+      const x = addNoise(new Float64Array(layout.recordLength), ch.noiseAmplitude_V, rng);
+      for (let k = 0; k < x.length; k++) x[k] += 0.3 + 1e-3 * i; // baselines far above the noise
+      return Float32Array.from(x);
+    });
+    for (const filter of [of, optimumFilter(sev, ch.noisePsd_V2_per_Hz, layout, {window: "tukey"})]) {
+      const a = recs.map((r) => ofAmplitudeAt(filter, r));
+      const mean = a.reduce((p, v) => p + v, 0) / a.length;
+      const sigma = Math.sqrt(a.reduce((p, v) => p + (v - mean) ** 2, 0) / (a.length - 1));
+      const m = measuredResolution(filter, recs);
+      expect(m.count).toBe(50);
+      expect(Math.abs(m.sigma_V / sigma - 1)).toBeLessThan(1e-9);
+      expect(Math.abs(m.mean_V - mean)).toBeLessThan(1e-9 * sigma);
+    }
+  });
+
   it("is unbiased (< 1 %) at SNR 10 on 300 pulses with known height; times of shifted pulses", () => {
     const rng = new Rng(12);
     const h = 10 * of.resolution_V;

@@ -32,6 +32,11 @@ export interface RealTransforms {
    */
   inverseOfInput?(): Float32Array;
   /**
+   * PFFFT only: rfft of input(), unscaled, in packed order (X_0, X_{n/2}, re X_1, im X_1, …), left
+   * in the heap (a view valid until the next call): for callers that read each spectrum once.
+   */
+  spectrumOfInput?(): Float32Array;
+  /**
    * PFFFT only: a fixed spectrum B (rfft layout) kept in the heap in PFFFT's internal order, for
    * `correlateInput`. Freed with the transforms.
    */
@@ -149,6 +154,10 @@ function pffftTransforms(m: PffftModule, n: number): RealTransforms {
     inverseOfInput() {
       check();
       return inverseOfInput();
+    },
+    spectrumOfInput() {
+      check();
+      return spectrumOfInput();
     },
     keepSpectrum(B) {
       check();

@@ -2,6 +2,7 @@
 // conversion to cait's unnormalised NPS (mean |rfft(window·record)|², `calculate_mean_nps`).
 import type {RecordLayout} from "../types.js";
 import {oneSidedWeight, rfft} from "./fft.js";
+import type {RealTransforms} from "./fastRealFft.js";
 import {psdFrequencies_Hz} from "./psd.js";
 import {tukey, windowPower} from "./window.js";
 
@@ -29,14 +30,19 @@ function npsWindow(n: number, o: NpsOptions): Float64Array | null {
   return (o.window ?? "tukey") === "tukey" ? tukey(n, o.alpha ?? 0.25) : null;
 }
 
+/** Mean of the first n/8 samples (at least one): the "offset" baseline. */
+function baselineOffset(x: ArrayLike<number>): number {
+  const m = Math.max(1, x.length >> 3);
+  let s = 0;
+  for (let i = 0; i < m; i++) s += x[i];
+  return s / m;
+}
+
 /** Subtract the baseline in place: mean of the first n/8 samples, or a least-squares line. */
 export function removeBaseline(x: Float64Array, mode: "offset" | "linear" = "offset"): void {
   const n = x.length;
   if (mode === "offset") {
-    const m = Math.max(1, n >> 3);
-    let s = 0;
-    for (let i = 0; i < m; i++) s += x[i];
-    const off = s / m;
+    const off = baselineOffset(x);
     for (let i = 0; i < n; i++) x[i] -= off;
     return;
   }
@@ -54,32 +60,101 @@ export function removeBaseline(x: Float64Array, mode: "offset" | "linear" = "off
 }
 
 /**
- * Mean one-sided PSD of noise records: per record baseline removed, window applied, |rfft|²
- * averaged, then scaled by c_k/(fs·Σw²) (c_k = 2 except DC and Nyquist), so white noise of
- * variance σ² gives 2σ²/fs whatever the window. Records must all have layout.recordLength samples.
+ * Streaming NPS: `add` noise records one at a time, then `result()`. Per record the baseline is
+ * removed, the window applied and |rfft|² summed per bin; the result is the mean, scaled by
+ * c_k/(fs·Σw²) (c_k = 2 except DC and Nyquist), so white noise of variance σ² gives 2σ²/fs
+ * whatever the window.
+ *
+ * With `transforms` (lib/dsp/fastRealFft.ts: PFFFT, float32, for a run's thousands of records)
+ * the windowed record is transformed in float32: each bin's power is then off by ≈ 1e-7 of the
+ * record's power spread over the bins, far below both the records' own float32 rounding and the
+ * 1/√N statistical error of the mean (1.6 % for 4,000 records); `test/nps.test.ts` bounds the
+ * difference to the float64 spectrum bin by bin. Without, lib/dsp/fft.ts in float64.
+ */
+export class NoiseSpectrumBuilder {
+  readonly layout: RecordLayout;
+  private readonly n: number;
+  private readonly window: Float64Array | null;
+  private readonly baseline: "offset" | "linear";
+  private readonly transforms: RealTransforms | undefined;
+  private readonly x: Float64Array;
+  private readonly spec: Float64Array;
+  /** Σ |X_k|² over the records added, k = 0…n/2. */
+  private readonly sum: Float64Array;
+  private added = 0;
+
+  constructor(layout: RecordLayout, options: NpsOptions = {}, transforms?: RealTransforms) {
+    const n = (this.n = layout.recordLength);
+    if (transforms && transforms.n !== n) throw new RangeError(`NoiseSpectrumBuilder: transforms of length ${transforms.n}, layout says ${n}`);
+    this.layout = layout;
+    this.window = npsWindow(n, options);
+    this.baseline = options.removeBaseline ?? "offset";
+    // Only PFFFT's transforms help: the float64 fallback is lib/dsp/fft.ts itself.
+    this.transforms = transforms?.input && transforms.spectrumOfInput ? transforms : undefined;
+    this.x = new Float64Array(n);
+    this.spec = new Float64Array(n + 2);
+    this.sum = new Float64Array((n >> 1) + 1);
+  }
+
+  /** Records added so far. */
+  get count(): number {
+    return this.added;
+  }
+
+  add(record: ArrayLike<number>): void {
+    const {n, x, window: w, sum} = this;
+    const h = n >> 1;
+    if (record.length !== n) throw new RangeError(`noisePowerSpectrum: record has ${record.length} samples, layout says ${n}`);
+    const t = this.transforms;
+    if (t) {
+      // removeBaseline and the window fused into the one loop that writes the transform's input:
+      // the same float64 operations in the same order, then rounded to float32.
+      const input = t.input!();
+      if (this.baseline === "offset") {
+        const off = baselineOffset(record);
+        if (w) for (let i = 0; i < n; i++) input[i] = (record[i] - off) * w[i];
+        else for (let i = 0; i < n; i++) input[i] = record[i] - off;
+      } else {
+        for (let i = 0; i < n; i++) x[i] = record[i];
+        removeBaseline(x, "linear");
+        if (w) for (let i = 0; i < n; i++) input[i] = x[i] * w[i];
+        else input.set(x);
+      }
+      // Packed order: X_0, X_{n/2} (both real), then re, im of X_1 … X_{n/2−1}.
+      const X = t.spectrumOfInput!();
+      sum[0] += X[0] * X[0];
+      sum[h] += X[1] * X[1];
+      for (let k = 1; k < h; k++) sum[k] += X[2 * k] * X[2 * k] + X[2 * k + 1] * X[2 * k + 1];
+    } else {
+      for (let i = 0; i < n; i++) x[i] = record[i];
+      removeBaseline(x, this.baseline);
+      if (w) for (let i = 0; i < n; i++) x[i] *= w[i];
+      const spec = rfft(x, this.spec);
+      for (let k = 0; k <= h; k++) sum[k] += spec[2 * k] * spec[2 * k] + spec[2 * k + 1] * spec[2 * k + 1];
+    }
+    this.added++;
+  }
+
+  /** The mean one-sided PSD of the records added so far (the builder stays usable). */
+  result(): NoiseSpectrum {
+    const {n, layout, sum, added: count} = this;
+    if (count === 0) throw new RangeError("noisePowerSpectrum: no records");
+    const h = n >> 1;
+    const wp = this.window ? windowPower(this.window) : n;
+    const psd = new Float64Array(h + 1);
+    for (let k = 1; k <= h; k++) psd[k] = (oneSidedWeight(k, n) * sum[k]) / count / (layout.sampleFrequency_Hz * wp);
+    return {psd_V2_per_Hz: psd, frequency_Hz: psdFrequencies_Hz(n, layout.sampleFrequency_Hz), count, windowPower: wp};
+  }
+}
+
+/**
+ * Mean one-sided PSD of noise records (see NoiseSpectrumBuilder), float64 throughout. Records
+ * must all have layout.recordLength samples.
  */
 export function noisePowerSpectrum(records: Iterable<ArrayLike<number>>, layout: RecordLayout, options: NpsOptions = {}): NoiseSpectrum {
-  const n = layout.recordLength;
-  const h = n >> 1;
-  const w = npsWindow(n, options);
-  const x = new Float64Array(n);
-  const spec = new Float64Array(n + 2);
-  const sum = new Float64Array(h + 1);
-  let count = 0;
-  for (const r of records) {
-    if (r.length !== n) throw new RangeError(`noisePowerSpectrum: record has ${r.length} samples, layout says ${n}`);
-    for (let i = 0; i < n; i++) x[i] = r[i];
-    removeBaseline(x, options.removeBaseline ?? "offset");
-    if (w) for (let i = 0; i < n; i++) x[i] *= w[i];
-    rfft(x, spec);
-    for (let k = 0; k <= h; k++) sum[k] += spec[2 * k] * spec[2 * k] + spec[2 * k + 1] * spec[2 * k + 1];
-    count++;
-  }
-  if (count === 0) throw new RangeError("noisePowerSpectrum: no records");
-  const wp = w ? windowPower(w) : n;
-  const psd = new Float64Array(h + 1);
-  for (let k = 1; k <= h; k++) psd[k] = (oneSidedWeight(k, n) * sum[k]) / count / (layout.sampleFrequency_Hz * wp);
-  return {psd_V2_per_Hz: psd, frequency_Hz: psdFrequencies_Hz(n, layout.sampleFrequency_Hz), count, windowPower: wp};
+  const b = new NoiseSpectrumBuilder(layout, options);
+  for (const r of records) b.add(r);
+  return b.result();
 }
 
 /** Half the record length and the factor fs·Σw² between cait's NPS and a one-sided PSD; checks

@@ -268,6 +268,31 @@ export function ofAmplitudeAt(of: OptimumFilter, record: ArrayLike<number>, inde
   return s;
 }
 
+/**
+ * ofAmplitudeAt(of, ·) at t_m for many records (measuredResolution's "fixed" mode): the window and the impulse response folded once
+ * into u[t] = w[t]·g[(t_m − t) mod n], so a record costs one pass, Σ (r[t] − offset)·u[t]
+ * (the same value to rounding: each term is ((r − offset)·w)·g there, (r − offset)·(w·g) here).
+ */
+export function ofAmplitudeAtPeak(of: OptimumFilter): (record: ArrayLike<number>) => number {
+  const n = of.recordLength, tm = of.peakIndex;
+  const g = impulseResponse(of), w = of.window;
+  const u = new Float64Array(n);
+  for (let t = 0; t < n; t++) u[t] = (w ? w[t] : 1) * g[(tm - t + n) % n];
+  const m = Math.min(of.baselineSamples, n);
+  return (record) => {
+    if (record.length !== n) throw new RangeError(`optimum filter: record has ${record.length} samples, filter expects ${n}`);
+    // As prepareRecord: the leading baseline only matters under a window (H_0 = 0).
+    let off = 0;
+    if (w) {
+      for (let i = 0; i < m; i++) off += record[i];
+      off /= m;
+    }
+    let s = 0;
+    for (let t = 0; t < n; t++) s += (record[t] - off) * u[t];
+    return s;
+  };
+}
+
 export interface MeasuredResolution {
   sigma_V: number;
   mean_V: number;
@@ -282,9 +307,16 @@ export interface MeasuredResolution {
  */
 export function measuredResolution(of: OptimumFilter, noiseRecords: Iterable<ArrayLike<number>>, options: {mode?: "fixed" | "search"} = {}): MeasuredResolution {
   const mode = options.mode ?? "fixed";
+  const at = mode === "fixed" ? ofAmplitudeAtPeak(of) : (r: ArrayLike<number>) => ofAmplitude(of, r).amplitude_V;
+  return amplitudeSpread((function* () {
+    for (const r of noiseRecords) yield at(r);
+  })());
+}
+
+/** Mean and sample standard deviation (Welford) of OF amplitudes of noise: a measured resolution. */
+export function amplitudeSpread(amplitudes: Iterable<number>): MeasuredResolution {
   let n = 0, mean = 0, m2 = 0;
-  for (const r of noiseRecords) {
-    const a = mode === "fixed" ? ofAmplitudeAt(of, r) : ofAmplitude(of, r).amplitude_V;
+  for (const a of amplitudes) {
     n++;
     const d = a - mean;
     mean += d / n;

@@ -92,13 +92,12 @@ function bestIntegerLag(c: ArrayLike<number>, n: number, maxLag: number): number
   return best;
 }
 
-/** Copy of `record` minus the mean of its first L/8 samples (cait's SEV baseline). */
-function baselineSubtracted(record: ArrayLike<number>, L: number): Float64Array {
+/** `record` minus the mean of its first L/8 samples (cait's SEV baseline), into `out` (default a new array). */
+function baselineSubtracted(record: ArrayLike<number>, L: number, out: Float64Array = new Float64Array(L)): Float64Array {
   const nb = Math.max(1, Math.floor(L / 8));
   let s = 0;
   for (let i = 0; i < nb; i++) s += record[i];
   const b = s / nb;
-  const out = new Float64Array(L);
   for (let i = 0; i < L; i++) out[i] = record[i] - b;
   return out;
 }
@@ -118,6 +117,8 @@ export class StandardEventBuilder {
   private readonly spec: Float64Array;
   private readonly cross: Float64Array;
   private readonly corr: Float64Array;
+  /** The baseline-subtracted record, reused once it need not be kept (warm-up). */
+  private readonly x: Float64Array;
   private added = 0;
 
   constructor(layout: RecordLayout, options: StandardEventOptions = {}) {
@@ -130,6 +131,7 @@ export class StandardEventBuilder {
     this.spec = new Float64Array(n + 2);
     this.cross = new Float64Array(n + 2);
     this.corr = new Float64Array(n);
+    this.x = new Float64Array(n);
     if (options.reference) {
       if (options.reference.length !== n) throw new RangeError(`reference has ${options.reference.length} samples, layout ${n}`);
       this.refSpec = rfft(baselineSubtracted(options.reference, n));
@@ -144,7 +146,8 @@ export class StandardEventBuilder {
   add(record: ArrayLike<number>): void {
     const n = this.n;
     if (record.length !== n) throw new RangeError(`record has ${record.length} samples, layout says ${n}`);
-    const x = baselineSubtracted(record, n);
+    // Warm-up records are kept until the reference exists; the others are done with at once.
+    const x = baselineSubtracted(record, n, this.align && !this.refSpec ? undefined : this.x);
     for (let i = 0; i < n; i++) if (!Number.isFinite(x[i])) throw new RangeError(`record ${this.added} has a non-finite sample at ${i}`);
     this.added++;
     if (!this.align) {

@@ -454,8 +454,11 @@ export class CaitFile {
    * bytes (measured on 8-event chunks of 2 × 16,384 samples: 0.65 ms for one event, 1.2 ms for
    * all eight; a compressed chunk is decompressed whole for every access). Storage that is not
    * chunked is read event by event.
+   * With `copy` false the records are views of the read buffer (no 64 kB allocation per
+   * record), for callers that use each record at once: valid until the generator is resumed,
+   * and only while the caller reads nothing else of this file.
    */
-  *readEvents(group: RecordGroup, events: ArrayLike<number>): Generator<{event: number; records: Record[]}> {
+  *readEvents(group: RecordGroup, events: ArrayLike<number>, copy = true): Generator<{event: number; records: Record[]}> {
     const chunkShape = this.eventDataset(group).metadata?.chunks;
     const perChunk = Math.max(1, chunkShape?.[1] ?? 1);
     for (let k = 0; k < events.length;) {
@@ -471,6 +474,14 @@ export class CaitFile {
       // caller may read this file in between.
       const chunk = this.readChunk(group, first, last - first + 1, true);
       const L = chunk.recordLength;
+      if (!copy) {
+        for (let i = k; i < j; i++) {
+          const at = events[i] - first;
+          yield {event: events[i], records: Array.from({length: chunk.nChannels}, (_, c) => chunk.samples.subarray((c * chunk.count + at) * L, (c * chunk.count + at + 1) * L))};
+        }
+        k = j;
+        continue;
+      }
       const selected = [];
       for (let i = k; i < j; i++) {
         const at = events[i] - first;

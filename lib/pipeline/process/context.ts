@@ -87,9 +87,15 @@ export function onChannel<T>(c: number, fn: () => T): T {
   }
 }
 
-/** The records of one channel at the given (sorted) events, read lazily, a file chunk at a time. */
-export function* selectedRecords(file: CaitFile, group: RecordGroup, events: Int32Array, channel: number): Generator<Float32Array> {
-  for (const {records} of file.readEvents(group, events)) yield records[channel];
+/**
+ * Calls `fn(channel, record)` for every selected (event, channel), reading each event once;
+ * `record` is a view of the read buffer, valid during the call only.
+ */
+export function forEachSelected(ctx: ProcessContext, group: RecordGroup, picks: Map<number, Int32Array>, fn: (channel: number, record: Float32Array) => void): void {
+  const byEvent = new Map<number, number[]>();
+  for (const [c, events] of picks) for (const e of events) (byEvent.get(e) ?? byEvent.set(e, []).get(e)!).push(c);
+  const events = Int32Array.from(byEvent.keys()).sort();
+  for (const {event, records} of ctx.file.readEvents(group, events, false)) for (const c of byEvent.get(event)!) fn(c, records[c]);
 }
 
 /** Every group the chain reads: the config's groups and those SEV, NPS and calibration need. */

@@ -1,11 +1,13 @@
 // Stage "nps": the noise power spectrum of every channel from the records of `nps.group` that
 // `nps.selection` picks; the picked events are kept for the filter's measured resolution.
-import {noisePowerSpectrum} from "../../dsp/nps.js";
+import {NoiseSpectrumBuilder} from "../../dsp/nps.js";
+import {realTransforms} from "../../dsp/fastRealFft.js";
+import {loadPffft} from "../../dsp/realConvolver.js";
 import type {NpsConfig, ProcessConfig} from "../../config/processConfig.js";
 import {ConfigError} from "../../config/configError.js";
 import {basename} from "../../config/posixPath.js";
 import type {Stage, StageArray} from "../stage.js";
-import {onChannel, perChannel, selectedRecords, tableOf, type ProcessContext} from "./context.js";
+import {forEachSelected, onChannel, perChannel, tableOf, type ProcessContext} from "./context.js";
 
 export type NpsParams = Omit<NpsConfig, "enabled"> & {channels: ProcessConfig["channels"]};
 
@@ -26,14 +28,24 @@ export const npsStage: Stage<ProcessConfig, ProcessContext, NpsParams> = {
     const arrays: {[name: string]: StageArray} = {};
     const json: NpsJson = {group, channels: []};
     for (const c of channels) {
-      const picked = picks.get(c)!;
-      if (picked.length === 0) throw new ConfigError(basename(ctx.source), "nps.selection", `selects no ${group} records of channel ${c} in ${ctx.input}`);
-      const nps = onChannel(c, () => noisePowerSpectrum(selectedRecords(file, group, picked, c), file.dataset.layout, {window}));
-      arrays.frequency_Hz ??= nps.frequency_Hz;
-      arrays[`psd_ch${c}_V2_per_Hz`] = nps.psd_V2_per_Hz;
-      arrays[`picks_ch${c}`] = picked;
-      json.channels.push({channel: c, records: nps.count, selected: picked.length});
-      ctx.log(`NPS ch${c}: ${nps.count} records`);
+      if (picks.get(c)!.length === 0) throw new ConfigError(basename(ctx.source), "nps.selection", `selects no ${group} records of channel ${c} in ${ctx.input}`);
+    }
+    // Each event read once for all channels; the records transformed by PFFFT (float32, see
+    // NoiseSpectrumBuilder): fft.js's float64 transforms were most of this stage's time.
+    const transforms = realTransforms(await loadPffft(), file.dataset.layout.recordLength);
+    try {
+      const builders = new Map(channels.map((c) => [c, new NoiseSpectrumBuilder(file.dataset.layout, {window}, transforms)]));
+      forEachSelected(ctx, group, picks, (c, record) => onChannel(c, () => builders.get(c)!.add(record)));
+      for (const c of channels) {
+        const nps = onChannel(c, () => builders.get(c)!.result());
+        arrays.frequency_Hz ??= nps.frequency_Hz;
+        arrays[`psd_ch${c}_V2_per_Hz`] = nps.psd_V2_per_Hz;
+        arrays[`picks_ch${c}`] = picks.get(c)!;
+        json.channels.push({channel: c, records: nps.count, selected: picks.get(c)!.length});
+        ctx.log(`NPS ch${c}: ${nps.count} records`);
+      }
+    } finally {
+      transforms.dispose();
     }
     return {arrays, json};
   }

@@ -1,11 +1,11 @@
 // Stage "optimumFilter": the optimum filter of every channel from its SEV and noise spectrum,
 // with the resolution it predicts and the one measured on the selected noise records.
-import {measuredResolution, optimumFilter, type OptimumFilter} from "../../dsp/optimumFilter.js";
+import {amplitudeSpread, ofAmplitudeAtPeak, optimumFilter, type OptimumFilter} from "../../dsp/optimumFilter.js";
 import type {OptimumFilterConfig, ProcessConfig} from "../../config/processConfig.js";
 import type {RecordLayout} from "../../types.js";
 import {formatSI} from "../../math/units.js";
 import type {Stage, StageArray, StageOutput} from "../stage.js";
-import {onChannel, selectedRecords, type ProcessContext} from "./context.js";
+import {forEachSelected, onChannel, type ProcessContext} from "./context.js";
 import type {NpsJson} from "./nps.js";
 
 export type OptimumFilterParams = Omit<OptimumFilterConfig, "enabled"> & {channels: ProcessConfig["channels"]};
@@ -47,15 +47,28 @@ export const optimumFilterStage: Stage<ProcessConfig, ProcessContext, OptimumFil
     const arrays: {[name: string]: StageArray} = {};
     const json: OptimumFilterJson = {channels: []};
     const npsGroup = (nps.json as NpsJson).group;
-    for (const c of channels) onChannel(c, () => {
-      const of = optimumFilter(sev.arrays[`sev_ch${c}`], nps.arrays[`psd_ch${c}_V2_per_Hz`], layout, {window: window ? "tukey" : "none", search: searchRange(search_ms, layout)});
-      const measured = measuredResolution(of, selectedRecords(file, npsGroup, nps.arrays[`picks_ch${c}`] as Int32Array, c));
+    const filters = new Map(channels.map((c) => [c, onChannel(c, () =>
+      optimumFilter(sev.arrays[`sev_ch${c}`], nps.arrays[`psd_ch${c}_V2_per_Hz`], layout, {window: window ? "tukey" : "none", search: searchRange(search_ms, layout)}))]));
+    // The measured resolution: the filtered value at t_m of every noise record the NPS used,
+    // each event read once for all channels.
+    const amplitudeAt = new Map(channels.map((c) => [c, ofAmplitudeAtPeak(filters.get(c)!)]));
+    const amplitudes = new Map(channels.map((c) => [c, new Float64Array((nps.arrays[`picks_ch${c}`] as Int32Array).length)]));
+    const filled = new Map(channels.map((c) => [c, 0]));
+    const picks = new Map(channels.map((c) => [c, nps.arrays[`picks_ch${c}`] as Int32Array]));
+    forEachSelected(ctx, npsGroup, picks, (c, record) => onChannel(c, () => {
+      const k = filled.get(c)!;
+      amplitudes.get(c)![k] = amplitudeAt.get(c)!(record);
+      filled.set(c, k + 1);
+    }));
+    for (const c of channels) {
+      const of = filters.get(c)!;
+      const measured = amplitudeSpread(amplitudes.get(c)!);
       const {transfer, window: taper, ...filter} = of;
       arrays[`ch${c}/transfer`] = transfer;
       if (taper) arrays[`ch${c}/window`] = taper;
       json.channels.push({channel: c, filter, summary: {predictedResolution_V: of.resolution_V, measuredResolution_V: measured.sigma_V, noiseRecords: measured.count}});
       ctx.log(`OF ch${c}: resolution predicted ${formatSI(of.resolution_V, file.dataset.unit)}, measured ${formatSI(measured.sigma_V, file.dataset.unit)}`);
-    });
+    }
     return {arrays, json};
   }
 };

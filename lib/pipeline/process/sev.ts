@@ -6,21 +6,13 @@ import {ConfigError} from "../../config/configError.js";
 import {basename} from "../../config/posixPath.js";
 import type {RecordGroup} from "../../types.js";
 import type {Stage, StageArray} from "../stage.js";
-import {onChannel, perChannel, tableOf, type ProcessContext} from "./context.js";
+import {forEachSelected, onChannel, perChannel, tableOf, type ProcessContext} from "./context.js";
 import {formatSI} from "../../math/units.js";
 
 export type SevParams = Omit<SevConfig, "enabled"> & {channels: ProcessConfig["channels"]};
 
 export interface SevJson {
   channels: {channel: number; group: RecordGroup; records: number; selected: number; amplitude_V: number}[];
-}
-
-/** Calls `fn(channel, record)` for every selected (event, channel), reading each event once. */
-function forEachSelected(ctx: ProcessContext, group: RecordGroup, picks: Map<number, Int32Array>, fn: (channel: number, record: Float32Array) => void): void {
-  const byEvent = new Map<number, number[]>();
-  for (const [c, events] of picks) for (const e of events) (byEvent.get(e) ?? byEvent.set(e, []).get(e)!).push(c);
-  const events = Int32Array.from(byEvent.keys()).sort();
-  for (const {event, records} of ctx.file.readEvents(group, events)) for (const c of byEvent.get(event)!) fn(c, records[c]);
 }
 
 export const sevStage: Stage<ProcessConfig, ProcessContext, SevParams> = {
