@@ -1,14 +1,20 @@
-// The per-record passes on every core: the calling thread reads the chunks of events (its own
-// handle on the input) and hands them, in file order, to worker threads that reduce them to
-// feature columns, or to the columns of a per-record stage's kernel (OF amplitudes, SEV fits:
-// lib/pipeline/process/kernels.ts), in featureWorker.ts; it gets the columns back in that order,
-// so it writes while the workers compute. The workers load no HDF5: h5wasm's start-up (its
-// module parsed, compiled and initialised, ≈ 0.35 CPU-s per thread) cost more than reading in the
-// calling thread and copying each chunk into shared memory the worker reads it from (one buffer
-// per chunk in flight, reused: fresh 8 MB buffers cost more in page faults, and buffers moved to
-// and fro in garbage collections, than the copy). At most two chunks per worker are in flight: memory stays bounded by a few
-// chunks of records per worker, whatever the file size. The columns are those the calling thread computes on the same chunks, whatever the
-// number of threads. `pulsebook process` starts one pool per run, for every per-record pass.
+// The per-record passes on every core: worker threads (featureWorker.ts) reduce chunks of events,
+// handed out in file order, to feature columns, or to the columns of a per-record stage's kernel
+// (OF amplitudes, SEV fits: lib/pipeline/process/kernels.ts); the calling thread gets the columns
+// back in that order, so it writes while the workers compute. Who reads the chunks
+// (`readersFor`):
+// - for a few chunks per worker, the calling thread (its own handle on the input), which copies
+//   each chunk into shared memory the worker reads it from (one buffer per chunk in flight,
+//   reused: fresh 8 MB buffers cost more in page faults, and buffers moved to and fro in garbage
+//   collections, than the copy); the workers then load no HDF5, whose start-up (h5wasm parsed,
+//   compiled and initialised) costs ≈ 0.35 CPU-s per thread;
+// - for many, each worker from its own handle: reading, copying and posting every chunk made the
+//   calling thread the bottleneck of two threads (≈ 45 µs per record of it, the workers idle a
+//   third of the time), and a per-thread start-up is soon paid back.
+// At most two chunks per worker are in flight: memory stays bounded by a few chunks of records per
+// worker, whatever the file size. The columns are those the calling thread computes on the same
+// chunks, whatever the number of threads and whoever reads. `pulsebook process` starts one pool
+// per run, for every per-record pass.
 //
 // A worker that dies (out of memory, say) rejects its chunks with a WorkerDiedError naming it,
 // its exit code and the events it was reading; an error of the data (a NaN sample, a corrupt
@@ -47,6 +53,21 @@ export function defaultFeatureThreads(events: number, chunkEvents: number): numb
   return Math.max(1, Math.min(availableParallelism(), Math.floor(events / (32 * chunkEvents))));
 }
 
+/** Whether workers read their chunks themselves (see above): records per worker from which they do. */
+export const WORKERS_READ_FROM = 16_384;
+
+/**
+ * Who reads the chunks of a pool of `threads` workers over `records` records: the workers from
+ * WORKERS_READ_FROM records each. PULSEBOOK_READERS=main|workers decides instead (benches, tests).
+ */
+export function readersFor(records: number, threads: number): Readers {
+  const forced = process.env.PULSEBOOK_READERS;
+  if (forced === "main" || forced === "workers") return forced;
+  return records / Math.max(1, threads) >= WORKERS_READ_FROM ? "workers" : "main";
+}
+
+export type Readers = "main" | "workers";
+
 /**
  * Feature columns of every chunk of events [from, to) of `group` of `file` (opened from
  * `input`), in file order, on `threads` worker threads (1: in this thread, no workers) or on a
@@ -63,7 +84,7 @@ export async function* featureChunks(input: string, file: CaitFile, group: Recor
       try {
         table = computeFeatures(chunk, layout);
       } catch (e) {
-        throw checkedError(file, group, chunk.start, chunk.count, e as Error);
+        throw file.checkedError(group, chunk.start, chunk.count, e as Error);
       }
       const {rows: _rows, ...columns} = table;
       yield {start: chunk.start, count: chunk.count, columns: columns as Columns, testpulseAmplitude: chunk.testpulseAmplitude};
@@ -72,26 +93,13 @@ export async function* featureChunks(input: string, file: CaitFile, group: Recor
   }
   // The workers compute with this thread's layout: it may hold metadata the config gave.
   const own = typeof threads === "number";
-  const pool = own ? await FeaturePool.start(input, Math.min(threads, nChunks), file.dataset.layout) : await threads();
+  const n = own ? Math.min(threads, nChunks) : 0;
+  const pool = own ? await FeaturePool.start(input, n, file.dataset.layout, readersFor((to - from) * file.dataset.channels.length, n)) : await threads();
   try {
     yield* inOrder(pool, from, to, chunkEvents, (start, count) => pool.run(group, start, count));
   } finally {
     if (own) await pool.close();
   }
-}
-
-/**
- * The error to report for a chunk whose features failed: the sample check's DataFileError
- * (naming the file, event, channel and sample) when a sample is NaN or infinite, else `e`.
- * Feature passes read without the check, which the kernel makes anyway, and pay it only here.
- */
-function checkedError(file: CaitFile, group: RecordGroup, start: number, count: number, e: Error): Error {
-  try {
-    file.readChunk(group, start, count, true);
-  } catch (checked) {
-    return checked as Error;
-  }
-  return e;
 }
 
 /**
@@ -136,7 +144,7 @@ interface Job {
   checked?: (e: Error) => Error;
 }
 
-/** Worker threads computing features or a kernel's columns of the chunks this thread reads from `file`. */
+/** Worker threads computing features or a kernel's columns of the chunks this thread, or each worker, reads. */
 export class FeaturePool {
   private pending = new Map<number, Job>();
   private busy: number[];
@@ -146,13 +154,14 @@ export class FeaturePool {
   /** Shared sample buffers no job holds, for the next chunks. */
   private spare: SharedArrayBuffer[] = [];
 
-  private constructor(private workers: Worker[], private file: CaitFile) {
+  private constructor(private workers: Worker[], private file: CaitFile, readonly readers: Readers) {
     this.busy = workers.map(() => 0);
   }
 
-  static async start(input: string, n: number, layout: RecordLayout): Promise<FeaturePool> {
-    // The workers start while this thread opens the input (its own handle: its own read buffer).
-    const workers = Array.from({length: n}, () => new Worker(ENTRY, {workerData: {input, layout}}));
+  static async start(input: string, n: number, layout: RecordLayout, readers: Readers = "main"): Promise<FeaturePool> {
+    // The workers start while this thread opens the input (its own handle: its own read buffer;
+    // with workers that read, for the selections of the process stages).
+    const workers = Array.from({length: n}, () => new Worker(ENTRY, {workerData: {input, layout, read: readers === "workers"}}));
     let file: CaitFile | undefined;
     try {
       const ready = Promise.all(workers.map((w, k) => new Promise<void>((resolve, reject) => {
@@ -168,7 +177,7 @@ export class FeaturePool {
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
     }
-    const pool = new FeaturePool(workers, file);
+    const pool = new FeaturePool(workers, file, readers);
     for (const [k, w] of workers.entries()) {
       // Only the start-up listeners: a bare removeAllListeners() also drops the Worker's own.
       for (const event of ["message", "error", "exit"]) w.removeAllListeners(event);
@@ -229,6 +238,10 @@ export class FeaturePool {
 
   private send(group: RecordGroup, start: number, count: number, task: "features" | KernelSpec["stage"]): Promise<FeatureChunk & KernelChunk> {
     if (this.broken) return Promise.reject(this.broken);
+    const what = `${task === "features" ? "reading" : `computing ${task} of`} ${group} events [${start}, ${start + count})`;
+    if (this.readers === "workers") {
+      return this.post((id) => ({kind: "read", id, group, start, count, kernel: task !== "features"}), [], {what, start, count});
+    }
     let chunk: EventChunk, buffer: SharedArrayBuffer;
     try {
       // Read into the file's reused buffer and copied out once, into shared memory the worker reads.
@@ -243,14 +256,19 @@ export class FeaturePool {
     } catch (e) {
       return Promise.reject(e as Error); // the very error the in-thread pass throws (naming the file)
     }
+    const transfer = [chunk.hours, chunk.labels, chunk.testpulseAmplitude].filter((a) => a !== undefined).map((a) => a.buffer as ArrayBuffer);
+    const checked = task === "features" ? (e: Error) => this.file.checkedError(group, start, count, e) : undefined;
+    return this.post((id) => ({kind: "chunk", id, chunk, kernel: task !== "features"}), transfer, {what, start, count, buffer, checked});
+  }
+
+  /** Posts the request `request(id)` of a new job to the least busy worker; settled by its reply. */
+  private post(request: (id: number) => FeatureRequest, transfer: ArrayBuffer[], job: Omit<Job, "worker" | "resolve" | "reject">): Promise<FeatureChunk & KernelChunk> {
     const k = this.busy.indexOf(Math.min(...this.busy));
     const id = this.nextId++;
     this.busy[k]++;
-    const transfer = [chunk.hours, chunk.labels, chunk.testpulseAmplitude].filter((a) => a !== undefined).map((a) => a.buffer as ArrayBuffer);
     return new Promise<FeatureChunk & KernelChunk>((resolve, reject) => {
-      const checked = task === "features" ? (e: Error) => checkedError(this.file, group, start, count, e) : undefined;
-      this.pending.set(id, {worker: k, buffer, what: `${task === "features" ? "reading" : `computing ${task} of`} ${group} events [${start}, ${start + count})`, resolve, reject, start, count, checked});
-      this.workers[k].postMessage({kind: "chunk", id, chunk, kernel: task !== "features"} satisfies FeatureRequest, transfer);
+      this.pending.set(id, {...job, worker: k, resolve, reject});
+      this.workers[k].postMessage(request(id), transfer);
     });
   }
 

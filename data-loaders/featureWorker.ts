@@ -1,14 +1,18 @@
-// Worker thread of the feature pool (featurePool.ts): gets chunks of events read by the calling
-// thread and sends back their feature columns, or the columns of the per-record stage's kernel
-// it was last told to build (OF amplitudes, SEV fits). It loads no HDF5 (featurePool.ts says why).
+// Worker thread of the feature pool (featurePool.ts): sends back the feature columns of chunks of
+// events, or the columns of the per-record stage's kernel it was last told to build (OF
+// amplitudes, SEV fits). The chunks are read by the calling thread and given in shared memory
+// ("chunk"), or, in a pool whose workers read (featurePool.ts says when), read here from the
+// worker's own handle on the input ("read"); only such a worker loads HDF5.
 import {parentPort, workerData} from "node:worker_threads";
 import {computeFeatures} from "../lib/dsp/features.js";
 import {errorReply, type WorkerErrorReply} from "./workerError.js";
-import type {EventChunk, RecordLayout} from "../lib/types.js";
+import type {CaitFile} from "../lib/io/caitFile.js";
+import type {EventChunk, RecordGroup, RecordLayout} from "../lib/types.js";
 import type {KernelSpec, RecordKernel} from "../lib/pipeline/process/kernels.js";
 
 export type FeatureRequest =
   | {kind: "chunk"; id: number; chunk: EventChunk; kernel?: boolean}
+  | {kind: "read"; id: number; group: RecordGroup; start: number; count: number; kernel?: boolean}
   | {kind: "kernel"; spec: KernelSpec; nChannels: number}
   | {kind: "close"};
 /** A chunk's samples are in shared memory the calling thread reuses once the reply to it has come. */
@@ -18,9 +22,19 @@ export type FeatureReply =
   | (WorkerErrorReply & {id?: number});
 
 const port = parentPort!;
-const {input, layout} = workerData as {input: string; layout: RecordLayout};
+const {input, layout, read} = workerData as {input: string; layout: RecordLayout; read: boolean};
 const fail = (e: unknown, id?: number) => port.postMessage({...errorReply(e), id} satisfies FeatureReply);
-port.postMessage({kind: "ready"} satisfies FeatureReply);
+
+// A reading worker opens the input before it says it is ready, so that a file it cannot open
+// fails the pool's start, not its first chunk.
+let file: CaitFile | undefined;
+try {
+  if (read) file = await (await import("./io/node.js")).openCaitFile(input);
+  port.postMessage({kind: "ready"} satisfies FeatureReply);
+} catch (e) {
+  fail(e);
+  process.exit(1);
+}
 
 // Built when told (building may be asynchronous: the FFT's wasm); chunks wait for it, in order.
 let kernel: Promise<RecordKernel> | undefined;
@@ -30,8 +44,15 @@ const send = (id: number, columns: {[name: string]: Int32Array | Float64Array}, 
   port.postMessage({kind: "result", id, columns, testpulseAmplitude: tpa} satisfies FeatureReply, transfer);
 };
 
+/** Feature columns of a chunk (`rows` dropped: the calling thread counts them). */
+const features = (chunk: EventChunk) => {
+  const {rows: _rows, ...columns} = computeFeatures(chunk, layout);
+  return columns;
+};
+
 port.on("message", (m: FeatureRequest) => {
   if (m.kind === "close") {
+    file?.close();
     port.close();
     return;
   }
@@ -46,15 +67,21 @@ port.on("message", (m: FeatureRequest) => {
     kernel.catch(() => {}); // said to each chunk that needs it
     return;
   }
+  // Each chunk is computed before the next is read: the reused read buffer serves them all.
+  // Kernels' records are read with the sample check; features' without (the feature kernel
+  // meets every sample; CaitFile.checkedError finds the DataFileError when it fails).
+  const own = m.kind === "read" ? file! : undefined;
+  const chunkOf = (check: boolean): EventChunk => (m.kind === "read" ? own!.readChunk(m.group, m.start, m.count, true, check) : m.chunk);
   if (m.kernel) {
     const ready = kernel ?? Promise.reject(new Error("no kernel built"));
-    ready.then((k) => send(m.id, k.columns(m.chunk))).catch((e) => fail(e, m.id));
+    ready.then((k) => send(m.id, k.columns(chunkOf(true)))).catch((e) => fail(e, m.id));
     return;
   }
+  let chunk: EventChunk | undefined;
   try {
-    const {rows: _rows, ...columns} = computeFeatures(m.chunk, layout);
-    send(m.id, columns, m.chunk.testpulseAmplitude);
+    chunk = chunkOf(false);
+    send(m.id, features(chunk), chunk.testpulseAmplitude);
   } catch (e) {
-    fail(e, m.id);
+    fail(own && chunk && m.kind === "read" ? own.checkedError(m.group, m.start, m.count, e as Error) : e, m.id);
   }
 });

@@ -36,7 +36,7 @@ import type {SevJson} from "../lib/pipeline/process/sev.js";
 import {RECORD_GROUPS, type Dataset, type RecordGroup, type RecordLayout} from "../lib/types.js";
 import {atomicWrite} from "./io/atomicWrite.js";
 import {selectPerChannel} from "./pipeline/processContext.js";
-import {defaultFeatureThreads, featureChunks, FeaturePool, kernelChunks} from "./featurePool.js";
+import {defaultFeatureThreads, featureChunks, FeaturePool, kernelChunks, readersFor} from "./featurePool.js";
 import {fileStore} from "./pipeline/store.js";
 import {sourceVersion, stageVersions, type SourceReader} from "./pipeline/sourceVersion.js";
 import {fileIdentity, parquetProvenance, provenanceStamp, PULSEBOOK_VERSION, type FileIdentity, type ProvenanceStamp} from "./provenance.js";
@@ -170,7 +170,7 @@ export async function openRun(config: ProcessConfig, options: ProcessOptions = {
     const events = chainGroups(config).reduce((n, g) => n + file.count(g), 0);
     const threads = options.threads ?? defaultFeatureThreads(events, chunkEvents);
     let pool: Promise<FeaturePool> | undefined;
-    const started = () => (pool ??= FeaturePool.start(config.input, threads, file.dataset.layout));
+    const started = () => (pool ??= FeaturePool.start(config.input, threads, file.dataset.layout, readersFor(events * file.dataset.channels.length, threads)));
     const context: ProcessContext = {
       file, source: config.source, input: config.input, channels, chunkEvents,
       featureChunks: (g, from, to) => featureChunks(config.input, file, g, chunkEvents, threads > 1 ? started : 1, from, to),

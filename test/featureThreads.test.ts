@@ -1,6 +1,6 @@
 // The feature pass on worker threads (data-loaders/featurePool.ts): the same table for any
-// number of threads and any chunking, and a bad record is the same error from a worker as in
-// the calling thread.
+// number of threads, any chunking and whoever reads the chunks (this thread or each worker), and
+// a bad record is the same error from a worker as in the calling thread.
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
@@ -11,6 +11,20 @@ import {writeFeatures} from "../data-loaders/features.js";
 import {processFromFile} from "../data-loaders/processFile.js";
 import {readParquet, readParquetMetadata} from "../data-loaders/io/parquet.js";
 import {DataFileError} from "../lib/io/errors.js";
+import {readersFor, WORKERS_READ_FROM, type Readers} from "../data-loaders/featurePool.js";
+
+/** Runs `fn` with the pool's readers forced to `readers` (PULSEBOOK_READERS), or as the pool decides. */
+async function withReaders<T>(readers: Readers | undefined, fn: () => Promise<T>): Promise<T> {
+  const before = process.env.PULSEBOOK_READERS;
+  if (readers) process.env.PULSEBOOK_READERS = readers;
+  else delete process.env.PULSEBOOK_READERS;
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) delete process.env.PULSEBOOK_READERS;
+    else process.env.PULSEBOOK_READERS = before;
+  }
+}
 
 const dir = mkdtempSync(join(tmpdir(), "pulsebook-feature-threads-"));
 const run = join(dir, "run.h5");
@@ -34,11 +48,21 @@ function withoutTime(metadata: {[key: string]: string}): object {
 }
 
 describe("features on worker threads", () => {
-  it("--threads 1, 2 and 3, chunks of 8 or 7 events: the same table, value for value", async () => {
+  it("reads in the workers from WORKERS_READ_FROM records per worker, or as PULSEBOOK_READERS says", async () => {
+    await withReaders(undefined, async () => {
+      expect(readersFor(2 * WORKERS_READ_FROM - 1, 2)).toBe("main");
+      expect(readersFor(2 * WORKERS_READ_FROM, 2)).toBe("workers");
+      expect(readersFor(WORKERS_READ_FROM, 1)).toBe("workers");
+    });
+    await withReaders("workers", async () => expect(readersFor(10, 2)).toBe("workers"));
+    await withReaders("main", async () => expect(readersFor(1e9, 2)).toBe("main"));
+  });
+
+  it("--threads 1, 2 and 3, chunks of 8 or 7 events, read here or in the workers: the same table, value for value", async () => {
     const tables = [];
-    for (const [threads, chunkEvents] of [[1, 8], [2, 8], [3, 7]]) {
-      const out = join(dir, `t${threads}.parquet`);
-      expect(await writeFeatures(run, out, {threads, chunkEvents})).toEqual({rows: 180, events: 90});
+    for (const [threads, chunkEvents, readers] of [[1, 8, "main"], [2, 8, "main"], [3, 7, "main"], [2, 8, "workers"], [3, 7, "workers"]] as const) {
+      const out = join(dir, `t${threads}-${readers}.parquet`);
+      expect(await withReaders(readers, () => writeFeatures(run, out, {threads, chunkEvents}))).toEqual({rows: 180, events: 90});
       tables.push(await table(out));
     }
     const [one, ...more] = tables;
@@ -65,15 +89,16 @@ describe("features on worker threads", () => {
     f.create_group("events").create_dataset({name: "event", data, shape: [C, N, L]});
     f.close();
     const errors = [];
-    for (const threads of [1, 2]) {
-      const out = join(dir, `nan${threads}.parquet`);
-      const e = await writeFeatures(path, out, {threads, chunkEvents: 4}).then(() => null, (e: Error) => e);
+    for (const [threads, readers] of [[1, "main"], [2, "main"], [2, "workers"]] as const) {
+      const out = join(dir, `nan${threads}-${readers}.parquet`);
+      const e = await withReaders(readers, () => writeFeatures(path, out, {threads, chunkEvents: 4})).then(() => null, (e: Error) => e);
       expect(e).toBeInstanceOf(DataFileError);
       expect(existsSync(out)).toBe(false);
       errors.push(e!.message);
     }
     expect(errors[1]).toBe(`${path} [events/event]: record of event 29, channel 1 holds NaN at sample 17`);
     expect(errors[0]).toBe(errors[1]);
+    expect(errors[2]).toBe(errors[1]);
   }, 60_000);
 
   it("process --threads 1 and 2: the same feature tables (test pulses with their TPA) and SEV", async () => {
@@ -96,13 +121,13 @@ describe("features on worker threads", () => {
     expect(two.summary.channels).toEqual(one.summary.channels);
   }, 120_000);
 
-  it("process --threads 1, 2 and 3: the same OF amplitudes and SEV fits, value for value", async () => {
+  it("process --threads 1, 2 and 3, read here or in the workers: the same OF amplitudes and SEV fits, value for value", async () => {
     const outputs = [];
-    for (const [threads, chunkEvents] of [[1, 8], [2, 8], [3, 7]]) {
-      const config = join(dir, `of${threads}.yaml`);
-      writeFileSync(config, `version: 1\ninput: run.h5\noutput: of${threads}\ngroups: [events, testpulses, noise]\nsev:\n  selection: "label = 1"\nnps:\n  selection: "abs(baseline_slope_V_per_s) < 0.05"\nsevFit: true\ncalibration: false\n`);
+    for (const [threads, chunkEvents, readers] of [[1, 8, "main"], [2, 8, "main"], [3, 7, "main"], [2, 8, "workers"]] as const) {
+      const config = join(dir, `of${threads}-${readers}.yaml`);
+      writeFileSync(config, `version: 1\ninput: run.h5\noutput: of${threads}-${readers}\ngroups: [events, testpulses, noise]\nsev:\n  selection: "label = 1"\nnps:\n  selection: "abs(baseline_slope_V_per_s) < 0.05"\nsevFit: true\ncalibration: false\n`);
       const said: string[] = [];
-      const summary = await processFromFile(config, {threads, chunkEvents, log: (m) => said.push(m)});
+      const summary = await withReaders(readers, () => processFromFile(config, {threads, chunkEvents, log: (m) => said.push(m)}));
       expect(summary.ran).toEqual(expect.arrayContaining(["ofAmplitude", "sevFit"]));
       // Both per-record stages in one pass over each group (one read of every record): with
       // workers, on them; in one thread, here.

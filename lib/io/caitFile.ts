@@ -434,6 +434,21 @@ export class CaitFile {
   }
 
   /**
+   * The error to report for a chunk of events read without the sample check (`readChunk(…,
+   * check = false)`) whose computation failed with `e`: the check's DataFileError (naming the
+   * file, event, channel and sample) when a sample is NaN or infinite, else `e`. Passes whose
+   * kernel meets every sample anyway read without the check and pay it only here.
+   */
+  checkedError(group: RecordGroup, start: number, count: number, e: Error): Error {
+    try {
+      this.readChunk(group, start, count, true);
+    } catch (checked) {
+      return checked as Error;
+    }
+    return e;
+  }
+
+  /**
    * Iterates events [from, to) of a group (default: all) in chunks of `chunkEvents` events:
    * memory stays bounded by one chunk.
    */
