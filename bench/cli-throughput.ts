@@ -11,7 +11,7 @@
 // adding start-up alone (`--help`), the sources run through tsx (PULSEBOOK_TSX=1) and, with
 // `--baseline DIR` (another checkout, e.g. of main), that checkout's CLI on the same file in the same run;
 // `--repeat N` runs every variant N times, interleaved, and keeps the median by CPU seconds.
-// `--steady N` also runs `features` and `process` (1 and 2 threads) on an N-event file (e.g. 20000;
+// `--steady N` also runs `features` and `process` (1 and 2 threads; 2 threads also with this thread reading for the workers, PULSEBOOK_READERS=main) on an N-event file (e.g. 20000;
 // simulated once under nice and kept in .pulsebook/bench/, never deleted) → `steady_state`, so that
 // the rates without start-up weighing are quoted beside this file's.
 import {execFileSync, spawnSync} from "node:child_process";
@@ -223,10 +223,14 @@ if (values.steady) {
   const n = Number(values.steady);
   const big = benchFile(n);
   const steady: {[k: string]: unknown} = {events: n, records_of_events: recordsOf("events", n), GB: statSync(big).size / 1e9, load_average_before: loadavg()};
+  // With 2 threads the workers read their chunks here (data-loaders/featurePool.ts readersFor);
+  // `…_main_reads` is the same command with this thread reading for them, as on small files.
+  const mainReads = {...process.env, PULSEBOOK_READERS: "main"};
   for (const threads of [1, 2]) {
     console.error(`steady state (${n} events): pulsebook features --threads ${threads}`);
     steady[`features_threads_${threads}`] = rate(recordsOf("events", n), timed(process.execPath, [BIN, "features", big, "--out", out, "--force", "--quiet", "--threads", String(threads)]));
   }
+  steady.features_threads_2_main_reads = rate(recordsOf("events", n), timed(process.execPath, [BIN, "features", big, "--out", out, "--force", "--quiet", "--threads", "2"], mainReads));
   const bigRun = join(work, "cli-run-steady"), bigConfig = join(work, "cli-run-steady.yaml");
   writeFileSync(bigConfig, processConfig(big, bigRun));
   for (const threads of threadsOption ? [1, 2] : [0]) {
@@ -234,6 +238,11 @@ if (values.steady) {
     console.error(`steady state (${n} events): pulsebook process${threads ? ` --threads ${threads}` : ""}`);
     const t = timed(process.execPath, [BIN, "process", bigConfig, "--quiet", ...(threads ? ["--threads", String(threads)] : [])]);
     steady[`process_threads_${threads || "default"}`] = rate(chainRecords(n), t);
+  }
+  if (threadsOption) {
+    rmSync(bigRun, {recursive: true, force: true});
+    console.error(`steady state (${n} events): pulsebook process --threads 2, this thread reading`);
+    steady.process_threads_2_main_reads = rate(chainRecords(n), timed(process.execPath, [BIN, "process", bigConfig, "--quiet", "--threads", "2"], mainReads));
   }
   rmSync(bigRun, {recursive: true, force: true});
   rmSync(bigConfig, {force: true});
