@@ -22,7 +22,7 @@ import {
 
 const quiet = flag({summary: "no progress output on stderr"});
 const threads = integer({min: 1, placeholder: "N", defaultText: "one per core, fewer for small files",
-  summary: "worker threads computing what this thread reads; the output is the same for any N"});
+  summary: "worker threads computing the records (read by this thread, or by each worker for large files); the output is the same for any N"});
 const force = flag({summary: "replace an existing --out of another kind (never an input)"});
 /** Roles of path options and positionals (data-loaders/cli/paths.ts guards them). */
 const IN = {io: "input"} as const;
