@@ -27,9 +27,9 @@ afterAll(() => rmSync(dir, {recursive: true, force: true}));
 /** Stops worker k the way a crash would: the pool only sees it exit. */
 const kill = (pool: FeaturePool, k: number) => (pool as unknown as {workers: Worker[]}).workers[k].terminate();
 
-describe("feature pool with a dead worker", () => {
+describe.each(["main", "workers"] as const)("feature pool with a dead worker (chunks read by %s)", (readers) => {
   it("rejects the dead worker's chunk naming it and the events, and fails later jobs at once", {timeout: 60_000}, async () => {
-    const pool = await FeaturePool.start(h5, 2, layout);
+    const pool = await FeaturePool.start(h5, 2, layout, readers);
     try {
       // Least busy first: worker 1 gets the first chunk, worker 2 the second.
       const a = pool.run("events", 0, 200);
@@ -54,7 +54,7 @@ describe("feature pool with a dead worker", () => {
 
   it("a pass over the file on a pool whose worker dies fails with the worker's message instead of hanging", {timeout: 60_000}, async () => {
     const file = await openCaitFile(h5);
-    const pool = await FeaturePool.start(h5, 2, layout);
+    const pool = await FeaturePool.start(h5, 2, layout, readers);
     try {
       let chunks = 0;
       const pass = (async () => {
