@@ -6,8 +6,8 @@
 import {describe, expect, it} from "vitest";
 import {CRESST_LIKE, normalisedTemplate, simulateChunk} from "../lib/sim/index.js";
 import {chunkRecord} from "../lib/types.js";
-import {fitRecord, lagSumsReference, prepareSevFit} from "../lib/dsp/sevFit.js";
-import {firstPass, lagSums, secondPass, type FirstPassSums} from "../lib/dsp/sevFitKernel.js";
+import {fitRecord, lagSumsReference, phaseRampReference, prepareSevFit} from "../lib/dsp/sevFit.js";
+import {firstPass, lagSums, phaseRamp, secondPass, type FirstPassSums} from "../lib/dsp/sevFitKernel.js";
 import {realTransforms} from "../lib/dsp/fastRealFft.js";
 import {loadPffft} from "../lib/dsp/realConvolver.js";
 import {Rng} from "../lib/math/random.js";
@@ -121,6 +121,27 @@ describe("SEV-fit kernel", () => {
         }
       }
       expect(() => lagSums(X, (n >> 1) + 1, 1, 0, 1, 0, new Float64Array(6))).toThrow(/bins up to/);
+    }
+  });
+
+  it("writes the shifted SEV's spectrum bit for bit as phaseRampPacked's JavaScript loop (phaseRampReference)", () => {
+    const rng = new Rng(10);
+    // More spectra than the kernel keeps at once, used in turn, so that kept ones are replaced.
+    for (const n of [8, 10, 64, 16384]) {
+      const spectra = Array.from({length: 6}, () => Float64Array.from({length: n + 2}, () => rng.normal()));
+      for (const [i, delta] of [-3.7, 0, 0.25, 41.5, 1e-3, -0.5, 7.25].entries()) {
+        const S = spectra[i % spectra.length];
+        const w = (-2 * Math.PI * delta) / n;
+        const cr = Math.cos(w), ci = Math.sin(w), c2r = Math.cos(2 * w), c2i = Math.sin(2 * w);
+        const want = new Float32Array(n), got = new Float32Array(n);
+        want[0] = got[0] = 7; // DC and Nyquist are the caller's: left as they are
+        want[1] = got[1] = 9;
+        phaseRampReference(S, n, cr, ci, c2r, c2i, want);
+        phaseRamp(S, n, cr, ci, c2r, c2i, got);
+        expect(Array.from(got), `n = ${n}, δ = ${delta}`).toEqual(Array.from(want));
+        expect(got.subarray(0, 2)).toEqual(Float32Array.from([7, 9]));
+      }
+      expect(() => phaseRamp(new Float64Array(n), n, 1, 0, 1, 0, new Float32Array(n))).toThrow(/a spectrum of/);
     }
   });
 });

@@ -32,7 +32,7 @@ import {solve} from "../math/linalg.js";
 import {chunkRecord, type EventChunk, type RecordLayout} from "../types.js";
 import {irfft, rfft} from "./fft.js";
 import type {RealTransforms} from "./fastRealFft.js";
-import {firstPass, lagSums as spectrumLagSums, secondPass, type FirstPassSums} from "./sevFitKernel.js";
+import {firstPass, lagSums as spectrumLagSums, phaseRamp as spectrumPhaseRamp, secondPass, type FirstPassSums} from "./sevFitKernel.js";
 import {brentMax} from "../math/brentMax.js";
 
 export interface SevFitOptions {
@@ -342,16 +342,29 @@ function newtonShift(plan: SevFitPlan, X: Float64Array | Float32Array, dc: numbe
   return undefined;
 }
 
-/** phaseRamp's spectrum (n even) written straight into `packed`, in RealTransforms.input's packed order. */
-function phaseRampPacked(S: Float64Array, n: number, d: number, packed: Float32Array): void {
+/**
+ * phaseRamp's spectrum (n even) written straight into `packed`, in RealTransforms.input's packed
+ * order; its loop in WebAssembly (sevFitKernel.ts phaseRamp, the same values to the bit) when
+ * `wasm`, else phaseRampReference's.
+ */
+function phaseRampPacked(S: Float64Array, n: number, d: number, packed: Float32Array, wasm: boolean): void {
   const w = (-2 * Math.PI * d) / n;
-  const cr = Math.cos(w), ci = Math.sin(w);
-  const half = n >> 1;
-  // DC (its phase 1) and Nyquist are real in the packed order: taken outside the loop. The
-  // phases of odd and even k are two interleaved recurrences stepped by e^{2iw}, as in
-  // valueAtLag2 (one waits on the last step's multiply).
+  const cr = Math.cos(w), ci = Math.sin(w), c2r = Math.cos(2 * w), c2i = Math.sin(2 * w);
+  // DC (its phase 1) and Nyquist are real in the packed order: taken outside the loop.
   packed[0] = S[0];
-  const c2r = Math.cos(2 * w), c2i = Math.sin(2 * w);
+  if (wasm) spectrumPhaseRamp(S, n, cr, ci, c2r, c2i, packed);
+  else phaseRampReference(S, n, cr, ci, c2r, c2i, packed);
+  // The Nyquist bin's phase e^{−iπd}, exactly.
+  packed[1] = S[n] * Math.cos(Math.PI * d);
+}
+
+/**
+ * phaseRampPacked's loop: packed[2k], packed[2k + 1] = S_k·e^{ikw} for k in [1, n/2), the
+ * phases of odd and even k two interleaved recurrences stepped by e^{2iw} (c2) from e^{iw} (c)
+ * and e^{2iw}, as in valueAtLag2 (one waits on the last step's multiply).
+ */
+export function phaseRampReference(S: Float64Array, n: number, cr: number, ci: number, c2r: number, c2i: number, packed: Float32Array): void {
+  const half = n >> 1;
   let zr = cr, zi = ci, yr = c2r, yi = c2i;
   let k = 1;
   for (; k + 1 < half; k += 2) {
@@ -371,8 +384,6 @@ function phaseRampPacked(S: Float64Array, n: number, d: number, packed: Float32A
     packed[2 * k] = S[2 * k] * zr - S[2 * k + 1] * zi;
     packed[2 * k + 1] = S[2 * k] * zi + S[2 * k + 1] * zr;
   }
-  // The Nyquist bin's phase e^{−iπd}, exactly.
-  packed[1] = S[2 * half] * Math.cos(Math.PI * d);
 }
 
 /** Spectrum S into `out` times e^{−2πikd/n} (the shift by d samples), the phase by a rotation recurrence. */
@@ -515,7 +526,7 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   // With PFFFT s̃ is read in the heap (n·s̃ there, unscaled), not copied out first.
   let sd: Float64Array | Float32Array, sdScale = 1;
   if (fused) {
-    phaseRampPacked(plan.S, n, delta, fused.input!());
+    phaseRampPacked(plan.S, n, delta, fused.input!(), wasm);
     sd = fused.inverseOfInput!();
     sdScale = 1 / n;
   } else sd = transforms ? transforms.irfft(phaseRamp(plan.S, n, delta, shiftSpec), shifted) : (irfft(phaseRamp(plan.S, n, delta, shiftSpec), n, shifted) as Float64Array);

@@ -174,3 +174,34 @@ export function sevLagSums(X: usize, last: i32, cr: f64, ci: f64, c2r: f64, c2i:
   store<f64>(out, f64x2.extract_lane(S1, 1), 32);
   store<f64>(out, f64x2.extract_lane(S2, 1), 40);
 }
+
+/**
+ * sevFit.ts phaseRampPacked's loop: for k in [1, half) the bin S_k (f64, at 2k, 2k+1) times the
+ * phasor e^{ikw}, written as f32 at out[2k], out[2k+1]. The phasors of odd and even k are its two
+ * interleaved recurrences, stepped by (c2r, c2i) from (cr, ci) and (c2r, c2i), as lanes 0 and 1;
+ * each lane does the JavaScript's operations in its order and the f64 → f32 rounding is the
+ * store's, so the values are the same to the bit. DC and Nyquist are the caller's.
+ */
+export function sevPhaseRamp(S: usize, half: i32, cr: f64, ci: f64, c2r: f64, c2i: f64, out: usize): void {
+  let pr = f64x2(cr, c2r), pi = f64x2(ci, c2i);
+  const wr = f64x2.splat(c2r), wi = f64x2.splat(c2i);
+  let k = 1;
+  for (; k + 1 < half; k += 2) {
+    // [re S_k, im S_k] and [re S_{k+1}, im S_{k+1}] → (re S_k, re S_{k+1}) and (im S_k, im S_{k+1}).
+    const a = v128.load(S + (<usize>k << 4)), b = v128.load(S + (<usize>k << 4), 16);
+    const sr = v128.shuffle<f64>(a, b, 0, 2), si = v128.shuffle<f64>(a, b, 1, 3);
+    const re = f64x2.sub(f64x2.mul(sr, pr), f64x2.mul(si, pi));
+    const im = f64x2.add(f64x2.mul(sr, pi), f64x2.mul(si, pr));
+    v128.store(out + (<usize>k << 3), v128.shuffle<f32>(f32x4.demote_f64x2_zero(re), f32x4.demote_f64x2_zero(im), 0, 4, 1, 5));
+    const t = f64x2.sub(f64x2.mul(pr, wr), f64x2.mul(pi, wi));
+    pi = f64x2.add(f64x2.mul(pr, wi), f64x2.mul(pi, wr));
+    pr = t;
+  }
+  if (k < half) {
+    const zr = f64x2.extract_lane(pr, 0), zi = f64x2.extract_lane(pi, 0);
+    const p = S + (<usize>k << 4);
+    const sr = load<f64>(p), si = load<f64>(p, 8);
+    store<f32>(out + (<usize>k << 3), <f32>(sr * zr - si * zi));
+    store<f32>(out + (<usize>k << 3), <f32>(sr * zi + si * zr), 4);
+  }
+}
