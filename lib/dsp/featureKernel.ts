@@ -31,28 +31,32 @@ export function emptySmoothedRecordSums(): SmoothedRecordSums {
 
 interface KernelExports {
   memory: WebAssembly.Memory;
-  mainpar(x: number, n: number, w: number, nDrift: number, s: number, out: number): void;
+  mainpar(x: number, n: number, w: number, nDrift: number, s: number, out: number, blocks: number): void;
 }
 
 const OUT_SLOTS = 11;
+/** The kernel's blocks of samples (kernels/mainpar.as.ts BLOCK): three f64 of maxima per block. */
+const BLOCK = 256;
 
 let kernel: KernelExports | undefined;
 /** Record length the current layout and views are for. */
 let laidOut = 0;
 let sAt = 0;
 let outAt = 0;
+let blocksAt = 0;
 let f32 = new Float32Array(0);
 let smoothed = new Float64Array(0);
 let results = new Float64Array(0);
 
 const instantiate = () => instantiateKernel<KernelExports>(MAINPAR_WASM_BASE64, "feature kernel");
 
-/** Lays out memory for records of L samples: x (f32) at 0, s (f64) and the results after it. */
+/** Lays out memory for records of L samples: x (f32) at 0, s (f64), the results and the block maxima after it. */
 function layOut(L: number): void {
   kernel ??= instantiate();
   sAt = Math.ceil((4 * L) / 16) * 16;
   outAt = sAt + 8 * L;
-  const need = outAt + 8 * OUT_SLOTS;
+  blocksAt = outAt + 8 * OUT_SLOTS;
+  const need = blocksAt + 8 * 3 * Math.ceil(L / BLOCK);
   growTo(kernel.memory, need);
   const buffer = kernel.memory.buffer;
   f32 = new Float32Array(buffer, 0, L);
@@ -71,7 +75,7 @@ export function kernelMainParameters(record: Float32Array, out: MainParameters, 
   if (L < 8) throw new RangeError(`record has ${L} samples; main parameters need at least 8`);
   if (L !== laidOut) layOut(L);
   f32.set(record);
-  kernel!.mainpar(0, L, MAINPAR_SMOOTHING_SAMPLES, Math.min(DRIFT_SAMPLES, L), sAt, outAt);
+  kernel!.mainpar(0, L, MAINPAR_SMOOTHING_SAMPLES, Math.min(DRIFT_SAMPLES, L), sAt, outAt, blocksAt);
   const r = results;
   // Every sample enters some window sum and stays in its chain's running sum, so a non-finite
   // sample (or an overflow) makes Σs or Σs² non-finite.
