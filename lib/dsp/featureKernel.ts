@@ -1,15 +1,16 @@
 // The feature table's inner loop in WebAssembly (kernels/mainpar.as.ts, SIMD): cait's main
-// parameters, the smoothed record's power sums and its extreme sample-to-sample differences, in
-// two passes over the record. lib/dsp/mainParameters.ts stays the readable reference; the two
+// parameters (threshold walks included), the smoothed record's power sums and its extreme
+// sample-to-sample differences, in one pass over the record and short scans of a few blocks of
+// it. lib/dsp/mainParameters.ts stays the readable reference; the two
 // agree to rounding (bounds in docs/features.md, checked by test/featureKernel.test.ts).
 //
-// One instance per JavaScript thread, compiled synchronously from 2 kB of base64 on first use
+// One instance per JavaScript thread, compiled synchronously from 5 kB of base64 on first use
 // (small enough for a page's main thread), its memory grown to the longest record seen.
 
 import {MAINPAR_WASM_BASE64} from "./kernels/mainparWasm.js";
 import {growTo, instantiateKernel} from "./kernels/instance.js";
 import {assertFiniteRecord} from "./finite.js";
-import {DRIFT_SAMPLES, MAINPAR_SMOOTHING_SAMPLES, fillMainParameters, type MainParameters} from "./mainParameters.js";
+import {DRIFT_SAMPLES, MAINPAR_SMOOTHING_SAMPLES, type MainParameters} from "./mainParameters.js";
 
 /** What the kernel adds to the main parameters: the smoothed record's sums and derivative extremes. */
 export interface SmoothedRecordSums {
@@ -34,7 +35,7 @@ interface KernelExports {
   mainpar(x: number, n: number, w: number, nDrift: number, s: number, out: number, blocks: number): void;
 }
 
-const OUT_SLOTS = 11;
+const OUT_SLOTS = 16;
 /** The kernel's blocks of samples (kernels/mainpar.as.ts BLOCK): three f64 of maxima per block. */
 const BLOCK = 256;
 
@@ -87,6 +88,16 @@ export function kernelMainParameters(record: Float32Array, out: MainParameters, 
   sums.maxDifferenceIndex = r[8];
   sums.minDifference = r[9];
   sums.minDifferenceIndex = r[10];
-  fillMainParameters(smoothed, L, r[2], r[3], r[0], r[1], out);
+  // The threshold walks ran in the kernel, as fillMainParameters runs them (test/featureKernel.test.ts).
+  out.pulse_height = r[2];
+  out.t_zero = r[11];
+  out.t_rise = r[12];
+  out.t_max = r[3];
+  out.t_decaystart = r[13];
+  out.t_half = r[14];
+  out.t_end = r[15];
+  out.offset = r[0];
+  out.linear_drift = r[1];
+  out.quadratic_drift = 0;
   return smoothed;
 }

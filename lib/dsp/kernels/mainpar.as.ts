@@ -8,35 +8,40 @@
 //
 // The passes, and why each result is exact or bounded:
 // 1. offset: the mean of the first ⌊n/8⌋ samples (four partial sums: rounding only).
-// 2. One fused SIMD pass over the blocks whose box-car windows lie inside the record, two
-//    neighbouring samples per f64x2: the window sums (S_k, S_k+1) step by two samples at once,
-//    S += (d_k + d_k+1, d_k+1 + d_k+2) with d_k = x[k + ahead] − x[k − back] (exact in f64 for
-//    f32 samples), from exact window sums at the start: the reference's one running sum, rounded
-//    about as often. The same pass stores s = S/w − offset, and per block of BLOCK samples takes
-//    max s and the extreme differences s[k] − s[k−1] (of the stored values: the same bits the
-//    reference's pass would compare), and for the whole record Σs, Σs², Σs³.
-//    The few samples whose windows reach past an edge (clamped) run by scalar code, then the
-//    same block statistics from memory.
+// 2. One fused SIMD pass over the samples whose box-car windows lie inside the record, four per
+//    step as two f64x2 of neighbours (S_k, S_k+1), (S_k+2, S_k+3): with d_k = x[k + ahead] − x[k − back]
+//    (exact in f64 for f32 samples) each lane steps by two samples, S += (d_k + d_k+1, d_k+1 + d_k+2),
+//    from exact window sums at the start: the reference's one running sum, rounded about as often,
+//    and one add per four samples on the dependency chain. The same pass stores s = S/w − offset,
+//    and keeps per block of BLOCK samples max s and the extreme d_k (exact, no rounding to
+//    compare), and for the whole record Σs, Σs², Σs³. The few samples whose windows reach past an
+//    edge (clamped) run by scalar code, their block statistics from the stored s.
 // 3. The drift from the stored ends of s, summed in order as the reference does.
-// 4. t_max, the first argmax of s[k] − drift·k: only blocks whose bound max(s) − min(drift·k)
-//    (rounding is monotone, so it bounds every computed value) can still win are scanned, with
-//    the reference's arithmetic: the same bits, the first index on ties. Likewise the first
-//    index of each extreme difference, inside the first block that holds it.
-// 5. The moments from the power sums about 0 (s has the offset taken off, so its mean is within
-//    √7 standard deviations of 0 and the cancellation costs at most a few ulps): Σ(s − m)² =
-//    Σs² − mΣs, Σ(s − m)³ = Σs³ − 3mΣs² + 2m²Σs.
+// 4. The extreme differences s[j+1] − s[j]: the stored s match d_j/w to within δ (the rounding
+//    of the running sums and of s, bounded from the record's magnitudes), so only blocks whose
+//    extreme d_j/w is within 2δ of the record's can hold the extreme; those are scanned in order
+//    on the stored s: the reference's arithmetic, the first index on ties.
+// 5. t_max, the first argmax of s[k] − drift·k: the block of the largest bound max(s) − min(drift·k)
+//    (rounding is monotone, so it bounds every computed value) first, then only the blocks that
+//    can still beat or tie it, scanned with the reference's arithmetic: the same bits.
+// 6. The moments from the power sums about 0 (s has the offset taken off, so its mean is mostly
+//    within a few standard deviations of 0): Σ(s − m)² = Σs² − mΣs, Σ(s − m)³ = Σs³ − 3mΣs² + 2m²Σs,
+//    which lose a few ulps while n·m² ≤ SHIFT_RATIO·Σ(s − m)²; otherwise (short records, whose
+//    box-car reaches across them) a second pass about the mean, as the reference's.
+// 7. cait's threshold walks from t_max, as fillMainParameters does them.
 // The results differ from the reference only by rounding; docs/features.md and
 // test/featureKernel.test.ts state and check the bounds.
 //
 // Memory (laid out by the caller, lib/dsp/featureKernel.ts): the record as f32 at `x`, the
-// smoothed record s as f64 at `s` (n slots), the results as f64 at `out` (11 slots), and
+// smoothed record s as f64 at `s` (n slots), the results as f64 at `out` (16 slots), and
 // 3·⌈n/BLOCK⌉ f64 of per-block maxima at `blocks`.
 
 // out[] slots
 const OFFSET = 0, DRIFT = 1, HEIGHT = 2, TMAX = 3, SUM1 = 4, SUM2 = 5, SUM3 = 6;
 const DMAX = 7, DMAX_AT = 8, DMIN = 9, DMIN_AT = 10;
+const T_ZERO = 11, T_RISE = 12, T_DECAY = 13, T_HALF = 14, T_END = 15;
 
-/** Samples per block: maxima are kept per block, first indices found inside one block. */
+/** Samples per block: maxima are kept per block, first indices found inside one block (featureKernel.ts lays out 3 f64 per block). */
 const BLOCK = 256;
 
 @inline function xAt(x: usize, k: i32): f64 {
@@ -164,9 +169,8 @@ export function mainpar(x: usize, n: i32, w: i32, nDrift: i32, s: usize, out: us
     store<f64>(blocks + (<usize>(nb + i) << 3), -Infinity);
     store<f64>(blocks + (<usize>(2 * nb + i) << 3), Infinity);
   }
-  // The SIMD pass covers [a, b): every window inside the record (k ≥ back, k < n − ahead: the next
-  // window too, for d_k), four
-  // samples per step; the edges run by scalar code.
+  // The SIMD pass covers [a, b): every window inside the record, the next one too (for d_k):
+  // k ≥ back, k < n − ahead. The edges run by scalar code.
   const a = max(4, (back + 3) & ~3);
   const b = max(a, a + ((n - ahead - a) & ~3));
   e1 = 0; e2 = 0; e3 = 0; absSum = 0;
@@ -291,6 +295,31 @@ export function mainpar(x: usize, n: i32, w: i32, nDrift: i32, s: usize, out: us
   put(out, DMAX_AT, <f64>dmaxAt);
   put(out, DMIN, dmin);
   put(out, DMIN_AT, <f64>dminAt);
+  walks(s, n, bestAt, out);
+}
+
+/**
+ * cait's threshold walks from t_max, as lib/dsp/mainParameters.ts fillMainParameters does them
+ * (the same comparisons of the same values): last sample below 20 % before the maximum, first
+ * above 80 % from there, first below 1/e from the maximum, then back to the last above 73.6 % and 90 %.
+ */
+function walks(s: usize, n: i32, tMax: i32, out: usize): void {
+  const h = sAt(s, tMax);
+  let tZero = 0;
+  for (let i = tMax - 1; i >= 0; i--) if (sAt(s, i) < 0.2 * h) { tZero = i; break; }
+  let tRise = tZero;
+  for (let i = tZero; i < n; i++) if (sAt(s, i) > 0.8 * h) { tRise = i; break; }
+  let tEnd = n - 1;
+  for (let i = tMax; i < n; i++) if (sAt(s, i) < 0.368 * h) { tEnd = i; break; }
+  let tHalf = tEnd;
+  for (let i = tEnd; i >= 0; i--) if (sAt(s, i) > 0.736 * h) { tHalf = i; break; }
+  let tDecay = tHalf;
+  for (let i = tHalf; i >= 0; i--) if (sAt(s, i) > 0.9 * h) { tDecay = i; break; }
+  put(out, T_ZERO, <f64>tZero);
+  put(out, T_RISE, <f64>tRise);
+  put(out, T_DECAY, <f64>tDecay);
+  put(out, T_HALF, <f64>tHalf);
+  put(out, T_END, <f64>tEnd);
 }
 
 /** Σ(s − mean)² and Σ(s − mean)³ into out[]: the second pass of the two-pass moments, as the reference's. */
@@ -328,9 +357,18 @@ function centralSums(s: usize, n: i32, mean: f64, out: usize): void {
 
 /** Takes block i's values s[k] − drift·k into best/bestAt: greater, or equal at an earlier index. */
 function scanPeak(s: usize, n: i32, i: i32, drift: f64): void {
-  const k1 = min(n, (i + 1) * BLOCK);
-  for (let k = i * BLOCK; k < k1; k++) {
-    const c = sAt(s, k) - drift * <f64>k;
-    if (c > best || (c == best && k < bestAt)) { best = c; bestAt = k; }
+  const k0 = i * BLOCK, k1 = min(n, k0 + BLOCK), even = k0 + ((k1 - k0) & ~1);
+  const dd = f64x2.splat(drift), two = f64x2.splat(2);
+  let cm = f64x2.splat(-Infinity), kv = f64x2(<f64>k0, <f64>(k0 + 1));
+  for (let k = k0; k < even; k += 2) {
+    cm = f64x2.pmax(cm, f64x2.sub(v128.load(s + (<usize>k << 3)), f64x2.mul(dd, kv)));
+    kv = f64x2.add(kv, two);
+  }
+  let m = laneMax(cm);
+  if (even < k1) m = max(m, sAt(s, even) - drift * <f64>even);
+  if (!(m > best || (m == best && k0 < bestAt))) return;
+  // The first index of m in the block (the same arithmetic as above: the same bits).
+  for (let k = k0; k < k1; k++) {
+    if (sAt(s, k) - drift * <f64>k == m) { best = m; bestAt = k; return; }
   }
 }
