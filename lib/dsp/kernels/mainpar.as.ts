@@ -8,19 +8,21 @@
 //
 // The passes, and why each result is exact or bounded:
 // 1. offset: the mean of the first ⌊n/8⌋ samples (four partial sums: rounding only).
-// 2. One fused SIMD pass over the samples whose box-car windows lie inside the record, four per
-//    step as two f64x2 of neighbours (S_k, S_k+1), (S_k+2, S_k+3): with d_k = x[k + ahead] − x[k − back]
+// 2. One SIMD pass over the samples whose box-car windows lie inside the record, four per step as
+//    two f64x2 of neighbours (S_k, S_k+1), (S_k+2, S_k+3): with d_k = x[k + ahead] − x[k − back]
 //    (exact in f64 for f32 samples) each lane steps by two samples, S += (d_k + d_k+1, d_k+1 + d_k+2),
 //    from exact window sums at the start: the reference's one running sum, rounded about as often,
-//    and one add per four samples on the dependency chain. The same pass stores s = S/w − offset,
-//    and keeps per block of BLOCK samples max s and the extreme d_k (exact, no rounding to
-//    compare), and for the whole record Σs, Σs², Σs³. The few samples whose windows reach past an
-//    edge (clamped) run by scalar code, their block statistics from the stored s.
+//    two adds per four samples on the dependency chain. It stores s = S/w − offset and keeps per
+//    block of BLOCK samples the extreme d_k (exact: no rounding to compare); a second loop over
+//    the block's s, still in L1, takes its maximum and Σs, Σs², Σs³ (one loop for both runs out of
+//    registers). The few samples whose windows reach past an edge (clamped) run by scalar code,
+//    their block statistics from the stored s.
 // 3. The drift from the stored ends of s, summed in order as the reference does.
 // 4. The extreme differences s[j+1] − s[j]: the stored s match d_j/w to within δ (the rounding
 //    of the running sums and of s, bounded from the record's magnitudes), so only blocks whose
 //    extreme d_j/w is within 2δ of the record's can hold the extreme; those are scanned in order
-//    on the stored s: the reference's arithmetic, the first index on ties.
+//    on the stored s (SIMD, then the first index in a block that wins): the reference's
+//    arithmetic, the first index on ties.
 // 5. t_max, the first argmax of s[k] − drift·k: the block of the largest bound max(s) − min(drift·k)
 //    (rounding is monotone, so it bounds every computed value) first, then only the blocks that
 //    can still beat or tie it, scanned with the reference's arithmetic: the same bits.
@@ -186,7 +188,7 @@ export function mainpar(x: usize, n: i32, w: i32, nDrift: i32, s: usize, out: us
     let E = f64x2.sub(pair(x, a + ahead), pair(x, a - back)); // (d_k, d_k+1)
     for (let k0 = a; k0 < b;) {
       const k1 = min((k0 / BLOCK + 1) * BLOCK, b);
-      let mx = f64x2.splat(-Infinity), hm = mx, lm = f64x2.splat(Infinity);
+      let hm = f64x2.splat(-Infinity), lm = f64x2.splat(Infinity);
       let p = s + (<usize>k0 << 3);
       let pe = x + (<usize>(k0 + ahead) << 2), pl = x + (<usize>(k0 - back) << 2);
       const pEnd = s + (<usize>k1 << 3);
@@ -195,19 +197,23 @@ export function mainpar(x: usize, n: i32, w: i32, nDrift: i32, s: usize, out: us
         const E2 = f64x2.sub(f64x2.promote_low_f32x4(v128.load64_zero(pe, 16)), f64x2.promote_low_f32x4(v128.load64_zero(pl, 16)));
         const D0 = f64x2.add(E, v128.shuffle<f64>(E, E1, 1, 2)); // S_k+2 − S_k, S_k+3 − S_k+1
         const D1 = f64x2.add(E1, v128.shuffle<f64>(E1, E2, 1, 2));
-        const v0 = f64x2.sub(f64x2.mul(S, ivw), off);
-        const v1 = f64x2.sub(f64x2.mul(f64x2.add(S, D0), ivw), off);
-        S = f64x2.add(S, f64x2.add(D0, D1));
-        v128.store(p, v0);
-        v128.store(p, v1, 16);
-        mx = f64x2.pmax(mx, f64x2.pmax(v0, v1));
+        const S2 = f64x2.add(S, D0);
+        v128.store(p, f64x2.sub(f64x2.mul(S, ivw), off));
+        v128.store(p, f64x2.sub(f64x2.mul(S2, ivw), off), 16);
+        S = f64x2.add(S2, D1);
         hm = f64x2.pmax(hm, f64x2.pmax(E, E1)); // d_j = S_j+1 − S_j for j in [k, k + 4)
         lm = f64x2.pmin(lm, f64x2.pmin(E, E1));
+        E = E2;
+      }
+      // The block's s again, from L1: its maximum and power sums.
+      let mx = f64x2.splat(-Infinity);
+      for (let q = s + (<usize>k0 << 3); q < pEnd; q += 32) {
+        const v0 = v128.load(q), v1 = v128.load(q, 16);
+        mx = f64x2.pmax(mx, f64x2.pmax(v0, v1));
         const q0 = f64x2.mul(v0, v0), q1 = f64x2.mul(v1, v1);
         a1 = f64x2.add(a1, f64x2.add(v0, v1));
         a2 = f64x2.add(a2, f64x2.add(q0, q1));
         a3 = f64x2.add(a3, f64x2.add(f64x2.mul(q0, v0), f64x2.mul(q1, v1)));
-        E = E2;
       }
       const hi = laneMax(hm), lo = laneMin(lm);
       dAbs = max(dAbs, max(abs(hi), abs(lo)));
@@ -244,7 +250,7 @@ export function mainpar(x: usize, n: i32, w: i32, nDrift: i32, s: usize, out: us
   // |S·iw| ≤ max|s| + |offset| ≤ √Σs² + |offset|; each step of a lane's running sum rounds once
   // at |S| and thrice at ≤ 4·max|d|; the window sums it starts from round w times at their Σ|x|.
   const sMag = (sqrt(c2) * 1.01 + abs(offset)) * 1.01;
-  const steps = <f64>((b - a) / 4 + 2 + w); // + the edges' scalar steps
+  const steps = <f64>((b - a) / 2 + 2 + w); // + the edges' scalar steps
   const errS = (<f64>w * absSum + steps * (sMag * <f64>w + 8 * dAbs)) * EPS;
   const delta = 4 * (errS * iw + (3 * sMag + dAbs * iw) * EPS);
   let dmaxAt = 0, dminAt = 0;
@@ -253,11 +259,26 @@ export function mainpar(x: usize, n: i32, w: i32, nDrift: i32, s: usize, out: us
     const takeMax = load<f64>(blocks + (<usize>(nb + i) << 3)) >= dmax - 2 * delta;
     const takeMin = load<f64>(blocks + (<usize>(2 * nb + i) << 3)) <= dmin + 2 * delta;
     if (!takeMax && !takeMin) continue;
-    const j1 = min(n - 1, (i + 1) * BLOCK);
-    for (let j = i * BLOCK; j < j1; j++) {
-      const e = sAt(s, j + 1) - sAt(s, j);
-      if (takeMax && e > bestMax) { bestMax = e; dmaxAt = j; }
-      if (takeMin && e < bestMin) { bestMin = e; dminAt = j; }
+    // The block's differences two at a time; the first index only where the block wins.
+    const j0 = i * BLOCK, j1 = min(n - 1, j0 + BLOCK), even = j0 + ((j1 - j0) & ~1);
+    let hv = f64x2.splat(-Infinity), lv = f64x2.splat(Infinity);
+    for (let j = j0; j < even; j += 2) {
+      const p = s + (<usize>j << 3);
+      const e = f64x2.sub(v128.load(p, 8), v128.load(p));
+      hv = f64x2.pmax(hv, e);
+      lv = f64x2.pmin(lv, e);
+    }
+    let bh = laneMax(hv), bl = laneMin(lv);
+    if (even < j1) {
+      const e = sAt(s, even + 1) - sAt(s, even);
+      bh = max(bh, e);
+      bl = min(bl, e);
+    }
+    if (takeMax && bh > bestMax) {
+      for (let j = j0; j < j1; j++) if (sAt(s, j + 1) - sAt(s, j) == bh) { bestMax = bh; dmaxAt = j; break; }
+    }
+    if (takeMin && bl < bestMin) {
+      for (let j = j0; j < j1; j++) if (sAt(s, j + 1) - sAt(s, j) == bl) { bestMin = bl; dminAt = j; break; }
     }
   }
   dmax = bestMax;
