@@ -1,8 +1,11 @@
-// CPU µs per record of the records pass's kernels (OF amplitude, SEV fit, both as one pass) on
-// real records, start-up excluded, with several implementations (other checkouts' lib/) timed
-// alternately in one process, so that load moves them alike; and how far each one's columns
-// are from the first one's (the bounds a golden recapture states).
+// CPU µs per record of the records pass's kernels (OF amplitude, SEV fit, both as one pass) and
+// of the features kernel (lib/dsp/featureKernel.ts: main parameters, moments, derivative extremes,
+// the copy into wasm memory and the threshold walks included) on real records, start-up
+// excluded, with several implementations (other checkouts' lib/) timed alternately in one
+// process, so that load moves them alike; and how far each one's columns are from the first one's
+// (the bounds a golden recapture states).
 //   npx tsx bench/record-kernels.ts --run DIR [--lib DIR …] [--events N (300)] [--repeat R (3)]
+//   npx tsx bench/record-kernels.ts --input FILE.h5 [--lib DIR …] …   (the features kernel alone)
 // DIR: a `pulsebook process` output (its .store holds the SEV and the optimum filter); its
 // summary.json names the input file. --lib: a checkout's root (default this one), repeatable.
 import {readdirSync, readFileSync} from "node:fs";
@@ -15,42 +18,61 @@ import type {EventChunk, RecordGroup} from "../lib/types.js";
 import type {KernelSpec, RecordKernel} from "../lib/pipeline/process/kernels.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const {values} = parseArgs({options: {run: {type: "string"}, lib: {type: "string", multiple: true}, events: {type: "string", default: "300"}, repeat: {type: "string", default: "3"}}});
-if (!values.run) throw new Error("record-kernels: --run DIR (a process output) is required");
+const {values} = parseArgs({options: {run: {type: "string"}, input: {type: "string"}, lib: {type: "string", multiple: true}, events: {type: "string", default: "300"}, repeat: {type: "string", default: "3"}}});
+if (!values.run && !values.input) throw new Error("record-kernels: --run DIR (a process output) or --input FILE (features kernel only) is required");
 const run = values.run;
 const libs = values.lib?.length ? values.lib : [ROOT];
 const events = Number(values.events), repeat = Number(values.repeat);
 
-const stageOutput = (stage: string) => {
+const stageOutput = (run: string, stage: string) => {
   const dir = join(run, ".store", stage);
   const [lineage] = readdirSync(dir).filter((f) => /^[0-9a-f]{64}$/.test(f));
   const file = join(dir, lineage, "output.bin");
   return decodeStageOutput(new Uint8Array(readFileSync(file)), file);
 };
-const sev = stageOutput("sev"), optimumFilter = stageOutput("optimumFilter");
-const input = JSON.parse(readFileSync(join(run, "summary.json"), "utf8")).input.path as string;
+const input = run ? (JSON.parse(readFileSync(join(run, "summary.json"), "utf8")).input.path as string) : values.input!;
 const file = await openCaitFile(input);
 const {layout, channels} = file.dataset;
 const nChannels = channels.length, all = channels.map((_, c) => c);
 const chunks: EventChunk[] = (["events", "testpulses", "noise"] as RecordGroup[]).map((g) => file.readChunk(g, 0, Math.min(events, file.count(g))));
 const records = chunks.reduce((s, c) => s + c.count * nChannels, 0);
-const specs: {[name: string]: KernelSpec} = {
-  of: {stage: "ofAmplitude", optimumFilter, channels: all},
-  sevFit: {stage: "sevFit", sev, params: {baselineOrder: 3, maxShift_ms: 5, truncationLevel_V: null}, channels: all},
-};
-specs.pass = {stage: "pass", kernels: [specs.of, specs.sevFit]};
+const specs: {[name: string]: KernelSpec} = {};
+if (run) {
+  const sev = stageOutput(run, "sev"), optimumFilter = stageOutput(run, "optimumFilter");
+  specs.of = {stage: "ofAmplitude", optimumFilter, channels: all};
+  specs.sevFit = {stage: "sevFit", sev, params: {baselineOrder: 3, maxShift_ms: 5, truncationLevel_V: null}, channels: all};
+  specs.pass = {stage: "pass", kernels: [specs.of, specs.sevFit]};
+}
 
 type Open = (spec: KernelSpec, l: typeof layout, n: number, input: string) => Promise<RecordKernel>;
 const impls = await Promise.all(libs.map(async (dir) => (await import(join(dir, "lib/pipeline/process/openKernel.ts"))).openKernel as Open));
 const kernels = await Promise.all(impls.map((open) => Promise.all(Object.values(specs).map((s) => open(s, layout, nChannels, input)))));
 const names = Object.keys(specs);
 
+// The features kernel: every record of the chunks, one call each, as computeFeatures makes them.
+type FeatureKernel = (record: Float32Array, out: object, sums: object) => Float64Array;
+const featureKernels = await Promise.all(libs.map(async (dir) => {
+  const k = await import(join(dir, "lib/dsp/featureKernel.ts"));
+  const m = await import(join(dir, "lib/dsp/mainParameters.ts"));
+  return {run: k.kernelMainParameters as FeatureKernel, out: m.emptyMainParameters() as object, sums: k.emptySmoothedRecordSums() as object};
+}));
+const featureRecords = chunks.flatMap((c) => Array.from({length: c.count * c.nChannels}, (_, r) => c.samples.subarray(r * c.recordLength, (r + 1) * c.recordLength)));
+const featureTimes = libs.map(() => [] as number[]);
+const featurePass = (i: number) => {
+  const {run: kernel, out, sums} = featureKernels[i];
+  for (const x of featureRecords) kernel(x, out, sums);
+};
+
 const cpuUs = () => { const u = process.cpuUsage(); return u.user + u.system; };
 const times = libs.map(() => names.map(() => [] as number[]));
 const columns: {[name: string]: Float64Array[]}[] = libs.map(() => ({}));
 for (const k of kernels) for (const kernel of k) for (const c of chunks) kernel.columns(c); // warm-up
+libs.forEach((_, i) => featurePass(i));
 for (let r = 0; r < repeat; r++) {
   for (let i = 0; i < libs.length; i++) {
+    const t0 = cpuUs();
+    featurePass(i);
+    featureTimes[i].push((cpuUs() - t0) / featureRecords.length);
     for (let s = 0; s < names.length; s++) {
       const t0 = cpuUs();
       const out = chunks.map((c) => kernels[i][s].columns(c));
@@ -63,6 +85,7 @@ const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const result: {[k: string]: unknown} = {records, events_per_group: events, repeat};
 libs.forEach((dir, i) => {
   result[dir] = Object.fromEntries(names.map((n, s) => [`${n}_us_per_record`, +median(times[i][s]).toFixed(1)]));
+  (result[dir] as {[k: string]: unknown}).features_us_per_record = +median(featureTimes[i]).toFixed(1);
 });
 // Differences from the first implementation, per column and group: worst |Δ| relative to |value|,
 // and for the fit, |Δh| in units of the fit RMS and Δshift in ms.
