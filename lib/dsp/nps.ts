@@ -3,6 +3,7 @@
 import type {RecordLayout} from "../types.js";
 import {oneSidedWeight, rfft} from "./fft.js";
 import type {RealTransforms} from "./fastRealFft.js";
+import {ofPeakKernel, type OfPeakKernel} from "./ofPeakKernel.js";
 import {psdFrequencies_Hz} from "./psd.js";
 import {tukey, windowPower} from "./window.js";
 
@@ -81,6 +82,8 @@ export class NoiseSpectrumBuilder {
   private readonly spec: Float64Array;
   /** Σ |X_k|² over the records added, k = 0…n/2. */
   private readonly sum: Float64Array;
+  /** The "offset" baseline and the window in WebAssembly (ofPeakKernel's prepare, the same values). */
+  private readonly prepare: OfPeakKernel | undefined;
   private added = 0;
 
   constructor(layout: RecordLayout, options: NpsOptions = {}, transforms?: RealTransforms) {
@@ -94,6 +97,12 @@ export class NoiseSpectrumBuilder {
     this.x = new Float64Array(n);
     this.spec = new Float64Array(n + 2);
     this.sum = new Float64Array((n >> 1) + 1);
+    if (this.transforms && this.window && this.baseline === "offset") this.prepare = ofPeakKernel({recordLength: n, window: this.window, baselineSamples: Math.max(1, n >> 3)});
+  }
+
+  /** Frees the WebAssembly kernel's memory block (the builder's result stays valid). */
+  dispose(): void {
+    this.prepare?.dispose();
   }
 
   /** Records added so far. */
@@ -110,7 +119,8 @@ export class NoiseSpectrumBuilder {
       // removeBaseline and the window fused into the one loop that writes the transform's input:
       // the same float64 operations in the same order, then rounded to float32.
       const input = t.input!();
-      if (this.baseline === "offset") {
+      if (this.prepare && record instanceof Float32Array) this.prepare.prepare(record, input);
+      else if (this.baseline === "offset") {
         const off = baselineOffset(record);
         if (w) for (let i = 0; i < n; i++) input[i] = (record[i] - off) * w[i];
         else for (let i = 0; i < n; i++) input[i] = record[i] - off;

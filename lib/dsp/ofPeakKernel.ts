@@ -42,8 +42,12 @@ export interface OfPeakKernel {
   dispose(): void;
 }
 
-/** The kernel for records filtered by `of` (its length and window); call `dispose()` when done. */
-export function ofPeakKernel(of: OptimumFilter): OfPeakKernel {
+/**
+ * The kernel for records filtered by `of`: its length, window and baseline samples (any record
+ * preparation "minus the mean of the first m samples, times a window" fits: lib/dsp/nps.ts uses
+ * it too); call `dispose()` when done.
+ */
+export function ofPeakKernel(of: Pick<OptimumFilter, "recordLength" | "window" | "baselineSamples">): OfPeakKernel {
   const n = of.recordLength;
   const scratchBytes = Math.ceil((4 * n) / 16) * 16;
   const w = of.window;

@@ -271,7 +271,8 @@ export function ofAmplitudeAt(of: OptimumFilter, record: ArrayLike<number>, inde
 /**
  * ofAmplitudeAt(of, ·) at t_m for many records (measuredResolution's "fixed" mode): the window and the impulse response folded once
  * into u[t] = w[t]·g[(t_m − t) mod n], so a record costs one pass, Σ (r[t] − offset)·u[t]
- * (the same value to rounding: each term is ((r − offset)·w)·g there, (r − offset)·(w·g) here).
+ * (the same value to rounding: each term is ((r − offset)·w)·g there, (r − offset)·(w·g) here,
+ * summed in four interleaved parts).
  */
 export function ofAmplitudeAtPeak(of: OptimumFilter): (record: ArrayLike<number>) => number {
   const n = of.recordLength, tm = of.peakIndex;
@@ -287,9 +288,17 @@ export function ofAmplitudeAtPeak(of: OptimumFilter): (record: ArrayLike<number>
       for (let i = 0; i < m; i++) off += record[i];
       off /= m;
     }
-    let s = 0;
-    for (let t = 0; t < n; t++) s += (record[t] - off) * u[t];
-    return s;
+    // Four partial sums: one chain waited on the last add (≈ 4 cycles per sample).
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const n4 = n - (n % 4);
+    for (let t = 0; t < n4; t += 4) {
+      s0 += (record[t] - off) * u[t];
+      s1 += (record[t + 1] - off) * u[t + 1];
+      s2 += (record[t + 2] - off) * u[t + 2];
+      s3 += (record[t + 3] - off) * u[t + 3];
+    }
+    for (let t = n4; t < n; t++) s0 += (record[t] - off) * u[t];
+    return s0 + s1 + s2 + s3;
   };
 }
 

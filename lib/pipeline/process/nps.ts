@@ -33,8 +33,9 @@ export const npsStage: Stage<ProcessConfig, ProcessContext, NpsParams> = {
     // Each event read once for all channels; the records transformed by PFFFT (float32, see
     // NoiseSpectrumBuilder): fft.js's float64 transforms were most of this stage's time.
     const transforms = realTransforms(await loadPffft(), file.dataset.layout.recordLength);
+    const builders = new Map<number, NoiseSpectrumBuilder>();
     try {
-      const builders = new Map(channels.map((c) => [c, new NoiseSpectrumBuilder(file.dataset.layout, {window}, transforms)]));
+      for (const c of channels) builders.set(c, new NoiseSpectrumBuilder(file.dataset.layout, {window}, transforms));
       forEachSelected(ctx, group, picks, (c, record) => onChannel(c, () => builders.get(c)!.add(record)));
       for (const c of channels) {
         const nps = onChannel(c, () => builders.get(c)!.result());
@@ -45,6 +46,7 @@ export const npsStage: Stage<ProcessConfig, ProcessContext, NpsParams> = {
         ctx.log(`NPS ch${c}: ${nps.count} records`);
       }
     } finally {
+      for (const b of builders.values()) b.dispose();
       transforms.dispose();
     }
     return {arrays, json};
