@@ -244,9 +244,10 @@ export class FeaturePool {
     }
     let chunk: EventChunk, buffer: SharedArrayBuffer;
     try {
-      // Read into the file's reused buffer and copied out once, into shared memory the worker reads.
-      // Features: the kernel checks every sample (see checkedError); kernels' records are checked here.
-      chunk = this.file.readChunk(group, start, count, true, task !== "features");
+      // Read into the file's reused buffer and copied out once, into shared memory the worker reads;
+      // without the sample check: the feature kernel and the per-record kernels fail on a
+      // non-finite sample, and CaitFile.checkedError names it.
+      chunk = this.file.readChunk(group, start, count, true, false);
       const n = chunk.samples.length;
       const spare = this.spare.findIndex((b) => b.byteLength >= 4 * n);
       buffer = spare >= 0 ? this.spare.splice(spare, 1)[0] : new SharedArrayBuffer(4 * n);
@@ -257,7 +258,7 @@ export class FeaturePool {
       return Promise.reject(e as Error); // the very error the in-thread pass throws (naming the file)
     }
     const transfer = [chunk.hours, chunk.labels, chunk.testpulseAmplitude].filter((a) => a !== undefined).map((a) => a.buffer as ArrayBuffer);
-    const checked = task === "features" ? (e: Error) => this.file.checkedError(group, start, count, e) : undefined;
+    const checked = (e: Error) => this.file.checkedError(group, start, count, e);
     return this.post((id) => ({kind: "chunk", id, chunk, kernel: task !== "features"}), transfer, {what, start, count, buffer, checked});
   }
 

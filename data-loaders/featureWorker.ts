@@ -67,21 +67,29 @@ port.on("message", (m: FeatureRequest) => {
     kernel.catch(() => {}); // said to each chunk that needs it
     return;
   }
-  // Each chunk is computed before the next is read: the reused read buffer serves them all.
-  // Kernels' records are read with the sample check; features' without (the feature kernel
-  // meets every sample; CaitFile.checkedError finds the DataFileError when it fails).
-  const own = m.kind === "read" ? file! : undefined;
-  const chunkOf = (check: boolean): EventChunk => (m.kind === "read" ? own!.readChunk(m.group, m.start, m.count, true, check) : m.chunk);
+  // Each chunk is computed before the next is read: the reused read buffer serves them all. Read
+  // without the sample check: the feature kernel and the per-record kernels fail on a non-finite
+  // sample, and CaitFile.checkedError then finds the DataFileError naming it (a chunk the calling
+  // thread read is checked there).
+  const compute = (columns: (chunk: EventChunk) => {[name: string]: Int32Array | Float64Array}) => {
+    if (m.kind === "chunk") return send(m.id, columns(m.chunk), m.chunk.testpulseAmplitude);
+    const chunk = file!.readChunk(m.group, m.start, m.count, true, false);
+    let computed;
+    try {
+      computed = columns(chunk);
+    } catch (e) {
+      throw file!.checkedError(m.group, m.start, m.count, e as Error);
+    }
+    send(m.id, computed, chunk.testpulseAmplitude);
+  };
   if (m.kernel) {
     const ready = kernel ?? Promise.reject(new Error("no kernel built"));
-    ready.then((k) => send(m.id, k.columns(chunkOf(true)))).catch((e) => fail(e, m.id));
+    ready.then((k) => compute((chunk) => k.columns(chunk))).catch((e) => fail(e, m.id));
     return;
   }
-  let chunk: EventChunk | undefined;
   try {
-    chunk = chunkOf(false);
-    send(m.id, features(chunk), chunk.testpulseAmplitude);
+    compute(features);
   } catch (e) {
-    fail(own && chunk && m.kind === "read" ? own.checkedError(m.group, m.start, m.count, e as Error) : e, m.id);
+    fail(e, m.id);
   }
 });

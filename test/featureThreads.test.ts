@@ -2,7 +2,7 @@
 // number of threads, any chunking and whoever reads the chunks (this thread or each worker), and
 // a bad record is the same error from a worker as in the calling thread.
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import h5wasm from "h5wasm/node";
@@ -10,6 +10,8 @@ import {writeSimulation} from "../data-loaders/simulate.js";
 import {writeFeatures} from "../data-loaders/features.js";
 import {processFromFile} from "../data-loaders/processFile.js";
 import {readParquet, readParquetMetadata} from "../data-loaders/io/parquet.js";
+import {fileIdentity} from "../data-loaders/provenance.js";
+import {openCaitFile} from "../data-loaders/io/node.js";
 import {DataFileError} from "../lib/io/errors.js";
 import {readersFor, WORKERS_READ_FROM, type Readers} from "../data-loaders/featurePool.js";
 
@@ -100,6 +102,47 @@ describe("features on worker threads", () => {
     expect(errors[0]).toBe(errors[1]);
     expect(errors[2]).toBe(errors[1]);
   }, 60_000);
+
+  it("a NaN sample the records pass meets (features reused from the store): the same error naming it, from the OF or the SEV-fit kernel, whoever reads", async () => {
+    // The per-record kernels read without the sample check and fail on a non-finite sample; the
+    // pass then names it. Here the features pass cannot see it first: its output is reused from
+    // a run on the clean file, whose identity (size, mtime, first MiB) the NaN does not change.
+    const path = join(dir, "nan-late.h5");
+    copyFileSync(run, path);
+    const config = (name: string, extra: string) => {
+      const file = join(dir, `${name}.yaml`);
+      writeFileSync(file, `version: 1\ninput: nan-late.h5\noutput: nan-late\ngroups: [events]\nsev:\n  selection: "label = 1"\nnps:\n  selection: "abs(baseline_slope_V_per_s) < 0.05"\ncalibration: false\n${extra}`);
+      return file;
+    };
+    expect((await processFromFile(config("clean", "sevFit: true\n"), {threads: 1, chunkEvents: 8})).ran).toContain("sevFit");
+    // Event 29, channel 1, sample 17 (samples are channel-major, chunks uncompressed): its bytes,
+    // found once beyond the first MiB, become a NaN; the mtime is put back.
+    const f = await openCaitFile(path);
+    const value = f.readChunk("events", 29, 1).samples[1 * f.dataset.layout.recordLength + 17];
+    f.close();
+    const bytes = readFileSync(path), pattern = Buffer.from(Float32Array.of(value).buffer);
+    const at = bytes.indexOf(pattern, 1 << 20);
+    expect(at).toBeGreaterThan(0);
+    expect(bytes.indexOf(pattern, at + 1)).toBe(-1);
+    const identity = fileIdentity(path), {atime, mtime} = statSync(path);
+    bytes.set(new Uint8Array(Float32Array.of(NaN).buffer), at);
+    writeFileSync(path, bytes);
+    utimesSync(path, atime, mtime);
+    expect(fileIdentity(path)).toEqual(identity);
+    const want = `${path} [events/event]: record of event 29, channel 1 holds NaN at sample 17`;
+    // Another SEV-fit shift: only the SEV fit recomputes; another OF search: the filter and the OF amplitudes.
+    for (const [name, extra, stage] of [["fit", "sevFit:\n  maxShift_ms: 4\n", "sevFit"], ["of", "sevFit: true\noptimumFilter:\n  search_ms: [-5, 20]\n", "ofAmplitude"]] as const) {
+      for (const [threads, readers] of [[1, "main"], [2, "main"], [2, "workers"]] as const) {
+        const said: string[] = [];
+        const e = await withReaders(readers, () => processFromFile(config(name, extra), {threads, chunkEvents: 8, log: (m) => said.push(m)})).then(() => null, (e: Error) => e);
+        expect(said.some((m) => /^features: reused /.test(m)), `${stage}, ${threads} threads, ${readers} reads`).toBe(true);
+        expect(e?.message, `${stage}, ${threads} threads, ${readers} reads`).toContain(want);
+        // Only this stage's kernel read the records: the OF amplitudes were reused (fit); or they
+        // were not, with the SEV fit's columns in the store (of: the pass stops at the OF's failure).
+        expect(said.some((m) => /^ofAmplitude: reused /.test(m))).toBe(stage === "sevFit");
+      }
+    }
+  }, 180_000);
 
   it("process --threads 1 and 2: the same feature tables (test pulses with their TPA) and SEV", async () => {
     const outputs = [];

@@ -214,4 +214,16 @@ describe("per-record SEV fit", () => {
     expect(worstTrunc).toBeLessThan(0.03);
     expect(bestPlain).toBeGreaterThan(0.3);
   });
+
+  it("refuses a record with a non-finite sample, truncated or not (+∞ is not a saturated sample)", () => {
+    const {chunk} = simulateChunk(CRESST_LIKE, {group: "events", start: 0, count: 1, seed: 6});
+    const plan = prepareSevFit(templates[0], layout);
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      for (const at of [3, 5000]) {
+        const rec = Float32Array.from(chunkRecord(chunk, 0, 0));
+        rec[at] = bad;
+        for (const options of [{}, {truncationLevel_V: 0.5}]) expect(() => fitRecord(plan, rec, options), `${bad} at ${at}`).toThrow(/non-finite sample/);
+      }
+    }
+  });
 });

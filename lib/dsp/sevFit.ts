@@ -410,7 +410,13 @@ export function fitRecord(plan: SevFitPlan, record: ArrayLike<number>, options: 
   if (options.truncationLevel_V !== undefined) {
     const level = baselineOffset(record, n) + options.truncationLevel_V;
     let over = 0;
-    for (let i = 0; i < n; i++) if (record[i] >= level) over++;
+    // A non-finite sample is refused here as in the fast path (+∞ would pass for a saturated
+    // sample, left out of the fit; NaN and −∞ would enter the masked fit).
+    for (let i = 0; i < n; i++) {
+      const v = record[i];
+      if (v - v !== 0) throw new RangeError("record holds a non-finite sample");
+      if (v >= level) over++;
+    }
     if (over > 0) return fitTruncated(plan, record, level, n - over);
   }
   if (scratchN !== n) {

@@ -34,6 +34,10 @@ export async function ofAmplitudeKernel(optimumFilter: StageOutput, channels: re
       for (let i = 0; i < chunk.count; i++) {
         for (const c of channels) {
           const a = batches.get(c)!.amplitude(chunkRecord(chunk, c, i));
+          // A NaN or infinite sample makes every filtered value non-finite: the records are read
+          // without the sample check, and this is how a pass learns of one (the caller's
+          // CaitFile.checkedError then names it).
+          if (!Number.isFinite(a.amplitude_V)) throw new RangeError(`${chunk.group} event ${chunk.start + i}, channel ${c}: the OF amplitude is not finite (a sample is NaN or infinite, or beyond float32's range)`);
           amplitude[i * nChannels + c] = a.amplitude_V;
           time[i * nChannels + c] = a.time_ms;
         }
