@@ -4,6 +4,7 @@ import type {RecordLayout} from "../types.js";
 import {oneSidedWeight, rfft} from "./fft.js";
 import type {RealTransforms} from "./fastRealFft.js";
 import {ofPeakKernel, type OfPeakKernel} from "./ofPeakKernel.js";
+import {baselineOffset, baselineSamples} from "./baseline.js";
 import {psdFrequencies_Hz} from "./psd.js";
 import {tukey, windowPower} from "./window.js";
 
@@ -29,14 +30,6 @@ export interface NoiseSpectrum {
 /** The window of the options, or null for none. */
 function npsWindow(n: number, o: NpsOptions): Float64Array | null {
   return (o.window ?? "tukey") === "tukey" ? tukey(n, o.alpha ?? 0.25) : null;
-}
-
-/** Mean of the first n/8 samples (at least one): the "offset" baseline. */
-function baselineOffset(x: ArrayLike<number>): number {
-  const m = Math.max(1, x.length >> 3);
-  let s = 0;
-  for (let i = 0; i < m; i++) s += x[i];
-  return s / m;
 }
 
 /** Subtract the baseline in place: mean of the first n/8 samples, or a least-squares line. */
@@ -97,7 +90,7 @@ export class NoiseSpectrumBuilder {
     this.x = new Float64Array(n);
     this.spec = new Float64Array(n + 2);
     this.sum = new Float64Array((n >> 1) + 1);
-    if (this.transforms && this.window && this.baseline === "offset") this.prepare = ofPeakKernel({recordLength: n, window: this.window, baselineSamples: Math.max(1, n >> 3)});
+    if (this.transforms && this.window && this.baseline === "offset") this.prepare = ofPeakKernel({recordLength: n, window: this.window, baselineSamples: baselineSamples(n)});
   }
 
   /** Frees the WebAssembly kernel's memory block (the builder's result stays valid). */

@@ -34,6 +34,7 @@ import {irfft, rfft} from "./fft.js";
 import type {RealTransforms} from "./fastRealFft.js";
 import {firstPass, lagSums as spectrumLagSums, phaseRamp as spectrumPhaseRamp, secondPass, type FirstPassSums} from "./sevFitKernel.js";
 import {brentMax} from "../math/brentMax.js";
+import {baselineOffset} from "./baseline.js";
 
 export interface SevFitOptions {
   /** Order of the baseline polynomial, 0–3 (default 3, cait's cubic). */
@@ -212,13 +213,6 @@ const secondSums = new Float64Array(6);
 let scratchN = 0;
 let recSpec = new Float64Array(0), crossSpec = new Float64Array(0), corr = new Float64Array(0), centered = new Float64Array(0);
 let shiftSpec = new Float64Array(0), shifted = new Float64Array(0);
-
-function baselineOffset(record: ArrayLike<number>, n: number): number {
-  const nb = Math.max(1, Math.floor(n / 8));
-  let s = 0;
-  for (let i = 0; i < nb; i++) s += record[i];
-  return s / nb;
-}
 
 function toMonomials(plan: SevFitPlan, a: ArrayLike<number>): Float64Array {
   const b = new Float64Array(plan.order + 1);

@@ -17,6 +17,7 @@
 
 import type {RecordLayout} from "../types.js";
 import {irfft, rfft} from "./fft.js";
+import {baselineOffset} from "./baseline.js";
 
 export interface StandardEventOptions {
   /** Align records by cross-correlation before averaging (default true). */
@@ -94,10 +95,7 @@ function bestIntegerLag(c: ArrayLike<number>, n: number, maxLag: number): number
 
 /** `record` minus the mean of its first L/8 samples (cait's SEV baseline), into `out` (default a new array). */
 function baselineSubtracted(record: ArrayLike<number>, L: number, out: Float64Array = new Float64Array(L)): Float64Array {
-  const nb = Math.max(1, Math.floor(L / 8));
-  let s = 0;
-  for (let i = 0; i < nb; i++) s += record[i];
-  const b = s / nb;
+  const b = baselineOffset(record, L);
   for (let i = 0; i < L; i++) out[i] = record[i] - b;
   return out;
 }
