@@ -28,9 +28,9 @@ let kernel: KernelExports | undefined;
 let laidOut = 0;
 let xAt = 0, outAt = 0;
 let record = new Float32Array(0), buffer = new Float32Array(0), results = new Float64Array(0);
-/** Where each kept spectrum is (slots after the results, in the order they were kept). */
+/** Where each kept spectrum is (slots after the results; the Map's order is the order they were kept). */
 let kept = new Map<Float64Array, number>();
-let keptAt = 0, keptBytes = 0, nextSlot = 0;
+let keptAt = 0, keptBytes = 0;
 
 const instantiate = () => instantiateKernel<KernelExports>(SEVPASS_WASM_BASE64, "SEV-fit kernel");
 
@@ -46,7 +46,6 @@ function layOut(n: number): void {
   buffer = new Float32Array(k.memory.buffer, xAt, n);
   results = new Float64Array(k.memory.buffer, outAt, 8);
   kept = new Map();
-  nextSlot = 0;
   laidOut = n;
 }
 
@@ -54,9 +53,13 @@ function layOut(n: number): void {
 function keptSpectrum(S: Float64Array, n: number): number {
   const at = kept.get(S);
   if (at !== undefined) return at;
-  if (kept.size === KEPT) kept.delete(kept.keys().next().value!);
-  // The slot of the oldest when all are taken (its entry was just dropped).
-  const slot = keptAt + (nextSlot++ % KEPT) * keptBytes;
+  // The next free slot, or the oldest spectrum's when all are taken.
+  let slot = keptAt + kept.size * keptBytes;
+  if (kept.size === KEPT) {
+    const [oldest, at] = kept.entries().next().value!;
+    kept.delete(oldest);
+    slot = at;
+  }
   new Float64Array(kernel!.memory.buffer, slot, n + 2).set(S);
   kept.set(S, slot);
   return slot;
