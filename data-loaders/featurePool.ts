@@ -78,15 +78,9 @@ export async function* featureChunks(input: string, file: CaitFile, group: Recor
   if (typeof threads === "number" && Math.min(threads, nChunks) <= 1) {
     const {layout} = file.dataset;
     // Each chunk is reduced before the next is read: one buffer serves them all. The feature
-    // kernel checks every sample, so the read does not (see checkedError).
+    // kernel checks every sample, so the read does not (see CaitFile.computeChecked).
     for (const chunk of file.chunks(group, chunkEvents, from, to, true, false)) {
-      let table;
-      try {
-        table = computeFeatures(chunk, layout);
-      } catch (e) {
-        throw file.checkedError(group, chunk.start, chunk.count, e as Error);
-      }
-      const {rows: _rows, ...columns} = table;
+      const {rows: _rows, ...columns} = file.computeChecked(group, chunk.start, chunk.count, () => computeFeatures(chunk, layout));
       yield {start: chunk.start, count: chunk.count, columns: columns as Columns, testpulseAmplitude: chunk.testpulseAmplitude};
     }
     return;

@@ -69,18 +69,12 @@ port.on("message", (m: FeatureRequest) => {
   }
   // Each chunk is computed before the next is read: the reused read buffer serves them all. Read
   // without the sample check: the feature kernel and the per-record kernels fail on a non-finite
-  // sample, and CaitFile.checkedError then finds the DataFileError naming it (a chunk the calling
+  // sample, and CaitFile.computeChecked then reports the DataFileError naming it (a chunk the calling
   // thread read is checked there).
   const compute = (columns: (chunk: EventChunk) => {[name: string]: Int32Array | Float64Array}) => {
     if (m.kind === "chunk") return send(m.id, columns(m.chunk), m.chunk.testpulseAmplitude);
     const chunk = file!.readChunk(m.group, m.start, m.count, true, false);
-    let computed;
-    try {
-      computed = columns(chunk);
-    } catch (e) {
-      throw file!.checkedError(m.group, m.start, m.count, e as Error);
-    }
-    send(m.id, computed, chunk.testpulseAmplitude);
+    send(m.id, file!.computeChecked(m.group, m.start, m.count, () => columns(chunk)), chunk.testpulseAmplitude);
   };
   if (m.kernel) {
     const ready = kernel ?? Promise.reject(new Error("no kernel built"));

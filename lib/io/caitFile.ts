@@ -448,6 +448,15 @@ export class CaitFile {
     return e;
   }
 
+  /** `compute()` on a chunk of events read without the sample check; a failure is reported as checkedError says. */
+  computeChecked<T>(group: RecordGroup, start: number, count: number, compute: () => T): T {
+    try {
+      return compute();
+    } catch (e) {
+      throw this.checkedError(group, start, count, e as Error);
+    }
+  }
+
   /**
    * Iterates events [from, to) of a group (default: all) in chunks of `chunkEvents` events:
    * memory stays bounded by one chunk.
@@ -489,21 +498,18 @@ export class CaitFile {
       // caller may read this file in between.
       const chunk = this.readChunk(group, first, last - first + 1, true);
       const L = chunk.recordLength;
-      if (!copy) {
-        for (let i = k; i < j; i++) {
-          const at = events[i] - first;
-          yield {event: events[i], records: Array.from({length: chunk.nChannels}, (_, c) => chunk.samples.subarray((c * chunk.count + at) * L, (c * chunk.count + at + 1) * L))};
-        }
-        k = j;
-        continue;
-      }
-      const selected = [];
-      for (let i = k; i < j; i++) {
+      /** The records of selected event i: views of the read buffer. */
+      const recordsOf = (i: number) => {
         const at = events[i] - first;
-        const records = Array.from({length: chunk.nChannels}, (_, c) => chunk.samples.slice((c * chunk.count + at) * L, (c * chunk.count + at + 1) * L));
-        selected.push({event: events[i], records});
+        return Array.from({length: chunk.nChannels}, (_, c) => chunk.samples.subarray((c * chunk.count + at) * L, (c * chunk.count + at + 1) * L));
+      };
+      if (copy) {
+        const selected = [];
+        for (let i = k; i < j; i++) selected.push({event: events[i], records: recordsOf(i).map((r) => r.slice())});
+        yield* selected;
+      } else {
+        for (let i = k; i < j; i++) yield {event: events[i], records: recordsOf(i)};
       }
-      yield* selected;
       k = j;
     }
   }

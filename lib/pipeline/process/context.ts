@@ -119,15 +119,9 @@ export async function perRecordTables(ctx: ProcessContext, groups: readonly Reco
   async function* here(g: RecordGroup, from: number, to: number): AsyncGenerator<KernelChunk> {
     kernel ??= await open();
     // The kernel is done with a chunk before the next read: the reused read buffer serves. Read
-    // without the sample check: the kernels fail on a non-finite sample, and checkedError names it.
+    // without the sample check: the kernels fail on a non-finite sample, and CaitFile.computeChecked names it.
     for (const chunk of file.chunks(g, chunkEvents, from, to, true, false)) {
-      let columns;
-      try {
-        columns = kernel.columns(chunk);
-      } catch (e) {
-        throw file.checkedError(g, chunk.start, chunk.count, e as Error);
-      }
-      yield {start: chunk.start, columns};
+      yield {start: chunk.start, columns: file.computeChecked(g, chunk.start, chunk.count, () => kernel!.columns(chunk))};
     }
   }
   try {
