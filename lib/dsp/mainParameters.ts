@@ -113,10 +113,10 @@ export function mainParameters(
 
 /**
  * The rest of the main parameters from the smoothed record `s` (length L), its maximum, the
- * drift-corrected peak t_max, offset and drift: cait's threshold walks. Shared by
- * mainParameters and the WebAssembly feature kernel (featureKernel.ts).
+ * drift-corrected peak t_max, offset and drift: cait's threshold walks (the reference the
+ * WebAssembly feature kernel's walks follow, kernels/mainpar.as.ts).
  */
-export function fillMainParameters(
+function fillMainParameters(
   s: ArrayLike<number>,
   L: number,
   pulseHeight: number,
