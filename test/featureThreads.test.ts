@@ -49,6 +49,26 @@ function withoutTime(metadata: {[key: string]: string}): object {
   return {...metadata, "pulsebook.provenance": provenance};
 }
 
+/**
+ * Makes sample `sample` of (event, channel) of `group` NaN in place, keeping the file's identity
+ * (size, mtime, first MiB) so that stages computed on the clean file are reused: its bytes (chunks
+ * uncompressed, samples channel-major) must occur once, beyond the first MiB.
+ */
+async function patchNaN(path: string, group: "events" | "noise", event: number, channel: number, sample: number): Promise<void> {
+  const f = await openCaitFile(path);
+  const value = f.readChunk(group, event, 1).samples[channel * f.dataset.layout.recordLength + sample];
+  f.close();
+  const bytes = readFileSync(path), pattern = Buffer.from(Float32Array.of(value).buffer);
+  const at = bytes.indexOf(pattern, 1 << 20);
+  expect(at).toBeGreaterThan(0);
+  expect(bytes.indexOf(pattern, at + 1)).toBe(-1);
+  const identity = fileIdentity(path), {atime, mtime} = statSync(path);
+  bytes.set(new Uint8Array(Float32Array.of(NaN).buffer), at);
+  writeFileSync(path, bytes);
+  utimesSync(path, atime, mtime);
+  expect(fileIdentity(path)).toEqual(identity);
+}
+
 describe("features on worker threads", () => {
   it("reads in the workers from WORKERS_READ_FROM records per worker, or as PULSEBOOK_READERS says", async () => {
     await withReaders(undefined, async () => {
@@ -115,20 +135,7 @@ describe("features on worker threads", () => {
       return file;
     };
     expect((await processFromFile(config("clean", "sevFit: true\n"), {threads: 1, chunkEvents: 8})).ran).toContain("sevFit");
-    // Event 29, channel 1, sample 17 (samples are channel-major, chunks uncompressed): its bytes,
-    // found once beyond the first MiB, become a NaN; the mtime is put back.
-    const f = await openCaitFile(path);
-    const value = f.readChunk("events", 29, 1).samples[1 * f.dataset.layout.recordLength + 17];
-    f.close();
-    const bytes = readFileSync(path), pattern = Buffer.from(Float32Array.of(value).buffer);
-    const at = bytes.indexOf(pattern, 1 << 20);
-    expect(at).toBeGreaterThan(0);
-    expect(bytes.indexOf(pattern, at + 1)).toBe(-1);
-    const identity = fileIdentity(path), {atime, mtime} = statSync(path);
-    bytes.set(new Uint8Array(Float32Array.of(NaN).buffer), at);
-    writeFileSync(path, bytes);
-    utimesSync(path, atime, mtime);
-    expect(fileIdentity(path)).toEqual(identity);
+    await patchNaN(path, "events", 29, 1, 17);
     const want = `${path} [events/event]: record of event 29, channel 1 holds NaN at sample 17`;
     // Another SEV-fit shift: only the SEV fit recomputes; another OF search: the filter and the OF amplitudes.
     for (const [name, extra, stage] of [["fit", "sevFit:\n  maxShift_ms: 4\n", "sevFit"], ["of", "sevFit: true\noptimumFilter:\n  search_ms: [-5, 20]\n", "ofAmplitude"]] as const) {
@@ -141,6 +148,36 @@ describe("features on worker threads", () => {
         // were not, with the SEV fit's columns in the store (of: the pass stops at the OF's failure).
         expect(said.some((m) => /^ofAmplitude: reused /.test(m))).toBe(stage === "sevFit");
       }
+    }
+  }, 180_000);
+
+  it("a NaN sample the shared steps meet (SEV, NPS, the OF's measured resolution; features reused): the error naming it", async () => {
+    // The shared steps read their picks without the sample check; each refuses a non-finite
+    // sample and the check's error then names it (context.ts forEachSelected).
+    const path = join(dir, "nan-shared.h5");
+    copyFileSync(run, path);
+    const config = (name: string, {sev = "", nps = "", of = ""}) => {
+      const file = join(dir, `${name}.yaml`);
+      writeFileSync(file, `version: 1\ninput: nan-shared.h5\noutput: nan-shared\ngroups: [events]\nsev:\n  selection: "event >= 29"\n${sev}nps:\n  selection: "event >= 0"\n${nps}optimumFilter:\n${of || "  window: true\n"}sevFit: false\ncalibration: false\n`);
+      return file;
+    };
+    const clean = await processFromFile(config("shared-clean", {}), {threads: 1, chunkEvents: 8});
+    expect(clean.ran).toEqual(expect.arrayContaining(["features", "sev", "nps", "optimumFilter", "ofAmplitude"]));
+    await patchNaN(path, "events", 29, 1, 17);
+    await patchNaN(path, "noise", 0, 1, 17);
+    for (const [stage, extra, want, done] of [
+      ["sev", {sev: "  maxRecords: 10\n"}, "[events/event]: record of event 29", "SEV ch"],
+      ["nps", {nps: "  window: none\n"}, "[noise/event]: record of event 0", "NPS ch"],
+      ["optimumFilter", {of: "  window: false\n"}, "[noise/event]: record of event 0", "OF ch"]
+    ] as const) {
+      const said: string[] = [];
+      const e = await processFromFile(config(`shared-${stage}`, extra), {threads: 1, chunkEvents: 8, log: (m) => said.push(m)}).then(() => null, (e: Error) => e);
+      expect(said.some((m) => /^features: reused /.test(m)), stage).toBe(true);
+      expect(e, stage).toBeInstanceOf(Error);
+      expect(e!.message, stage).toContain(`${path} ${want}, channel 1 holds NaN at sample 17`);
+      // This stage refused the record (it never said its result); the steps before it were reused.
+      expect(said.filter((m) => m.startsWith(done)), stage).toEqual([]);
+      expect(said.some((m) => m.startsWith("nps: reused")), stage).toBe(stage === "optimumFilter");
     }
   }, 180_000);
 

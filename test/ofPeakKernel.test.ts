@@ -1,10 +1,11 @@
 // The OF amplitude's WebAssembly kernel (lib/dsp/ofPeakKernel.ts) against the JavaScript it
 // replaces, to the bit: the record's preparation against optimumFilter.ts `prepareRecord`, the
 // maximum search against a plain scan (`if (y[i] > top)`: the first maximum, NaN never greater),
-// and ofBatch's amplitudes against `prepareRecord` + the same filter + the scan.
+// ofBatch's amplitudes against `prepareRecord` + the same filter + the scan, and the NPS's running
+// sum of periodograms against its JavaScript loop.
 
 import {describe, expect, it} from "vitest";
-import {ofPeakKernel} from "../lib/dsp/ofPeakKernel.js";
+import {ofPeakKernel, spectrumPowerSum} from "../lib/dsp/ofPeakKernel.js";
 import {ofBatch} from "../lib/dsp/ofBatch.js";
 import {optimumFilter, prepareRecord, type OptimumFilter} from "../lib/dsp/optimumFilter.js";
 import {realConvolver} from "../lib/dsp/realConvolver.js";
@@ -63,6 +64,34 @@ describe("OF kernel", () => {
     expect(ties).toBeGreaterThan(100);
     expect(() => k.argmax(new Float32Array(2 * n), 0, n + 1)).toThrow(/longer than the record/);
     k.dispose();
+  });
+
+  it("sums power spectra as the NPS's JavaScript loop, to the bit (every tail length, blocks reused)", () => {
+    const rng = new Rng(23);
+    for (const n of [2, 8, 10, 14, 16, 18, 64, 1030]) {
+      const h = n >> 1;
+      const sum = spectrumPowerSum(n), want = new Float64Array(h + 1);
+      for (let r = 0; r < 5; r++) {
+        // Magnitudes over 20 decades: a product rounded to float32, or a sum taken in another
+        // order, would show.
+        const X = Float32Array.from({length: n}, () => (rng.uniform() - 0.5) * 10 ** (20 * rng.uniform() - 10));
+        sum.add(X);
+        want[0] += X[0] * X[0];
+        want[h] += X[1] * X[1];
+        for (let k = 1; k < h; k++) want[k] += X[2 * k] * X[2 * k] + X[2 * k + 1] * X[2 * k + 1];
+      }
+      const got = sum.values();
+      expect(got.length).toBe(h + 1);
+      expect(Array.from(got).every((v, k) => Object.is(v, want[k])), `n = ${n}`).toBe(true);
+      sum.dispose();
+    }
+    // A block given back and handed out again starts from zero.
+    const again = spectrumPowerSum(16);
+    again.add(Float32Array.from({length: 16}, (_, i) => i));
+    // Packed: X_0 = 0, X_8 = 1, then (2, 3), (4, 5) … (14, 15).
+    expect(Array.from(again.values())).toEqual([0, 4 + 9, 16 + 25, 36 + 49, 64 + 81, 100 + 121, 144 + 169, 196 + 225, 1]);
+    again.dispose();
+    expect(() => spectrumPowerSum(7)).toThrow(/even length/);
   });
 
   it("gives ofBatch's amplitudes bit for bit as prepareRecord, the same convolver and the scan", async () => {

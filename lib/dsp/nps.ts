@@ -3,7 +3,7 @@
 import type {RecordLayout} from "../types.js";
 import {oneSidedWeight, rfft} from "./fft.js";
 import type {RealTransforms} from "./fastRealFft.js";
-import {ofPeakKernel, type OfPeakKernel} from "./ofPeakKernel.js";
+import {ofPeakKernel, spectrumPowerSum, type OfPeakKernel, type SpectrumPowerSum} from "./ofPeakKernel.js";
 import {baselineOffset, baselineSamples} from "./baseline.js";
 import {psdFrequencies_Hz} from "./psd.js";
 import {tukey, windowPower} from "./window.js";
@@ -26,6 +26,8 @@ export interface NoiseSpectrum {
   /** Σ w² of the window used (n for no window). */
   windowPower: number;
 }
+
+const NON_FINITE = "noisePowerSpectrum: record holds a non-finite sample";
 
 /** The window of the options, or null for none. */
 function npsWindow(n: number, o: NpsOptions): Float64Array | null {
@@ -73,8 +75,10 @@ export class NoiseSpectrumBuilder {
   private readonly transforms: RealTransforms | undefined;
   private readonly x: Float64Array;
   private readonly spec: Float64Array;
-  /** Σ |X_k|² over the records added, k = 0…n/2. */
+  /** Σ |X_k|² over the records added, k = 0…n/2 (in `power` while it is there). */
   private readonly sum: Float64Array;
+  /** With `transforms`: the same sums in WebAssembly (ofPeakKernel.ts; V8's loop was ≈ 40 µs a record). */
+  private power: SpectrumPowerSum | undefined;
   /** The "offset" baseline and the window in WebAssembly (ofPeakKernel's prepare, the same values). */
   private readonly prepare: OfPeakKernel | undefined;
   private added = 0;
@@ -91,11 +95,15 @@ export class NoiseSpectrumBuilder {
     this.spec = new Float64Array(n + 2);
     this.sum = new Float64Array((n >> 1) + 1);
     if (this.transforms && this.window && this.baseline === "offset") this.prepare = ofPeakKernel({recordLength: n, window: this.window, baselineSamples: baselineSamples(n)});
+    if (this.transforms && n % 2 === 0) this.power = spectrumPowerSum(n);
   }
 
-  /** Frees the WebAssembly kernel's memory block (the builder's result stays valid). */
+  /** Frees the WebAssembly kernel's memory blocks (the sums move to JavaScript: the builder stays usable). */
   dispose(): void {
     this.prepare?.dispose();
+    if (this.power) this.sum.set(this.power.values());
+    this.power?.dispose();
+    this.power = undefined;
   }
 
   /** Records added so far. */
@@ -125,14 +133,21 @@ export class NoiseSpectrumBuilder {
       }
       // Packed order: X_0, X_{n/2} (both real), then re, im of X_1 … X_{n/2−1}.
       const X = t.spectrumOfInput!();
-      sum[0] += X[0] * X[0];
-      sum[h] += X[1] * X[1];
-      for (let k = 1; k < h; k++) sum[k] += X[2 * k] * X[2 * k] + X[2 * k + 1] * X[2 * k + 1];
+      // A NaN or infinite sample makes the DC bin (the windowed sum) non-finite: records read
+      // without the sample check are refused here (lib/pipeline/process/context.ts forEachSelected).
+      if (!Number.isFinite(X[0])) throw new RangeError(NON_FINITE);
+      if (this.power) this.power.add(X);
+      else {
+        sum[0] += X[0] * X[0];
+        sum[h] += X[1] * X[1];
+        for (let k = 1; k < h; k++) sum[k] += X[2 * k] * X[2 * k] + X[2 * k + 1] * X[2 * k + 1];
+      }
     } else {
       for (let i = 0; i < n; i++) x[i] = record[i];
       removeBaseline(x, this.baseline);
       if (w) for (let i = 0; i < n; i++) x[i] *= w[i];
       const spec = rfft(x, this.spec);
+      if (!Number.isFinite(spec[0])) throw new RangeError(NON_FINITE);
       for (let k = 0; k <= h; k++) sum[k] += spec[2 * k] * spec[2 * k] + spec[2 * k + 1] * spec[2 * k + 1];
     }
     this.added++;
@@ -140,8 +155,9 @@ export class NoiseSpectrumBuilder {
 
   /** The mean one-sided PSD of the records added so far (the builder stays usable). */
   result(): NoiseSpectrum {
-    const {n, layout, sum, added: count} = this;
+    const {n, layout, added: count} = this;
     if (count === 0) throw new RangeError("noisePowerSpectrum: no records");
+    const sum = this.power?.values() ?? this.sum;
     const h = n >> 1;
     const wp = this.window ? windowPower(this.window) : n;
     const psd = new Float64Array(h + 1);

@@ -1,7 +1,8 @@
 // The OF amplitude's work around its two transforms in WebAssembly (kernels/ofpeak.as.ts, SIMD):
 // the record's preparation (optimumFilter.ts `prepareRecord`: minus the baseline mean, times the
 // window) and the first maximum of the filtered record, both bit-identical to the JavaScript
-// (test/ofPeakKernel.test.ts). Used by lib/dsp/ofBatch.ts.
+// (test/ofPeakKernel.test.ts). Used by lib/dsp/ofBatch.ts; lib/dsp/nps.ts uses the preparation
+// and the running sum of periodograms (`spectrumPowerSum`).
 //
 // One instance per JavaScript thread, compiled synchronously from < 1 kB of base64 on first use,
 // with its own memory: each user holds a block (a float32 scratch of n samples and the filter's
@@ -15,6 +16,7 @@ interface KernelExports {
   memory: WebAssembly.Memory;
   ofPrepare(r: number, w: number, x: number, n: number, m: number): void;
   ofArgmax(y: number, n: number): number;
+  powerAdd(X: number, sum: number, h: number): void;
 }
 
 let kernel: KernelExports | undefined;
@@ -85,6 +87,44 @@ export function ofPeakKernel(of: Pick<OptimumFilter, "recordLength" | "window" |
       s.set(y.subarray(lo, hi));
       return lo + k.ofArgmax(at, hi - lo);
     },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      free.push({at, bytes});
+    }
+  };
+}
+
+export interface SpectrumPowerSum {
+  /** sum[k] += |X_k|² for a packed float32 spectrum (fastRealFft.ts `spectrumOfInput`'s order). */
+  add(X: Float32Array): void;
+  /** Σ|X_k|², k = 0…n/2, over the spectra added (a copy). */
+  values(): Float64Array;
+  dispose(): void;
+}
+
+/**
+ * The running sum of the power spectra of records of n samples (n even), in the kernel's memory:
+ * the same float64 sums as `sum[k] += X[2k]·X[2k] + X[2k+1]·X[2k+1]` in JavaScript, ≈ 5× faster
+ * with the spectrum's copy (test/ofPeakKernel.test.ts).
+ */
+export function spectrumPowerSum(n: number): SpectrumPowerSum {
+  if (n % 2 !== 0 || n < 2) throw new RangeError(`spectrumPowerSum: n = ${n}, an even length ≥ 2 expected`);
+  const h = n >> 1;
+  const specBytes = Math.ceil((4 * n) / 16) * 16;
+  const bytes = specBytes + 8 * (h + 1);
+  const at = allocate(bytes);
+  const sumAt = at + specBytes;
+  const k = kernel!;
+  new Float64Array(k.memory.buffer, sumAt, h + 1).fill(0);
+  let disposed = false;
+  return {
+    add(X) {
+      if (X.length !== n) throw new RangeError(`spectrumPowerSum: spectrum of ${X.length} values, ${n} expected`);
+      new Float32Array(k.memory.buffer, at, n).set(X);
+      k.powerAdd(at, sumAt, h);
+    },
+    values: () => new Float64Array(k.memory.buffer, sumAt, h + 1).slice(),
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -480,9 +480,11 @@ export class CaitFile {
    * chunked is read event by event.
    * With `copy` false the records are views of the read buffer (no 64 kB allocation per
    * record), for callers that use each record at once: valid until the generator is resumed,
-   * and only while the caller reads nothing else of this file.
+   * and only while the caller reads nothing else of this file. `check = false` skips the sample
+   * check, as readChunk's (the caller's computation must then refuse a non-finite sample, and
+   * `checkedError` gives the error naming it).
    */
-  *readEvents(group: RecordGroup, events: ArrayLike<number>, copy = true): Generator<{event: number; records: Record[]}> {
+  *readEvents(group: RecordGroup, events: ArrayLike<number>, copy = true, check = true): Generator<{event: number; records: Record[]}> {
     const chunkShape = this.eventDataset(group).metadata?.chunks;
     const perChunk = Math.max(1, chunkShape?.[1] ?? 1);
     for (let k = 0; k < events.length;) {
@@ -496,7 +498,7 @@ export class CaitFile {
       // Read into the reused buffer; only the selected records are copied out (a span's records
       // copied whole cost more than its read), all of them before the first is yielded: the
       // caller may read this file in between.
-      const chunk = this.readChunk(group, first, last - first + 1, true);
+      const chunk = this.readChunk(group, first, last - first + 1, true, check);
       const L = chunk.recordLength;
       /** The records of selected event i: views of the read buffer. */
       const recordsOf = (i: number) => {

@@ -73,3 +73,33 @@ export function ofArgmax(y: usize, n: i32): i32 {
   for (; i < n; i++) if (load<f32>(y + (<usize>i << 2)) == top) return i;
   return 0;
 }
+
+/**
+ * sum[k] += X_k² (k = 0…h) for a packed real spectrum X of 2h float32 values (PFFFT's order:
+ * X_0, X_h, then re, im of X_1 … X_{h−1}): the NPS's running sum of periodograms (lib/dsp/nps.ts).
+ * Bit-identical to its JavaScript loop: each product of two float32 is exact in float64, the two
+ * are added and the sum accumulated in float64 as there, bin by bin (bins are independent, so
+ * SIMD changes no result). V8 took ≈ 4.7 ns per bin.
+ */
+export function powerAdd(X: usize, sum: usize, h: i32): void {
+  const x0 = <f64>load<f32>(X), xh = <f64>load<f32>(X, 4);
+  store<f64>(sum, load<f64>(sum) + x0 * x0);
+  store<f64>(sum + (<usize>h << 3), load<f64>(sum + (<usize>h << 3)) + xh * xh);
+  let k = 1;
+  // Four bins per step: re and im of bins k…k+3 deinterleaved, promoted in pairs.
+  for (; k + 4 <= h; k += 4) {
+    const p = X + (<usize>k << 3);
+    const a = v128.load(p), b = v128.load(p, 16);
+    const re = v128.shuffle<f32>(a, b, 0, 2, 4, 6), im = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+    const rl = f64x2.promote_low_f32x4(re), il = f64x2.promote_low_f32x4(im);
+    const rh = f64x2.promote_low_f32x4(v128.shuffle<f32>(re, re, 2, 3, 0, 1)), ih = f64x2.promote_low_f32x4(v128.shuffle<f32>(im, im, 2, 3, 0, 1));
+    const s = sum + (<usize>k << 3);
+    v128.store(s, f64x2.add(v128.load(s), f64x2.add(f64x2.mul(rl, rl), f64x2.mul(il, il))));
+    v128.store(s, f64x2.add(v128.load(s, 16), f64x2.add(f64x2.mul(rh, rh), f64x2.mul(ih, ih))), 16);
+  }
+  for (; k < h; k++) {
+    const re = <f64>load<f32>(X + (<usize>k << 3)), im = <f64>load<f32>(X + (<usize>k << 3), 4);
+    const s = sum + (<usize>k << 3);
+    store<f64>(s, load<f64>(s) + (re * re + im * im));
+  }
+}

@@ -89,13 +89,24 @@ export function onChannel<T>(c: number, fn: () => T): T {
 
 /**
  * Calls `fn(channel, record)` for every selected (event, channel), reading each event once;
- * `record` is a view of the read buffer, valid during the call only.
+ * `record` is a view of the read buffer, valid during the call only. The records are read
+ * without the sample check (its scan cost as much as the NPS's transform): `fn` must throw on a
+ * record holding a non-finite sample, as the SEV, NPS and OF builders do, and its error is then
+ * replaced by the check's DataFileError naming the file, event, channel and sample.
  */
 export function forEachSelected(ctx: ProcessContext, group: RecordGroup, picks: Map<number, Int32Array>, fn: (channel: number, record: Float32Array) => void): void {
   const byEvent = new Map<number, number[]>();
   for (const [c, events] of picks) for (const e of events) (byEvent.get(e) ?? byEvent.set(e, []).get(e)!).push(c);
   const events = Int32Array.from(byEvent.keys()).sort();
-  for (const {event, records} of ctx.file.readEvents(group, events, false)) for (const c of byEvent.get(event)!) fn(c, records[c]);
+  for (const {event, records} of ctx.file.readEvents(group, events, false, false)) {
+    for (const c of byEvent.get(event)!) {
+      try {
+        fn(c, records[c]);
+      } catch (e) {
+        throw ctx.file.checkedError(group, event, 1, e as Error);
+      }
+    }
+  }
 }
 
 /** Every group the chain reads: the config's groups and those SEV, NPS and calibration need. */

@@ -57,7 +57,10 @@ export const optimumFilterStage: Stage<ProcessConfig, ProcessContext, OptimumFil
     const picks = new Map(channels.map((c) => [c, nps.arrays[`picks_ch${c}`] as Int32Array]));
     forEachSelected(ctx, npsGroup, picks, (c, record) => onChannel(c, () => {
       const k = filled.get(c)!;
-      amplitudes.get(c)![k] = amplitudeAt.get(c)!(record);
+      const a = amplitudeAt.get(c)!(record);
+      // Records read without the sample check (forEachSelected): a non-finite sample is refused here.
+      if (!Number.isFinite(a)) throw new RangeError("the filtered value is not finite (a sample is NaN or infinite)");
+      amplitudes.get(c)![k] = a;
       filled.set(c, k + 1);
     }));
     for (const c of channels) {
