@@ -1,7 +1,8 @@
 // The per-record passes on every core: worker threads (featureWorker.ts) reduce chunks of events,
 // handed out in file order, to feature columns, or to the columns of a per-record stage's kernel
 // (OF amplitudes, SEV fits: lib/pipeline/process/kernels.ts); the calling thread gets the columns
-// back in that order, so it writes while the workers compute. Who reads the chunks
+// back in that order, so it writes while the workers compute. A pool whose workers read also
+// computes the NPS stage's spectra on one of them (`noiseSpectra`). Who reads the chunks
 // (`readersFor`):
 // - for a few chunks per worker, the calling thread (its own handle on the input), which copies
 //   each chunk into shared memory the worker reads it from (one buffer per chunk in flight,
@@ -27,6 +28,7 @@ import {openCaitFile, type CaitFile} from "./io/node.js";
 import type {Columns} from "../lib/io/columns.js";
 import type {RecordGroup} from "../lib/types.js";
 import type {KernelChunk, KernelSpec} from "../lib/pipeline/process/kernels.js";
+import type {NoiseSpectrum} from "../lib/dsp/nps.js";
 import {WorkerDiedError} from "./mlPool.js";
 import {errorFromReply} from "./workerError.js";
 import type {FeatureReply, FeatureRequest} from "./featureWorker.js";
@@ -130,10 +132,8 @@ interface Job {
   /** The shared buffer holding the chunk's samples, free again when the job is done. */
   buffer?: SharedArrayBuffer;
   what: string;
-  resolve: (c: FeatureChunk & KernelChunk) => void;
+  resolve: (reply: Extract<FeatureReply, {kind: "result" | "spectra"}>) => void;
   reject: (e: Error) => void;
-  start: number;
-  count: number;
   /** For a features chunk (read without the sample check): the error to report instead of the worker's. */
   checked?: (e: Error) => Error;
 }
@@ -190,7 +190,7 @@ export class FeaturePool {
     this.pending.delete(m.id);
     if (job.buffer) this.spare.push(job.buffer); // the worker is done with the chunk
     this.busy[job.worker]--;
-    if (m.kind === "result") job.resolve({start: job.start, count: job.count, columns: m.columns as Columns & KernelChunk["columns"], testpulseAmplitude: m.testpulseAmplitude});
+    if (m.kind === "result" || m.kind === "spectra") job.resolve(m);
     else {
       const e = errorFromReply(m);
       job.reject(job.checked ? job.checked(e) : e);
@@ -230,11 +230,26 @@ export class FeaturePool {
     return this.send(group, start, count, this.kernel.stage);
   }
 
+  /**
+   * The NPS stage's spectra of `picks` of `group` (lib/pipeline/process/nps.ts noiseSpectra) on
+   * the least busy worker, which reads them itself: only in a pool whose workers read.
+   */
+  noiseSpectra(group: RecordGroup, picks: Map<number, Int32Array>, window: "tukey" | "none"): Promise<Map<number, NoiseSpectrum>> {
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.readers !== "workers") return Promise.reject(new Error("noiseSpectra: this pool's workers do not read the input"));
+    return this.post((id) => ({kind: "nps", id, group, picks: [...picks], window}), [], {what: `computing the NPS of ${group} events`})
+      .then((m) => new Map((m as Extract<FeatureReply, {kind: "spectra"}>).spectra));
+  }
+
   private send(group: RecordGroup, start: number, count: number, task: "features" | KernelSpec["stage"]): Promise<FeatureChunk & KernelChunk> {
     if (this.broken) return Promise.reject(this.broken);
     const what = `${task === "features" ? "reading" : `computing ${task} of`} ${group} events [${start}, ${start + count})`;
+    const chunkOf = (m: Extract<FeatureReply, {kind: "result" | "spectra"}>) => {
+      const {columns, testpulseAmplitude} = m as Extract<FeatureReply, {kind: "result"}>;
+      return {start, count, columns: columns as Columns & KernelChunk["columns"], testpulseAmplitude};
+    };
     if (this.readers === "workers") {
-      return this.post((id) => ({kind: "read", id, group, start, count, kernel: task !== "features"}), [], {what, start, count});
+      return this.post((id) => ({kind: "read", id, group, start, count, kernel: task !== "features"}), [], {what}).then(chunkOf);
     }
     let chunk: EventChunk, buffer: SharedArrayBuffer;
     try {
@@ -253,15 +268,15 @@ export class FeaturePool {
     }
     const transfer = [chunk.hours, chunk.labels, chunk.testpulseAmplitude].filter((a) => a !== undefined).map((a) => a.buffer as ArrayBuffer);
     const checked = (e: Error) => this.file.checkedError(group, start, count, e);
-    return this.post((id) => ({kind: "chunk", id, chunk, kernel: task !== "features"}), transfer, {what, start, count, buffer, checked});
+    return this.post((id) => ({kind: "chunk", id, chunk, kernel: task !== "features"}), transfer, {what, buffer, checked}).then(chunkOf);
   }
 
   /** Posts the request `request(id)` of a new job to the least busy worker; settled by its reply. */
-  private post(request: (id: number) => FeatureRequest, transfer: ArrayBuffer[], job: Omit<Job, "worker" | "resolve" | "reject">): Promise<FeatureChunk & KernelChunk> {
+  private post(request: (id: number) => FeatureRequest, transfer: ArrayBuffer[], job: Omit<Job, "worker" | "resolve" | "reject">): Promise<Extract<FeatureReply, {kind: "result" | "spectra"}>> {
     const k = this.busy.indexOf(Math.min(...this.busy));
     const id = this.nextId++;
     this.busy[k]++;
-    return new Promise<FeatureChunk & KernelChunk>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.pending.set(id, {...job, worker: k, resolve, reject});
       this.workers[k].postMessage(request(id), transfer);
     });

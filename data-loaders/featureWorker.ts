@@ -1,6 +1,6 @@
 // Worker thread of the feature pool (featurePool.ts): sends back the feature columns of chunks of
 // events, or the columns of the per-record stage's kernel it was last told to build (OF
-// amplitudes, SEV fits). The chunks are read by the calling thread and given in shared memory
+// amplitudes, SEV fits), or the NPS stage's spectra of the records picked (a reading worker's). The chunks are read by the calling thread and given in shared memory
 // ("chunk"), or, in a pool whose workers read (featurePool.ts says when), read here from the
 // worker's own handle on the input ("read"); only such a worker loads HDF5.
 import {parentPort, workerData} from "node:worker_threads";
@@ -9,16 +9,20 @@ import {errorReply, type WorkerErrorReply} from "./workerError.js";
 import type {CaitFile} from "../lib/io/caitFile.js";
 import type {EventChunk, RecordGroup, RecordLayout} from "../lib/types.js";
 import type {KernelSpec, RecordKernel} from "../lib/pipeline/process/kernels.js";
+import type {NoiseSpectrum} from "../lib/dsp/nps.js";
 
 export type FeatureRequest =
   | {kind: "chunk"; id: number; chunk: EventChunk; kernel?: boolean}
   | {kind: "read"; id: number; group: RecordGroup; start: number; count: number; kernel?: boolean}
   | {kind: "kernel"; spec: KernelSpec; nChannels: number}
+  /** The NPS stage's spectra (lib/pipeline/process/nps.ts noiseSpectra), in a pool whose workers read. */
+  | {kind: "nps"; id: number; group: RecordGroup; picks: [number, Int32Array][]; window: "tukey" | "none"}
   | {kind: "close"};
 /** A chunk's samples are in shared memory the calling thread reuses once the reply to it has come. */
 export type FeatureReply =
   | {kind: "ready"}
   | {kind: "result"; id: number; columns: {[name: string]: Int32Array | Float64Array}; testpulseAmplitude?: Float64Array}
+  | {kind: "spectra"; id: number; spectra: [number, NoiseSpectrum][]}
   | (WorkerErrorReply & {id?: number});
 
 const port = parentPort!;
@@ -54,6 +58,16 @@ port.on("message", (m: FeatureRequest) => {
   if (m.kind === "close") {
     file?.close();
     port.close();
+    return;
+  }
+  if (m.kind === "nps") {
+    (async () => {
+      if (!file) throw new Error("this worker does not read the input");
+      const {noiseSpectra} = await import("../lib/pipeline/process/nps.js");
+      const spectra = [...await noiseSpectra(file, layout, m.group, new Map(m.picks), m.window)];
+      const transfer = spectra.flatMap(([, s]) => [s.psd_V2_per_Hz.buffer as ArrayBuffer, s.frequency_Hz.buffer as ArrayBuffer]);
+      port.postMessage({kind: "spectra", id: m.id, spectra} satisfies FeatureReply, transfer);
+    })().catch((e) => fail(e, m.id));
     return;
   }
   if (m.kind === "kernel") {

@@ -170,11 +170,16 @@ export async function openRun(config: ProcessConfig, options: ProcessOptions = {
     const events = chainGroups(config).reduce((n, g) => n + file.count(g), 0);
     const threads = options.threads ?? defaultFeatureThreads(events, chunkEvents);
     let pool: Promise<FeaturePool> | undefined;
-    const started = () => (pool ??= FeaturePool.start(config.input, threads, file.dataset.layout, readersFor(events * file.dataset.channels.length, threads)));
+    /** The pool once started: handed work at once, not after a wait that would let this thread start on something else first. */
+    let running: FeaturePool | undefined;
+    const started = () => (pool ??= FeaturePool.start(config.input, threads, file.dataset.layout, readersFor(events * file.dataset.channels.length, threads)).then((p) => (running = p)));
     const context: ProcessContext = {
       file, source: config.source, input: config.input, channels, chunkEvents,
       featureChunks: (g, from, to) => featureChunks(config.input, file, g, chunkEvents, threads > 1 ? started : 1, from, to),
       recordChunks: threads > 1 ? async function* (spec, g, from, to) { yield* kernelChunks(await started(), spec, g, from, to, chunkEvents); } : undefined,
+      // On a worker of a pool already started whose workers read (not worth a pool's start-up),
+      // posted before this call returns: the stage started next (the SEV) then runs meanwhile.
+      noiseSpectra: (g, picks, window) => Promise.resolve(running?.readers === "workers" ? running.noiseSpectra(g, picks, window) : undefined),
       select: (table, chs, predicate, key) => selectPerChannel(table, chs, predicate, key, basename(config.source)), log
     };
     const store = options.store ?? fileStore(storeDir(config), {inputs: identity});

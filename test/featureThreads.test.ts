@@ -13,7 +13,8 @@ import {readParquet, readParquetMetadata} from "../data-loaders/io/parquet.js";
 import {fileIdentity} from "../data-loaders/provenance.js";
 import {openCaitFile} from "../data-loaders/io/node.js";
 import {DataFileError} from "../lib/io/errors.js";
-import {readersFor, WORKERS_READ_FROM, type Readers} from "../data-loaders/featurePool.js";
+import {FeaturePool, readersFor, WORKERS_READ_FROM, type Readers} from "../data-loaders/featurePool.js";
+import {noiseSpectra} from "../lib/pipeline/process/nps.js";
 
 /** Runs `fn` with the pool's readers forced to `readers` (PULSEBOOK_READERS), or as the pool decides. */
 async function withReaders<T>(readers: Readers | undefined, fn: () => Promise<T>): Promise<T> {
@@ -123,6 +124,36 @@ describe("features on worker threads", () => {
     expect(errors[2]).toBe(errors[1]);
   }, 60_000);
 
+  it("the NPS on a worker: the spectra computed here, to the bit; a NaN sample, the same error naming it", async () => {
+    const f = await openCaitFile(run);
+    const pool = await FeaturePool.start(run, 2, f.dataset.layout, "workers");
+    try {
+      const picks = new Map([[0, Int32Array.of(0, 3, 4, 9)], [1, Int32Array.of(3, 5, 9, 11, 19)]]);
+      for (const window of ["tukey", "none"] as const) {
+        const there = await pool.noiseSpectra("noise", picks, window);
+        const here = await noiseSpectra(f, f.dataset.layout, "noise", picks, window);
+        for (const c of [0, 1]) {
+          expect(there.get(c)!.count).toBe(picks.get(c)!.length);
+          expect(Array.from(there.get(c)!.psd_V2_per_Hz).every((v, k) => Object.is(v, here.get(c)!.psd_V2_per_Hz[k])), `${window} ch${c}`).toBe(true);
+        }
+      }
+    } finally {
+      await pool.close();
+      f.close();
+    }
+    // nan.h5 of the test above: event 29, channel 1, sample 17.
+    const path = join(dir, "nan.h5"), g = await openCaitFile(path);
+    const nanPool = await FeaturePool.start(path, 1, g.dataset.layout, "workers");
+    try {
+      const e = await nanPool.noiseSpectra("events", new Map([[0, Int32Array.of(28, 29)], [1, Int32Array.of(28, 29)]]), "tukey").then(() => null, (e: Error) => e);
+      expect(e).toBeInstanceOf(DataFileError);
+      expect(e!.message).toBe(`${path} [events/event]: record of event 29, channel 1 holds NaN at sample 17`);
+    } finally {
+      await nanPool.close();
+      g.close();
+    }
+  }, 60_000);
+
   it("a NaN sample the records pass meets (features reused from the store): the same error naming it, from the OF or the SEV-fit kernel, whoever reads", async () => {
     // The per-record kernels read without the sample check and fail on a non-finite sample; the
     // pass then names it. Here the features pass cannot see it first: its output is reused from
@@ -177,7 +208,7 @@ describe("features on worker threads", () => {
       expect(e!.message, stage).toContain(`${path} ${want}, channel 1 holds NaN at sample 17`);
       // This stage refused the record (it never said its result); the steps before it were reused.
       expect(said.filter((m) => m.startsWith(done)), stage).toEqual([]);
-      expect(said.some((m) => m.startsWith("nps: reused")), stage).toBe(stage === "optimumFilter");
+      if (stage !== "sev") expect(said.some((m) => m.startsWith("nps: reused")), stage).toBe(stage === "optimumFilter");
     }
   }, 180_000);
 
@@ -201,7 +232,7 @@ describe("features on worker threads", () => {
     expect(two.summary.channels).toEqual(one.summary.channels);
   }, 120_000);
 
-  it("process --threads 1, 2 and 3, read here or in the workers: the same OF amplitudes and SEV fits, value for value", async () => {
+  it("process --threads 1, 2 and 3, read here or in the workers: the same NPS, OF amplitudes and SEV fits, value for value", async () => {
     const outputs = [];
     for (const [threads, chunkEvents, readers] of [[1, 8, "main"], [2, 8, "main"], [3, 7, "main"], [2, 8, "workers"]] as const) {
       const config = join(dir, `of${threads}-${readers}.yaml`);
@@ -213,14 +244,17 @@ describe("features on worker threads", () => {
       // workers, on them; in one thread, here.
       expect(said.filter((m) => /^OF amplitudes and SEV fit: \w+ done/.test(m)).length).toBe(3);
       expect(said.filter((m) => / done on worker threads$/.test(m)).length).toBe(threads > 1 ? 3 : 0);
-      outputs.push(Object.fromEntries(await Promise.all((["events", "testpulses", "noise"] as const).map(async (g) => [g, await table(join(summary.output, summary.tables[g]!.file))]))));
+      // The NPS on a worker where the workers read (while this thread averages the SEV), here otherwise.
+      expect(said.filter((m) => /^NPS ch\d: \d+ records \(on a worker thread\)$/.test(m)).length).toBe(readers === "workers" ? 2 : 0);
+      const tables = Object.fromEntries(await Promise.all((["events", "testpulses", "noise"] as const).map(async (g) => [g, await table(join(summary.output, summary.tables[g]!.file))])));
+      outputs.push({...tables, nps: await table(join(summary.output, "nps.parquet"))});
     }
     const [one, ...more] = outputs;
     expect(one.events.columns.of_amplitude_V.length).toBe(180);
     expect(one.events.columns.fit_height_V.filter((v: number) => Number.isFinite(v)).length).toBeGreaterThan(150);
     expect(new Set(one.events.columns.of_amplitude_V).size).toBeGreaterThan(100);
     for (const other of more) {
-      for (const g of ["events", "testpulses", "noise"]) {
+      for (const g of ["events", "testpulses", "noise", "nps"]) {
         expect(Object.keys(other[g].columns)).toEqual(Object.keys(one[g].columns));
         for (const [name, values] of Object.entries(one[g].columns) as [string, number[]][]) expect(other[g].columns[name].every((v: number, i: number) => Object.is(v, values[i])), `${g} ${name}`).toBe(true);
       }

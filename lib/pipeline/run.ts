@@ -62,7 +62,13 @@ export interface ChainRun extends ChainPlan {
   ran: string[];
 }
 
-/** Runs the chain: loads what the store holds for the planned lineage, computes the rest. */
+/**
+ * Runs the chain: loads what the store holds for the planned lineage, computes the rest. A stage
+ * starts once the stages it needs are there, in plan order, so stages that do not need each other
+ * run at the same time where one waits on other threads (the NPS on a worker while this thread
+ * averages the SEV). Outputs, the store and `ran` are those of running the plan in order; on a
+ * failure the first failed stage in plan order is thrown, once every started stage has settled.
+ */
 export async function runChain<C, X>(stages: readonly AnyStage<C, X>[], config: C, options: {
   versions: {[stage: string]: string};
   inputIdentity: unknown;
@@ -73,51 +79,85 @@ export async function runChain<C, X>(stages: readonly AnyStage<C, X>[], config: 
   const plan = planChain(stages, config, options.versions, options.inputIdentity);
   const byName = new Map(stages.map((s) => [s.name, s]));
   const outputs = new Map<string, StageOutput>();
-  // Outputs of later stages computed with an earlier one of their pass.
-  const early = new Map<string, StageOutput>();
-  const ran: string[] = [];
-  const inputsOf = (record: StageRecord) => {
-    const inputs: {[name: string]: StageOutput} = {};
-    for (const need of Object.keys(record.inputs)) if (need !== INPUT) inputs[need] = outputs.get(need)!;
-    return inputs;
-  };
+  const ran = new Set<string>();
+  const needsOf = (record: StageRecord) => Object.keys(record.inputs).filter((need) => need !== INPUT);
+  const inputsOf = (record: StageRecord) => Object.fromEntries(needsOf(record).map((need) => [need, outputs.get(need)!]));
+  const samePass = (a: AnyStage<C, X>, b: AnyStage<C, X>) => a.pass !== undefined && b.pass !== undefined && a.pass.name === b.pass.name && a.pass.compute === b.pass.compute;
+  /** Each stage's output, once there. */
+  const done = new Map<string, Promise<StageOutput>>();
+  /** Per stage of a pass: settled once it has chosen the later stages it computes with it. */
+  const chosen = new Map<string, Promise<void>>();
+  /** Outputs of later stages computed with an earlier one of their pass. */
+  const early = new Map<string, Promise<StageOutput>>();
+
   for (const [at, record] of plan.stages.entries()) {
     const stage = byName.get(record.stage)!;
-    let output = early.get(record.stage) ?? await options.store.get(record.stage, record.lineage);
-    if (early.has(record.stage)) {
-      await options.store.put(record.stage, record.lineage, output!, record);
-      ran.push(record.stage);
-    } else if (output) {
-      options.log?.(`${record.stage}: reused ${record.lineage.slice(0, 12)}`);
-    } else {
-      // The later stages of its pass that this run computes and whose inputs are there already.
-      const together: StageRecord[] = [];
-      for (const later of stage.pass ? plan.stages.slice(at + 1) : []) {
-        const p = byName.get(later.stage)!.pass;
-        if (p?.name !== stage.pass!.name || p.compute !== stage.pass!.compute) continue;
-        if (Object.keys(later.inputs).some((need) => need !== INPUT && !outputs.has(need))) continue;
-        if (await options.store.get(later.stage, later.lineage)) continue;
-        together.push(later);
-      }
+    let choose = () => {};
+    if (stage.pass) chosen.set(record.stage, new Promise<void>((resolve) => { choose = resolve; }));
+    const work = (async (): Promise<StageOutput> => {
       try {
-        if (together.length > 0) {
-          const jobs = [record, ...together];
-          const outs = await stage.pass!.compute(jobs.map((r) => ({stage: r.stage, inputs: inputsOf(r), params: r.params})), options.context);
-          output = outs[0];
-          together.forEach((r, k) => early.set(r.stage, outs[k + 1]));
-        } else {
-          output = await stage.compute(inputsOf(record), record.params, options.context);
+        await Promise.all(needsOf(record).map((need) => done.get(need)!));
+        // Taken by an earlier stage of its pass? Each chooses once its own inputs are there.
+        const earlier = plan.stages.slice(0, at).filter((r) => samePass(byName.get(r.stage)!, stage));
+        await Promise.all(earlier.map((r) => chosen.get(r.stage)));
+        const taken = early.get(record.stage);
+        if (taken) {
+          const output = await taken;
+          await options.store.put(record.stage, record.lineage, output, record);
+          ran.add(record.stage);
+          return output;
         }
-      } catch (e) {
-        // A pass's failure is said of all its stages: which one threw is not known in general.
-        throw e instanceof StageError ? e : new StageError([record, ...together].map((r) => r.stage).join("+"), e);
+        const stored = await options.store.get(record.stage, record.lineage);
+        if (stored) {
+          options.log?.(`${record.stage}: reused ${record.lineage.slice(0, 12)}`);
+          return stored;
+        }
+        // The later stages of its pass whose inputs a run in plan order would have by now (all
+        // planned before this one) and that the store does not hold.
+        const together: StageRecord[] = [];
+        for (const later of stage.pass ? plan.stages.slice(at + 1) : []) {
+          if (!samePass(byName.get(later.stage)!, stage) || early.has(later.stage)) continue;
+          if (needsOf(later).some((need) => plan.stages.findIndex((r) => r.stage === need) >= at)) continue;
+          if (await options.store.get(later.stage, later.lineage)) continue;
+          together.push(later);
+        }
+        await Promise.all(together.flatMap((later) => needsOf(later).map((need) => done.get(need)!)));
+        const computing = (async () => {
+          try {
+            if (together.length > 0) {
+              const jobs = [record, ...together];
+              return await stage.pass!.compute(jobs.map((r) => ({stage: r.stage, inputs: inputsOf(r), params: r.params})), options.context);
+            }
+            return [await stage.compute(inputsOf(record), record.params, options.context)];
+          } catch (e) {
+            // A pass's failure is said of all its stages: which one threw is not known in general.
+            throw e instanceof StageError ? e : new StageError([record, ...together].map((r) => r.stage).join("+"), e);
+          }
+        })();
+        together.forEach((r, k) => {
+          const output = computing.then((outs) => outs[k + 1]);
+          output.catch(() => {}); // said by this stage
+          early.set(r.stage, output);
+        });
+        choose();
+        const output = (await computing)[0];
+        await options.store.put(record.stage, record.lineage, output, record);
+        ran.add(record.stage);
+        return output;
+      } finally {
+        choose();
       }
-      await options.store.put(record.stage, record.lineage, output, record);
-      ran.push(record.stage);
-    }
-    outputs.set(record.stage, output!);
+    })().then((output) => {
+      outputs.set(record.stage, output);
+      return output;
+    });
+    work.catch(() => {}); // settled below, in plan order
+    done.set(record.stage, work);
   }
-  return {...plan, outputs, ran};
+  const settled = await Promise.allSettled(done.values());
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) throw failed.reason;
+  return {...plan, outputs, ran: plan.stages.map((r) => r.stage).filter((stage) => ran.has(stage))};
 }
 
 /** A store that keeps nothing (every stage is computed): for one-off runs and tests. */

@@ -20,7 +20,7 @@ import {writeSimulation} from "../../data-loaders/simulate.js";
 import {readParquet} from "../../data-loaders/io/parquet.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const ALL = ["features", "sev", "nps", "optimumFilter", "ofAmplitude", "sevFit", "calibration"];
+const ALL = ["features", "nps", "sev", "optimumFilter", "ofAmplitude", "sevFit", "calibration"];
 
 /** A source reader that sees `edits` (repository-relative path → text appended) on top of the tree. */
 const editing = (edits: {[path: string]: string}) => (path: string) => {
@@ -189,6 +189,32 @@ describe("lineage of the chain's input", () => {
     const err = await runChain(failing, {k: 3}, {versions, inputIdentity: identity, context: null, store: memoryStore()}).catch((e) => e);
     expect(err).toBeInstanceOf(StageError);
     expect(err.message).toBe("stage b+c: no record");
+  });
+
+  it("stages that do not need each other run at the same time; a failure is the first failed stage in plan order", async () => {
+    // b waits for something c gives: run one after the other, b would wait forever.
+    let give!: () => void;
+    const given = new Promise<void>((resolve) => { give = resolve; });
+    const said: string[] = [];
+    const waiting = (s: Stage<C, null, {k?: number}>, before?: Promise<void>, after?: () => void): Stage<C, null, {k?: number}> => ({
+      ...s, compute: async () => { said.push(`${s.name} starts`); await before; after?.(); said.push(`${s.name} ends`); return s.compute({}, {}, null); }
+    });
+    const d = stage("d", ["b", "c"], false);
+    const concurrent = [stage("a", [], false), waiting(stage("b", ["a"], true), given), waiting(stage("c", ["a"], false), undefined, give), d];
+    const run = await runChain(concurrent, {k: 1}, {versions: {...versions, d: "1"}, inputIdentity: identity, context: null, store: memoryStore()});
+    expect(said).toEqual(["b starts", "c starts", "c ends", "b ends"]);
+    expect(run.ran).toEqual(["a", "b", "c", "d"]);
+    expect([...run.outputs.keys()].sort()).toEqual(["a", "b", "c", "d"]);
+    // b fails after c has failed: b's error is said, and d (needing both) never runs.
+    const failing = (name: string, after: Promise<unknown>) => ({...stage(name, ["a"], false), compute: async () => { await after; throw new Error(`${name} broke`); }});
+    const cFails = failing("c", Promise.resolve());
+    const bFails = failing("b", new Promise((r) => setTimeout(r, 20)));
+    let dRan = false;
+    const err = await runChain([stage("a", [], false), bFails, cFails, {...d, compute: () => { dRan = true; return d.compute({}, {}, null); }}], {k: 1},
+      {versions: {...versions, d: "1"}, inputIdentity: identity, context: null, store: memoryStore()}).catch((e) => e);
+    expect(err).toBeInstanceOf(StageError);
+    expect(err.message).toBe("stage b: b broke");
+    expect(dRan).toBe(false);
   });
 
   it("a stage needing a disabled or later stage is refused, naming both", () => {

@@ -2,6 +2,7 @@
 // both supplied by the caller, so the stages stay browser-pure) and the packing of feature
 // tables into stage outputs.
 import type {CaitFile} from "../../io/caitFile.js";
+import type {NoiseSpectrum} from "../../dsp/nps.js";
 import type {ProcessConfig} from "../../config/processConfig.js";
 import {ConfigError} from "../../config/configError.js";
 import {DataFileError} from "../../io/errors.js";
@@ -34,6 +35,12 @@ export interface ProcessContext {
    * by chunk in file order: the caller may compute them on worker threads. Absent: computed here.
    */
   recordChunks?(spec: KernelSpec, group: RecordGroup, from: number, to: number): AsyncIterable<KernelChunk>;
+  /**
+   * The NPS stage's spectra (nps.ts `noiseSpectra`), computed elsewhere (on a worker thread with
+   * its own handle on the input) while this thread goes on with other stages: undefined where the
+   * caller has no such thread at hand, and then computed here.
+   */
+  noiseSpectra?(group: RecordGroup, picks: Map<number, Int32Array>, window: "tukey" | "none"): Promise<Map<number, NoiseSpectrum> | undefined>;
   /** Per channel, the sorted events of `table` whose row of that channel satisfies the SQL predicate. */
   select(table: Columns, channels: readonly number[], predicate: (c: number) => string, key: string): Promise<Map<number, Int32Array>>;
   log(message: string): void;
@@ -94,16 +101,16 @@ export function onChannel<T>(c: number, fn: () => T): T {
  * record holding a non-finite sample, as the SEV, NPS and OF builders do, and its error is then
  * replaced by the check's DataFileError naming the file, event, channel and sample.
  */
-export function forEachSelected(ctx: ProcessContext, group: RecordGroup, picks: Map<number, Int32Array>, fn: (channel: number, record: Float32Array) => void): void {
+export function forEachSelected(file: CaitFile, group: RecordGroup, picks: Map<number, Int32Array>, fn: (channel: number, record: Float32Array) => void): void {
   const byEvent = new Map<number, number[]>();
   for (const [c, events] of picks) for (const e of events) (byEvent.get(e) ?? byEvent.set(e, []).get(e)!).push(c);
   const events = Int32Array.from(byEvent.keys()).sort();
-  for (const {event, records} of ctx.file.readEvents(group, events, false, false)) {
+  for (const {event, records} of file.readEvents(group, events, false, false)) {
     for (const c of byEvent.get(event)!) {
       try {
         fn(c, records[c]);
       } catch (e) {
-        throw ctx.file.checkedError(group, event, 1, e as Error);
+        throw file.checkedError(group, event, 1, e as Error);
       }
     }
   }

@@ -26,7 +26,11 @@ export {filterOf} from "./optimumFilter.js";
 /** ofAmplitude and sevFit read every record once between them when both run (recordPass.ts). */
 const RECORDS = recordPass({ofAmplitude: ofAmplitudeRecords, sevFit: sevFitRecords});
 
-/** The stages of `pulsebook process`, in an order where each needs only earlier ones. */
+/**
+ * The stages of `pulsebook process`, in an order where each needs only earlier ones. The NPS
+ * comes before the SEV: stages that do not need each other start in plan order (lib/pipeline/run.ts),
+ * and the NPS, handed to a worker, then runs while this thread averages the SEV.
+ */
 export const PROCESS_STAGES: readonly AnyStage<ProcessConfig, ProcessContext>[] = [
-  featuresStage, sevStage, npsStage, optimumFilterStage, {...ofAmplitudeStage, pass: RECORDS}, {...sevFitStage, pass: RECORDS}, calibrationStage
+  featuresStage, npsStage, sevStage, optimumFilterStage, {...ofAmplitudeStage, pass: RECORDS}, {...sevFitStage, pass: RECORDS}, calibrationStage
 ];

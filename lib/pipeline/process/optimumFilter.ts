@@ -55,7 +55,7 @@ export const optimumFilterStage: Stage<ProcessConfig, ProcessContext, OptimumFil
     const amplitudes = new Map(channels.map((c) => [c, new Float64Array((nps.arrays[`picks_ch${c}`] as Int32Array).length)]));
     const filled = new Map(channels.map((c) => [c, 0]));
     const picks = new Map(channels.map((c) => [c, nps.arrays[`picks_ch${c}`] as Int32Array]));
-    forEachSelected(ctx, npsGroup, picks, (c, record) => onChannel(c, () => {
+    forEachSelected(file, npsGroup, picks, (c, record) => onChannel(c, () => {
       const k = filled.get(c)!;
       const a = amplitudeAt.get(c)!(record);
       // Records read without the sample check (forEachSelected): a non-finite sample is refused here.

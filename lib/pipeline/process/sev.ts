@@ -26,7 +26,7 @@ export const sevStage: Stage<ProcessConfig, ProcessContext, SevParams> = {
     const picks = await ctx.select(tableOf(features, group), channels, (c) => perChannel(selection, c, "sev.selection"), "sev.selection");
     const builders = new Map(channels.map((c) => [c, new StandardEventBuilder(file.dataset.layout, {align})]));
     const chosen = new Map(channels.map((c) => [c, maxRecords === null ? picks.get(c)! : picks.get(c)!.subarray(0, maxRecords)]));
-    forEachSelected(ctx, group, chosen, (c, record) => onChannel(c, () => builders.get(c)!.add(record)));
+    forEachSelected(file, group, chosen, (c, record) => onChannel(c, () => builders.get(c)!.add(record)));
     const arrays: {[name: string]: StageArray} = {};
     const json: SevJson = {channels: []};
     for (const c of channels) {
