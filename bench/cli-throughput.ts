@@ -11,9 +11,10 @@
 // adding start-up alone (`--help`), the sources run through tsx (PULSEBOOK_TSX=1) and, with
 // `--baseline DIR` (another checkout, e.g. of main), that checkout's CLI on the same file in the same run;
 // `--repeat N` runs every variant N times, interleaved, and keeps the median by CPU seconds.
-// `--steady N` also runs `features` and `process` (1 and 2 threads; 2 threads also with this thread reading for the workers, PULSEBOOK_READERS=main) on an N-event file (e.g. 20000;
+// `--steady N [--steady-rounds R]` also runs `features` and `process` (1 and 2 threads; 2 threads also with this thread reading for the workers, PULSEBOOK_READERS=main) on an N-event file (e.g. 20000;
 // simulated once under nice and kept in .pulsebook/bench/, never deleted) → `steady_state`, so that
-// the rates without start-up weighing are quoted beside this file's.
+// the rates without start-up weighing are quoted beside this file's; with R rounds, each
+// variant R times interleaved, the median by wall time kept.
 import {execFileSync, spawnSync} from "node:child_process";
 import {createHash} from "node:crypto";
 import {existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
@@ -26,7 +27,7 @@ import {openCaitFile} from "../data-loaders/io/node.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "3000"}, keep: {type: "boolean", default: false}, python: {type: "string", default: process.env.PULSEBOOK_PYTHON ?? "python3"},
-  "features-only": {type: "boolean", default: false}, baseline: {type: "string"}, repeat: {type: "string", default: "1"}, steady: {type: "string"}}});
+  "features-only": {type: "boolean", default: false}, baseline: {type: "string"}, repeat: {type: "string", default: "1"}, steady: {type: "string"}, "steady-rounds": {type: "string", default: "1"}}});
 const events = Number(values.events);
 const work = join(ROOT, ".pulsebook", "bench");
 mkdirSync(work, {recursive: true});
@@ -226,11 +227,31 @@ if (values.steady) {
   // With 2 threads the workers read their chunks here (data-loaders/featurePool.ts readersFor);
   // `…_main_reads` is the same command with this thread reading for them, as on small files.
   const mainReads = {...process.env, PULSEBOOK_READERS: "main"};
-  for (const threads of [1, 2]) {
-    console.error(`steady state (${n} events): pulsebook features --threads ${threads}`);
-    steady[`features_threads_${threads}`] = rate(recordsOf("events", n), timed(process.execPath, [BIN, "features", big, "--out", out, "--force", "--quiet", "--threads", String(threads)]));
+  const bigRun = join(work, "cli-run-steady"), bigConfig = join(work, "cli-run-steady.yaml");
+  writeFileSync(bigConfig, processConfig(big, bigRun));
+  const features = (threads: number, env = process.env) => () => rate(recordsOf("events", n), timed(process.execPath, [BIN, "features", big, "--out", out, "--force", "--quiet", "--threads", String(threads)], env));
+  const chain = (threads: number, env = process.env) => () => {
+    rmSync(bigRun, {recursive: true, force: true});
+    return rate(chainRecords(n), timed(process.execPath, [BIN, "process", bigConfig, "--quiet", ...(threads ? ["--threads", String(threads)] : [])], env));
+  };
+  const variants: [string, () => ReturnType<typeof rate>][] = [
+    ["features_threads_1", features(1)], ["features_threads_2", features(2)], ["features_threads_2_main_reads", features(2, mainReads)],
+    ...(threadsOption ? [["process_threads_1", chain(1)], ["process_threads_2", chain(2)], ["process_threads_2_main_reads", chain(2, mainReads)]] as [string, () => ReturnType<typeof rate>][] : [["process_threads_default", chain(0)]] as [string, () => ReturnType<typeof rate>][])
+  ];
+  // `--steady-rounds N`: each variant once per round, rounds interleaved (this machine's speed
+  // drifts by 10–20 % over minutes); the median round by wall time is kept, every round beside it.
+  const rounds = Math.max(1, Number(values["steady-rounds"]));
+  const runs: {[k: string]: ReturnType<typeof rate>[]} = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, run] of variants) {
+      console.error(`steady state (${n} events): ${name}, round ${round + 1} of ${rounds}`);
+      (runs[name] ??= []).push(run());
+    }
   }
-  steady.features_threads_2_main_reads = rate(recordsOf("events", n), timed(process.execPath, [BIN, "features", big, "--out", out, "--force", "--quiet", "--threads", "2"], mainReads));
+  for (const [name, all] of Object.entries(runs)) {
+    const median = [...all].sort((a, b) => a.wall_s - b.wall_s)[all.length >> 1];
+    steady[name] = rounds > 1 ? {...median, rounds_wall_s: all.map((r) => +r.wall_s.toFixed(2))} : median;
+  }
   // h5py's raw read of this file (its pages as warm as for the commands just run), for the
   // target's ratio where start-up weighs little.
   try {
@@ -241,19 +262,6 @@ if (values.steady) {
     steady.features_best_over_h5py_raw_read = best / raw.records_per_s;
   } catch (e) {
     steady.h5py_raw_read = `not measured: ${(e as Error).message.split("\n")[0]}`;
-  }
-  const bigRun = join(work, "cli-run-steady"), bigConfig = join(work, "cli-run-steady.yaml");
-  writeFileSync(bigConfig, processConfig(big, bigRun));
-  for (const threads of threadsOption ? [1, 2] : [0]) {
-    rmSync(bigRun, {recursive: true, force: true});
-    console.error(`steady state (${n} events): pulsebook process${threads ? ` --threads ${threads}` : ""}`);
-    const t = timed(process.execPath, [BIN, "process", bigConfig, "--quiet", ...(threads ? ["--threads", String(threads)] : [])]);
-    steady[`process_threads_${threads || "default"}`] = rate(chainRecords(n), t);
-  }
-  if (threadsOption) {
-    rmSync(bigRun, {recursive: true, force: true});
-    console.error(`steady state (${n} events): pulsebook process --threads 2, this thread reading`);
-    steady.process_threads_2_main_reads = rate(chainRecords(n), timed(process.execPath, [BIN, "process", bigConfig, "--quiet", "--threads", "2"], mainReads));
   }
   rmSync(bigRun, {recursive: true, force: true});
   rmSync(bigConfig, {force: true});

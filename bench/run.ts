@@ -145,7 +145,7 @@ if (run("fft")) runFft();
 if (run("trees")) execFileSync(tsx, [join(ROOT, "bench", "trees.ts")], {stdio: ["ignore", "ignore", "inherit"]});
 
 // Through the CLI: records/s of `pulsebook features` and `pulsebook process` beside the bare function and the h5py/numpy anchors.
-if (run("cli")) execFileSync(tsx, [join(ROOT, "bench", "cli-throughput.ts"), "--steady", "20000"], {stdio: ["ignore", "ignore", "inherit"]});
+if (run("cli")) execFileSync(tsx, [join(ROOT, "bench", "cli-throughput.ts"), "--steady", "20000", "--steady-rounds", "3"], {stdio: ["ignore", "ignore", "inherit"]});
 
 // Slurm: wall time of a sharded run on a real one-node cluster (bench/slurm.ts); only where it can run.
 if (run("slurm")) execFileSync(tsx, [join(ROOT, "bench", "slurm.ts")], {stdio: ["ignore", "inherit", "inherit"]});
