@@ -44,9 +44,25 @@ function ensureMunge(): void {
   execFileSync("su", ["-s", "/bin/sh", "munge", "-c", `${SBIN}/munged`]);
 }
 
-/** Starts a controller and a node; resolves when the node is idle. */
+/**
+ * Starts a controller and a node; resolves when the node is idle. A controller that is gone
+ * within seconds of starting (its ports taken by another program: they are drawn at random;
+ * once in a CI run it died before writing a line of its log) is started again on other ports,
+ * up to three times; its stderr is kept for the error.
+ */
 export async function startSlurm(): Promise<SlurmCluster> {
   ensureMunge();
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const started = await startOnce();
+    if ("cluster" in started) return started.cluster;
+    failures.push(`attempt ${attempt}: ${started.failure}`);
+    if (!started.retry) break;
+  }
+  throw new Error(`Slurm did not start: ${failures.join("; ")}`);
+}
+
+async function startOnce(): Promise<{cluster: SlurmCluster} | {failure: string; retry: boolean}> {
   const dir = mkdtempSync(join(tmpdir(), "pulsebook-slurm-"));
   for (const d of ["spool", "state", "log"]) mkdirSync(join(dir, d));
   const host = hostname().split(".")[0];
@@ -77,8 +93,11 @@ NodeName=${host} CPUs=${cpus().length} RealMemory=4000 State=UNKNOWN
 PartitionName=debug Nodes=${host} Default=YES MaxTime=INFINITE State=UP
 `);
   const env = {...process.env, SLURM_CONF: conf};
-  execFileSync(`${SBIN}/slurmctld`, ["-f", conf], {env});
-  execFileSync(`${SBIN}/slurmd`, ["-f", conf], {env});
+  // The daemons fork and their first process exits; what they say before is kept.
+  const said = [`${SBIN}/slurmctld`, `${SBIN}/slurmd`].map((daemon) => {
+    const r = spawnSync(daemon, ["-f", conf], {env, encoding: "utf8"});
+    return `${daemon.slice(SBIN.length + 1)} exit ${r.status}${r.stderr.trim() ? `: ${r.stderr.trim()}` : ""}`;
+  }).join(", ");
   const stop = () => {
     const pids = ["slurmd.pid", "slurmctld.pid"].map((f) => pidOf(join(dir, f))).filter(alive);
     for (const pid of pids) process.kill(pid!, "SIGTERM");
@@ -87,14 +106,17 @@ PartitionName=debug Nodes=${host} Default=YES MaxTime=INFINITE State=UP
     while (pids.some(alive) && Date.now() - t0 < 10_000) spawnSync("sleep", ["0.1"]);
     rmSync(dir, {recursive: true, force: true, maxRetries: 5, retryDelay: 200});
   };
+  const log = (f: string) => { try { return readFileSync(join(dir, "log", f), "utf8").slice(-2000); } catch { return ""; } };
   const t0 = Date.now();
   for (;;) {
     const r = spawnSync("sinfo", ["-h", "-o", "%t"], {env, encoding: "utf8"});
-    if (r.status === 0 && /^idle/m.test(r.stdout)) return {env, dir, stop};
-    if (Date.now() - t0 > 60_000) {
-      const log = (f: string) => { try { return readFileSync(join(dir, "log", f), "utf8").slice(-2000); } catch { return ""; } };
+    if (r.status === 0 && /^idle/m.test(r.stdout)) return {cluster: {env, dir, stop}};
+    const seconds = (Date.now() - t0) / 1000;
+    const controllerGone = seconds > 5 && !alive(pidOf(join(dir, "slurmctld.pid")));
+    if (controllerGone || seconds > 60) {
+      const failure = `${controllerGone ? "the controller is gone" : "node not idle after 60 s"} (ports ${port}, ${port + 1}; ${said}; sinfo: ${r.stdout.trim() || r.stderr.trim()}); ctld log: ${log("ctld.log")}; slurmd log: ${log("d.log")}`;
       stop();
-      throw new Error(`Slurm node not idle after 60 s (sinfo: ${r.stdout.trim() || r.stderr.trim()}); ctld log: ${log("ctld.log")}; slurmd log: ${log("d.log")}`);
+      return {failure, retry: controllerGone};
     }
     await new Promise((r) => setTimeout(r, 500));
   }
