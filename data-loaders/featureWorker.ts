@@ -1,8 +1,9 @@
 // Worker thread of the feature pool (featurePool.ts): sends back the feature columns of chunks of
 // events, or the columns of the per-record stage's kernel it was last told to build (OF
-// amplitudes, SEV fits), or the NPS stage's spectra of the records picked (a reading worker's). The chunks are read by the calling thread and given in shared memory
-// ("chunk"), or, in a pool whose workers read (featurePool.ts says when), read here from the
-// worker's own handle on the input ("read"); only such a worker loads HDF5.
+// amplitudes, SEV fits), or (a reading worker) the NPS stage's spectra of the records picked.
+// The chunks are read by the calling thread and given in shared memory ("chunk"), or, in a pool
+// whose workers read (featurePool.ts says when), read here from the worker's own handle on the
+// input ("read"); only such a worker loads HDF5.
 import {parentPort, workerData} from "node:worker_threads";
 import {computeFeatures} from "../lib/dsp/features.js";
 import {errorReply, type WorkerErrorReply} from "./workerError.js";
