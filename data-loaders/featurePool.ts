@@ -127,12 +127,15 @@ async function* inOrder<T>(pool: FeaturePool, from: number, to: number, chunkEve
   }
 }
 
+/** A worker's reply that settles a job: a chunk's columns, or the NPS's spectra. */
+type JobReply = Extract<FeatureReply, {kind: "result" | "spectra"}>;
+
 interface Job {
   worker: number;
   /** The shared buffer holding the chunk's samples, free again when the job is done. */
   buffer?: SharedArrayBuffer;
   what: string;
-  resolve: (reply: Extract<FeatureReply, {kind: "result" | "spectra"}>) => void;
+  resolve: (reply: JobReply) => void;
   reject: (e: Error) => void;
   /** For a features chunk (read without the sample check): the error to report instead of the worker's. */
   checked?: (e: Error) => Error;
@@ -244,7 +247,7 @@ export class FeaturePool {
   private send(group: RecordGroup, start: number, count: number, task: "features" | KernelSpec["stage"]): Promise<FeatureChunk & KernelChunk> {
     if (this.broken) return Promise.reject(this.broken);
     const what = `${task === "features" ? "reading" : `computing ${task} of`} ${group} events [${start}, ${start + count})`;
-    const chunkOf = (m: Extract<FeatureReply, {kind: "result" | "spectra"}>) => {
+    const chunkOf = (m: JobReply) => {
       const {columns, testpulseAmplitude} = m as Extract<FeatureReply, {kind: "result"}>;
       return {start, count, columns: columns as Columns & KernelChunk["columns"], testpulseAmplitude};
     };
@@ -272,7 +275,7 @@ export class FeaturePool {
   }
 
   /** Posts the request `request(id)` of a new job to the least busy worker; settled by its reply. */
-  private post(request: (id: number) => FeatureRequest, transfer: ArrayBuffer[], job: Omit<Job, "worker" | "resolve" | "reject">): Promise<Extract<FeatureReply, {kind: "result" | "spectra"}>> {
+  private post(request: (id: number) => FeatureRequest, transfer: ArrayBuffer[], job: Omit<Job, "worker" | "resolve" | "reject">): Promise<JobReply> {
     const k = this.busy.indexOf(Math.min(...this.busy));
     const id = this.nextId++;
     this.busy[k]++;

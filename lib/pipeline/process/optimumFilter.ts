@@ -51,10 +51,10 @@ export const optimumFilterStage: Stage<ProcessConfig, ProcessContext, OptimumFil
       optimumFilter(sev.arrays[`sev_ch${c}`], nps.arrays[`psd_ch${c}_V2_per_Hz`], layout, {window: window ? "tukey" : "none", search: searchRange(search_ms, layout)}))]));
     // The measured resolution: the filtered value at t_m of every noise record the NPS used,
     // each event read once for all channels.
-    const amplitudeAt = new Map(channels.map((c) => [c, ofAmplitudeAtPeak(filters.get(c)!)]));
-    const amplitudes = new Map(channels.map((c) => [c, new Float64Array((nps.arrays[`picks_ch${c}`] as Int32Array).length)]));
-    const filled = new Map(channels.map((c) => [c, 0]));
     const picks = new Map(channels.map((c) => [c, nps.arrays[`picks_ch${c}`] as Int32Array]));
+    const amplitudeAt = new Map(channels.map((c) => [c, ofAmplitudeAtPeak(filters.get(c)!)]));
+    const amplitudes = new Map(channels.map((c) => [c, new Float64Array(picks.get(c)!.length)]));
+    const filled = new Map(channels.map((c) => [c, 0]));
     forEachSelected(file, npsGroup, picks, (c, record) => onChannel(c, () => {
       const k = filled.get(c)!;
       const a = amplitudeAt.get(c)!(record);
