@@ -7,6 +7,7 @@
 import {parentPort, workerData} from "node:worker_threads";
 import {computeFeatures} from "../lib/dsp/features.js";
 import {errorReply, type WorkerErrorReply} from "./workerError.js";
+import {sharePffftHeap} from "./io/pffftNode.js";
 import type {CaitFile} from "../lib/io/caitFile.js";
 import type {EventChunk, RecordGroup, RecordLayout} from "../lib/types.js";
 import type {KernelSpec, RecordKernel} from "../lib/pipeline/process/kernels.js";
@@ -27,6 +28,8 @@ export type FeatureReply =
   | (WorkerErrorReply & {id?: number});
 
 const port = parentPort!;
+// The per-record stages' kernels work in PFFFT's heap (lib/dsp/kernels/instance.ts).
+sharePffftHeap();
 const {input, layout, read} = workerData as {input: string; layout: RecordLayout; read: boolean};
 const fail = (e: unknown, id?: number) => port.postMessage({...errorReply(e), id} satisfies FeatureReply);
 

@@ -35,6 +35,7 @@ import type {OptimumFilterJson} from "../lib/pipeline/process/optimumFilter.js";
 import type {SevJson} from "../lib/pipeline/process/sev.js";
 import {RECORD_GROUPS, type Dataset, type RecordGroup, type RecordLayout} from "../lib/types.js";
 import {atomicWrite} from "./io/atomicWrite.js";
+import {sharePffftHeap} from "./io/pffftNode.js";
 import {selectPerChannel} from "./pipeline/processContext.js";
 import {defaultFeatureThreads, featureChunks, FeaturePool, kernelChunks, readersFor} from "./featurePool.js";
 import {fileStore} from "./pipeline/store.js";
@@ -132,6 +133,8 @@ export interface OpenRun {
  * file (channels, groups, stage dependencies). The caller closes `file`.
  */
 export async function openRun(config: ProcessConfig, options: ProcessOptions = {}): Promise<OpenRun> {
+  // This thread's per-record stages (the whole pass with --threads 1) work in PFFFT's heap.
+  sharePffftHeap();
   const log = options.log ?? (() => {});
   const warn = options.warn ?? log;
   if (config.trigger.enabled) {

@@ -4,36 +4,27 @@
 // (test/ofPeakKernel.test.ts). Used by lib/dsp/ofBatch.ts; lib/dsp/nps.ts uses the preparation
 // and the running sum of periodograms (`spectrumPowerSum`).
 //
-// One instance per JavaScript thread, compiled synchronously from < 1 kB of base64 on first use,
-// with its own memory: each user holds a block (a float32 scratch of n samples and the filter's
-// window as float64), returned to a free list on dispose.
+// One instance per heap (kernels/instance.ts KernelHeap: PFFFT's where it is shared, else the
+// thread's own), compiled synchronously from < 1 kB of base64 on first use: each user holds a block
+// there (a float32 scratch of n samples and the filter's window as float64), given back on
+// dispose. Records prepared into, and filtered records searched in, a transform's buffer in the
+// same heap are written and read in place; others are copied through the scratch.
 
 import {OFPEAK_WASM_BASE64} from "./kernels/ofpeakWasm.js";
-import {growTo, instantiateKernel} from "./kernels/instance.js";
+import {addressIn, kernelHeap, kernelOn, type KernelHeap} from "./kernels/instance.js";
 import type {OptimumFilter} from "./optimumFilter.js";
 
 interface KernelExports {
-  memory: WebAssembly.Memory;
   ofPrepare(r: number, w: number, x: number, n: number, m: number): void;
   ofArgmax(y: number, n: number): number;
   powerAdd(X: number, sum: number, h: number): void;
 }
 
-let kernel: KernelExports | undefined;
-/** End of the blocks handed out so far, and the blocks given back (reused when large enough). */
-let top = 0;
-const free: {at: number; bytes: number}[] = [];
-
-const instantiate = () => instantiateKernel<KernelExports>(OFPEAK_WASM_BASE64, "OF kernel");
-
-function allocate(bytes: number): number {
-  const k = (kernel ??= instantiate());
-  const i = free.findIndex((b) => b.bytes >= bytes);
-  if (i >= 0) return free.splice(i, 1)[0].at;
-  const at = top;
-  top += Math.ceil(bytes / 16) * 16;
-  growTo(k.memory, top);
-  return at;
+/** The current heap, the kernel on it and a block of `bytes` there (allocated before any view is taken). */
+function blockIn(bytes: number): {heap: KernelHeap; k: KernelExports; at: number} {
+  const heap = kernelHeap();
+  const k = kernelOn<KernelExports>(heap, OFPEAK_WASM_BASE64, "OF kernel");
+  return {heap, k, at: heap.allocate(bytes)};
 }
 
 export interface OfPeakKernel {
@@ -54,20 +45,19 @@ export function ofPeakKernel(of: Pick<OptimumFilter, "recordLength" | "window" |
   const scratchBytes = Math.ceil((4 * n) / 16) * 16;
   const w = of.window;
   const bytes = scratchBytes + (w ? 8 * n : 0);
-  const at = allocate(bytes);
+  const {heap, k, at} = blockIn(bytes);
   const wAt = at + scratchBytes;
-  const k = kernel!;
   let buffer: ArrayBuffer | undefined;
   let scratch = new Float32Array(0);
   /** The scratch view, remade when the memory has grown (growing detaches the old buffer). */
   const view = () => {
-    if (k.memory.buffer !== buffer) {
-      buffer = k.memory.buffer;
+    if (heap.memory.buffer !== buffer) {
+      buffer = heap.memory.buffer;
       scratch = new Float32Array(buffer, at, n);
     }
     return scratch;
   };
-  if (w) new Float64Array(k.memory.buffer, wAt, n).set(w);
+  if (w) new Float64Array(heap.memory.buffer, wAt, n).set(w);
   const m = Math.min(of.baselineSamples, n);
   let disposed = false;
   return {
@@ -76,21 +66,29 @@ export function ofPeakKernel(of: Pick<OptimumFilter, "recordLength" | "window" |
         x.set(record);
         return;
       }
+      // In the heap: the record copied into x and prepared there (ofPrepare allows r = x).
+      const xAt = addressIn(heap, x);
+      if (xAt >= 0 && x.length === n) {
+        x.set(record);
+        k.ofPrepare(xAt, wAt, xAt, n, m);
+        return;
+      }
       const s = view();
       s.set(record);
       k.ofPrepare(at, wAt, at, n, m);
       x.set(s);
     },
     argmax(y, lo, hi) {
-      const s = view();
       if (hi - lo > n) throw new RangeError(`ofPeakKernel: search range [${lo}, ${hi}) longer than the record (${n})`);
-      s.set(y.subarray(lo, hi));
+      const yAt = addressIn(heap, y);
+      if (yAt >= 0) return lo + k.ofArgmax(yAt + 4 * lo, hi - lo);
+      view().set(y.subarray(lo, hi));
       return lo + k.ofArgmax(at, hi - lo);
     },
     dispose() {
       if (disposed) return;
       disposed = true;
-      free.push({at, bytes});
+      heap.release(at);
     }
   };
 }
@@ -113,22 +111,25 @@ export function spectrumPowerSum(n: number): SpectrumPowerSum {
   const h = n >> 1;
   const specBytes = Math.ceil((4 * n) / 16) * 16;
   const bytes = specBytes + 8 * (h + 1);
-  const at = allocate(bytes);
+  const {heap, k, at} = blockIn(bytes);
   const sumAt = at + specBytes;
-  const k = kernel!;
-  new Float64Array(k.memory.buffer, sumAt, h + 1).fill(0);
+  new Float64Array(heap.memory.buffer, sumAt, h + 1).fill(0);
   let disposed = false;
   return {
     add(X) {
       if (X.length !== n) throw new RangeError(`spectrumPowerSum: spectrum of ${X.length} values, ${n} expected`);
-      new Float32Array(k.memory.buffer, at, n).set(X);
-      k.powerAdd(at, sumAt, h);
+      let XAt = addressIn(heap, X);
+      if (XAt < 0) {
+        new Float32Array(heap.memory.buffer, at, n).set(X);
+        XAt = at;
+      }
+      k.powerAdd(XAt, sumAt, h);
     },
-    values: () => new Float64Array(k.memory.buffer, sumAt, h + 1).slice(),
+    values: () => new Float64Array(heap.memory.buffer, sumAt, h + 1).slice(),
     dispose() {
       if (disposed) return;
       disposed = true;
-      free.push({at, bytes});
+      heap.release(at);
     }
   };
 }

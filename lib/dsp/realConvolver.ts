@@ -18,6 +18,7 @@
 import createModule from "@echogarden/pffft-wasm/simd";
 import createKiss from "@echogarden/kissfft-wasm";
 import {irfft, rfft} from "./fft.js";
+import {shareKernelHeap} from "./kernels/instance.js";
 
 export interface PffftModule {
   HEAPF32: Float32Array;
@@ -44,16 +45,58 @@ const REAL = 0, FORWARD = 0, BACKWARD = 1;
 
 let modulePromise: Promise<PffftModule> | undefined;
 let kiss: KissModule | undefined;
+let pffftBinary: Uint8Array<ArrayBuffer> | undefined;
+
+/**
+ * PFFFT's wasm bytes (dist/simd/pffft.wasm), given by a host that can read them before the first
+ * loadPffft (Node: data-loaders/io/pffftNode.ts). PFFFT is then instantiated here rather than by
+ * its loader, so that its memory is at hand: it becomes the kernels' heap (kernels/instance.ts),
+ * and the passes around the transforms (sevFitKernel.ts, ofPeakKernel.ts) read and write the
+ * transforms' buffers in place. Without it (pages) they copy through their own memory: the same
+ * results.
+ */
+export function providePffftBinary(bytes: Uint8Array<ArrayBuffer>): void {
+  pffftBinary ??= bytes;
+}
+
+/** PFFFT's module options: with its bytes given, an instantiation that keeps its memory. */
+function pffftOptions(kept: {memory?: WebAssembly.Memory}): object {
+  const bytes = pffftBinary;
+  if (!bytes) return {};
+  return {
+    // Emscripten's hook: instantiate with its imports, hand the instance back, return its exports.
+    instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance) => void) {
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
+      kept.memory = Object.values(instance.exports).find((e): e is WebAssembly.Memory => e instanceof WebAssembly.Memory);
+      receive(instance);
+      return instance.exports;
+    }
+  };
+}
+
 /**
  * The wasm modules, instantiated once per thread (≈ 10 ms): PFFFT (returned) and KISS FFT (kept
  * here for the lengths PFFFT cannot do), so a loaded module serves every record length.
  */
 export function loadPffft(): Promise<PffftModule> {
+  const kept: {memory?: WebAssembly.Memory} = {};
   return (modulePromise ??= Promise.all([
-    (createModule as unknown as () => Promise<PffftModule>)(),
+    (createModule as unknown as (options: object) => Promise<PffftModule>)(pffftOptions(kept)),
     (createKiss as unknown as () => Promise<KissModule>)()
   ]).then(([p, k]) => {
     kiss = k;
+    const {memory} = kept;
+    if (memory) {
+      shareKernelHeap({
+        memory,
+        allocate(bytes) {
+          const at = p._pffft_aligned_malloc(bytes);
+          if (!at) throw new RangeError(`PFFFT's heap cannot give ${bytes} bytes more`);
+          return at;
+        },
+        release: (at) => p._pffft_aligned_free(at)
+      });
+    }
     return p;
   }));
 }

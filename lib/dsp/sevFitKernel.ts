@@ -6,15 +6,16 @@
 // spectrum (phaseRampPacked) the same way, the same float32 values to the bit (≈ 18 µs per
 // record in V8).
 //
-// One instance per JavaScript thread, compiled synchronously from < 1 kB of base64 on first use,
-// with its own memory laid out for the last record length: the record, a float32 buffer, 8
-// results, then the SEV spectra kept for phaseRamp (the last KEPT of them).
+// One instance per heap (kernels/instance.ts KernelHeap: PFFFT's where it is shared, else the
+// thread's own), compiled synchronously from < 1 kB of base64 on first use, with blocks laid out
+// for the last record length: the record, a float32 buffer, 8 results, then the SEV spectra kept
+// for phaseRamp (the last KEPT of them). Inputs and outputs that lie in the heap (PFFFT's buffers,
+// when it is shared) are read and written in place; others are copied through the buffer.
 
 import {SEVPASS_WASM_BASE64} from "./kernels/sevpassWasm.js";
-import {growTo, instantiateKernel} from "./kernels/instance.js";
+import {addressIn, kernelHeap, kernelOn, type KernelHeap} from "./kernels/instance.js";
 
 interface KernelExports {
-  memory: WebAssembly.Memory;
   sevFirstPass(r: number, x: number, n: number, out: number): void;
   sevSecondPass(r: number, s: number, n: number, o: number, scale: number, out: number): void;
   sevLagSums(X: number, last: number, cr: number, ci: number, c2r: number, c2i: number, out: number): void;
@@ -24,43 +25,68 @@ interface KernelExports {
 /** SEV spectra kept in the kernel's memory at once (a run's channels; older ones are replaced). */
 const KEPT = 4;
 
+let heap: KernelHeap | undefined;
 let kernel: KernelExports | undefined;
 let laidOut = 0;
+/** The block of record r (f32), buffer x (f32) and the results (f64), and the kept spectra's block. */
+let blockAt = -1, keptBlockAt = -1;
 let xAt = 0, outAt = 0;
-let record = new Float32Array(0), buffer = new Float32Array(0), results = new Float64Array(0);
-/** Where each kept spectrum is (slots after the results; the Map's order is the order they were kept). */
+/** Where each kept spectrum is (slots of the kept block; the Map's order is the order they were kept). */
 let kept = new Map<Float64Array, number>();
-let keptAt = 0, keptBytes = 0;
+let keptBytes = 0;
 
-const instantiate = () => instantiateKernel<KernelExports>(SEVPASS_WASM_BASE64, "SEV-fit kernel");
-
-/** Lays out memory for records of n samples: r (f32) at 0, x (f32), then the results (f64). */
+/**
+ * Lays out blocks for records of n samples in the current heap (moving there if it changed).
+ * May grow the heap's memory: callers take the addresses of their views before.
+ */
 function layOut(n: number): void {
-  const k = (kernel ??= instantiate());
-  xAt = Math.ceil((4 * n) / 16) * 16;
-  outAt = 2 * xAt;
-  keptAt = outAt + 8 * 8;
+  const h = kernelHeap();
+  if (heap && blockAt >= 0) {
+    heap.release(blockAt);
+    heap.release(keptBlockAt);
+  }
+  heap = h;
+  kernel = kernelOn<KernelExports>(h, SEVPASS_WASM_BASE64, "SEV-fit kernel");
+  const f32Bytes = Math.ceil((4 * n) / 16) * 16;
   keptBytes = Math.ceil((8 * (n + 2)) / 16) * 16;
-  growTo(k.memory, keptAt + KEPT * keptBytes);
-  record = new Float32Array(k.memory.buffer, 0, n);
-  buffer = new Float32Array(k.memory.buffer, xAt, n);
-  results = new Float64Array(k.memory.buffer, outAt, 8);
+  blockAt = h.allocate(2 * f32Bytes + 8 * 8);
+  keptBlockAt = h.allocate(KEPT * keptBytes);
+  xAt = blockAt + f32Bytes;
+  outAt = xAt + f32Bytes;
   kept = new Map();
   laidOut = n;
 }
+
+/** Lays out anew when the length or the heap changed. */
+function ready(n: number): void {
+  if (n !== laidOut || heap !== kernelHeap()) layOut(n);
+}
+
+/**
+ * ready(n), and the address of `view` in the heap laid out in (−1 if it lies elsewhere), taken
+ * before laying out: that may grow the memory the view lies in, and detach it.
+ */
+function readyFor(n: number, view: ArrayBufferView): number {
+  const at = addressIn(kernelHeap(), view);
+  ready(n);
+  return at;
+}
+
+const f32 = (at: number, n: number) => new Float32Array(heap!.memory.buffer, at, n);
+const results = () => new Float64Array(heap!.memory.buffer, outAt, 8);
 
 /** The address of spectrum S (n + 2 values) in the kernel's memory, copied there when not kept. */
 function keptSpectrum(S: Float64Array, n: number): number {
   const at = kept.get(S);
   if (at !== undefined) return at;
   // The next free slot, or the oldest spectrum's when all are taken.
-  let slot = keptAt + kept.size * keptBytes;
+  let slot = keptBlockAt + kept.size * keptBytes;
   if (kept.size === KEPT) {
     const [oldest, at] = kept.entries().next().value!;
     kept.delete(oldest);
     slot = at;
   }
-  new Float64Array(kernel!.memory.buffer, slot, n + 2).set(S);
+  new Float64Array(heap!.memory.buffer, slot, n + 2).set(S);
   kept.set(S, slot);
   return slot;
 }
@@ -84,11 +110,11 @@ export interface FirstPassSums {
  */
 export function firstPass(r: Float32Array, sink: Float32Array, out: FirstPassSums): void {
   const n = r.length;
-  if (n !== laidOut) layOut(n);
-  record.set(r);
-  kernel!.sevFirstPass(0, xAt, n, outAt);
-  sink.set(buffer);
-  const s = results;
+  const sinkAt = readyFor(n, sink);
+  f32(blockAt, n).set(r);
+  kernel!.sevFirstPass(blockAt, sinkAt >= 0 ? sinkAt : xAt, n, outAt);
+  if (sinkAt < 0) sink.set(f32(xAt, n));
+  const s = results();
   out.rr = s[0];
   out.m0 = s[1];
   out.m1 = s[2];
@@ -104,9 +130,13 @@ export function firstPass(r: Float32Array, sink: Float32Array, out: FirstPassSum
 export function secondPass(sd: Float32Array, o: number, scale: number, out: Float64Array): void {
   const n = laidOut;
   if (sd.length !== n) throw new RangeError(`sevFitKernel: shifted SEV has ${sd.length} samples, the record ${n}`);
-  buffer.set(sd);
-  kernel!.sevSecondPass(0, xAt, n, o, scale, outAt);
-  out.set(results.subarray(0, 6));
+  let sAt = addressIn(heap!, sd);
+  if (sAt < 0) {
+    f32(xAt, n).set(sd);
+    sAt = xAt;
+  }
+  kernel!.sevSecondPass(blockAt, sAt, n, o, scale, outAt);
+  out.set(results().subarray(0, 6));
 }
 
 /**
@@ -117,11 +147,14 @@ export function secondPass(sd: Float32Array, o: number, scale: number, out: Floa
  */
 export function lagSums(X: Float32Array, last: number, cr: number, ci: number, c2r: number, c2i: number, out: Float64Array): void {
   const n = X.length;
-  if (n !== laidOut) layOut(n);
   if (2 * last > n) throw new RangeError(`sevFitKernel: bins up to ${last} from a spectrum of ${n} values`);
-  buffer.set(X);
-  kernel!.sevLagSums(xAt, last, cr, ci, c2r, c2i, outAt);
-  out.set(results.subarray(0, 6));
+  let at = readyFor(n, X);
+  if (at < 0) {
+    f32(xAt, n).set(X);
+    at = xAt;
+  }
+  kernel!.sevLagSums(at, last, cr, ci, c2r, c2i, outAt);
+  out.set(results().subarray(0, 6));
 }
 
 /**
@@ -131,8 +164,8 @@ export function lagSums(X: Float32Array, last: number, cr: number, ci: number, c
  * into packed[2, n). DC and Nyquist (packed[0], packed[1]) are the caller's.
  */
 export function phaseRamp(S: Float64Array, n: number, cr: number, ci: number, c2r: number, c2i: number, packed: Float32Array): void {
-  if (n !== laidOut) layOut(n);
   if (S.length !== n + 2 || packed.length !== n) throw new RangeError(`sevFitKernel: a spectrum of ${S.length} values and ${packed.length} outputs for records of ${n} samples`);
-  kernel!.sevPhaseRamp(keptSpectrum(S, n), n >> 1, cr, ci, c2r, c2i, xAt);
-  packed.set(buffer.subarray(2), 2);
+  const at = readyFor(n, packed);
+  kernel!.sevPhaseRamp(keptSpectrum(S, n), n >> 1, cr, ci, c2r, c2i, at >= 0 ? at : xAt);
+  if (at < 0) packed.set(f32(xAt, n).subarray(2), 2);
 }
