@@ -11,6 +11,9 @@
 // adding start-up alone (`--help`), the sources run through tsx (PULSEBOOK_TSX=1) and, with
 // `--baseline DIR` (another checkout, e.g. of main), that checkout's CLI on the same file in the same run;
 // `--repeat N` runs every variant N times, interleaved, and keeps the median by CPU seconds.
+// `--cold N [--cold-rounds R]` runs `features` (1 and 2 threads) and h5py's raw read on an N-event file
+// (e.g. 100000, ≈ 18 GB, kept in .pulsebook/bench/) with the page cache dropped before each (needs root:
+// /proc/sys/vm/drop_caches), as a run bigger than memory is read: from the disk → `cold`.
 // `--steady N [--steady-rounds R]` also runs `features` and `process` (1 and 2 threads; 2 threads also with this thread reading for the workers, PULSEBOOK_READERS=main) on an N-event file (e.g. 20000;
 // simulated once under nice and kept in .pulsebook/bench/, never deleted) → `steady_state`, so that
 // the rates without start-up weighing are quoted beside this file's; with R rounds, each
@@ -27,7 +30,8 @@ import {openCaitFile} from "../data-loaders/io/node.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const {values} = parseArgs({options: {events: {type: "string", default: "3000"}, keep: {type: "boolean", default: false}, python: {type: "string", default: process.env.PULSEBOOK_PYTHON ?? "python3"},
-  "features-only": {type: "boolean", default: false}, baseline: {type: "string"}, repeat: {type: "string", default: "1"}, steady: {type: "string"}, "steady-rounds": {type: "string", default: "1"}}});
+  "features-only": {type: "boolean", default: false}, baseline: {type: "string"}, repeat: {type: "string", default: "1"}, steady: {type: "string"}, "steady-rounds": {type: "string", default: "1"},
+  cold: {type: "string"}, "cold-rounds": {type: "string", default: "1"}}});
 const events = Number(values.events);
 const work = join(ROOT, ".pulsebook", "bench");
 mkdirSync(work, {recursive: true});
@@ -268,6 +272,59 @@ if (values.steady) {
   steady.load_average_after = loadavg();
   results.steady_state = steady;
 }
+if (values.cold) {
+  // From the disk: a user's run (20–200 GB) does not fit in the page cache, so every record comes
+  // from the disk once. The cache is dropped before each command and before h5py's read (the
+  // anchor, the read loop alone as above), each variant once per round, rounds interleaved.
+  const n = Number(values.cold);
+  const cold: {[k: string]: unknown} = {events: n, records_of_events: recordsOf("events", n)};
+  const dropCaches = (): string | undefined => {
+    try {
+      execFileSync("sync");
+      writeFileSync("/proc/sys/vm/drop_caches", "3\n");
+      return undefined;
+    } catch (e) {
+      return `not measured: the page cache cannot be dropped here (${(e as Error).message.split("\n")[0]}; needs root)`;
+    }
+  };
+  // Asked first: without root the big file is not even made.
+  const refused = dropCaches();
+  if (refused) cold.skipped = refused;
+  else {
+    const big = benchFile(n);
+    Object.assign(cold, {GB: statSync(big).size / 1e9, load_average_before: loadavg()});
+    const rounds = Math.max(1, Number(values["cold-rounds"]));
+    const runs: {[k: string]: {records_per_s: number; wall_s?: number; seconds?: number}[]} = {};
+    const variants: [string, () => {records_per_s: number}][] = [
+      ["h5py_raw_read", () => py("raw", big)],
+      ...[2, 1].map((threads): [string, () => {records_per_s: number}] => [`features_threads_${threads}`,
+        () => rate(recordsOf("events", n), timed(process.execPath, [BIN, "features", big, "--out", out, "--force", "--quiet", "--threads", String(threads)]))])
+    ];
+    try {
+      for (let round = 0; round < rounds; round++) {
+        for (const [name, run] of variants) {
+          console.error(`cold (${n} events, page cache dropped): ${name}, round ${round + 1} of ${rounds}`);
+          dropCaches();
+          (runs[name] ??= []).push(run());
+        }
+      }
+      for (const [name, all] of Object.entries(runs)) {
+        const median = [...all].sort((a, b) => a.records_per_s - b.records_per_s)[all.length >> 1];
+        cold[name] = rounds > 1 ? {...median, rounds_records_per_s: all.map((r) => Math.round(r.records_per_s))} : median;
+      }
+      const raw = (cold.h5py_raw_read as {records_per_s: number}).records_per_s;
+      const best = Math.max(...["features_threads_1", "features_threads_2"].map((k) => (cold[k] as {records_per_s: number}).records_per_s));
+      cold.features_best_over_h5py_raw_read = best / raw;
+      // Round by round (each round's commands ran minutes apart at most, the disk's speed alike).
+      cold.rounds_features_best_over_h5py_raw_read = Array.from({length: rounds}, (_, r) =>
+        +(Math.max(runs.features_threads_1[r].records_per_s, runs.features_threads_2[r].records_per_s) / runs.h5py_raw_read[r].records_per_s).toFixed(3));
+    } catch (e) {
+      cold.h5py_raw_read = `not measured: ${(e as Error).message.split("\n")[0]}`;
+    }
+  }
+  cold.load_average_after = loadavg();
+  results.cold = cold;
+}
 results.load_average_after = loadavg();
 
 const {best, summary: featuresFigures} = featuresSummary(results, features);
@@ -275,6 +332,9 @@ results.summary = {
   ...featuresFigures,
   cli_features_over_bare_function: best / (results.bare_writeFeatures_1_thread as {records_per_s: number}).records_per_s,
   cli_features_over_launcher_as_before: best / (features.launcher_as_before_1_thread as {records_per_s: number}).records_per_s,
+  // The same ratio where start-up weighs little (page cache warm), and from the disk (cache dropped).
+  steady_features_over_h5py_raw_read: (results.steady_state as {features_best_over_h5py_raw_read?: number} | undefined)?.features_best_over_h5py_raw_read ?? null,
+  from_disk_features_over_h5py_raw_read: (results.cold as {features_best_over_h5py_raw_read?: number} | undefined)?.features_best_over_h5py_raw_read ?? null,
   cli_process_threads_2_over_1: threadsOption ? (processRuns.threads_2 as {records_per_s: number}).records_per_s / (processRuns.threads_1 as {records_per_s: number}).records_per_s : null,
   target: "features ≥ 80 % of the h5py raw read rate measured in the same run"
 };
