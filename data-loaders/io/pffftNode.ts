@@ -7,8 +7,12 @@ import {createRequire} from "node:module";
 import {dirname, join} from "node:path";
 import {providePffftBinary} from "../../lib/dsp/realConvolver.js";
 
-/** Gives realConvolver.ts PFFFT's SIMD binary (the build its loader would fetch). */
+let given = false;
+
+/** Gives realConvolver.ts PFFFT's SIMD binary (the build its loader would fetch), once per thread. */
 export function sharePffftHeap(): void {
+  if (given) return;
+  given = true;
   const loader = createRequire(import.meta.url).resolve("@echogarden/pffft-wasm/simd");
   providePffftBinary(new Uint8Array(readFileSync(join(dirname(loader), "pffft.wasm"))));
 }

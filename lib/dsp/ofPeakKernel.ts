@@ -68,7 +68,7 @@ export function ofPeakKernel(of: Pick<OptimumFilter, "recordLength" | "window" |
       }
       // In the heap: the record copied into x and prepared there (ofPrepare allows r = x).
       const xAt = addressIn(heap, x);
-      if (xAt >= 0 && x.length === n) {
+      if (xAt >= 0) {
         x.set(record);
         k.ofPrepare(xAt, wAt, xAt, n, m);
         return;

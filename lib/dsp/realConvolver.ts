@@ -79,26 +79,30 @@ function pffftOptions(kept: {memory?: WebAssembly.Memory}): object {
  * here for the lengths PFFFT cannot do), so a loaded module serves every record length.
  */
 export function loadPffft(): Promise<PffftModule> {
+  return (modulePromise ??= instantiate());
+}
+
+/** Both modules; PFFFT's memory made the kernels' heap where its bytes were given (pffftOptions). */
+async function instantiate(): Promise<PffftModule> {
   const kept: {memory?: WebAssembly.Memory} = {};
-  return (modulePromise ??= Promise.all([
+  const [p, k] = await Promise.all([
     (createModule as unknown as (options: object) => Promise<PffftModule>)(pffftOptions(kept)),
     (createKiss as unknown as () => Promise<KissModule>)()
-  ]).then(([p, k]) => {
-    kiss = k;
-    const {memory} = kept;
-    if (memory) {
-      shareKernelHeap({
-        memory,
-        allocate(bytes) {
-          const at = p._pffft_aligned_malloc(bytes);
-          if (!at) throw new RangeError(`PFFFT's heap cannot give ${bytes} bytes more`);
-          return at;
-        },
-        release: (at) => p._pffft_aligned_free(at)
-      });
-    }
-    return p;
-  }));
+  ]);
+  kiss = k;
+  const {memory} = kept;
+  if (memory) {
+    shareKernelHeap({
+      memory,
+      allocate(bytes) {
+        const at = p._pffft_aligned_malloc(bytes);
+        if (!at) throw new RangeError(`PFFFT's heap cannot give ${bytes} bytes more`);
+        return at;
+      },
+      release: (at) => p._pffft_aligned_free(at)
+    });
+  }
+  return p;
 }
 
 function primeFactors(n: number): number[] {

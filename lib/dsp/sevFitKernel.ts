@@ -57,18 +57,14 @@ function layOut(n: number): void {
   laidOut = n;
 }
 
-/** Lays out anew when the length or the heap changed. */
-function ready(n: number): void {
-  if (n !== laidOut || heap !== kernelHeap()) layOut(n);
-}
-
 /**
- * ready(n), and the address of `view` in the heap laid out in (−1 if it lies elsewhere), taken
- * before laying out: that may grow the memory the view lies in, and detach it.
+ * Lays out anew when the length or the heap changed, and returns the address of `view` in the
+ * heap laid out in (−1 if it lies elsewhere), taken before: laying out may grow the memory the
+ * view lies in, and detach it.
  */
 function readyFor(n: number, view: ArrayBufferView): number {
   const at = addressIn(kernelHeap(), view);
-  ready(n);
+  if (n !== laidOut || heap !== kernelHeap()) layOut(n);
   return at;
 }
 
